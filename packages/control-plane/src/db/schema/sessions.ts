@@ -1,0 +1,31 @@
+import { index, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { tenants, users } from "./tenancy";
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    /** JSON of the protocol's RepoRef. */
+    repo: text("repo").notNull(),
+    agent: text("agent").notNull(),
+    model: text("model"),
+    status: text("status").notNull(),
+    trigger: text("trigger").notNull(),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id),
+    branch: text("branch").notNull(),
+    costUsd: real("cost_usd").notNull().default(0),
+    prUrl: text("pr_url"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("sessions_tenant_id_idx").on(t.tenantId, t.id),
+    index("sessions_tenant_status_idx").on(t.tenantId, t.status),
+  ],
+);

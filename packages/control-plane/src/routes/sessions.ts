@@ -1,0 +1,56 @@
+/** /api/v1/sessions: thin handlers, zod in, one service call, JSON out. */
+import {
+  CreateSessionRequest,
+  EventsPageQuery,
+  ListSessionsQuery,
+  SendPromptRequest,
+  StreamQuery,
+} from "@nightshift/protocol";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../env";
+import { AppError } from "../http/app-error";
+import { parseJsonBody, parseQuery } from "../http/validate";
+import * as sessions from "../services/sessions";
+
+const SessionId = z.string().regex(/^[0-9a-z]{26}$/);
+
+function sessionIdParam(raw: string): string {
+  if (!SessionId.safeParse(raw).success) throw AppError.sessionNotFound(raw.slice(0, 64));
+  return raw;
+}
+
+export const sessionRoutes = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const body = await parseJsonBody(c, CreateSessionRequest);
+    const session = await sessions.createSession(c.env, c.var.actor, body, "api");
+    return c.json(session, 201, { location: `/api/v1/sessions/${session.id}` });
+  })
+  .get("/", async (c) => {
+    const query = parseQuery(c, ListSessionsQuery);
+    return c.json(await sessions.listTenantSessions(c.env, c.var.actor, query));
+  })
+  .get("/:id", async (c) => {
+    return c.json(await sessions.getSession(c.env, c.var.actor, sessionIdParam(c.req.param("id"))));
+  })
+  .post("/:id/stop", async (c) => {
+    return c.json(await sessions.stopSession(c.env, c.var.actor, sessionIdParam(c.req.param("id"))), 202);
+  })
+  .post("/:id/prompts", async (c) => {
+    const id = sessionIdParam(c.req.param("id"));
+    const body = await parseJsonBody(c, SendPromptRequest);
+    return c.json(await sessions.sendPrompt(c.env, c.var.actor, id, body.text), 202);
+  })
+  .get("/:id/events", async (c) => {
+    const id = sessionIdParam(c.req.param("id"));
+    const q = parseQuery(c, EventsPageQuery);
+    return c.json(await sessions.readEventsPage(c.env, c.var.actor, id, q.after, q.limit));
+  })
+  .get("/:id/stream", async (c) => {
+    const id = sessionIdParam(c.req.param("id"));
+    parseQuery(c, StreamQuery);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new AppError("invalid_request", 426, "this endpoint speaks WebSocket; send 'Upgrade: websocket'");
+    }
+    return sessions.openStream(c.env, c.var.actor, id, c.req.raw);
+  });

@@ -1,0 +1,158 @@
+/**
+ * Session use cases: the glue between the D1 index (listing) and the session's DO (truth).
+ * Routes call these; these call repositories and DO RPC, never SQL directly.
+ */
+import type {
+  CreateSessionRequest,
+  EventsPage,
+  ListSessionsQuery,
+  ListSessionsResponse,
+  SendPromptResponse,
+  Session,
+  Trigger,
+} from "@nightshift/protocol";
+import { ulid } from "ulid";
+import { openDatabase } from "../db/client";
+import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
+import type { Actor, Bindings } from "../env";
+import { AppError } from "../http/app-error";
+import type { RpcResult } from "../session/rpc-types";
+
+export function newSessionId(): string {
+  return ulid().toLowerCase();
+}
+
+/** Branch names are derived from the title so a human recognises them: nightshift/<slug>-<id tail>. */
+export function branchFor(id: string, title: string): string {
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return `nightshift/${slug ? `${slug}-` : ""}${id.slice(-8)}`;
+}
+
+export function titleFrom(prompt: string): string {
+  const line =
+    prompt
+      .split("\n")
+      .find((l) => l.trim().length > 0)
+      ?.trim() ?? "Untitled session";
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+function unwrap<T>(result: RpcResult<T>, sessionId: string): T {
+  if (result.ok) return result.value;
+  if (result.code === "session_not_found") throw AppError.sessionNotFound(sessionId);
+  if (result.code === "session_closed") throw new AppError("session_closed", 409, result.message);
+  throw new AppError("invalid_request", 400, result.message);
+}
+
+function stubFor(env: Bindings, sessionId: string) {
+  return env.SESSION_AGENT.getByName(sessionId);
+}
+
+async function requireSession(env: Bindings, actor: Actor, id: string): Promise<Session> {
+  const session = await findSession(openDatabase(env.DB), actor.tenantId, id);
+  if (!session) throw AppError.sessionNotFound(id);
+  return session;
+}
+
+export async function createSession(
+  env: Bindings,
+  actor: Actor,
+  req: CreateSessionRequest,
+  trigger: Trigger,
+): Promise<Session> {
+  const id = newSessionId();
+  const title = req.title ?? titleFrom(req.prompt);
+  const now = new Date().toISOString();
+  const session = await insertSession(openDatabase(env.DB), actor.tenantId, {
+    id,
+    title,
+    repo: req.repo,
+    agent: req.agent,
+    model: req.model ?? null,
+    status: "queued",
+    trigger,
+    createdBy: actor.userId,
+    branch: branchFor(id, title),
+    createdAt: now,
+  });
+  const result = await stubFor(env, id).initialize({
+    sessionId: id,
+    tenantId: actor.tenantId,
+    title,
+    repo: req.repo,
+    agent: req.agent,
+    model: req.model ?? null,
+    branch: session.branch,
+    createdBy: actor.userId,
+    prompt: { id: ulid().toLowerCase(), text: req.prompt, author: authorOf(actor) },
+  });
+  const { status } = unwrap(result, id);
+  return { ...session, status };
+}
+
+function authorOf(actor: Actor) {
+  return { id: actor.userId, name: actor.name, email: `${actor.userId}@users.nightshift.invalid` };
+}
+
+export async function getSession(env: Bindings, actor: Actor, id: string): Promise<Session> {
+  return requireSession(env, actor, id);
+}
+
+export async function listTenantSessions(
+  env: Bindings,
+  actor: Actor,
+  q: ListSessionsQuery,
+): Promise<ListSessionsResponse> {
+  return listSessions(openDatabase(env.DB), actor.tenantId, q);
+}
+
+export async function sendPrompt(
+  env: Bindings,
+  actor: Actor,
+  id: string,
+  text: string,
+): Promise<SendPromptResponse> {
+  await requireSession(env, actor, id);
+  const result = await stubFor(env, id).enqueuePrompt(actor.tenantId, {
+    id: ulid().toLowerCase(),
+    text,
+    author: authorOf(actor),
+  });
+  return unwrap(result, id);
+}
+
+export async function stopSession(env: Bindings, actor: Actor, id: string): Promise<Session> {
+  const session = await requireSession(env, actor, id);
+  const { status } = unwrap(await stubFor(env, id).stop(actor.tenantId), id);
+  return { ...session, status };
+}
+
+export async function readEventsPage(
+  env: Bindings,
+  actor: Actor,
+  id: string,
+  after: number,
+  limit: number,
+): Promise<EventsPage> {
+  await requireSession(env, actor, id);
+  return unwrap(await stubFor(env, id).readEvents(actor.tenantId, after, limit), id);
+}
+
+/** Hands a WebSocket upgrade to the session's DO after the tenant check. */
+export async function openStream(
+  env: Bindings,
+  actor: Actor,
+  id: string,
+  request: Request,
+): Promise<Response> {
+  await requireSession(env, actor, id);
+  const headers = new Headers(request.headers);
+  headers.set("x-nightshift-tenant", actor.tenantId);
+  headers.set("x-nightshift-participant", actor.userId);
+  return stubFor(env, id).fetch(new Request(request.url, { headers }));
+}

@@ -1,0 +1,55 @@
+/**
+ * The session state machine, pure: given the current status and what happened, the next
+ * status and the effects the host must carry out. No I/O here, so every path is unit-tested.
+ */
+import { type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+
+export type LifecycleInput =
+  | { kind: "prompt.enqueued" }
+  | { kind: "sandbox.ready" }
+  | { kind: "turn.ended"; pendingPrompts: number }
+  | { kind: "stop.requested" }
+  | { kind: "sandbox.failed"; reason: string }
+  | { kind: "sandbox.stale" };
+
+export type Effect = "start-sandbox" | "dispatch-prompt" | "cancel-turn" | "terminate-sandbox";
+
+export interface Transition {
+  status: SessionStatus;
+  effects: Effect[];
+  reason?: string;
+}
+
+export function decide(status: SessionStatus, input: LifecycleInput): Transition {
+  if (TERMINAL_STATUSES.has(status)) return { status, effects: [] };
+  switch (input.kind) {
+    case "prompt.enqueued":
+      if (status === "queued") return { status: "starting", effects: ["start-sandbox"] };
+      if (status === "idle") return { status: "running", effects: ["dispatch-prompt"] };
+      return { status, effects: [] };
+    case "sandbox.ready":
+      if (status === "starting" || status === "running" || status === "idle") {
+        return { status: "running", effects: ["dispatch-prompt"] };
+      }
+      return { status, effects: [] };
+    case "turn.ended":
+      if (status !== "running") return { status, effects: [] };
+      return input.pendingPrompts > 0
+        ? { status: "running", effects: ["dispatch-prompt"] }
+        : { status: "idle", effects: [] };
+    case "stop.requested":
+      return {
+        status: "stopped",
+        effects: ["cancel-turn", "terminate-sandbox"],
+        reason: "stopped by request",
+      };
+    case "sandbox.failed":
+      return { status: "failed", effects: ["terminate-sandbox"], reason: input.reason };
+    case "sandbox.stale":
+      return {
+        status: "failed",
+        effects: ["terminate-sandbox"],
+        reason: "the sandbox stopped responding (no heartbeat for 45 s)",
+      };
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * SessionStore owns the session DO's SQLite tables: session metadata, the append-only
+ * event log (seq monotonic, never rewritten), the prompt queue and named deadlines.
+ * Every method is synchronous: DO SQLite runs in-process, so a caller's read-modify-write
+ * cannot interleave with another request's.
+ */
+import type { AgentEvent, RepoRef, SessionStatus } from "@nightshift/protocol";
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE events (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE TABLE prompts (
+     id TEXT PRIMARY KEY, position INTEGER NOT NULL UNIQUE, text TEXT NOT NULL,
+     author_id TEXT NOT NULL, author_name TEXT NOT NULL, author_email TEXT NOT NULL,
+     state TEXT NOT NULL, created_at TEXT NOT NULL);
+   CREATE INDEX prompts_state_idx ON prompts(state, position);
+   CREATE TABLE deadlines (name TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
+];
+
+export interface SessionMeta {
+  sessionId: string;
+  tenantId: string;
+  title: string;
+  repo: RepoRef;
+  agent: string;
+  model: string | null;
+  branch: string;
+  createdBy: string;
+  status: SessionStatus;
+}
+
+export type PromptState = "queued" | "running" | "done" | "cancelled";
+
+export interface QueuedPrompt {
+  id: string;
+  text: string;
+  author: { id: string; name: string; email: string };
+  state: PromptState;
+  createdAt: string;
+}
+
+export interface EventRow {
+  seq: number;
+  at: string;
+  /** The event as stored JSON, so replay can send it without parsing it again. */
+  data: string;
+}
+
+export class SessionStore {
+  private lastSeq: number;
+
+  constructor(private readonly sql: SqlStorage) {
+    this.migrate();
+    this.lastSeq = Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM events").one().s);
+  }
+
+  private migrate(): void {
+    this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const row = this.sql.exec("SELECT version FROM schema_version").toArray()[0];
+    const current = row ? Number(row.version) : 0;
+    for (let v = current; v < MIGRATIONS.length; v++) this.sql.exec(MIGRATIONS[v]!);
+    if (!row) this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", MIGRATIONS.length);
+    else if (current !== MIGRATIONS.length)
+      this.sql.exec("UPDATE schema_version SET version = ?", MIGRATIONS.length);
+  }
+
+  // --- metadata -------------------------------------------------------------
+
+  getMeta(): SessionMeta | null {
+    const raw = this.getValue("session");
+    return raw ? (JSON.parse(raw) as SessionMeta) : null;
+  }
+
+  putMeta(meta: SessionMeta): void {
+    this.setValue("session", JSON.stringify(meta));
+  }
+
+  getValue(key: string): string | null {
+    const row = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  setValue(key: string, value: string): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  }
+
+  deleteValue(key: string): void {
+    this.sql.exec("DELETE FROM meta WHERE key = ?", key);
+  }
+
+  // --- event log ------------------------------------------------------------
+
+  get headSeq(): number {
+    return this.lastSeq;
+  }
+
+  append(event: AgentEvent, at: string): EventRow {
+    const seq = this.lastSeq + 1;
+    const data = JSON.stringify(event);
+    this.sql.exec("INSERT INTO events (seq, at, type, data) VALUES (?, ?, ?, ?)", seq, at, event.type, data);
+    this.lastSeq = seq;
+    return { seq, at, data };
+  }
+
+  /** Events with seq > after, oldest first, at most `limit`. */
+  readAfter(after: number, limit: number): EventRow[] {
+    return this.sql
+      .exec<{ seq: number; at: string; data: string }>(
+        "SELECT seq, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        after,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: Number(r.seq), at: String(r.at), data: String(r.data) }));
+  }
+
+  // --- prompt queue ---------------------------------------------------------
+
+  enqueuePrompt(p: Omit<QueuedPrompt, "state">): { position: number } {
+    const next = Number(this.sql.exec("SELECT COALESCE(MAX(position), 0) + 1 AS p FROM prompts").one().p);
+    this.sql.exec(
+      "INSERT INTO prompts (id, position, text, author_id, author_name, author_email, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+      p.id,
+      next,
+      p.text,
+      p.author.id,
+      p.author.name,
+      p.author.email,
+      p.createdAt,
+    );
+    const ahead = Number(
+      this.sql
+        .exec("SELECT COUNT(*) AS n FROM prompts WHERE state IN ('queued','running') AND position < ?", next)
+        .one().n,
+    );
+    return { position: ahead };
+  }
+
+  nextQueuedPrompt(): QueuedPrompt | null {
+    return this.readPrompts("WHERE state = 'queued' ORDER BY position LIMIT 1")[0] ?? null;
+  }
+
+  runningPrompt(): QueuedPrompt | null {
+    return this.readPrompts("WHERE state = 'running' LIMIT 1")[0] ?? null;
+  }
+
+  pendingPromptCount(): number {
+    return Number(
+      this.sql.exec("SELECT COUNT(*) AS n FROM prompts WHERE state IN ('queued','running')").one().n,
+    );
+  }
+
+  setPromptState(id: string, state: PromptState): void {
+    this.sql.exec("UPDATE prompts SET state = ? WHERE id = ?", state, id);
+  }
+
+  cancelOpenPrompts(): number {
+    return this.sql.exec("UPDATE prompts SET state = 'cancelled' WHERE state IN ('queued','running')")
+      .rowsWritten;
+  }
+
+  private readPrompts(clause: string): QueuedPrompt[] {
+    return this.sql
+      .exec(`SELECT id, text, author_id, author_name, author_email, state, created_at FROM prompts ${clause}`)
+      .toArray()
+      .map((r) => ({
+        id: String(r.id),
+        text: String(r.text),
+        author: { id: String(r.author_id), name: String(r.author_name), email: String(r.author_email) },
+        state: String(r.state) as PromptState,
+        createdAt: String(r.created_at),
+      }));
+  }
+
+  // --- deadlines (used by the scheduler) -------------------------------------
+
+  setDeadline(name: string, at: number): void {
+    this.sql.exec(
+      "INSERT INTO deadlines (name, at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET at = excluded.at",
+      name,
+      at,
+    );
+  }
+
+  clearDeadline(name: string): void {
+    this.sql.exec("DELETE FROM deadlines WHERE name = ?", name);
+  }
+
+  deadlines(): { name: string; at: number }[] {
+    return this.sql
+      .exec("SELECT name, at FROM deadlines ORDER BY at")
+      .toArray()
+      .map((r) => ({ name: String(r.name), at: Number(r.at) }));
+  }
+}

@@ -1,0 +1,124 @@
+/** Test helpers: call the real Worker, open real WebSockets, wait on conditions with timeouts. */
+
+import { env, exports } from "cloudflare:workers";
+import type { AgentEventInput, ServerFrame, Session, StoredEvent } from "@nightshift/protocol";
+
+const BASE = "http://nightshift.test";
+
+export function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+}
+
+export function postJson(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return api(path, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+export async function createSession(
+  prompt = "Add a README",
+  extra: Record<string, unknown> = {},
+): Promise<Session> {
+  const res = await postJson("/api/v1/sessions", { repo: { kind: "local", path: "demo" }, prompt, ...extra });
+  if (res.status !== 201) throw new Error(`create session failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Session;
+}
+
+export function sessionStub(id: string) {
+  return env.SESSION_AGENT.getByName(id);
+}
+
+export async function appendEvents(session: Session, events: AgentEventInput[]) {
+  const result = await sessionStub(session.id).appendEvents(session.tenantId, events);
+  if (!result.ok) throw new Error(result.message);
+  return result.value;
+}
+
+export function deltas(n: number, from = 0): AgentEventInput[] {
+  return Array.from({ length: n }, (_, i) => ({
+    type: "message.delta",
+    messageId: "m1",
+    text: `t${from + i}`,
+  }));
+}
+
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | null | false,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A WebSocket client that records every frame and the events it has seen. */
+export class StreamClient {
+  readonly frames: ServerFrame[] = [];
+  readonly events: StoredEvent[] = [];
+  closed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (m) => {
+      const frame = JSON.parse(String(m.data)) as ServerFrame;
+      this.frames.push(frame);
+      if (frame.type === "events") this.events.push(...frame.events);
+    });
+    ws.addEventListener("close", () => {
+      this.closed = true;
+    });
+  }
+
+  static async open(sessionId: string, query = ""): Promise<StreamClient> {
+    const res = await api(`/api/v1/sessions/${sessionId}/stream${query}`, {
+      headers: { upgrade: "websocket" },
+    });
+    if (res.status !== 101 || !res.webSocket)
+      throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
+    res.webSocket.accept();
+    return new StreamClient(res.webSocket);
+  }
+
+  get seqs(): number[] {
+    return this.events.map((e) => e.seq);
+  }
+
+  get lastSeq(): number {
+    return this.events.at(-1)?.seq ?? 0;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  waitForSeq(seq: number, timeoutMs = 5000): Promise<true> {
+    return waitFor(`event seq ${seq} (have ${this.lastSeq})`, () => this.lastSeq >= seq, timeoutMs);
+  }
+
+  waitForFrame<T extends ServerFrame["type"]>(
+    type: T,
+    match: (f: Extract<ServerFrame, { type: T }>) => boolean = () => true,
+    timeoutMs = 5000,
+  ): Promise<Extract<ServerFrame, { type: T }>> {
+    return waitFor(
+      `a ${type} frame`,
+      () =>
+        this.frames.find((f): f is Extract<ServerFrame, { type: T }> => f.type === type && match(f as never)),
+      timeoutMs,
+    );
+  }
+
+  close(): void {
+    this.ws.close(1000, "test done");
+  }
+}

@@ -1,0 +1,109 @@
+/** HTTP API bodies under /api/v1: requests are strict, responses are what the Worker sends. */
+import { z } from "zod";
+import { SessionStatus, StoredEvent } from "./events";
+
+export const AGENTS = ["claude-code", "codex", "opencode", "gemini", "pi"] as const;
+export const AgentName = z.enum(AGENTS);
+export type AgentName = z.infer<typeof AgentName>;
+
+export const TRIGGERS = ["web", "api", "github", "slack", "linear", "webhook", "schedule"] as const;
+export const Trigger = z.enum(TRIGGERS);
+export type Trigger = z.infer<typeof Trigger>;
+
+const repoSegment = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_.-]+$/, "may contain only letters, digits, '-', '_' and '.'");
+
+export const RepoRef = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("local"),
+    /** A path relative to the configured local repository root, e.g. "demo-repo". */
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((p) => !p.split("/").includes(".."), "must not contain '..'"),
+  }),
+  z.strictObject({ kind: z.literal("github"), owner: repoSegment, name: repoSegment }),
+]);
+export type RepoRef = z.infer<typeof RepoRef>;
+
+export const PROMPT_MAX_CHARS = 100_000;
+export const PromptText = z.string().trim().min(1, "must not be empty").max(PROMPT_MAX_CHARS);
+
+export const CreateSessionRequest = z.strictObject({
+  repo: RepoRef,
+  agent: AgentName.default("claude-code"),
+  model: z.string().min(1).max(200).optional(),
+  prompt: PromptText,
+  title: z.string().trim().min(1).max(200).optional(),
+  baseBranch: z.string().min(1).max(250).optional(),
+});
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
+
+export const Session = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  title: z.string(),
+  repo: RepoRef,
+  agent: AgentName,
+  model: z.string().nullable(),
+  status: SessionStatus,
+  trigger: Trigger,
+  createdBy: z.string(),
+  branch: z.string(),
+  costUsd: z.number(),
+  prUrl: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Session = z.infer<typeof Session>;
+
+export const ListSessionsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+  status: SessionStatus.optional(),
+});
+export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
+
+export const ListSessionsResponse = z.object({
+  sessions: z.array(Session),
+  nextCursor: z.string().nullable(),
+});
+export type ListSessionsResponse = z.infer<typeof ListSessionsResponse>;
+
+export const SendPromptRequest = z.strictObject({ text: PromptText });
+export type SendPromptRequest = z.infer<typeof SendPromptRequest>;
+
+export const SendPromptResponse = z.object({
+  promptId: z.string(),
+  /** How many prompts are ahead of this one (0: it runs next). */
+  position: z.number().int().nonnegative(),
+});
+export type SendPromptResponse = z.infer<typeof SendPromptResponse>;
+
+export const EVENTS_PAGE_MAX = 1000;
+export const EventsPageQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(EVENTS_PAGE_MAX).default(500),
+});
+export type EventsPageQuery = z.infer<typeof EventsPageQuery>;
+
+export const EventsPage = z.object({
+  events: z.array(StoredEvent),
+  /** Pass as `after` to read the next page. */
+  nextAfter: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+});
+export type EventsPage = z.infer<typeof EventsPage>;
+
+export const StreamQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  name: z.string().trim().min(1).max(80).optional(),
+});
+export type StreamQuery = z.infer<typeof StreamQuery>;
+
+export const Health = z.object({ ok: z.literal(true), version: z.string(), time: z.string() });
+export type Health = z.infer<typeof Health>;

@@ -47,14 +47,15 @@ describe("SessionAgent RPC", () => {
     expect(head).toBe(8);
   });
 
-  it("schedules sandbox start on the alarm, not inside the request, and a stop clears it", async () => {
+  it("a stop clears every deadline and the alarm", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);
-    const alarm = await runInDurableObject(stub, (_a: SessionAgent, state) => state.storage.getAlarm());
-    expect(alarm).not.toBeNull();
     await stub.stop(s.tenantId);
-    const after = await runInDurableObject(stub, (_a: SessionAgent, state) => state.storage.getAlarm());
-    expect(after).toBeNull();
+    const state = await runInDurableObject(stub, async (_a: SessionAgent, st) => ({
+      alarm: await st.storage.getAlarm(),
+      deadlines: st.storage.sql.exec("SELECT name FROM deadlines").toArray(),
+    }));
+    expect(state).toEqual({ alarm: null, deadlines: [] });
     expect(await runDurableObjectAlarm(stub)).toBe(false);
   });
 });

@@ -4,4 +4,6 @@ export * from "./client-socket";
 export * from "./errors";
 export * from "./events";
 export * from "./frames";
+export * from "./runtime-env";
+export * from "./sandbox-host";
 export * from "./version";

@@ -1,0 +1,39 @@
+/**
+ * The environment a sandbox's runtime starts with. The provider sets it; the runtime
+ * validates it with this schema and names any missing or bad variable.
+ */
+import { z } from "zod";
+import { AgentName } from "./api";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const RuntimeEnv = z.object({
+  NIGHTSHIFT_SESSION_ID: z.string().min(1),
+  /** Base URL of the control plane, e.g. http://127.0.0.1:8787; the bridge dials <url>/sandbox/connect. */
+  NIGHTSHIFT_CONTROL_PLANE_URL: z.string().url(),
+  /** Bearer token for /sandbox/* (a JWT: aud "sandbox", sub session, tenant, per-incarnation jti). */
+  NIGHTSHIFT_SANDBOX_TOKEN: z.string().min(20),
+  /** What to clone: an https git URL, or an absolute path to a local repository. */
+  NIGHTSHIFT_REPO_URL: z.string().min(1),
+  /** The session branch to create and push, e.g. nightshift/fix-tests-ab12cd34. */
+  NIGHTSHIFT_BRANCH: z.string().min(1),
+  /** Branch to start from; the remote's default branch when empty. */
+  NIGHTSHIFT_BASE_BRANCH: z.string().optional(),
+  NIGHTSHIFT_AGENT: AgentName,
+  NIGHTSHIFT_MODEL: z.string().optional(),
+  /** Where the repository is cloned (the agent's cwd). */
+  NIGHTSHIFT_WORKDIR: z.string().min(1),
+  /** Where the runtime keeps its unacked-event buffer and agent state. */
+  NIGHTSHIFT_STATE_DIR: z.string().min(1),
+  /** Agent turns (model round trips) allowed per prompt. */
+  NIGHTSHIFT_MAX_TURNS: positiveInt(50),
+  /** Wall-clock limit of one prompt's agent run. */
+  NIGHTSHIFT_TURN_TIMEOUT_MS: positiveInt(30 * 60_000),
+  /** Time limit of .nightshift/setup.sh and .nightshift/start.sh each. */
+  NIGHTSHIFT_HOOK_TIMEOUT_MS: positiveInt(10 * 60_000),
+  /** Largest unacked-event buffer kept on disk before the runtime pauses the agent. */
+  NIGHTSHIFT_BUFFER_MAX_BYTES: positiveInt(64 * 1024 * 1024),
+  /** Comma-separated names of environment variables whose values must be masked in every event. */
+  NIGHTSHIFT_SECRET_NAMES: z.string().optional(),
+});
+export type RuntimeEnv = z.infer<typeof RuntimeEnv>;

@@ -1,0 +1,55 @@
+/**
+ * The local sandbox host's HTTP API (packages/sandbox-host), called by the control plane's
+ * `local` provider. Every request is HMAC-signed; see `hostSigningString`.
+ */
+import { z } from "zod";
+import { RepoRef } from "./api";
+
+export const SANDBOX_HOST_SIGNATURE_HEADER = "x-nightshift-signature";
+export const SANDBOX_HOST_TIMESTAMP_HEADER = "x-nightshift-timestamp";
+/** Requests older or newer than this (seconds) are refused as stale. */
+export const SANDBOX_HOST_MAX_SKEW_S = 300;
+
+/** The string that is signed: `<unix seconds>.<METHOD>.<path with query>.<raw body>`. */
+export function hostSigningString(timestamp: string, method: string, pathWithQuery: string, body: string): string {
+  return `${timestamp}.${method.toUpperCase()}.${pathWithQuery}.${body}`;
+}
+
+/** HMAC-SHA256 of the signing string, as `v1=<hex>`; Web Crypto, so it runs in workerd and Node. */
+export async function signHostRequest(secret: string, signingString: string): Promise<string> {
+  const enc = new TextEncoder();
+  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(signingString)));
+  return `v1=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+export const SandboxState = z.enum(["starting", "running", "exited", "terminated", "failed"]);
+export type SandboxState = z.infer<typeof SandboxState>;
+
+export const CreateSandboxRequest = z.strictObject({
+  sessionId: z.string().min(1).max(100),
+  /** Which incarnation this is; a new create for the same session supersedes the old sandbox. */
+  incarnation: z.string().min(1).max(100),
+  repo: RepoRef,
+  /** Runtime environment (see RuntimeEnv) minus what the host fills in: repo URL, workdir, state dir. */
+  env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string().max(64 * 1024)),
+});
+export type CreateSandboxRequest = z.infer<typeof CreateSandboxRequest>;
+
+export const SandboxInfo = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  incarnation: z.string(),
+  state: SandboxState,
+  /** "bubblewrap" when namespaces isolate it, "process" for the labelled no-isolation fallback. */
+  isolation: z.enum(["bubblewrap", "process"]),
+  pid: z.number().int().nullable(),
+  exitCode: z.number().int().nullable(),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type SandboxInfo = z.infer<typeof SandboxInfo>;
+
+export const ListSandboxesResponse = z.object({ sandboxes: z.array(SandboxInfo) });

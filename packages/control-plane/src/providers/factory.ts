@@ -1,0 +1,22 @@
+/** Picks the configured SandboxProvider, failing fast with the missing settings named. */
+import type { Bindings } from "../env";
+import { LocalSandboxProvider } from "./local/local-provider";
+import { type SandboxProvider, SandboxProviderError } from "./provider";
+
+export function createSandboxProvider(env: Bindings): SandboxProvider {
+  const name = env.SANDBOX_PROVIDER ?? "local";
+  if (name === "local") {
+    const missing = [
+      ["SANDBOX_HOST_URL", env.SANDBOX_HOST_URL],
+      ["SANDBOX_HOST_SECRET", env.SANDBOX_HOST_SECRET],
+    ].filter(([, v]) => !v);
+    if (missing.length > 0) {
+      throw new SandboxProviderError(
+        `the local sandbox provider needs ${missing.map(([k]) => k).join(" and ")}; make dev sets them`,
+        "permanent",
+      );
+    }
+    return new LocalSandboxProvider({ hostUrl: env.SANDBOX_HOST_URL!, secret: env.SANDBOX_HOST_SECRET! });
+  }
+  throw new SandboxProviderError(`unknown SANDBOX_PROVIDER "${name}"; supported: local`, "permanent");
+}

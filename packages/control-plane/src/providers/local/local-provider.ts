@@ -1,0 +1,75 @@
+/** `local` provider: the sandbox-host daemon on loopback, called with HMAC-signed requests. */
+import {
+  type CreateSandboxRequest,
+  hostSigningString,
+  SANDBOX_HOST_SIGNATURE_HEADER,
+  SANDBOX_HOST_TIMESTAMP_HEADER,
+  SandboxInfo,
+  signHostRequest,
+} from "@nightshift/protocol";
+import {
+  type CreateSandboxInput,
+  classifyHttpStatus,
+  type SandboxHandle,
+  type SandboxProvider,
+  SandboxProviderError,
+} from "../provider";
+
+export interface LocalProviderConfig {
+  hostUrl: string;
+  secret: string;
+  fetch?: typeof fetch;
+}
+
+export class LocalSandboxProvider implements SandboxProvider {
+  readonly name = "local";
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly config: LocalProviderConfig) {
+    this.fetchImpl = config.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async create(input: CreateSandboxInput): Promise<SandboxHandle> {
+    const body: CreateSandboxRequest = {
+      sessionId: input.sessionId,
+      incarnation: input.incarnation,
+      repo: input.repo,
+      env: input.env,
+    };
+    const res = await this.call("POST", "/v1/sandboxes", JSON.stringify(body));
+    const info = SandboxInfo.safeParse(await res.json());
+    if (!info.success) throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
+    return { providerId: info.data.id, isolation: info.data.isolation };
+  }
+
+  async terminate(providerId: string): Promise<void> {
+    const res = await this.call("DELETE", `/v1/sandboxes/${encodeURIComponent(providerId)}`, "", [404]);
+    await res.body?.cancel();
+  }
+
+  private async call(method: string, path: string, body: string, okStatuses: number[] = []): Promise<Response> {
+    const ts = Math.floor(Date.now() / 1000).toString();
+    const signature = await signHostRequest(this.config.secret, hostSigningString(ts, method, path, body));
+    let res: Response;
+    try {
+      res = await this.fetchImpl(new URL(path, this.config.hostUrl), {
+        method,
+        headers: {
+          "content-type": "application/json",
+          [SANDBOX_HOST_TIMESTAMP_HEADER]: ts,
+          [SANDBOX_HOST_SIGNATURE_HEADER]: signature,
+        },
+        ...(body ? { body } : {}),
+      });
+    } catch {
+      throw new SandboxProviderError(
+        `cannot reach the sandbox host at ${this.config.hostUrl}; is it running (make dev starts it)?`,
+        "transient",
+      );
+    }
+    if (res.ok || okStatuses.includes(res.status)) return res;
+    const detail = await res.text().catch(() => "");
+    const message = /"message"\s*:\s*"([^"]{1,300})"/.exec(detail)?.[1] ?? `HTTP ${res.status}`;
+    throw new SandboxProviderError(`sandbox host refused ${method} ${path}: ${message}`, classifyHttpStatus(res.status));
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The SandboxProvider port: how a session gets a machine. One adapter per backend (local
+ * sandbox host, Daytona, Modal); the DO only sees this interface.
+ */
+import type { RepoRef } from "@nightshift/protocol";
+
+export interface CreateSandboxInput {
+  sessionId: string;
+  incarnation: string;
+  repo: RepoRef;
+  /** The runtime's environment (RuntimeEnv names), secrets included; never logged. */
+  env: Record<string, string>;
+}
+
+export interface SandboxHandle {
+  providerId: string;
+  /** Human-readable isolation level, shown in the session ("bubblewrap", "process", "vm"...). */
+  isolation: string;
+}
+
+export interface SandboxProvider {
+  readonly name: string;
+  create(input: CreateSandboxInput): Promise<SandboxHandle>;
+  terminate(providerId: string): Promise<void>;
+}
+
+/** Failures classified once: transient ones are retried with backoff, permanent ones fail the session. */
+export class SandboxProviderError extends Error {
+  constructor(
+    message: string,
+    readonly kind: "transient" | "permanent",
+  ) {
+    super(message);
+    this.name = "SandboxProviderError";
+  }
+}
+
+export function classifyHttpStatus(status: number): "transient" | "permanent" {
+  return status === 408 || status === 425 || status === 429 || status >= 500 ? "transient" : "permanent";
+}

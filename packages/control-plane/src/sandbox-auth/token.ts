@@ -1,0 +1,64 @@
+/**
+ * Sandbox tokens: short-lived HS256 JWTs a sandbox presents on /sandbox/*. Audience "sandbox",
+ * subject the session, a tenant claim, and a per-incarnation `jti`. The DO keeps only the
+ * SHA-256 of the current incarnation's jti, so a leaked DO row cannot mint or replay anything.
+ */
+import { errors, jwtVerify, SignJWT } from "jose";
+
+export const SANDBOX_AUDIENCE = "sandbox";
+const ISSUER = "nightshift";
+
+export interface SandboxClaims {
+  sessionId: string;
+  tenantId: string;
+  jti: string;
+}
+
+export type VerifyResult = { ok: true; claims: SandboxClaims } | { ok: false; reason: string };
+
+function keyOf(secret: string): Uint8Array {
+  if (secret.length < 32) throw new Error("SANDBOX_TOKEN_SECRET must be at least 32 characters");
+  return new TextEncoder().encode(secret);
+}
+
+export async function mintSandboxToken(secret: string, claims: SandboxClaims, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ tenant: claims.tenantId })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(ISSUER)
+    .setAudience(SANDBOX_AUDIENCE)
+    .setSubject(claims.sessionId)
+    .setJti(claims.jti)
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(keyOf(secret));
+}
+
+export async function verifySandboxToken(secret: string, token: string): Promise<VerifyResult> {
+  try {
+    const { payload } = await jwtVerify(token, keyOf(secret), {
+      audience: SANDBOX_AUDIENCE,
+      issuer: ISSUER,
+      algorithms: ["HS256"],
+    });
+    const tenant = payload.tenant;
+    if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof tenant !== "string") {
+      return { ok: false, reason: "token is missing its session, tenant or incarnation claim" };
+    }
+    return { ok: true, claims: { sessionId: payload.sub, tenantId: tenant, jti: payload.jti } };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: "sandbox token has expired" };
+    if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `sandbox token ${err.claim} is wrong` };
+    return { ok: false, reason: "sandbox token is invalid" };
+  }
+}
+
+export async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Reads `Authorization: Bearer <token>`; null when absent or malformed. */
+export function bearerToken(header: string | null | undefined): string | null {
+  const m = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);
+  return m?.[1] ?? null;
+}

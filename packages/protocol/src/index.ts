@@ -6,4 +6,5 @@ export * from "./events";
 export * from "./frames";
 export * from "./runtime-env";
 export * from "./sandbox-host";
+export * from "./tenancy";
 export * from "./version";

@@ -1,0 +1,63 @@
+/** The frame around every signed-in page: skip link, navigation, tenant, theme and sign-out. */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Suspense } from "react";
+import { NavLink, Outlet } from "react-router";
+import { isAdmin, logout, meKey } from "../auth/auth-api";
+import { useAuth } from "../auth/auth-context";
+import { TenantSwitcher } from "../auth/tenant-switcher";
+import { Loading } from "../ui/states";
+import { useTheme } from "./theme";
+
+export function Shell() {
+  const { me, tenant } = useAuth();
+  const [theme, cycleTheme] = useTheme();
+  const queryClient = useQueryClient();
+  const signOut = useMutation({
+    mutationFn: logout,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: meKey }),
+  });
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <NavLink to="/" className="brand" aria-label="Nightshift home">
+          <span aria-hidden="true">☾</span> Nightshift
+        </NavLink>
+        <nav aria-label="Main" className="nav">
+          <NavLink to="/" end>
+            Sessions
+          </NavLink>
+          <NavLink to="/new">New session</NavLink>
+          {isAdmin(tenant.role) ? <NavLink to="/settings">Settings</NavLink> : null}
+        </nav>
+        <div className="topbar-end">
+          <TenantSwitcher />
+          <button
+            type="button"
+            className="button button-ghost"
+            onClick={cycleTheme}
+            aria-label={`Colour scheme: ${theme}. Change`}
+            title={`Colour scheme: ${theme}`}
+          >
+            {theme === "dark" ? "☾" : theme === "light" ? "☀" : "◐"}
+          </button>
+          <span className="user-name" title={me.user.login ?? me.user.name}>
+            {me.user.name}
+          </span>
+          {me.mode !== "local" || me.user.id !== "local" ? (
+            <button type="button" className="button button-ghost" onClick={() => signOut.mutate()}>
+              Sign out
+            </button>
+          ) : null}
+        </div>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * New session: repository, agent and model, prompt, start. The request is validated with the
+ * protocol's own schema before it is sent, and the server's answer is shown beside the form.
+ */
+import {
+  AGENTS,
+  type AgentName,
+  CreateSessionRequest,
+  PROMPT_MAX_CHARS,
+  type RepoRef,
+} from "@nightshift/protocol";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
+import { useNavigate } from "react-router";
+import { describeError } from "../api/http-client";
+import { createSession, sessionKeys } from "../api/sessions";
+import { useAuth } from "../auth/auth-context";
+import { formatRepo } from "../ui/format";
+import { ErrorState, Loading } from "../ui/states";
+import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
+
+/** Suggestions only: any model id the agent accepts can be typed. */
+const MODEL_HINTS: Record<AgentName, string[]> = {
+  "claude-code": ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"],
+  codex: ["gpt-5-codex", "gpt-5"],
+  opencode: ["anthropic/claude-sonnet-4-5", "openai/gpt-5"],
+  gemini: ["gemini-2.5-pro", "gemini-2.5-flash"],
+  pi: ["claude-sonnet-4-5", "gpt-5"],
+};
+
+export default function NewSessionPage() {
+  const { me } = useAuth();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const repos = useQuery({
+    queryKey: reposKey,
+    queryFn: ({ signal }) => fetchRepos(signal),
+    staleTime: 60_000,
+  });
+  const ids = {
+    repo: useId(),
+    agent: useId(),
+    model: useId(),
+    models: useId(),
+    prompt: useId(),
+    title: useId(),
+  };
+
+  const [repoChoice, setRepoChoice] = useState("");
+  const [manualKind, setManualKind] = useState<RepoRef["kind"]>(me.mode === "cloud" ? "github" : "local");
+  const [manualRepo, setManualRepo] = useState("");
+  const [agent, setAgent] = useState<AgentName>("claude-code");
+  const [model, setModel] = useState("");
+  const [title, setTitle] = useState("");
+  const [prompt, setPrompt] = useState("");
+  const [formError, setFormError] = useState<string | null>(null);
+
+  const start = useMutation({
+    mutationFn: createSession,
+    onSuccess: (session) => {
+      void queryClient.invalidateQueries({ queryKey: sessionKeys.all });
+      navigate(`/sessions/${session.id}`);
+    },
+  });
+
+  function chosenRepo(): { ok: true; repo: RepoRef } | { ok: false; message: string } {
+    if (repos.data?.available) {
+      const entry = repos.data.repos.find((r) => repoKey(r.repo) === repoChoice);
+      return entry ? { ok: true, repo: entry.repo } : { ok: false, message: "Choose a repository." };
+    }
+    return parseRepoInput(manualKind, manualRepo);
+  }
+
+  function submit(e?: FormEvent) {
+    e?.preventDefault();
+    if (start.isPending) return;
+    const repo = chosenRepo();
+    if (!repo.ok) {
+      setFormError(repo.message);
+      return;
+    }
+    const body = CreateSessionRequest.safeParse({
+      repo: repo.repo,
+      agent,
+      prompt,
+      ...(model.trim() ? { model: model.trim() } : {}),
+      ...(title.trim() ? { title: title.trim() } : {}),
+    });
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      setFormError(`${issue?.path.join(".") || "form"}: ${issue?.message ?? "is not valid"}`);
+      return;
+    }
+    setFormError(null);
+    start.mutate(body.data);
+  }
+
+  function onPromptKey(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.key === "Enter" && (e.metaKey || e.ctrlKey)) submit();
+  }
+
+  if (repos.isPending) return <Loading label="Loading repositories…" />;
+  if (repos.isError) return <ErrorState error={repos.error} onRetry={() => void repos.refetch()} />;
+
+  return (
+    <section aria-labelledby="new-title" className="narrow-page">
+      <h1 id="new-title">New session</h1>
+      <form className="card form" onSubmit={submit} noValidate>
+        {repos.data.available ? (
+          <div className="field">
+            <label htmlFor={ids.repo}>Repository</label>
+            {repos.data.repos.length === 0 ? (
+              <p className="muted">
+                No repositories yet.{" "}
+                {me.mode === "cloud"
+                  ? "Install the GitHub App in Settings."
+                  : "Add a git repository under the local root."}
+              </p>
+            ) : (
+              <select
+                id={ids.repo}
+                value={repoChoice}
+                onChange={(e) => setRepoChoice(e.target.value)}
+                required
+              >
+                <option value="">Choose…</option>
+                {repos.data.repos.map((r) => (
+                  <option key={repoKey(r.repo)} value={repoKey(r.repo)}>
+                    {formatRepo(r.repo)}
+                    {r.description ? ` — ${r.description}` : ""}
+                  </option>
+                ))}
+              </select>
+            )}
+          </div>
+        ) : (
+          <fieldset className="field">
+            <legend>Repository</legend>
+            <div className="segmented" role="radiogroup" aria-label="Repository kind">
+              {(["local", "github"] as const).map((k) => (
+                <label key={k}>
+                  <input
+                    type="radio"
+                    name="repo-kind"
+                    value={k}
+                    checked={manualKind === k}
+                    onChange={() => setManualKind(k)}
+                  />
+                  {k === "local" ? "Local path" : "GitHub"}
+                </label>
+              ))}
+            </div>
+            <label htmlFor={ids.repo} className="visually-hidden">
+              Repository {manualKind === "local" ? "path" : "owner/name"}
+            </label>
+            <input
+              id={ids.repo}
+              value={manualRepo}
+              onChange={(e) => setManualRepo(e.target.value)}
+              placeholder={manualKind === "local" ? "demo-repo" : "owner/name"}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </fieldset>
+        )}
+        <div className="field-row">
+          <div className="field">
+            <label htmlFor={ids.agent}>Agent</label>
+            <select id={ids.agent} value={agent} onChange={(e) => setAgent(e.target.value as AgentName)}>
+              {AGENTS.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.model}>Model</label>
+            <input
+              id={ids.model}
+              list={ids.models}
+              value={model}
+              onChange={(e) => setModel(e.target.value)}
+              placeholder="agent default"
+              maxLength={200}
+              spellCheck={false}
+            />
+            <datalist id={ids.models}>
+              {MODEL_HINTS[agent].map((m) => (
+                <option key={m} value={m} />
+              ))}
+            </datalist>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.title}>Title (optional)</label>
+          <input id={ids.title} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.prompt}>Prompt</label>
+          <textarea
+            id={ids.prompt}
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            onKeyDown={onPromptKey}
+            rows={8}
+            maxLength={PROMPT_MAX_CHARS}
+            placeholder="What should the agent do?"
+            required
+          />
+          <span className="muted small">Ctrl+Enter to start</span>
+        </div>
+        {formError || start.isError ? (
+          <p className="form-error" role="alert">
+            {formError ?? describeError(start.error)}
+          </p>
+        ) : null}
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" disabled={start.isPending}>
+            {start.isPending ? "Starting…" : "Start session"}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+/** The session's header: status, elapsed time, tokens, cost, pushed branch, PR, stop. */
+import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
+import type { Timeline } from "../timeline/timeline";
+import { formatCost, formatRepo, formatTokens } from "../ui/format";
+import { StatusBadge } from "../ui/status-badge";
+import { Elapsed } from "./elapsed";
+
+export function SessionSummary({
+  session,
+  timeline,
+  onStop,
+  stopping,
+}: {
+  session: Session;
+  timeline: Timeline;
+  onStop(): void;
+  stopping: boolean;
+}) {
+  const status = timeline.status ?? session.status;
+  const ended = TERMINAL_STATUSES.has(status);
+  const { usage, push, pr } = timeline;
+  const prUrl = pr?.url ?? session.prUrl;
+  // The stream's total is exact; the index row's cost only lags behind it.
+  const cost = Math.max(usage.costUsd, session.costUsd);
+  return (
+    <header className="session-head">
+      <div className="session-title-row">
+        <h1>{session.title}</h1>
+        <div className="session-actions">
+          <button
+            type="button"
+            className="button button-danger"
+            onClick={onStop}
+            disabled={ended || stopping || status === "stopping"}
+          >
+            {status === "stopping" || stopping ? "Stopping…" : "Stop"}
+          </button>
+        </div>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Status</dt>
+          <dd aria-live="polite" data-testid="session-status">
+            <StatusBadge status={status} />
+            {timeline.statusReason ? <span className="muted small"> {timeline.statusReason}</span> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Repository</dt>
+          <dd className="mono">{formatRepo(session.repo)}</dd>
+        </div>
+        <div>
+          <dt>Agent</dt>
+          <dd>
+            {session.agent}
+            {session.model ? ` · ${session.model}` : ""}
+          </dd>
+        </div>
+        <div>
+          <dt>Elapsed</dt>
+          <dd>
+            <Elapsed
+              since={session.createdAt}
+              until={ended ? (timeline.statusAt ?? session.updatedAt) : null}
+            />
+          </dd>
+        </div>
+        <div>
+          <dt>Tokens</dt>
+          <dd
+            title={`${usage.inputTokens} in, ${usage.outputTokens} out, ${usage.cacheReadTokens} cache read`}
+          >
+            {formatTokens(usage.inputTokens)} in · {formatTokens(usage.outputTokens)} out
+          </dd>
+        </div>
+        <div>
+          <dt>Cost</dt>
+          <dd data-testid="session-cost">{formatCost(cost)}</dd>
+        </div>
+        <div>
+          <dt>Branch</dt>
+          <dd className="mono">
+            {push ? push.branch : session.branch}
+            {push ? (
+              <span className="small">
+                {" "}
+                {push.filesChanged} {push.filesChanged === 1 ? "file" : "files"}{" "}
+                <span className="ins">+{push.insertions}</span> <span className="del">−{push.deletions}</span>
+              </span>
+            ) : (
+              <span className="muted small"> not pushed yet</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Pull request</dt>
+          <dd>
+            {prUrl ? (
+              <a href={prUrl} target="_blank" rel="noopener noreferrer" data-testid="pr-link">
+                {pr ? `#${pr.number} (${pr.state})` : "Open"}
+              </a>
+            ) : (
+              <span className="muted">none yet</span>
+            )}
+          </dd>
+        </div>
+      </dl>
+    </header>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The session's stream as a list: prompts, assistant messages (markdown, streaming), tool calls,
+ * statuses, pushes, PRs, logs and errors. Follows the bottom while the reader is there.
+ */
+import { lazy, memo, Suspense, useEffect, useLayoutEffect, useRef } from "react";
+import type { TimelineItem } from "../timeline/timeline";
+import { formatDuration } from "../ui/format";
+import { ToolCall } from "./tool-call";
+
+const MarkdownText = lazy(() => import("./markdown"));
+
+const Item = memo(function Item({ item }: { item: TimelineItem }) {
+  switch (item.kind) {
+    case "prompt":
+      return (
+        <article className="entry entry-prompt" aria-label={`Prompt from ${item.author}`}>
+          <header className="entry-meta">{item.author}</header>
+          <p className="prompt-text">{item.text}</p>
+        </article>
+      );
+    case "message":
+      return (
+        <article
+          className={`entry entry-message entry-${item.role}${item.streaming ? " streaming" : ""}`}
+          data-message-id={item.messageId}
+          aria-busy={item.streaming}
+        >
+          <Suspense fallback={<p className="plain-text">{item.text}</p>}>
+            <MarkdownText text={item.text} />
+          </Suspense>
+          {item.streaming ? <span className="caret" aria-hidden="true" /> : null}
+        </article>
+      );
+    case "tool":
+      return <ToolCall item={item} />;
+    case "status":
+      return (
+        <p className="entry entry-status" data-status={item.status}>
+          Status: <strong>{item.status}</strong>
+          {item.reason ? ` — ${item.reason}` : ""}
+        </p>
+      );
+    case "turn":
+      return (
+        <p className={`entry entry-turn turn-${item.status}`}>
+          Turn {item.status}
+          {item.durationMs !== null ? ` in ${formatDuration(item.durationMs)}` : ""}
+          {item.summary ? ` — ${item.summary}` : ""}
+        </p>
+      );
+    case "push":
+      return (
+        <p className="entry entry-push">
+          Pushed <code>{item.push.branch}</code> at <code>{item.push.sha.slice(0, 7)}</code>:{" "}
+          {item.push.filesChanged} {item.push.filesChanged === 1 ? "file" : "files"} changed,{" "}
+          <span className="ins">+{item.push.insertions}</span>{" "}
+          <span className="del">−{item.push.deletions}</span>
+        </p>
+      );
+    case "pr":
+      return (
+        <p className="entry entry-pr">
+          Pull request{" "}
+          <a href={item.pr.url} target="_blank" rel="noopener noreferrer">
+            #{item.pr.number}
+          </a>{" "}
+          ({item.pr.state})
+        </p>
+      );
+    case "log":
+      return (
+        <details className="entry entry-log">
+          <summary>
+            {item.source} output ({item.lines.length} {item.lines.length === 1 ? "line" : "lines"})
+          </summary>
+          <pre className="mono">
+            {item.lines.map((l, i) => (
+              // Lines are append-only, so the index is a stable key.
+              // biome-ignore lint/suspicious/noArrayIndexKey: append-only list
+              <span key={i} className={l.stream === "stderr" ? "stderr" : undefined}>
+                {l.text.endsWith("\n") ? l.text : `${l.text}\n`}
+              </span>
+            ))}
+          </pre>
+        </details>
+      );
+    case "error":
+      return (
+        <p className="entry entry-error" role="alert">
+          <strong>{item.code}</strong>: {item.message}
+        </p>
+      );
+  }
+});
+
+export function TimelineView({ items }: { items: readonly TimelineItem[] }) {
+  const endRef = useRef<HTMLDivElement>(null);
+  const follow = useRef(true);
+
+  useEffect(() => {
+    const onScroll = () => {
+      const doc = document.documentElement;
+      follow.current = doc.scrollHeight - (window.scrollY + window.innerHeight) < 120;
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => window.removeEventListener("scroll", onScroll);
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follow the bottom whenever items change
+  useLayoutEffect(() => {
+    if (follow.current) endRef.current?.scrollIntoView?.({ block: "end" });
+  }, [items]);
+
+  return (
+    <div className="timeline" data-testid="timeline">
+      {items.map((item) => (
+        <Item key={item.key} item={item} />
+      ))}
+      <div ref={endRef} />
+    </div>
+  );
+}

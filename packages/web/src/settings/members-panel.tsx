@@ -1,0 +1,69 @@
+/** Members and their roles; owners and admins change roles or remove members. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { describeError } from "../api/http-client";
+import { ROLES, type Role } from "../auth/auth-api";
+import { useAuth } from "../auth/auth-context";
+import { EmptyState, ErrorState, Loading } from "../ui/states";
+import { NotAvailable } from "./not-available";
+import { listMembers, removeMember, setMemberRole, settingsKeys } from "./settings-api";
+
+export function MembersPanel() {
+  const { me } = useAuth();
+  const queryClient = useQueryClient();
+  const members = useQuery({ queryKey: settingsKeys.members, queryFn: listMembers });
+  const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKeys.members });
+  const changeRole = useMutation({
+    mutationFn: (v: { userId: string; role: Role }) => setMemberRole(v.userId, v.role),
+    onSuccess: () => void refresh(),
+  });
+  const remove = useMutation({ mutationFn: removeMember, onSuccess: () => void refresh() });
+
+  if (members.isPending) return <Loading />;
+  if (members.isError) return <ErrorState error={members.error} onRetry={() => void members.refetch()} />;
+  if (!members.data.available) return <NotAvailable what="Members" />;
+  if (members.data.value.length === 0) return <EmptyState title="No members" />;
+  return (
+    <div>
+      <ul className="list">
+        {members.data.value.map((m) => (
+          <li key={m.userId} className="list-row">
+            <span>
+              {m.name}
+              {m.login ? <span className="muted small"> @{m.login}</span> : null}
+              {m.userId === me.user.id ? <span className="muted small"> (you)</span> : null}
+            </span>
+            <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
+              Role of {m.name}
+            </label>
+            <select
+              id={`role-${m.userId}`}
+              value={m.role}
+              disabled={m.userId === me.user.id || changeRole.isPending}
+              onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+            >
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <button
+              type="button"
+              className="button button-ghost"
+              disabled={m.userId === me.user.id}
+              onClick={() => remove.mutate(m.userId)}
+              aria-label={`Remove ${m.name}`}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      {changeRole.isError || remove.isError ? (
+        <p className="form-error" role="alert">
+          {describeError(changeRole.error ?? remove.error)}
+        </p>
+      ) : null}
+    </div>
+  );
+}

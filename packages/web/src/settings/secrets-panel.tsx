@@ -1,0 +1,99 @@
+/** Secrets: write-only. Names and times are listed; a value can be replaced, never read back. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useId, useState } from "react";
+import { describeError } from "../api/http-client";
+import { EmptyState, ErrorState, Loading } from "../ui/states";
+import { NotAvailable } from "./not-available";
+import { deleteSecret, listSecrets, putSecret, SECRET_NAME, settingsKeys } from "./settings-api";
+
+export function SecretsPanel() {
+  const queryClient = useQueryClient();
+  const ids = { name: useId(), value: useId() };
+  const secrets = useQuery({ queryKey: settingsKeys.secrets, queryFn: listSecrets });
+  const [name, setName] = useState("");
+  const [value, setValue] = useState("");
+  const [formError, setFormError] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKeys.secrets });
+  const save = useMutation({
+    mutationFn: (v: { name: string; value: string }) => putSecret(v.name, v.value),
+    onSuccess: () => {
+      setName("");
+      setValue("");
+      void refresh();
+    },
+  });
+  const remove = useMutation({ mutationFn: deleteSecret, onSuccess: () => void refresh() });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = SECRET_NAME.safeParse(name);
+    if (!parsed.success) return setFormError(parsed.error.issues[0]?.message ?? "Invalid name");
+    if (!value) return setFormError("Value is required");
+    setFormError(null);
+    save.mutate({ name: parsed.data, value });
+  }
+
+  if (secrets.isPending) return <Loading />;
+  if (secrets.isError) return <ErrorState error={secrets.error} onRetry={() => void secrets.refetch()} />;
+  if (!secrets.data.available) return <NotAvailable what="Secrets" />;
+  return (
+    <div>
+      <p className="muted">
+        Secrets are injected into every sandbox as environment variables and redacted from the stream. Values
+        cannot be read back.
+      </p>
+      {secrets.data.value.length === 0 ? (
+        <EmptyState title="No secrets yet" />
+      ) : (
+        <ul className="list">
+          {secrets.data.value.map((s) => (
+            <li key={`${s.repo ?? ""}/${s.name}`} className="list-row">
+              <code>{s.name}</code>
+              {s.repo ? <span className="muted small"> · {s.repo}</span> : null}
+              <span className="muted small">
+                {s.updatedAt ? ` · updated ${new Date(s.updatedAt).toLocaleString()}` : ""}
+              </span>
+              <button
+                type="button"
+                className="button button-ghost"
+                onClick={() => remove.mutate(s.name)}
+                aria-label={`Delete secret ${s.name}`}
+              >
+                Delete
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form inline-form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor={ids.name}>Name</label>
+          <input
+            id={ids.name}
+            value={name}
+            onChange={(e) => setName(e.target.value.toUpperCase())}
+            autoComplete="off"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.value}>Value</label>
+          <input
+            id={ids.value}
+            type="password"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            autoComplete="new-password"
+          />
+        </div>
+        <button type="submit" className="button button-primary" disabled={save.isPending}>
+          Save secret
+        </button>
+      </form>
+      {formError || save.isError || remove.isError ? (
+        <p className="form-error" role="alert">
+          {formError ?? describeError(save.error ?? remove.error)}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,5 @@
+/** Registers DOM cleanup between component tests. */
+import { cleanup } from "@testing-library/react";
+import { afterEach } from "vitest";
+
+afterEach(() => cleanup());

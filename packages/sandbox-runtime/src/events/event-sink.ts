@@ -1,0 +1,72 @@
+/**
+ * The one door for runtime events: validate (so one bad event can never wedge the bridge, whose
+ * frames are parsed strictly), mask secrets, shrink oversized events, append under the next seq,
+ * and wake the bridge. When the buffer is full the producers are paused until acks free room.
+ */
+import { AgentEvent } from "@nightshift/protocol";
+import type { EventBuffer } from "../buffer/event-buffer";
+import type { Logger } from "../log";
+import { fitEvent } from "./fit-event";
+
+export interface EventSinkOptions {
+  buffer: Pick<EventBuffer, "append" | "isFull" | "waitForRoom">;
+  mask: <T>(value: T) => T;
+  /** Called after each append (the bridge sends soon). */
+  onAppended(): void;
+  /** Stops and resumes producers while the buffer is full. */
+  gate?: { pause(): void; resume(): void };
+  log: Logger;
+}
+
+export type Emit = (event: AgentEvent) => void;
+
+export class EventSink {
+  private waitingForRoom = false;
+
+  constructor(private readonly options: EventSinkOptions) {}
+
+  readonly emit: Emit = (event) => {
+    this.append(event);
+  };
+
+  get isFull(): boolean {
+    return this.options.buffer.isFull;
+  }
+
+  /** Resolves when the buffer has room (at once if it has). */
+  waitForRoom(): Promise<void> {
+    return this.options.buffer.waitForRoom();
+  }
+
+  /** Accepts anything; what is not a valid event becomes an `error` event that says so. */
+  append(input: unknown): void {
+    const masked = this.options.mask(input);
+    let parsed = AgentEvent.safeParse(fitEvent(masked));
+    if (!parsed.success) {
+      const type =
+        typeof input === "object" && input !== null ? String((input as { type?: unknown }).type) : "?";
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+      const message = `dropped an invalid "${type.slice(0, 50)}" event${where}: ${issue?.message ?? "unknown problem"}`;
+      this.options.log.warn(message);
+      parsed = AgentEvent.safeParse({
+        type: "error",
+        code: "invalid_event",
+        message: this.options.mask(message),
+      });
+      if (!parsed.success) return;
+    }
+    this.options.buffer.append(parsed.data);
+    this.options.onAppended();
+    if (this.options.buffer.isFull && !this.waitingForRoom) this.pauseUntilRoom();
+  }
+
+  private pauseUntilRoom(): void {
+    this.waitingForRoom = true;
+    this.options.gate?.pause();
+    void this.options.buffer.waitForRoom().then(() => {
+      this.waitingForRoom = false;
+      this.options.gate?.resume();
+    });
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The composition root: reads the environment, builds the buffer, sink, bridge and session
+ * controller, wires signals and control frames, and resolves with the process exit code.
+ * `main.ts` supplies the agent layer's `runTurn`; tests supply their own.
+ */
+import { mkdirSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import type { RunTurn } from "./agents/contract";
+import { BridgeClient, type InboundControl } from "./bridge/bridge-client";
+import { EventBuffer } from "./buffer/event-buffer";
+import { parseRuntimeEnv } from "./env";
+import { EventSink } from "./events/event-sink";
+import { createMasker } from "./events/mask-secrets";
+import { createLogger, type LogLevel } from "./log";
+import { ProducerGate } from "./process/producer-gate";
+import { SessionController } from "./session/session-controller";
+import { RUNTIME_VERSION } from "./version";
+import {
+  CREDENTIAL_TOKEN_ENV,
+  CREDENTIAL_URL_ENV,
+  credentialHelperCommand,
+  runCredentialHelper,
+} from "./workspace/credential-helper";
+import { createGit, gitEnvironment } from "./workspace/git";
+import { runStartHooks } from "./workspace/hooks";
+import { prepareWorkspace } from "./workspace/prepare-workspace";
+
+export interface RuntimeInput {
+  runTurn: RunTurn;
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+}
+
+const SHORT_SECRET = 6;
+
+function readStdin(): Promise<string> {
+  return new Promise((resolve) => {
+    let text = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    process.stdin.on("end", () => resolve(text));
+  });
+}
+
+/** What the agent CLI and the repo hooks may see: the sandbox env without Nightshift's own variables. */
+function childEnvironment(env: NodeJS.ProcessEnv, home: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && !name.startsWith("NIGHTSHIFT_")) out[name] = value;
+  }
+  out.HOME = home;
+  return out;
+}
+
+export async function runRuntime(input: RuntimeInput): Promise<number> {
+  if (input.argv[2] === "git-credential") {
+    return runCredentialHelper({
+      action: input.argv[3],
+      input: await readStdin(),
+      env: input.env,
+      write: (text) => process.stdout.write(text),
+      warn: (text) => process.stderr.write(`${text}\n`),
+    });
+  }
+
+  const level = (["debug", "info", "warn", "error"] as const).find(
+    (l) => l === input.env.NIGHTSHIFT_LOG_LEVEL,
+  );
+  const log = createLogger((level ?? "info") as LogLevel);
+  const parsed = parseRuntimeEnv(input.env);
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) process.stderr.write(`nightshift-runtime: ${problem}\n`);
+    return 2;
+  }
+  const env = parsed.env;
+  if (parsed.secretValues.some((value) => value.length < SHORT_SECRET)) {
+    log.warn(
+      `a secret shorter than ${SHORT_SECRET} characters is masked wherever it appears, which may garble output`,
+    );
+  }
+
+  const agentHome = join(env.NIGHTSHIFT_STATE_DIR, "agent-home");
+  mkdirSync(agentHome, { recursive: true });
+  const buffer = new EventBuffer({
+    dir: join(env.NIGHTSHIFT_STATE_DIR, "events"),
+    maxBytes: env.NIGHTSHIFT_BUFFER_MAX_BYTES,
+  });
+  const mask = createMasker(parsed.secretValues);
+  let bridge: BridgeClient | null = null;
+  const sink = new EventSink({
+    buffer,
+    mask,
+    onAppended: () => bridge?.notify(),
+    gate: new ProducerGate(log),
+    log,
+  });
+
+  const bundlePath = realpathSync(input.argv[1] ?? process.argv[1] ?? "");
+  const gitEnv = gitEnvironment(input.env, {
+    [CREDENTIAL_URL_ENV]: env.NIGHTSHIFT_CONTROL_PLANE_URL,
+    [CREDENTIAL_TOKEN_ENV]: env.NIGHTSHIFT_SANDBOX_TOKEN,
+  });
+  const childEnv = childEnvironment(input.env, agentHome);
+
+  let resolveExit: (code: number) => void = () => {};
+  const exit = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+
+  const controller = new SessionController({
+    agent: env.NIGHTSHIFT_AGENT,
+    model: env.NIGHTSHIFT_MODEL,
+    branch: env.NIGHTSHIFT_BRANCH,
+    workdir: env.NIGHTSHIFT_WORKDIR,
+    maxTurns: env.NIGHTSHIFT_MAX_TURNS,
+    turnTimeoutMs: env.NIGHTSHIFT_TURN_TIMEOUT_MS,
+    agentHome,
+    agentEnv: childEnv,
+    emit: sink.emit,
+    waitForRoom: () => sink.waitForRoom(),
+    bridge: {
+      setIdle: (idle, announce) => bridge?.setIdle(idle, announce),
+      flush: (ms) => bridge?.flush(ms) ?? Promise.resolve(false),
+    },
+    runTurn: input.runTurn,
+    git: createGit(env.NIGHTSHIFT_WORKDIR, gitEnv),
+    prepareWorkspace: () =>
+      prepareWorkspace({
+        repoUrl: env.NIGHTSHIFT_REPO_URL,
+        workdir: env.NIGHTSHIFT_WORKDIR,
+        branch: env.NIGHTSHIFT_BRANCH,
+        baseBranch: env.NIGHTSHIFT_BASE_BRANCH || undefined,
+        gitEnv,
+        credentialHelper: credentialHelperCommand(process.execPath, bundlePath),
+        emit: sink.emit,
+        log,
+      }),
+    runHooks: () =>
+      runStartHooks({
+        workdir: env.NIGHTSHIFT_WORKDIR,
+        stateDir: env.NIGHTSHIFT_STATE_DIR,
+        timeoutMs: env.NIGHTSHIFT_HOOK_TIMEOUT_MS,
+        env: childEnv,
+        emit: sink.emit,
+        log,
+      }),
+    mask,
+    log,
+  });
+
+  let ending = false;
+  const stop = async (reason: string, code: number, flush: boolean) => {
+    if (ending) return;
+    ending = true;
+    await controller.shutdown(reason, flush);
+    bridge?.stop(reason);
+    buffer.close();
+    resolveExit(code);
+  };
+
+  bridge = new BridgeClient({
+    controlPlaneUrl: env.NIGHTSHIFT_CONTROL_PLANE_URL,
+    token: env.NIGHTSHIFT_SANDBOX_TOKEN,
+    runtimeVersion: RUNTIME_VERSION,
+    buffer,
+    log,
+    onControl: (frame: InboundControl) => {
+      if (frame.type === "shutdown")
+        void stop(`the control plane asked to shut down: ${frame.reason}`, 0, true);
+      else controller.handleControl(frame);
+    },
+    onFinal: (outcome) => void stop(outcome.message, outcome.exitCode, false),
+  });
+
+  const onSignal = (signal: NodeJS.Signals) => void stop(`received ${signal}`, 0, true);
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+
+  log.info(
+    `nightshift runtime ${RUNTIME_VERSION} for session ${env.NIGHTSHIFT_SESSION_ID} (agent ${env.NIGHTSHIFT_AGENT})`,
+  );
+  bridge.start();
+  void controller.start().then((ok) => {
+    if (!ok && !ending) {
+      log.error("the sandbox could not start; see the error event above");
+      void stop("start failed", 1, true);
+    }
+  });
+
+  const code = await exit;
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  return code;
+}

@@ -6,6 +6,7 @@ import { AppError } from "./http/app-error";
 import { renderError } from "./http/error-handler";
 import { requestId } from "./http/request-id";
 import { healthRoutes } from "./routes/health";
+import { sandboxRoutes } from "./routes/sandbox";
 import { sessionRoutes } from "./routes/sessions";
 import { resolveActor } from "./tenancy/actor";
 
@@ -24,6 +25,8 @@ export function createApp() {
     })(c, next);
   });
   app.route("/api/v1/health", healthRoutes);
+  // Sandboxes authenticate with their own token, not as users.
+  app.route("/sandbox", sandboxRoutes);
   app.use("/api/v1/*", resolveActor);
   app.route("/api/v1/sessions", sessionRoutes);
   app.notFound((c) =>

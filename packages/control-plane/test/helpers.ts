@@ -2,6 +2,7 @@
 
 import { env, exports } from "cloudflare:workers";
 import type { AgentEventInput, ServerFrame, Session, StoredEvent } from "@nightshift/protocol";
+import type { EventsPageResult, RpcResult } from "../src/session/rpc-types";
 
 const BASE = "http://nightshift.test";
 
@@ -34,10 +35,25 @@ export function sessionStub(id: string) {
   return env.SESSION_AGENT.getByName(id);
 }
 
+/** RPC results cross the DO boundary wrapped in Disposable, which defeats narrowing: unwrap here. */
+export function unwrapRpc<T>(result: unknown): T {
+  const r = result as RpcResult<T>;
+  if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+  return r.value;
+}
+
 export async function appendEvents(session: Session, events: AgentEventInput[]) {
   const result = await sessionStub(session.id).appendEvents(session.tenantId, events);
   if (!result.ok) throw new Error(result.message);
   return result.value;
+}
+
+/** Every seq currently in the session's log, read through RPC. */
+export async function logSeqs(session: Session): Promise<number[]> {
+  const page = unwrapRpc<EventsPageResult>(
+    await sessionStub(session.id).readEvents(session.tenantId, 0, 1000),
+  );
+  return page.events.map((e) => e.seq);
 }
 
 export function deltas(n: number, from = 0): AgentEventInput[] {
@@ -50,12 +66,12 @@ export function deltas(n: number, from = 0): AgentEventInput[] {
 
 export async function waitFor<T>(
   what: string,
-  check: () => T | undefined | null | false,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 5000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));

@@ -1,7 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { SessionAgent } from "../src/session/agent";
-import { createSession, deltas, sessionStub } from "./helpers";
+import type { EventsPageResult } from "../src/session/rpc-types";
+import { createSession, deltas, sessionStub, unwrapRpc } from "./helpers";
 
 describe("SessionAgent RPC", () => {
   it("refuses every call that names another tenant, exactly like a missing session", async () => {
@@ -18,7 +19,7 @@ describe("SessionAgent RPC", () => {
       expect(result).toEqual({ ok: false, code: "session_not_found", message: "session not found" });
     }
     const snap = await stub.snapshot(s.tenantId);
-    expect(snap).toMatchObject({ ok: true, value: { status: "starting", headSeq: 3, pendingPrompts: 1 } });
+    expect(snap).toMatchObject({ ok: true, value: { status: "starting", pendingPrompts: 1 } });
   });
 
   it("validates appended events and stores nothing from a bad batch", async () => {
@@ -29,33 +30,52 @@ describe("SessionAgent RPC", () => {
       { type: "usage", inputTokens: -1, outputTokens: 0, costUsd: 0 },
     ]);
     expect(bad.ok).toBe(false);
-    const page = await stub.readEvents(s.tenantId, 0, 100);
-    expect(page).toMatchObject({ ok: true, value: { nextAfter: 3, hasMore: false } });
+    const page = unwrapRpc<EventsPageResult>(await stub.readEvents(s.tenantId, 0, 100));
+    expect(page.events.some((e) => e.event.type === "message.delta")).toBe(false);
   });
 
   it("assigns monotonic seqs across batches and keeps them after a restart", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);
-    const a = await stub.appendEvents(s.tenantId, deltas(3));
-    const b = await stub.appendEvents(s.tenantId, deltas(2));
-    expect(a).toEqual({ ok: true, value: { firstSeq: 4, lastSeq: 6 } });
-    expect(b).toEqual({ ok: true, value: { firstSeq: 7, lastSeq: 8 } });
-    const head = await runInDurableObject(
-      stub,
-      (_agent: SessionAgent, state) => state.storage.sql.exec("SELECT MAX(seq) AS s FROM events").one().s,
+    const a = unwrapRpc<{ firstSeq: number; lastSeq: number }>(
+      await stub.appendEvents(s.tenantId, deltas(3)),
     );
-    expect(head).toBe(8);
+    const b = unwrapRpc<{ firstSeq: number; lastSeq: number }>(
+      await stub.appendEvents(s.tenantId, deltas(2)),
+    );
+    expect(a.lastSeq - a.firstSeq).toBe(2);
+    expect(b.firstSeq).toBeGreaterThan(a.lastSeq);
+    await evictDurableObject(stub);
+    const c = unwrapRpc<{ firstSeq: number }>(await stub.appendEvents(s.tenantId, deltas(1)));
+    expect(c.firstSeq).toBeGreaterThan(b.lastSeq);
+    const seqs = await runInDurableObject(stub, (_agent: SessionAgent, state) =>
+      state.storage.sql
+        .exec("SELECT seq FROM events ORDER BY seq")
+        .toArray()
+        .map((r) => Number(r.seq)),
+    );
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
-  it("a stop clears every deadline and the alarm", async () => {
+  it("a stop leaves only the sandbox release, which runs on the alarm and clears it", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);
     await stub.stop(s.tenantId);
-    const state = await runInDurableObject(stub, async (_a: SessionAgent, st) => ({
-      alarm: await st.storage.getAlarm(),
-      deadlines: st.storage.sql.exec("SELECT name FROM deadlines").toArray(),
-    }));
-    expect(state).toEqual({ alarm: null, deadlines: [] });
-    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    const deadlines = () =>
+      runInDurableObject(stub, async (_a: SessionAgent, st) => ({
+        alarm: await st.storage.getAlarm(),
+        names: st.storage.sql
+          .exec("SELECT name FROM deadlines")
+          .toArray()
+          .map((r) => r.name),
+      }));
+    const afterStop = await deadlines();
+    expect(afterStop.names).toEqual(["sandbox.terminate"]);
+    expect(afterStop.alarm).not.toBeNull();
+    await runInDurableObject(stub, (_a: SessionAgent, st) => {
+      st.storage.sql.exec("UPDATE deadlines SET at = ?", Date.now() - 1);
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await deadlines()).toEqual({ alarm: null, names: [] });
   });
 });

@@ -36,8 +36,12 @@ describe("sessions API contract", () => {
     expect(got.status).toBe("starting");
 
     const page = EventsPage.parse(await (await api(`/api/v1/sessions/${session.id}/events`)).json());
-    expect(page.events.map((e) => e.event.type)).toEqual(["session.status", "prompt", "session.status"]);
-    expect(page.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(page.events.slice(0, 3).map((e) => e.event)).toEqual([
+      { type: "session.status", status: "queued" },
+      expect.objectContaining({ type: "prompt", text: expect.stringContaining("flaky") }),
+      { type: "session.status", status: "starting" },
+    ]);
+    expect(page.events.map((e) => e.seq)).toEqual(page.events.map((_, i) => i + 1));
     expect(page.hasMore).toBe(false);
 
     const list = ListSessionsResponse.parse(await (await api("/api/v1/sessions")).json());
@@ -73,15 +77,16 @@ describe("sessions API contract", () => {
 
   it("pages events with after/limit and reports hasMore", async () => {
     const s = await createSession();
-    await appendEvents(s, deltas(20));
+    const appended = await appendEvents(s, deltas(20));
     const a = EventsPage.parse(await (await api(`/api/v1/sessions/${s.id}/events?after=0&limit=10`)).json());
     expect(a.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(a.nextAfter).toBe(10);
     expect(a.hasMore).toBe(true);
     const b = EventsPage.parse(
-      await (await api(`/api/v1/sessions/${s.id}/events?after=${a.nextAfter}&limit=100`)).json(),
+      await (await api(`/api/v1/sessions/${s.id}/events?after=${a.nextAfter}&limit=1000`)).json(),
     );
     expect(b.events[0]?.seq).toBe(11);
-    expect(b.events.at(-1)?.seq).toBe(23);
+    expect(b.events.map((e) => e.seq)).toContain(appended.lastSeq);
     expect(b.hasMore).toBe(false);
     const beyond = EventsPage.parse(await (await api(`/api/v1/sessions/${s.id}/events?after=999`)).json());
     expect(beyond).toEqual({ events: [], nextAfter: 999, hasMore: false });

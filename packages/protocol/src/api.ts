@@ -1,6 +1,6 @@
 /** HTTP API bodies under /api/v1: requests are strict, responses are what the Worker sends. */
 import { z } from "zod";
-import { SessionStatus, StoredEvent } from "./events";
+import { SessionStatus, StoredEvent } from "./events.ts";
 
 export const AGENTS = ["claude-code", "codex", "opencode", "gemini", "pi"] as const;
 export const AgentName = z.enum(AGENTS);

@@ -4,8 +4,8 @@
  * and the runtime resends everything after the last ack whenever it reconnects.
  */
 import { z } from "zod";
-import { ErrorCode } from "./errors";
-import { AgentEvent } from "./events";
+import { ErrorCode } from "./errors.ts";
+import { AgentEvent } from "./events.ts";
 
 const v = z.literal(1);
 const seq = z.number().int().positive();

@@ -1,7 +1,7 @@
 /** Frames on the dashboard/CLI WebSocket: /api/v1/sessions/:id/stream?after=<seq>. */
 import { z } from "zod";
-import { ErrorCode } from "./errors";
-import { StoredEvent } from "./events";
+import { ErrorCode } from "./errors.ts";
+import { StoredEvent } from "./events.ts";
 
 const v = z.literal(1);
 

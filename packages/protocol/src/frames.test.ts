@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseFrame } from "./frames";
-import { ClientFrame, RuntimeFrame } from "./index";
+import { parseFrame } from "./frames.ts";
+import { ClientFrame, RuntimeFrame } from "./index.ts";
 
 describe("parseFrame", () => {
   const known = ["ping", "typing"] as const;

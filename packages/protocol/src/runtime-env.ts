@@ -3,7 +3,7 @@
  * validates it with this schema and names any missing or bad variable.
  */
 import { z } from "zod";
-import { AgentName } from "./api";
+import { AgentName } from "./api.ts";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 

@@ -3,7 +3,7 @@
  * `local` provider. Every request is HMAC-signed; see `hostSigningString`.
  */
 import { z } from "zod";
-import { RepoRef } from "./api";
+import { RepoRef } from "./api.ts";
 
 export const SANDBOX_HOST_SIGNATURE_HEADER = "x-nightshift-signature";
 export const SANDBOX_HOST_TIMESTAMP_HEADER = "x-nightshift-timestamp";
@@ -11,16 +11,25 @@ export const SANDBOX_HOST_TIMESTAMP_HEADER = "x-nightshift-timestamp";
 export const SANDBOX_HOST_MAX_SKEW_S = 300;
 
 /** The string that is signed: `<unix seconds>.<METHOD>.<path with query>.<raw body>`. */
-export function hostSigningString(timestamp: string, method: string, pathWithQuery: string, body: string): string {
+export function hostSigningString(
+  timestamp: string,
+  method: string,
+  pathWithQuery: string,
+  body: string,
+): string {
   return `${timestamp}.${method.toUpperCase()}.${pathWithQuery}.${body}`;
 }
 
 /** HMAC-SHA256 of the signing string, as `v1=<hex>`; Web Crypto, so it runs in workerd and Node. */
 export async function signHostRequest(secret: string, signingString: string): Promise<string> {
   const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(signingString)));
   return `v1=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

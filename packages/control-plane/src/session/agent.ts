@@ -1,32 +1,41 @@
 /**
  * SessionAgent: one Durable Object per session. A thin host that composes the store (SQLite),
- * the client hub (watchers' sockets), the scheduler (deadlines over the one alarm) and the
- * pure lifecycle. Every RPC names its tenant; a mismatch looks exactly like a missing session.
+ * the client hub (watchers), the sandbox bridge, the launcher (provider calls), the scheduler
+ * (deadlines over the one alarm) and the pure lifecycle. Every RPC names its tenant; a
+ * mismatch looks exactly like a missing session.
  */
 
 import { DurableObject } from "cloudflare:workers";
 import {
   AgentEvent,
   type AgentEventInput,
+  BridgeCloseCode,
   type SessionStatus,
   StoredEvent,
   StreamQuery,
+  TERMINAL_STATUSES,
 } from "@nightshift/protocol";
 import { z } from "zod";
 import { openDatabase } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
 import type { Bindings } from "../env";
+import { createSandboxProvider } from "../providers/factory";
+import { readSandboxAttachment, SandboxBridge } from "./bridge";
 import { ClientHub, readClientAttachment } from "./hub";
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
 import type { EventsPageResult, PromptAuthor, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
+import { RuntimeEventEffects } from "./runtime-events";
+import { SandboxLauncher } from "./sandbox-launcher";
 import { Scheduler } from "./scheduler";
 import { type SessionMeta, SessionStore } from "./store";
+import { SessionTimeouts } from "./timeouts";
 
-const MAX_APPEND_BATCH = 500;
-const AppendBatch = z.array(AgentEvent).min(1).max(MAX_APPEND_BATCH);
+const AppendBatch = z.array(AgentEvent).min(1).max(500);
 
 export const INTERNAL_TENANT_HEADER = "x-nightshift-tenant";
 export const INTERNAL_PARTICIPANT_HEADER = "x-nightshift-participant";
+export const INTERNAL_INCARNATION_HEADER = "x-nightshift-incarnation";
+export const INTERNAL_SOCKET_HEADER = "x-nightshift-socket";
 
 const notFound = { ok: false, code: "session_not_found", message: "session not found" } as const;
 
@@ -34,12 +43,30 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly store: SessionStore;
   private readonly hub: ClientHub;
   private readonly scheduler: Scheduler;
+  private readonly bridge: SandboxBridge;
+  private readonly launcher: SandboxLauncher;
+  private readonly runtimeEvents: RuntimeEventEffects;
+  private readonly timeouts: SessionTimeouts;
+  private inputs: LifecycleInput[] = [];
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage.sql);
-    this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     this.scheduler = new Scheduler(this.store);
+    this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
+    this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
+    this.runtimeEvents = new RuntimeEventEffects(this.store);
+    this.bridge = new SandboxBridge(ctx, this.store, {
+      onEvents: (events) => this.acceptRuntimeEvents(events),
+      onReady: () => this.onSandboxReady(),
+      onAlive: () => this.timeouts.sandboxAlive(),
+    });
+    this.launcher = new SandboxLauncher(this.store, {
+      controlPlaneUrl: env.PUBLIC_URL ?? "http://127.0.0.1:8787",
+      tokenSecret: env.SANDBOX_TOKEN_SECRET,
+      provider: () => createSandboxProvider(env),
+      now: Date.now,
+    });
   }
 
   // --- RPC ------------------------------------------------------------------
@@ -47,23 +74,15 @@ export class SessionAgent extends DurableObject<Bindings> {
   async initialize(init: SessionInit): Promise<RpcResult<{ status: SessionStatus }>> {
     const existing = this.store.getMeta();
     if (existing) {
-      if (existing.tenantId !== init.tenantId) return notFound;
-      return { ok: true, value: { status: existing.status } };
+      return existing.tenantId === init.tenantId
+        ? { ok: true, value: { status: existing.status } }
+        : notFound;
     }
-    const meta: SessionMeta = {
-      sessionId: init.sessionId,
-      tenantId: init.tenantId,
-      title: init.title,
-      repo: init.repo,
-      agent: init.agent,
-      model: init.model,
-      branch: init.branch,
-      createdBy: init.createdBy,
-      status: "queued",
-    };
-    this.store.putMeta(meta);
+    const { prompt, ...rest } = init;
+    this.store.putMeta({ ...rest, status: "queued" });
     this.publish([{ type: "session.status", status: "queued" }]);
-    await this.acceptPrompt(init.prompt);
+    this.acceptPrompt(prompt);
+    await this.settle();
     return { ok: true, value: { status: this.meta().status } };
   }
 
@@ -115,22 +134,34 @@ export class SessionAgent extends DurableObject<Bindings> {
   ): Promise<RpcResult<{ promptId: string; position: number }>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;
-    if (isClosed(meta.status)) {
+    if (TERMINAL_STATUSES.has(meta.status) || meta.status === "stopping") {
       return {
         ok: false,
         code: "session_closed",
         message: `session is ${meta.status} and takes no more prompts`,
       };
     }
-    const { position } = await this.acceptPrompt(prompt);
+    const { position } = this.acceptPrompt(prompt);
+    await this.settle();
     return { ok: true, value: { promptId: prompt.id, position } };
   }
 
   async stop(tenantId: string): Promise<RpcResult<{ status: SessionStatus }>> {
-    const meta = this.ownedMeta(tenantId);
-    if (!meta) return notFound;
-    await this.transition({ kind: "stop.requested" });
+    if (!this.ownedMeta(tenantId)) return notFound;
+    this.inputs.push({ kind: "stop.requested" });
+    await this.settle();
     return { ok: true, value: { status: this.meta().status } };
+  }
+
+  /** For /sandbox/git-credentials: which repository the current incarnation may use. */
+  async gitCredentialTarget(
+    tenantId: string,
+    incarnationHash: string,
+  ): Promise<RpcResult<{ repo: SessionMeta["repo"] }>> {
+    const meta = this.ownedMeta(tenantId);
+    if (!meta || !this.bridge.isCurrentIncarnation(incarnationHash) || TERMINAL_STATUSES.has(meta.status))
+      return notFound;
+    return { ok: true, value: { repo: meta.repo } };
   }
 
   // --- sockets --------------------------------------------------------------
@@ -143,22 +174,25 @@ export class SessionAgent extends DurableObject<Bindings> {
         { status: 404 },
       );
     }
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return Response.json(
-        { error: { code: "invalid_request", message: "expected a WebSocket upgrade" } },
-        { status: 426 },
-      );
+    if (request.headers.get(INTERNAL_SOCKET_HEADER) === "sandbox") {
+      const open = !TERMINAL_STATUSES.has(meta.status);
+      return this.bridge.connect(request.headers.get(INTERNAL_INCARNATION_HEADER) ?? "", open);
     }
-    const url = new URL(request.url);
-    const query = StreamQuery.safeParse(Object.fromEntries(url.searchParams));
+    const query = StreamQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     const after = query.success ? query.data.after : 0;
     const participantId = request.headers.get(INTERNAL_PARTICIPANT_HEADER) ?? "anonymous";
-    const name = (query.success && query.data.name) || participantId;
-    return this.hub.connect({ id: participantId, name }, after);
+    return this.hub.connect(
+      { id: participantId, name: (query.success && query.data.name) || participantId },
+      after,
+    );
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (readClientAttachment(ws)) this.hub.onMessage(ws, message);
+    if (readClientAttachment(ws)) return this.hub.onMessage(ws, message);
+    if (readSandboxAttachment(ws)) {
+      this.bridge.onMessage(ws, message);
+      await this.settle();
+    }
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
@@ -172,11 +206,35 @@ export class SessionAgent extends DurableObject<Bindings> {
   // --- alarm ----------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    const due = this.scheduler.takeDue(Date.now());
-    for (const name of due) {
-      if (name === "sandbox.heartbeat") await this.transition({ kind: "sandbox.stale" });
+    for (const name of this.scheduler.takeDue(Date.now())) {
+      switch (name) {
+        case "sandbox.start":
+          await this.startSandbox();
+          break;
+        case "sandbox.heartbeat":
+          this.inputs.push({ kind: "sandbox.stale" });
+          break;
+        case "turn.timeout":
+          this.bridge.send({ v: 1, type: "cancel" });
+          this.publish([
+            {
+              type: "error",
+              code: "turn_timeout",
+              message: "the turn ran past its time limit and was cancelled",
+            },
+          ]);
+          break;
+        case "idle.stop":
+          this.inputs.push({ kind: "idle.timeout" });
+          break;
+        case "sandbox.terminate":
+          await this.releaseSandbox();
+          break;
+        case "token.refresh":
+          break;
+      }
     }
-    await this.syncAlarm();
+    await this.settle();
   }
 
   // --- internals ------------------------------------------------------------
@@ -199,58 +257,145 @@ export class SessionAgent extends DurableObject<Bindings> {
     return rows;
   }
 
-  private async acceptPrompt(prompt: { id: string; text: string; author: PromptAuthor }) {
+  private acceptPrompt(prompt: { id: string; text: string; author: PromptAuthor }) {
     const result = this.store.enqueuePrompt({ ...prompt, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
-    await this.transition({ kind: "prompt.enqueued" });
+    this.inputs.push({ kind: "prompt.enqueued" });
     return result;
   }
 
-  private async transition(input: LifecycleInput): Promise<void> {
+  /** Called synchronously with fresh runtime events, before the bridge acks them. */
+  private acceptRuntimeEvents(events: AgentEvent[]): void {
+    const { accepted, inputs } = this.runtimeEvents.apply(events);
+    this.publish(accepted);
+    for (const input of inputs) {
+      if (input.kind === "turn.ended") this.timeouts.turnEnded();
+      this.inputs.push(input);
+    }
+  }
+
+  private onSandboxReady(): void {
+    // A prompt marked running while the runtime says it is idle never reached it: send it again.
+    const running = this.store.runningPrompt();
+    if (running) this.sendPrompt(running);
+    this.inputs.push({ kind: "sandbox.ready" });
+  }
+
+  /** Applies queued lifecycle inputs in order, then syncs the D1 index and the alarm. */
+  private async settle(): Promise<void> {
+    const before = this.meta().status;
+    while (this.inputs.length > 0) {
+      const input = this.inputs.shift()!;
+      const meta = this.meta();
+      const next = decide(meta.status, input);
+      if (next.status !== meta.status) {
+        this.store.putMeta({ ...meta, status: next.status });
+        this.publish([
+          { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
+        ]);
+        this.timeouts.statusChanged(next.status);
+      }
+      for (const effect of next.effects) this.runEffect(effect);
+    }
     const meta = this.meta();
-    const next = decide(meta.status, input);
-    if (next.status !== meta.status) {
-      this.store.putMeta({ ...meta, status: next.status });
-      this.publish([
-        { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
-      ]);
+    const cost = this.runtimeEvents.takeCostChange();
+    if (meta.status !== before || cost !== null) {
       await updateSession(
         openDatabase(this.env.DB),
         meta.tenantId,
         meta.sessionId,
-        { status: next.status },
+        {
+          status: meta.status,
+          ...(cost !== null ? { costUsd: cost } : {}),
+        },
         new Date().toISOString(),
       );
     }
-    for (const effect of next.effects) this.runEffect(effect);
-    await this.syncAlarm();
+    const wake = this.scheduler.nextWake();
+    if (wake === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(wake);
   }
 
   private runEffect(effect: Effect): void {
     switch (effect) {
       case "start-sandbox":
-        // The provider is called from the alarm, never inside the request that queued the work.
+        // Provider calls happen in the alarm, never inside the request that queued the work.
         this.scheduler.set("sandbox.start", Date.now());
         return;
-      case "cancel-turn":
-      case "terminate-sandbox":
-        this.store.cancelOpenPrompts();
-        this.scheduler.clear("sandbox.start");
-        this.scheduler.clear("sandbox.heartbeat");
-        this.scheduler.clear("turn.timeout");
+      case "dispatch-prompt": {
+        if (this.store.runningPrompt()) return;
+        const next = this.store.nextQueuedPrompt();
+        if (!next) {
+          this.inputs.push({ kind: "turn.ended", pendingPrompts: 0 });
+          return;
+        }
+        if (this.sendPrompt(next)) this.store.setPromptState(next.id, "running");
         return;
-      case "dispatch-prompt":
+      }
+      case "cancel-turn":
+        this.bridge.send({ v: 1, type: "cancel" });
+        this.store.cancelOpenPrompts();
+        return;
+      case "terminate-sandbox":
+        this.bridge.send({ v: 1, type: "shutdown", reason: "the session ended" });
+        this.timeouts.releaseSandboxSoon();
         return;
     }
   }
 
-  private async syncAlarm(): Promise<void> {
-    const next = this.scheduler.nextWake();
-    if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(next);
+  private sendPrompt(prompt: { id: string; text: string; author: PromptAuthor }): boolean {
+    const sent = this.bridge.send({
+      v: 1,
+      type: "prompt",
+      promptId: prompt.id,
+      text: prompt.text,
+      author: { name: prompt.author.name, email: prompt.author.email },
+    });
+    if (sent) this.timeouts.turnStarted();
+    return sent;
   }
-}
 
-function isClosed(status: SessionStatus): boolean {
-  return status === "stopped" || status === "completed" || status === "failed" || status === "stopping";
+  private async startSandbox(): Promise<void> {
+    const meta = this.meta();
+    if (meta.status !== "starting") return;
+    const outcome = await this.launcher.launch(meta, {}, (hash) => this.bridge.beginIncarnation(hash));
+    if (outcome.kind === "started") {
+      this.publish([
+        {
+          type: "log",
+          source: "sandbox",
+          stream: "stdout",
+          text: `sandbox started (isolation: ${outcome.isolation})\n`,
+        },
+      ]);
+      this.timeouts.sandboxLaunched();
+    } else if (outcome.kind === "retry") {
+      this.publish([
+        {
+          type: "log",
+          source: "sandbox",
+          stream: "stderr",
+          text: `retrying sandbox start: ${outcome.message}\n`,
+        },
+      ]);
+      this.scheduler.set("sandbox.start", outcome.at);
+    } else {
+      this.publish([{ type: "error", code: "sandbox_start_failed", message: outcome.message }]);
+      this.inputs.push({ kind: "sandbox.failed", reason: outcome.message });
+    }
+  }
+
+  private async releaseSandbox(): Promise<void> {
+    this.bridge.endIncarnation(BridgeCloseCode.sessionEnded, "the session has ended");
+    const problem = await this.launcher.terminate();
+    if (problem)
+      this.publish([
+        {
+          type: "log",
+          source: "sandbox",
+          stream: "stderr",
+          text: `could not terminate the sandbox: ${problem}\n`,
+        },
+      ]);
+  }
 }

@@ -10,7 +10,8 @@ export type LifecycleInput =
   | { kind: "turn.ended"; pendingPrompts: number }
   | { kind: "stop.requested" }
   | { kind: "sandbox.failed"; reason: string }
-  | { kind: "sandbox.stale" };
+  | { kind: "sandbox.stale" }
+  | { kind: "idle.timeout" };
 
 export type Effect = "start-sandbox" | "dispatch-prompt" | "cancel-turn" | "terminate-sandbox";
 
@@ -45,6 +46,13 @@ export function decide(status: SessionStatus, input: LifecycleInput): Transition
       };
     case "sandbox.failed":
       return { status: "failed", effects: ["terminate-sandbox"], reason: input.reason };
+    case "idle.timeout":
+      if (status !== "idle") return { status, effects: [] };
+      return {
+        status: "completed",
+        effects: ["terminate-sandbox"],
+        reason: "idle timeout: the sandbox was released",
+      };
     case "sandbox.stale":
       return {
         status: "failed",

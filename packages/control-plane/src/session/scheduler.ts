@@ -7,6 +7,7 @@ import type { SessionStore } from "./store";
 export type DeadlineName =
   | "sandbox.start"
   | "sandbox.heartbeat"
+  | "sandbox.terminate"
   | "turn.timeout"
   | "idle.stop"
   | "token.refresh";

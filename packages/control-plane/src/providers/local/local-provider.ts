@@ -15,6 +15,8 @@ import {
   SandboxProviderError,
 } from "../provider";
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export interface LocalProviderConfig {
   hostUrl: string;
   secret: string;
@@ -38,7 +40,8 @@ export class LocalSandboxProvider implements SandboxProvider {
     };
     const res = await this.call("POST", "/v1/sandboxes", JSON.stringify(body));
     const info = SandboxInfo.safeParse(await res.json());
-    if (!info.success) throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
+    if (!info.success)
+      throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
     return { providerId: info.data.id, isolation: info.data.isolation };
   }
 
@@ -47,10 +50,22 @@ export class LocalSandboxProvider implements SandboxProvider {
     await res.body?.cancel();
   }
 
-  private async call(method: string, path: string, body: string, okStatuses: number[] = []): Promise<Response> {
+  private async call(
+    method: string,
+    path: string,
+    body: string,
+    okStatuses: number[] = [],
+  ): Promise<Response> {
     const ts = Math.floor(Date.now() / 1000).toString();
     const signature = await signHostRequest(this.config.secret, hostSigningString(ts, method, path, body));
     let res: Response;
+    // A manual timer, cleared as soon as the answer arrives: AbortSignal.timeout's timer would
+    // keep the DO busy (and unevictable) for the full period even after a fast reply.
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new DOMException("timed out", "TimeoutError")),
+      REQUEST_TIMEOUT_MS,
+    );
     try {
       res = await this.fetchImpl(new URL(path, this.config.hostUrl), {
         method,
@@ -60,16 +75,25 @@ export class LocalSandboxProvider implements SandboxProvider {
           [SANDBOX_HOST_SIGNATURE_HEADER]: signature,
         },
         ...(body ? { body } : {}),
+        signal: abort.signal,
       });
-    } catch {
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === "TimeoutError";
       throw new SandboxProviderError(
-        `cannot reach the sandbox host at ${this.config.hostUrl}; is it running (make dev starts it)?`,
+        timedOut
+          ? `the sandbox host at ${this.config.hostUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`
+          : `cannot reach the sandbox host at ${this.config.hostUrl}; is it running (make dev starts it)?`,
         "transient",
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (res.ok || okStatuses.includes(res.status)) return res;
     const detail = await res.text().catch(() => "");
     const message = /"message"\s*:\s*"([^"]{1,300})"/.exec(detail)?.[1] ?? `HTTP ${res.status}`;
-    throw new SandboxProviderError(`sandbox host refused ${method} ${path}: ${message}`, classifyHttpStatus(res.status));
+    throw new SandboxProviderError(
+      `sandbox host refused ${method} ${path}: ${message}`,
+      classifyHttpStatus(res.status),
+    );
   }
 }

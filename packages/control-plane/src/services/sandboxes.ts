@@ -1,0 +1,49 @@
+/** Sandbox-facing use cases: joining the bridge and brokering git credentials. */
+import type { Bindings } from "../env";
+import { AppError } from "../http/app-error";
+import type { SandboxClaims } from "../sandbox-auth/token";
+import { sha256Hex } from "../sandbox-auth/token";
+import {
+  INTERNAL_INCARNATION_HEADER,
+  INTERNAL_SOCKET_HEADER,
+  INTERNAL_TENANT_HEADER,
+} from "../session/agent";
+
+export async function connectBridge(
+  env: Bindings,
+  claims: SandboxClaims,
+  request: Request,
+): Promise<Response> {
+  const headers = new Headers({ upgrade: "websocket" });
+  headers.set(INTERNAL_TENANT_HEADER, claims.tenantId);
+  headers.set(INTERNAL_SOCKET_HEADER, "sandbox");
+  headers.set(INTERNAL_INCARNATION_HEADER, await sha256Hex(claims.jti));
+  return env.SESSION_AGENT.getByName(claims.sessionId).fetch(new Request(request.url, { headers }));
+}
+
+export interface GitCredential {
+  username: string;
+  password: string;
+  expiresAt: string;
+}
+
+export async function gitCredential(
+  env: Bindings,
+  claims: SandboxClaims,
+  target: { protocol: string; host: string; path?: string | undefined },
+): Promise<GitCredential> {
+  const result = await env.SESSION_AGENT.getByName(claims.sessionId).gitCredentialTarget(
+    claims.tenantId,
+    await sha256Hex(claims.jti),
+  );
+  if (!result.ok)
+    throw new AppError("unauthorized", 401, "this sandbox token is no longer valid for the session");
+  if (result.value.repo.kind === "local") {
+    throw new AppError("not_found", 404, `local repositories need no credential (asked for ${target.host})`);
+  }
+  throw new AppError(
+    "upstream_unavailable",
+    503,
+    "GitHub credentials need a GitHub App; configure one (docs/github-app.md) to push to GitHub repositories",
+  );
+}

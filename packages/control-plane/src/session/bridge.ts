@@ -1,0 +1,163 @@
+/**
+ * SandboxBridge owns the sandbox's socket: incarnation check, hello/welcome, seq dedupe,
+ * acks, and sending control frames. Runtime events are deduplicated by their sandbox seq:
+ * the highest stored one is kept in the same SQLite write as the events themselves, so an
+ * event is either stored and acked once, or resent by the runtime after a reconnect.
+ */
+import {
+  type AgentEvent,
+  BridgeCloseCode,
+  type ControlFrame,
+  parseFrame,
+  RuntimeFrame,
+} from "@nightshift/protocol";
+import type { SessionStore } from "./store";
+
+export const SANDBOX_TAG = "sandbox";
+const RUNTIME_FRAME_TYPES = ["hello", "events", "heartbeat", "ready"] as const;
+const ACKED_KEY = "runtime_acked_seq";
+const INCARNATION_KEY = "incarnation_hash";
+
+export interface SandboxAttachment {
+  kind: "sandbox";
+  incarnationHash: string;
+}
+
+export interface BridgeHandlers {
+  /** Runtime events that are new (never seen before), in order. Returns nothing; may publish. */
+  onEvents(events: AgentEvent[]): void;
+  onReady(): void;
+  onAlive(): void;
+}
+
+export function readSandboxAttachment(ws: WebSocket): SandboxAttachment | null {
+  const a = ws.deserializeAttachment() as Partial<SandboxAttachment> | null;
+  return a?.kind === "sandbox" && typeof a.incarnationHash === "string"
+    ? { kind: "sandbox", incarnationHash: a.incarnationHash }
+    : null;
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
+  }
+}
+
+export class SandboxBridge {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly handlers: BridgeHandlers,
+  ) {}
+
+  /** Starts a new incarnation: from now on only a token with this jti may connect. */
+  beginIncarnation(incarnationHash: string): void {
+    this.store.setValue(INCARNATION_KEY, incarnationHash);
+    this.store.setValue(ACKED_KEY, "0");
+    for (const ws of this.sockets())
+      closeQuietly(ws, BridgeCloseCode.superseded, "a newer sandbox took over");
+  }
+
+  /** Forgets the incarnation: every sandbox socket is closed and none may connect again. */
+  endIncarnation(code: number, reason: string): void {
+    this.store.deleteValue(INCARNATION_KEY);
+    for (const ws of this.sockets()) closeQuietly(ws, code, reason);
+  }
+
+  isCurrentIncarnation(incarnationHash: string): boolean {
+    return incarnationHash.length > 0 && this.store.getValue(INCARNATION_KEY) === incarnationHash;
+  }
+
+  get ackedSeq(): number {
+    return Number(this.store.getValue(ACKED_KEY) ?? "0");
+  }
+
+  isConnected(): boolean {
+    return this.sockets().length > 0;
+  }
+
+  /** Accepts a sandbox socket; superseded or unknown incarnations are accepted only to be closed with a code. */
+  connect(incarnationHash: string, sessionOpen: boolean): Response {
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const current = this.store.getValue(INCARNATION_KEY);
+    if (!sessionOpen) {
+      server.accept();
+      closeQuietly(server, BridgeCloseCode.sessionEnded, "the session has ended");
+    } else if (current !== incarnationHash) {
+      server.accept();
+      closeQuietly(server, BridgeCloseCode.superseded, "this sandbox incarnation was superseded");
+    } else {
+      // One live socket per incarnation: a reconnect replaces the old one.
+      for (const ws of this.sockets()) closeQuietly(ws, 1000, "replaced by a newer connection");
+      this.ctx.acceptWebSocket(server, [SANDBOX_TAG]);
+      server.serializeAttachment({ kind: "sandbox", incarnationHash } satisfies SandboxAttachment);
+    }
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  onMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
+    const attachment = readSandboxAttachment(ws);
+    if (!attachment || attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) {
+      closeQuietly(ws, BridgeCloseCode.superseded, "this sandbox incarnation was superseded");
+      return;
+    }
+    const parsed = parseFrame(RuntimeFrame, raw, RUNTIME_FRAME_TYPES);
+    if (!parsed.ok) {
+      this.sendTo(ws, { v: 1, type: "error", code: parsed.code, message: parsed.message });
+      return;
+    }
+    this.handlers.onAlive();
+    const frame = parsed.frame;
+    switch (frame.type) {
+      case "hello":
+        this.sendTo(ws, { v: 1, type: "welcome", ackedSeq: this.ackedSeq });
+        return;
+      case "heartbeat":
+        return;
+      case "ready":
+        this.handlers.onReady();
+        return;
+      case "events": {
+        let acked = this.ackedSeq;
+        const fresh: AgentEvent[] = [];
+        for (const { seq, event } of frame.events) {
+          if (seq <= acked) continue; // a resend of something already stored
+          if (seq !== acked + 1) break; // a gap: stop here; the runtime resends from our ack
+          fresh.push(event);
+          acked = seq;
+        }
+        if (fresh.length > 0) {
+          this.store.setValue(ACKED_KEY, String(acked));
+          this.handlers.onEvents(fresh);
+        }
+        this.sendTo(ws, { v: 1, type: "ack", seq: acked });
+        return;
+      }
+    }
+  }
+
+  /** Sends to the live sandbox socket; false when none is connected. */
+  send(frame: ControlFrame): boolean {
+    const [ws] = this.sockets();
+    if (!ws) return false;
+    return this.sendTo(ws, frame);
+  }
+
+  private sendTo(ws: WebSocket, frame: ControlFrame): boolean {
+    try {
+      ws.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private sockets(): WebSocket[] {
+    return this.ctx
+      .getWebSockets(SANDBOX_TAG)
+      .filter((ws) => ws.readyState !== WebSocket.CLOSED && ws.readyState !== WebSocket.CLOSING);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * What runtime events mean for the session, decided in one place: which are stored, which
+ * end a turn, which fail the session, and the running cost. Pure over the store's prompt queue.
+ */
+import type { AgentEvent } from "@nightshift/protocol";
+import type { LifecycleInput } from "./lifecycle";
+import type { SessionStore } from "./store";
+
+/** Error codes after which the sandbox cannot go on (the session fails). */
+export const FATAL_RUNTIME_ERRORS: ReadonlySet<string> = new Set([
+  "agent_not_installed",
+  "clone_failed",
+  "setup_failed",
+  "workspace_failed",
+]);
+
+const COST_KEY = "cost_usd";
+
+export class RuntimeEventEffects {
+  private costChanged = false;
+
+  constructor(
+    private readonly store: Pick<
+      SessionStore,
+      "runningPrompt" | "setPromptState" | "pendingPromptCount" | "getValue" | "setValue"
+    >,
+  ) {}
+
+  apply(events: AgentEvent[]): { accepted: AgentEvent[]; inputs: LifecycleInput[] } {
+    const accepted: AgentEvent[] = [];
+    const inputs: LifecycleInput[] = [];
+    for (const event of events) {
+      // The session's status is the DO's to say; a runtime cannot set it.
+      if (event.type === "session.status") continue;
+      accepted.push(event);
+      if (event.type === "usage") this.addCost(event.costUsd);
+      if (event.type === "turn.end") {
+        const running = this.store.runningPrompt();
+        if (running)
+          this.store.setPromptState(running.id, event.status === "cancelled" ? "cancelled" : "done");
+        inputs.push({ kind: "turn.ended", pendingPrompts: this.store.pendingPromptCount() });
+      }
+      if (event.type === "error" && FATAL_RUNTIME_ERRORS.has(event.code)) {
+        inputs.push({ kind: "sandbox.failed", reason: event.message });
+      }
+    }
+    return { accepted, inputs };
+  }
+
+  get costUsd(): number {
+    return Number(this.store.getValue(COST_KEY) ?? "0");
+  }
+
+  /** The new total when it changed since the last call, else null. */
+  takeCostChange(): number | null {
+    if (!this.costChanged) return null;
+    this.costChanged = false;
+    return this.costUsd;
+  }
+
+  private addCost(usd: number): void {
+    if (usd <= 0) return;
+    this.store.setValue(COST_KEY, String(Math.round((this.costUsd + usd) * 1e6) / 1e6));
+    this.costChanged = true;
+  }
+}

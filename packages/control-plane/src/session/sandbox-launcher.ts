@@ -1,0 +1,102 @@
+/**
+ * SandboxLauncher starts and ends sandbox incarnations through the SandboxProvider port:
+ * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's
+ * environment, and retries with backoff for transient provider failures.
+ */
+import { ulid } from "ulid";
+import type { SandboxProvider } from "../providers/provider";
+import { SandboxProviderError } from "../providers/provider";
+import { mintSandboxToken, sha256Hex } from "../sandbox-auth/token";
+import type { SessionMeta, SessionStore } from "./store";
+
+const TOKEN_TTL_SECONDS = 12 * 60 * 60;
+const MAX_ATTEMPTS = 5;
+
+export interface LauncherConfig {
+  controlPlaneUrl: string;
+  tokenSecret: string | undefined;
+  provider: () => SandboxProvider;
+  now: () => number;
+}
+
+export type LaunchOutcome =
+  | { kind: "started"; incarnationHash: string; isolation: string; providerId: string }
+  | { kind: "retry"; at: number; message: string }
+  | { kind: "failed"; message: string };
+
+export class SandboxLauncher {
+  constructor(
+    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly config: LauncherConfig,
+  ) {}
+
+  get providerId(): string | null {
+    return this.store.getValue("provider_id");
+  }
+
+  /** `beginIncarnation` runs before the provider is called: the runtime may dial in before create returns. */
+  async launch(
+    meta: SessionMeta,
+    extraEnv: Record<string, string>,
+    beginIncarnation: (incarnationHash: string) => void,
+  ): Promise<LaunchOutcome> {
+    if (!this.config.tokenSecret) {
+      return {
+        kind: "failed",
+        message: "SANDBOX_TOKEN_SECRET is not set; make dev sets it, deployments need a secret",
+      };
+    }
+    const attempt = Number(this.store.getValue("launch_attempt") ?? "0") + 1;
+    const incarnation = ulid().toLowerCase();
+    const jti = `${incarnation}.${crypto.randomUUID()}`;
+    try {
+      const incarnationHash = await sha256Hex(jti);
+      beginIncarnation(incarnationHash);
+      const token = await mintSandboxToken(
+        this.config.tokenSecret,
+        { sessionId: meta.sessionId, tenantId: meta.tenantId, jti },
+        TOKEN_TTL_SECONDS,
+      );
+      const env: Record<string, string> = {
+        ...extraEnv,
+        NIGHTSHIFT_SESSION_ID: meta.sessionId,
+        NIGHTSHIFT_CONTROL_PLANE_URL: this.config.controlPlaneUrl,
+        NIGHTSHIFT_SANDBOX_TOKEN: token,
+        NIGHTSHIFT_BRANCH: meta.branch,
+        NIGHTSHIFT_AGENT: meta.agent,
+        ...(meta.model ? { NIGHTSHIFT_MODEL: meta.model } : {}),
+      };
+      const handle = await this.config.provider().create({
+        sessionId: meta.sessionId,
+        incarnation,
+        repo: meta.repo,
+        env,
+      });
+      this.store.setValue("provider_id", handle.providerId);
+      this.store.setValue("launch_attempt", "0");
+      return { kind: "started", incarnationHash, isolation: handle.isolation, providerId: handle.providerId };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : "sandbox provider failed";
+      const transient = err instanceof SandboxProviderError ? err.kind === "transient" : false;
+      if (transient && attempt < MAX_ATTEMPTS) {
+        this.store.setValue("launch_attempt", String(attempt));
+        const backoff = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        return { kind: "retry", at: this.config.now() + backoff, message };
+      }
+      this.store.setValue("launch_attempt", "0");
+      return { kind: "failed", message };
+    }
+  }
+
+  async terminate(): Promise<string | null> {
+    const id = this.providerId;
+    if (!id) return null;
+    this.store.deleteValue("provider_id");
+    try {
+      await this.config.provider().terminate(id);
+      return null;
+    } catch (err) {
+      return err instanceof Error ? err.message : "terminate failed";
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * A double of a sandbox provider endpoint for control-plane unit tests in workerd, where no
+ * sandbox can run: it checks the HMAC signature exactly as the real sandbox host does,
+ * records what it was asked, answers create with a running SandboxInfo and starts nothing.
+ * The real host (packages/sandbox-host) runs in the end-to-end suite.
+ */
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import {
+  hostSigningString,
+  SANDBOX_HOST_SIGNATURE_HEADER,
+  SANDBOX_HOST_TIMESTAMP_HEADER,
+  type SandboxInfo,
+  signHostRequest,
+} from "@nightshift/protocol";
+
+export interface RecordedHostRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface RecordingSandboxHost {
+  url: string;
+  requests: RecordedHostRequest[];
+  close(): Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startRecordingSandboxHost(secret: string): Promise<RecordingSandboxHost> {
+  const requests: RecordedHostRequest[] = [];
+  let counter = 0;
+  const server: Server = createServer(async (req, res) => {
+    const raw = await readBody(req);
+    const ts = String(req.headers[SANDBOX_HOST_TIMESTAMP_HEADER] ?? "");
+    const expected = await signHostRequest(
+      secret,
+      hostSigningString(ts, req.method ?? "", req.url ?? "", raw),
+    );
+    if (req.headers[SANDBOX_HOST_SIGNATURE_HEADER] !== expected) {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "unauthorized", message: "bad signature" } }));
+      return;
+    }
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
+    requests.push({ method: req.method ?? "", path: req.url ?? "", body });
+    if (req.method === "POST" && req.url === "/v1/sandboxes" && body) {
+      const info: SandboxInfo = {
+        id: `sbx-${++counter}`,
+        sessionId: String(body.sessionId),
+        incarnation: String(body.incarnation),
+        state: "running",
+        isolation: "process",
+        pid: null,
+        exitCode: null,
+        createdAt: new Date().toISOString(),
+        endedAt: null,
+      };
+      res.writeHead(201, { "content-type": "application/json" });
+      res.end(JSON.stringify(info));
+      return;
+    }
+    if (req.method === "DELETE") {
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "not_found", message: "no such route" } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("recording sandbox host has no address");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

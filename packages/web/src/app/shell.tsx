@@ -46,7 +46,7 @@ export function Shell() {
           <span className="user-name" title={me.user.login ?? me.user.name}>
             {me.user.name}
           </span>
-          {me.mode !== "local" || me.user.id !== "local" ? (
+          {!me.local ? (
             <button type="button" className="button button-ghost" onClick={() => signOut.mutate()}>
               Sign out
             </button>

@@ -3,48 +3,33 @@
  * means "show the sign-in page". Until the Worker serves /me (it answers 404 then), local mode
  * runs as its single local owner, which is what the Worker itself does.
  *
- * The schemas are lenient on purpose: they take what the dashboard shows and ignore the rest,
- * so the page keeps working while the tenancy API grows.
  */
-import { z } from "zod";
+import { MeResponse, type Role, type TenantWithRole } from "@nightshift/protocol";
 import { ApiError, apiRequest } from "../api/http-client";
 
-export const ROLES = ["owner", "admin", "member"] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
+export { ROLES, Role } from "@nightshift/protocol";
 
-const TenantMembership = z.object({
-  id: z.string(),
-  name: z.string(),
-  slug: z.string().optional(),
-  role: Role,
-});
-export type TenantMembership = z.infer<typeof TenantMembership>;
+export type TenantMembership = TenantWithRole;
 
-export const Me = z.object({
-  user: z.object({
-    id: z.string(),
-    name: z.string(),
-    login: z.string().nullish(),
-    avatarUrl: z.string().nullish(),
-  }),
-  tenants: z.array(TenantMembership),
-  mode: z.enum(["local", "cloud"]).optional(),
-});
-export type Me = z.infer<typeof Me>;
+/** The signed-in caller; `local` is true when the Worker runs with no sign-in at all (see fetchMe). */
+export type Me = MeResponse & { local?: boolean };
 
 export const meKey = ["me"] as const;
 
 /** What local mode looks like before the Worker has /api/v1/me. */
 export const LOCAL_FALLBACK: Me = {
-  user: { id: "local", name: "Local User" },
-  tenants: [{ id: "local", name: "Local", role: "owner" }],
-  mode: "local",
+  user: { id: "local", login: "local", name: "Local User", email: "", avatarUrl: null },
+  tenants: [
+    { id: "local", slug: "local", name: "Local", role: "owner", createdAt: new Date(0).toISOString() },
+  ],
+  via: "session",
+  apiKey: null,
+  local: true,
 };
 
 export async function fetchMe(signal?: AbortSignal): Promise<Me> {
   try {
-    return await apiRequest("/api/v1/me", Me, signal ? { signal } : {});
+    return await apiRequest("/api/v1/me", MeResponse, signal ? { signal } : {});
   } catch (err) {
     if (err instanceof ApiError && err.isNotFound) return LOCAL_FALLBACK;
     throw err;

@@ -14,7 +14,7 @@ import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
 import { useNavigate } from "react-router";
 import { describeError } from "../api/http-client";
 import { createSession, sessionKeys } from "../api/sessions";
-import { useAuth } from "../auth/auth-context";
+import { isLoopbackHost } from "../auth/auth-api";
 import { formatRepo } from "../ui/format";
 import { ErrorState, Loading } from "../ui/states";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
@@ -29,7 +29,7 @@ const MODEL_HINTS: Record<AgentName, string[]> = {
 };
 
 export default function NewSessionPage() {
-  const { me } = useAuth();
+  const local = isLoopbackHost(window.location.hostname);
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const repos = useQuery({
@@ -47,7 +47,7 @@ export default function NewSessionPage() {
   };
 
   const [repoChoice, setRepoChoice] = useState("");
-  const [manualKind, setManualKind] = useState<RepoRef["kind"]>(me.mode === "cloud" ? "github" : "local");
+  const [manualKind, setManualKind] = useState<RepoRef["kind"]>(local ? "local" : "github");
   const [manualRepo, setManualRepo] = useState("");
   const [agent, setAgent] = useState<AgentName>("claude-code");
   const [model, setModel] = useState("");
@@ -112,7 +112,7 @@ export default function NewSessionPage() {
             {repos.data.repos.length === 0 ? (
               <p className="muted">
                 No repositories yet.{" "}
-                {me.mode === "cloud"
+                {!local
                   ? "Install the GitHub App in Settings."
                   : "Add a git repository under the local root."}
               </p>

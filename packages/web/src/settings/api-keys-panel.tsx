@@ -43,6 +43,7 @@ export function ApiKeysPanel() {
   if (keys.isPending) return <Loading />;
   if (keys.isError) return <ErrorState error={keys.error} onRetry={() => void keys.refetch()} />;
   if (!keys.data.available) return <NotAvailable what="API keys" />;
+  const active = keys.data.value.filter((k) => !k.revokedAt);
   return (
     <div>
       {created ? (
@@ -61,15 +62,16 @@ export function ApiKeysPanel() {
           </div>
         </div>
       ) : null}
-      {keys.data.value.length === 0 ? (
+      {active.length === 0 ? (
         <EmptyState title="No API keys" />
       ) : (
         <ul className="list">
-          {keys.data.value.map((k) => (
+          {active.map((k) => (
             <li key={k.id} className="list-row">
               <span>
                 {k.name}
-                {k.prefix ? <code className="small"> {k.prefix}…</code> : null}
+                <code className="small"> {k.prefix}…</code>
+                <span className="muted small"> · {k.role}</span>
               </span>
               <span className="muted small">
                 {k.lastUsedAt ? `used ${new Date(k.lastUsedAt).toLocaleString()}` : "never used"}

@@ -1,11 +1,12 @@
 /** Members and their roles; owners and admins change roles or remove members. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useId, useState } from "react";
 import { describeError } from "../api/http-client";
 import { ROLES, type Role } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { NotAvailable } from "./not-available";
-import { listMembers, removeMember, setMemberRole, settingsKeys } from "./settings-api";
+import { addMember, listMembers, removeMember, setMemberRole, settingsKeys } from "./settings-api";
 
 export function MembersPanel() {
   const { me } = useAuth();
@@ -17,13 +18,27 @@ export function MembersPanel() {
     onSuccess: () => void refresh(),
   });
   const remove = useMutation({ mutationFn: removeMember, onSuccess: () => void refresh() });
+  const ids = { login: useId(), role: useId() };
+  const [login, setLogin] = useState("");
+  const [role, setRole] = useState<Role>("member");
+  const add = useMutation({
+    mutationFn: () => addMember(login.trim().replace(/^@/, ""), role),
+    onSuccess: () => {
+      setLogin("");
+      void refresh();
+    },
+  });
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (login.trim()) add.mutate();
+  }
 
   if (members.isPending) return <Loading />;
   if (members.isError) return <ErrorState error={members.error} onRetry={() => void members.refetch()} />;
   if (!members.data.available) return <NotAvailable what="Members" />;
-  if (members.data.value.length === 0) return <EmptyState title="No members" />;
   return (
     <div>
+      {members.data.value.length === 0 ? <EmptyState title="No members" /> : null}
       <ul className="list">
         {members.data.value.map((m) => (
           <li key={m.userId} className="list-row">
@@ -59,9 +74,35 @@ export function MembersPanel() {
           </li>
         ))}
       </ul>
-      {changeRole.isError || remove.isError ? (
+      <form className="form inline-form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor={ids.login}>GitHub login</label>
+          <input
+            id={ids.login}
+            value={login}
+            maxLength={40}
+            onChange={(e) => setLogin(e.target.value)}
+            placeholder="octocat"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.role}>Role</label>
+          <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button button-primary" disabled={add.isPending || !login.trim()}>
+          Add member
+        </button>
+      </form>
+      <p className="muted small">People must have signed in to Nightshift once before they can be added.</p>
+      {changeRole.isError || remove.isError || add.isError ? (
         <p className="form-error" role="alert">
-          {describeError(changeRole.error ?? remove.error)}
+          {describeError(changeRole.error ?? remove.error ?? add.error)}
         </p>
       ) : null}
     </div>

@@ -1,36 +1,50 @@
 /** Secrets: write-only. Names and times are listed; a value can be replaced, never read back. */
+import { PutSecretRequest, RepoKey, SecretName } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { describeError } from "../api/http-client";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { NotAvailable } from "./not-available";
-import { deleteSecret, listSecrets, putSecret, SECRET_NAME, settingsKeys } from "./settings-api";
+import { deleteSecret, listSecrets, putSecret, settingsKeys } from "./settings-api";
 
 export function SecretsPanel() {
   const queryClient = useQueryClient();
-  const ids = { name: useId(), value: useId() };
+  const ids = { name: useId(), value: useId(), repo: useId() };
   const secrets = useQuery({ queryKey: settingsKeys.secrets, queryFn: listSecrets });
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
+  const [repo, setRepo] = useState("");
   const [formError, setFormError] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKeys.secrets });
   const save = useMutation({
-    mutationFn: (v: { name: string; value: string }) => putSecret(v.name, v.value),
+    mutationFn: (v: { name: string; value: string; repo: string | null }) =>
+      putSecret(v.name, v.value, v.repo),
     onSuccess: () => {
       setName("");
       setValue("");
+      setRepo("");
       void refresh();
     },
   });
-  const remove = useMutation({ mutationFn: deleteSecret, onSuccess: () => void refresh() });
+  const remove = useMutation({
+    mutationFn: (v: { name: string; repo: string | null }) => deleteSecret(v.name, v.repo),
+    onSuccess: () => void refresh(),
+  });
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const parsed = SECRET_NAME.safeParse(name);
-    if (!parsed.success) return setFormError(parsed.error.issues[0]?.message ?? "Invalid name");
-    if (!value) return setFormError("Value is required");
+    const parsedName = SecretName.safeParse(name.trim());
+    if (!parsedName.success)
+      return setFormError(`Name: ${parsedName.error.issues[0]?.message ?? "is not valid"}`);
+    const parsedValue = PutSecretRequest.safeParse({ value });
+    if (!parsedValue.success)
+      return setFormError(`Value ${parsedValue.error.issues[0]?.message ?? "is not valid"}`);
+    const parsedRepo = repo.trim() ? RepoKey.safeParse(repo.trim()) : null;
+    if (parsedRepo && !parsedRepo.success) {
+      return setFormError(`Repository: ${parsedRepo.error.issues[0]?.message ?? "is not valid"}`);
+    }
     setFormError(null);
-    save.mutate({ name: parsed.data, value });
+    save.mutate({ name: parsedName.data, value, repo: parsedRepo?.data ?? null });
   }
 
   if (secrets.isPending) return <Loading />;
@@ -56,7 +70,7 @@ export function SecretsPanel() {
               <button
                 type="button"
                 className="button button-ghost"
-                onClick={() => remove.mutate(s.name)}
+                onClick={() => remove.mutate({ name: s.name, repo: s.repo })}
                 aria-label={`Delete secret ${s.name}`}
               >
                 Delete
@@ -83,6 +97,17 @@ export function SecretsPanel() {
             value={value}
             onChange={(e) => setValue(e.target.value)}
             autoComplete="new-password"
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.repo}>Repository (optional)</label>
+          <input
+            id={ids.repo}
+            value={repo}
+            onChange={(e) => setRepo(e.target.value)}
+            placeholder="all repositories, or github:owner/name"
+            autoComplete="off"
+            spellCheck={false}
           />
         </div>
         <button type="submit" className="button button-primary" disabled={save.isPending}>

@@ -1,11 +1,18 @@
 /**
  * Tenant settings endpoints (admins): secrets (write-only: names and times come back, never
  * values), members and roles, API keys (the key itself is returned once, at creation), and the
- * GitHub App connection. Schemas take only what the pages show.
+ * GitHub App connection. Bodies are the protocol's tenancy schemas; the GitHub connection has
+ * none yet, so its schema here takes only what the page shows.
  */
+import {
+  CreateApiKeyResponse,
+  ListApiKeysResponse,
+  ListMembersResponse,
+  ListSecretsResponse,
+  type Role,
+} from "@nightshift/protocol";
 import { z } from "zod";
 import { ApiError, apiRequest } from "../api/http-client";
-import { Role } from "../auth/auth-api";
 
 export const settingsKeys = {
   secrets: ["settings", "secrets"] as const,
@@ -13,40 +20,6 @@ export const settingsKeys = {
   apiKeys: ["settings", "api-keys"] as const,
   github: ["settings", "github"] as const,
 };
-
-export const SECRET_NAME = z
-  .string()
-  .trim()
-  .min(1, "Name is required")
-  .max(100)
-  .regex(/^[A-Z_][A-Z0-9_]*$/, "Use upper-case letters, digits and '_' (an environment variable name)");
-
-const SecretInfo = z.object({
-  name: z.string(),
-  repo: z.string().nullish(),
-  updatedAt: z.string().nullish(),
-  createdAt: z.string().nullish(),
-});
-export type SecretInfo = z.infer<typeof SecretInfo>;
-
-const Member = z.object({
-  userId: z.string(),
-  name: z.string(),
-  login: z.string().nullish(),
-  role: Role,
-});
-export type Member = z.infer<typeof Member>;
-
-const ApiKeyInfo = z.object({
-  id: z.string(),
-  name: z.string(),
-  prefix: z.string().nullish(),
-  createdAt: z.string().nullish(),
-  lastUsedAt: z.string().nullish(),
-});
-export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
-
-const CreatedApiKey = z.object({ key: z.string().min(1), apiKey: ApiKeyInfo.optional() });
 
 const GithubConnection = z.object({
   connected: z.boolean(),
@@ -68,17 +41,26 @@ async function optional<T>(p: Promise<T>): Promise<Maybe<T>> {
   }
 }
 
+/** `repo` is a RepoKey (`github:owner/name` or `local:path`) for a repository-scoped secret. */
+function secretPath(name: string, repo: string | null): string {
+  const q = repo ? `?repo=${encodeURIComponent(repo)}` : "";
+  return `/api/v1/secrets/${encodeURIComponent(name)}${q}`;
+}
+
 export const listSecrets = () =>
-  optional(apiRequest("/api/v1/secrets", z.object({ secrets: z.array(SecretInfo) })).then((r) => r.secrets));
+  optional(apiRequest("/api/v1/secrets", ListSecretsResponse).then((r) => r.secrets));
 
-export const putSecret = (name: string, value: string) =>
-  apiRequest(`/api/v1/secrets/${encodeURIComponent(name)}`, null, { method: "PUT", body: { value } });
+export const putSecret = (name: string, value: string, repo: string | null) =>
+  apiRequest(secretPath(name, repo), null, { method: "PUT", body: { value } });
 
-export const deleteSecret = (name: string) =>
-  apiRequest(`/api/v1/secrets/${encodeURIComponent(name)}`, null, { method: "DELETE" });
+export const deleteSecret = (name: string, repo: string | null) =>
+  apiRequest(secretPath(name, repo), null, { method: "DELETE" });
 
 export const listMembers = () =>
-  optional(apiRequest("/api/v1/members", z.object({ members: z.array(Member) })).then((r) => r.members));
+  optional(apiRequest("/api/v1/members", ListMembersResponse).then((r) => r.members));
+
+export const addMember = (login: string, role: Role) =>
+  apiRequest("/api/v1/members", null, { method: "POST", body: { login, role } });
 
 export const setMemberRole = (userId: string, role: Role) =>
   apiRequest(`/api/v1/members/${encodeURIComponent(userId)}`, null, { method: "PATCH", body: { role } });
@@ -87,10 +69,10 @@ export const removeMember = (userId: string) =>
   apiRequest(`/api/v1/members/${encodeURIComponent(userId)}`, null, { method: "DELETE" });
 
 export const listApiKeys = () =>
-  optional(apiRequest("/api/v1/api-keys", z.object({ keys: z.array(ApiKeyInfo) })).then((r) => r.keys));
+  optional(apiRequest("/api/v1/api-keys", ListApiKeysResponse).then((r) => r.apiKeys));
 
 export const createApiKey = (name: string) =>
-  apiRequest("/api/v1/api-keys", CreatedApiKey, { method: "POST", body: { name } });
+  apiRequest("/api/v1/api-keys", CreateApiKeyResponse, { method: "POST", body: { name } });
 
 export const revokeApiKey = (id: string) =>
   apiRequest(`/api/v1/api-keys/${encodeURIComponent(id)}`, null, { method: "DELETE" });

@@ -1,0 +1,217 @@
+// @vitest-environment node
+/**
+ * SessionStream against a real WebSocket server on loopback that speaks the client-socket
+ * protocol, scripted per test to drop, overlap, skip or misbehave the way a network can.
+ */
+import type { AddressInfo } from "node:net";
+import type { StoredEvent } from "@nightshift/protocol";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type WebSocket as ServerSocket, WebSocketServer } from "ws";
+import { firstTurn, stored } from "../../test/sample-events";
+import { type ConnectionState, SessionStream, streamUrl } from "./session-stream";
+
+const LOG = stored(firstTurn);
+
+interface Conn {
+  socket: ServerSocket;
+  after: number;
+  received: unknown[];
+}
+
+async function startServer(onConnect: (conn: Conn) => void) {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+  const conns: Conn[] = [];
+  wss.on("connection", (socket, req) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    const conn: Conn = { socket, after: Number(url.searchParams.get("after")), received: [] };
+    socket.on("message", (data) => conn.received.push(JSON.parse(String(data))));
+    conns.push(conn);
+    onConnect(conn);
+  });
+  const { port } = wss.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    conns,
+    close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
+  };
+}
+
+function sendEvents(socket: ServerSocket, events: StoredEvent[]) {
+  socket.send(JSON.stringify({ v: 1, type: "events", events }));
+}
+
+function replay(conn: Conn, log: StoredEvent[] = LOG) {
+  const backlog = log.filter((e) => e.seq > conn.after);
+  if (backlog.length) sendEvents(conn.socket, backlog);
+  conn.socket.send(JSON.stringify({ v: 1, type: "replay.done", lastSeq: log.at(-1)?.seq ?? 0 }));
+}
+
+function collector() {
+  const seqs: number[] = [];
+  const states: ConnectionState[] = [];
+  const errors: string[] = [];
+  return {
+    seqs,
+    states,
+    errors,
+    handlers: {
+      onEvents: (events: StoredEvent[]) => seqs.push(...events.map((e) => e.seq)),
+      onState: (s: ConnectionState) => states.push(s),
+      onServerError: (code: string, message: string) => errors.push(`${code}: ${message}`),
+    },
+  };
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function track(stream: SessionStream, server: { close(): Promise<void> }) {
+  cleanups.push(
+    () => server.close(),
+    () => stream.close(),
+  );
+}
+
+const fast = { backoffMinMs: 10, backoffMaxMs: 40, random: () => 0.5 };
+
+describe("SessionStream", () => {
+  it("builds ws/wss URLs with the cursor and the display name", () => {
+    expect(streamUrl("http://127.0.0.1:8787", "abc", 12, "Ada L")).toBe(
+      "ws://127.0.0.1:8787/api/v1/sessions/abc/stream?after=12&name=Ada+L",
+    );
+    expect(streamUrl("https://ns.example", "abc", 0)).toBe(
+      "wss://ns.example/api/v1/sessions/abc/stream?after=0",
+    );
+  });
+
+  it("replays the backlog in order and goes live", async () => {
+    const server = await startServer((c) => replay(c));
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+    expect(stream.lastSeq).toBe(LOG.length);
+  });
+
+  it("resumes after a dropped connection from its cursor, without duplicates or gaps", async () => {
+    const server = await startServer((conn) => {
+      if (server.conns.length === 1) {
+        // First connection: half the log, then the network dies without a close frame.
+        sendEvents(conn.socket, LOG.slice(0, 6));
+        conn.socket.terminate();
+      } else {
+        // The server replays a little more than asked (overlap), as a racing live batch would.
+        sendEvents(conn.socket, LOG.slice(Math.max(0, conn.after - 2)));
+        conn.socket.send(JSON.stringify({ v: 1, type: "replay.done", lastSeq: LOG.length }));
+      }
+    });
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(c.seqs).toHaveLength(LOG.length), { timeout: 5000 });
+    expect(server.conns[1]?.after).toBe(6);
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+    expect(c.states).toContain("reconnecting");
+  });
+
+  it("resumes from the cursor when a frame skips events", async () => {
+    const server = await startServer((conn) => {
+      if (server.conns.length === 1) {
+        sendEvents(conn.socket, LOG.slice(0, 2));
+        sendEvents(conn.socket, LOG.slice(4, 6)); // seq 5 and 6: 3 and 4 never came
+      } else {
+        replay(conn);
+      }
+    });
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(c.seqs).toHaveLength(LOG.length), { timeout: 5000 });
+    expect(server.conns[1]?.after).toBe(2);
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+  });
+
+  it("reports malformed frames and keeps going", async () => {
+    const server = await startServer((conn) => {
+      conn.socket.send("not json");
+      conn.socket.send(JSON.stringify({ v: 1, type: "teleport" }));
+      conn.socket.send(JSON.stringify({ v: 1, type: "events", events: [{ seq: "one" }] }));
+      replay(conn);
+    });
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(c.errors).toHaveLength(3);
+    expect(c.errors[0]).toContain("not valid JSON");
+    expect(c.errors[1]).toContain("unknown frame type");
+    expect(c.seqs).toHaveLength(LOG.length);
+  });
+
+  it("sends typing changes once each, and presence reaches the handler", async () => {
+    const server = await startServer((conn) => {
+      replay(conn);
+      conn.socket.send(
+        JSON.stringify({
+          v: 1,
+          type: "presence",
+          you: "a",
+          participants: [{ id: "a", name: "Ada", typing: false, connectedAt: new Date().toISOString() }],
+        }),
+      );
+    });
+    const c = collector();
+    const presence: string[] = [];
+    const stream = new SessionStream(
+      { sessionId: "s1", origin: server.origin, name: "Ada", ...fast },
+      { ...c.handlers, onPresence: (you, ps) => presence.push(`${you}:${ps.map((p) => p.name).join(",")}`) },
+    );
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(presence).toEqual(["a:Ada"]), { timeout: 5000 });
+    stream.setTyping(true);
+    stream.setTyping(true);
+    stream.setTyping(false);
+    const conn = server.conns[0]!;
+    await vi.waitFor(() => expect(conn.received).toHaveLength(2), { timeout: 5000 });
+    expect(conn.received).toEqual([
+      { v: 1, type: "typing", typing: true },
+      { v: 1, type: "typing", typing: false },
+    ]);
+  });
+
+  it("stops for good when the server closes with a permanent code", async () => {
+    const server = await startServer((conn) => conn.socket.close(4004, "session not found"));
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("closed"), { timeout: 5000 });
+    expect(c.errors).toEqual(["closed: session not found"]);
+    expect(server.conns).toHaveLength(1);
+  });
+
+  it("backs off between failed attempts and recovers when the server returns", async () => {
+    let accept = false;
+    const server = await startServer((conn) => {
+      if (!accept) conn.socket.terminate();
+      else replay(conn);
+    });
+    const c = collector();
+    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(server.conns.length).toBeGreaterThanOrEqual(3), { timeout: 5000 });
+    accept = true;
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+  });
+});

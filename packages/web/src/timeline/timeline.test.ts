@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { firstTurn, followUpTurn, stored } from "../../test/sample-events";
+import { applyEvents, emptyTimeline, type TimelineItem } from "./timeline";
+
+function kinds(items: readonly TimelineItem[]) {
+  return items.map((i) => i.kind);
+}
+
+describe("applyEvents", () => {
+  it("folds a whole turn into prompts, messages, tools, push and PR", () => {
+    const t = applyEvents(emptyTimeline, stored(firstTurn));
+    expect(kinds(t.items)).toEqual([
+      "status",
+      "prompt",
+      "status",
+      "message",
+      "tool",
+      "tool",
+      "message",
+      "turn",
+      "push",
+      "pr",
+      "status",
+    ]);
+    expect(t.lastSeq).toBe(firstTurn.length);
+    expect(t.status).toBe("idle");
+    expect(t.turnRunning).toBe(false);
+    expect(t.push?.filesChanged).toBe(1);
+    expect(t.pr?.number).toBe(7);
+    expect(t.promptIds.has("p1")).toBe(true);
+  });
+
+  it("accumulates deltas per message until the final message replaces them", () => {
+    const events = stored(firstTurn);
+    const streaming = applyEvents(emptyTimeline, events.slice(0, 6));
+    const partial = streaming.items.find((i) => i.kind === "message");
+    expect(partial).toMatchObject({ text: "I'll create **hello.txt** with a greeting.", streaming: true });
+
+    const done = applyEvents(streaming, events.slice(6, 7));
+    const final = done.items.find((i) => i.kind === "message");
+    expect(final).toMatchObject({ text: "I'll create **hello.txt** with a greeting.", streaming: false });
+    // The same item was replaced in place, not appended.
+    expect(done.items.filter((i) => i.kind === "message")).toHaveLength(1);
+    expect(final?.key).toBe(partial?.key);
+  });
+
+  it("takes the final message's text even when it differs from the deltas", () => {
+    const t = applyEvents(emptyTimeline, stored(firstTurn));
+    const m2 = t.items.find((i) => i.kind === "message" && i.messageId === "m2");
+    expect(m2).toMatchObject({ text: "Done:\n\n- wrote `hello.txt`\n- checked it", streaming: false });
+  });
+
+  it("ignores deltas that arrive after the final message", () => {
+    const events = stored([
+      { type: "message", messageId: "x", role: "assistant", text: "final" },
+      { type: "message.delta", messageId: "x", text: " late" },
+    ]);
+    const t = applyEvents(emptyTimeline, events);
+    expect(t.items).toHaveLength(1);
+    expect(t.items[0]).toMatchObject({ text: "final", streaming: false });
+  });
+
+  it("pairs tool.end with its tool.start and keeps errors", () => {
+    const t = applyEvents(emptyTimeline, stored(firstTurn));
+    const tools = t.items.filter((i) => i.kind === "tool");
+    expect(tools).toEqual([
+      expect.objectContaining({
+        name: "Write",
+        done: true,
+        isError: false,
+        output: expect.stringContaining("created"),
+      }),
+      expect.objectContaining({
+        name: "Bash",
+        done: true,
+        isError: true,
+        input: { command: "cat hello.txt", description: "show file" },
+      }),
+    ]);
+  });
+
+  it("shows a tool.end whose start is missing", () => {
+    const t = applyEvents(
+      emptyTimeline,
+      stored([{ type: "tool.end", toolId: "orphan", output: "ok", isError: false }]),
+    );
+    expect(t.items[0]).toMatchObject({ kind: "tool", name: "tool", done: true, output: "ok" });
+  });
+
+  it("adds usage across turns", () => {
+    const t = applyEvents(emptyTimeline, stored([...firstTurn, ...followUpTurn]));
+    expect(t.usage).toEqual({
+      inputTokens: 54,
+      outputTokens: 24,
+      cacheReadTokens: 100,
+      cacheWriteTokens: 5,
+      costUsd: expect.closeTo(0.000582, 9),
+    });
+  });
+
+  it("groups consecutive log lines of one source and ends a turn on a terminal status", () => {
+    const t = applyEvents(emptyTimeline, stored([...firstTurn, ...followUpTurn]));
+    const logs = t.items.filter((i) => i.kind === "log");
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      source: "start.sh",
+      lines: [{ stream: "stdout" }, { stream: "stderr" }],
+    });
+    expect(t.status).toBe("failed");
+    expect(t.statusReason).toBe("budget exceeded");
+    expect(t.turnRunning).toBe(false);
+    expect(t.items.some((i) => i.kind === "error" && i.code === "budget_exceeded")).toBe(true);
+  });
+
+  it("marks a turn as running between its prompt and turn.end", () => {
+    const events = stored([...firstTurn, ...followUpTurn]);
+    const before = applyEvents(emptyTimeline, events.slice(0, firstTurn.length + 2));
+    expect(before.turnRunning).toBe(true);
+  });
+
+  it("drops events at or below the cursor, so a batch applied twice changes nothing", () => {
+    const events = stored(firstTurn);
+    const once = applyEvents(emptyTimeline, events);
+    const twice = applyEvents(once, events);
+    expect(twice.items).toEqual(once.items);
+    expect(twice.usage).toEqual(once.usage);
+  });
+
+  it("gives the same result in one batch or one event at a time", () => {
+    const events = stored([...firstTurn, ...followUpTurn]);
+    const whole = applyEvents(emptyTimeline, events);
+    const stepwise = events.reduce((t, e) => applyEvents(t, [e]), emptyTimeline);
+    expect(stepwise.items).toEqual(whole.items);
+    expect(stepwise.usage).toEqual(whole.usage);
+  });
+
+  it("keeps unchanged items' identity so rendering can skip them", () => {
+    const events = stored(firstTurn);
+    const a = applyEvents(emptyTimeline, events.slice(0, 5));
+    const b = applyEvents(a, events.slice(5, 6));
+    expect(b.items[0]).toBe(a.items[0]);
+    expect(b.items[1]).toBe(a.items[1]);
+    expect(b.items[3]).not.toBe(a.items[3]);
+  });
+});

@@ -30,7 +30,7 @@ export default function SettingsPage() {
       <h1 id="settings-title">Settings · {tenant.name}</h1>
       <nav className="tabs" aria-label="Settings">
         {TABS.map((t) => (
-          <NavLink key={t.path} to={t.path}>
+          <NavLink key={t.path} to={`/settings/${t.path}`}>
             {t.label}
           </NavLink>
         ))}

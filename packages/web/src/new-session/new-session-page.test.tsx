@@ -1,0 +1,86 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { apiError, json, routeFetch } from "../../test/fetch-routes";
+import { renderPage } from "../../test/render";
+import NewSessionPage from "./new-session-page";
+import { parseRepoInput } from "./repos-api";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const CREATED = {
+  id: "01jd0000000000000000000042",
+  tenantId: "local",
+  title: "Add a README",
+  repo: { kind: "local", path: "demo-repo" },
+  agent: "codex",
+  model: "gpt-5-codex",
+  status: "starting",
+  trigger: "web",
+  createdBy: "local",
+  branch: "nightshift/add-a-readme-00000042",
+  costUsd: 0,
+  prUrl: null,
+  createdAt: "2026-11-23T12:00:00.000Z",
+  updatedAt: "2026-11-23T12:00:00.000Z",
+};
+
+describe("parseRepoInput", () => {
+  it("reads local paths and GitHub names or URLs", () => {
+    expect(parseRepoInput("local", "./demo-repo")).toEqual({
+      ok: true,
+      repo: { kind: "local", path: "demo-repo" },
+    });
+    expect(parseRepoInput("github", "https://github.com/acme/api.git")).toEqual({
+      ok: true,
+      repo: { kind: "github", owner: "acme", name: "api" },
+    });
+    expect(parseRepoInput("github", "acme")).toMatchObject({ ok: false });
+    expect(parseRepoInput("local", "../etc")).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(".."),
+    });
+    expect(parseRepoInput("local", " ")).toMatchObject({ ok: false });
+  });
+});
+
+describe("NewSessionPage", () => {
+  it("starts a session on a repository from the tenant's list and opens it", async () => {
+    const calls = routeFetch({
+      "GET /api/v1/repos": () =>
+        json({
+          repos: [{ repo: { kind: "local", path: "demo-repo" } }, { repo: { kind: "local", path: "other" } }],
+        }),
+      "POST /api/v1/sessions": () => json(CREATED, 201),
+    });
+    renderPage(<NewSessionPage />);
+    await userEvent.selectOptions(await screen.findByLabelText("Repository"), "local:demo-repo");
+    await userEvent.selectOptions(screen.getByLabelText("Agent"), "codex");
+    await userEvent.type(screen.getByLabelText("Model"), "gpt-5-codex");
+    await userEvent.type(screen.getByLabelText("Prompt"), "Add a README");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await screen.findByText("session page");
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      repo: { kind: "local", path: "demo-repo" },
+      agent: "codex",
+      model: "gpt-5-codex",
+      prompt: "Add a README",
+    });
+  });
+
+  it("asks for the repository by hand when the server has no list, and validates before sending", async () => {
+    const calls = routeFetch({
+      "POST /api/v1/sessions": () => apiError(400, "invalid_request", "repo: not found"),
+    });
+    renderPage(<NewSessionPage />);
+    await userEvent.click(await screen.findByRole("button", { name: "Start session" }));
+    expect(screen.getByRole("alert").textContent).toBe("Choose or type a repository.");
+    await userEvent.type(screen.getByLabelText(/Repository path/), "demo-repo");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    expect(screen.getByRole("alert").textContent).toContain("prompt");
+    expect(calls.filter((c) => c.method === "POST")).toHaveLength(0);
+    await userEvent.type(screen.getByLabelText("Prompt"), "do it");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toBe("repo: not found"));
+  });
+});

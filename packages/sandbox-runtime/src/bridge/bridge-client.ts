@@ -110,8 +110,11 @@ export class BridgeClient {
    */
   setIdle(idle: boolean, announce = true): void {
     this.idle = idle;
-    this.readyAfterSeq = idle && announce ? this.options.buffer.lastSeq : null;
-    if (idle && announce) this.notify();
+    if (!idle) this.readyAfterSeq = null;
+    else if (announce) {
+      this.readyAfterSeq = this.options.buffer.lastSeq;
+      this.notify();
+    }
   }
 
   /** Resolves true once every buffered event is acked, false after `timeoutMs`. */

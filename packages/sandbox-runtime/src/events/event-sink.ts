@@ -47,7 +47,7 @@ export class EventSink {
         typeof input === "object" && input !== null ? String((input as { type?: unknown }).type) : "?";
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
-      const message = `dropped an invalid "${type.slice(0, 50)}" event${where}: ${issue?.message ?? "unknown problem"}`;
+      const message = `replaced an invalid "${type.slice(0, 50)}" event${where}: ${issue?.message ?? "unknown problem"}`;
       this.options.log.warn(message);
       parsed = AgentEvent.safeParse({
         type: "error",

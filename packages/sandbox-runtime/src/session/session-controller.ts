@@ -149,6 +149,7 @@ export class SessionController {
   private async drain(): Promise<void> {
     if (this.draining || !this.ready) return;
     this.draining = true;
+    let ran = false;
     try {
       while (!this.stopping && this.queue.length > 0) {
         // Backpressure: a new turn waits while the unacked buffer is full.
@@ -160,10 +161,11 @@ export class SessionController {
         this.running = { promptId: prompt.promptId, controller, done };
         await done;
         this.running = null;
+        ran = true;
       }
       // Idle again: said on the next reconnect. Not announced now, the turn.end already told the
       // control plane, and a `ready` now would only make it resend a prompt it just dispatched.
-      if (!this.stopping && this.queue.length === 0) this.options.bridge.setIdle(true, false);
+      if (ran && !this.stopping && this.queue.length === 0) this.options.bridge.setIdle(true, false);
     } finally {
       this.draining = false;
     }

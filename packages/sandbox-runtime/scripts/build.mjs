@@ -14,7 +14,9 @@ await build({
   // ws has optional native add-ons; the pure-JS fallbacks are fine inside a sandbox.
   external: ["bufferutil", "utf-8-validate"],
   // Some bundled CommonJS code calls require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __nsCreateRequire } from 'node:module'; const require = __nsCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nsCreateRequire } from 'node:module'; const require = __nsCreateRequire(import.meta.url);",
+  },
   logLevel: "warning",
 });
 console.log(`built dist/runtime.mjs in ${Date.now() - started} ms`);

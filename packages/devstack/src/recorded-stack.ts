@@ -1,0 +1,76 @@
+/**
+ * The Worker with a recording provider double instead of real sandboxes: the benchmarks use
+ * it to play the runtime's part over the real bridge, with the token the control plane
+ * handed to the "sandbox" exactly as a real runtime receives it.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Session } from "@nightshift/protocol";
+import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
+import { freePort } from "./ports";
+import { waitUntil } from "./processes";
+import { type RunningWorker, startWorker } from "./worker";
+
+export interface RecordedStack {
+  url: string;
+  worker: RunningWorker;
+  host: RecordingSandboxHost;
+  /** Headers that authenticate API calls as the stack's user. */
+  headers: Record<string, string>;
+  createSession(prompt: string): Promise<{ session: Session; sandboxToken: string }>;
+  close(): Promise<void>;
+}
+
+export async function startRecordedStack(options: { echo?: boolean } = {}): Promise<RecordedStack> {
+  const hostSecret = crypto.randomUUID();
+  const host = await startRecordingSandboxHost(hostSecret);
+  const persistDir = mkdtempSync(join(tmpdir(), "nightshift-bench-"));
+  const port = await freePort();
+  const worker = await startWorker({
+    port,
+    persistDir,
+    echo: options.echo ?? false,
+    vars: {
+      SANDBOX_TOKEN_SECRET: `${crypto.randomUUID()}${crypto.randomUUID()}`,
+      SANDBOX_HOST_URL: host.url,
+      SANDBOX_HOST_SECRET: hostSecret,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+    },
+  });
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  return {
+    url: worker.url,
+    worker,
+    host,
+    headers,
+    async createSession(prompt) {
+      const res = await fetch(`${worker.url}/api/v1/sessions`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ repo: { kind: "local", path: "bench" }, prompt }),
+      });
+      if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
+      const session = (await res.json()) as Session;
+      let token = "";
+      await waitUntil(
+        "the control plane to ask for a sandbox",
+        async () => {
+          const req = host.requests.find(
+            (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === session.id,
+          );
+          token =
+            (req?.body as { env?: Record<string, string> } | undefined)?.env?.NIGHTSHIFT_SANDBOX_TOKEN ?? "";
+          return token !== "";
+        },
+        30_000,
+      );
+      return { session, sandboxToken: token };
+    },
+    async close() {
+      await worker.close();
+      await host.close();
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}

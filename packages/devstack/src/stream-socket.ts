@@ -1,0 +1,74 @@
+/** A watcher of a session's stream (what the dashboard and CLI do), for tests and benchmarks. */
+import type { ServerFrame, StoredEvent } from "@nightshift/protocol";
+import WebSocket from "ws";
+
+export class StreamWatcher {
+  readonly events: StoredEvent[] = [];
+  readonly frames: ServerFrame[] = [];
+  /** Local receive time of each event, by seq (for latency measurements). */
+  readonly receivedAt = new Map<number, number>();
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const now = performance.now();
+      const frame = JSON.parse(String(data)) as ServerFrame;
+      if (frame.type === "events") {
+        for (const e of frame.events) {
+          this.events.push(e);
+          this.receivedAt.set(e.seq, now);
+        }
+      } else {
+        this.frames.push(frame);
+      }
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.check()) return true;
+        w.resolve();
+        return false;
+      });
+    });
+  }
+
+  static open(
+    baseUrl: string,
+    sessionId: string,
+    after = 0,
+    headers: Record<string, string> = {},
+  ): Promise<StreamWatcher> {
+    const url = `${baseUrl.replace(/^http/, "ws")}/api/v1/sessions/${sessionId}/stream?after=${after}`;
+    const ws = new WebSocket(url, { headers });
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new StreamWatcher(ws)));
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) =>
+        reject(new Error(`stream refused: HTTP ${res.statusCode}`)),
+      );
+    });
+  }
+
+  get lastSeq(): number {
+    return this.events.at(-1)?.seq ?? 0;
+  }
+
+  /** Resolves once `check` holds, checked after every frame; rejects after `timeoutMs`. */
+  until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        timeoutMs,
+      );
+      this.waiters.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  close(): void {
+    this.ws.close(1000, "done");
+  }
+}

@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { startRecordingSandboxHost } from "../testkit/src/sandbox-host/recording-sandbox-host";
+import { TEST_GITHUB_OAUTH } from "./test/github-users";
 
 const TEST_SANDBOX_TOKEN_SECRET = "test-sandbox-token-secret-0123456789abcdef";
 const TEST_HOST_SECRET = "test-host-secret";
@@ -8,24 +9,41 @@ const TEST_HOST_SECRET = "test-host-secret";
 export default defineConfig(async () => {
   // Sandboxes cannot run inside workerd: provider calls go to a recording double over loopback.
   const host = await startRecordingSandboxHost(TEST_HOST_SECRET);
+  const migrations = await readD1Migrations("../../migrations");
   return {
     plugins: [
-      cloudflareTest({
-        main: "./src/index.ts",
-        wrangler: { configPath: "../../wrangler.toml" },
-        miniflare: {
-          bindings: {
-            TEST_MIGRATIONS: await readD1Migrations("../../migrations"),
-            MAX_BODY_BYTES: "65536",
-            SANDBOX_TOKEN_SECRET: TEST_SANDBOX_TOKEN_SECRET,
-            SANDBOX_HOST_URL: host.url,
-            SANDBOX_HOST_SECRET: TEST_HOST_SECRET,
+      // A function, so bindings can use what globalSetup provided (the GitHub OAuth double's URL).
+      cloudflareTest(({ inject }) => {
+        const githubUrl = inject<string>("githubOAuthUrl");
+        return {
+          main: "./src/index.ts",
+          wrangler: { configPath: "../../wrangler.toml" },
+          miniflare: {
+            bindings: {
+              TEST_MIGRATIONS: migrations,
+              MAX_BODY_BYTES: "65536",
+              SANDBOX_TOKEN_SECRET: TEST_SANDBOX_TOKEN_SECRET,
+              SANDBOX_HOST_URL: host.url,
+              SANDBOX_HOST_SECRET: TEST_HOST_SECRET,
+              // Tenancy and security (test-only values).
+              SESSION_SECRET: "test-session-secret-0123456789abcdef0123",
+              SECRETS_MASTER_KEYS: "test-k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+              NIGHTSHIFT_DEV_LOGIN: "1",
+              GITHUB_OAUTH_CLIENT_ID: TEST_GITHUB_OAUTH.clientId,
+              GITHUB_OAUTH_CLIENT_SECRET: TEST_GITHUB_OAUTH.clientSecret,
+              GITHUB_WEB_URL: githubUrl,
+              GITHUB_API_URL: `${githubUrl}/api/v3`,
+              // Generous, so suites that create many sessions never trip them; limits are tested with their own env.
+              RATE_LIMIT_SESSION_CREATE: "6000,1000",
+              RATE_LIMIT_SESSION_CREATE_PER_KEY: "6000,1000",
+            },
           },
-        },
+        };
       }),
     ],
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      globalSetup: ["./test/global-setup.ts"],
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 20_000,
     },

@@ -1,14 +1,26 @@
-/** The Hono app: middleware (request id, body limit, actor), routes, and one error mapping. */
+/**
+ * The Hono app: middleware (request id, body limit), public routes, then for /api/v1 the
+ * authentication → tenant → policy chain (tenancy/), the routes, and one error mapping.
+ */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env";
 import { AppError } from "./http/app-error";
 import { renderError } from "./http/error-handler";
 import { requestId } from "./http/request-id";
+import { apiKeyRoutes } from "./routes/api-keys";
+import { auditRoutes } from "./routes/audit";
+import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { meRoutes } from "./routes/me";
+import { memberRoutes } from "./routes/members";
 import { sandboxRoutes } from "./routes/sandbox";
+import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
-import { resolveActor } from "./tenancy/actor";
+import { tenantDirectoryRoutes, tenantRoutes } from "./routes/tenants";
+import { authenticate } from "./tenancy/authenticate";
+import { enforcePolicy } from "./tenancy/route-policy";
+import { resolveTenant } from "./tenancy/tenant-context";
 
 const DEFAULT_MAX_BODY = 256 * 1024;
 
@@ -27,8 +39,20 @@ export function createApp() {
   app.route("/api/v1/health", healthRoutes);
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox", sandboxRoutes);
-  app.use("/api/v1/*", resolveActor);
+  app.route("/auth", authRoutes);
+  // Every other /api/v1 route needs a caller; the next two need no tenant (they list the caller's).
+  app.use("/api/v1/*", authenticate);
+  app.route("/api/v1/me", meRoutes);
+  app.route("/api/v1/tenants", tenantDirectoryRoutes);
+  // From here on: one tenant, proven membership, and the route's policy (tenancy/route-policy.ts).
+  app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
+  app.route("/api/v1/tenants/:tenantId/sessions", sessionRoutes);
+  app.route("/api/v1/tenants/:tenantId", tenantRoutes);
+  app.route("/api/v1/tenants/:tenantId/members", memberRoutes);
+  app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
+  app.route("/api/v1/tenants/:tenantId/secrets", secretRoutes);
+  app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", 404, `no route for ${c.req.method} ${c.req.path}`), c),
   );

@@ -1,5 +1,6 @@
 /** The Worker's bindings and typed Hono environment. */
 import type { SessionAgent } from "./session/agent";
+import type { Principal } from "./tenancy/principal";
 
 export interface Bindings {
   DB: D1Database;
@@ -15,6 +16,24 @@ export interface Bindings {
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;
   SANDBOX_HOST_SECRET?: string;
+  /** Signs session cookies (HS256); a Worker secret, at least 32 characters. */
+  SESSION_SECRET?: string;
+  /** Secret master keys, `kid:base64(32 bytes)[,kid:...]`; the first wraps new data keys. */
+  SECRETS_MASTER_KEYS?: string;
+  /** "1" enables POST /auth/dev-login, only in local mode and only from loopback. */
+  NIGHTSHIFT_DEV_LOGIN?: string;
+  /** Extra origins (comma-separated) allowed to send cookie-authenticated writes, e.g. a Vite dev server. */
+  ALLOWED_ORIGINS?: string;
+  GITHUB_OAUTH_CLIENT_ID?: string;
+  GITHUB_OAUTH_CLIENT_SECRET?: string;
+  /** GitHub's web base URL (GitHub Enterprise Server or a test double); default https://github.com. */
+  GITHUB_WEB_URL?: string;
+  /** GitHub's REST base URL; default api.github.com, or <GITHUB_WEB_URL>/api/v3 for GHES. */
+  GITHUB_API_URL?: string;
+  /** Rate limits as "<per minute>,<burst>": session creation per tenant, per API key, webhook ingress per tenant. */
+  RATE_LIMIT_SESSION_CREATE?: string;
+  RATE_LIMIT_SESSION_CREATE_PER_KEY?: string;
+  RATE_LIMIT_WEBHOOK?: string;
 }
 
 export interface Actor {
@@ -22,9 +41,15 @@ export interface Actor {
   userId: string;
   role: "owner" | "admin" | "member";
   name: string;
+  /** The user's login (GitHub login, or the dev login's). */
+  login?: string;
+  /** How the caller proved who they are: a browser session, an API key, or an integration acting for them. */
+  via?: "session" | "api_key" | "integration";
+  /** The API key used, when `via` is "api_key". */
+  apiKeyId?: string | null;
 }
 
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { requestId: string; actor: Actor };
+  Variables: { requestId: string; actor: Actor; principal: Principal };
 }

@@ -4,22 +4,56 @@ import { env, exports } from "cloudflare:workers";
 import type { AgentEventInput, ServerFrame, Session, StoredEvent } from "@nightshift/protocol";
 import type { EventsPageResult, RpcResult } from "../src/session/rpc-types";
 
+import { type Identity, localOwner } from "./identities";
+
 const BASE = "http://nightshift.test";
 
-export function api(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`${BASE}${path}`, init));
+export { browserHeaders, createTenant, type Identity, joinTenant } from "./identities";
+
+let defaultCaller: Promise<Identity> | undefined;
+
+/** Who `api()` calls as unless told otherwise: the local tenant's owner, with an API key made once per file. */
+export function defaultIdentity(): Promise<Identity> {
+  defaultCaller ??= localOwner();
+  return defaultCaller;
+}
+
+/** Who a request is made as: an identity (its API key), raw credential headers, or null for nobody. */
+export type Caller = Identity | Record<string, string> | null;
+
+async function credentialsFor(as: Caller | undefined, headers: Headers): Promise<Record<string, string>> {
+  if (as === undefined) {
+    return headers.has("authorization") || headers.has("cookie") ? {} : (await defaultIdentity()).bearer;
+  }
+  if (as === null) return {};
+  return "bearer" in as && typeof as.bearer === "object"
+    ? (as as Identity).bearer
+    : (as as Record<string, string>);
+}
+
+/** Calls the Worker: by default as the local owner (API key); `as` picks another caller or none (null). */
+export async function api(path: string, init: RequestInit = {}, as?: Caller): Promise<Response> {
+  const headers = new Headers(init.headers);
+  for (const [k, v] of Object.entries(await credentialsFor(as, headers)))
+    if (!headers.has(k)) headers.set(k, v);
+  return exports.default.fetch(new Request(`${BASE}${path}`, { ...init, headers }));
 }
 
 export function postJson(
   path: string,
   body: unknown,
   headers: Record<string, string> = {},
+  as?: Caller,
 ): Promise<Response> {
-  return api(path, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...headers },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
+  return api(
+    path,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    },
+    as,
+  );
 }
 
 export async function createSession(
@@ -95,10 +129,12 @@ export class StreamClient {
     });
   }
 
-  static async open(sessionId: string, query = ""): Promise<StreamClient> {
-    const res = await api(`/api/v1/sessions/${sessionId}/stream${query}`, {
-      headers: { upgrade: "websocket" },
-    });
+  static async open(sessionId: string, query = "", as?: Caller): Promise<StreamClient> {
+    const res = await api(
+      `/api/v1/sessions/${sessionId}/stream${query}`,
+      { headers: { upgrade: "websocket" } },
+      as,
+    );
     if (res.status !== 101 || !res.webSocket)
       throw new Error(`expected 101, got ${res.status}: ${await res.text()}`);
     res.webSocket.accept();

@@ -84,6 +84,10 @@ export const CreateTenantRequest = z.strictObject({
 });
 export type CreateTenantRequest = z.infer<typeof CreateTenantRequest>;
 
+/** Deleting a tenant is irreversible: the caller repeats its slug to confirm. */
+export const DeleteTenantQuery = z.strictObject({ confirm: z.string().min(1).max(64) });
+export type DeleteTenantQuery = z.infer<typeof DeleteTenantQuery>;
+
 export const ListTenantsResponse = z.object({ tenants: z.array(TenantWithRole) });
 export type ListTenantsResponse = z.infer<typeof ListTenantsResponse>;
 

@@ -1,21 +1,32 @@
-/** Tenants, users and who belongs where. */
+/** Tenants, users, who belongs where, and the credentials people sign in with (sessions, API keys). */
 import { sql } from "drizzle-orm";
-import { index, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
+
+export const ROLE_VALUES = ["owner", "admin", "member"] as const;
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
-  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  createdAt: text("created_at").notNull().default(now),
 });
 
-export const users = sqliteTable("users", {
-  id: text("id").primaryKey(),
-  login: text("login").notNull().unique(),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-  createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
-});
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    login: text("login").notNull().unique(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+    /** GitHub's numeric user id: stable across login renames, so sign-in matches on it. Null for dev users. */
+    githubId: integer("github_id"),
+    avatarUrl: text("avatar_url"),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("users_github_id_unique").on(t.githubId)],
+);
 
 export const memberships = sqliteTable(
   "memberships",
@@ -26,8 +37,49 @@ export const memberships = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
-    createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+    role: text("role", { enum: ROLE_VALUES }).notNull(),
+    createdAt: text("created_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+/** One row per browser sign-in; the session cookie's JWT names it, so logout can revoke it. */
+export const authSessions = sqliteTable(
+  "auth_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    method: text("method", { enum: ["github", "dev"] }).notNull(),
+    createdAt: text("created_at").notNull(),
+    /** Absolute end: refreshes never extend a sign-in past this. */
+    expiresAt: text("expires_at").notNull(),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("auth_sessions_user_idx").on(t.userId)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    /** The member who created the key: the key never acts above that member's current role. */
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    /** SHA-256 (hex) of the whole key; the key itself is never stored. */
+    hash: text("hash").notNull().unique(),
+    role: text("role", { enum: ROLE_VALUES }).notNull(),
+    createdAt: text("created_at").notNull(),
+    lastUsedAt: text("last_used_at"),
+    expiresAt: text("expires_at"),
+    revokedAt: text("revoked_at"),
+  },
+  (t) => [index("api_keys_tenant_idx").on(t.tenantId, t.id)],
 );

@@ -1,0 +1,38 @@
+/**
+ * The rate limits, each "<requests per minute>,<burst>" from a Worker var with a default here.
+ * Burst is how many requests may arrive at once after a quiet spell; the rate is the sustained pace.
+ */
+import { z } from "zod";
+import type { Bindings } from "../env";
+
+export interface RatePolicy {
+  perMinute: number;
+  burst: number;
+}
+
+export const RATE_LIMITS = {
+  /** Session creation, per tenant: whatever the caller (web, API, CLI). */
+  sessionCreateTenant: { env: "RATE_LIMIT_SESSION_CREATE", fallback: { perMinute: 60, burst: 30 } },
+  /** Session creation, per API key, so one script cannot use up its whole tenant's budget. */
+  sessionCreateKey: { env: "RATE_LIMIT_SESSION_CREATE_PER_KEY", fallback: { perMinute: 30, burst: 10 } },
+  /** Webhook deliveries accepted per tenant (GitHub, Slack, Linear, generic). */
+  webhookTenant: { env: "RATE_LIMIT_WEBHOOK", fallback: { perMinute: 300, burst: 100 } },
+} as const satisfies Record<string, { env: keyof Bindings; fallback: RatePolicy }>;
+
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+const Spec = z
+  .string()
+  .regex(/^\s*\d+\s*,\s*\d+\s*$/, "must be '<requests per minute>,<burst>', e.g. '60,30'")
+  .transform((s) => s.split(",").map((n) => Number(n.trim())))
+  .pipe(z.tuple([z.number().int().min(1).max(1_000_000), z.number().int().min(1).max(1_000_000)]));
+
+export function ratePolicy(env: Bindings, name: RateLimitName): RatePolicy {
+  const { env: variable, fallback } = RATE_LIMITS[name];
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  const parsed = Spec.safeParse(raw);
+  if (!parsed.success) throw new Error(`${variable} ${parsed.error.issues[0]?.message ?? "is invalid"}`);
+  const [perMinute, burst] = parsed.data;
+  return { perMinute, burst };
+}

@@ -1,0 +1,10 @@
+/** /api/v1/tenants/:tenantId/audit: the tenant's audit log, newest first (admins). */
+import { ListAuditQuery } from "@nightshift/protocol";
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { parseQuery } from "../http/validate";
+import { listTenantAudit } from "../services/audit";
+
+export const auditRoutes = new Hono<AppEnv>().get("/", async (c) =>
+  c.json(await listTenantAudit(c.env, c.var.actor, parseQuery(c, ListAuditQuery))),
+);

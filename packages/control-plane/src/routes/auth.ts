@@ -1,0 +1,125 @@
+/**
+ * /auth: GitHub OAuth sign-in, the local dev login, and logout. These create and end the session
+ * cookie; everything under /api/v1 then reads it (tenancy/authenticate.ts).
+ */
+import {
+  DevLoginRequest,
+  GithubCallbackQuery,
+  GithubLoginQuery,
+  type SignInResponse,
+} from "@nightshift/protocol";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import type { AppEnv } from "../env";
+import { AppError } from "../http/app-error";
+import { parseJsonBody, parseQuery } from "../http/validate";
+import * as auth from "../services/auth";
+import { type AuthConfig, readAuthConfig, requireGithub } from "../tenancy/auth-config";
+import { authorizeUrl } from "../tenancy/github-oauth";
+import { pkceChallenge, sameSecret, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";
+import { assertSameOrigin, isLoopbackRequest, siteOrigin } from "../tenancy/request-origin";
+import {
+  clearSessionCookie,
+  readSessionCookie,
+  signSessionToken,
+  verifySessionToken,
+  writeSessionCookie,
+} from "../tenancy/session-cookie";
+
+function callbackUrl(config: AuthConfig, req: Request): string {
+  return `${siteOrigin(config, req)}/auth/github/callback`;
+}
+
+/** Sets the session cookie for a fresh sign-in and says when it expires. */
+async function startBrowserSession(
+  c: Context<AppEnv>,
+  config: AuthConfig,
+  signIn: auth.SignIn,
+): Promise<SignInResponse> {
+  const nowS = Math.floor(Date.now() / 1000);
+  const { token, expiresAt } = await signSessionToken(
+    config.sessionKey,
+    { userId: signIn.user.id, sid: signIn.sid },
+    nowS,
+  );
+  writeSessionCookie(c, token, expiresAt, nowS);
+  return { user: signIn.user, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+function restart(message: string): AppError {
+  return new AppError("invalid_request", 400, `${message}; start again at /auth/github/login`);
+}
+
+export const authRoutes = new Hono<AppEnv>()
+  .get("/github/login", async (c) => {
+    const query = parseQuery(c, GithubLoginQuery);
+    const config = readAuthConfig(c.env);
+    const github = requireGithub(config);
+    const state = await startOAuthState(c, config.sessionKey, query.redirect);
+    const url = authorizeUrl(github, {
+      redirectUri: callbackUrl(config, c.req.raw),
+      state: state.state,
+      challenge: await pkceChallenge(state.verifier),
+    });
+    return c.redirect(url, 302);
+  })
+  .get("/github/callback", async (c) => {
+    const query = parseQuery(c, GithubCallbackQuery);
+    const config = readAuthConfig(c.env);
+    const github = requireGithub(config);
+    const saved = await takeOAuthState(c, config.sessionKey);
+    if (query.error)
+      throw new AppError(
+        "unauthorized",
+        401,
+        `GitHub sign-in was not completed (${query.error.slice(0, 60)}); start again at /auth/github/login`,
+      );
+    if (!saved) throw restart("the sign-in attempt expired or was started in another browser");
+    if (!query.state || !sameSecret(saved.state, query.state))
+      throw restart("the sign-in state does not match");
+    if (!query.code) throw restart("GitHub sent no authorization code");
+    const signIn = await auth.completeGithubSignIn(c.env, github, {
+      code: query.code,
+      redirectUri: callbackUrl(config, c.req.raw),
+      verifier: saved.verifier,
+    });
+    await startBrowserSession(c, config, signIn);
+    return c.redirect(saved.redirect, 302);
+  })
+  .post("/dev-login", async (c) => {
+    const config = readAuthConfig(c.env);
+    if (!config.devLoginEnabled) {
+      throw new AppError(
+        "not_found",
+        404,
+        "the dev login is off; it needs NIGHTSHIFT_MODE=local and NIGHTSHIFT_DEV_LOGIN=1",
+      );
+    }
+    if (!isLoopbackRequest(c.req.raw)) {
+      throw new AppError(
+        "forbidden",
+        403,
+        "the dev login only answers requests from this machine (loopback)",
+      );
+    }
+    // Login CSRF: a page on another origin must not sign this browser in.
+    assertSameOrigin(c, config, { allowMissing: true });
+    const hasBody =
+      (c.req.header("content-length") ?? "") !== "0" && c.req.header("content-type") !== undefined;
+    const body = hasBody ? await parseJsonBody(c, DevLoginRequest) : {};
+    const signIn = await auth.signInAsDevUser(c.env, body);
+    return c.json(await startBrowserSession(c, config, signIn));
+  })
+  .post("/logout", async (c) => {
+    const token = readSessionCookie(c);
+    if (token) {
+      const config = readAuthConfig(c.env);
+      assertSameOrigin(c, config);
+      const claims = await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000), {
+        forLogout: true,
+      });
+      if (claims) await auth.signOut(c.env, claims.sid);
+    }
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });

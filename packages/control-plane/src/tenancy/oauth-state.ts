@@ -1,0 +1,77 @@
+/**
+ * The GitHub OAuth round trip's memory: the `state`, the PKCE verifier and where to land after
+ * sign-in, in a signed, ten-minute, HttpOnly SameSite=Lax cookie. The callback must present the
+ * same `state` GitHub echoed back, so a forged callback (login CSRF) has nothing to match.
+ */
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { randomBytes, toBase64Url } from "../secrets/encoding";
+import { usesSecureCookies } from "./request-origin";
+
+const TTL_S = 10 * 60;
+const AUDIENCE = "nightshift-oauth-state";
+
+function cookieName(secure: boolean): string {
+  return secure ? "__Host-nightshift_oauth" : "nightshift_oauth";
+}
+
+const StateClaims = z.object({
+  state: z.string().min(16),
+  verifier: z.string().min(43),
+  redirect: z.string(),
+});
+export type OAuthState = z.infer<typeof StateClaims>;
+
+export async function pkceChallenge(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+  return toBase64Url(new Uint8Array(digest));
+}
+
+export async function startOAuthState(c: Context, key: Uint8Array, redirect: string): Promise<OAuthState> {
+  const state: OAuthState = {
+    state: toBase64Url(randomBytes(24)),
+    verifier: toBase64Url(randomBytes(48)),
+    redirect,
+  };
+  const token = await new SignJWT(state)
+    .setProtectedHeader({ alg: "HS256" })
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${TTL_S}s`)
+    .sign(key);
+  const secure = usesSecureCookies(c.req.raw);
+  setCookie(c, cookieName(secure), token, {
+    httpOnly: true,
+    secure,
+    sameSite: "Lax",
+    path: "/",
+    maxAge: TTL_S,
+  });
+  return state;
+}
+
+/** Reads and clears the state cookie; null when missing, expired, forged or malformed. */
+export async function takeOAuthState(c: Context, key: Uint8Array): Promise<OAuthState | null> {
+  const secure = usesSecureCookies(c.req.raw);
+  const token = getCookie(c, cookieName(secure));
+  if (token) deleteCookie(c, cookieName(secure), { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+  if (!token) return null;
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], audience: AUDIENCE });
+    const parsed = StateClaims.safeParse(payload);
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Constant-time string equality, so the state comparison leaks nothing through timing. */
+export function sameSecret(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}

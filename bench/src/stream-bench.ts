@@ -6,6 +6,7 @@
  * - replay: a new watcher catches up on the resulting 10,000-event backlog.
  * Peak memory of the workerd process is reported next to the times.
  */
+import { Worker } from "node:worker_threads";
 import { BridgeClient, StreamWatcher, startRecordedStack, workerdPeakMb } from "@nightshift/devstack";
 import { ms, summarize } from "./stats";
 
@@ -13,6 +14,35 @@ const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 2000);
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 10_000);
 const TICK_MS = 10;
+const WATCHER_THREADS = Number(process.env.BENCH_WATCHER_THREADS ?? 1);
+
+function startWatcherThread(data: {
+  url: string;
+  sessionId: string;
+  count: number;
+  total: number;
+  headers: Record<string, string>;
+}) {
+  const worker = new Worker(new URL("./watcher-thread.ts", import.meta.url), { workerData: data });
+  let opened = 0;
+  let onReady: () => void = () => {};
+  let onDone: (receivedAt: Float64Array[]) => void = () => {};
+  const ready = new Promise<void>((r) => {
+    onReady = r;
+  });
+  const done = new Promise<Float64Array[]>((resolve, reject) => {
+    onDone = resolve;
+    worker.once("error", reject);
+  });
+  worker.on("message", (m: { type: string; receivedAt?: Float64Array[] }) => {
+    if (m.type === "open" && ++opened === data.count) onReady();
+    if (m.type === "done") {
+      onDone(m.receivedAt ?? []);
+      void worker.terminate();
+    }
+  });
+  return { ready, done };
+}
 
 export interface StreamBenchResult {
   fanout: {
@@ -33,13 +63,20 @@ export async function runStreamBench(log: (line: string) => void = console.log):
   const stack = await startRecordedStack();
   try {
     const { session, sandboxToken } = await stack.createSession("benchmark: stream fan-out");
-    const watchers = await Promise.all(
-      Array.from({ length: WATCHERS }, () => StreamWatcher.open(stack.url, session.id, 0, stack.headers)),
+    const threads = Array.from({ length: WATCHER_THREADS }, (_, i) =>
+      startWatcherThread({
+        url: stack.url,
+        sessionId: session.id,
+        count: Math.floor(WATCHERS / WATCHER_THREADS) + (i < WATCHERS % WATCHER_THREADS ? 1 : 0),
+        total: TOTAL,
+        headers: stack.headers,
+      }),
     );
+    await Promise.all(threads.map((t) => t.ready));
     const bridge = await BridgeClient.connect(stack.url, sandboxToken);
     bridge.send({ v: 1, type: "hello", runtimeVersion: "bench", lastSeq: 0 });
 
-    const sentAt = new Map<string, number>();
+    const sentAt = new Float64Array(TOTAL + 1);
     const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
     let next = 1;
     const started = performance.now();
@@ -50,7 +87,7 @@ export async function runStreamBench(log: (line: string) => void = console.log):
         const events = [];
         while (next <= due && events.length < 500) {
           const text = `e${next}`;
-          sentAt.set(text, performance.now());
+          sentAt[next] = performance.timeOrigin + performance.now();
           events.push({ seq: next, event: { type: "message.delta", messageId: "bench", text } });
           next++;
         }
@@ -61,17 +98,16 @@ export async function runStreamBench(log: (line: string) => void = console.log):
       tick();
     });
     await bridge.waitForAck(TOTAL, 120_000);
-    const isLast = (w: StreamWatcher) =>
-      w.events.some((e) => (e.event as { text?: string }).text === `e${TOTAL}`);
-    await Promise.all(watchers.map((w) => w.until("the last event", () => isLast(w), 120_000)));
     const elapsed = (performance.now() - started) / 1000;
-
     const latencies: number[] = [];
-    for (const w of watchers) {
-      for (const e of w.events) {
-        const text = (e.event as { text?: string }).text;
-        const sent = text ? sentAt.get(text) : undefined;
-        if (sent !== undefined) latencies.push(w.receivedAt.get(e.seq)! - sent);
+    let delivered = 0;
+    for (const perWatcher of (await Promise.all(threads.map((t) => t.done))).flat()) {
+      for (let n = 1; n <= TOTAL; n++) {
+        const at = perWatcher[n]!;
+        if (at > 0) {
+          delivered++;
+          latencies.push(at - sentAt[n]!);
+        }
       }
     }
     const page = (await (
@@ -97,7 +133,6 @@ export async function runStreamBench(log: (line: string) => void = console.log):
       after = res.nextAfter;
       if (!res.hasMore) break;
     }
-    void page;
     const lat = summarize(latencies);
     const fanout = {
       watchers: WATCHERS,
@@ -107,17 +142,21 @@ export async function runStreamBench(log: (line: string) => void = console.log):
       p99: lat.p99,
       max: lat.max,
       persisted,
+      delivered,
       sent: TOTAL,
     };
     log(
-      `fan-out: ${fanout.sustainedRate.toFixed(0)} events/s sustained to ${WATCHERS} watchers; latency p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)}; persisted ${persisted}/${TOTAL}`,
+      `fan-out: ${fanout.sustainedRate.toFixed(0)} events/s sustained to ${WATCHERS} watchers; latency p50 ${ms(lat.p50)}, p99 ${ms(lat.p99)}, max ${ms(lat.max)}; persisted ${persisted}/${TOTAL}, delivered ${delivered}/${TOTAL * WATCHERS}`,
     );
-    for (const w of watchers) w.close();
     bridge.close();
 
     const replayStart = performance.now();
     const late = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-    await late.until("the replayed backlog", () => isLast(late), 60_000);
+    await late.until(
+      "the replayed backlog",
+      () => late.events.some((e) => (e.event as { text?: string }).text === `e${TOTAL}`),
+      60_000,
+    );
     const replayMs = performance.now() - replayStart;
     log(`replay: a new watcher received the ${late.events.length}-event backlog in ${ms(replayMs)}`);
     late.close();

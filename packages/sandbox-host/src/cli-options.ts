@@ -1,0 +1,118 @@
+/**
+ * Command-line flags and environment → host options. Flags win over the environment; the
+ * shared secret comes only from the environment (never a flag: argv is visible to every user).
+ */
+import { parseArgs } from "node:util";
+import type { HostOptionsInput } from "./config";
+
+export const USAGE = `nightshift-sandbox-host: runs Nightshift sandboxes on this machine (HMAC-signed API on loopback)
+
+usage: NIGHTSHIFT_HOST_SECRET=... nightshift-sandbox-host [flags]
+
+  --host <addr>          listen address (default 127.0.0.1)
+  --port <n>             listen port (default 8788; env NIGHTSHIFT_HOST_PORT)
+  --repos-root <dir>     local repositories a session may use (env NIGHTSHIFT_REPOS_ROOT)
+  --data-dir <dir>       where sandbox directories live (env NIGHTSHIFT_SANDBOX_DATA_DIR)
+  --runtime <file>       the runtime bundle (default ../sandbox-runtime/dist/runtime.mjs)
+  --node <file>          Node binary for sandboxes (default: this Node)
+  --pass-env <NAME>      forward this host variable to sandboxes, repeatable (env NIGHTSHIFT_PASS_ENV=A,B)
+  --isolation <mode>     auto | bubblewrap | process (default auto)
+  --sandbox-uid <uid>    as root: run sandboxes as this uid (see README)
+  --ro-bind <dir>        extra read-only directory inside bubblewrap sandboxes, repeatable
+  --github-url <url>     where GitHub repositories are cloned from (default https://github.com)
+  --max-sandboxes <n>    concurrent sandboxes (default 20)
+  --kill-grace-ms <ms>   time between SIGTERM and SIGKILL on terminate (default 5000)
+  --keep                 keep sandbox directories after they end (debugging)
+  --help                 this text
+`;
+
+export type CliResult =
+  | { kind: "help" }
+  | { kind: "options"; options: HostOptionsInput }
+  | { kind: "error"; message: string };
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new Error(`${flag} must be a whole number`);
+  return n;
+}
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliResult {
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    return { kind: "error", message: `${(err as Error).message}; see --help` };
+  }
+  if (values.help) return { kind: "help" };
+  const secret = env.NIGHTSHIFT_HOST_SECRET;
+  if (!secret) {
+    return {
+      kind: "error",
+      message:
+        "NIGHTSHIFT_HOST_SECRET is not set: export the secret the control plane signs its requests with (the same value as its SANDBOX_HOST_SECRET)",
+    };
+  }
+  try {
+    const passEnv = [
+      ...(env.NIGHTSHIFT_PASS_ENV ?? "").split(",").map((n) => n.trim()),
+      ...(values["pass-env"] ?? []).flatMap((n) => n.split(",")),
+    ].filter((n) => n.length > 0);
+    const options: HostOptionsInput = {
+      secret,
+      ...(values.host ? { host: values.host } : {}),
+      ...((values.port ?? env.NIGHTSHIFT_HOST_PORT)
+        ? { port: integer(values.port ?? env.NIGHTSHIFT_HOST_PORT, "--port") }
+        : {}),
+      ...((values["repos-root"] ?? env.NIGHTSHIFT_REPOS_ROOT)
+        ? { reposRoot: values["repos-root"] ?? env.NIGHTSHIFT_REPOS_ROOT }
+        : {}),
+      ...((values["data-dir"] ?? env.NIGHTSHIFT_SANDBOX_DATA_DIR)
+        ? { dataDir: values["data-dir"] ?? env.NIGHTSHIFT_SANDBOX_DATA_DIR }
+        : {}),
+      ...(values.runtime ? { runtimePath: values.runtime } : {}),
+      ...(values.node ? { nodePath: values.node } : {}),
+      passEnv,
+      keep: values.keep ?? false,
+      ...(values.isolation ? { isolation: values.isolation as HostOptionsInput["isolation"] } : {}),
+      ...(values["sandbox-uid"] ? { sandboxUid: integer(values["sandbox-uid"], "--sandbox-uid") } : {}),
+      roBinds: values["ro-bind"] ?? [],
+      ...(values["github-url"] ? { githubUrl: values["github-url"] } : {}),
+      ...(values["max-sandboxes"]
+        ? { maxSandboxes: integer(values["max-sandboxes"], "--max-sandboxes") }
+        : {}),
+      ...(values["kill-grace-ms"]
+        ? { killGraceMs: integer(values["kill-grace-ms"], "--kill-grace-ms") }
+        : {}),
+    };
+    return { kind: "options", options };
+  } catch (err) {
+    return { kind: "error", message: (err as Error).message };
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "repos-root": { type: "string" },
+      "data-dir": { type: "string" },
+      runtime: { type: "string" },
+      node: { type: "string" },
+      "pass-env": { type: "string", multiple: true },
+      isolation: { type: "string" },
+      "sandbox-uid": { type: "string" },
+      "ro-bind": { type: "string", multiple: true },
+      "github-url": { type: "string" },
+      "max-sandboxes": { type: "string" },
+      "kill-grace-ms": { type: "string" },
+      keep: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+}

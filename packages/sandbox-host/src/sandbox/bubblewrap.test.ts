@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { bubblewrapArgs } from "./bubblewrap";
+
+describe("bubblewrapArgs", () => {
+  const args = bubblewrapArgs({
+    readOnly: ["/opt/node", "/opt/node/lib", "/usr/lib/node_modules", "/tmp/tools"],
+    readWrite: ["/tmp/s/work", "/tmp/s/home", "/repos/demo/.git"],
+    chdir: "/tmp/s/work",
+    command: ["/opt/node/bin/node", "/opt/runtime.mjs"],
+    infoFd: 3,
+  });
+  const pairs = (flag: string) => args.flatMap((arg, i) => (arg === flag ? [args[i + 1]] : []));
+
+  it("isolates everything but the network and drops all capabilities", () => {
+    for (const flag of ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"])
+      expect(args).toContain(flag);
+    expect(args[args.indexOf("--cap-drop") + 1]).toBe("ALL");
+    expect(args).not.toContain("--setenv");
+  });
+
+  it("binds tools read-only (once) and only the sandbox's paths read-write, after the /tmp tmpfs", () => {
+    expect(pairs("--ro-bind")).toEqual(expect.arrayContaining(["/opt/node", "/tmp/tools"]));
+    expect(pairs("--ro-bind")).not.toContain("/opt/node/lib");
+    expect(pairs("--ro-bind")).not.toContain("/usr/lib/node_modules");
+    expect(pairs("--bind")).toEqual(["/tmp/s/work", "/tmp/s/home", "/repos/demo/.git"]);
+    const tmpfs = args.indexOf("--tmpfs");
+    expect(args[tmpfs + 1]).toBe("/tmp");
+    expect(args.indexOf("/tmp/tools")).toBeGreaterThan(tmpfs);
+    expect(args.indexOf("/tmp/s/work")).toBeGreaterThan(tmpfs);
+  });
+
+  it("runs the command last, in the workdir", () => {
+    expect(args.slice(-3)).toEqual(["--", "/opt/node/bin/node", "/opt/runtime.mjs"]);
+    expect(pairs("--chdir")).toEqual(["/tmp/s/work"]);
+    expect(pairs("--info-fd")).toEqual(["3"]);
+  });
+});

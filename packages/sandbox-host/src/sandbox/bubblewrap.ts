@@ -1,0 +1,116 @@
+/**
+ * bubblewrap: finding it, checking that it works here (a self-test with the real flags), and
+ * the argument list for one sandbox. Profile (see shared/reference/sandbox-isolation.md):
+ * read-only system directories, read-only tool directories (Node, the runtime, the agent
+ * CLIs), read-write only for the sandbox's own directories and the one local repository,
+ * a tmpfs /tmp, all namespaces unshared except the network (not isolated yet: --share-net),
+ * no capabilities, a new session, and death with the host. The environment is not passed with
+ * --setenv: argv is world-readable in /proc, so the host hands bwrap the allowlisted
+ * environment directly and bwrap passes it on.
+ */
+import { existsSync, realpathSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import { runCommand } from "./run-command";
+
+const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+/** Files under /etc that hold credentials; replaced by an empty file inside the sandbox. */
+const MASKED_FILES = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"];
+
+export function findExecutable(name: string, pathVar: string | undefined = process.env.PATH): string | null {
+  for (const dir of (pathVar ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/** Flags every sandbox gets (and the self-test checks). */
+export const ISOLATION_FLAGS = [
+  "--unshare-all",
+  "--share-net",
+  "--die-with-parent",
+  "--new-session",
+  "--cap-drop",
+  "ALL",
+] as const;
+
+function systemBinds(): string[] {
+  const args: string[] = [];
+  for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", dir, dir);
+  for (const file of MASKED_FILES) if (existsSync(file)) args.push("--ro-bind", "/dev/null", file);
+  return args;
+}
+
+export interface BubblewrapProfile {
+  /** Read-only paths (tools); bound at the same path inside. */
+  readOnly: readonly string[];
+  /** Read-write paths (the sandbox's dirs, a local repository's git dir); bound at the same path. */
+  readWrite: readonly string[];
+  chdir: string;
+  /** The command to run inside, e.g. [node, runtime.mjs]. */
+  command: readonly string[];
+  /** File descriptor bwrap writes its JSON info (child-pid) to. */
+  infoFd?: number;
+}
+
+/** Drops paths already covered by another read-only path in the list or by the system dirs. */
+function withoutCovered(paths: readonly string[]): string[] {
+  const roots = [...SYSTEM_DIRS, ...paths];
+  return [...new Set(paths)].filter(
+    (path) => !roots.some((root) => root !== path && (path === root || path.startsWith(`${root}/`))),
+  );
+}
+
+export function bubblewrapArgs(profile: BubblewrapProfile): string[] {
+  const args = [...ISOLATION_FLAGS, ...systemBinds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"];
+  // After the tmpfs: sandbox paths may live under /tmp and must not be hidden by it.
+  for (const path of withoutCovered(profile.readOnly)) args.push("--ro-bind", path, path);
+  for (const path of profile.readWrite) args.push("--bind", path, path);
+  args.push("--chdir", profile.chdir);
+  if (profile.infoFd !== undefined) args.push("--info-fd", String(profile.infoFd));
+  args.push("--", ...profile.command);
+  return args;
+}
+
+/**
+ * The read-only tool directories a runtime needs: Node's install, the runtime package (its
+ * bundle and its node_modules links), and the workspace node_modules those links point into
+ * (agent CLIs are installed there).
+ */
+export function toolDirectories(nodePath: string, runtimePath: string): string[] {
+  const dirs = [dirname(dirname(realpathSync(nodePath)))];
+  const runtimePackage = dirname(dirname(realpathSync(runtimePath)));
+  dirs.push(runtimePackage);
+  for (let dir = runtimePackage; dir !== dirname(dir); dir = dirname(dir)) {
+    const modules = join(dir, "node_modules");
+    if (existsSync(join(modules, ".pnpm"))) {
+      dirs.push(modules);
+      break;
+    }
+  }
+  return dirs;
+}
+
+/** The setpriv prefix that drops to `uid` (and the same gid) before bwrap runs. */
+export function dropPrivilegesPrefix(uid: number): string[] {
+  const setpriv = findExecutable("setpriv") ?? "setpriv";
+  return [setpriv, `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--no-new-privs"];
+}
+
+export type SelfTest = { ok: true; bwrap: string } | { ok: false; reason: string };
+
+/** Runs `true` inside a sandbox with the real flags; bubblewrap is used only when this passes. */
+export async function selfTestBubblewrap(uid?: number): Promise<SelfTest> {
+  const bwrap = findExecutable("bwrap");
+  if (!bwrap) return { ok: false, reason: "bwrap is not installed (apt-get install bubblewrap)" };
+  const truePath = findExecutable("true") ?? "/usr/bin/true";
+  const args = [...ISOLATION_FLAGS, ...systemBinds(), "--proc", "/proc", "--dev", "/dev", "--", truePath];
+  const command = uid === undefined ? [bwrap, ...args] : [...dropPrivilegesPrefix(uid), bwrap, ...args];
+  const result = await runCommand(command[0]!, command.slice(1), 10_000);
+  if (result.code === 0) return { ok: true, bwrap };
+  return {
+    ok: false,
+    reason: `bwrap self-test failed (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`,
+  };
+}

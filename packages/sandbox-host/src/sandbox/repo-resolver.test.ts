@@ -1,0 +1,62 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveRepo } from "./repo-resolver";
+
+let base: string;
+let root: string;
+beforeAll(() => {
+  base = realpathSync(mkdtempSync(join(tmpdir(), "ns-repos-")));
+  root = join(base, "root");
+  mkdirSync(root);
+  execFileSync("git", ["init", "-q", join(root, "demo")]);
+  execFileSync("git", ["init", "-q", "--bare", join(root, "bare.git")]);
+  mkdirSync(join(root, "plain"));
+  execFileSync("git", ["init", "-q", join(base, "outside")]);
+  symlinkSync(join(base, "outside"), join(root, "escape"));
+  symlinkSync(join(root, "demo"), join(root, "alias"));
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const resolveLocal = (path: string) =>
+  resolveRepo({ kind: "local", path }, { reposRoot: root, githubUrl: "https://github.com" });
+
+describe("resolveRepo", () => {
+  it("resolves a repository under the root, binding only its git directory", () => {
+    expect(resolveLocal("demo")).toEqual({
+      url: join(root, "demo"),
+      writablePath: join(root, "demo", ".git"),
+    });
+    expect(resolveLocal("bare.git")).toEqual({
+      url: join(root, "bare.git"),
+      writablePath: join(root, "bare.git"),
+    });
+    expect(resolveLocal("alias").url).toBe(join(root, "demo"));
+  });
+
+  it("refuses paths that leave the root, do not exist or are not repositories", () => {
+    expect(() => resolveLocal("escape")).toThrow(/outside the repositories root/);
+    expect(() => resolveLocal("/etc")).toThrow(/outside the repositories root/);
+    expect(() => resolveLocal("missing")).toThrow(/was not found/);
+    expect(() => resolveLocal("plain")).toThrow(/not a git repository/);
+    try {
+      resolveLocal("escape");
+    } catch (err) {
+      expect(err).toMatchObject({ status: 400, code: "invalid_request" });
+    }
+  });
+
+  it("refuses local repositories when no root is configured, and builds GitHub URLs", () => {
+    expect(() => resolveRepo({ kind: "local", path: "demo" }, { githubUrl: "https://github.com" })).toThrow(
+      /--repos-root/,
+    );
+    expect(
+      resolveRepo({ kind: "github", owner: "acme", name: "api" }, { githubUrl: "http://127.0.0.1:9000/" }),
+    ).toEqual({
+      url: "http://127.0.0.1:9000/acme/api.git",
+      writablePath: null,
+    });
+  });
+});

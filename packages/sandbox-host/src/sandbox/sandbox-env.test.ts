@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { sandboxEnvironment } from "./sandbox-env";
+
+const base = {
+  hostEnv: {
+    LANG: "en_US.UTF-8",
+    ANTHROPIC_API_KEY: "sk-host",
+    ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+    AWS_SECRET: "no",
+  },
+  passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY"],
+  nodeBinDir: "/opt/node/bin",
+  repoUrl: "/repos/demo",
+  workdir: "/s/work",
+  home: "/s/home",
+  stateDir: "/s/state",
+  tmpDir: null,
+  sandboxed: true,
+};
+
+describe("sandboxEnvironment", () => {
+  it("is built from the allowlist only", () => {
+    const env = sandboxEnvironment({
+      ...base,
+      requestEnv: { NIGHTSHIFT_SESSION_ID: "s1", DB_URL: "postgres://x", NIGHTSHIFT_SECRET_NAMES: "DB_URL" },
+    });
+    expect(env).toEqual({
+      PATH: "/opt/node/bin:/usr/local/bin:/usr/bin:/bin",
+      LANG: "en_US.UTF-8",
+      ANTHROPIC_API_KEY: "sk-host",
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+      NIGHTSHIFT_SESSION_ID: "s1",
+      DB_URL: "postgres://x",
+      NIGHTSHIFT_SECRET_NAMES: "DB_URL,ANTHROPIC_API_KEY",
+      HOME: "/s/home",
+      NIGHTSHIFT_REPO_URL: "/repos/demo",
+      NIGHTSHIFT_WORKDIR: "/s/work",
+      NIGHTSHIFT_STATE_DIR: "/s/state",
+      IS_SANDBOX: "1",
+    });
+    expect(env).not.toHaveProperty("AWS_SECRET");
+  });
+
+  it("refuses a request that tries to set what the host owns", () => {
+    expect(() => sandboxEnvironment({ ...base, requestEnv: { NIGHTSHIFT_WORKDIR: "/" } })).toThrow(
+      /set by the sandbox host/,
+    );
+    expect(() => sandboxEnvironment({ ...base, requestEnv: { PATH: "/evil" } })).toThrow(/env.PATH/);
+  });
+});

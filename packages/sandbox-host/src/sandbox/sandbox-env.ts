@@ -1,0 +1,72 @@
+/**
+ * The environment a sandbox starts with, built from an allowlist and never from the host's
+ * whole environment: PATH and LANG, the request's variables, the pass-through variables that
+ * are set on the host, and the paths the host owns (repo URL, workdir, state dir, HOME).
+ */
+import { HostError } from "../http/host-error";
+
+/** Names the host sets itself; a request may not override them. */
+export const HOST_OWNED = [
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "NIGHTSHIFT_REPO_URL",
+  "NIGHTSHIFT_WORKDIR",
+  "NIGHTSHIFT_STATE_DIR",
+] as const;
+
+/** Pass-through names whose values are credentials: the runtime masks them in every event. */
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|CREDENTIAL/i;
+
+export interface SandboxEnvInput {
+  requestEnv: Record<string, string>;
+  hostEnv: NodeJS.ProcessEnv;
+  passEnv: readonly string[];
+  nodeBinDir: string;
+  repoUrl: string;
+  workdir: string;
+  home: string;
+  stateDir: string;
+  tmpDir: string | null;
+  /** Set inside bubblewrap: tools that refuse to run as root unless sandboxed (Claude Code) read it. */
+  sandboxed: boolean;
+}
+
+export function sandboxEnvironment(input: SandboxEnvInput): Record<string, string> {
+  for (const name of HOST_OWNED) {
+    if (name in input.requestEnv) {
+      throw new HostError(
+        400,
+        "invalid_request",
+        `env.${name} is set by the sandbox host and cannot be sent`,
+      );
+    }
+  }
+  const env: Record<string, string> = {
+    PATH: `${input.nodeBinDir}:/usr/local/bin:/usr/bin:/bin`,
+    LANG: input.hostEnv.LANG || "C.UTF-8",
+  };
+  const passed: string[] = [];
+  for (const name of input.passEnv) {
+    const value = input.hostEnv[name];
+    if (value !== undefined && value !== "") {
+      env[name] = value;
+      passed.push(name);
+    }
+  }
+  Object.assign(env, input.requestEnv);
+  const secretNames = [
+    ...(input.requestEnv.NIGHTSHIFT_SECRET_NAMES ?? "").split(","),
+    ...passed.filter((name) => SECRET_NAME.test(name)),
+  ]
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (secretNames.length > 0) env.NIGHTSHIFT_SECRET_NAMES = [...new Set(secretNames)].join(",");
+  env.HOME = input.home;
+  env.NIGHTSHIFT_REPO_URL = input.repoUrl;
+  env.NIGHTSHIFT_WORKDIR = input.workdir;
+  env.NIGHTSHIFT_STATE_DIR = input.stateDir;
+  if (input.tmpDir) env.TMPDIR = input.tmpDir;
+  if (input.sandboxed) env.IS_SANDBOX = "1";
+  return env;
+}

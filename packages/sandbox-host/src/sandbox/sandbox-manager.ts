@@ -1,0 +1,255 @@
+/**
+ * The sandboxes of this host: create (directory, environment, process), look up, list,
+ * terminate, and shut everything down. Each state transition is logged as one JSON line.
+ * A sandbox that ends by itself is marked exited with its code; its directory is removed
+ * unless the host keeps them for debugging. Ended sandboxes stay listed for a while (bounded).
+ */
+import { chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { CreateSandboxRequest, SandboxInfo, SandboxState } from "@nightshift/protocol";
+import { ulid } from "ulid";
+import { DEFAULT_PASS_ENV, type HostConfig } from "../config";
+import { HostError } from "../http/host-error";
+import type { HostLogger } from "../log";
+import { bubblewrapArgs, dropPrivilegesPrefix, toolDirectories } from "./bubblewrap";
+import { OutputLog } from "./output-log";
+import { resolveRepo } from "./repo-resolver";
+import { sandboxEnvironment } from "./sandbox-env";
+import { SandboxProcess } from "./sandbox-process";
+
+export type Isolation = { kind: "bubblewrap"; bwrap: string } | { kind: "process"; reason: string };
+
+/** Said in every SandboxInfo and log line until the egress proxy exists (DESIGN §6). */
+export const NETWORK_WARNING =
+  "network is not isolated: the sandbox shares the host's network, including every loopback service";
+const PROCESS_WARNING =
+  "no filesystem or network isolation: bubblewrap is unavailable, the sandbox is a plain process group";
+
+/** What the API returns: SandboxInfo plus plain statements about what is not isolated. */
+export type SandboxView = SandboxInfo & { network: "shared"; warnings: string[] };
+
+interface Sandbox {
+  info: SandboxInfo;
+  dir: string;
+  process: SandboxProcess | null;
+  output: OutputLog | null;
+  /** Request secret values, only to mask them in the exit log line. */
+  secrets: string[];
+  ending: Promise<void> | null;
+}
+
+const ENDED: ReadonlySet<SandboxState> = new Set(["exited", "terminated", "failed"]);
+const ENDED_KEPT = 100;
+
+export class SandboxManager {
+  private readonly sandboxes = new Map<string, Sandbox>();
+
+  constructor(
+    private readonly config: HostConfig,
+    readonly isolation: Isolation,
+    private readonly log: HostLogger,
+    private readonly hostEnv: NodeJS.ProcessEnv,
+  ) {}
+
+  get warnings(): string[] {
+    return this.isolation.kind === "bubblewrap" ? [NETWORK_WARNING] : [PROCESS_WARNING, NETWORK_WARNING];
+  }
+
+  get runningCount(): number {
+    return [...this.sandboxes.values()].filter((s) => !ENDED.has(s.info.state)).length;
+  }
+
+  view(info: SandboxInfo): SandboxView {
+    return { ...info, network: "shared", warnings: this.warnings };
+  }
+
+  get(id: string): SandboxInfo | null {
+    return this.sandboxes.get(id)?.info ?? null;
+  }
+
+  list(): SandboxInfo[] {
+    return [...this.sandboxes.values()].map((s) => s.info);
+  }
+
+  async create(request: CreateSandboxRequest): Promise<SandboxInfo> {
+    if (this.runningCount >= this.config.maxSandboxes) {
+      throw new HostError(
+        429,
+        "rate_limited",
+        `this host already runs ${this.config.maxSandboxes} sandboxes; retry later`,
+      );
+    }
+    if (!existsSync(this.config.runtimePath)) {
+      throw new HostError(
+        500,
+        "internal",
+        `the sandbox runtime is not built (${this.config.runtimePath} is missing); run: pnpm --filter @nightshift/sandbox-runtime build`,
+      );
+    }
+    const repo = resolveRepo(request.repo, this.config);
+    const id = `sbx_${ulid().toLowerCase()}`;
+    const dir = join(this.config.dataDir, id);
+    const paths = { work: join(dir, "work"), home: join(dir, "home"), state: join(dir, "state") };
+    const bubblewrap = this.isolation.kind === "bubblewrap";
+    const tmpDir = bubblewrap ? null : join(dir, "tmp");
+    const env = sandboxEnvironment({
+      requestEnv: request.env,
+      hostEnv: this.hostEnv,
+      passEnv: [...new Set([...DEFAULT_PASS_ENV, ...this.config.passEnv])],
+      nodeBinDir: dirname(this.config.nodePath),
+      repoUrl: repo.url,
+      workdir: paths.work,
+      home: paths.home,
+      stateDir: paths.state,
+      tmpDir,
+      sandboxed: bubblewrap,
+    });
+
+    // A new incarnation supersedes the session's older sandboxes; they stop in the background.
+    for (const older of this.sandboxes.values()) {
+      if (older.info.sessionId === request.sessionId && !ENDED.has(older.info.state)) {
+        this.log.info("sandbox.superseded", { id: older.info.id, by: id, sessionId: request.sessionId });
+        void this.terminate(older.info.id);
+      }
+    }
+
+    for (const path of [paths.work, paths.home, paths.state, ...(tmpDir ? [tmpDir] : [])]) {
+      mkdirSync(path, { recursive: true, mode: 0o700 });
+      if (this.config.sandboxUid !== undefined)
+        chownSync(path, this.config.sandboxUid, this.config.sandboxUid);
+    }
+    const sandbox: Sandbox = {
+      info: {
+        id,
+        sessionId: request.sessionId,
+        incarnation: request.incarnation,
+        state: "starting",
+        isolation: this.isolation.kind,
+        pid: null,
+        exitCode: null,
+        createdAt: new Date().toISOString(),
+        endedAt: null,
+      },
+      dir,
+      process: null,
+      output: new OutputLog(join(dir, "runtime.log")),
+      secrets: Object.values(request.env).filter((value) => value.length >= 8),
+      ending: null,
+    };
+    this.sandboxes.set(id, sandbox);
+    this.transition(sandbox, "starting");
+
+    const runtime = [this.config.nodePath, this.config.runtimePath];
+    const command = bubblewrap
+      ? [
+          ...(this.config.sandboxUid !== undefined ? dropPrivilegesPrefix(this.config.sandboxUid) : []),
+          (this.isolation as { bwrap: string }).bwrap,
+          ...bubblewrapArgs({
+            readOnly: [
+              ...toolDirectories(this.config.nodePath, this.config.runtimePath),
+              ...this.config.roBinds,
+            ],
+            readWrite: [
+              paths.work,
+              paths.home,
+              paths.state,
+              ...(repo.writablePath ? [repo.writablePath] : []),
+            ],
+            chdir: paths.work,
+            command: runtime,
+            infoFd: 3,
+          }),
+        ]
+      : runtime;
+    try {
+      sandbox.process = await SandboxProcess.spawn({
+        command: command[0]!,
+        args: command.slice(1),
+        env,
+        cwd: paths.work,
+        bubblewrap,
+        output: sandbox.output!,
+      });
+    } catch (err) {
+      sandbox.info = { ...sandbox.info, endedAt: new Date().toISOString() };
+      this.transition(sandbox, "failed", { reason: (err as Error).message });
+      await this.cleanUp(sandbox);
+      throw new HostError(
+        500,
+        "internal",
+        `cannot start the sandbox: ${(err as Error).message}; check --node and bwrap`,
+      );
+    }
+    sandbox.info = { ...sandbox.info, pid: sandbox.process.pid };
+    this.transition(sandbox, "running", { pid: sandbox.process.pid });
+    void sandbox.process.exited.then((status) => this.onExit(sandbox, status.code, status.signal));
+    return sandbox.info;
+  }
+
+  /** Stops a sandbox (TERM, then KILL after the grace period); null when the id is unknown. */
+  async terminate(id: string): Promise<SandboxInfo | null> {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox) return null;
+    if (ENDED.has(sandbox.info.state) || !sandbox.process) return sandbox.info;
+    if (!sandbox.ending) {
+      const process = sandbox.process;
+      sandbox.ending = (async () => {
+        this.log.info("sandbox.terminating", { id, graceMs: this.config.killGraceMs });
+        const status = await process.terminate(this.config.killGraceMs);
+        sandbox.info = { ...sandbox.info, exitCode: status.code, endedAt: new Date().toISOString() };
+        this.transition(sandbox, "terminated", { exitCode: status.code, signal: status.signal });
+        await this.cleanUp(sandbox);
+      })();
+    }
+    await sandbox.ending;
+    return sandbox.info;
+  }
+
+  /** Terminates every live sandbox (daemon shutdown). */
+  async shutdown(): Promise<void> {
+    const live = [...this.sandboxes.values()].filter((s) => !ENDED.has(s.info.state));
+    await Promise.all(live.map((s) => this.terminate(s.info.id)));
+  }
+
+  private async onExit(sandbox: Sandbox, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (sandbox.ending || ENDED.has(sandbox.info.state)) return;
+    sandbox.process?.reap();
+    sandbox.info = { ...sandbox.info, exitCode: code, endedAt: new Date().toISOString() };
+    const tail = code === 0 ? undefined : sandbox.output?.tail(sandbox.secrets);
+    this.transition(sandbox, "exited", { exitCode: code, signal, ...(tail ? { outputTail: tail } : {}) });
+    await this.cleanUp(sandbox);
+  }
+
+  private async cleanUp(sandbox: Sandbox): Promise<void> {
+    await sandbox.output?.close();
+    sandbox.output = null;
+    sandbox.secrets = [];
+    if (!this.config.keep) rmSync(sandbox.dir, { recursive: true, force: true });
+    this.forgetOldEnded();
+  }
+
+  private forgetOldEnded(): void {
+    const ended = [...this.sandboxes.values()].filter((s) => ENDED.has(s.info.state));
+    for (const old of ended.slice(0, Math.max(0, ended.length - ENDED_KEPT)))
+      this.sandboxes.delete(old.info.id);
+  }
+
+  private transition(
+    sandbox: Sandbox,
+    state: SandboxState,
+    fields: Record<string, string | number | null> = {},
+  ): void {
+    sandbox.info = { ...sandbox.info, state };
+    const line = {
+      id: sandbox.info.id,
+      sessionId: sandbox.info.sessionId,
+      incarnation: sandbox.info.incarnation,
+      state,
+      isolation: sandbox.info.isolation,
+      ...fields,
+    };
+    if (state === "starting") this.log.info("sandbox.state", { ...line, warning: this.warnings.join("; ") });
+    else if (state === "failed") this.log.error("sandbox.state", line);
+    else this.log.info("sandbox.state", line);
+  }
+}

@@ -1,3 +1,4 @@
+export * from "./dev-login";
 export * from "./memory";
 export * from "./ports";
 export * from "./processes";

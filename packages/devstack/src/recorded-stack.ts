@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Session } from "@nightshift/protocol";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
+import { devLogin, localSecrets } from "./dev-login";
 import { freePort } from "./ports";
 import { waitUntil } from "./processes";
 import { type RunningWorker, startWorker } from "./worker";
@@ -32,13 +33,14 @@ export async function startRecordedStack(options: { echo?: boolean } = {}): Prom
     persistDir,
     echo: options.echo ?? false,
     vars: {
-      SANDBOX_TOKEN_SECRET: `${crypto.randomUUID()}${crypto.randomUUID()}`,
+      ...localSecrets(),
       SANDBOX_HOST_URL: host.url,
       SANDBOX_HOST_SECRET: hostSecret,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
   });
-  const headers: Record<string, string> = { "content-type": "application/json" };
+  const credentials = await devLogin(worker.url);
+  const headers: Record<string, string> = { "content-type": "application/json", ...credentials.headers };
   return {
     url: worker.url,
     worker,

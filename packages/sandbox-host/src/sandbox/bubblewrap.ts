@@ -74,15 +74,16 @@ export function bubblewrapArgs(profile: BubblewrapProfile): string[] {
 }
 
 /**
- * The read-only tool directories a runtime needs: Node's install, the runtime package (its
- * bundle and its node_modules links), and the workspace node_modules those links point into
- * (agent CLIs are installed there).
+ * The read-only tool directories a runtime needs: Node's install, the runtime's package (its
+ * bundle and its node_modules links; just the bundle's directory when it is not in a package),
+ * and the workspace node_modules those links point into (agent CLIs are installed there).
  */
 export function toolDirectories(nodePath: string, runtimePath: string): string[] {
   const dirs = [dirname(dirname(realpathSync(nodePath)))];
-  const runtimePackage = dirname(dirname(realpathSync(runtimePath)));
-  dirs.push(runtimePackage);
-  for (let dir = runtimePackage; dir !== dirname(dir); dir = dirname(dir)) {
+  const bundleDir = dirname(realpathSync(runtimePath));
+  const runtimeRoot = existsSync(join(dirname(bundleDir), "package.json")) ? dirname(bundleDir) : bundleDir;
+  dirs.push(runtimeRoot);
+  for (let dir = runtimeRoot; dir !== dirname(dir); dir = dirname(dir)) {
     const modules = join(dir, "node_modules");
     if (existsSync(join(modules, ".pnpm"))) {
       dirs.push(modules);

@@ -1,0 +1,119 @@
+/**
+ * The whole of Nightshift on one machine: the Worker under wrangler dev (local D1 + DOs), the
+ * sandbox host (in-process) running real sandbox runtimes with the real agent CLI, and the
+ * scripted model when no model key is set. `make dev`, `make demo` and the e2e tests use it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
+import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit/model";
+import { devLogin, localSecrets } from "./dev-login";
+import { freePort } from "./ports";
+import { startProcess } from "./processes";
+import { REPO_ROOT, type RunningWorker, startWorker } from "./worker";
+
+export interface StackOptions {
+  /** Worker port; 0 picks a free one. */
+  port?: number;
+  /** Directory for local state (D1, DOs, sandboxes, repositories); a temp dir when omitted. */
+  stateDir?: string;
+  /** Use the scripted model even when ANTHROPIC_API_KEY is set. */
+  forceScriptedModel?: boolean;
+  /** Stream the Worker's and host's logs to stdout. */
+  echo?: boolean;
+  /** Extra Worker vars. */
+  vars?: Record<string, string>;
+  /** Pause between streamed autopilot deltas, so a demo visibly streams. */
+  autopilotChunkDelayMs?: number;
+}
+
+export interface Stack {
+  url: string;
+  reposRoot: string;
+  stateDir: string;
+  model: ScriptedModel | null;
+  host: RunningSandboxHost;
+  worker: RunningWorker;
+  /** Headers (cookie + origin) of the dev user, signed in. */
+  headers: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const RUNTIME_BUNDLE = join(REPO_ROOT, "packages/sandbox-runtime/dist/runtime.mjs");
+
+/** Builds the sandbox runtime bundle when it is missing (a fresh clone before `turbo build`). */
+export async function ensureRuntimeBundle(): Promise<void> {
+  if (existsSync(RUNTIME_BUNDLE)) return;
+  const build = startProcess("build-runtime", process.execPath, ["scripts/build.mjs"], {
+    cwd: join(REPO_ROOT, "packages/sandbox-runtime"),
+  });
+  const code = await new Promise<number | null>((r) => build.child.once("exit", r));
+  if (code !== 0 || !existsSync(RUNTIME_BUNDLE)) {
+    throw new Error(`building the sandbox runtime failed:\n${build.recentOutput()}`);
+  }
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  await ensureRuntimeBundle();
+  const ownState = !options.stateDir;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "nightshift-stack-"));
+  const reposRoot = join(stateDir, "repos");
+  mkdirSync(reposRoot, { recursive: true });
+  const useScripted = options.forceScriptedModel || !process.env.ANTHROPIC_API_KEY;
+  const model = useScripted
+    ? await startScriptedModel({ autopilot: true, autopilotChunkDelayMs: options.autopilotChunkDelayMs ?? 0 })
+    : null;
+  const hostSecret = `${crypto.randomUUID()}${crypto.randomUUID()}`;
+  const modelEnv: Record<string, string | undefined> = model
+    ? { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "sk-ant-scripted-model" }
+    : {
+        ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY,
+        ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL,
+      };
+  const host = await startSandboxHost({
+    secret: hostSecret,
+    port: 0,
+    reposRoot,
+    dataDir: join(stateDir, "sandboxes"),
+    runtimePath: RUNTIME_BUNDLE,
+    hostEnv: { ...process.env, ...modelEnv },
+    ...(options.echo ? {} : { log: silentHostLogger }),
+  });
+  const port = options.port || (await freePort());
+  let worker: RunningWorker;
+  try {
+    worker = await startWorker({
+      port,
+      persistDir: join(stateDir, "wrangler"),
+      echo: options.echo ?? false,
+      vars: {
+        ...localSecrets(),
+        SANDBOX_HOST_URL: host.url,
+        SANDBOX_HOST_SECRET: hostSecret,
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...options.vars,
+      },
+    });
+  } catch (err) {
+    await host.close();
+    await model?.close();
+    throw err;
+  }
+  const { headers } = await devLogin(worker.url);
+  return {
+    url: worker.url,
+    reposRoot,
+    stateDir,
+    model,
+    host,
+    worker,
+    headers: { ...headers, "content-type": "application/json" },
+    async close() {
+      await worker.close();
+      await host.close();
+      await model?.close();
+      if (ownState) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}

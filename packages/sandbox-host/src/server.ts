@@ -50,7 +50,7 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
   if (config.sandboxUid !== undefined && process.getuid?.() !== 0) {
     throw new Error("--sandbox-uid needs the host to run as root (it switches uid with setpriv)");
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(config.dataDir, { recursive: true, mode: config.sandboxUid === undefined ? 0o700 : 0o711 });
   if (!existsSync(config.runtimePath)) {
     log.warn("runtime.missing", {
       path: config.runtimePath,

@@ -5,6 +5,8 @@
  */
 import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { ErrorBody, ListSandboxesResponse, SandboxInfo } from "@nightshift/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../src/sandbox/process-tree";
@@ -240,5 +242,22 @@ describe("sandbox host API: sandboxes", () => {
     await h.host.close();
     expect(secondPids.every((pid) => !isAlive(pid))).toBe(true);
     expect(h.host.manager.get(second.id)?.state).toBe("terminated");
+  });
+
+  it("grows by well under a few MB per sandbox", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const h = await start();
+    // Warm up code paths once, then measure ten more sandboxes.
+    await h.recorded((await h.create({}, "warm")).id, "identity.json");
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const infos = [];
+    for (let i = 0; i < 10; i++) infos.push(await h.create({}, `ses_${i}`));
+    for (const info of infos) await h.recorded(info.id, "identity.json");
+    gc();
+    const perSandbox = (process.memoryUsage().heapUsed - before) / 10;
+    expect(perSandbox).toBeLessThan(1024 * 1024);
+    expect(h.host.manager.runningCount).toBe(11);
   });
 });

@@ -3,7 +3,7 @@
  * self-test fails): isolation is reported, the sandbox can write only its own directories and
  * the one repository's git directory, and terminate leaves no process behind.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxView } from "../src/index";
@@ -73,5 +73,27 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
     const res = await h.call("DELETE", `/v1/sandboxes/${info.id}`);
     expect(await res.json()).toMatchObject({ state: "terminated" });
     await waitFor(() => pids.every((pid) => !isAlive(pid)), "every sandbox process to be gone", 5000);
+  });
+});
+
+const asRoot = process.getuid?.() === 0;
+describe.runIf(selfTest.ok && asRoot)("sandbox host with bubblewrap and --sandbox-uid", () => {
+  it("runs the sandbox as the unprivileged uid, which can write its own directories only", async () => {
+    const h = await startHarness({ isolation: "bubblewrap", sandboxUid: 65534 });
+    try {
+      // The test's temporary directories are private to root; let the sandbox uid reach its tools.
+      for (const dir of [h.base, dirname(FAKE_RUNTIME)]) chmodSync(dir, 0o755);
+      const info = await h.create({
+        PROBE_WRITES: JSON.stringify(["__SANDBOX_DIR__/work/w", join(h.reposRoot, "demo", ".git", "probe")]),
+      });
+      const identity = await h.recorded<{ uid: number }>(info.id, "identity.json");
+      expect(identity.uid).toBe(65534);
+      const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
+      expect(results["__SANDBOX_DIR__/work/w"]).toBe("written");
+      // The operator's repository is not writable by the sandbox uid: pushes need the repo to grant it (README).
+      expect(results[join(h.reposRoot, "demo", ".git", "probe")]).toBe("EACCES");
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -113,10 +113,12 @@ export class SandboxManager {
       }
     }
 
+    // With a sandbox uid, bwrap runs as that uid and must be able to reach its directories.
+    const uid = this.config.sandboxUid;
+    mkdirSync(dir, { recursive: true, mode: uid === undefined ? 0o700 : 0o711 });
     for (const path of [paths.work, paths.home, paths.state, ...(tmpDir ? [tmpDir] : [])]) {
       mkdirSync(path, { recursive: true, mode: 0o700 });
-      if (this.config.sandboxUid !== undefined)
-        chownSync(path, this.config.sandboxUid, this.config.sandboxUid);
+      if (uid !== undefined) chownSync(path, uid, uid);
     }
     const sandbox: Sandbox = {
       info: {

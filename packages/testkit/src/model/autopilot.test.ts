@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { MessagesRequest } from "./anthropic-request";
+import { autopilotReply, contentFor, fileNamedIn } from "./autopilot";
+
+const options = { chunkDelayMs: 0 };
+const tools = [{ name: "Bash" }, { name: "Write" }];
+const reminder = "<system-reminder>\n - Primary working directory: /repo/work\n</system-reminder>";
+
+function request(messages: unknown[], withTools = tools) {
+  return MessagesRequest.parse({ model: "claude-sonnet-4-5", messages, tools: withTools });
+}
+
+describe("fileNamedIn", () => {
+  it.each([
+    ["Please add docs/usage.md explaining the CLI", "docs/usage.md"],
+    ["fix the typo in `src/app.ts`.", "src/app.ts"],
+    ["update README.md, then stop", "README.md"],
+    ["make it faster, e.g. by caching", undefined],
+    ["bump to version 1.2.3", undefined],
+    ["edit ../secret.txt", undefined],
+  ])("%s → %s", (prompt, expected) => {
+    expect(fileNamedIn(prompt)).toBe(expected);
+  });
+});
+
+describe("contentFor", () => {
+  it("writes markdown with a title and the request", () => {
+    expect(contentFor("docs/usage.md", "add   usage\ndocs")).toBe(
+      "# usage\n\nRequested change: add usage docs\n\n_Written by the Nightshift scripted model._\n",
+    );
+  });
+  it("uses the comment style of code files", () => {
+    expect(contentFor("a.py", "x")).toBe("# Requested change: x\n");
+    expect(contentFor("a.ts", "x")).toBe("// Requested change: x\n");
+    expect(JSON.parse(contentFor("a.json", "x"))).toMatchObject({ request: "x" });
+  });
+});
+
+describe("autopilotReply", () => {
+  it("answers a prompt with a Write call in the stated working directory", () => {
+    const reply = autopilotReply(
+      request([
+        {
+          role: "user",
+          content: [
+            { type: "text", text: reminder },
+            { type: "text", text: "add notes.txt" },
+          ],
+        },
+      ]),
+      options,
+    );
+    expect(reply).toMatchObject({
+      kind: "tool",
+      name: "Write",
+      input: { file_path: "/repo/work/notes.txt" },
+    });
+  });
+
+  it("falls back to NIGHTSHIFT.md when no file is named", () => {
+    const reply = autopilotReply(request([{ role: "user", content: "make it better" }]), options);
+    expect(reply).toMatchObject({ kind: "tool", input: { file_path: "NIGHTSHIFT.md" } });
+  });
+
+  it("summarizes the Write once its result comes back", () => {
+    const reply = autopilotReply(
+      request([
+        { role: "user", content: "add notes.txt" },
+        {
+          role: "assistant",
+          content: [
+            {
+              type: "tool_use",
+              id: "t1",
+              name: "Write",
+              input: { file_path: "/w/notes.txt", content: "a\nb\n" },
+            },
+          ],
+        },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "File created" }] },
+      ]),
+      options,
+    );
+    expect(reply.kind).toBe("text");
+    expect(reply.kind === "text" && reply.text).toContain("I wrote notes.txt (2 lines)");
+  });
+
+  it("reports a failed tool call", () => {
+    const reply = autopilotReply(
+      request([
+        { role: "user", content: "x" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Write", input: {} }] },
+        {
+          role: "user",
+          content: [{ type: "tool_result", tool_use_id: "t1", content: "denied", is_error: true }],
+        },
+      ]),
+      options,
+    );
+    expect(reply.kind === "text" && reply.text).toContain("The Write call failed: denied");
+  });
+
+  it("answers with text when the agent offers no Write tool, and is deterministic", () => {
+    const req = request([{ role: "user", content: "add notes.txt" }], [{ name: "Bash" }]);
+    const first = autopilotReply(req, options);
+    expect(first.kind).toBe("text");
+    expect(autopilotReply(req, options)).toEqual(first);
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Autopilot: what the scripted model answers when no reply is queued and autopilot is on
+ * (`make demo` / `make dev` without a model key). It drives a small, realistic, deterministic
+ * turn from the conversation alone:
+ *
+ * 1. The newest user message is a prompt and the agent offers a `Write` tool → a `Write` call
+ *    creating the first file name mentioned in the prompt (e.g. "add docs/usage.md"), else
+ *    `NIGHTSHIFT.md`, in the working directory stated by the agent's system prompt. The content
+ *    records the request, in the comment style of the file's extension. (The file is written
+ *    whole: point the demo at scratch files.)
+ * 2. The newest user message carries the tool's result → a short text summary of what was
+ *    written (or of the failure, when the result is an error).
+ * 3. Anything else (no Write tool, no prompt) → a text reply saying what it saw.
+ *
+ * The same conversation always gets the same reply: no clock, no randomness.
+ */
+import { basename, extname, isAbsolute, join } from "node:path";
+import {
+  findToolUse,
+  latestUserInput,
+  type MessagesRequest,
+  offersTool,
+  statedWorkingDirectory,
+} from "./anthropic-request";
+import type { Reply } from "./replies";
+
+export interface AutopilotOptions {
+  /** Pause between streamed text deltas (ms), so a demo visibly streams. */
+  chunkDelayMs: number;
+}
+
+const DEFAULT_FILE = "NIGHTSHIFT.md";
+const STREAM_CHUNKS = 8;
+const FOOTER = "(This is the scripted model's autopilot; set ANTHROPIC_API_KEY to use a real model.)";
+
+const ABBREVIATIONS = new Set(["e.g", "i.e", "a.k.a", "n.b"]);
+
+/** The first relative file path with an extension named in the prompt, e.g. "src/app.ts". */
+export function fileNamedIn(prompt: string): string | undefined {
+  const candidate =
+    /(?:^|[\s`'"(])((?:[\w-][\w.-]*\/)*[\w-][\w.-]*\.[A-Za-z][A-Za-z0-9]{0,9})(?=$|[\s`'"),:;!?]|\.(?:\s|$))/;
+  const match = candidate.exec(prompt);
+  const path = match?.[1];
+  if (!path || path.split("/").includes("..") || ABBREVIATIONS.has(path.toLowerCase())) return undefined;
+  return path;
+}
+
+const LINE_COMMENT: Record<string, string> = {
+  ".js": "//",
+  ".mjs": "//",
+  ".cjs": "//",
+  ".ts": "//",
+  ".tsx": "//",
+  ".jsx": "//",
+  ".go": "//",
+  ".rs": "//",
+  ".java": "//",
+  ".kt": "//",
+  ".swift": "//",
+  ".c": "//",
+  ".h": "//",
+  ".cpp": "//",
+  ".cs": "//",
+  ".py": "#",
+  ".rb": "#",
+  ".sh": "#",
+  ".yaml": "#",
+  ".yml": "#",
+  ".toml": "#",
+};
+
+/** File content recording the request, shaped for the file's type. */
+export function contentFor(file: string, prompt: string): string {
+  const ext = extname(file).toLowerCase();
+  const oneLine = prompt.replace(/\s+/g, " ").trim();
+  if (ext === ".md" || ext === ".markdown") {
+    const title = basename(file, extname(file));
+    return `# ${title}\n\nRequested change: ${oneLine}\n\n_Written by the Nightshift scripted model._\n`;
+  }
+  if (ext === ".json")
+    return `${JSON.stringify({ request: oneLine, writtenBy: "nightshift-scripted-model" }, null, 2)}\n`;
+  if (ext === ".html" || ext === ".xml")
+    return `<!-- Requested change: ${oneLine.replaceAll("--", "- -")} -->\n`;
+  if (ext === ".css") return `/* Requested change: ${oneLine.replaceAll("*/", "* /")} */\n`;
+  const comment = LINE_COMMENT[ext];
+  if (comment) return `${comment} Requested change: ${oneLine}\n`;
+  return `Requested change: ${oneLine}\n`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim() !== "") ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function summaryText(text: string, options: AutopilotOptions): Reply {
+  return { kind: "text", text, chunks: STREAM_CHUNKS, chunkDelayMs: options.chunkDelayMs };
+}
+
+export function autopilotReply(request: MessagesRequest, options: AutopilotOptions): Reply {
+  const latest = latestUserInput(request);
+  if (latest.kind === "tool_results") {
+    const result = latest.results[0]!;
+    const call = findToolUse(request, result.toolUseId);
+    const name = call?.name ?? "tool";
+    if (result.isError) {
+      return summaryText(
+        `The ${name} call failed: ${firstLine(result.content)}. I stopped so you can look.`,
+        options,
+      );
+    }
+    const input = call?.input as { file_path?: unknown; content?: unknown } | undefined;
+    if (name === "Write" && typeof input?.file_path === "string") {
+      const lines = typeof input.content === "string" ? input.content.split("\n").length - 1 : 0;
+      return summaryText(
+        `I wrote ${basename(input.file_path)} (${lines} lines) with your request. ${FOOTER}`,
+        options,
+      );
+    }
+    return summaryText(`Done: ${firstLine(result.content)}`, options);
+  }
+  if (latest.kind === "prompt" && offersTool(request, "Write")) {
+    const file = fileNamedIn(latest.text) ?? DEFAULT_FILE;
+    const cwd = statedWorkingDirectory(request);
+    const filePath = cwd && !isAbsolute(file) ? join(cwd, file) : file;
+    return {
+      kind: "tool",
+      name: "Write",
+      input: { file_path: filePath, content: contentFor(file, latest.text) },
+      text: `I'll record this request in ${file}.`,
+    };
+  }
+  if (latest.kind === "prompt") {
+    return summaryText(
+      `I read your request ("${firstLine(latest.text)}") but have no Write tool here. ${FOOTER}`,
+      options,
+    );
+  }
+  return summaryText("Done.", options);
+}

@@ -23,7 +23,7 @@ PNPM_STAMP := $(TOOLS)/.pnpm-$(PNPM_VERSION).stamp
 DEPS_STAMP := node_modules/.nightshift-deps.stamp
 WORKSPACE_MANIFESTS := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json bench/package.json)
 
-.PHONY: help setup toolchain deps system-deps dev demo test typecheck lint format bench deploy migrate-local clean
+.PHONY: help setup toolchain deps system-deps build dev demo test typecheck lint format bench deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -54,14 +54,14 @@ system-deps: ## install the Debian packages tests need (git, bubblewrap, chromiu
 
 setup: toolchain deps system-deps ## everything needed to develop and test
 
-migrate-local: deps ## apply D1 migrations to the local (wrangler dev) database
-	wrangler d1 migrations apply nightshift --local
+build: deps ## build the bundles (sandbox runtime, sandbox host, dashboard)
+	pnpm exec turbo run build
 
-dev: setup migrate-local ## run Nightshift locally: Worker (local D1 + DOs) on http://127.0.0.1:8787
-	@node scripts/dev.mjs
+dev: setup build ## run Nightshift locally on http://127.0.0.1:8787 (Worker, sandbox host, scripted model)
+	@pnpm --filter @nightshift/devstack run dev
 
-demo: setup migrate-local ## one scripted session end to end, printing live events and the pushed diff
-	@node scripts/demo.mjs
+demo: setup build ## one session end to end with no keys: live events, then the pushed branch's diff
+	@pnpm --filter @nightshift/devstack run demo
 
 typecheck: deps ## tsc --noEmit in every package
 	pnpm run typecheck
@@ -81,9 +81,9 @@ bench: setup ## benchmarks (see docs/performance.md)
 	pnpm --filter @nightshift/bench run bench
 
 deploy: setup ## deploy the Worker with wrangler (needs a Cloudflare account; see docs/deploy.md)
-	pnpm --filter @nightshift/web run build 2>/dev/null || true
+	pnpm exec turbo run build
 	wrangler d1 migrations apply nightshift --remote
 	wrangler deploy
 
 clean: ## remove installed dependencies and local state
-	rm -rf node_modules packages/*/node_modules bench/node_modules .wrangler .turbo
+	rm -rf node_modules packages/*/node_modules bench/node_modules .wrangler .turbo .nightshift-dev

@@ -8,4 +8,5 @@ export * from "./recorded-stack";
 export * from "./sandbox-socket";
 export * from "./stack";
 export * from "./stream-socket";
+export * from "./tcp-proxy";
 export * from "./worker";

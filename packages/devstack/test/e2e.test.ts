@@ -1,0 +1,135 @@
+/**
+ * End to end, all real: the Worker under wrangler dev (local D1 + DOs), the sandbox host running
+ * the bundled sandbox runtime, the real `claude` CLI, the scripted model, a temp local git repo.
+ * The runtime reaches the control plane through a TCP proxy so a test can cut the bridge.
+ */
+import type { Session, StoredEvent } from "@nightshift/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDemoRepo, git } from "../src/demo-repo";
+import { freePort } from "../src/ports";
+import { type Stack, startStack } from "../src/stack";
+import { StreamWatcher } from "../src/stream-socket";
+import { startTcpProxy, type TcpProxy } from "../src/tcp-proxy";
+
+let stack: Stack;
+let proxy: TcpProxy;
+
+beforeAll(async () => {
+  const port = await freePort();
+  proxy = await startTcpProxy(port);
+  stack = await startStack({ port, forceScriptedModel: true, vars: { PUBLIC_URL: proxy.url } });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  await proxy?.close();
+});
+
+async function createSession(repo: string, prompt: string): Promise<Session> {
+  const res = await fetch(`${stack.url}/api/v1/sessions`, {
+    method: "POST",
+    headers: stack.headers,
+    body: JSON.stringify({ repo: { kind: "local", path: repo }, prompt }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as Session;
+}
+
+const types = (events: StoredEvent[]) => events.map((e) => e.event.type);
+const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;
+const firstIndex = (events: StoredEvent[], type: string) => types(events).indexOf(type as never);
+
+function expectContiguous(events: StoredEvent[]) {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}
+
+describe("a session end to end", () => {
+  let session: Session;
+  let watcher: StreamWatcher;
+  let repoDir: string;
+
+  it("runs the agent, streams every step in order and pushes the branch", async () => {
+    repoDir = createDemoRepo(stack.reposRoot, "e2e");
+    session = await createSession("e2e", "Add notes/e2e.md with a short summary of the project.");
+    watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
+    await watcher.until("git.push", () => count(watcher, "git.push") === 1, 90_000);
+    const events = watcher.events;
+    expectContiguous(events);
+    const order = ["session.status", "tool.start", "tool.end", "message", "usage", "turn.end", "git.push"];
+    const positions = order.map((t) => firstIndex(events, t));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    const push = events.find((e) => e.event.type === "git.push")!.event as { branch: string; sha: string };
+    expect(push.branch).toBe(session.branch);
+    expect(git(repoDir, ["rev-parse", session.branch])).toBe(push.sha);
+    expect(git(repoDir, ["show", `${session.branch}:notes/e2e.md`])).toContain("notes/e2e.md");
+    const commit = git(repoDir, ["log", "-1", "--format=%an%n%B", session.branch]);
+    expect(commit).toContain("Co-authored-by: Nightshift");
+  });
+
+  it("continues the same agent session on a follow-up prompt", async () => {
+    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
+      method: "POST",
+      headers: stack.headers,
+      body: JSON.stringify({ text: "Also add docs/usage.md explaining how to run hello.js." }),
+    });
+    expect(res.status).toBe(202);
+    await watcher.until("the second push", () => count(watcher, "git.push") === 2, 90_000);
+    expectContiguous(watcher.events);
+    const last = stack.model!.requests.at(-1)!;
+    const conversation = JSON.stringify((last.body as { messages?: unknown }).messages);
+    expect(conversation).toContain("notes/e2e.md");
+    expect(conversation).toContain("docs/usage.md");
+    expect(git(repoDir, ["show", `${session.branch}:docs/usage.md`])).toContain("docs/usage.md");
+    watcher.close();
+  });
+
+  it("loses and duplicates nothing when the bridge is cut mid-turn", async () => {
+    createDemoRepo(stack.reposRoot, "e2e-drop");
+    const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
+    stack.model!.enqueue({ kind: "text", text: words.join(" "), chunks: 40, chunkDelayMs: 60 });
+    const s = await createSession("e2e-drop", "Explain the repository in forty words.");
+    const w = await StreamWatcher.open(stack.url, s.id, 0, stack.headers);
+    await w.until("streaming to start", () => count(w, "message.delta") >= 5, 60_000);
+    const dropped = proxy.dropAll();
+    expect(dropped).toBeGreaterThan(0);
+    await w.until("the turn to end", () => count(w, "turn.end") === 1, 60_000);
+    expectContiguous(w.events);
+    const deltas = w.events
+      .filter((e) => e.event.type === "message.delta")
+      .map((e) => (e.event as { text: string }).text);
+    expect(deltas.join("").replace(/\s+/g, " ").trim()).toBe(words.join(" "));
+    const message = w.events.find((e) => e.event.type === "message")?.event as { text: string } | undefined;
+    expect(message?.text).toBe(words.join(" "));
+    w.close();
+  });
+
+  it("stop cancels a running turn and ends the sandbox", async () => {
+    createDemoRepo(stack.reposRoot, "e2e-stop");
+    stack.model!.enqueue({ kind: "text", text: "this reply comes too late", delayMs: 60_000 });
+    const s = await createSession("e2e-stop", "Take your time.");
+    const w = await StreamWatcher.open(stack.url, s.id, 0, stack.headers);
+    const asked = stack.model!.requests.length;
+    await w.until(
+      "the turn to start",
+      () => stack.model!.requests.length > asked || count(w, "turn.end") > 0,
+      60_000,
+    );
+    const res = await fetch(`${stack.url}/api/v1/sessions/${s.id}/stop`, {
+      method: "POST",
+      headers: stack.headers,
+    });
+    expect(res.status).toBe(202);
+    await w.until(
+      "the stopped status",
+      () => w.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
+      30_000,
+    );
+    await w.until(
+      "the cancelled turn",
+      () => w.events.some((e) => e.event.type === "turn.end" && e.event.status === "cancelled"),
+      30_000,
+    );
+    w.close();
+  });
+});

@@ -10,6 +10,8 @@ export interface Bindings {
   MAX_BODY_BYTES: string;
   /** The URL sandboxes use to reach this control plane (the bridge and /sandbox/git-credentials). */
   PUBLIC_URL?: string;
+  /** The URL sandboxes dial when it differs from PUBLIC_URL (e.g. a private address); default PUBLIC_URL. */
+  SANDBOX_CONTROL_PLANE_URL?: string;
   /** Signs sandbox tokens (HS256); a Worker secret, at least 32 characters. */
   SANDBOX_TOKEN_SECRET?: string;
   /** Which SandboxProvider creates sandboxes: "local" (default). */

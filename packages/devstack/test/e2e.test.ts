@@ -17,7 +17,7 @@ let proxy: TcpProxy;
 beforeAll(async () => {
   const port = await freePort();
   proxy = await startTcpProxy(port);
-  stack = await startStack({ port, forceScriptedModel: true, vars: { PUBLIC_URL: proxy.url } });
+  stack = await startStack({ port, forceScriptedModel: true, vars: { SANDBOX_CONTROL_PLANE_URL: proxy.url } });
 });
 
 afterAll(async () => {

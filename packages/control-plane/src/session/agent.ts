@@ -62,7 +62,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       onAlive: () => this.timeouts.sandboxAlive(),
     });
     this.launcher = new SandboxLauncher(this.store, {
-      controlPlaneUrl: env.PUBLIC_URL ?? "http://127.0.0.1:8787",
+      controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
       tokenSecret: env.SANDBOX_TOKEN_SECRET,
       provider: () => createSandboxProvider(env),
       now: Date.now,

@@ -9,8 +9,9 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { ErrorBody, ListSandboxesResponse, SandboxInfo } from "@nightshift/protocol";
 import { afterEach, describe, expect, it } from "vitest";
+import { createHostLogger } from "../src/index";
 import { isAlive } from "../src/sandbox/process-tree";
-import { type Harness, SECRET, sandboxPids, startHarness } from "./host-harness";
+import { BASE_ENV, type Harness, SECRET, sandboxPids, startHarness } from "./host-harness";
 import { signedFetch, signedHeaders } from "./signed-fetch";
 import { waitFor } from "./wait-for";
 
@@ -259,5 +260,21 @@ describe("sandbox host API: sandboxes", () => {
     const perSandbox = (process.memoryUsage().heapUsed - before) / 10;
     expect(perSandbox).toBeLessThan(1024 * 1024);
     expect(h.host.manager.runningCount).toBe(11);
+  });
+
+  it("never writes a secret or the sandbox token into its log, even the runtime's output tail", async () => {
+    const lines: string[] = [];
+    harness = await startHarness({ isolation: "process", log: createHostLogger((line) => lines.push(line)) });
+    const info = await harness.create({
+      SOME_SECRET: "tenant-secret-value",
+      NIGHTSHIFT_SECRET_NAMES: "SOME_SECRET",
+      EXIT_WITH: "4",
+    });
+    await waitFor(() => harness?.host.manager.get(info.id)?.state === "exited", "exit");
+    const exitLine = lines.find((line) => line.includes('"state":"exited"'));
+    expect(exitLine).toContain("secret in output: ***");
+    const all = lines.join("\n");
+    expect(all).not.toContain("tenant-secret-value");
+    expect(all).not.toContain(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
   });
 });

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SandboxInfo } from "@nightshift/protocol";
 import {
-  type HostOptionsInput,
   type RunningSandboxHost,
+  type StartSandboxHostOptions,
   silentHostLogger,
   startSandboxHost,
 } from "../src/index";
@@ -41,7 +41,7 @@ export const BASE_ENV = {
 };
 
 export async function startHarness(
-  options: Partial<HostOptionsInput> = {},
+  options: Partial<StartSandboxHostOptions> = {},
   hostEnv: NodeJS.ProcessEnv = {},
 ): Promise<Harness> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), "ns-host-")));

@@ -38,6 +38,12 @@ interface Sandbox {
   ending: Promise<void> | null;
 }
 
+/** The sandbox token and every variable the runtime is told to mask: never shown in the host's log. */
+function secretValues(env: Record<string, string>): string[] {
+  const names = ["NIGHTSHIFT_SANDBOX_TOKEN", ...(env.NIGHTSHIFT_SECRET_NAMES ?? "").split(",")];
+  return names.map((name) => env[name.trim()] ?? "").filter((value) => value.length > 0);
+}
+
 const ENDED: ReadonlySet<SandboxState> = new Set(["exited", "terminated", "failed"]);
 const ENDED_KEPT = 100;
 
@@ -135,7 +141,7 @@ export class SandboxManager {
       dir,
       process: null,
       output: new OutputLog(join(dir, "runtime.log")),
-      secrets: Object.values(request.env).filter((value) => value.length >= 8),
+      secrets: secretValues(env),
       ending: null,
     };
     this.sandboxes.set(id, sandbox);

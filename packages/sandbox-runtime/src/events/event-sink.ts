@@ -56,7 +56,15 @@ export class EventSink {
       });
       if (!parsed.success) return;
     }
-    this.options.buffer.append(parsed.data);
+    try {
+      this.options.buffer.append(parsed.data);
+    } catch (err) {
+      // A full or broken disk must not crash the agent layer's callback; say it loudly instead.
+      this.options.log.error(
+        `cannot write the event buffer (${(err as Error).message}); a ${parsed.data.type} event is lost`,
+      );
+      return;
+    }
     this.options.onAppended();
     if (this.options.buffer.isFull && !this.waitingForRoom) this.pauseUntilRoom();
   }

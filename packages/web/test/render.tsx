@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import type { ReactNode } from "react";
 import { MemoryRouter, Route, Routes } from "react-router";
-import { LOCAL_FALLBACK, type Me } from "../src/auth/auth-api";
+import type { Me } from "../src/auth/auth-api";
 import { AuthProvider } from "../src/auth/auth-context";
 
 export const ADMIN_ME: Me = {
@@ -18,7 +18,7 @@ export const ADMIN_ME: Me = {
 
 export function renderPage(
   ui: ReactNode,
-  { path = "/", route = "*", me = LOCAL_FALLBACK }: { path?: string; route?: string; me?: Me } = {},
+  { path = "/", route = "*", me = ADMIN_ME }: { path?: string; route?: string; me?: Me } = {},
 ) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   return render(

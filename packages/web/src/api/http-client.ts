@@ -2,11 +2,10 @@
  * The one way the dashboard talks HTTP to the Worker: same-origin fetch, JSON in, zod-validated
  * JSON out, and every failure turned into an ApiError carrying the server's stable error code.
  */
-import { ErrorBody } from "@nightshift/protocol";
+import { ErrorBody, TENANT_HEADER } from "@nightshift/protocol";
 import type { z } from "zod";
 
-/** Header naming the tenant a request acts in, when the user belongs to more than one. */
-export const TENANT_HEADER = "x-nightshift-tenant";
+export { TENANT_HEADER };
 
 export class ApiError extends Error {
   constructor(
@@ -37,6 +36,14 @@ export function setActiveTenant(tenantId: string | null): void {
 
 export function getActiveTenant(): string | null {
   return activeTenant;
+}
+
+/**
+ * A tenant-scoped API path. The tenant goes in the path (`/api/v1/tenants/<id>/...`) rather than
+ * only in the header because WebSockets cannot carry headers and links should mean one tenant.
+ */
+export function tenantPath(suffix: string, tenantId: string | null = activeTenant): string {
+  return tenantId ? `/api/v1/tenants/${encodeURIComponent(tenantId)}${suffix}` : `/api/v1${suffix}`;
 }
 
 export interface RequestOptions {

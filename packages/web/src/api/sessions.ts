@@ -9,7 +9,7 @@ import {
   type SessionStatus,
 } from "@nightshift/protocol";
 import type { z } from "zod";
-import { apiRequest } from "./http-client";
+import { apiRequest, tenantPath } from "./http-client";
 
 export const sessionKeys = {
   all: ["sessions"] as const,
@@ -25,26 +25,26 @@ export function listSessions(
   q.set("limit", String(params.limit ?? 25));
   if (params.status) q.set("status", params.status);
   if (params.cursor) q.set("cursor", params.cursor);
-  return apiRequest(`/api/v1/sessions?${q}`, ListSessionsResponse, signal ? { signal } : {});
+  return apiRequest(tenantPath(`/sessions?${q}`), ListSessionsResponse, signal ? { signal } : {});
 }
 
 export function getSession(id: string, signal?: AbortSignal): Promise<Session> {
-  return apiRequest(`/api/v1/sessions/${encodeURIComponent(id)}`, Session, signal ? { signal } : {});
+  return apiRequest(tenantPath(`/sessions/${encodeURIComponent(id)}`), Session, signal ? { signal } : {});
 }
 
 /** What the form sends: the request schema's input (agent has a server default). */
 export type NewSession = z.input<typeof import("@nightshift/protocol").CreateSessionRequest>;
 
 export function createSession(body: NewSession | CreateSessionRequest): Promise<Session> {
-  return apiRequest("/api/v1/sessions", Session, { method: "POST", body });
+  return apiRequest(tenantPath("/sessions"), Session, { method: "POST", body });
 }
 
 export function stopSession(id: string): Promise<Session> {
-  return apiRequest(`/api/v1/sessions/${encodeURIComponent(id)}/stop`, Session, { method: "POST" });
+  return apiRequest(tenantPath(`/sessions/${encodeURIComponent(id)}/stop`), Session, { method: "POST" });
 }
 
 export function sendPrompt(id: string, body: SendPromptRequest): Promise<SendPromptResponse> {
-  return apiRequest(`/api/v1/sessions/${encodeURIComponent(id)}/prompts`, SendPromptResponse, {
+  return apiRequest(tenantPath(`/sessions/${encodeURIComponent(id)}/prompts`), SendPromptResponse, {
     method: "POST",
     body,
   });
@@ -52,7 +52,7 @@ export function sendPrompt(id: string, body: SendPromptRequest): Promise<SendPro
 
 export function readEvents(id: string, after: number, limit = 500): Promise<EventsPage> {
   return apiRequest(
-    `/api/v1/sessions/${encodeURIComponent(id)}/events?after=${after}&limit=${limit}`,
+    tenantPath(`/sessions/${encodeURIComponent(id)}/events?after=${after}&limit=${limit}`),
     EventsPage,
   );
 }

@@ -46,11 +46,9 @@ export function Shell() {
           <span className="user-name" title={me.user.login ?? me.user.name}>
             {me.user.name}
           </span>
-          {!me.local ? (
-            <button type="button" className="button button-ghost" onClick={() => signOut.mutate()}>
-              Sign out
-            </button>
-          ) : null}
+          <button type="button" className="button button-ghost" onClick={() => signOut.mutate()}>
+            Sign out
+          </button>
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { apiError, json, routeFetch } from "../../test/fetch-routes";
 import { ADMIN_ME } from "../../test/render";
 import { getActiveTenant, TENANT_HEADER } from "../api/http-client";
+import { listSessions } from "../api/sessions";
 import { githubLoginUrl } from "./auth-api";
 import { useAuth } from "./auth-context";
 import { AuthGate } from "./auth-gate";
@@ -55,12 +56,6 @@ describe("AuthGate", () => {
     expect(calls.find((c) => c.path === "/auth/dev-login")?.body).toEqual({ name: "Local Developer" });
   });
 
-  it("runs as the local owner when the server has no /me", async () => {
-    routeFetch({});
-    renderGate();
-    await screen.findByText("hello Local User in Local");
-  });
-
   it("shows a server failure with a retry, not the sign-in page", async () => {
     routeFetch({ "GET /api/v1/me": () => apiError(500, "internal", "boom") });
     renderGate();
@@ -71,7 +66,7 @@ describe("AuthGate", () => {
   it("switches tenant, remembers it and sends it on later requests", async () => {
     const calls = routeFetch({
       "GET /api/v1/me": () => json(ADMIN_ME),
-      "GET /api/v1/sessions": () => json({}),
+      "GET /api/v1/tenants/t2/sessions": () => json({ sessions: [], nextCursor: null }),
     });
     renderGate(
       <>
@@ -84,8 +79,9 @@ describe("AuthGate", () => {
     await userEvent.selectOptions(screen.getByLabelText("Tenant"), "t2");
     await screen.findByText("hello Ada in Side project");
     expect(localStorage.getItem("nightshift.tenant")).toBe("t2");
-    await fetch("/api/v1/sessions", { headers: { [TENANT_HEADER]: getActiveTenant() ?? "" } });
-    await waitFor(() => expect(calls.at(-1)?.headers[TENANT_HEADER]).toBe("t2"));
+    await listSessions({});
+    await waitFor(() => expect(calls.at(-1)?.path).toMatch(/^\/api\/v1\/tenants\/t2\/sessions\?/));
+    expect(calls.at(-1)?.headers[TENANT_HEADER]).toBe("t2");
   });
 });
 

@@ -47,11 +47,11 @@ describe("parseRepoInput", () => {
 describe("NewSessionPage", () => {
   it("starts a session on a repository from the tenant's list and opens it", async () => {
     const calls = routeFetch({
-      "GET /api/v1/repos": () =>
+      "GET /api/v1/tenants/t1/repos": () =>
         json({
           repos: [{ repo: { kind: "local", path: "demo-repo" } }, { repo: { kind: "local", path: "other" } }],
         }),
-      "POST /api/v1/sessions": () => json(CREATED, 201),
+      "POST /api/v1/tenants/t1/sessions": () => json(CREATED, 201),
     });
     renderPage(<NewSessionPage />);
     await userEvent.selectOptions(await screen.findByLabelText("Repository"), "local:demo-repo");
@@ -70,7 +70,7 @@ describe("NewSessionPage", () => {
 
   it("asks for the repository by hand when the server has no list, and validates before sending", async () => {
     const calls = routeFetch({
-      "POST /api/v1/sessions": () => apiError(400, "invalid_request", "repo: not found"),
+      "POST /api/v1/tenants/t1/sessions": () => apiError(400, "invalid_request", "repo: not found"),
     });
     renderPage(<NewSessionPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Start session" }));

@@ -1,11 +1,11 @@
 /**
  * The repositories a session can start on: the tenant's GitHub repos (through its App
  * installation) or, in local mode, the git repositories under the local root. Read from
- * `GET /api/v1/repos`; while the Worker has no such route (404) the form asks for the repo by hand.
+ * `GET /api/v1/tenants/:tenant/repos`; while the Worker has no such route (404) the form asks for the repo by hand.
  */
 import { RepoRef } from "@nightshift/protocol";
 import { z } from "zod";
-import { ApiError, apiRequest } from "../api/http-client";
+import { ApiError, apiRequest, tenantPath } from "../api/http-client";
 
 const RepoEntry = z.object({
   repo: RepoRef,
@@ -22,7 +22,7 @@ export const reposKey = ["repos"] as const;
 
 export async function fetchRepos(signal?: AbortSignal): Promise<RepoList> {
   try {
-    const res = await apiRequest("/api/v1/repos", ReposResponse, signal ? { signal } : {});
+    const res = await apiRequest(tenantPath("/repos"), ReposResponse, signal ? { signal } : {});
     return { available: true, repos: res.repos };
   } catch (err) {
     if (err instanceof ApiError && err.isNotFound) return { available: false };

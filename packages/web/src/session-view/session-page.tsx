@@ -42,9 +42,9 @@ export default function SessionPage() {
 }
 
 function LiveSession({ session }: { session: Session }) {
-  const { me } = useAuth();
+  const { me, tenant } = useAuth();
   const queryClient = useQueryClient();
-  const view = useSessionStream(session.id, me.user.name);
+  const view = useSessionStream(session.id, tenant.id, me.user.name);
   const { timeline } = view;
   const status = timeline.status ?? session.status;
   const closed = TERMINAL_STATUSES.has(status);

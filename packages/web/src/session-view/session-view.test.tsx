@@ -2,14 +2,16 @@ import { Session } from "@nightshift/protocol";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { json, routeFetch } from "../../test/fetch-routes";
 import { firstTurn, followUpTurn, stored } from "../../test/sample-events";
+import { setActiveTenant } from "../api/http-client";
 import { applyEvents, emptyTimeline } from "../timeline/timeline";
 import { FollowUpBox } from "./follow-up-box";
 import { SessionSummary } from "./session-summary";
 import { TimelineView } from "./timeline-view";
 
+beforeEach(() => setActiveTenant("t1"));
 afterEach(() => vi.unstubAllGlobals());
 
 const SESSION = Session.parse({
@@ -154,7 +156,8 @@ describe("FollowUpBox", () => {
 
   it("queues a follow-up while a turn runs and clears it when its prompt event arrives", async () => {
     const calls = routeFetch({
-      [`POST /api/v1/sessions/${SESSION.id}/prompts`]: () => json({ promptId: "p9", position: 1 }, 202),
+      [`POST /api/v1/tenants/t1/sessions/${SESSION.id}/prompts`]: () =>
+        json({ promptId: "p9", position: 1 }, 202),
     });
     const box = renderBox();
     const input = screen.getByLabelText("Follow-up prompt");
@@ -172,7 +175,7 @@ describe("FollowUpBox", () => {
 
   it("sends with Ctrl+Enter and shows the server's refusal", async () => {
     routeFetch({
-      [`POST /api/v1/sessions/${SESSION.id}/prompts`]: () =>
+      [`POST /api/v1/tenants/t1/sessions/${SESSION.id}/prompts`]: () =>
         json({ error: { code: "session_closed", message: "the session has ended" } }, 409),
     });
     renderBox({ turnRunning: false });

@@ -44,7 +44,7 @@ const PAGE = ListSessionsResponse.parse({
 
 describe("SessionsPage", () => {
   it("lists sessions with status, repo, agent, who, trigger and cost", async () => {
-    routeFetch({ "GET /api/v1/sessions": () => json(PAGE) });
+    routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json(PAGE) });
     renderPage(<SessionsPage />);
     await screen.findByText("Fix flaky test");
     const rows = screen.getAllByRole("row").slice(1);
@@ -60,7 +60,7 @@ describe("SessionsPage", () => {
   });
 
   it("filters by search text and trigger on the page, and by status on the server", async () => {
-    const calls = routeFetch({ "GET /api/v1/sessions": () => json(PAGE) });
+    const calls = routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json(PAGE) });
     renderPage(<SessionsPage />);
     await screen.findByText("Fix flaky test");
     await userEvent.type(screen.getByLabelText("Search"), "codex");
@@ -79,7 +79,7 @@ describe("SessionsPage", () => {
   });
 
   it("says when nothing matches and clears the filters", async () => {
-    routeFetch({ "GET /api/v1/sessions": () => json(PAGE) });
+    routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json(PAGE) });
     renderPage(<SessionsPage />);
     await screen.findByText("Fix flaky test");
     await userEvent.type(screen.getByLabelText("Search"), "nothing-like-this");
@@ -89,13 +89,14 @@ describe("SessionsPage", () => {
   });
 
   it("has an empty state and an error state with retry", async () => {
-    routeFetch({ "GET /api/v1/sessions": () => json({ sessions: [], nextCursor: null }) });
+    routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json({ sessions: [], nextCursor: null }) });
     const { unmount } = renderPage(<SessionsPage />);
     await screen.findByText("No sessions yet");
     unmount();
     let fail = true;
     routeFetch({
-      "GET /api/v1/sessions": () => (fail ? apiError(500, "internal", "database unavailable") : json(PAGE)),
+      "GET /api/v1/tenants/t1/sessions": () =>
+        fail ? apiError(500, "internal", "database unavailable") : json(PAGE),
     });
     renderPage(<SessionsPage />);
     await screen.findByText("database unavailable");
@@ -106,7 +107,7 @@ describe("SessionsPage", () => {
 
   it("pages with the server's cursor", async () => {
     const calls = routeFetch({
-      "GET /api/v1/sessions": (req) =>
+      "GET /api/v1/tenants/t1/sessions": (req) =>
         req.path.includes("cursor=c2")
           ? json({ sessions: [session(9, { title: "Older one" })], nextCursor: null })
           : json({ ...PAGE, nextCursor: "c2" }),

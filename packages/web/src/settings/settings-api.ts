@@ -12,7 +12,7 @@ import {
   type Role,
 } from "@nightshift/protocol";
 import { z } from "zod";
-import { ApiError, apiRequest } from "../api/http-client";
+import { ApiError, apiRequest, tenantPath } from "../api/http-client";
 
 export const settingsKeys = {
   secrets: ["settings", "secrets"] as const,
@@ -44,11 +44,11 @@ async function optional<T>(p: Promise<T>): Promise<Maybe<T>> {
 /** `repo` is a RepoKey (`github:owner/name` or `local:path`) for a repository-scoped secret. */
 function secretPath(name: string, repo: string | null): string {
   const q = repo ? `?repo=${encodeURIComponent(repo)}` : "";
-  return `/api/v1/secrets/${encodeURIComponent(name)}${q}`;
+  return tenantPath(`/secrets/${encodeURIComponent(name)}${q}`);
 }
 
 export const listSecrets = () =>
-  optional(apiRequest("/api/v1/secrets", ListSecretsResponse).then((r) => r.secrets));
+  optional(apiRequest(tenantPath("/secrets"), ListSecretsResponse).then((r) => r.secrets));
 
 export const putSecret = (name: string, value: string, repo: string | null) =>
   apiRequest(secretPath(name, repo), null, { method: "PUT", body: { value } });
@@ -57,24 +57,24 @@ export const deleteSecret = (name: string, repo: string | null) =>
   apiRequest(secretPath(name, repo), null, { method: "DELETE" });
 
 export const listMembers = () =>
-  optional(apiRequest("/api/v1/members", ListMembersResponse).then((r) => r.members));
+  optional(apiRequest(tenantPath("/members"), ListMembersResponse).then((r) => r.members));
 
 export const addMember = (login: string, role: Role) =>
-  apiRequest("/api/v1/members", null, { method: "POST", body: { login, role } });
+  apiRequest(tenantPath("/members"), null, { method: "POST", body: { login, role } });
 
 export const setMemberRole = (userId: string, role: Role) =>
-  apiRequest(`/api/v1/members/${encodeURIComponent(userId)}`, null, { method: "PATCH", body: { role } });
+  apiRequest(tenantPath(`/members/${encodeURIComponent(userId)}`), null, { method: "PATCH", body: { role } });
 
 export const removeMember = (userId: string) =>
-  apiRequest(`/api/v1/members/${encodeURIComponent(userId)}`, null, { method: "DELETE" });
+  apiRequest(tenantPath(`/members/${encodeURIComponent(userId)}`), null, { method: "DELETE" });
 
 export const listApiKeys = () =>
-  optional(apiRequest("/api/v1/api-keys", ListApiKeysResponse).then((r) => r.apiKeys));
+  optional(apiRequest(tenantPath("/api-keys"), ListApiKeysResponse).then((r) => r.apiKeys));
 
 export const createApiKey = (name: string) =>
-  apiRequest("/api/v1/api-keys", CreateApiKeyResponse, { method: "POST", body: { name } });
+  apiRequest(tenantPath("/api-keys"), CreateApiKeyResponse, { method: "POST", body: { name } });
 
 export const revokeApiKey = (id: string) =>
-  apiRequest(`/api/v1/api-keys/${encodeURIComponent(id)}`, null, { method: "DELETE" });
+  apiRequest(tenantPath(`/api-keys/${encodeURIComponent(id)}`), null, { method: "DELETE" });
 
-export const getGithubConnection = () => optional(apiRequest("/api/v1/github", GithubConnection));
+export const getGithubConnection = () => optional(apiRequest(tenantPath("/github"), GithubConnection));

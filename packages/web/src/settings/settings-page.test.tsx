@@ -32,7 +32,7 @@ describe("SettingsPage", () => {
   it("saves a secret write-only and lists its name, never a value", async () => {
     const secrets: { name: string; repo: string | null }[] = [];
     const calls = routeFetch({
-      "GET /api/v1/secrets": () =>
+      "GET /api/v1/tenants/t1/secrets": () =>
         json({
           secrets: secrets.map((s) => ({
             ...s,
@@ -41,7 +41,7 @@ describe("SettingsPage", () => {
             updatedAt: "2026-11-23T12:00:00.000Z",
           })),
         }),
-      "PUT /api/v1/secrets/OPENAI_API_KEY": (req) => {
+      "PUT /api/v1/tenants/t1/secrets/OPENAI_API_KEY": (req) => {
         secrets.push({ name: "OPENAI_API_KEY", repo: null });
         return req.body ? new Response(null, { status: 204 }) : json({}, 400);
       },
@@ -58,7 +58,7 @@ describe("SettingsPage", () => {
   });
 
   it("rejects a bad secret name before sending", async () => {
-    const calls = routeFetch({ "GET /api/v1/secrets": () => json({ secrets: [] }) });
+    const calls = routeFetch({ "GET /api/v1/tenants/t1/secrets": () => json({ secrets: [] }) });
     renderPage(<SettingsPage />, { path: "/settings/secrets", route: "/settings/*", me: ADMIN_ME });
     await screen.findByText("No secrets yet");
     await userEvent.type(screen.getByLabelText("Name"), "1BAD");
@@ -71,8 +71,8 @@ describe("SettingsPage", () => {
   it("shows a new API key once", async () => {
     const keys: (typeof KEY)[] = [];
     routeFetch({
-      "GET /api/v1/api-keys": () => json({ apiKeys: keys }),
-      "POST /api/v1/api-keys": () => {
+      "GET /api/v1/tenants/t1/api-keys": () => json({ apiKeys: keys }),
+      "POST /api/v1/tenants/t1/api-keys": () => {
         keys.push(KEY);
         return json({ apiKey: KEY, key: "nsk_3fa9c2d1_full_secret_value" }, 201);
       },

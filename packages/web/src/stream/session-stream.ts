@@ -5,6 +5,7 @@
  * Reconnects back off exponentially with jitter; a silent socket is detected with pings.
  */
 import { type Participant, parseFrame, ServerFrame, type StoredEvent } from "@nightshift/protocol";
+import { tenantPath } from "../api/http-client";
 
 export type ConnectionState = "connecting" | "replaying" | "live" | "reconnecting" | "closed";
 
@@ -21,6 +22,8 @@ export interface StreamOptions {
   sessionId: string;
   /** Display name shown to the other watchers. */
   name?: string;
+  /** The tenant the session belongs to (in the path: a WebSocket cannot send the tenant header). */
+  tenantId?: string | null;
   /** Resume after this seq (0: from the start). */
   after?: number;
   /** Where the Worker is; defaults to the page's own origin. */
@@ -37,8 +40,17 @@ const SERVER_FRAME_TYPES = ["events", "replay.done", "presence", "pong", "error"
 /** Close codes after which reconnecting cannot help (set by the Worker for auth and missing sessions). */
 const PERMANENT_CLOSE_CODES = new Set([4001, 4003, 4004, 1008]);
 
-export function streamUrl(origin: string, sessionId: string, after: number, name?: string): string {
-  const url = new URL(`/api/v1/sessions/${encodeURIComponent(sessionId)}/stream`, origin);
+export function streamUrl(
+  origin: string,
+  sessionId: string,
+  after: number,
+  name?: string,
+  tenantId?: string | null,
+): string {
+  const url = new URL(
+    tenantPath(`/sessions/${encodeURIComponent(sessionId)}/stream`, tenantId ?? null),
+    origin,
+  );
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   url.searchParams.set("after", String(after));
   if (name) url.searchParams.set("name", name.slice(0, 80));
@@ -54,7 +66,10 @@ export class SessionStream {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
   private typing = false;
-  private readonly opts: Required<Omit<StreamOptions, "name" | "after">> & { name?: string };
+  private readonly opts: Required<Omit<StreamOptions, "name" | "after" | "tenantId">> & {
+    name?: string;
+    tenantId: string | null;
+  };
 
   constructor(
     options: StreamOptions,
@@ -63,6 +78,7 @@ export class SessionStream {
     this.cursor = options.after ?? 0;
     this.opts = {
       sessionId: options.sessionId,
+      tenantId: options.tenantId ?? null,
       origin: options.origin ?? globalThis.location?.origin ?? "http://127.0.0.1",
       backoffMinMs: options.backoffMinMs ?? 500,
       backoffMaxMs: options.backoffMaxMs ?? 15_000,
@@ -105,7 +121,13 @@ export class SessionStream {
 
   private open(state: ConnectionState): void {
     this.handlers.onState?.(state);
-    const url = streamUrl(this.opts.origin, this.opts.sessionId, this.cursor, this.opts.name);
+    const url = streamUrl(
+      this.opts.origin,
+      this.opts.sessionId,
+      this.cursor,
+      this.opts.name,
+      this.opts.tenantId,
+    );
     let socket: WebSocket;
     try {
       socket = this.opts.createSocket(url);

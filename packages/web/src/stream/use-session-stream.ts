@@ -35,6 +35,7 @@ function scheduleFrame(fn: () => void): () => void {
 
 export function useSessionStream(
   sessionId: string,
+  tenantId: string,
   name: string | undefined,
   extra: Partial<StreamOptions> = {},
 ): SessionStreamView {
@@ -60,7 +61,7 @@ export function useSessionStream(
     setPresence(null);
     setServerError(null);
     const stream = new SessionStream(
-      { ...extraRef.current, sessionId, ...(name ? { name } : {}) },
+      { ...extraRef.current, sessionId, tenantId, ...(name ? { name } : {}) },
       {
         onEvents(events) {
           pending.push(...events);
@@ -86,7 +87,7 @@ export function useSessionStream(
       cancelFrame?.();
       streamRef.current = null;
     };
-  }, [sessionId, name]);
+  }, [sessionId, tenantId, name]);
 
   const setTyping = useCallback((typing: boolean) => streamRef.current?.setTyping(typing), []);
   return { timeline, connection, replayed, presence, serverError, setTyping };

@@ -7,7 +7,7 @@ import {
   INTERNAL_INCARNATION_HEADER,
   INTERNAL_SOCKET_HEADER,
   INTERNAL_TENANT_HEADER,
-} from "../session/agent";
+} from "../session/internal-headers";
 
 export async function connectBridge(
   env: Bindings,

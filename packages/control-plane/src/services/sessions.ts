@@ -16,6 +16,7 @@ import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
+import { INTERNAL_PARTICIPANT_HEADER, INTERNAL_TENANT_HEADER } from "../session/internal-headers";
 import type { RpcResult } from "../session/rpc-types";
 
 export function newSessionId(): string {
@@ -152,7 +153,7 @@ export async function openStream(
 ): Promise<Response> {
   await requireSession(env, actor, id);
   const headers = new Headers(request.headers);
-  headers.set("x-nightshift-tenant", actor.tenantId);
-  headers.set("x-nightshift-participant", actor.userId);
+  headers.set(INTERNAL_TENANT_HEADER, actor.tenantId);
+  headers.set(INTERNAL_PARTICIPANT_HEADER, actor.userId);
   return stubFor(env, id).fetch(new Request(request.url, { headers }));
 }

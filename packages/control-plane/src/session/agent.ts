@@ -20,8 +20,15 @@ import { openDatabase } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
 import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
+import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
 import { readSandboxAttachment, SandboxBridge } from "./bridge";
 import { ClientHub, readClientAttachment } from "./hub";
+import {
+  INTERNAL_INCARNATION_HEADER,
+  INTERNAL_PARTICIPANT_HEADER,
+  INTERNAL_SOCKET_HEADER,
+  INTERNAL_TENANT_HEADER,
+} from "./internal-headers";
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
 import type { EventsPageResult, PromptAuthor, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
@@ -31,11 +38,6 @@ import { type SessionMeta, SessionStore } from "./store";
 import { SessionTimeouts } from "./timeouts";
 
 const AppendBatch = z.array(AgentEvent).min(1).max(500);
-
-export const INTERNAL_TENANT_HEADER = "x-nightshift-tenant";
-export const INTERNAL_PARTICIPANT_HEADER = "x-nightshift-participant";
-export const INTERNAL_INCARNATION_HEADER = "x-nightshift-incarnation";
-export const INTERNAL_SOCKET_HEADER = "x-nightshift-socket";
 
 const notFound = { ok: false, code: "session_not_found", message: "session not found" } as const;
 
@@ -65,6 +67,8 @@ export class SessionAgent extends DurableObject<Bindings> {
       controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
       tokenSecret: env.SANDBOX_TOKEN_SECRET,
       provider: () => createSandboxProvider(env),
+      // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
+      secrets: (meta) => decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)),
       now: Date.now,
     });
   }
@@ -358,7 +362,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private async startSandbox(): Promise<void> {
     const meta = this.meta();
     if (meta.status !== "starting") return;
-    const outcome = await this.launcher.launch(meta, {}, (hash) => this.bridge.beginIncarnation(hash));
+    const outcome = await this.launcher.launch(meta, (hash) => this.bridge.beginIncarnation(hash));
     if (outcome.kind === "started") {
       this.publish([
         {

@@ -16,6 +16,7 @@ export interface LauncherConfig {
   controlPlaneUrl: string;
   tokenSecret: string | undefined;
   provider: () => SandboxProvider;
+  secrets: (meta: SessionMeta) => Promise<Record<string, string>>;
   now: () => number;
 }
 
@@ -37,7 +38,6 @@ export class SandboxLauncher {
   /** `beginIncarnation` runs before the provider is called: the runtime may dial in before create returns. */
   async launch(
     meta: SessionMeta,
-    extraEnv: Record<string, string>,
     beginIncarnation: (incarnationHash: string) => void,
   ): Promise<LaunchOutcome> {
     if (!this.config.tokenSecret) {
@@ -45,6 +45,13 @@ export class SandboxLauncher {
         kind: "failed",
         message: "SANDBOX_TOKEN_SECRET is not set; make dev sets it, deployments need a secret",
       };
+    }
+    let secrets: Record<string, string>;
+    try {
+      secrets = await this.config.secrets(meta);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : "unknown error";
+      return { kind: "failed", message: `could not decrypt the session's secrets: ${reason}` };
     }
     const attempt = Number(this.store.getValue("launch_attempt") ?? "0") + 1;
     const incarnation = ulid().toLowerCase();
@@ -58,7 +65,8 @@ export class SandboxLauncher {
         TOKEN_TTL_SECONDS,
       );
       const env: Record<string, string> = {
-        ...extraEnv,
+        ...secrets,
+        NIGHTSHIFT_SECRET_NAMES: Object.keys(secrets).join(","),
         NIGHTSHIFT_SESSION_ID: meta.sessionId,
         NIGHTSHIFT_CONTROL_PLANE_URL: this.config.controlPlaneUrl,
         NIGHTSHIFT_SANDBOX_TOKEN: token,

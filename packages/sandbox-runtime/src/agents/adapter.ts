@@ -1,0 +1,57 @@
+/**
+ * The port every agent CLI implements. An adapter knows three things about its CLI: how to
+ * launch it for one turn (arguments and environment), where its binary comes from, and how to
+ * read its stdout (a per-turn parser turning one output line into normalized events). Running
+ * the process — group, limits, cancellation, `turn.end` — is the turn runner's job, the same
+ * for every CLI. Adding a CLI is one file exporting an `AgentAdapter`, plus the registry line.
+ */
+import type { AgentEvent, AgentName } from "@nightshift/protocol";
+import type { TurnRequest } from "./contract";
+
+/** Where the CLI's executable comes from and what to tell someone who does not have it. */
+export interface AgentBinary {
+  /** The executable's name, e.g. "claude". */
+  name: string;
+  /** The npm package whose `bin` provides it, resolved from the runtime's node_modules first. */
+  npmPackage?: string;
+  /** A human instruction to install it, for the "not found" error. */
+  install: string;
+}
+
+/** How to start one turn. */
+export interface AgentLaunch {
+  args: string[];
+  /** The CLI's own variables; the runner adds the allowlisted base, then the request's env over these. */
+  env: Record<string, string>;
+  /** The CLI session id when known before the start (chosen up front, or the one being resumed). */
+  sessionId?: string;
+}
+
+/** What the parser concluded once the CLI's output ended. */
+export interface TurnVerdict {
+  /** The CLI printed its terminal record; without it the turn crashed or was stopped. */
+  finished: boolean;
+  /** The CLI reported a failure; the parser has already emitted an `error` event saying why. */
+  failed: boolean;
+  sessionId?: string;
+  /** The agent's final message. */
+  summary?: string;
+}
+
+/** Reads one turn's stdout. Stateful (pairs tool calls with results); must never throw. */
+export interface TurnParser {
+  /** One stdout line (without its newline) → the normalized events it carries, maybe none. */
+  parseLine(line: string): AgentEvent[];
+  finish(): TurnVerdict;
+}
+
+export interface AgentAdapter {
+  readonly agent: AgentName;
+  /** For messages: "Claude Code". */
+  readonly displayName: string;
+  readonly binary: AgentBinary;
+  /** Creates what the CLI expects to exist before it starts (config directories). */
+  prepare?(request: TurnRequest): Promise<void>;
+  launch(request: TurnRequest): AgentLaunch;
+  createParser(request: TurnRequest, launch: AgentLaunch): TurnParser;
+}

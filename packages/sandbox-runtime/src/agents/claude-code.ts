@@ -1,0 +1,387 @@
+/**
+ * The Claude Code adapter: launches `claude -p --output-format stream-json --verbose
+ * --include-partial-messages` and reads its JSON lines (facts: shared/reference/agent-clis.md
+ * B.1; recorded output from 2.1.330 in fixtures/).
+ *
+ * Mapping: `stream_event` text deltas → `message.delta` (messageId = the API message id);
+ * `assistant` text → `message`, tool_use → `tool.start`; `user` tool_result → `tool.end` paired
+ * by id; `result` → `usage` for this invocation only (`result.usage` + the costs of
+ * `model_usage_since_last_result`: `total_cost_usd` is cumulative over a resumed session) and,
+ * when it failed, one `error` event. An API failure arrives first as a synthetic assistant
+ * message (`model: "<synthetic>"`, `api_error_status`): it becomes the `error`, not a `message`.
+ * Sub-agent (Task) chatter — lines with a `parent_tool_use_id` — yields its tool calls only.
+ * `system` lines (init, status, hooks) are not events; retries become a `log` line.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { AgentEvent } from "@nightshift/protocol";
+import { z } from "zod";
+import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
+import { describeModelApiError } from "./model-api-errors";
+import {
+  ERROR_MAX_CHARS,
+  LOG_LINE_MAX_CHARS,
+  limitStrings,
+  MESSAGE_MAX_CHARS,
+  SUMMARY_MAX_CHARS,
+  TOOL_INPUT_STRING_MAX_CHARS,
+  TOOL_OUTPUT_MAX_CHARS,
+  truncateText,
+} from "./text-limits";
+
+const SOURCE = "claude-code";
+/** Retries of a failed model call inside one turn; a request's env may lower it (tests use 0). */
+const DEFAULT_MAX_RETRIES = "2";
+
+const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
+const ToolUseBlock = z.object({
+  type: z.literal("tool_use"),
+  id: z.string().min(1),
+  name: z.string(),
+  input: z.unknown(),
+});
+const ToolResultBlock = z.object({
+  type: z.literal("tool_result"),
+  tool_use_id: z.string().min(1),
+  content: z.unknown().optional(),
+  is_error: z.boolean().nullish(),
+});
+
+const Line = z.looseObject({ type: z.string(), session_id: z.string().optional() });
+const SystemLine = z.looseObject({
+  subtype: z.string().optional(),
+  attempt: z.number().optional(),
+  max_retries: z.number().optional(),
+  retry_delay_ms: z.number().optional(),
+  error_status: z.number().nullish(),
+  error: z.string().nullish(),
+});
+const StreamEventLine = z.looseObject({
+  parent_tool_use_id: z.string().nullish(),
+  api_message_id: z.string().nullish(),
+  event: z.looseObject({
+    type: z.string(),
+    message: z.looseObject({ id: z.string() }).optional(),
+    delta: z.looseObject({ type: z.string(), text: z.string().optional() }).optional(),
+  }),
+});
+const AssistantLine = z.looseObject({
+  parent_tool_use_id: z.string().nullish(),
+  error: z.string().nullish(),
+  api_error_status: z.number().nullish(),
+  is_api_error_message: z.boolean().nullish(),
+  message: z.looseObject({
+    id: z.string().min(1),
+    model: z.string().optional(),
+    content: z.array(z.looseObject({ type: z.string() })),
+  }),
+});
+const UserLine = z.looseObject({
+  message: z.looseObject({ content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]) }),
+});
+const count = z.number().nonnegative().catch(0).default(0);
+const ResultLine = z.looseObject({
+  subtype: z.string().optional(),
+  is_error: z.boolean().nullish(),
+  result: z.string().nullish(),
+  errors: z.array(z.string()).nullish(),
+  api_error_status: z.number().nullish(),
+  total_cost_usd: z.number().nullish(),
+  usage: z
+    .looseObject({
+      input_tokens: count,
+      output_tokens: count,
+      cache_read_input_tokens: count,
+      cache_creation_input_tokens: count,
+    })
+    .nullish(),
+  model_usage_since_last_result: z.record(z.string(), z.looseObject({ costUSD: count })).nullish(),
+});
+
+/** The text of a tool_result's content: a string, or text blocks (images are named, not inlined). */
+function toolOutputText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content))
+    return content === undefined || content === null ? "" : JSON.stringify(content);
+  return content
+    .map((block) => {
+      const text = TextBlock.safeParse(block);
+      if (text.success) return text.data.text;
+      const type = (block as { type?: unknown })?.type;
+      return `[${typeof type === "string" ? type : "content"}]`;
+    })
+    .join("\n");
+}
+
+/** Claude Code appends reminders for the model to some tool results; they are not the tool's output. */
+function withoutReminders(text: string): string {
+  return text.replace(/\s*<system-reminder>[\s\S]*?<\/system-reminder>\s*/g, "\n").trim();
+}
+
+function parseJsonLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+class ClaudeCodeParser implements TurnParser {
+  private sessionId: string | undefined;
+  private finished = false;
+  private failed = false;
+  private errorEmitted = false;
+  private summary: string | undefined;
+  private lastText: string | undefined;
+  private streamingMessageId: string | undefined;
+  private readonly toolNames = new Map<string, string>();
+  private readonly maxTurns: number;
+
+  constructor(sessionId: string | undefined, maxTurns: number) {
+    this.sessionId = sessionId;
+    this.maxTurns = maxTurns;
+  }
+
+  parseLine(line: string): AgentEvent[] {
+    if (line.trim() === "") return [];
+    const json = parseJsonLine(line);
+    const base = Line.safeParse(json);
+    if (!base.success) {
+      return [
+        { type: "log", source: SOURCE, stream: "stdout", text: truncateText(line, LOG_LINE_MAX_CHARS) },
+      ];
+    }
+    if (base.data.session_id) this.sessionId = base.data.session_id;
+    switch (base.data.type) {
+      case "system":
+        return this.onSystem(json);
+      case "stream_event":
+        return this.onStreamEvent(json);
+      case "assistant":
+        return this.onAssistant(json);
+      case "user":
+        return this.onUser(json);
+      case "result":
+        return this.onResult(json);
+      default:
+        return [];
+    }
+  }
+
+  finish(): TurnVerdict {
+    return {
+      finished: this.finished,
+      failed: this.failed,
+      sessionId: this.sessionId,
+      summary: this.summary ?? this.lastText,
+    };
+  }
+
+  private onSystem(json: unknown): AgentEvent[] {
+    const line = SystemLine.safeParse(json);
+    if (!line.success || line.data.subtype !== "api_retry") return [];
+    const { attempt, max_retries, retry_delay_ms, error_status, error } = line.data;
+    const why = [error_status, error].filter((part) => part !== undefined && part !== null).join(" ");
+    const delay = retry_delay_ms === undefined ? "" : ` in ${(retry_delay_ms / 1000).toFixed(1)} s`;
+    const text = `model call failed${why ? ` (${why})` : ""}; retry ${attempt ?? "?"}/${max_retries ?? "?"}${delay}`;
+    return [{ type: "log", source: SOURCE, stream: "stdout", text }];
+  }
+
+  private onStreamEvent(json: unknown): AgentEvent[] {
+    const line = StreamEventLine.safeParse(json);
+    if (!line.success || line.data.parent_tool_use_id) return [];
+    const { event } = line.data;
+    if (event.type === "message_start" && event.message) this.streamingMessageId = event.message.id;
+    if (event.type !== "content_block_delta" || event.delta?.type !== "text_delta" || !event.delta.text)
+      return [];
+    const messageId = line.data.api_message_id ?? this.streamingMessageId;
+    if (!messageId) return [];
+    return [{ type: "message.delta", messageId, text: event.delta.text }];
+  }
+
+  private onAssistant(json: unknown): AgentEvent[] {
+    const line = AssistantLine.safeParse(json);
+    if (!line.success) return [];
+    const { message } = line.data;
+    const topLevel = !line.data.parent_tool_use_id;
+    // Synthetic messages also carry harmless notices; only those marked as API errors are failures.
+    const apiError =
+      line.data.is_api_error_message === true ||
+      Boolean(line.data.api_error_status) ||
+      (message.model === "<synthetic>" && Boolean(line.data.error));
+    if (apiError && topLevel) {
+      const text = message.content.map((block) => TextBlock.safeParse(block).data?.text ?? "").join(" ");
+      return this.fail(
+        describeModelApiError({
+          status: line.data.api_error_status ?? undefined,
+          kind: line.data.error ?? undefined,
+          text,
+        }),
+      );
+    }
+    const events: AgentEvent[] = [];
+    for (const block of message.content) {
+      const text = TextBlock.safeParse(block);
+      if (text.success && topLevel && text.data.text.trim() !== "") {
+        this.lastText = text.data.text;
+        events.push({
+          type: "message",
+          messageId: message.id,
+          role: "assistant",
+          text: truncateText(text.data.text, MESSAGE_MAX_CHARS),
+        });
+      }
+      const tool = ToolUseBlock.safeParse(block);
+      if (tool.success) {
+        this.toolNames.set(tool.data.id, tool.data.name);
+        events.push({
+          type: "tool.start",
+          toolId: tool.data.id,
+          name: tool.data.name,
+          input: limitStrings(tool.data.input ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
+        });
+      }
+    }
+    return events;
+  }
+
+  private onUser(json: unknown): AgentEvent[] {
+    const line = UserLine.safeParse(json);
+    if (!line.success || typeof line.data.message.content === "string") return [];
+    const events: AgentEvent[] = [];
+    for (const block of line.data.message.content) {
+      const result = ToolResultBlock.safeParse(block);
+      if (!result.success) continue;
+      const output = withoutReminders(toolOutputText(result.data.content));
+      events.push({
+        type: "tool.end",
+        toolId: result.data.tool_use_id,
+        name: this.toolNames.get(result.data.tool_use_id),
+        output: truncateText(output, TOOL_OUTPUT_MAX_CHARS),
+        isError: result.data.is_error === true,
+      });
+    }
+    return events;
+  }
+
+  private onResult(json: unknown): AgentEvent[] {
+    const line = ResultLine.safeParse(json);
+    this.finished = true;
+    if (!line.success) return [];
+    const result = line.data;
+    const events: AgentEvent[] = [];
+    const usage = this.usageOf(result);
+    if (usage) events.push(usage);
+    const failed = result.is_error === true || result.subtype?.startsWith("error") === true;
+    if (!failed) {
+      if (result.result) this.summary = truncateText(result.result, SUMMARY_MAX_CHARS);
+      return events;
+    }
+    if (this.errorEmitted) {
+      this.failed = true;
+      return events;
+    }
+    if (result.subtype === "error_max_turns") {
+      return [
+        ...events,
+        ...this.fail({
+          code: "max_turns",
+          message: `Claude Code stopped after ${this.maxTurns} model turns (--max-turns) before finishing; raise NIGHTSHIFT_MAX_TURNS or split the task into smaller prompts.`,
+        }),
+      ];
+    }
+    const text = [result.result, ...(result.errors ?? [])].filter(Boolean).join("; ");
+    if (result.api_error_status) {
+      return [...events, ...this.fail(describeModelApiError({ status: result.api_error_status, text }))];
+    }
+    return [
+      ...events,
+      ...this.fail({
+        code: "agent_failed",
+        message: `Claude Code failed: ${text || result.subtype || "no reason given"}`,
+      }),
+    ];
+  }
+
+  private usageOf(result: z.infer<typeof ResultLine>): AgentEvent | undefined {
+    if (!result.usage) return undefined;
+    const perModel = Object.entries(result.model_usage_since_last_result ?? {});
+    // Per-invocation cost; total_cost_usd only when the per-invocation figures are missing (older CLIs).
+    const costUsd = result.model_usage_since_last_result
+      ? perModel.reduce((sum, [, usage]) => sum + usage.costUSD, 0)
+      : (result.total_cost_usd ?? 0);
+    const model = perModel.sort(([, a], [, b]) => b.costUSD - a.costUSD)[0]?.[0];
+    const { input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens } =
+      result.usage;
+    if (
+      input_tokens + output_tokens + cache_read_input_tokens + cache_creation_input_tokens === 0 &&
+      costUsd === 0
+    ) {
+      return undefined;
+    }
+    return {
+      type: "usage",
+      inputTokens: Math.round(input_tokens),
+      outputTokens: Math.round(output_tokens),
+      cacheReadTokens: Math.round(cache_read_input_tokens),
+      cacheWriteTokens: Math.round(cache_creation_input_tokens),
+      costUsd,
+      ...(model ? { model } : {}),
+    };
+  }
+
+  private fail(error: { code: string; message: string }): AgentEvent[] {
+    this.failed = true;
+    if (this.errorEmitted) return [];
+    this.errorEmitted = true;
+    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
+  }
+}
+
+export const claudeCode: AgentAdapter = {
+  agent: "claude-code",
+  displayName: "Claude Code",
+  binary: {
+    name: "claude",
+    npmPackage: "@anthropic-ai/claude-code",
+    install:
+      "run `pnpm install` in the Nightshift checkout (packages/sandbox-runtime depends on @anthropic-ai/claude-code), or `npm install -g @anthropic-ai/claude-code@2.1.330`",
+  },
+
+  async prepare(request) {
+    await mkdir(join(request.home, ".claude"), { recursive: true });
+  },
+
+  launch(request): AgentLaunch {
+    const sessionId = request.resumeSessionId ?? randomUUID();
+    const args = [
+      "-p",
+      "--output-format",
+      "stream-json",
+      "--verbose",
+      "--include-partial-messages",
+      "--dangerously-skip-permissions",
+      "--max-turns",
+      String(request.maxTurns),
+      ...(request.model ? ["--model", request.model] : []),
+      ...(request.resumeSessionId ? ["--resume", sessionId] : ["--session-id", sessionId]),
+      "--",
+      request.text,
+    ];
+    const env = {
+      // The sandbox runs the CLI as root; without this it refuses --dangerously-skip-permissions.
+      IS_SANDBOX: "1",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_TELEMETRY: "1",
+      CLAUDE_CODE_MAX_RETRIES: DEFAULT_MAX_RETRIES,
+      CLAUDE_CONFIG_DIR: join(request.home, ".claude"),
+    };
+    return { args, env, sessionId };
+  },
+
+  createParser(request, launch) {
+    return new ClaudeCodeParser(launch.sessionId, request.maxTurns);
+  },
+};

@@ -1,0 +1,13 @@
+/**
+ * Which adapter runs which agent. An agent without an adapter is a known name the runtime
+ * cannot run yet; the turn runner turns that into a clear error event.
+ */
+import type { AgentName } from "@nightshift/protocol";
+import type { AgentAdapter } from "./adapter";
+import { claudeCode } from "./claude-code";
+
+export type AdapterRegistry = Partial<Record<AgentName, AgentAdapter>>;
+
+export const defaultAdapters: AdapterRegistry = {
+  "claude-code": claudeCode,
+};

@@ -1,20 +1,18 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { startRecordingSandboxHost } from "../testkit/src/sandbox-host/recording-sandbox-host";
+import { TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
 import { TEST_GITHUB_OAUTH } from "./test/github-users";
 
 const TEST_SANDBOX_TOKEN_SECRET = "test-sandbox-token-secret-0123456789abcdef";
-const TEST_HOST_SECRET = "test-host-secret";
 
 export default defineConfig(async () => {
-  // Sandboxes cannot run inside workerd: provider calls go to a recording double over loopback.
-  const host = await startRecordingSandboxHost(TEST_HOST_SECRET);
   const migrations = await readD1Migrations("../../migrations");
   return {
     plugins: [
       // A function, so bindings can use what globalSetup provided (the GitHub OAuth double's URL).
       cloudflareTest(({ inject }) => {
         const githubUrl = inject<string>("githubOAuthUrl");
+        const sandboxHostUrl = inject<string>("sandboxHostUrl");
         return {
           main: "./src/index.ts",
           wrangler: { configPath: "../../wrangler.toml" },
@@ -23,8 +21,8 @@ export default defineConfig(async () => {
               TEST_MIGRATIONS: migrations,
               MAX_BODY_BYTES: "65536",
               SANDBOX_TOKEN_SECRET: TEST_SANDBOX_TOKEN_SECRET,
-              SANDBOX_HOST_URL: host.url,
-              SANDBOX_HOST_SECRET: TEST_HOST_SECRET,
+              SANDBOX_HOST_URL: sandboxHostUrl,
+              SANDBOX_HOST_SECRET: TEST_SANDBOX_HOST_SECRET,
               // Tenancy and security (test-only values).
               SESSION_SECRET: "test-session-secret-0123456789abcdef0123",
               SECRETS_MASTER_KEYS: "test-k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",

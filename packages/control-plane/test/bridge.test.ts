@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
 import type { SessionAgent } from "../src/session/agent";
 import { api, createSession, postJson, StreamClient, sessionStub, waitFor } from "./helpers";
-import { SandboxClient, TEST_SANDBOX_SECRET, useIncarnation } from "./sandbox-client";
+import { SandboxClient, TEST_SANDBOX_SECRET, useIncarnation, waitForLaunch } from "./sandbox-client";
 
 const delta = (seq: number) => ({ seq, event: { type: "message.delta", messageId: "m", text: `d${seq}` } });
 
@@ -153,6 +153,7 @@ describe("sandbox bridge", () => {
 
     const silent = await createSession();
     const stub = sessionStub(silent.id);
+    await waitForLaunch(silent);
     await runInDurableObject(stub, (_a: SessionAgent, state) => {
       state.storage.sql.exec(
         "INSERT OR REPLACE INTO deadlines (name, at) VALUES ('sandbox.heartbeat', ?)",

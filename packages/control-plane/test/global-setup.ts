@@ -1,19 +1,29 @@
 /**
- * Runs in Node before the workerd pool starts: serves the GitHub OAuth double on loopback and
- * provides its URL, which vitest.config.ts turns into the Worker's GITHUB_WEB_URL binding.
+ * Runs in Node before the workerd pool starts: serves the GitHub OAuth double and the recording
+ * sandbox host on loopback and provides their URLs, which vitest.config.ts turns into bindings.
  */
 import type { TestProject } from "vitest/node";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
+import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
+
+export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
 
 declare module "vitest" {
   interface ProvidedContext {
     githubOAuthUrl: string;
+    sandboxHostUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const github = await startGithubOAuthDouble({ ...TEST_GITHUB_OAUTH, users: Object.values(GITHUB_USERS) });
   project.provide("githubOAuthUrl", github.url);
-  return () => github.close();
+  // Sandboxes cannot run inside workerd: provider calls go to a recording double (ADR 0005).
+  const host = await startRecordingSandboxHost(TEST_SANDBOX_HOST_SECRET);
+  project.provide("sandboxHostUrl", host.url);
+  return async () => {
+    await github.close();
+    await host.close();
+  };
 }

@@ -8,11 +8,9 @@ import { api, sessionStub, waitFor } from "./helpers";
 
 export const TEST_SANDBOX_SECRET = "test-sandbox-token-secret-0123456789abcdef";
 
-/** Makes `jti` the session's current incarnation, as the launcher does before calling the provider. */
-export async function useIncarnation(session: Session, jti: string): Promise<string> {
-  const hash = await sha256Hex(jti);
+/** Waits until the launcher (on the alarm) has created the sandbox, so it cannot overwrite test state afterwards. */
+export async function waitForLaunch(session: Session): Promise<void> {
   const stub = sessionStub(session.id);
-  // Wait for the launcher's own incarnation (from the alarm) so it cannot overwrite ours afterwards.
   await waitFor("the sandbox launch", () =>
     runInDurableObject(
       stub,
@@ -20,6 +18,13 @@ export async function useIncarnation(session: Session, jti: string): Promise<str
         state.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'provider_id'").toArray().length > 0,
     ),
   );
+}
+
+/** Makes `jti` the session's current incarnation, as the launcher does before calling the provider. */
+export async function useIncarnation(session: Session, jti: string): Promise<string> {
+  const hash = await sha256Hex(jti);
+  const stub = sessionStub(session.id);
+  await waitForLaunch(session);
   await runInDurableObject(stub, (_agent: SessionAgent, state) => {
     state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('incarnation_hash', ?)", hash);
   });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { buildChildEnv, maskSecrets, secretValues } from "./child-env";
+
+describe("buildChildEnv", () => {
+  const parent = {
+    PATH: "/usr/bin:/bin",
+    LANG: "en_US.UTF-8",
+    HTTPS_PROXY: "http://127.0.0.1:3128",
+    NIGHTSHIFT_SANDBOX_TOKEN: "jwt-of-the-runtime",
+    AWS_SECRET_ACCESS_KEY: "leak-me-not",
+    HOME: "/root",
+  };
+
+  it("passes only allowlisted variables, sets TERM=dumb and the request's HOME", () => {
+    const env = buildChildEnv({ parent, home: "/sandbox/home", adapterEnv: {}, requestEnv: {} });
+    expect(env).toEqual({
+      PATH: "/usr/bin:/bin",
+      LANG: "en_US.UTF-8",
+      HTTPS_PROXY: "http://127.0.0.1:3128",
+      TERM: "dumb",
+      NO_COLOR: "1",
+      HOME: "/sandbox/home",
+    });
+  });
+
+  it("layers adapter defaults under the request's variables, and HOME cannot be overridden", () => {
+    const env = buildChildEnv({
+      parent: {},
+      home: "/h",
+      adapterEnv: { CLAUDE_CODE_MAX_RETRIES: "2", IS_SANDBOX: "1" },
+      requestEnv: { CLAUDE_CODE_MAX_RETRIES: "0", ANTHROPIC_API_KEY: "sk-1", HOME: "/elsewhere" },
+    });
+    expect(env).toMatchObject({
+      CLAUDE_CODE_MAX_RETRIES: "0",
+      IS_SANDBOX: "1",
+      ANTHROPIC_API_KEY: "sk-1",
+      HOME: "/h",
+    });
+    expect(env.PATH).toBe("/usr/local/bin:/usr/bin:/bin");
+  });
+});
+
+describe("secret masking", () => {
+  it("masks values of secret-looking variables, longest first, and leaves the rest", () => {
+    const secrets = secretValues({
+      ANTHROPIC_API_KEY: "sk-ant-123456",
+      GITHUB_TOKEN: "ghs_abcdef",
+      ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
+      SHORT_KEY: "abc",
+    });
+    expect(secrets).toEqual(["sk-ant-123456", "ghs_abcdef"]);
+    expect(maskSecrets("key sk-ant-123456 at http://127.0.0.1:9, token ghs_abcdef", secrets)).toBe(
+      "key [redacted] at http://127.0.0.1:9, token [redacted]",
+    );
+  });
+});

@@ -23,13 +23,14 @@ describe("parseRuntimeEnv", () => {
   });
 
   it("names every missing variable on its own line", () => {
-    const { NIGHTSHIFT_SESSION_ID: _a, NIGHTSHIFT_BRANCH: _b, ...rest } = valid;
+    const { NIGHTSHIFT_SESSION_ID: _a, NIGHTSHIFT_BRANCH: _b, NIGHTSHIFT_AGENT: _c, ...rest } = valid;
     const result = parseRuntimeEnv(rest);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toHaveLength(2);
+    expect(result.problems).toHaveLength(3);
     expect(result.problems[0]).toMatch(/^NIGHTSHIFT_SESSION_ID is missing/);
     expect(result.problems[1]).toMatch(/^NIGHTSHIFT_BRANCH is missing/);
+    expect(result.problems[2]).toMatch(/^NIGHTSHIFT_AGENT is missing/);
   });
 
   it("explains bad values without printing them", () => {

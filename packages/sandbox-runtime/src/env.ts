@@ -28,7 +28,7 @@ const CheckedRuntimeEnv = RuntimeEnv.superRefine((env, ctx) => {
 
 function describeIssue(issue: z.core.$ZodIssue, source: Record<string, string | undefined>): string {
   const name = String(issue.path[0] ?? "environment");
-  if (source[name] === undefined && issue.code === "invalid_type") {
+  if (source[name] === undefined) {
     return `${name} is missing: set it in the sandbox environment (the sandbox provider normally does)`;
   }
   if (issue.code === "invalid_value" && "values" in issue) {

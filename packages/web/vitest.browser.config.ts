@@ -5,9 +5,8 @@ export default defineConfig({
   test: {
     environment: "node",
     include: ["test/browser/**/*.browser.test.ts"],
-    // One Worker and one Chromium for the whole suite; files run one after another (2 shared cores).
+    // Each file starts its own Worker and Chromium; files run one after another (2 shared cores).
     fileParallelism: false,
-    globalSetup: ["./test/browser/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

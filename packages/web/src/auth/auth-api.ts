@@ -18,8 +18,27 @@ export function fetchMe(signal?: AbortSignal): Promise<Me> {
   return apiRequest("/api/v1/me", MeResponse, signal ? { signal } : {});
 }
 
+/** A GitHub-style login from a display name ("Ada Lovelace" → "ada-lovelace"), so each name is its own user. */
+export function loginFromName(name: string): string {
+  const login = name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // accents come apart under NFKD; drop the marks, keep the letters
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 39)
+    .replace(/-+$/, "");
+  return login || "dev";
+}
+
+/**
+ * The dev login: with no name, the local tenant's owner; with a name, a developer of that name
+ * (a member of the local tenant), so several people can be tried out on one machine.
+ */
 export function devLogin(name: string): Promise<void> {
-  return apiRequest("/auth/dev-login", null, { method: "POST", body: { name } });
+  const trimmed = name.trim();
+  const body = trimmed ? { login: loginFromName(trimmed), name: trimmed } : {};
+  return apiRequest("/auth/dev-login", null, { method: "POST", body });
 }
 
 export function logout(): Promise<void> {

@@ -6,7 +6,7 @@ import { apiError, json, routeFetch } from "../../test/fetch-routes";
 import { ADMIN_ME } from "../../test/render";
 import { getActiveTenant, TENANT_HEADER } from "../api/http-client";
 import { listSessions } from "../api/sessions";
-import { githubLoginUrl } from "./auth-api";
+import { githubLoginUrl, loginFromName } from "./auth-api";
 import { useAuth } from "./auth-context";
 import { AuthGate } from "./auth-gate";
 import { TenantSwitcher } from "./tenant-switcher";
@@ -53,7 +53,27 @@ describe("AuthGate", () => {
     expect(github.getAttribute("href")).toBe("/auth/github/login?redirect=%2Fsessions%2Fabc%3Fx%3D1");
     await userEvent.click(screen.getByRole("button", { name: "Dev login" }));
     await screen.findByText("hello Ada in Acme");
-    expect(calls.find((c) => c.path === "/auth/dev-login")?.body).toEqual({ name: "Local Developer" });
+    // No name: the local owner.
+    expect(calls.find((c) => c.path === "/auth/dev-login")?.body).toEqual({});
+  });
+
+  it("signs in as a named developer", async () => {
+    let signedIn = false;
+    const calls = routeFetch({
+      "GET /api/v1/me": () => (signedIn ? json(ADMIN_ME) : apiError(401, "unauthorized", "sign in")),
+      "POST /auth/dev-login": () => {
+        signedIn = true;
+        return json({ user: ADMIN_ME.user, expiresAt: "2026-11-24T00:00:00.000Z" });
+      },
+    });
+    renderGate();
+    await userEvent.type(await screen.findByLabelText("Display name"), "Grace Hopper");
+    await userEvent.click(screen.getByRole("button", { name: "Dev login" }));
+    await screen.findByText("hello Ada in Acme");
+    expect(calls.find((c) => c.path === "/auth/dev-login")?.body).toEqual({
+      login: "grace-hopper",
+      name: "Grace Hopper",
+    });
   });
 
   it("shows a server failure with a retry, not the sign-in page", async () => {
@@ -82,6 +102,15 @@ describe("AuthGate", () => {
     await listSessions({});
     await waitFor(() => expect(calls.at(-1)?.path).toMatch(/^\/api\/v1\/tenants\/t2\/sessions\?/));
     expect(calls.at(-1)?.headers[TENANT_HEADER]).toBe("t2");
+  });
+});
+
+describe("loginFromName", () => {
+  it("makes a GitHub-style login from a display name", () => {
+    expect(loginFromName("Ada Lovelace")).toBe("ada-lovelace");
+    expect(loginFromName("  Grâce  H. ")).toBe("grace-h");
+    expect(loginFromName("!!!")).toBe("dev");
+    expect(loginFromName("x".repeat(60))).toHaveLength(39);
   });
 });
 

@@ -7,11 +7,11 @@ import { devLogin, githubLoginUrl, isLoopbackHost, meKey } from "./auth-api";
 export function SignInPage({ reason }: { reason?: string }) {
   const queryClient = useQueryClient();
   const nameId = useId();
-  const [name, setName] = useState("Local Developer");
+  const [name, setName] = useState("");
   const local = isLoopbackHost(window.location.hostname);
   const redirect = `${window.location.pathname}${window.location.search}`;
   const login = useMutation({
-    mutationFn: () => devLogin(name.trim() || "Local Developer"),
+    mutationFn: () => devLogin(name),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meKey }),
   });
 
@@ -30,9 +30,18 @@ export function SignInPage({ reason }: { reason?: string }) {
         </a>
         {local ? (
           <form className="dev-login" onSubmit={onDevLogin}>
-            <p className="muted">Local mode: sign in as a developer on this machine.</p>
+            <p className="muted">
+              Local mode: sign in on this machine. Leave the name empty to be the local owner, or type a name
+              to join as another developer.
+            </p>
             <label htmlFor={nameId}>Display name</label>
-            <input id={nameId} value={name} maxLength={80} onChange={(e) => setName(e.target.value)} />
+            <input
+              id={nameId}
+              value={name}
+              maxLength={80}
+              placeholder="Local User (owner)"
+              onChange={(e) => setName(e.target.value)}
+            />
             <button type="submit" className="button" disabled={login.isPending}>
               {login.isPending ? "Signing in…" : "Dev login"}
             </button>

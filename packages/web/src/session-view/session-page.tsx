@@ -4,7 +4,7 @@
  */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useMemo } from "react";
 import { Link, useParams } from "react-router";
 import { describeError } from "../api/http-client";
 import { getSession, sessionKeys, stopSession } from "../api/sessions";
@@ -48,6 +48,7 @@ function LiveSession({ session }: { session: Session }) {
   const { timeline } = view;
   const status = timeline.status ?? session.status;
   const closed = TERMINAL_STATUSES.has(status);
+  const queued = useMemo(() => new Set(timeline.openPrompts.slice(1)), [timeline.openPrompts]);
 
   const stop = useMutation({
     mutationFn: () => stopSession(session.id),
@@ -94,7 +95,7 @@ function LiveSession({ session }: { session: Session }) {
           <Loading label="Loading the stream…" />
         )
       ) : (
-        <TimelineView items={timeline.items} />
+        <TimelineView items={timeline.items} queued={queued} />
       )}
       <FollowUpBox
         sessionId={session.id}

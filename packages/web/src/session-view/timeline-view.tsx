@@ -8,13 +8,21 @@ import { formatDuration } from "../ui/format";
 import { ToolCall } from "./tool-call";
 
 const MarkdownText = lazy(() => import("./markdown"));
+const NONE: ReadonlySet<string> = new Set();
 
-const Item = memo(function Item({ item }: { item: TimelineItem }) {
+const Item = memo(function Item({ item, queued }: { item: TimelineItem; queued: boolean }) {
   switch (item.kind) {
     case "prompt":
       return (
-        <article className="entry entry-prompt" aria-label={`Prompt from ${item.author}`}>
-          <header className="entry-meta">{item.author}</header>
+        <article
+          className={`entry entry-prompt${queued ? " entry-queued" : ""}`}
+          aria-label={`Prompt from ${item.author}${queued ? " (queued)" : ""}`}
+          data-prompt-id={item.promptId}
+        >
+          <header className="entry-meta">
+            {item.author}
+            {queued ? <span className="queued-label"> · queued, runs after the current turn</span> : null}
+          </header>
           <p className="prompt-text">{item.text}</p>
         </article>
       );
@@ -93,7 +101,14 @@ const Item = memo(function Item({ item }: { item: TimelineItem }) {
   }
 });
 
-export function TimelineView({ items }: { items: readonly TimelineItem[] }) {
+export function TimelineView({
+  items,
+  queued = NONE,
+}: {
+  items: readonly TimelineItem[];
+  /** Prompts waiting for the current turn to end. */
+  queued?: ReadonlySet<string>;
+}) {
   const endRef = useRef<HTMLDivElement>(null);
   const follow = useRef(true);
 
@@ -114,7 +129,9 @@ export function TimelineView({ items }: { items: readonly TimelineItem[] }) {
   return (
     <div className="timeline" data-testid="timeline">
       {items.map((item) => (
-        <Item key={item.key} item={item} />
+        <div key={item.key} className="timeline-item" data-key={item.key}>
+          <Item item={item} queued={item.kind === "prompt" && queued.has(item.promptId)} />
+        </div>
       ))}
       <div ref={endRef} />
     </div>

@@ -118,6 +118,22 @@ describe("applyEvents", () => {
     expect(before.turnRunning).toBe(true);
   });
 
+  it("knows which prompts are queued behind the running turn", () => {
+    const events = stored([
+      { type: "prompt", promptId: "a", text: "first", author: "Ada" },
+      { type: "prompt", promptId: "b", text: "second", author: "Grace" },
+      { type: "prompt", promptId: "c", text: "third", author: "Ada" },
+      { type: "turn.end", promptId: "a", status: "completed" },
+    ]);
+    expect(applyEvents(emptyTimeline, events.slice(0, 3)).openPrompts).toEqual(["a", "b", "c"]);
+    const t = applyEvents(emptyTimeline, events);
+    expect(t.openPrompts).toEqual(["b", "c"]);
+    expect(t.turnRunning).toBe(true);
+    const stopped = applyEvents(t, stored([{ type: "session.status", status: "stopped" }], 5));
+    expect(stopped.openPrompts).toEqual([]);
+    expect(stopped.turnRunning).toBe(false);
+  });
+
   it("drops events at or below the cursor, so a batch applied twice changes nothing", () => {
     const events = stored(firstTurn);
     const once = applyEvents(emptyTimeline, events);

@@ -70,6 +70,11 @@ export interface Timeline {
   pr: Pr | null;
   /** A prompt has started and its turn.end has not arrived. */
   turnRunning: boolean;
+  /**
+   * Prompts whose turn has not ended, oldest first. The session runs them in order, so the
+   * first is the current turn and the rest are queued follow-ups.
+   */
+  openPrompts: readonly string[];
   /** Prompt ids already shown, so a locally queued follow-up can be retired. */
   promptIds: ReadonlySet<string>;
   messageAt: Readonly<Record<string, number>>;
@@ -87,6 +92,7 @@ export const emptyTimeline: Timeline = {
   push: null,
   pr: null,
   turnRunning: false,
+  openPrompts: [],
   promptIds: new Set(),
   messageAt: {},
   toolAt: {},
@@ -111,12 +117,16 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.status = e.status;
         next.statusReason = e.reason ?? null;
         next.statusAt = at;
-        if (TERMINAL_STATUSES.has(e.status)) next.turnRunning = false;
+        if (TERMINAL_STATUSES.has(e.status)) {
+          next.turnRunning = false;
+          next.openPrompts = [];
+        }
         items.push({ ...base, kind: "status", status: e.status, reason: e.reason ?? null });
         break;
       case "prompt":
         if (!promptIds.has(e.promptId)) promptIds = new Set(promptIds).add(e.promptId);
         next.turnRunning = true;
+        next.openPrompts = [...next.openPrompts, e.promptId];
         items.push({ ...base, kind: "prompt", promptId: e.promptId, text: e.text, author: e.author });
         break;
       case "message.delta": {
@@ -196,8 +206,10 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.usage.cacheWriteTokens += e.cacheWriteTokens;
         next.usage.costUsd += e.costUsd;
         break;
-      case "turn.end":
-        next.turnRunning = false;
+      case "turn.end": {
+        const ended = e.promptId ?? next.openPrompts[0];
+        next.openPrompts = next.openPrompts.filter((id) => id !== ended);
+        next.turnRunning = next.openPrompts.length > 0;
         items.push({
           ...base,
           kind: "turn",
@@ -206,6 +218,7 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
           summary: e.summary ?? null,
         });
         break;
+      }
       case "git.push":
         next.push = e;
         items.push({ ...base, kind: "push", push: e });

@@ -109,7 +109,7 @@ export async function localOwner(): Promise<Identity> {
  * Headers of a signed-in browser: the session cookie (as a real sign-in sets it) and this site's
  * Origin, which cookie-authenticated writes need.
  */
-export async function browserHeaders(userId: string): Promise<Record<string, string>> {
+export async function browserHeaders(userId: string): Promise<{ cookie: string; origin: string }> {
   const db = openDatabase(env.DB);
   const sid = id();
   const now = new Date();

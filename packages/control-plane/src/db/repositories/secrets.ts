@@ -1,5 +1,5 @@
 /** Sealed secret values. Values leave this module only as ciphertext; metadata lists omit them. */
-import { and, asc, eq, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { secrets } from "../schema";
 
@@ -73,7 +73,7 @@ export async function listSecretMeta(db: Database, tenantId: string): Promise<Se
     .select(metaColumns)
     .from(secrets)
     .where(eq(secrets.tenantId, tenantId))
-    .orderBy(asc(secrets.scope), asc(secrets.repoKey), asc(secrets.name));
+    .orderBy(asc(secrets.name), desc(secrets.scope), asc(secrets.repoKey));
 }
 
 export async function deleteSecret(db: Database, tenantId: string, id: SecretIdentity): Promise<boolean> {

@@ -54,6 +54,10 @@ export const SandboxInfo = z.object({
   state: SandboxState,
   /** "bubblewrap" when namespaces isolate it, "process" for the labelled no-isolation fallback. */
   isolation: z.enum(["bubblewrap", "process"]),
+  /** "shared": the sandbox reaches the host's network (loopback included); "isolated" when egress is proxied. */
+  network: z.enum(["shared", "isolated"]).optional(),
+  /** Plain-language caveats the session should show (e.g. that the network is not isolated). */
+  warnings: z.array(z.string().max(500)).max(10).optional(),
   pid: z.number().int().nullable(),
   exitCode: z.number().int().nullable(),
   createdAt: z.string(),

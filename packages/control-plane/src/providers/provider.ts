@@ -16,6 +16,8 @@ export interface SandboxHandle {
   providerId: string;
   /** Human-readable isolation level, shown in the session ("bubblewrap", "process", "vm"...). */
   isolation: string;
+  /** Caveats to show in the session, e.g. that the sandbox's network is not isolated. */
+  warnings: string[];
 }
 
 export interface SandboxProvider {

@@ -21,7 +21,11 @@ function keyOf(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function mintSandboxToken(secret: string, claims: SandboxClaims, ttlSeconds: number): Promise<string> {
+export async function mintSandboxToken(
+  secret: string,
+  claims: SandboxClaims,
+  ttlSeconds: number,
+): Promise<string> {
   return new SignJWT({ tenant: claims.tenantId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
@@ -47,7 +51,8 @@ export async function verifySandboxToken(secret: string, token: string): Promise
     return { ok: true, claims: { sessionId: payload.sub, tenantId: tenant, jti: payload.jti } };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: "sandbox token has expired" };
-    if (err instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: `sandbox token ${err.claim} is wrong` };
+    if (err instanceof errors.JWTClaimValidationFailed)
+      return { ok: false, reason: `sandbox token ${err.claim} is wrong` };
     return { ok: false, reason: "sandbox token is invalid" };
   }
 }

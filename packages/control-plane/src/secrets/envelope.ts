@@ -3,9 +3,9 @@
  * data key seals each value. Both layers carry associated data, so a wrapped key only opens for
  * its tenant and key id, and a sealed value only for its tenant, scope, repository and name.
  */
-import { fromBase64, randomBytes, toBase64 } from "./encoding";
-import { SecretsCryptoError } from "./errors";
-import type { Keyring } from "./keyring";
+import { fromBase64, randomBytes, toBase64 } from "./encoding.ts";
+import { SecretsCryptoError } from "./errors.ts";
+import type { Keyring } from "./keyring.ts";
 
 const IV_BYTES = 12;
 const VALUE_FORMAT = "v1.";

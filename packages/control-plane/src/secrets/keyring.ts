@@ -5,8 +5,8 @@
  * first and they can be removed.
  */
 import { z } from "zod";
-import { fromBase64 } from "./encoding";
-import { SecretsConfigError } from "./errors";
+import { fromBase64 } from "./encoding.ts";
+import { SecretsConfigError } from "./errors.ts";
 
 export interface Keyring {
   currentKid: string;

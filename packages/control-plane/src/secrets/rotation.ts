@@ -1,32 +1,22 @@
 /**
  * Master-key rotation: re-wraps every tenant data key that the current master key did not wrap.
- * Sealed values are not read or written, so rotation is fast and cannot corrupt a value. The
- * store is a port: D1 through the binding inside the Worker and tests, or through
- * `wrangler d1 execute` from the rotation command.
+ * Sealed values are not read or written, so rotation is fast and cannot corrupt a value. Where
+ * the keys live is a port: D1 through the binding (inside the Worker and tests), or through
+ * `wrangler d1 execute` (the rotation command). Imports carry `.ts` so Node can run the command.
  */
-import type { Database } from "../db/client";
-import { listDataKeysNotWrappedBy, replaceWrappedDataKey } from "../db/repositories/tenant-keys";
-import { rewrapDataKey, type WrappedDataKey } from "./envelope";
-import type { Keyring } from "./keyring";
+import { rewrapDataKey, type WrappedDataKey } from "./envelope.ts";
+import type { Keyring } from "./keyring.ts";
+
+export interface DataKeyChange {
+  tenantId: string;
+  from: WrappedDataKey;
+  to: WrappedDataKey;
+}
 
 export interface DataKeyStore {
   listNotWrappedBy(kid: string): Promise<(WrappedDataKey & { tenantId: string })[]>;
-  /** Compare-and-set: false when the row changed since it was listed. */
-  replace(tenantId: string, from: WrappedDataKey, to: WrappedDataKey, now: string): Promise<boolean>;
-}
-
-export function d1DataKeyStore(db: Database): DataKeyStore {
-  return {
-    listNotWrappedBy: (kid) => listDataKeysNotWrappedBy(db, kid),
-    replace: (tenantId, from, to, now) =>
-      replaceWrappedDataKey(db, tenantId, {
-        fromKid: from.kid,
-        fromWrapped: from.wrappedKey,
-        toKid: to.kid,
-        toWrapped: to.wrappedKey,
-        now,
-      }),
-  };
+  /** Compare-and-set each change; returns the tenants whose row still held `from` and now holds `to`. */
+  replaceAll(changes: DataKeyChange[], now: string): Promise<Set<string>>;
 }
 
 export interface RotationReport {
@@ -42,17 +32,17 @@ export async function rewrapAllDataKeys(
   onProgress: (done: number, total: number, tenantId: string) => void = () => {},
 ): Promise<RotationReport> {
   const stale = await store.listNotWrappedBy(ring.currentKid);
-  const report: RotationReport = { rewrapped: 0, skipped: 0, failed: [] };
+  const changes: DataKeyChange[] = [];
+  const failed: RotationReport["failed"] = [];
   let done = 0;
   for (const row of stale) {
     try {
-      const next = await rewrapDataKey(ring, row.tenantId, row);
-      if (await store.replace(row.tenantId, row, next, new Date().toISOString())) report.rewrapped++;
-      else report.skipped++;
+      changes.push({ tenantId: row.tenantId, from: row, to: await rewrapDataKey(ring, row.tenantId, row) });
     } catch (err) {
-      report.failed.push({ tenantId: row.tenantId, error: err instanceof Error ? err.message : String(err) });
+      failed.push({ tenantId: row.tenantId, error: err instanceof Error ? err.message : String(err) });
     }
     onProgress(++done, stale.length, row.tenantId);
   }
-  return report;
+  const swapped = changes.length > 0 ? await store.replaceAll(changes, new Date().toISOString()) : new Set<string>();
+  return { rewrapped: swapped.size, skipped: changes.length - swapped.size, failed };
 }

@@ -364,14 +364,8 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (meta.status !== "starting") return;
     const outcome = await this.launcher.launch(meta, (hash) => this.bridge.beginIncarnation(hash));
     if (outcome.kind === "started") {
-      this.publish([
-        {
-          type: "log",
-          source: "sandbox",
-          stream: "stdout",
-          text: `sandbox started (isolation: ${outcome.isolation})\n`,
-        },
-      ]);
+      const text = [`sandbox started (isolation: ${outcome.isolation})`, ...outcome.warnings].join("\n");
+      this.publish([{ type: "log", source: "sandbox", stream: "stdout", text: `${text}\n` }]);
       this.timeouts.sandboxLaunched();
     } else if (outcome.kind === "retry") {
       this.publish([

@@ -21,7 +21,7 @@ export interface LauncherConfig {
 }
 
 export type LaunchOutcome =
-  | { kind: "started"; incarnationHash: string; isolation: string; providerId: string }
+  | { kind: "started"; incarnationHash: string; isolation: string; warnings: string[]; providerId: string }
   | { kind: "retry"; at: number; message: string }
   | { kind: "failed"; message: string };
 
@@ -82,7 +82,13 @@ export class SandboxLauncher {
       });
       this.store.setValue("provider_id", handle.providerId);
       this.store.setValue("launch_attempt", "0");
-      return { kind: "started", incarnationHash, isolation: handle.isolation, providerId: handle.providerId };
+      return {
+        kind: "started",
+        incarnationHash,
+        isolation: handle.isolation,
+        warnings: handle.warnings,
+        providerId: handle.providerId,
+      };
     } catch (err) {
       const message = err instanceof Error ? err.message : "sandbox provider failed";
       const transient = err instanceof SandboxProviderError ? err.kind === "transient" : false;

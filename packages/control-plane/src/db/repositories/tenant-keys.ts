@@ -1,6 +1,7 @@
 /** Each tenant's wrapped data key. Only the master-key rotation reads across tenants. */
 import { and, eq, ne } from "drizzle-orm";
 import type { Database } from "../client";
+import type { DataKeyStore } from "../../secrets/rotation";
 import { tenantDataKeys } from "../schema";
 
 export type DataKeyRow = typeof tenantDataKeys.$inferSelect;
@@ -50,4 +51,25 @@ export async function replaceWrappedDataKey(
     )
     .returning({ tenantId: tenantDataKeys.tenantId });
   return rows.length > 0;
+}
+
+/** The rotation port over the D1 binding (the Worker, tests). */
+export function d1DataKeyStore(db: Database): DataKeyStore {
+  return {
+    listNotWrappedBy: (kid) => listDataKeysNotWrappedBy(db, kid),
+    async replaceAll(changes, now) {
+      const swapped = new Set<string>();
+      for (const c of changes) {
+        const ok = await replaceWrappedDataKey(db, c.tenantId, {
+          fromKid: c.from.kid,
+          fromWrapped: c.from.wrappedKey,
+          toKid: c.to.kid,
+          toWrapped: c.to.wrappedKey,
+          now,
+        });
+        if (ok) swapped.add(c.tenantId);
+      }
+      return swapped;
+    },
+  };
 }

@@ -42,7 +42,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const info = SandboxInfo.safeParse(await res.json());
     if (!info.success)
       throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
-    return { providerId: info.data.id, isolation: info.data.isolation };
+    return { providerId: info.data.id, isolation: info.data.isolation, warnings: info.data.warnings ?? [] };
   }
 
   async terminate(providerId: string): Promise<void> {

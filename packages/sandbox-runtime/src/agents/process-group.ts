@@ -1,13 +1,21 @@
 /**
- * Starting a CLI as the leader of its own process group and ending the whole group. Tools the
- * agent runs (shells, test runners, servers started with `&`) live in that group, so one signal
- * to the group reaches them all: SIGTERM first, SIGKILL for whatever is left after a grace period.
+ * Starting a CLI as the leader of its own process group, and ending everything a turn started.
+ *
+ * The group alone is not enough: Claude Code runs each Bash tool call in a new session
+ * (`setsid`), so a tool's processes leave the CLI's group, and once the CLI exits they are
+ * reparented to PID 1. What they all keep is the environment, so each turn's CLI gets a unique
+ * `NIGHTSHIFT_TURN_ID`, and ending a turn means: every running process that is in the CLI's group
+ * or carries that id gets SIGTERM, and SIGKILL after a grace period. Without /proc (not Linux)
+ * only the group is signalled.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import type { Readable } from "node:stream";
 
 export type GroupLeader = ChildProcessByStdio<null, Readable, Readable>;
+
+/** The variable carrying a turn's id into every process the turn starts. */
+export const TURN_ID_VARIABLE = "NIGHTSHIFT_TURN_ID";
 
 export interface SpawnInGroupOptions {
   cwd: string;
@@ -24,68 +32,100 @@ export function spawnInGroup(command: string, args: string[], options: SpawnInGr
   });
 }
 
+/** Who belongs to a turn: the CLI's process group, and (when given) the processes carrying its id. */
+export interface TurnProcesses {
+  pgid: number;
+  turnId?: string;
+}
+
+function readStat(pid: string): { state: string; pgid: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0] ?? "", pgid: Number(fields[2]) };
+  } catch {
+    return undefined; // exited while we looked
+  }
+}
+
+function carriesTurnId(pid: string, turnId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${TURN_ID_VARIABLE}=${turnId}`);
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Members of the group that are still running, read from /proc: a member that already exited
- * stays a zombie until its parent reaps it, and orphans wait for PID 1 (which may reap late),
- * so "the group still answers kill(0)" is not "something still runs". Undefined without /proc.
+ * The turn's processes that are still running, from /proc; undefined without /proc. Zombies
+ * (exited, not yet reaped — orphans wait for PID 1, which may reap late) do not count.
  */
-function runningMembers(pgid: number): number | undefined {
+export function runningTurnProcesses(turn: TurnProcesses): number[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
     return undefined;
   }
-  let running = 0;
+  const running: number[] = [];
   for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const stat = readStat(entry);
+    if (!stat || stat.state === "Z" || stat.state === "X") continue;
+    if (stat.pgid === turn.pgid || (turn.turnId !== undefined && carriesTurnId(entry, turn.turnId))) {
+      running.push(Number(entry));
     }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") running += 1;
   }
   return running;
 }
 
-/** True while any process of the group is still running. */
-export function groupAlive(pgid: number): boolean {
+function groupAnswers(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
+    return true;
   } catch (error) {
-    // EPERM: it exists but is not ours to signal; treat as alive so the caller does not lie about it.
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-  return (runningMembers(pgid) ?? 1) > 0;
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+/** True while any process of the turn is still running. */
+export function turnAlive(turn: TurnProcesses): boolean {
+  const running = runningTurnProcesses(turn);
+  return running === undefined ? groupAnswers(turn.pgid) : running.length > 0;
+}
+
+function signalTurn(turn: TurnProcesses, signal: NodeJS.Signals): void {
+  const targets = new Set(runningTurnProcesses(turn) ?? []);
   try {
-    process.kill(-pgid, signal);
+    process.kill(-turn.pgid, signal);
   } catch {
-    // ESRCH: the group is already gone, which is the goal.
+    // ESRCH: the group is already gone.
+  }
+  for (const pid of targets) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone already
+    }
   }
 }
 
-/** Resolves once the group is gone or `timeoutMs` passed; polls, since a group has no exit event. */
-async function waitForGroupExit(pgid: number, timeoutMs: number): Promise<boolean> {
+/** Resolves once nothing of the turn runs, or false after `timeoutMs`; polls, as there is no exit event for this. */
+async function waitForTurnExit(turn: TurnProcesses, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (groupAlive(pgid)) {
+  while (turnAlive(turn)) {
     if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 40));
   }
   return true;
 }
 
-/** SIGTERM to the group, SIGKILL after `graceMs` if anything is left; resolves when it is gone. */
-export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, "SIGTERM");
-  if (await waitForGroupExit(pgid, graceMs)) return;
-  signalGroup(pgid, "SIGKILL");
-  await waitForGroupExit(pgid, 5_000);
+/** SIGTERM to everything of the turn, SIGKILL after `graceMs` to whatever is left; resolves when all is gone. */
+export async function terminateTurn(turn: TurnProcesses, graceMs: number): Promise<void> {
+  if (!turnAlive(turn)) return;
+  signalTurn(turn, "SIGTERM");
+  if (await waitForTurnExit(turn, graceMs)) return;
+  signalTurn(turn, "SIGKILL");
+  await waitForTurnExit(turn, 5_000);
 }

@@ -1,11 +1,19 @@
 /**
  * One supervised run of a CLI: spawned as its own process group, stdout fed line by line to a
  * callback, stderr kept as a short tail (and handed out line by line), stopped on a wall-clock
- * limit or an abort signal, and always cleaned up: when it returns, no process of the group is
- * left (tools the agent started in the background go with it).
+ * limit or an abort signal, and always cleaned up: when it returns, no process the run started
+ * is left — tools in their own sessions and things started in the background included (see
+ * process-group.ts for how they are found).
  */
+import { randomUUID } from "node:crypto";
 import { LineSplitter } from "./line-splitter";
-import { type GroupLeader, spawnInGroup, terminateGroup } from "./process-group";
+import {
+  type GroupLeader,
+  spawnInGroup,
+  TURN_ID_VARIABLE,
+  type TurnProcesses,
+  terminateTurn,
+} from "./process-group";
 
 export interface SupervisedRunOptions {
   command: string;
@@ -46,6 +54,8 @@ export function runSupervised(options: SupervisedRunOptions): Promise<Supervised
     let settled = false;
     let drainTimer: NodeJS.Timeout | undefined;
     let child: GroupLeader;
+    const turnId = randomUUID();
+    let turn: TurnProcesses | undefined;
 
     const stdout = new LineSplitter({
       maxLineBytes: options.maxLineBytes,
@@ -65,7 +75,7 @@ export function runSupervised(options: SupervisedRunOptions): Promise<Supervised
     const stop = (reason: "timeout" | "cancelled") => {
       if (stoppedFor || settled) return;
       stoppedFor = reason;
-      if (child.pid !== undefined) void terminateGroup(child.pid, options.killGraceMs);
+      if (turn) void terminateTurn(turn, options.killGraceMs);
     };
     const onAbort = () => stop("cancelled");
     const timeout = setTimeout(() => stop("timeout"), options.timeoutMs);
@@ -79,18 +89,22 @@ export function runSupervised(options: SupervisedRunOptions): Promise<Supervised
       stdout.end();
       stderr.end();
       // Whatever the CLI left running in its group (a server started with `&`) ends with the turn.
-      if (child.pid !== undefined) await terminateGroup(child.pid, options.killGraceMs);
+      if (turn) await terminateTurn(turn, options.killGraceMs);
       resolve({ exitCode: exit.code, exitSignal: exit.signal, stoppedFor, spawnError, stderrTail });
     };
 
     try {
-      child = spawnInGroup(options.command, options.args, { cwd: options.cwd, env: options.env });
+      child = spawnInGroup(options.command, options.args, {
+        cwd: options.cwd,
+        env: { ...options.env, [TURN_ID_VARIABLE]: turnId },
+      });
     } catch (error) {
       // spawn throws synchronously for bad arguments (e.g. a NUL byte in the prompt).
       clearTimeout(timeout);
       resolve({ exitCode: null, exitSignal: null, spawnError: error as Error, stderrTail });
       return;
     }
+    if (child.pid !== undefined) turn = { pgid: child.pid, turnId };
     options.signal.addEventListener("abort", onAbort, { once: true });
     if (options.signal.aborted) stop("cancelled");
 
@@ -104,7 +118,7 @@ export function runSupervised(options: SupervisedRunOptions): Promise<Supervised
       exit = { code, signal };
       // stdout normally closes with the CLI; a background child holding it open must not hold the turn.
       drainTimer = setTimeout(() => {
-        if (child.pid !== undefined) void terminateGroup(child.pid, options.killGraceMs);
+        if (turn) void terminateTurn(turn, options.killGraceMs);
         child.stdout.destroy();
         child.stderr.destroy();
         void settle();

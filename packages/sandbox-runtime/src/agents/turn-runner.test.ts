@@ -37,7 +37,11 @@ async function run(agent: string, request: TurnRequest, runner = nowhere) {
   const ends = events.filter((e) => e.type === "turn.end");
   expect(ends).toHaveLength(1);
   expect(events.at(-1)).toBe(ends[0]);
-  expect(ends[0]).toMatchObject({ status: result.status, promptId: "prompt-1", durationMs: result.durationMs });
+  expect(ends[0]).toMatchObject({
+    status: result.status,
+    promptId: "prompt-1",
+    durationMs: result.durationMs,
+  });
   return { events, result, errors: events.filter((e) => e.type === "error") };
 }
 
@@ -46,7 +50,11 @@ describe("runTurn before the CLI starts", () => {
     const { result, errors } = await run("codex", base);
     expect(result.status).toBe("failed");
     expect(errors).toEqual([
-      { type: "error", code: "agent_unsupported", message: "agent codex is not supported yet; choose one of: claude-code." },
+      {
+        type: "error",
+        code: "agent_unsupported",
+        message: "agent codex is not supported yet; choose one of: claude-code.",
+      },
     ]);
   });
 
@@ -84,7 +92,11 @@ describe("runTurn before the CLI starts", () => {
   it("an already aborted signal cancels without starting anything", async () => {
     const controller = new AbortController();
     controller.abort();
-    const { result, errors } = await run("claude-code", { ...base, signal: controller.signal }, createTurnRunner());
+    const { result, errors } = await run(
+      "claude-code",
+      { ...base, signal: controller.signal },
+      createTurnRunner(),
+    );
     expect(result.status).toBe("cancelled");
     expect(errors).toEqual([]);
   });

@@ -9,7 +9,8 @@ const Content = z.union([z.string(), z.array(ContentBlock)]);
 
 export const MessagesRequest = z.looseObject({
   model: z.string().min(1, "model is required"),
-  messages: z.array(z.looseObject({ role: z.enum(["user", "assistant"]), content: Content })),
+  // Claude Code sends "system" messages inside `messages` for newer models, so any role is accepted.
+  messages: z.array(z.looseObject({ role: z.string().min(1), content: Content })),
   system: Content.optional(),
   tools: z.array(z.looseObject({ name: z.string() })).optional(),
   stream: z.boolean().optional(),
@@ -58,7 +59,7 @@ export function textOf(content: MessagesRequest["system"]): string {
 }
 
 export function latestUserInput(request: MessagesRequest): LatestUserInput {
-  const last = request.messages.at(-1);
+  const last = request.messages.findLast((message) => message.role !== "system");
   if (last?.role !== "user") return { kind: "none" };
   if (typeof last.content !== "string") {
     const results: ToolResultSeen[] = [];

@@ -57,6 +57,17 @@ describe("autopilotReply", () => {
     });
   });
 
+  it("reads past the system messages newer Claude Code models put in the conversation", () => {
+    const reply = autopilotReply(
+      request([
+        { role: "user", content: [{ type: "text", text: "add notes.txt" }] },
+        { role: "system", content: [{ type: "text", text: reminder }] },
+      ]),
+      options,
+    );
+    expect(reply).toMatchObject({ kind: "tool", name: "Write", input: { file_path: "/repo/work/notes.txt" } });
+  });
+
   it("falls back to NIGHTSHIFT.md when no file is named", () => {
     const reply = autopilotReply(request([{ role: "user", content: "make it better" }]), options);
     expect(reply).toMatchObject({ kind: "tool", input: { file_path: "NIGHTSHIFT.md" } });

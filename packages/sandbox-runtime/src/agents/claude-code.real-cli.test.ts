@@ -1,0 +1,239 @@
+/**
+ * The real `claude` CLI (the @anthropic-ai/claude-code version the runtime depends on) driven by
+ * `runTurn` against the testkit's scripted model on 127.0.0.1. Each test has its own HOME, cwd
+ * and model server.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentEvent } from "@nightshift/protocol";
+import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import type { TurnRequest, TurnResult } from "./contract";
+import { createTurnRunner } from "./turn-runner";
+
+const API_KEY = "sk-ant-scripted-test";
+const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Harness {
+  model: ScriptedModel;
+  cwd: string;
+  home: string;
+  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
+  run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
+}
+
+async function harness(): Promise<Harness> {
+  const model = await startScriptedModel({ apiKey: API_KEY });
+  const root = mkdtempSync(join(tmpdir(), "ns-claude-"));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  cleanups.push(() => model.close());
+  const cwd = join(root, "work");
+  const home = join(root, "home");
+  mkdirSync(cwd);
+  return {
+    model,
+    cwd,
+    home,
+    request: (text, overrides = {}) => ({
+      promptId: randomUUID(),
+      text,
+      cwd,
+      home,
+      model: "claude-sonnet-4-5",
+      maxTurns: 5,
+      timeoutMs: 30_000,
+      env: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, CLAUDE_CODE_MAX_RETRIES: "0" },
+      signal: new AbortController().signal,
+      ...overrides,
+    }),
+    run: async (request) => {
+      const events: AgentEvent[] = [];
+      const result = await runTurn("claude-code", request, (event) => events.push(event));
+      for (const event of events)
+        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
+      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({
+        type: "turn.end",
+        status: result.status,
+        promptId: request.promptId,
+      });
+      return { result, events };
+    },
+  };
+}
+
+const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
+  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+
+/** Running processes whose command line contains `marker` (zombies excluded). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
+        pids.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("runTurn with the real claude CLI", () => {
+  it("text turn: streamed deltas, the message, usage, summary and a session id", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "Hello from the scripted model.", chunks: 4 });
+    const { result, events } = await h.run(h.request("Say hello"));
+
+    expect(result).toMatchObject({ status: "completed", summary: "Hello from the scripted model." });
+    expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      ofType(events, "message.delta")
+        .map((d) => d.text)
+        .join(""),
+    ).toBe("Hello from the scripted model.");
+    expect(ofType(events, "message").map((m) => m.text)).toEqual(["Hello from the scripted model."]);
+    const [usage] = ofType(events, "usage");
+    expect(usage?.inputTokens).toBeGreaterThan(100);
+    expect(usage?.costUsd).toBeGreaterThan(0);
+    const calls = h.model.requests.filter((r) => r.method === "POST");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.path).toBe("/v1/messages?beta=true");
+    expect(calls[0]!.headers["x-api-key"]).toBe(API_KEY);
+  });
+
+  it("Bash tool call: tool.start and the paired tool.end carry the command and its output", async () => {
+    const h = await harness();
+    h.model.enqueue(
+      {
+        kind: "tool",
+        name: "Bash",
+        input: { command: "echo tool-ran > ran.txt && cat ran.txt", description: "run it" },
+      },
+      { kind: "text", text: "It ran." },
+    );
+    const { result, events } = await h.run(h.request("Run the command"));
+    expect(result.status).toBe("completed");
+    const [start] = ofType(events, "tool.start");
+    const [end] = ofType(events, "tool.end");
+    expect(start).toMatchObject({
+      name: "Bash",
+      input: { command: "echo tool-ran > ran.txt && cat ran.txt" },
+    });
+    expect(end).toMatchObject({ toolId: start!.toolId, name: "Bash", output: "tool-ran", isError: false });
+    expect(readFileSync(join(h.cwd, "ran.txt"), "utf8")).toBe("tool-ran\n");
+  });
+
+  it("Write tool call: the file exists in the working directory", async () => {
+    const h = await harness();
+    h.model.enqueue(
+      {
+        kind: "tool",
+        name: "Write",
+        input: { file_path: join(h.cwd, "hello.txt"), content: "Hello, World!\n" },
+      },
+      { kind: "text", text: "Wrote it." },
+    );
+    const { result, events } = await h.run(h.request("Create hello.txt"));
+    expect(result).toMatchObject({ status: "completed", summary: "Wrote it." });
+    expect(readFileSync(join(h.cwd, "hello.txt"), "utf8")).toBe("Hello, World!\n");
+    expect(ofType(events, "tool.end")[0]?.output).toContain("File created successfully");
+  });
+
+  it("a rejected key fails fast with an error saying to set ANTHROPIC_API_KEY", async () => {
+    const h = await harness();
+    const started = Date.now();
+    const request = h.request("Say hello");
+    const { result, events } = await h.run({
+      ...request,
+      env: { ...request.env, ANTHROPIC_API_KEY: "sk-wrong-key" },
+    });
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe("model_auth_failed");
+    expect(errors[0]!.message).toContain("ANTHROPIC_API_KEY");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a follow-up resumes the session: the model receives the earlier turn", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "The secret word is heliotrope." });
+    const first = await h.run(h.request("Remember a word for me"));
+    expect(first.result.status).toBe("completed");
+
+    h.model.enqueue({ kind: "text", text: "It was heliotrope." });
+    const second = await h.run(
+      h.request("Which word was it?", { resumeSessionId: first.result.agentSessionId }),
+    );
+    expect(second.result).toMatchObject({ status: "completed", agentSessionId: first.result.agentSessionId });
+
+    const last = h.model.requests.filter((r) => r.method === "POST").at(-1)!.body as { messages: unknown[] };
+    const history = JSON.stringify(last.messages);
+    expect(history).toContain("Remember a word for me");
+    expect(history).toContain("The secret word is heliotrope.");
+    expect(history).toContain("Which word was it?");
+  });
+
+  it("cancelling kills the CLI's whole process group, tools included", async () => {
+    const h = await harness();
+    const marker = randomUUID().slice(0, 8);
+    // Claude Code refuses a bare `sleep`; `tail -f` on a file named after the marker waits as long.
+    writeFileSync(join(h.cwd, `wait-${marker}.log`), "");
+    h.model.enqueue({
+      kind: "tool",
+      name: "Bash",
+      input: { command: `tail -f wait-${marker}.log`, description: "wait" },
+    });
+    const controller = new AbortController();
+    const request = h.request(`Wait for ${marker} seconds`, { signal: controller.signal });
+    const turn = h.run(request);
+
+    // Both the CLI (its argv holds the prompt) and the tool's `sleep` are running...
+    await waitFor("the claude process", () => processesWith(`Wait for ${marker}`)[0]);
+    await waitFor("the tool", () => processesWith(`tail -f wait-${marker}.log`)[0]);
+    const cancelled = Date.now();
+    controller.abort();
+    const { result, events } = await turn;
+
+    expect(result.status).toBe("cancelled");
+    expect(ofType(events, "error")).toEqual([]);
+    expect(Date.now() - cancelled).toBeLessThan(5_000);
+    // ...and neither is left afterwards.
+    expect(processesWith(`Wait for ${marker}`)).toEqual([]);
+    expect(processesWith(`tail -f wait-${marker}.log`)).toEqual([]);
+  });
+
+  it("a slow model past the time limit: turn_timeout error, failed, CLI gone", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "too late", delayMs: 60_000 });
+    const marker = `slow-${randomUUID()}`;
+    const started = Date.now();
+    const { result, events } = await h.run(h.request(`Answer slowly ${marker}`, { timeoutMs: 3_000 }));
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
+    expect(errors[0]!.message).toContain("limit of 3 s");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(processesWith(marker)).toEqual([]);
+  });
+});

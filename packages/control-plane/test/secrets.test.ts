@@ -9,12 +9,13 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { openDatabase } from "../src/db/client";
 import { putSecret } from "../src/db/repositories/secrets";
+import { d1DataKeyStore } from "../src/db/repositories/tenant-keys";
 import type { Bindings } from "../src/env";
 import { randomBytes, toBase64 } from "../src/secrets/encoding";
 import { SecretsConfigError, SecretsCryptoError } from "../src/secrets/errors";
 import { loadKeyring } from "../src/secrets/keyring";
 import { createSecretMasker, MASK, maskSecrets } from "../src/secrets/mask";
-import { d1DataKeyStore, rewrapAllDataKeys } from "../src/secrets/rotation";
+import { rewrapAllDataKeys } from "../src/secrets/rotation";
 import { decryptSecretsForSandbox, repoKeyOf } from "../src/secrets/sandbox-secrets";
 import { api, createTenant, type Identity } from "./helpers";
 

@@ -22,6 +22,8 @@ const UNSCOPED: Record<string, string> = {
   "tenancy.ts#listTenantsForUser": "lists a user's own tenants through their memberships",
   "api-keys.ts#findApiKeyByHash": "authentication: the key itself decides the tenant",
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
+  "tenant-keys.ts#d1DataKeyStore":
+    "the rotation port over D1: re-wraps every tenant's key, each by its own id",
 };
 
 interface RepoFunction {

@@ -43,6 +43,7 @@ export async function rewrapAllDataKeys(
     }
     onProgress(++done, stale.length, row.tenantId);
   }
-  const swapped = changes.length > 0 ? await store.replaceAll(changes, new Date().toISOString()) : new Set<string>();
+  const swapped =
+    changes.length > 0 ? await store.replaceAll(changes, new Date().toISOString()) : new Set<string>();
   return { rewrapped: swapped.size, skipped: changes.length - swapped.size, failed };
 }

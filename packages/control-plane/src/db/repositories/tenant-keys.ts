@@ -1,7 +1,7 @@
 /** Each tenant's wrapped data key. Only the master-key rotation reads across tenants. */
 import { and, eq, ne } from "drizzle-orm";
-import type { Database } from "../client";
 import type { DataKeyStore } from "../../secrets/rotation";
+import type { Database } from "../client";
 import { tenantDataKeys } from "../schema";
 
 export type DataKeyRow = typeof tenantDataKeys.$inferSelect;

@@ -7,7 +7,9 @@ export default defineConfig({
     include: ["test/browser/**/*.browser.test.ts"],
     // Each file starts its own Worker and Chromium; files run one after another (2 shared cores).
     fileParallelism: false,
-    testTimeout: 60_000,
+    testTimeout: 90_000,
+    // Pages settle over sockets and timers: poll for conditions for up to 15 s, not vitest's 1 s.
+    expect: { poll: { timeout: 15_000, interval: 100 } },
     hookTimeout: 120_000,
   },
 });

@@ -28,8 +28,8 @@ interface Harness {
   run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
 }
 
-async function harness(): Promise<Harness> {
-  const model = await startScriptedModel({ apiKey: API_KEY });
+async function harness(options: { autopilot?: boolean } = {}): Promise<Harness> {
+  const model = await startScriptedModel({ apiKey: API_KEY, ...options });
   const root = mkdtempSync(join(tmpdir(), "ns-claude-"));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   cleanups.push(() => model.close());
@@ -157,6 +157,22 @@ describe("runTurn with the real claude CLI", () => {
     expect(result).toMatchObject({ status: "completed", summary: "Wrote it." });
     expect(readFileSync(join(h.cwd, "hello.txt"), "utf8")).toBe("Hello, World!\n");
     expect(ofType(events, "tool.end")[0]?.output).toContain("File created successfully");
+  });
+
+  it("the keyless demo: autopilot on the CLI's default model writes the named file and sums it up", async () => {
+    const h = await harness({ autopilot: true });
+    const { result, events } = await h.run(
+      h.request("Please add docs/usage.md about the CLI", { model: undefined }),
+    );
+    expect(result.status).toBe("completed");
+    expect(readFileSync(join(h.cwd, "docs", "usage.md"), "utf8")).toContain(
+      "Requested change: Please add docs/usage.md",
+    );
+    expect(ofType(events, "tool.start")[0]).toMatchObject({
+      name: "Write",
+      input: { file_path: join(h.cwd, "docs/usage.md") },
+    });
+    expect(result.summary).toMatch(/^I wrote usage\.md/);
   });
 
   it("a rejected key fails fast with an error saying to set ANTHROPIC_API_KEY", async () => {

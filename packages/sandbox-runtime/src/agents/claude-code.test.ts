@@ -191,7 +191,7 @@ describe("claude-code parser on unexpected input", () => {
       }),
     ]);
     const [start] = ofType(events, "tool.start");
-    expect(((start?.input as { content: string }).content as string).length).toBeLessThanOrEqual(16 * 1024);
+    expect((start!.input as { content: string }).content.length).toBeLessThanOrEqual(16 * 1024);
     const [big, small] = ofType(events, "tool.end");
     expect(big!.output.length).toBeLessThanOrEqual(32 * 1024);
     expect(big!.output).toMatch(/more characters cut\]$/);

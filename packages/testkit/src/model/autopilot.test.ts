@@ -65,7 +65,11 @@ describe("autopilotReply", () => {
       ]),
       options,
     );
-    expect(reply).toMatchObject({ kind: "tool", name: "Write", input: { file_path: "/repo/work/notes.txt" } });
+    expect(reply).toMatchObject({
+      kind: "tool",
+      name: "Write",
+      input: { file_path: "/repo/work/notes.txt" },
+    });
   });
 
   it("falls back to NIGHTSHIFT.md when no file is named", () => {

@@ -82,8 +82,8 @@ bench: setup ## benchmarks (see docs/performance.md)
 
 deploy: setup ## deploy the Worker with wrangler (needs a Cloudflare account; see docs/deploy.md)
 	pnpm exec turbo run build
-	wrangler d1 migrations apply nightshift --remote
-	wrangler deploy
+	pnpm --filter @nightshift/control-plane exec wrangler d1 migrations apply nightshift --remote --config ../../wrangler.toml
+	pnpm --filter @nightshift/control-plane exec wrangler deploy --config ../../wrangler.toml
 
 clean: ## remove installed dependencies and local state
 	rm -rf node_modules packages/*/node_modules bench/node_modules .wrangler .turbo .nightshift-dev

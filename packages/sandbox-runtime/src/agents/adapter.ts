@@ -36,6 +36,8 @@ export interface TurnVerdict {
   sessionId?: string;
   /** The agent's final message. */
   summary?: string;
+  /** Tool calls that started but got no result (the turn was stopped or crashed mid-tool). */
+  unfinishedTools: { toolId: string; name: string }[];
 }
 
 /** Reads one turn's stdout. Stateful (pairs tool calls with results); must never throw. */

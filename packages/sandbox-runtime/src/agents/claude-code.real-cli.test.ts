@@ -233,6 +233,11 @@ describe("runTurn with the real claude CLI", () => {
 
     expect(result.status).toBe("cancelled");
     expect(ofType(events, "error")).toEqual([]);
+    // The tool ends as a failure exactly once: reported by the CLI as it dies, or closed by the runner.
+    const [start] = ofType(events, "tool.start");
+    const ends = ofType(events, "tool.end");
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ toolId: start!.toolId, name: "Bash", isError: true });
     expect(Date.now() - cancelled).toBeLessThan(5_000);
     // ...and neither is left afterwards.
     expect(processesWith(`Wait for ${marker}`)).toEqual([]);

@@ -70,6 +70,7 @@ describe("claude-code parser on recorded output", () => {
       failed: false,
       sessionId: "3f0a1603-a77d-42a8-a13d-c7e1c75b530a",
       summary: "Hello from the scripted model.",
+      unfinishedTools: [],
     });
   });
 
@@ -234,9 +235,26 @@ describe("claude-code parser on unexpected input", () => {
     ]);
   });
 
-  it("without a result record the verdict is unfinished", () => {
-    const { verdict } = parseLines(['{"type":"system","subtype":"init","session_id":"s-1"}']);
+  it("without a result record the verdict is unfinished and names tool calls left without a result", () => {
+    const { verdict } = parseLines([
+      '{"type":"system","subtype":"init","session_id":"s-1"}',
+      JSON.stringify({
+        type: "assistant",
+        message: {
+          id: "m1",
+          content: [
+            { type: "tool_use", id: "t1", name: "Bash", input: {} },
+            { type: "tool_use", id: "t2", name: "Read", input: {} },
+          ],
+        },
+      }),
+      JSON.stringify({
+        type: "user",
+        message: { content: [{ type: "tool_result", tool_use_id: "t1", content: "ok" }] },
+      }),
+    ]);
     expect(verdict).toMatchObject({ finished: false, failed: false, sessionId: "s-1" });
+    expect(verdict.unfinishedTools).toEqual([{ toolId: "t2", name: "Read" }]);
   });
 });
 

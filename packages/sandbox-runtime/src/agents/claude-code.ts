@@ -119,6 +119,11 @@ function withoutReminders(text: string): string {
   return text.replace(/\s*<system-reminder>[\s\S]*?<\/system-reminder>\s*/g, "\n").trim();
 }
 
+/** Ids and names as the protocol bounds them (200 characters); the CLI's are far shorter in practice. */
+function idOf(value: string): string {
+  return value.slice(0, 200);
+}
+
 function parseJsonLine(line: string): unknown {
   try {
     return JSON.parse(line);
@@ -136,6 +141,8 @@ class ClaudeCodeParser implements TurnParser {
   private lastText: string | undefined;
   private streamingMessageId: string | undefined;
   private readonly toolNames = new Map<string, string>();
+  /** Started tool calls still waiting for their result, by id. */
+  private readonly openTools = new Map<string, string>();
   private readonly maxTurns: number;
 
   constructor(sessionId: string | undefined, maxTurns: number) {
@@ -175,6 +182,7 @@ class ClaudeCodeParser implements TurnParser {
       failed: this.failed,
       sessionId: this.sessionId,
       summary: this.summary ?? this.lastText,
+      unfinishedTools: [...this.openTools].map(([toolId, name]) => ({ toolId, name })),
     };
   }
 
@@ -197,7 +205,7 @@ class ClaudeCodeParser implements TurnParser {
       return [];
     const messageId = line.data.api_message_id ?? this.streamingMessageId;
     if (!messageId) return [];
-    return [{ type: "message.delta", messageId, text: event.delta.text }];
+    return [{ type: "message.delta", messageId: idOf(messageId), text: event.delta.text }];
   }
 
   private onAssistant(json: unknown): AgentEvent[] {
@@ -227,18 +235,21 @@ class ClaudeCodeParser implements TurnParser {
         this.lastText = text.data.text;
         events.push({
           type: "message",
-          messageId: message.id,
+          messageId: idOf(message.id),
           role: "assistant",
           text: truncateText(text.data.text, MESSAGE_MAX_CHARS),
         });
       }
       const tool = ToolUseBlock.safeParse(block);
       if (tool.success) {
-        this.toolNames.set(tool.data.id, tool.data.name);
+        const toolId = idOf(tool.data.id);
+        const name = idOf(tool.data.name);
+        this.toolNames.set(toolId, name);
+        this.openTools.set(toolId, name);
         events.push({
           type: "tool.start",
-          toolId: tool.data.id,
-          name: tool.data.name,
+          toolId,
+          name,
           input: limitStrings(tool.data.input ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
         });
       }
@@ -253,11 +264,13 @@ class ClaudeCodeParser implements TurnParser {
     for (const block of line.data.message.content) {
       const result = ToolResultBlock.safeParse(block);
       if (!result.success) continue;
+      const toolId = idOf(result.data.tool_use_id);
+      this.openTools.delete(toolId);
       const output = withoutReminders(toolOutputText(result.data.content));
       events.push({
         type: "tool.end",
-        toolId: result.data.tool_use_id,
-        name: this.toolNames.get(result.data.tool_use_id),
+        toolId,
+        name: this.toolNames.get(toolId),
         output: truncateText(output, TOOL_OUTPUT_MAX_CHARS),
         isError: result.data.is_error === true,
       });

@@ -206,6 +206,22 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
     });
 
     const verdict = parser.finish();
+    // Close tool calls left open, so that watchers do not show them running forever.
+    const stopped =
+      run.stoppedFor === "cancelled"
+        ? "the turn was cancelled"
+        : run.stoppedFor === "timeout"
+          ? "the turn ran out of time"
+          : `${adapter.displayName} ended`;
+    for (const tool of verdict.unfinishedTools) {
+      send({
+        type: "tool.end",
+        toolId: tool.toolId,
+        name: tool.name,
+        output: `(no result: ${stopped} before the tool finished)`,
+        isError: true,
+      });
+    }
     const extra = {
       ...(verdict.summary ? { summary: verdict.summary } : {}),
       ...((verdict.sessionId ?? launch.sessionId)

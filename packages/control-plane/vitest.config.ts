@@ -1,7 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
 import { TEST_GITHUB_OAUTH } from "./test/github-users";
+import { TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
 
 const TEST_SANDBOX_TOKEN_SECRET = "test-sandbox-token-secret-0123456789abcdef";
 

@@ -174,7 +174,14 @@ export const RepoKey = z
     /^(github:[a-z0-9_.-]+\/[a-z0-9_.-]+|local:[A-Za-z0-9_.\-/]+)$/,
     "use 'github:<owner>/<name>' (lowercase) or 'local:<path>'",
   )
-  .refine((k) => !k.replace(/^[a-z]+:/, "").split("/").includes(".."), "must not contain '..'");
+  .refine(
+    (k) =>
+      !k
+        .replace(/^[a-z]+:/, "")
+        .split("/")
+        .includes(".."),
+    "must not contain '..'",
+  );
 export type RepoKey = z.infer<typeof RepoKey>;
 
 export const SecretScopeQuery = z.strictObject({ repo: RepoKey.optional() });

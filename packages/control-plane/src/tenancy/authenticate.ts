@@ -46,13 +46,10 @@ async function fromApiKey(c: Context<AppEnv>, header: string): Promise<Principal
     throw unauthorized("this API key has expired; create a new one");
   if (!creatorRole)
     throw unauthorized("this API key's creator has left the tenant, so the key no longer works");
-  await touchApiKey(
-    db,
-    key.tenantId,
-    key.id,
-    now.toISOString(),
-    new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString(),
-  );
+  const staleBefore = new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString();
+  if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {
+    await touchApiKey(db, key.tenantId, key.id, now.toISOString(), staleBefore);
+  }
   return {
     kind: "api_key",
     user: summarize(user),

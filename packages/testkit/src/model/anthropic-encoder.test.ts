@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  errorBody,
-  formatSse,
-  messageBody,
-  type PlannedMessage,
-  splitIntoChunks,
-  streamFrames,
-} from "./anthropic-encoder";
+import { anthropicErrorBody, messageBody, streamFrames } from "./anthropic-encoder";
+import type { PlannedMessage } from "./planned-message";
 
 const toolMessage: PlannedMessage = {
   id: "msg_1",
@@ -18,21 +12,9 @@ const toolMessage: PlannedMessage = {
   ],
 };
 
-describe("splitIntoChunks", () => {
-  it("splits into near-equal pieces that join back", () => {
-    const chunks = splitIntoChunks("abcdefghij", 3);
-    expect(chunks).toEqual(["abcd", "efgh", "ij"]);
-  });
-  it("never cuts a code point and never makes more pieces than characters", () => {
-    const chunks = splitIntoChunks("a😀b", 10);
-    expect(chunks).toEqual(["a", "😀", "b"]);
-  });
-  it("keeps one empty piece for empty text", () => {
-    expect(splitIntoChunks("", 4)).toEqual([""]);
-  });
-});
+const dataOf = (frame: { data: unknown }) => frame.data as Record<string, unknown>;
 
-describe("streamFrames", () => {
+describe("Anthropic streamFrames", () => {
   it("follows the Messages API event order with a tool_use block", () => {
     const frames = streamFrames(toolMessage);
     expect(frames.map((f) => f.event)).toEqual([
@@ -48,25 +30,23 @@ describe("streamFrames", () => {
       "message_delta",
       "message_stop",
     ]);
-    for (const frame of frames) expect(frame.data.type).toBe(frame.event);
+    for (const frame of frames) expect(dataOf(frame).type).toBe(frame.event);
     const json = frames
-      .filter((f) => (f.data.delta as { type?: string } | undefined)?.type === "input_json_delta")
-      .map((f) => (f.data.delta as { partial_json: string }).partial_json)
+      .map((f) => dataOf(f).delta as { type?: string; partial_json?: string } | undefined)
+      .filter((delta) => delta?.type === "input_json_delta")
+      .map((delta) => delta!.partial_json)
       .join("");
     expect(JSON.parse(json)).toEqual({ command: "ls -la" });
-    const delta = frames.at(-2)!.data as { delta: { stop_reason: string }; usage: { output_tokens: number } };
-    expect(delta.delta.stop_reason).toBe("tool_use");
-    expect(delta.usage.output_tokens).toBeGreaterThan(1);
-  });
-
-  it("formats frames as event/data pairs", () => {
-    expect(formatSse({ event: "ping", data: { type: "ping" } })).toBe(
-      'event: ping\ndata: {"type":"ping"}\n\n',
-    );
+    const end = dataOf(frames.at(-2)!) as {
+      delta: { stop_reason: string };
+      usage: { output_tokens: number };
+    };
+    expect(end.delta.stop_reason).toBe("tool_use");
+    expect(end.usage.output_tokens).toBeGreaterThan(1);
   });
 });
 
-describe("messageBody and errorBody", () => {
+describe("Anthropic messageBody and error body", () => {
   it("renders a complete non-streaming message", () => {
     const body = messageBody(toolMessage) as {
       content: unknown[];
@@ -77,11 +57,14 @@ describe("messageBody and errorBody", () => {
     expect(body.stop_reason).toBe("tool_use");
     expect(body.usage.input_tokens).toBe(120);
   });
-  it("renders the API's error shape", () => {
-    expect(errorBody("rate_limit_error", "slow down", "req_1")).toEqual({
+  it("renders the API's error shape, with the type following the status unless given", () => {
+    expect(anthropicErrorBody(429, undefined, "slow down", "req_1")).toEqual({
       type: "error",
       error: { type: "rate_limit_error", message: "slow down" },
       request_id: "req_1",
+    });
+    expect(anthropicErrorBody(500, "custom_error", "x", "req_2")).toMatchObject({
+      error: { type: "custom_error" },
     });
   });
 });

@@ -2,52 +2,22 @@
  * The Anthropic Messages API wire format, server side: a planned assistant message rendered
  * as the SSE event sequence of a streaming response (message_start → content_block_start /
  * ping / content_block_delta… / content_block_stop per block → message_delta → message_stop),
- * as the JSON body of a non-streaming one, and the API's error bodies.
+ * as the JSON body of a non-streaming one, and the API's error body.
  */
-import { estimateTokens } from "./token-estimate";
-
-export type PlannedBlock =
-  | { type: "text"; text: string; chunks: number; chunkDelayMs: number }
-  | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
-
-export interface PlannedMessage {
-  id: string;
-  model: string;
-  inputTokens: number;
-  blocks: PlannedBlock[];
-}
-
-/** One SSE event; `pauseMs` is how long the server waits after writing it. */
-export interface SseFrame {
-  event: string;
-  data: Record<string, unknown>;
-  pauseMs?: number;
-}
+import {
+  hasToolCall,
+  outputTokensOf,
+  type PlannedBlock,
+  type PlannedMessage,
+  type SseFrame,
+  splitIntoChunks,
+} from "./planned-message";
+import { errorTypeForStatus } from "./replies";
 
 const EMPTY_CACHE_USAGE = { cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
 
-export function outputTokensOf(message: PlannedMessage): number {
-  let tokens = 0;
-  for (const block of message.blocks) {
-    tokens += estimateTokens(block.type === "text" ? block.text : JSON.stringify(block.input));
-  }
-  return Math.max(1, tokens);
-}
-
 function stopReasonOf(message: PlannedMessage): "tool_use" | "end_turn" {
-  return message.blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn";
-}
-
-/** Splits text into `count` pieces of near-equal length without cutting a code point. */
-export function splitIntoChunks(text: string, count: number): string[] {
-  const chars = Array.from(text);
-  const pieces = Math.max(1, Math.min(count, chars.length));
-  const size = Math.ceil(chars.length / pieces);
-  const chunks: string[] = [];
-  for (let start = 0; start < chars.length; start += size) {
-    chunks.push(chars.slice(start, start + size).join(""));
-  }
-  return chunks.length > 0 ? chunks : [""];
+  return hasToolCall(message) ? "tool_use" : "end_turn";
 }
 
 function blockFrames(block: PlannedBlock, index: number): SseFrame[] {
@@ -116,12 +86,7 @@ export function streamFrames(message: PlannedMessage): SseFrame[] {
     },
     { event: "message_stop", data: {} },
   );
-  return frames.map((frame) => ({ ...frame, data: { type: frame.event, ...frame.data } }));
-}
-
-/** Renders a frame as SSE text: `event: <type>\ndata: <json>\n\n`. */
-export function formatSse(frame: SseFrame): string {
-  return `event: ${frame.event}\ndata: ${JSON.stringify(frame.data)}\n\n`;
+  return frames.map((frame) => ({ ...frame, data: { type: frame.event, ...(frame.data as object) } }));
 }
 
 /** The body of a non-streaming (`stream: false`) response. */
@@ -146,6 +111,15 @@ export function messageBody(message: PlannedMessage): Record<string, unknown> {
   };
 }
 
-export function errorBody(type: string, message: string, requestId: string): Record<string, unknown> {
-  return { type: "error", error: { type, message }, request_id: requestId };
+export function anthropicErrorBody(
+  status: number,
+  type: string | undefined,
+  message: string,
+  requestId: string,
+) {
+  return {
+    type: "error",
+    error: { type: type ?? errorTypeForStatus(status), message },
+    request_id: requestId,
+  };
 }

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { MessagesRequest } from "./anthropic-request";
+import { anthropicConversation, MessagesRequest } from "./anthropic-request";
 import { autopilotReply, contentFor, fileNamedIn } from "./autopilot";
 
 const options = { chunkDelayMs: 0 };
 const tools = [{ name: "Bash" }, { name: "Write" }];
 const reminder = "<system-reminder>\n - Primary working directory: /repo/work\n</system-reminder>";
 
-function request(messages: unknown[], withTools = tools) {
-  return MessagesRequest.parse({ model: "claude-sonnet-4-5", messages, tools: withTools });
+function request(messages: unknown[], withTools: unknown[] = tools) {
+  return anthropicConversation(
+    MessagesRequest.parse({ model: "claude-sonnet-4-5", messages, tools: withTools }),
+  );
 }
 
 describe("fileNamedIn", () => {
@@ -70,6 +72,17 @@ describe("autopilotReply", () => {
       name: "Write",
       input: { file_path: "/repo/work/notes.txt" },
     });
+  });
+
+  it("uses the path parameter the offered write tool declares (OpenCode's write takes filePath)", () => {
+    const reply = autopilotReply(
+      request(
+        [{ role: "user", content: "add notes.txt" }],
+        [{ name: "write", input_schema: { type: "object", properties: { filePath: {}, content: {} } } }],
+      ),
+      options,
+    );
+    expect(reply).toMatchObject({ kind: "tool", name: "write", input: { filePath: "notes.txt" } });
   });
 
   it("falls back to NIGHTSHIFT.md when no file is named", () => {

@@ -3,11 +3,11 @@
  * (`make demo` / `make dev` without a model key). It drives a small, realistic, deterministic
  * turn from the conversation alone:
  *
- * 1. The newest user message is a prompt and the agent offers a `Write` tool → a `Write` call
- *    creating the first file name mentioned in the prompt (e.g. "add docs/usage.md"), else
- *    `NIGHTSHIFT.md`, in the working directory stated by the agent's system prompt. The content
- *    records the request, in the comment style of the file's extension. (The file is written
- *    whole: point the demo at scratch files.)
+ * 1. The newest user message is a prompt and the agent offers a file-writing tool (Claude Code's
+ *    `Write`, OpenCode's and Pi's `write`, Gemini CLI's `write_file`) → a call of it creating the
+ *    first file name mentioned in the prompt (e.g. "add docs/usage.md"), else `NIGHTSHIFT.md`, in
+ *    the working directory the agent states. The content records the request, in the comment
+ *    style of the file's extension. (The file is written whole: point the demo at scratch files.)
  * 2. The newest user message carries the tool's result → a short text summary of what was
  *    written (or of the failure, when the result is an error).
  * 3. Anything else (no Write tool, no prompt) → a text reply saying what it saw.
@@ -16,12 +16,12 @@
  */
 import { basename, extname, isAbsolute, join } from "node:path";
 import {
-  findToolUse,
+  type Conversation,
+  findToolCall,
   latestUserInput,
-  type MessagesRequest,
-  offersTool,
+  type OfferedTool,
   statedWorkingDirectory,
-} from "./anthropic-request";
+} from "./conversation";
 import type { Reply } from "./replies";
 
 export interface AutopilotOptions {
@@ -96,11 +96,32 @@ function summaryText(text: string, options: AutopilotOptions): Reply {
   return { kind: "text", text, chunks: STREAM_CHUNKS, chunkDelayMs: options.chunkDelayMs };
 }
 
-export function autopilotReply(request: MessagesRequest, options: AutopilotOptions): Reply {
-  const latest = latestUserInput(request);
+const WRITE_TOOLS = new Set(["Write", "write", "write_file"]);
+const PATH_PARAMETERS = ["file_path", "filePath", "path"];
+
+/** The offered file-writing tool and the name of its path parameter (file_path when the schema is not given). */
+function writeTool(tools: OfferedTool[]): { name: string; pathParameter: string } | undefined {
+  const tool = tools.find((t) => WRITE_TOOLS.has(t.name));
+  if (!tool) return undefined;
+  return {
+    name: tool.name,
+    pathParameter: PATH_PARAMETERS.find((p) => tool.parameters.includes(p)) ?? "file_path",
+  };
+}
+
+function writtenPath(input: unknown): string | undefined {
+  if (!input || typeof input !== "object") return undefined;
+  const record = input as Record<string, unknown>;
+  const path = PATH_PARAMETERS.map((p) => record[p]).find((v) => typeof v === "string");
+  return path as string | undefined;
+}
+
+export function autopilotReply(conversation: Conversation, options: AutopilotOptions): Reply {
+  const latest = latestUserInput(conversation);
+  const write = writeTool(conversation.tools);
   if (latest.kind === "tool_results") {
     const result = latest.results[0]!;
-    const call = findToolUse(request, result.toolUseId);
+    const call = findToolCall(conversation, result.id);
     const name = call?.name ?? "tool";
     if (result.isError) {
       return summaryText(
@@ -108,24 +129,22 @@ export function autopilotReply(request: MessagesRequest, options: AutopilotOptio
         options,
       );
     }
-    const input = call?.input as { file_path?: unknown; content?: unknown } | undefined;
-    if (name === "Write" && typeof input?.file_path === "string") {
-      const lines = typeof input.content === "string" ? input.content.split("\n").length - 1 : 0;
-      return summaryText(
-        `I wrote ${basename(input.file_path)} (${lines} lines) with your request. ${FOOTER}`,
-        options,
-      );
+    const path = call && WRITE_TOOLS.has(name) ? writtenPath(call.input) : undefined;
+    if (call && path) {
+      const content = (call.input as { content?: unknown }).content;
+      const lines = typeof content === "string" ? content.split("\n").length - 1 : 0;
+      return summaryText(`I wrote ${basename(path)} (${lines} lines) with your request. ${FOOTER}`, options);
     }
     return summaryText(`Done: ${firstLine(result.content)}`, options);
   }
-  if (latest.kind === "prompt" && offersTool(request, "Write")) {
+  if (latest.kind === "prompt" && write) {
     const file = fileNamedIn(latest.text) ?? DEFAULT_FILE;
-    const cwd = statedWorkingDirectory(request);
+    const cwd = statedWorkingDirectory(conversation);
     const filePath = cwd && !isAbsolute(file) ? join(cwd, file) : file;
     return {
       kind: "tool",
-      name: "Write",
-      input: { file_path: filePath, content: contentFor(file, latest.text) },
+      name: write.name,
+      input: { [write.pathParameter]: filePath, content: contentFor(file, latest.text) },
       text: `I'll record this request in ${file}.`,
     };
   }

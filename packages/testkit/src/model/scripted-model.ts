@@ -1,29 +1,23 @@
 /**
- * The scripted model server: a double of the Anthropic Messages API on 127.0.0.1 for tests and
- * the keyless demo. Tests enqueue replies (one per model call, in order) and read back every
+ * The scripted model server: a double of the model APIs on 127.0.0.1 for tests and the keyless
+ * demo — Anthropic Messages in full, plus OpenAI Chat Completions, OpenAI Responses and Gemini
+ * (see wire-formats.ts). Tests enqueue replies (one per model call, in order) and read back every
  * request received; when the queue is empty it answers "Done." — or, with autopilot on, drives
  * a small deterministic turn (see autopilot.ts).
  *
- * Served: `POST /v1/messages` (streaming SSE or JSON), `POST /v1/messages/count_tokens`,
- * `GET /v1/models`, and 200 to any `HEAD` (Claude Code's connectivity probe). Errors use the
- * API's body `{"type":"error","error":{"type","message"}}` and real status codes.
+ * Served: each format's model call (streaming SSE or JSON), Anthropic's
+ * `POST /v1/messages/count_tokens` and `GET /v1/models`, and 200 to any `HEAD` (Claude Code's
+ * connectivity probe). Errors use each API's error body and real status codes.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import {
-  errorBody,
-  formatSse,
-  messageBody,
-  type PlannedBlock,
-  type PlannedMessage,
-  streamFrames,
-} from "./anthropic-encoder";
-import { MessagesRequest } from "./anthropic-request";
 import { type AutopilotOptions, autopilotReply } from "./autopilot";
-import { errorTypeForStatus, parseReply, type Reply, type ReplyInput } from "./replies";
+import { flattenHeaders, HttpFailure, presentedKey, readBody, sameSecret } from "./http-exchange";
+import { formatSse, type PlannedBlock, type PlannedMessage } from "./planned-message";
+import { parseReply, type Reply, type ReplyInput } from "./replies";
 import { estimateInputTokens } from "./token-estimate";
+import { anthropicWire, InvalidModelRequest, type WireFormat, type WireRoute, wireFor } from "./wire-formats";
 
 export const ScriptedModelOptions = z.object({
   /** 0 (the default) picks a free port. */
@@ -72,52 +66,6 @@ export interface ScriptedModel {
   close(): Promise<void>;
 }
 
-class HttpFailure extends Error {
-  readonly status: number;
-  readonly type: string;
-  constructor(status: number, type: string, message: string) {
-    super(message);
-    this.status = status;
-    this.type = type;
-  }
-}
-
-function flattenHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return headers;
-}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    request.on("end", () => {
-      if (size > limit)
-        reject(new HttpFailure(413, "request_too_large", `request body exceeds ${limit} bytes`));
-      else resolve(Buffer.concat(chunks));
-    });
-    request.on("error", reject);
-  });
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-function presentedKey(headers: Record<string, string>): string | undefined {
-  if (headers["x-api-key"]) return headers["x-api-key"];
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "");
-  return bearer?.[1];
-}
-
 export async function startScriptedModel(input: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const options = ScriptedModelOptions.parse(input);
   const autopilot: AutopilotOptions = { chunkDelayMs: options.autopilotChunkDelayMs };
@@ -148,30 +96,12 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
     response.end(JSON.stringify(body));
   };
 
-  const parseMessagesRequest = (raw: Buffer): MessagesRequest => {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString("utf8"));
-    } catch {
-      throw new HttpFailure(400, "invalid_request_error", "request body is not valid JSON");
-    }
-    const parsed = MessagesRequest.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new HttpFailure(
-        400,
-        "invalid_request_error",
-        `${issue?.path.join(".") || "body"}: ${issue?.message}`,
-      );
-    }
-    return parsed.data;
-  };
-
   const plan = (
     reply: Exclude<Reply, { kind: "error" }>,
+    wire: WireFormat,
     model: string,
     bodyBytes: number,
-  ): PlannedMessage => {
+  ) => {
     const blocks: PlannedBlock[] = [];
     if (reply.kind === "text") {
       blocks.push({
@@ -189,31 +119,46 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
         input: reply.input,
       });
     }
-    return { id: nextId("msg"), model, inputTokens: estimateInputTokens(bodyBytes), blocks };
+    const message: PlannedMessage = {
+      id: nextId(wire.messageIdPrefix),
+      model,
+      inputTokens: estimateInputTokens(bodyBytes),
+      blocks,
+    };
+    return message;
   };
 
-  const answerMessages = async (
-    raw: Buffer,
+  /** One model call: the next queued reply (or the default), rendered in the request's format. */
+  const answerModelCall = async (
+    wire: WireFormat,
+    route: WireRoute,
+    body: unknown,
+    bodyBytes: number,
     response: ServerResponse,
     requestId: string,
   ): Promise<number> => {
-    const request = parseMessagesRequest(raw);
+    let conversation: ReturnType<WireFormat["conversation"]>;
+    try {
+      conversation = wire.conversation(body, route);
+    } catch (error) {
+      if (error instanceof InvalidModelRequest) throw new HttpFailure(400, error.message);
+      throw error;
+    }
     const reply: Reply =
-      queue.shift() ?? (options.autopilot ? autopilotReply(request, autopilot) : doneReply);
+      queue.shift() ?? (options.autopilot ? autopilotReply(conversation, autopilot) : doneReply);
     await pause(reply.delayMs ?? 0, response);
     if (response.destroyed) return 499;
     if (reply.kind === "error") {
-      const type = reply.type ?? errorTypeForStatus(reply.status);
       const headers: Record<string, string> = { "content-type": "application/json", "request-id": requestId };
       if (reply.status === 429) headers["retry-after"] = "1";
-      if (reply.status === 529 || reply.status >= 500) headers["x-should-retry"] = "true";
+      if (reply.status >= 500) headers["x-should-retry"] = "true";
       response.writeHead(reply.status, headers);
-      response.end(JSON.stringify(errorBody(type, reply.message, requestId)));
+      response.end(JSON.stringify(wire.errorBody(reply.status, reply.type, reply.message, requestId)));
       return reply.status;
     }
-    const message = plan(reply, request.model, raw.length);
-    if (request.stream !== true) {
-      sendJson(response, 200, messageBody(message), requestId);
+    const message = plan(reply, wire, conversation.model, bodyBytes);
+    if (!conversation.stream) {
+      sendJson(response, 200, wire.body(message), requestId);
       return 200;
     }
     response.writeHead(200, {
@@ -221,7 +166,7 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
       "cache-control": "no-cache",
       "request-id": requestId,
     });
-    for (const frame of streamFrames(message)) {
+    for (const frame of wire.streamFrames(message, conversation)) {
       if (response.destroyed) return 499;
       response.write(formatSse(frame));
       await pause(frame.pauseMs ?? 0, response);
@@ -230,20 +175,23 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
     return 200;
   };
 
-  const route = async (
+  const handle = async (
     request: IncomingMessage,
     response: ServerResponse,
     requestId: string,
+    wire: WireFormat | undefined,
+    route: WireRoute | undefined,
   ): Promise<number> => {
+    const method = request.method ?? "";
     const headers = flattenHeaders(request);
     const path = request.url ?? "/";
-    const pathname = new URL(path, "http://scripted.invalid").pathname;
+    const url = new URL(path, "http://scripted.invalid");
     const record = (body: unknown) => {
-      requests.push({ method: request.method ?? "", path, headers, body });
+      requests.push({ method, path, headers, body });
       for (const wake of waiters) wake();
     };
     let raw: Buffer = Buffer.alloc(0);
-    if (request.method !== "HEAD" && request.method !== "GET") {
+    if (method !== "HEAD" && method !== "GET") {
       try {
         raw = await readBody(request, options.maxBodyBytes);
       } catch (error) {
@@ -252,65 +200,66 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
       }
     }
     let body: unknown;
+    let bodyIsJson = raw.length > 0;
     try {
       body = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : undefined;
     } catch {
-      body = undefined;
+      bodyIsJson = false;
     }
     record(body);
 
-    if (request.method === "HEAD") {
+    if (method === "HEAD") {
       response.writeHead(200).end();
       return 200;
     }
     if (options.apiKey) {
-      const key = presentedKey(headers);
-      if (!key || !sameSecret(key, options.apiKey)) {
-        throw new HttpFailure(401, "authentication_error", "invalid x-api-key");
-      }
+      const key = presentedKey(headers, url);
+      if (!key || !sameSecret(key, options.apiKey)) throw new HttpFailure(401, "invalid x-api-key");
     }
-    if (request.method === "POST" && pathname === "/v1/messages")
-      return answerMessages(raw, response, requestId);
-    if (request.method === "POST" && pathname === "/v1/messages/count_tokens") {
-      parseMessagesRequest(raw);
+    if (wire && route) {
+      if (!bodyIsJson) throw new HttpFailure(400, "request body is not valid JSON");
+      return answerModelCall(wire, route, body, raw.length, response, requestId);
+    }
+    if (method === "POST" && url.pathname === "/v1/messages/count_tokens") {
+      if (!bodyIsJson) throw new HttpFailure(400, "request body is not valid JSON");
+      anthropicWire.conversation(body, {});
       sendJson(response, 200, { input_tokens: estimateInputTokens(raw.length) }, requestId);
       return 200;
     }
-    if (request.method === "GET" && pathname === "/v1/models") {
-      const data = [
-        {
-          type: "model",
-          id: "claude-sonnet-4-5",
-          display_name: "Scripted",
-          created_at: "2025-01-01T00:00:00Z",
-        },
-      ];
+    if (method === "GET" && url.pathname === "/v1/models") {
+      const model = {
+        type: "model",
+        id: "claude-sonnet-4-5",
+        display_name: "Scripted",
+        created_at: "2025-01-01T00:00:00Z",
+      };
       sendJson(
         response,
         200,
-        { data, has_more: false, first_id: data[0]!.id, last_id: data[0]!.id },
+        { data: [model], has_more: false, first_id: model.id, last_id: model.id },
         requestId,
       );
       return 200;
     }
-    throw new HttpFailure(
-      404,
-      "not_found_error",
-      `${request.method} ${pathname} is not served by the scripted model`,
-    );
+    throw new HttpFailure(404, `${method} ${url.pathname} is not served by the scripted model`);
   };
 
   const server = createServer((request, response) => {
     const requestId = nextId("req");
-    route(request, response, requestId)
+    const pathname = new URL(request.url ?? "/", "http://scripted.invalid").pathname;
+    const matched = wireFor(request.method ?? "", pathname);
+    // Errors are written in the format of the API the path belongs to (Anthropic's otherwise).
+    const errorWire = matched?.wire ?? anthropicWire;
+    handle(request, response, requestId, matched?.wire, matched?.route)
       .catch((error: unknown) => {
         const failure =
-          error instanceof HttpFailure
-            ? error
-            : new HttpFailure(500, "api_error", "scripted model internal error");
-        if (!response.headersSent)
-          sendJson(response, failure.status, errorBody(failure.type, failure.message, requestId), requestId);
-        else response.destroy();
+          error instanceof HttpFailure ? error : new HttpFailure(500, "scripted model internal error");
+        if (response.headersSent) {
+          response.destroy();
+        } else {
+          const body = errorWire.errorBody(failure.status, failure.type, failure.message, requestId);
+          sendJson(response, failure.status, body, requestId);
+        }
         return failure.status;
       })
       .then((status) => options.log?.(`${request.method} ${request.url} → ${status}`));

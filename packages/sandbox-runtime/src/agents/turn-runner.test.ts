@@ -1,12 +1,14 @@
 /**
- * The turn runner's own decisions, before any CLI runs. Runs of the real CLI are in
- * claude-code.real-cli.test.ts.
+ * The turn runner's own decisions: before any CLI runs, and the generic handling of a process
+ * (crash, stderr, huge lines, secrets) with a minimal adapter that runs its prompt as a shell
+ * script. Runs of the real Claude Code CLI are in claude-code.real-cli.test.ts.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentEvent, type AgentName } from "@nightshift/protocol";
 import { afterAll, describe, expect, it } from "vitest";
+import type { AgentAdapter, TurnVerdict } from "./adapter";
 import type { TurnRequest } from "./contract";
 import { createTurnRunner } from "./turn-runner";
 
@@ -106,5 +108,90 @@ describe("runTurn before the CLI starts", () => {
       throw new Error("listener bug");
     });
     expect(result.status).toBe("failed");
+  });
+});
+
+/** Runs the prompt with /bin/sh; stdout lines "SAY <text>" become messages, "DONE" finishes the turn. */
+const shellAdapter: AgentAdapter = {
+  agent: "pi",
+  displayName: "Shell",
+  binary: { name: "sh", install: "install a POSIX shell" },
+  launch: (request) => ({ args: ["-c", request.text], env: { FROM_ADAPTER: "adapter" } }),
+  createParser: () => {
+    let finished = false;
+    return {
+      parseLine(line): AgentEvent[] {
+        if (line === "DONE") finished = true;
+        if (!line.startsWith("SAY ")) return [];
+        return [{ type: "message", messageId: "m", role: "assistant", text: line.slice(4) }];
+      },
+      finish: (): TurnVerdict => ({ finished, failed: false, unfinishedTools: [] }),
+    };
+  },
+};
+const shellRunner = createTurnRunner({
+  adapters: { pi: shellAdapter },
+  binarySearch: { fromUrl: import.meta.url, path: "/bin:/usr/bin", skipPackages: true },
+  parentEnv: { PATH: "/bin:/usr/bin", SECRET_OF_THE_RUNTIME: "runtime-only" },
+  maxLineBytes: 1024,
+  maxStderrEvents: 3,
+});
+
+describe("runTurn around a process", () => {
+  it("passes the environment layers and none of the runtime's own variables", async () => {
+    const script = 'echo "SAY $FROM_ADAPTER $FROM_REQUEST $HOME ${SECRET_OF_THE_RUNTIME:-unset}"; echo DONE';
+    const { result, events } = await run(
+      "pi",
+      { ...base, text: script, env: { FROM_REQUEST: "request" } },
+      shellRunner,
+    );
+    expect(result.status).toBe("completed");
+    expect(events.find((e) => e.type === "message")).toMatchObject({
+      text: `adapter request ${base.home} unset`,
+    });
+  });
+
+  it("a crash is an error with the stderr tail, secrets masked", async () => {
+    const script = 'echo "using key $API_KEY" >&2; echo "fatal: boom" >&2; exit 3';
+    const { result, errors } = await run(
+      "pi",
+      { ...base, text: script, env: { API_KEY: "sk-very-secret" } },
+      shellRunner,
+    );
+    expect(result.status).toBe("failed");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "agent_crashed" });
+    const { message } = errors[0] as { message: string };
+    expect(message).toContain("Shell exited with code 3 before finishing the turn");
+    expect(message).toContain("fatal: boom");
+    expect(message).toContain("using key [redacted]");
+    expect(message).not.toContain("sk-very-secret");
+  });
+
+  it("forwards a bounded number of stderr lines and reports a line over the size limit", async () => {
+    const script =
+      "for i in 1 2 3 4 5 6; do echo line$i >&2; done; head -c 5000 /dev/zero | tr '\\0' x; echo; echo DONE";
+    const { result, events } = await run("pi", { ...base, text: script }, shellRunner);
+    expect(result.status).toBe("completed");
+    // stdout and stderr are separate pipes: only the order within each is defined.
+    const logs = (stream: string) =>
+      events.flatMap((e) => (e.type === "log" && e.stream === stream ? [e.text] : []));
+    expect(logs("stderr")).toEqual([
+      "line1",
+      "line2",
+      "line3",
+      "(more stderr output from Shell is not forwarded; the last lines appear in any error)",
+    ]);
+    expect(logs("stdout")).toEqual([
+      "(an output line of 5000 bytes was over the 1024-byte limit and was skipped)",
+    ]);
+  });
+
+  it("a process that exits 0 without finishing is still a failure", async () => {
+    const { result, errors } = await run("pi", { ...base, text: "echo SAY half-way" }, shellRunner);
+    expect(result.status).toBe("failed");
+    expect((errors[0] as { message: string }).message).toContain(
+      "exited with code 0 before finishing the turn",
+    );
   });
 });

@@ -191,8 +191,13 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
         for (const event of events) send(event);
       },
       onStderrLine: (line) => {
+        if (line.trim() === "") return;
         stderrEvents += 1;
-        if (line.trim() === "" || stderrEvents > maxStderrEvents) return;
+        if (stderrEvents === maxStderrEvents + 1) {
+          const note = `(more stderr output from ${adapter.displayName} is not forwarded; the last lines appear in any error)`;
+          send({ type: "log", source: adapter.agent, stream: "stderr", text: note });
+        }
+        if (stderrEvents > maxStderrEvents) return;
         const text = maskSecrets(truncateText(line, LOG_LINE_MAX_CHARS), secrets);
         send({ type: "log", source: adapter.agent, stream: "stderr", text });
       },

@@ -1,4 +1,4 @@
-/** Public face of the scripted model server (a double of the Anthropic Messages API). */
+/** Public face of the scripted model server (a double of the Anthropic, OpenAI and Gemini model APIs). */
 export { contentFor, fileNamedIn } from "./autopilot";
 export {
   type ErrorReply,
@@ -14,3 +14,4 @@ export {
   ScriptedModelOptions,
   startScriptedModel,
 } from "./scripted-model";
+export { WIRE_FORMATS, type WireFormat } from "./wire-formats";

@@ -179,6 +179,12 @@ describe("scripted model: errors and auth", () => {
     expect(((await unknown.json()) as { error: { type: string } }).error.type).toBe("not_found_error");
   });
 
+  it("rejects invalid options with the field named", async () => {
+    await expect(startScriptedModel({ port: 70_000 })).rejects.toThrow(
+      /invalid scripted model options: port/,
+    );
+  });
+
   it("rejects an invalid reply when it is enqueued", async () => {
     const model = await start();
     expect(() => model.enqueue({ kind: "tool", name: "", input: {} })).toThrow(

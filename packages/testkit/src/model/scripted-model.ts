@@ -22,7 +22,7 @@ import { anthropicWire, InvalidModelRequest, type WireFormat, type WireRoute, wi
 export const ScriptedModelOptions = z.object({
   /** 0 (the default) picks a free port. */
   port: z.number().int().min(0).max(65_535).default(0),
-  /** When set, requests with another key (x-api-key or Bearer) get 401. */
+  /** When set, requests with another key (however their API sends it) get 401. */
   apiKey: z.string().min(1).optional(),
   /** Answer an empty queue with an autopilot turn instead of "Done.". */
   autopilot: z.boolean().default(false),
@@ -67,7 +67,12 @@ export interface ScriptedModel {
 }
 
 export async function startScriptedModel(input: ScriptedModelOptions = {}): Promise<ScriptedModel> {
-  const options = ScriptedModelOptions.parse(input);
+  const parsed = ScriptedModelOptions.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`);
+    throw new TypeError(`invalid scripted model options: ${issues.join("; ")}`);
+  }
+  const options = parsed.data;
   const autopilot: AutopilotOptions = { chunkDelayMs: options.autopilotChunkDelayMs };
   const queue: Reply[] = [];
   const requests: RecordedRequest[] = [];

@@ -1,23 +1,41 @@
 /** The dashboard: providers, the auth gate and the routes (pages load on demand). */
 import { QueryClientProvider } from "@tanstack/react-query";
-import { lazy, useState } from "react";
+import { useState } from "react";
 import { BrowserRouter, Route, Routes } from "react-router";
 import { AuthGate } from "../auth/auth-gate";
+import { lazyComponent } from "../ui/lazy-component";
 import { EmptyState } from "../ui/states";
 import { createQueryClient } from "./query-client";
 import { Shell } from "./shell";
 
-const SessionsPage = lazy(() => import("../sessions/sessions-page"));
-const NewSessionPage = lazy(() => import("../new-session/new-session-page"));
-const SessionPage = lazy(() => import("../session-view/session-page"));
-const SettingsPage = lazy(() => import("../settings/settings-page"));
+const SessionsPage = lazyComponent(() => import("../sessions/sessions-page"));
+const NewSessionPage = lazyComponent(() => import("../new-session/new-session-page"));
+const SessionPage = lazyComponent(() => import("../session-view/session-page"));
+const SettingsPage = lazyComponent(() => import("../settings/settings-page"));
+
+/** Starts fetching the code of the page being opened while /me is still in flight. */
+function preloadPageFor(path: string): void {
+  const page = path.startsWith("/sessions/")
+    ? SessionPage
+    : path.startsWith("/settings")
+      ? SettingsPage
+      : path.startsWith("/new")
+        ? NewSessionPage
+        : SessionsPage;
+  page.preload().catch(() => {
+    // The route loads it again when it renders, and shows the error if that fails too.
+  });
+}
 
 function NotFound() {
   return <EmptyState title="This page does not exist">Use the navigation above to go back.</EmptyState>;
 }
 
 export function App() {
-  const [queryClient] = useState(createQueryClient);
+  const [queryClient] = useState(() => {
+    preloadPageFor(window.location.pathname);
+    return createQueryClient();
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>

@@ -9,7 +9,7 @@ import { Link, useParams } from "react-router";
 import { describeError } from "../api/http-client";
 import { getSession, sessionKeys, stopSession } from "../api/sessions";
 import { useAuth } from "../auth/auth-context";
-import { useSessionStream } from "../stream/use-session-stream";
+import { type SessionStreamView, useSessionStream } from "../stream/use-session-stream";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { FollowUpBox } from "./follow-up-box";
 import { PresenceList } from "./presence-list";
@@ -26,11 +26,14 @@ const CONNECTION_LABELS = {
 
 export default function SessionPage() {
   const { id = "" } = useParams();
+  const { me, tenant } = useAuth();
+  // The stream opens at once, alongside the session's own request: the first events are on
+  // screen without waiting for one more round trip.
   const session = useQuery({
     queryKey: sessionKeys.detail(id),
     queryFn: ({ signal }) => getSession(id, signal),
   });
-  if (session.isPending) return <Loading label="Loading session…" />;
+  const view = useSessionStream(id, tenant.id, me.user.name, !session.isError);
   if (session.isError) {
     return (
       <ErrorState error={session.error} onRetry={() => void session.refetch()}>
@@ -38,38 +41,42 @@ export default function SessionPage() {
       </ErrorState>
     );
   }
-  return <LiveSession session={session.data} />;
+  return <LiveSession session={session.data} view={view} />;
 }
 
-function LiveSession({ session }: { session: Session }) {
-  const { me, tenant } = useAuth();
+/** The page; `session` (the index row: title, repo, agent) may still be on its way. */
+function LiveSession({ session, view }: { session: Session | undefined; view: SessionStreamView }) {
   const queryClient = useQueryClient();
-  const view = useSessionStream(session.id, tenant.id, me.user.name);
   const { timeline } = view;
-  const status = timeline.status ?? session.status;
+  const status = timeline.status ?? session?.status ?? "queued";
   const closed = TERMINAL_STATUSES.has(status);
   const queued = useMemo(() => new Set(timeline.openPrompts.slice(1)), [timeline.openPrompts]);
 
+  const id = view.sessionId;
   const stop = useMutation({
-    mutationFn: () => stopSession(session.id),
+    mutationFn: () => stopSession(id),
     onSuccess: (s) => queryClient.setQueryData(sessionKeys.detail(s.id), s),
   });
 
   // Keep the cached row (title, cost, PR) in step when the stream says the status moved.
   useEffect(() => {
-    if (timeline.status && timeline.status !== session.status) {
-      void queryClient.invalidateQueries({ queryKey: sessionKeys.detail(session.id) });
+    if (session && timeline.status && timeline.status !== session.status) {
+      void queryClient.invalidateQueries({ queryKey: sessionKeys.detail(id) });
     }
-  }, [timeline.status, session.status, session.id, queryClient]);
+  }, [timeline.status, session, id, queryClient]);
 
   return (
-    <section className="session-page" aria-label={`Session ${session.title}`}>
-      <SessionSummary
-        session={session}
-        timeline={timeline}
-        onStop={() => stop.mutate()}
-        stopping={stop.isPending}
-      />
+    <section className="session-page" aria-label={session ? `Session ${session.title}` : "Session"}>
+      {session ? (
+        <SessionSummary
+          session={session}
+          timeline={timeline}
+          onStop={() => stop.mutate()}
+          stopping={stop.isPending}
+        />
+      ) : (
+        <Loading label="Loading session…" />
+      )}
       {stop.isError ? (
         <p className="form-error" role="alert">
           Could not stop: {describeError(stop.error)}
@@ -98,7 +105,7 @@ function LiveSession({ session }: { session: Session }) {
         <TimelineView items={timeline.items} queued={queued} />
       )}
       <FollowUpBox
-        sessionId={session.id}
+        sessionId={id}
         closed={closed}
         turnRunning={timeline.turnRunning}
         seenPromptIds={timeline.promptIds}

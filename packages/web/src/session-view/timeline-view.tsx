@@ -2,12 +2,17 @@
  * The session's stream as a list: prompts, assistant messages (markdown, streaming), tool calls,
  * statuses, pushes, PRs, logs and errors. Follows the bottom while the reader is there.
  */
-import { lazy, memo, Suspense, useEffect, useLayoutEffect, useRef } from "react";
+import { memo, Suspense, useEffect, useLayoutEffect, useRef } from "react";
 import type { TimelineItem } from "../timeline/timeline";
 import { formatDuration } from "../ui/format";
+import { lazyComponent } from "../ui/lazy-component";
 import { ToolCall } from "./tool-call";
 
-const MarkdownText = lazy(() => import("./markdown"));
+const MarkdownText = lazyComponent(() => import("./markdown"));
+// Sessions almost always hold assistant text: fetch the renderer as soon as this view loads.
+MarkdownText.preload().catch(() => {
+  // Rendering a message retries the load; the plain-text fallback shows meanwhile.
+});
 const NONE: ReadonlySet<string> = new Set();
 
 const Item = memo(function Item({ item, queued }: { item: TimelineItem; queued: boolean }) {

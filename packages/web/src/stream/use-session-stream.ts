@@ -14,6 +14,7 @@ export interface Presence {
 }
 
 export interface SessionStreamView {
+  sessionId: string;
   timeline: Timeline;
   connection: ConnectionState;
   /** The backlog has been delivered at least once. */
@@ -37,6 +38,8 @@ export function useSessionStream(
   sessionId: string,
   tenantId: string,
   name: string | undefined,
+  /** False once the session is known not to exist (or not to be ours): no socket then. */
+  enabled = true,
   extra: Partial<StreamOptions> = {},
 ): SessionStreamView {
   const [timeline, setTimeline] = useState<Timeline>(emptyTimeline);
@@ -48,6 +51,7 @@ export function useSessionStream(
   const extraRef = useRef(extra);
 
   useEffect(() => {
+    if (!enabled) return;
     let pending: StoredEvent[] = [];
     let cancelFrame: (() => void) | null = null;
     const flush = () => {
@@ -87,8 +91,8 @@ export function useSessionStream(
       cancelFrame?.();
       streamRef.current = null;
     };
-  }, [sessionId, tenantId, name]);
+  }, [sessionId, tenantId, name, enabled]);
 
   const setTyping = useCallback((typing: boolean) => streamRef.current?.setTyping(typing), []);
-  return { timeline, connection, replayed, presence, serverError, setTyping };
+  return { sessionId, timeline, connection, replayed, presence, serverError, setTyping };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit/model";
-import { devLogin, localSecrets } from "./dev-login";
+import { devLogin, localSecrets, persistentLocalSecrets } from "./dev-login";
 import { freePort } from "./ports";
 import { startProcess } from "./processes";
 import { REPO_ROOT, type RunningWorker, startWorker } from "./worker";
@@ -88,7 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       persistDir: join(stateDir, "wrangler"),
       echo: options.echo ?? false,
       vars: {
-        ...localSecrets(),
+        ...(ownState ? localSecrets() : persistentLocalSecrets(stateDir)),
         SANDBOX_HOST_URL: host.url,
         SANDBOX_HOST_SECRET: hostSecret,
         PUBLIC_URL: `http://127.0.0.1:${port}`,

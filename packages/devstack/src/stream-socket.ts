@@ -50,21 +50,29 @@ export class StreamWatcher {
     return this.events.at(-1)?.seq ?? 0;
   }
 
-  /** Resolves once `check` holds, checked after every frame; rejects after `timeoutMs`. */
+  /**
+   * Resolves once `check` holds, checked after every frame and every 50 ms (conditions may depend
+   * on things other than this socket); rejects after `timeoutMs`.
+   */
   until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
+      const finish = (err?: Error) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        if (err) reject(err);
+        else resolve();
+      };
       const timer = setTimeout(
-        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
         timeoutMs,
       );
-      this.waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
+      const poll = setInterval(() => {
+        if (check()) finish();
+      }, 50);
+      const waiter = { check, resolve: () => finish() };
+      this.waiters.push(waiter);
     });
   }
 

@@ -1,0 +1,26 @@
+/**
+ * `make bench`: every benchmark, one after another (they share the 2 cores), with the results
+ * written to bench/results/latest.json. docs/performance.md explains each number.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runBridgeBench } from "./bridge-bench";
+import { runSessionBench } from "./session-bench";
+import { runStreamBench } from "./stream-bench";
+
+const only = process.argv.slice(2);
+const benches = { stream: runStreamBench, bridge: runBridgeBench, session: runSessionBench } as const;
+const results: Record<string, unknown> = {
+  at: new Date().toISOString(),
+  cpus: (await import("node:os")).cpus().length,
+};
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`\n== ${name}`);
+  results[name] = await run();
+}
+const out = join(dirname(fileURLToPath(import.meta.url)), "../results/latest.json");
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nresults written to ${out}`);

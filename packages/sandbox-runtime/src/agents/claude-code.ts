@@ -16,8 +16,21 @@ import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
-import { z } from "zod";
+import type { z } from "zod";
 import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
+import {
+  AssistantLine,
+  Line,
+  ResultLine,
+  StreamEventLine,
+  SystemLine,
+  TextBlock,
+  ToolResultBlock,
+  ToolUseBlock,
+  toolOutputText,
+  UserLine,
+  withoutReminders,
+} from "./claude-code-records";
 import { describeModelApiError } from "./model-api-errors";
 import {
   ERROR_MAX_CHARS,
@@ -33,91 +46,6 @@ import {
 const SOURCE = "claude-code";
 /** Retries of a failed model call inside one turn; a request's env may lower it (tests use 0). */
 const DEFAULT_MAX_RETRIES = "2";
-
-const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
-const ToolUseBlock = z.object({
-  type: z.literal("tool_use"),
-  id: z.string().min(1),
-  name: z.string(),
-  input: z.unknown(),
-});
-const ToolResultBlock = z.object({
-  type: z.literal("tool_result"),
-  tool_use_id: z.string().min(1),
-  content: z.unknown().optional(),
-  is_error: z.boolean().nullish(),
-});
-
-const Line = z.looseObject({ type: z.string(), session_id: z.string().optional() });
-const SystemLine = z.looseObject({
-  subtype: z.string().optional(),
-  attempt: z.number().optional(),
-  max_retries: z.number().optional(),
-  retry_delay_ms: z.number().optional(),
-  error_status: z.number().nullish(),
-  error: z.string().nullish(),
-});
-const StreamEventLine = z.looseObject({
-  parent_tool_use_id: z.string().nullish(),
-  api_message_id: z.string().nullish(),
-  event: z.looseObject({
-    type: z.string(),
-    message: z.looseObject({ id: z.string() }).optional(),
-    delta: z.looseObject({ type: z.string(), text: z.string().optional() }).optional(),
-  }),
-});
-const AssistantLine = z.looseObject({
-  parent_tool_use_id: z.string().nullish(),
-  error: z.string().nullish(),
-  api_error_status: z.number().nullish(),
-  is_api_error_message: z.boolean().nullish(),
-  message: z.looseObject({
-    id: z.string().min(1),
-    model: z.string().optional(),
-    content: z.array(z.looseObject({ type: z.string() })),
-  }),
-});
-const UserLine = z.looseObject({
-  message: z.looseObject({ content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]) }),
-});
-const count = z.number().nonnegative().catch(0).default(0);
-const ResultLine = z.looseObject({
-  subtype: z.string().optional(),
-  is_error: z.boolean().nullish(),
-  result: z.string().nullish(),
-  errors: z.array(z.string()).nullish(),
-  api_error_status: z.number().nullish(),
-  total_cost_usd: z.number().nullish(),
-  usage: z
-    .looseObject({
-      input_tokens: count,
-      output_tokens: count,
-      cache_read_input_tokens: count,
-      cache_creation_input_tokens: count,
-    })
-    .nullish(),
-  model_usage_since_last_result: z.record(z.string(), z.looseObject({ costUSD: count })).nullish(),
-});
-
-/** The text of a tool_result's content: a string, or text blocks (images are named, not inlined). */
-function toolOutputText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content))
-    return content === undefined || content === null ? "" : JSON.stringify(content);
-  return content
-    .map((block) => {
-      const text = TextBlock.safeParse(block);
-      if (text.success) return text.data.text;
-      const type = (block as { type?: unknown })?.type;
-      return `[${typeof type === "string" ? type : "content"}]`;
-    })
-    .join("\n");
-}
-
-/** Claude Code appends reminders for the model to some tool results; they are not the tool's output. */
-function withoutReminders(text: string): string {
-  return text.replace(/\s*<system-reminder>[\s\S]*?<\/system-reminder>\s*/g, "\n").trim();
-}
 
 /** Ids and names as the protocol bounds them (200 characters); the CLI's are far shorter in practice. */
 function idOf(value: string): string {

@@ -27,7 +27,7 @@ export function renderPage(
         <AuthProvider me={me}>
           <Routes>
             <Route path={route} element={ui} />
-            <Route path="/sessions/:id" element={<p>session page</p>} />
+            {route === "/sessions/:id" ? null : <Route path="/sessions/:id" element={<p>session page</p>} />}
           </Routes>
         </AuthProvider>
       </MemoryRouter>

@@ -143,7 +143,7 @@ export default function SessionsPage() {
                 <td data-label="Repository" className="mono">
                   {formatRepo(s.repo)}
                 </td>
-                <td data-label="Agent">
+                <td data-label="Agent" className="nowrap">
                   {s.agent}
                   {s.model ? <span className="muted small"> · {s.model}</span> : null}
                 </td>

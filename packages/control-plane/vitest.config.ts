@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { GITHUB_APP } from "./test/github-app-fixture";
 import { TEST_GITHUB_OAUTH } from "./test/github-users";
 import { TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
 
@@ -13,6 +14,7 @@ export default defineConfig(async () => {
       cloudflareTest(({ inject }) => {
         const githubUrl = inject<string>("githubOAuthUrl");
         const sandboxHostUrl = inject<string>("sandboxHostUrl");
+        const githubAppUrl = inject<string>("githubAppUrl");
         return {
           main: "./src/index.ts",
           wrangler: { configPath: "../../wrangler.toml" },
@@ -31,6 +33,13 @@ export default defineConfig(async () => {
               GITHUB_OAUTH_CLIENT_SECRET: TEST_GITHUB_OAUTH.clientSecret,
               GITHUB_WEB_URL: githubUrl,
               GITHUB_API_URL: `${githubUrl}/api/v3`,
+              // The GitHub App, against the testkit GitHub double (PKCS#1 key, as GitHub hands it out).
+              GITHUB_APP_ID: String(GITHUB_APP.id),
+              GITHUB_APP_SLUG: GITHUB_APP.slug,
+              GITHUB_APP_PRIVATE_KEY: inject<string>("githubAppPrivateKey"),
+              GITHUB_WEBHOOK_SECRET: GITHUB_APP.webhookSecret,
+              GITHUB_APP_WEB_URL: githubAppUrl,
+              GITHUB_APP_API_URL: `${githubAppUrl}/api/v3`,
               // Generous, so suites that create many sessions never trip them; limits are tested with their own env.
               RATE_LIMIT_SESSION_CREATE: "6000,1000",
               RATE_LIMIT_SESSION_CREATE_PER_KEY: "6000,1000",

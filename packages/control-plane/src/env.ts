@@ -32,6 +32,16 @@ export interface Bindings {
   GITHUB_WEB_URL?: string;
   /** GitHub's REST base URL; default api.github.com, or <GITHUB_WEB_URL>/api/v3 for GHES. */
   GITHUB_API_URL?: string;
+  /** GitHub App (docs/github-app.md): numeric id, slug, private key (PKCS#1 or PKCS#8 PEM), webhook secret. */
+  GITHUB_APP_ID?: string;
+  GITHUB_APP_SLUG?: string;
+  GITHUB_APP_PRIVATE_KEY?: string;
+  GITHUB_WEBHOOK_SECRET?: string;
+  /** The App's REST and web/git base URLs when they differ from GITHUB_API_URL / GITHUB_WEB_URL. */
+  GITHUB_APP_API_URL?: string;
+  GITHUB_APP_WEB_URL?: string;
+  /** The issue label that starts a session (default "agent"). */
+  GITHUB_TRIGGER_LABEL?: string;
   /** Rate limits as "<per minute>,<burst>": session creation per tenant, per API key, webhook ingress per tenant. */
   RATE_LIMIT_SESSION_CREATE?: string;
   RATE_LIMIT_SESSION_CREATE_PER_KEY?: string;

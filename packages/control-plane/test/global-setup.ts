@@ -3,8 +3,10 @@
  * sandbox host on loopback and provides their URLs, which vitest.config.ts turns into bindings.
  */
 import type { TestProject } from "vitest/node";
+import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
+import { GITHUB_APP_FIXTURE } from "./github-app-fixture";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
 
 export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
@@ -13,6 +15,8 @@ declare module "vitest" {
   interface ProvidedContext {
     githubOAuthUrl: string;
     sandboxHostUrl: string;
+    githubAppUrl: string;
+    githubAppPrivateKey: string;
   }
 }
 
@@ -21,9 +25,14 @@ export default async function setup(project: TestProject) {
   project.provide("githubOAuthUrl", github.url);
   // Sandboxes cannot run inside workerd: provider calls go to a recording double (ADR 0005).
   const host = await startRecordingSandboxHost(TEST_SANDBOX_HOST_SECRET);
+  // The GitHub App side (installations, tokens, git, REST) is a separate double from the OAuth one above.
+  const githubApp = await startGithubDouble(GITHUB_APP_FIXTURE);
+  project.provide("githubAppUrl", githubApp.url);
+  project.provide("githubAppPrivateKey", githubApp.app.privateKeyPem);
   project.provide("sandboxHostUrl", host.url);
   return async () => {
     await github.close();
     await host.close();
+    await githubApp.close();
   };
 }

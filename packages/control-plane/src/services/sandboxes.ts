@@ -1,4 +1,5 @@
 /** Sandbox-facing use cases: joining the bridge and brokering git credentials. */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import type { SandboxClaims } from "../sandbox-auth/token";
@@ -32,18 +33,20 @@ export async function gitCredential(
   claims: SandboxClaims,
   target: { protocol: string; host: string; path?: string | undefined },
 ): Promise<GitCredential> {
-  const result = await env.SESSION_AGENT.getByName(claims.sessionId).gitCredentialTarget(
-    claims.tenantId,
-    await sha256Hex(claims.jti),
-  );
+  const agent = env.SESSION_AGENT.getByName(claims.sessionId);
+  const incarnation = await sha256Hex(claims.jti);
+  const result = await agent.gitCredentialTarget(claims.tenantId, incarnation);
   if (!result.ok)
     throw new AppError("unauthorized", 401, "this sandbox token is no longer valid for the session");
   if (result.value.repo.kind === "local") {
     throw new AppError("not_found", 404, `local repositories need no credential (asked for ${target.host})`);
   }
-  throw new AppError(
-    "upstream_unavailable",
-    503,
-    "GitHub credentials need a GitHub App; configure one (docs/github-app.md) to push to GitHub repositories",
-  );
+  // The DO mints (or reuses) an installation token limited to this one repository and contents: write.
+  const minted = await agent.githubCredential(claims.tenantId, incarnation);
+  if (!minted.ok) throw new AppError(minted.code, minted.status as ContentfulStatusCode, minted.message);
+  return {
+    username: "x-access-token",
+    password: minted.value.token,
+    expiresAt: new Date(minted.value.expiresAt).toISOString(),
+  };
 }

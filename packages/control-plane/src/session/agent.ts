@@ -22,6 +22,7 @@ import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
 import { readSandboxAttachment, SandboxBridge } from "./bridge";
+import { type CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import {
   INTERNAL_INCARNATION_HEADER,
@@ -50,6 +51,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly runtimeEvents: RuntimeEventEffects;
   private readonly timeouts: SessionTimeouts;
   private inputs: LifecycleInput[] = [];
+  private readonly githubCredentials: GithubCredentials;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -58,6 +60,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     this.runtimeEvents = new RuntimeEventEffects(this.store);
+    this.githubCredentials = new GithubCredentials(env, Date.now);
     this.bridge = new SandboxBridge(ctx, this.store, {
       onEvents: (events) => this.acceptRuntimeEvents(events),
       onReady: () => this.onSandboxReady(),
@@ -166,6 +169,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (!meta || !this.bridge.isCurrentIncarnation(incarnationHash) || TERMINAL_STATUSES.has(meta.status))
       return notFound;
     return { ok: true, value: { repo: meta.repo } };
+  }
+
+  /** For /sandbox/git-credentials on GitHub repositories: a cached token scoped to this session's repo. */
+  async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
+    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    if (!target.ok) return { ok: false, code: "unauthorized", status: 401, message: target.message };
+    return this.githubCredentials.issue(target.value.repo);
   }
 
   // --- sockets --------------------------------------------------------------

@@ -11,7 +11,8 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-export const GIT_ENV: NodeJS.ProcessEnv = {
+/** Typed loosely on purpose: packages that augment NodeJS.ProcessEnv (Worker bindings) compile this file too. */
+export const GIT_ENV: Record<string, string> = {
   PATH: process.env.PATH ?? "/usr/bin:/bin",
   HOME: tmpdir(),
   GIT_CONFIG_NOSYSTEM: "1",
@@ -24,7 +25,11 @@ export const GIT_ENV: NodeJS.ProcessEnv = {
 };
 
 export async function git(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await run("git", args, { cwd, env: GIT_ENV, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run("git", args, {
+    cwd,
+    env: GIT_ENV as NodeJS.ProcessEnv,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout;
 }
 

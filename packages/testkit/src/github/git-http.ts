@@ -108,7 +108,7 @@ function runBackend(
   res: ServerResponse,
   opts: { root: string; pathInfo: string; url: URL },
 ): void {
-  const env: NodeJS.ProcessEnv = {
+  const env: Record<string, string> = {
     ...GIT_ENV,
     GIT_PROJECT_ROOT: opts.root,
     GIT_HTTP_EXPORT_ALL: "1",
@@ -124,7 +124,10 @@ function runBackend(
   const encoding = req.headers["content-encoding"];
   if (encoding) env.HTTP_CONTENT_ENCODING = String(encoding);
   if (req.headers["content-length"]) env.CONTENT_LENGTH = String(req.headers["content-length"]);
-  const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("git", ["http-backend"], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let headerBuf = Buffer.alloc(0);
   let headersDone = false;
   child.stdout.on("data", (chunk: Buffer) => {

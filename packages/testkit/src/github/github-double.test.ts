@@ -132,7 +132,7 @@ describe("GitHub double", () => {
     const work = await mkdtemp(join(tmpdir(), "gh-double-test-"));
     const withToken = (t: string, repo: string) =>
       `${gh.url.replace("http://", `http://x-access-token:${t}@`)}/octo/${repo}.git`;
-    const git = (args: string[], cwd = work) => run("git", args, { cwd, env: GIT_ENV });
+    const git = (args: string[], cwd = work) => run("git", args, { cwd, env: GIT_ENV as NodeJS.ProcessEnv });
     try {
       await git(["clone", "--quiet", withToken(write, "alpha"), "alpha"]);
       const dir = join(work, "alpha");

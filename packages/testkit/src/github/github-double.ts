@@ -14,7 +14,7 @@ import { generateAppKeyPair } from "./app-jwt";
 import { branchHead, commitSubjects, createBareRepo, readFileAt } from "./bare-repos";
 import { type GitAccessRecord, handleGit, isGitRequest } from "./git-http";
 import { GithubState, type IssueComment, type PullRequest, type GithubState as State } from "./github-state";
-import { GithubApiError, sendError } from "./http-io";
+import { GithubApiError, sendError, sendJson } from "./http-io";
 import {
   InstallationTokens,
   type MintRequest,
@@ -220,6 +220,10 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
       const deps = { state, tokens, userTokens, publicKey: keys.publicKey, now, urls };
       return void handleRest(req, res, url, url.pathname.slice("/api/v3".length), deps).catch(fail);
     }
+    // Inspection routes for tests that cannot hold the double's object (code running inside workerd).
+    if (req.method === "GET" && url.pathname === "/_double/token-mints")
+      return sendJson(res, 200, tokens.mints);
+    if (req.method === "GET" && url.pathname === "/_double/git-access") return sendJson(res, 200, gitAccess);
     if (isGitRequest(url.pathname))
       return handleGit(req, res, url, { state, tokens, root, now, log: gitAccess });
     fail(new GithubApiError(404, "Not Found"));

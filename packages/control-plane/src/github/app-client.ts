@@ -1,0 +1,29 @@
+/**
+ * Builds the @octokit/app client for the configured App, pointed at the configured REST base
+ * (github.com, GHES or the testkit double). The private key stays inside this object: nothing
+ * here returns or logs it.
+ */
+import { App } from "@octokit/app";
+import { Octokit } from "@octokit/core";
+import type { GithubAppConfig } from "./app-config";
+
+export type GithubApp = App;
+
+export function createGithubApp(config: GithubAppConfig, fetchImpl: typeof fetch = fetch): GithubApp {
+  return new App({
+    appId: config.appId,
+    privateKey: config.privateKey,
+    // Workers' fetch must be called unbound from the global, hence the arrow.
+    Octokit: Octokit.defaults({
+      baseUrl: config.apiUrl,
+      request: { fetch: (i: RequestInfo, o?: RequestInit) => fetchImpl(i, o) },
+    }),
+  });
+}
+
+/** The HTTP status of an Octokit RequestError, or null for anything else (network, bug). */
+export function upstreamStatus(error: unknown): number | null {
+  if (error && typeof error === "object" && "status" in error && typeof error.status === "number")
+    return error.status;
+  return null;
+}

@@ -1,0 +1,64 @@
+/**
+ * The session's side of the token broker: turns "the sandbox wants to push" into a cached,
+ * repository-scoped installation token, or a typed failure the Worker renders. Builds the App
+ * client lazily from env so sessions without GitHub repositories never read the App key.
+ */
+import type { ErrorCode, RepoRef } from "@nightshift/protocol";
+import type { Bindings } from "../env";
+import { createGithubApp, type GithubApp } from "../github/app-client";
+import { GithubConfigError, readGithubAppConfig } from "../github/app-config";
+import { mintRepoToken } from "../github/token-broker";
+import { AppError } from "../http/app-error";
+import { GithubTokenCache } from "./github-token-cache";
+
+export type CredentialResult =
+  | { ok: true; value: { token: string; expiresAt: number } }
+  | { ok: false; code: ErrorCode; status: number; message: string };
+
+export class GithubCredentials {
+  private app: GithubApp | null = null;
+  private readonly cache: GithubTokenCache;
+  private readonly env: Bindings;
+
+  constructor(env: Bindings, now: () => number) {
+    this.env = env;
+    this.cache = new GithubTokenCache((scope) => mintRepoToken(this.appClient(), scope), now);
+  }
+
+  private appClient(): GithubApp {
+    if (this.app) return this.app;
+    const config = readGithubAppConfig(this.env);
+    if (!config)
+      throw new AppError(
+        "upstream_unavailable",
+        503,
+        "GitHub credentials need a GitHub App; configure one (docs/github-app.md) to push to GitHub repositories",
+      );
+    this.app = createGithubApp(config);
+    return this.app;
+  }
+
+  async issue(repo: RepoRef): Promise<CredentialResult> {
+    if (repo.kind !== "github")
+      return { ok: false, code: "not_found", status: 404, message: "local repositories need no credential" };
+    try {
+      const token = await this.cache.get({ owner: repo.owner, name: repo.name });
+      return { ok: true, value: { token: token.token, expiresAt: token.expiresAt } };
+    } catch (error) {
+      if (error instanceof AppError)
+        return { ok: false, code: error.code, status: error.status, message: error.message };
+      if (error instanceof GithubConfigError)
+        return { ok: false, code: "upstream_unavailable", status: 503, message: error.message };
+      return {
+        ok: false,
+        code: "internal",
+        status: 500,
+        message: "minting a GitHub token failed unexpectedly",
+      };
+    }
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The token broker end to end in workerd: /sandbox/git-credentials → session DO → @octokit/app
+ * (PKCS#1 key from the double) → the GitHub double. Proves the token is scoped to the session's
+ * one repository with contents: write only, cached, and refused on another repository.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import type { Session } from "@nightshift/protocol";
+import { describe, expect, it } from "vitest";
+import type { SessionAgent } from "../src/session/agent";
+import { postJson, sessionStub } from "./helpers";
+import { useIncarnation } from "./sandbox-client";
+
+const doubleUrl = () => (env as unknown as { GITHUB_APP_WEB_URL: string }).GITHUB_APP_WEB_URL;
+
+interface Mint {
+  installationId: number;
+  repositoryIds: number[] | null;
+  repositories: string[] | null;
+  permissions: Record<string, string> | null;
+}
+
+async function mints(): Promise<Mint[]> {
+  return (await (await fetch(`${doubleUrl()}/_double/token-mints`)).json()) as Mint[];
+}
+
+async function githubSession(name: string): Promise<Session> {
+  const res = await postJson("/api/v1/sessions", {
+    repo: { kind: "github", owner: "acme", name },
+    prompt: "Fix it",
+  });
+  if (res.status !== 201) throw new Error(`create session failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Session;
+}
+
+async function credential(token: string) {
+  const res = await postJson(
+    "/sandbox/git-credentials",
+    { protocol: "https", host: "github.test" },
+    { authorization: `Bearer ${token}` },
+  );
+  return {
+    status: res.status,
+    body: (await res.json()) as {
+      username: string;
+      password: string;
+      expiresAt: string;
+      error?: { code: string; message: string };
+    },
+  };
+}
+
+describe("GitHub token broker", () => {
+  it("returns a contents-write token for the session's one repository, cached in the DO", async () => {
+    const session = await githubSession("widgets");
+    const token = await useIncarnation(session, "inc-gh-1");
+    const before = (await mints()).length;
+    const first = await credential(token);
+    expect(first.status).toBe(200);
+    expect(first.body.username).toBe("x-access-token");
+    expect(first.body.password).toMatch(/^ghs_/);
+    expect(Date.parse(first.body.expiresAt) - Date.now()).toBeGreaterThan(50 * 60 * 1000);
+
+    const second = await credential(token);
+    expect(second.body.password).toBe(first.body.password);
+    const asked = (await mints()).slice(before);
+    expect(asked).toHaveLength(1);
+    // Least privilege: one repository, contents: write, nothing else.
+    expect(asked[0]?.permissions).toEqual({ contents: "write" });
+    expect((asked[0]?.repositoryIds ?? []).length + (asked[0]?.repositories ?? []).length).toBe(1);
+
+    const api = (path: string) =>
+      fetch(`${doubleUrl()}/api/v3${path}`, { headers: { authorization: `token ${first.body.password}` } });
+    expect((await api("/repos/acme/widgets")).status).toBe(200);
+    expect((await api("/repos/acme/gadgets")).status).toBe(404);
+    const pr = await fetch(`${doubleUrl()}/api/v3/repos/acme/widgets/pulls`, {
+      method: "POST",
+      headers: { authorization: `token ${first.body.password}` },
+      body: JSON.stringify({ title: "x", head: "main", base: "main" }),
+    });
+    expect(pr.status).toBe(403);
+  });
+
+  it("mints again by repository id once the cached token is within five minutes of expiry", async () => {
+    const session = await githubSession("gadgets");
+    const token = await useIncarnation(session, "inc-gh-2");
+    const first = await credential(token);
+    expect(first.status).toBe(200);
+    await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
+      // Reach into the in-memory cache: the token is never in storage, so there is nothing else to age.
+      const cache = (agent as unknown as { githubCredentials: { cache: { current: { expiresAt: number } } } })
+        .githubCredentials.cache;
+      cache.current.expiresAt = Date.now() + 4 * 60 * 1000;
+    });
+    const before = (await mints()).length;
+    const second = await credential(token);
+    expect(second.status).toBe(200);
+    expect(second.body.password).not.toBe(first.body.password);
+    const asked = (await mints()).slice(before);
+    expect(asked).toEqual([
+      expect.objectContaining({ repositoryIds: [9002], permissions: { contents: "write" } }),
+    ]);
+  });
+
+  it("never stores the token in the session's storage", async () => {
+    const session = await githubSession("widgets");
+    const token = await useIncarnation(session, "inc-gh-3");
+    const { body } = await credential(token);
+    const dump = await runInDurableObject(sessionStub(session.id), (_a: SessionAgent, state) =>
+      JSON.stringify(
+        state.storage.sql
+          .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%'")
+          .toArray()
+          .map((t) => state.storage.sql.exec(`SELECT * FROM "${String(t.name)}"`).toArray()),
+      ),
+    );
+    expect(dump).not.toContain(body.password);
+  });
+
+  it("says how to fix a repository the App is not installed on", async () => {
+    const session = await githubSession("uninstalled");
+    const token = await useIncarnation(session, "inc-gh-4");
+    const res = await credential(token);
+    expect(res.status).toBe(404);
+    expect(res.body.error?.message).toMatch(/not installed on acme\/uninstalled/);
+  });
+});

@@ -1,4 +1,5 @@
 export * from "./audit";
+export * from "./github";
 export * from "./rate-limits";
 export * from "./secrets";
 export * from "./sessions";

@@ -77,7 +77,6 @@ export async function runStreamBench(log: (line: string) => void = console.log):
     bridge.send({ v: 1, type: "hello", runtimeVersion: "bench", lastSeq: 0 });
 
     const sentAt = new Float64Array(TOTAL + 1);
-    const perTick = Math.max(1, Math.round((RATE * TICK_MS) / 1000));
     let next = 1;
     const started = performance.now();
     log(`fan-out: ${TOTAL} events at ${RATE}/s to ${WATCHERS} watchers...`);
@@ -110,11 +109,6 @@ export async function runStreamBench(log: (line: string) => void = console.log):
         }
       }
     }
-    const page = (await (
-      await fetch(`${stack.url}/api/v1/sessions/${session.id}/events?after=0&limit=1000`, {
-        headers: stack.headers,
-      })
-    ).json()) as { events: unknown[] };
     let persisted = 0;
     let after = 0;
     for (let guard = 0; guard < 1000; guard++) {

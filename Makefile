@@ -72,10 +72,11 @@ lint: deps ## biome lint + format check
 format: deps ## apply biome fixes and formatting
 	pnpm run format
 
-test: setup ## typecheck, lint and every package's tests
+test: setup ## typecheck, lint and every package's tests (workerd, real CLIs, end to end, browser)
 	pnpm run typecheck
 	pnpm run lint
 	pnpm run test
+	pnpm --filter @nightshift/web run test:browser
 
 bench: setup ## benchmarks (see docs/performance.md)
 	pnpm --filter @nightshift/bench run bench

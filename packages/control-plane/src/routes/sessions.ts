@@ -23,7 +23,9 @@ function sessionIdParam(raw: string): string {
 export const sessionRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await parseJsonBody(c, CreateSessionRequest);
-    const session = await sessions.createSession(c.env, c.var.actor, body, "api");
+    // A browser session means the dashboard; a key means the API or CLI.
+    const trigger = c.var.actor.via === "session" ? "web" : "api";
+    const session = await sessions.createSession(c.env, c.var.actor, body, trigger);
     return c.json(session, 201, { location: `/api/v1/sessions/${session.id}` });
   })
   .get("/", async (c) => {

@@ -18,6 +18,7 @@ import { sandboxRoutes } from "./routes/sandbox";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
 import { tenantDirectoryRoutes, tenantRoutes } from "./routes/tenants";
+import { webhookRoutes } from "./routes/webhooks";
 import { authenticate } from "./tenancy/authenticate";
 import { enforcePolicy } from "./tenancy/route-policy";
 import { resolveTenant } from "./tenancy/tenant-context";
@@ -40,6 +41,8 @@ export function createApp() {
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth", authRoutes);
+  // Signed by the integration (HMAC over the raw body), not by a user.
+  app.route("/webhooks", webhookRoutes);
   // Every other /api/v1 route needs a caller; the next two need no tenant (they list the caller's).
   app.use("/api/v1/*", authenticate);
   app.route("/api/v1/me", meRoutes);

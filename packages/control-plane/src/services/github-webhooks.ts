@@ -1,0 +1,68 @@
+/**
+ * GitHub webhook ingress: verify the signature over the raw body, validate the headers and the
+ * JSON, deduplicate by delivery id, then acknowledge. Work that follows (triggers) must be handed
+ * off, never done before answering.
+ */
+import { z } from "zod";
+import { openDatabase } from "../db/client";
+import { claimDelivery } from "../db/webhook-deliveries";
+import type { Bindings } from "../env";
+import { readGithubAppConfig } from "../github/app-config";
+import { verifyWebhookSignature } from "../github/webhook-signature";
+import { AppError } from "../http/app-error";
+
+const Headers = z.object({
+  event: z.string().regex(/^[a-z_]{1,64}$/, "X-GitHub-Event must name an event"),
+  delivery: z.string().min(1).max(100, "X-GitHub-Delivery is too long"),
+});
+
+const Envelope = z.looseObject({
+  action: z.string().max(100).optional(),
+  installation: z.looseObject({ id: z.number().int().positive() }).optional(),
+});
+
+export interface WebhookOutcome {
+  status: 200 | 202;
+  body: { received: true; duplicate?: true; event: string };
+}
+
+export async function receiveGithubWebhook(
+  env: Bindings,
+  headers: { event: string | undefined; delivery: string | undefined; signature: string | undefined },
+  rawBody: Uint8Array,
+  now: number,
+): Promise<WebhookOutcome> {
+  const config = readGithubAppConfig(env);
+  if (!config)
+    throw new AppError("not_found", 404, "no GitHub App is configured here; see docs/github-app.md");
+  if (!(await verifyWebhookSignature(config.webhookSecret, rawBody, headers.signature)))
+    throw new AppError(
+      "unauthorized",
+      401,
+      "X-Hub-Signature-256 is missing or does not match this App's webhook secret",
+    );
+  const meta = Headers.safeParse({ event: headers.event, delivery: headers.delivery });
+  if (!meta.success)
+    throw new AppError(
+      "invalid_request",
+      400,
+      meta.error.issues[0]?.message ?? "bad GitHub delivery headers",
+    );
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(rawBody));
+  } catch {
+    throw new AppError(
+      "invalid_json",
+      400,
+      "the delivery body is not JSON; set the webhook content type to application/json",
+    );
+  }
+  const envelope = Envelope.safeParse(payload);
+  if (!envelope.success)
+    throw new AppError("invalid_request", 400, "the delivery body is not a GitHub event payload");
+  const fresh = await claimDelivery(openDatabase(env.DB), meta.data.delivery, meta.data.event, now);
+  if (!fresh) return { status: 200, body: { received: true, duplicate: true, event: meta.data.event } };
+  // Triggers (issues.labeled, mentions, installation sync) are not wired yet: acknowledge and stop.
+  return { status: 202, body: { received: true, event: meta.data.event } };
+}

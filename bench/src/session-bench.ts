@@ -6,16 +6,25 @@
  * - per-turn overhead: one scripted turn through Nightshift (prompt in → turn.end out) against the
  *   same CLI run bare against the same model with the same reply, interleaved, as a ratio.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createDemoRepo, REPO_ROOT, type Stack, StreamWatcher, startStack } from "@nightshift/devstack";
 import { ms, summarize } from "./stats";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 8);
 const TURNS = Number(process.env.BENCH_TURNS ?? 8);
-const CLAUDE = join(REPO_ROOT, "packages/sandbox-runtime/node_modules/.bin/claude");
+/** The CLI's own executable as installed for the runtime (not pnpm's shell wrapper), as the runtime runs it. */
+function claudeExecutable(): string {
+  const require = createRequire(join(REPO_ROOT, "packages/sandbox-runtime/package.json"));
+  const manifestPath = require.resolve("@anthropic-ai/claude-code/package.json");
+  const bin = (JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: string | Record<string, string> })
+    .bin;
+  return resolve(dirname(manifestPath), typeof bin === "string" ? bin : (bin.claude ?? ""));
+}
+const CLAUDE = claudeExecutable();
 
 export interface SessionBenchResult {
   createToReady: { n: number; p50: number; p99: number; max: number };
@@ -36,14 +45,15 @@ const running = (w: StreamWatcher) =>
   w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnds = (w: StreamWatcher) => w.events.filter((e) => e.event.type === "turn.end").length;
 
-function bareTurn(modelUrl: string): number {
+/** Runs the CLI bare (asynchronously: the scripted model answers from this same process). */
+async function bareTurn(modelUrl: string): Promise<number> {
   const home = mkdtempSync(join(tmpdir(), "bench-bare-home-"));
   const cwd = mkdtempSync(join(tmpdir(), "bench-bare-cwd-"));
   execFileSync("git", ["init", "-q"], { cwd });
   const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
   args.push("--dangerously-skip-permissions", "--", "Say hello.");
   const started = performance.now();
-  const run = spawnSync(CLAUDE, args, {
+  const child = spawn(CLAUDE, args, {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -57,10 +67,15 @@ function bareTurn(modelUrl: string): number {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => {
+    output = (output + d.toString()).slice(-2000);
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
   const elapsed = performance.now() - started;
   rmSync(home, { recursive: true, force: true });
   rmSync(cwd, { recursive: true, force: true });
-  if (run.status !== 0) throw new Error(`bare claude failed: ${run.stderr}`);
+  if (code !== 0) throw new Error(`bare claude failed (${code}): ${output.slice(-500)}`);
   return elapsed;
 }
 
@@ -96,7 +111,7 @@ export async function runSessionBench(
     const w = await StreamWatcher.open(stack.url, idleSession, 0, stack.headers);
     for (let i = 0; i < TURNS; i++) {
       stack.model!.enqueue({ kind: "text", text: "Hello." });
-      bare.push(bareTurn(stack.model!.url));
+      bare.push(await bareTurn(stack.model!.url));
       stack.model!.enqueue({ kind: "text", text: "Hello." });
       const before = turnEnds(w);
       const started = performance.now();

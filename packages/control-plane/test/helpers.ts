@@ -2,6 +2,7 @@
 
 import { env, exports } from "cloudflare:workers";
 import type { AgentEventInput, ServerFrame, Session, StoredEvent } from "@nightshift/protocol";
+import { waitFor as waitUntil } from "../../testkit/src/wait-for";
 import type { EventsPageResult, RpcResult } from "../src/session/rpc-types";
 
 import { type Identity, localOwner } from "./identities";
@@ -98,18 +99,13 @@ export function deltas(n: number, from = 0): AgentEventInput[] {
   }));
 }
 
-export async function waitFor<T>(
+/** `waitUntil` from testkit with the subject first, as these tests read best. */
+export function waitFor<T>(
   what: string,
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 5000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  return waitUntil(check, what, timeoutMs);
 }
 
 /** A WebSocket client that records every frame and the events it has seen. */

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { ErrorBody, ListSandboxesResponse, SandboxInfo } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHostLogger } from "../src/index";
 import { isAlive } from "../src/sandbox/process-tree";
 import { BASE_ENV, type Harness, SECRET, sandboxPids, startHarness } from "./host-harness";
 import { signedFetch, signedHeaders } from "./signed-fetch";
-import { waitFor } from "./wait-for";
 
 let harness: Harness | null = null;
 afterEach(async () => {

@@ -5,12 +5,12 @@
  */
 import { chmodSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxView } from "../src/index";
 import { selfTestBubblewrap } from "../src/sandbox/bubblewrap";
 import { isAlive } from "../src/sandbox/process-tree";
 import { FAKE_RUNTIME, type Harness, sandboxPids, startHarness } from "./host-harness";
-import { waitFor } from "./wait-for";
 
 const selfTest = await selfTestBubblewrap();
 if (!selfTest.ok) console.warn(`skipping bubblewrap tests: ${selfTest.reason}`);

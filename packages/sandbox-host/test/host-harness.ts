@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SandboxInfo } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import {
   type RunningSandboxHost,
   type StartSandboxHostOptions,
@@ -15,7 +16,6 @@ import {
 } from "../src/index";
 import { descendantsOf } from "../src/sandbox/process-tree";
 import { signedFetch } from "./signed-fetch";
-import { waitFor } from "./wait-for";
 
 export const SECRET = "test-host-secret-0123456789";
 export const FAKE_RUNTIME = new URL("./fixtures/record-env.mjs", import.meta.url).pathname;

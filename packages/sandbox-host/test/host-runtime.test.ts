@@ -7,10 +7,10 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BridgeServer } from "./bridge-server";
 import { BASE_ENV, type Harness, startHarness } from "./host-harness";
-import { waitFor } from "./wait-for";
 
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 

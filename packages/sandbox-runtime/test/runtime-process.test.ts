@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { git, seedRepo } from "./git-fixtures";
 import { ProtocolServer } from "./protocol-server";
-import { waitFor } from "./wait-for";
 
 const TOKEN = "process-test-token-0123456789";
 const cleanups: Array<() => unknown> = [];

@@ -76,8 +76,6 @@ export class SessionAgent extends DurableObject<Bindings> {
     });
   }
 
-  // --- RPC ------------------------------------------------------------------
-
   async initialize(init: SessionInit): Promise<RpcResult<{ status: SessionStatus }>> {
     const existing = this.store.getMeta();
     if (existing) {
@@ -178,8 +176,6 @@ export class SessionAgent extends DurableObject<Bindings> {
     return this.githubCredentials.issue(target.value.repo);
   }
 
-  // --- sockets --------------------------------------------------------------
-
   override async fetch(request: Request): Promise<Response> {
     const meta = this.store.getMeta();
     if (!meta || request.headers.get(INTERNAL_TENANT_HEADER) !== meta.tenantId) {
@@ -214,10 +210,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    if (readClientAttachment(ws)) this.hub.onClose(ws);
+    await this.webSocketClose(ws);
   }
-
-  // --- alarm ----------------------------------------------------------------
 
   override async alarm(): Promise<void> {
     for (const name of this.scheduler.takeDue(Date.now())) {
@@ -250,8 +244,6 @@ export class SessionAgent extends DurableObject<Bindings> {
     }
     await this.settle();
   }
-
-  // --- internals ------------------------------------------------------------
 
   private meta(): SessionMeta {
     const meta = this.store.getMeta();

@@ -1,17 +1,11 @@
 /** Shapes passed over DO RPC between the Worker and a SessionAgent. */
-import type { Participant, RepoRef, SessionStatus, StoredEvent } from "@nightshift/protocol";
+import type { Participant, SessionStatus, StoredEvent } from "@nightshift/protocol";
+import type { SessionMeta } from "./store";
 
-export interface SessionInit {
-  sessionId: string;
-  tenantId: string;
-  title: string;
-  repo: RepoRef;
-  agent: string;
-  model: string | null;
-  branch: string;
-  createdBy: string;
+/** What a session starts with: its metadata (the DO sets the status) and the first prompt. */
+export type SessionInit = Omit<SessionMeta, "status"> & {
   prompt: { id: string; text: string; author: PromptAuthor };
-}
+};
 
 export interface PromptAuthor {
   id: string;

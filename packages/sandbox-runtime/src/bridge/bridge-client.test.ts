@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { ProtocolServer } from "../../test/protocol-server";
-import { waitFor } from "../../test/wait-for";
 import { EventBuffer } from "../buffer/event-buffer";
 import { silentLogger } from "../log";
 import { BridgeClient, bridgeUrl, type InboundControl } from "./bridge-client";

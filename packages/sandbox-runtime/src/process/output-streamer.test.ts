@@ -1,6 +1,6 @@
 import type { AgentEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { describe, expect, it } from "vitest";
-import { waitFor } from "../../test/wait-for";
 import { createOutputStreamer } from "./output-streamer";
 
 const texts = (events: AgentEvent[]) => events.map((e) => (e.type === "log" ? e.text : ""));

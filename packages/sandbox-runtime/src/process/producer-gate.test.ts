@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
-import { waitFor } from "../../test/wait-for";
 import { silentLogger } from "../log";
 import { childProcessGroups, ProducerGate, processState } from "./producer-gate";
 

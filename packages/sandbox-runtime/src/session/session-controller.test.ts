@@ -6,9 +6,9 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { git, seedRepo } from "../../test/git-fixtures";
-import { waitFor } from "../../test/wait-for";
 import type { RunTurn, TurnRequest } from "../agents/contract";
 import type { InboundControl } from "../bridge/bridge-client";
 import { silentLogger } from "../log";

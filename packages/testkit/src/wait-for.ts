@@ -1,4 +1,4 @@
-/** Waits for a condition with a deadline (no fixed sleeps in tests). */
+/** Waits for a condition with a deadline: the one polling helper every package's tests use (no fixed sleeps). */
 export async function waitFor<T>(
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   what: string,

@@ -35,8 +35,10 @@ export interface Stack {
   model: ScriptedModel | null;
   host: RunningSandboxHost;
   worker: RunningWorker;
-  /** Headers (cookie + origin) of the dev user, signed in. */
+  /** Headers (cookie + origin) of the dev user (the local owner), signed in. */
   headers: Record<string, string>;
+  /** The dev user's tenant. */
+  tenantId: string;
   close(): Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await model?.close();
     throw err;
   }
-  const { headers } = await devLogin(worker.url);
+  const { headers, tenantId } = await devLogin(worker.url);
   return {
     url: worker.url,
     reposRoot,
@@ -109,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     host,
     worker,
     headers: { ...headers, "content-type": "application/json" },
+    tenantId,
     async close() {
       await worker.close();
       await host.close();

@@ -142,4 +142,37 @@ describe("a session end to end", () => {
     );
     w.close();
   });
+
+  it("masks a tenant secret's value in every event while the agent's tools can use it", async () => {
+    createDemoRepo(stack.reposRoot, "e2e-secret");
+    const value = `s3cr3t-${crypto.randomUUID()}`;
+    const put = await fetch(`${stack.url}/api/v1/tenants/${stack.tenantId}/secrets/DEPLOY_TOKEN`, {
+      method: "PUT",
+      headers: stack.headers,
+      body: JSON.stringify({ value }),
+    });
+    expect(put.status).toBe(201);
+    stack.model!.enqueue(
+      {
+        kind: "tool",
+        name: "Bash",
+        input: { command: "echo token=$DEPLOY_TOKEN", description: "print the token" },
+      },
+      { kind: "text", text: `The token is ${value}.` },
+    );
+    const s = await createSession("e2e-secret", "Print the deploy token.");
+    const w = await StreamWatcher.open(stack.url, s.id, 0, stack.headers);
+    await w.until("the turn to end", () => count(w, "turn.end") === 1, 60_000);
+    const toolEnd = w.events.find((e) => e.event.type === "tool.end")?.event as
+      | { output: string }
+      | undefined;
+    // The sandbox had the value (the tool printed something in its place) and no event carries it.
+    expect(toolEnd?.output).toContain("token=***");
+    expect(JSON.stringify(w.events)).not.toContain(value);
+    const page = await (
+      await fetch(`${stack.url}/api/v1/sessions/${s.id}/events?limit=1000`, { headers: stack.headers })
+    ).text();
+    expect(page).not.toContain(value);
+    w.close();
+  });
 });

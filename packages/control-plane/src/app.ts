@@ -14,6 +14,7 @@ import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
+import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
@@ -50,6 +51,8 @@ export function createApp() {
   // From here on: one tenant, proven membership, and the route's policy (tenancy/route-policy.ts).
   app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
+  app.route("/api/v1/repositories", repositoryRoutes);
+  app.route("/api/v1/tenants/:tenantId/repositories", repositoryRoutes);
   app.route("/api/v1/tenants/:tenantId/sessions", sessionRoutes);
   app.route("/api/v1/tenants/:tenantId", tenantRoutes);
   app.route("/api/v1/tenants/:tenantId/members", memberRoutes);

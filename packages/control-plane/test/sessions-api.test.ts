@@ -1,4 +1,4 @@
-import { EventsPage, ListSessionsResponse, Session } from "@nightshift/protocol";
+import { EventsPage, ListRepositoriesResponse, ListSessionsResponse, Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { api, appendEvents, createSession, deltas, postJson } from "./helpers";
 
@@ -100,6 +100,16 @@ describe("sessions API contract", () => {
     const again = await postJson(`/api/v1/sessions/${s.id}/prompts`, { text: "one more" });
     expect(again.status).toBe(409);
     expect(await errorOf(again)).toMatchObject({ code: "session_closed" });
+  });
+});
+
+describe("repositories", () => {
+  it("lists the local sandbox host's repositories for the new-session picker", async () => {
+    const res = await api("/api/v1/repositories");
+    expect(res.status).toBe(200);
+    expect(ListRepositoriesResponse.parse(await res.json())).toEqual({
+      repositories: [{ repo: { kind: "local", path: "demo" }, label: "demo", defaultBranch: "main" }],
+    });
   });
 });
 

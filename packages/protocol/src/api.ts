@@ -107,3 +107,15 @@ export type StreamQuery = z.infer<typeof StreamQuery>;
 
 export const Health = z.object({ ok: z.literal(true), version: z.string(), time: z.string() });
 export type Health = z.infer<typeof Health>;
+
+/** A repository a session may target, as the new-session picker lists them. */
+export const RepositoryChoice = z.object({
+  repo: RepoRef,
+  /** How the dashboard shows it: "demo" for local, "owner/name" for GitHub. */
+  label: z.string(),
+  defaultBranch: z.string().nullable(),
+});
+export type RepositoryChoice = z.infer<typeof RepositoryChoice>;
+
+export const ListRepositoriesResponse = z.object({ repositories: z.array(RepositoryChoice) });
+export type ListRepositoriesResponse = z.infer<typeof ListRepositoriesResponse>;

@@ -66,3 +66,14 @@ export const SandboxInfo = z.object({
 export type SandboxInfo = z.infer<typeof SandboxInfo>;
 
 export const ListSandboxesResponse = z.object({ sandboxes: z.array(SandboxInfo) });
+
+/** A git repository under the sandbox host's repositories root (GET /v1/repositories). */
+export const LocalRepository = z.object({
+  /** Relative to the root: what a `{kind:"local"}` RepoRef names. */
+  path: z.string(),
+  defaultBranch: z.string().nullable(),
+});
+export type LocalRepository = z.infer<typeof LocalRepository>;
+
+export const ListLocalRepositoriesResponse = z.object({ repositories: z.array(LocalRepository) });
+export type ListLocalRepositoriesResponse = z.infer<typeof ListLocalRepositoriesResponse>;

@@ -61,6 +61,7 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
   const manager = new SandboxManager(config, isolation, log, hostEnv);
   const app = createHostApp({
     manager,
+    reposRoot: config.reposRoot,
     secret: config.secret,
     maxSkewS: config.maxSkewS,
     maxBodyBytes: config.maxBodyBytes,

@@ -2,7 +2,7 @@
  * The SandboxProvider port: how a session gets a machine. One adapter per backend (local
  * sandbox host, Daytona, Modal); the DO only sees this interface.
  */
-import type { RepoRef } from "@nightshift/protocol";
+import type { LocalRepository, RepoRef } from "@nightshift/protocol";
 
 export interface CreateSandboxInput {
   sessionId: string;
@@ -24,6 +24,8 @@ export interface SandboxProvider {
   readonly name: string;
   create(input: CreateSandboxInput): Promise<SandboxHandle>;
   terminate(providerId: string): Promise<void>;
+  /** Repositories on the provider's machine (the local host's root); absent where there are none. */
+  listLocalRepositories?(): Promise<LocalRepository[]>;
 }
 
 /** Failures classified once: transient ones are retried with backoff, permanent ones fail the session. */

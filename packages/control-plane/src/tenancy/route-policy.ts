@@ -53,6 +53,7 @@ const sessionPolicies: Record<string, RoutePolicy> = {
   },
   "GET /sessions": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id": { kind: "tenant", action: "session.read" },
+  "GET /repositories": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/events": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/stream": { kind: "tenant", action: "session.read" },
   "POST /sessions/:id/prompts": { kind: "tenant", action: "session.create", ownSession: true },

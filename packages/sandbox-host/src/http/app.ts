@@ -3,17 +3,24 @@
  * /v1/health is HMAC-signed. Routes parse with zod, call the manager and map the result;
  * errors are `{error:{code,message}}` with the right status, never a stack trace.
  */
-import { CreateSandboxRequest, type ErrorBody } from "@nightshift/protocol";
+import {
+  CreateSandboxRequest,
+  type ErrorBody,
+  type ListLocalRepositoriesResponse,
+} from "@nightshift/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ReplayGuard } from "../auth/replay-guard";
 import { verifySignedRequest } from "../auth/verify-signature";
 import type { HostLogger } from "../log";
+import { listLocalRepositories } from "../sandbox/repo-catalog";
 import type { SandboxManager } from "../sandbox/sandbox-manager";
 import { HostError } from "./host-error";
 
 export interface HostAppDeps {
   manager: SandboxManager;
+  /** The local repositories root, listed by GET /v1/repositories. */
+  reposRoot?: string | undefined;
   secret: string;
   maxSkewS: number;
   maxBodyBytes: number;
@@ -116,6 +123,10 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
     const info = await deps.manager.create(parsed.data);
     return c.json(deps.manager.view(info), 201);
   });
+
+  app.get("/v1/repositories", (c) =>
+    c.json({ repositories: listLocalRepositories(deps.reposRoot) } satisfies ListLocalRepositoriesResponse),
+  );
 
   app.get("/v1/sandboxes", (c) =>
     c.json({ sandboxes: deps.manager.list().map((info) => deps.manager.view(info)) }),

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import {
   hostSigningString,
+  type LocalRepository,
   SANDBOX_HOST_SIGNATURE_HEADER,
   SANDBOX_HOST_TIMESTAMP_HEADER,
   type SandboxInfo,
@@ -31,7 +32,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startRecordingSandboxHost(secret: string): Promise<RecordingSandboxHost> {
+export interface RecordingHostOptions {
+  /** What GET /v1/repositories answers (default: one repository, "demo" on main). */
+  repositories?: LocalRepository[];
+}
+
+export async function startRecordingSandboxHost(
+  secret: string,
+  options: RecordingHostOptions = {},
+): Promise<RecordingSandboxHost> {
   const requests: RecordedHostRequest[] = [];
   let counter = 0;
   const server: Server = createServer(async (req, res) => {
@@ -62,6 +71,13 @@ export async function startRecordingSandboxHost(secret: string): Promise<Recordi
       };
       res.writeHead(201, { "content-type": "application/json" });
       res.end(JSON.stringify(info));
+      return;
+    }
+    if (req.method === "GET" && req.url === "/v1/repositories") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({ repositories: options.repositories ?? [{ path: "demo", defaultBranch: "main" }] }),
+      );
       return;
     }
     if (req.method === "DELETE") {

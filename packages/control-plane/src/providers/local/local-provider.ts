@@ -2,6 +2,8 @@
 import {
   type CreateSandboxRequest,
   hostSigningString,
+  ListLocalRepositoriesResponse,
+  type LocalRepository,
   SANDBOX_HOST_SIGNATURE_HEADER,
   SANDBOX_HOST_TIMESTAMP_HEADER,
   SandboxInfo,
@@ -43,6 +45,14 @@ export class LocalSandboxProvider implements SandboxProvider {
     if (!info.success)
       throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
     return { providerId: info.data.id, isolation: info.data.isolation, warnings: info.data.warnings ?? [] };
+  }
+
+  async listLocalRepositories(): Promise<LocalRepository[]> {
+    const res = await this.call("GET", "/v1/repositories", "");
+    const parsed = ListLocalRepositoriesResponse.safeParse(await res.json());
+    if (!parsed.success)
+      throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
+    return parsed.data.repositories;
   }
 
   async terminate(providerId: string): Promise<void> {

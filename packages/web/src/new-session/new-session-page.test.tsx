@@ -47,9 +47,12 @@ describe("parseRepoInput", () => {
 describe("NewSessionPage", () => {
   it("starts a session on a repository from the tenant's list and opens it", async () => {
     const calls = routeFetch({
-      "GET /api/v1/tenants/t1/repos": () =>
+      "GET /api/v1/tenants/t1/repositories": () =>
         json({
-          repos: [{ repo: { kind: "local", path: "demo-repo" } }, { repo: { kind: "local", path: "other" } }],
+          repositories: [
+            { repo: { kind: "local", path: "demo-repo" }, label: "demo-repo", defaultBranch: "main" },
+            { repo: { kind: "local", path: "other" }, label: "other", defaultBranch: null },
+          ],
         }),
       "POST /api/v1/tenants/t1/sessions": () => json(CREATED, 201),
     });

@@ -127,7 +127,6 @@ export default function NewSessionPage() {
                 {repos.data.repos.map((r) => (
                   <option key={repoKey(r.repo)} value={repoKey(r.repo)}>
                     {formatRepo(r.repo)}
-                    {r.description ? ` — ${r.description}` : ""}
                   </option>
                 ))}
               </select>

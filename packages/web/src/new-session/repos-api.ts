@@ -1,20 +1,14 @@
 /**
  * The repositories a session can start on: the tenant's GitHub repos (through its App
  * installation) or, in local mode, the git repositories under the local root. Read from
- * `GET /api/v1/tenants/:tenant/repos`; while the Worker has no such route (404) the form asks for the repo by hand.
+ * `GET /api/v1/tenants/:tenant/repositories`; where the Worker has no such route (404) the form asks
+ * for the repo by hand.
  */
-import { RepoRef } from "@nightshift/protocol";
-import { z } from "zod";
+import { ListRepositoriesResponse, RepoRef } from "@nightshift/protocol";
+import type { z } from "zod";
 import { ApiError, apiRequest, tenantPath } from "../api/http-client";
 
-const RepoEntry = z.object({
-  repo: RepoRef,
-  defaultBranch: z.string().nullish(),
-  description: z.string().nullish(),
-});
-export type RepoEntry = z.infer<typeof RepoEntry>;
-
-const ReposResponse = z.object({ repos: z.array(RepoEntry) });
+export type RepoEntry = z.infer<typeof ListRepositoriesResponse>["repositories"][number];
 
 export type RepoList = { available: true; repos: RepoEntry[] } | { available: false };
 
@@ -22,8 +16,12 @@ export const reposKey = ["repos"] as const;
 
 export async function fetchRepos(signal?: AbortSignal): Promise<RepoList> {
   try {
-    const res = await apiRequest(tenantPath("/repos"), ReposResponse, signal ? { signal } : {});
-    return { available: true, repos: res.repos };
+    const res = await apiRequest(
+      tenantPath("/repositories"),
+      ListRepositoriesResponse,
+      signal ? { signal } : {},
+    );
+    return { available: true, repos: res.repositories };
   } catch (err) {
     if (err instanceof ApiError && err.isNotFound) return { available: false };
     throw err;

@@ -38,7 +38,10 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const hostSecret = `${crypto.randomUUID()}${crypto.randomUUID()}`;
-  const host = await startRecordingSandboxHost(hostSecret);
+  // The repository the flows pick in the new-session form.
+  const host = await startRecordingSandboxHost(hostSecret, {
+    repositories: [{ path: "demo-repo", defaultBranch: "main" }],
+  });
   const dashboard = await startDashboardServer(DIST);
   const persistDir = mkdtempSync(join(tmpdir(), "nightshift-web-"));
   const port = await freePort();

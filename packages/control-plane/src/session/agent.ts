@@ -33,7 +33,7 @@ import {
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
 import type { EventsPageResult, PromptAuthor, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
-import { SandboxLauncher } from "./sandbox-launcher";
+import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import { Scheduler } from "./scheduler";
 import { type SessionMeta, SessionStore } from "./store";
 import { SessionTimeouts } from "./timeouts";
@@ -238,8 +238,6 @@ export class SessionAgent extends DurableObject<Bindings> {
         case "sandbox.terminate":
           await this.releaseSandbox();
           break;
-        case "token.refresh":
-          break;
       }
     }
     await this.settle();
@@ -365,24 +363,11 @@ export class SessionAgent extends DurableObject<Bindings> {
     const meta = this.meta();
     if (meta.status !== "starting") return;
     const outcome = await this.launcher.launch(meta, (hash) => this.bridge.beginIncarnation(hash));
-    if (outcome.kind === "started") {
-      const text = [`sandbox started (isolation: ${outcome.isolation})`, ...outcome.warnings].join("\n");
-      this.publish([{ type: "log", source: "sandbox", stream: "stdout", text: `${text}\n` }]);
-      this.timeouts.sandboxLaunched();
-    } else if (outcome.kind === "retry") {
-      this.publish([
-        {
-          type: "log",
-          source: "sandbox",
-          stream: "stderr",
-          text: `retrying sandbox start: ${outcome.message}\n`,
-        },
-      ]);
-      this.scheduler.set("sandbox.start", outcome.at);
-    } else {
-      this.publish([{ type: "error", code: "sandbox_start_failed", message: outcome.message }]);
-      this.inputs.push({ kind: "sandbox.failed", reason: outcome.message });
-    }
+    const report = reportLaunch(outcome);
+    this.publish(report.events);
+    if (report.launched) this.timeouts.sandboxLaunched();
+    if (report.retryAt !== undefined) this.scheduler.set("sandbox.start", report.retryAt);
+    if (report.input) this.inputs.push(report.input);
   }
 
   private async releaseSandbox(): Promise<void> {

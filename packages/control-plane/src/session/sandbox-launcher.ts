@@ -3,10 +3,13 @@
  * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's
  * environment, and retries with backoff for transient provider failures.
  */
+
+import type { AgentEvent } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
 import { mintSandboxToken, sha256Hex } from "../sandbox-auth/token";
+import type { LifecycleInput } from "./lifecycle";
 import type { SessionMeta, SessionStore } from "./store";
 
 const TOKEN_TTL_SECONDS = 12 * 60 * 60;
@@ -112,5 +115,40 @@ export class SandboxLauncher {
     } catch (err) {
       return err instanceof Error ? err.message : "terminate failed";
     }
+  }
+}
+
+/** What a launch outcome means for the session: events to publish, a lifecycle input, or a retry time. */
+export interface LaunchReport {
+  events: AgentEvent[];
+  input?: LifecycleInput;
+  retryAt?: number;
+  launched: boolean;
+}
+
+export function reportLaunch(outcome: LaunchOutcome): LaunchReport {
+  const log = (stream: "stdout" | "stderr", text: string): AgentEvent => ({
+    type: "log",
+    source: "sandbox",
+    stream,
+    text: `${text}\n`,
+  });
+  switch (outcome.kind) {
+    case "started": {
+      const text = [`sandbox started (isolation: ${outcome.isolation})`, ...outcome.warnings].join("\n");
+      return { events: [log("stdout", text)], launched: true };
+    }
+    case "retry":
+      return {
+        events: [log("stderr", `retrying sandbox start: ${outcome.message}`)],
+        retryAt: outcome.at,
+        launched: false,
+      };
+    case "failed":
+      return {
+        events: [{ type: "error", code: "sandbox_start_failed", message: outcome.message }],
+        input: { kind: "sandbox.failed", reason: outcome.message },
+        launched: false,
+      };
   }
 }

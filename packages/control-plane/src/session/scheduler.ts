@@ -9,8 +9,7 @@ export type DeadlineName =
   | "sandbox.heartbeat"
   | "sandbox.terminate"
   | "turn.timeout"
-  | "idle.stop"
-  | "token.refresh";
+  | "idle.stop";
 
 export class Scheduler {
   constructor(private readonly store: Pick<SessionStore, "setDeadline" | "clearDeadline" | "deadlines">) {}

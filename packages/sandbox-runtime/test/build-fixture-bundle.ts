@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import type { TestProject } from "vitest/node";
+import { bundleRuntime } from "../scripts/bundle.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,19 +17,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), "ns-runtime-bundle-"));
   const outfile = join(dir, "plumbing-runtime.mjs");
-  await build({
-    entryPoints: [new URL("./fixtures/plumbing-entry.ts", import.meta.url).pathname],
-    outfile,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    external: ["bufferutil", "utf-8-validate"],
-    banner: {
-      js: "import { createRequire as __nsCreateRequire } from 'node:module'; const require = __nsCreateRequire(import.meta.url);",
-    },
-    logLevel: "warning",
-  });
+  await bundleRuntime(new URL("./fixtures/plumbing-entry.ts", import.meta.url).pathname, outfile);
   project.provide("plumbingBundle", outfile);
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -48,6 +48,7 @@ export type TimelineItem =
   | (Base & { kind: "pr"; pr: Pr })
   | (Base & { kind: "log"; source: string; lines: { stream: "stdout" | "stderr"; text: string }[] })
   | (Base & { kind: "error"; code: string; message: string });
+type MessageItem = Extract<TimelineItem, { kind: "message" }>;
 
 export interface UsageTotals {
   inputTokens: number;
@@ -105,6 +106,17 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
   const messageAt: Record<string, number> = { ...prev.messageAt };
   const toolAt: Record<string, number> = { ...prev.toolAt };
   let promptIds = prev.promptIds;
+  /** Updates the message item for `messageId` in place, or appends the one `next` makes from nothing. */
+  const upsertMessage = (messageId: string, next: (item: MessageItem | undefined) => MessageItem) => {
+    const i = messageAt[messageId];
+    const found = i === undefined ? undefined : items[i];
+    const item = found?.kind === "message" ? found : undefined;
+    if (item && i !== undefined) items[i] = next(item);
+    else {
+      messageAt[messageId] = items.length;
+      items.push(next(undefined));
+    }
+  };
   const next: Timeline = { ...prev, usage: { ...prev.usage } };
 
   for (const { seq, at, event: e } of events) {
@@ -129,42 +141,29 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.openPrompts = [...next.openPrompts, e.promptId];
         items.push({ ...base, kind: "prompt", promptId: e.promptId, text: e.text, author: e.author });
         break;
-      case "message.delta": {
-        const i = messageAt[e.messageId];
-        const item = i === undefined ? undefined : items[i];
-        if (item?.kind === "message") {
-          if (item.streaming) items[i!] = { ...item, text: item.text + e.text };
-        } else {
-          messageAt[e.messageId] = items.length;
-          items.push({
-            ...base,
-            kind: "message",
-            messageId: e.messageId,
-            role: "assistant",
-            text: e.text,
-            streaming: true,
-          });
-        }
+      case "message.delta":
+        upsertMessage(e.messageId, (item) =>
+          item?.streaming
+            ? { ...item, text: item.text + e.text }
+            : (item ?? {
+                ...base,
+                kind: "message",
+                messageId: e.messageId,
+                role: "assistant",
+                text: e.text,
+                streaming: true,
+              }),
+        );
         break;
-      }
-      case "message": {
-        const i = messageAt[e.messageId];
-        const item = i === undefined ? undefined : items[i];
-        if (item?.kind === "message") {
-          items[i!] = { ...item, role: e.role, text: e.text, streaming: false };
-        } else {
-          messageAt[e.messageId] = items.length;
-          items.push({
-            ...base,
-            kind: "message",
-            messageId: e.messageId,
-            role: e.role,
-            text: e.text,
-            streaming: false,
-          });
-        }
+      case "message":
+        // The complete message replaces what its deltas built up.
+        upsertMessage(e.messageId, (item) => ({
+          ...(item ?? { ...base, kind: "message" as const, messageId: e.messageId }),
+          role: e.role,
+          text: e.text,
+          streaming: false,
+        }));
         break;
-      }
       case "tool.start":
         toolAt[e.toolId] = items.length;
         items.push({

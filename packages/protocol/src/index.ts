@@ -8,3 +8,4 @@ export * from "./runtime-env.ts";
 export * from "./sandbox-host.ts";
 export * from "./tenancy.ts";
 export * from "./version.ts";
+export * from "./github.ts";

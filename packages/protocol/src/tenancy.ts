@@ -225,6 +225,8 @@ export const AUDIT_ACTIONS = [
   "member.removed",
   "session.created",
   "session.stopped",
+  "github.connected",
+  "github.disconnected",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -2,14 +2,14 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router";
-import { isAdmin, logout, meKey } from "../auth/auth-api";
+import { logout, meKey } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { TenantSwitcher } from "../auth/tenant-switcher";
 import { Loading } from "../ui/states";
 import { useTheme } from "./theme";
 
 export function Shell() {
-  const { me, tenant } = useAuth();
+  const { me } = useAuth();
   const [theme, cycleTheme] = useTheme();
   const queryClient = useQueryClient();
   const signOut = useMutation({
@@ -30,7 +30,8 @@ export function Shell() {
             Sessions
           </NavLink>
           <NavLink to="/new">New session</NavLink>
-          {isAdmin(tenant.role) ? <NavLink to="/settings">Settings</NavLink> : null}
+          {/* Everyone: members read the GitHub connection there; the admin tabs show for admins only. */}
+          <NavLink to="/settings">Settings</NavLink>
         </nav>
         <div className="topbar-end">
           <TenantSwitcher />

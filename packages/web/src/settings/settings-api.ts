@@ -1,17 +1,18 @@
 /**
  * Tenant settings endpoints (admins): secrets (write-only: names and times come back, never
  * values), members and roles, API keys (the key itself is returned once, at creation), and the
- * GitHub App connection. Bodies are the protocol's tenancy schemas; the GitHub connection has
- * none yet, so its schema here takes only what the page shows.
+ * GitHub App connection (read by any member; connected and unlinked by owners). Bodies are the
+ * protocol's tenancy and GitHub schemas.
  */
 import {
+  ConnectGithubResponse,
   CreateApiKeyResponse,
+  GithubConnectionResponse,
   ListApiKeysResponse,
   ListMembersResponse,
   ListSecretsResponse,
   type Role,
 } from "@nightshift/protocol";
-import { z } from "zod";
 import { ApiError, apiRequest, tenantPath } from "../api/http-client";
 
 export const settingsKeys = {
@@ -20,14 +21,6 @@ export const settingsKeys = {
   apiKeys: ["settings", "api-keys"] as const,
   github: ["settings", "github"] as const,
 };
-
-const GithubConnection = z.object({
-  connected: z.boolean(),
-  account: z.string().nullish(),
-  installUrl: z.string().nullish(),
-  repositories: z.number().int().nonnegative().nullish(),
-});
-export type GithubConnection = z.infer<typeof GithubConnection>;
 
 /** A settings API the Worker does not serve yet reads as "not available" rather than as a failure. */
 export type Maybe<T> = { available: true; value: T } | { available: false };
@@ -77,4 +70,13 @@ export const createApiKey = (name: string) =>
 export const revokeApiKey = (id: string) =>
   apiRequest(tenantPath(`/api-keys/${encodeURIComponent(id)}`), null, { method: "DELETE" });
 
-export const getGithubConnection = () => optional(apiRequest(tenantPath("/github"), GithubConnection));
+export const getGithubConnection = () =>
+  optional(apiRequest(tenantPath("/github"), GithubConnectionResponse));
+
+/** Asks where to send the browser to install the App; the caller navigates there. */
+export const connectGithub = () =>
+  apiRequest(tenantPath("/github/connect"), ConnectGithubResponse, { method: "POST" }).then((r) => r.url);
+
+/** Unlinks the installation from this tenant only: it stays installed on GitHub. */
+export const disconnectGithubInstallation = (installationId: number) =>
+  apiRequest(tenantPath(`/github/installations/${installationId}`), null, { method: "DELETE" });

@@ -20,13 +20,15 @@ const KEY = {
 };
 
 describe("SettingsPage", () => {
-  it("is only for admins", () => {
+  it("keeps secrets, members and API keys for admins", () => {
+    routeFetch({});
     renderPage(<SettingsPage />, {
-      path: "/settings",
+      path: "/settings/secrets",
       route: "/settings/*",
       me: { ...ADMIN_ME, tenants: [{ ...ADMIN_ME.tenants[0]!, role: "member" }] },
     });
     expect(screen.getByText("Settings are for admins")).toBeTruthy();
+    expect(screen.queryByRole("link", { name: "Secrets" })).toBeNull();
   });
 
   it("saves a secret write-only and lists its name, never a value", async () => {
@@ -93,6 +95,6 @@ describe("SettingsPage", () => {
     await userEvent.click(screen.getByRole("link", { name: "Integrations" }));
     await waitFor(() => expect(screen.getAllByText("not connected")).toHaveLength(4));
     await userEvent.click(screen.getByRole("link", { name: "GitHub" }));
-    await screen.findByText(/Sessions can use local repositories only/);
+    await screen.findByText("GitHub settings are not available on this server");
   });
 });

@@ -1,48 +1,75 @@
-/** Settings for admins: one tab per concern, each a route so it can be linked to. */
-import { Navigate, NavLink, Route, Routes } from "react-router";
+/**
+ * Settings: one tab per concern, each a route so it can be linked to. Admins see every tab; other
+ * members see the GitHub connection only (read-only for them), since the API lets any member read it.
+ */
+import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { isAdmin } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { EmptyState } from "../ui/states";
 import { ApiKeysPanel } from "./api-keys-panel";
-import { GithubPanel, IntegrationsPanel } from "./connections-panel";
+import { IntegrationsPanel } from "./connections-panel";
+import { GithubPanel } from "./github-panel";
 import { MembersPanel } from "./members-panel";
 import { SecretsPanel } from "./secrets-panel";
 
-const TABS = [
+const ADMIN_TABS = [
   { path: "secrets", label: "Secrets" },
   { path: "members", label: "Members" },
   { path: "api-keys", label: "API keys" },
   { path: "github", label: "GitHub" },
   { path: "integrations", label: "Integrations" },
 ];
+const MEMBER_TABS = [{ path: "github", label: "GitHub" }];
+
+/**
+ * `/settings` opens the first tab, except when GitHub sends the browser back after an installation
+ * (`/settings?github=...`): then the GitHub tab, keeping the query so its notice can show the result.
+ */
+function SettingsIndex({ admin }: { admin: boolean }) {
+  const { search } = useLocation();
+  const fromGithub = new URLSearchParams(search).has("github");
+  if (fromGithub || !admin) return <Navigate to={{ pathname: "github", search }} replace />;
+  return <Navigate to="secrets" replace />;
+}
 
 export default function SettingsPage() {
   const { tenant } = useAuth();
-  if (!isAdmin(tenant.role)) {
-    return (
-      <EmptyState title="Settings are for admins">
-        Ask an owner or admin of {tenant.name} for access.
-      </EmptyState>
-    );
-  }
+  const admin = isAdmin(tenant.role);
+  const tabs = admin ? ADMIN_TABS : MEMBER_TABS;
   return (
     <section aria-labelledby="settings-title">
       <h1 id="settings-title">Settings · {tenant.name}</h1>
       <nav className="tabs" aria-label="Settings">
-        {TABS.map((t) => (
+        {tabs.map((t) => (
           <NavLink key={t.path} to={`/settings/${t.path}`}>
             {t.label}
           </NavLink>
         ))}
       </nav>
+      {admin ? null : (
+        <p className="muted small">Secrets, members, API keys and integrations are managed by admins.</p>
+      )}
       <div className="tab-panel">
         <Routes>
-          <Route index element={<Navigate to="secrets" replace />} />
-          <Route path="secrets" element={<SecretsPanel />} />
-          <Route path="members" element={<MembersPanel />} />
-          <Route path="api-keys" element={<ApiKeysPanel />} />
+          <Route index element={<SettingsIndex admin={admin} />} />
           <Route path="github" element={<GithubPanel />} />
-          <Route path="integrations" element={<IntegrationsPanel />} />
+          {admin ? (
+            <>
+              <Route path="secrets" element={<SecretsPanel />} />
+              <Route path="members" element={<MembersPanel />} />
+              <Route path="api-keys" element={<ApiKeysPanel />} />
+              <Route path="integrations" element={<IntegrationsPanel />} />
+            </>
+          ) : (
+            <Route
+              path="*"
+              element={
+                <EmptyState title="Settings are for admins">
+                  Ask an owner or admin of {tenant.name} for access.
+                </EmptyState>
+              }
+            />
+          )}
         </Routes>
       </div>
     </section>

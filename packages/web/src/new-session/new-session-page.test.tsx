@@ -71,6 +71,61 @@ describe("NewSessionPage", () => {
     });
   });
 
+  it("groups GitHub and local repositories and starts a session with the GitHub RepoRef", async () => {
+    const calls = routeFetch({
+      "GET /api/v1/tenants/t1/repositories": () =>
+        json({
+          repositories: [
+            { repo: { kind: "local", path: "demo-repo" }, label: "demo-repo", defaultBranch: "main" },
+            {
+              repo: { kind: "github", owner: "acme", name: "api" },
+              label: "acme/api",
+              defaultBranch: "trunk",
+            },
+            {
+              repo: { kind: "github", owner: "ada", name: "notes" },
+              label: "ada/notes",
+              defaultBranch: null,
+            },
+          ],
+        }),
+      "POST /api/v1/tenants/t1/sessions": () =>
+        json({ ...CREATED, repo: { kind: "github", owner: "acme", name: "api" } }, 201),
+    });
+    renderPage(<NewSessionPage />);
+    const picker = await screen.findByLabelText("Repository");
+    const groups = [...picker.querySelectorAll("optgroup")].map((g) => ({
+      label: g.label,
+      options: [...g.querySelectorAll("option")].map((o) => [o.value, o.textContent]),
+    }));
+    expect(groups).toEqual([
+      {
+        label: "GitHub",
+        options: [
+          ["github:acme/api", "acme/api (trunk)"],
+          ["github:ada/notes", "ada/notes"],
+        ],
+      },
+      { label: "Local", options: [["local:demo-repo", "demo-repo (main)"]] },
+    ]);
+    await userEvent.selectOptions(picker, "github:acme/api");
+    await userEvent.type(screen.getByLabelText("Prompt"), "Fix the flaky test");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await screen.findByText("session page");
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      repo: { kind: "github", owner: "acme", name: "api" },
+      agent: "claude-code",
+      prompt: "Fix the flaky test",
+    });
+  });
+
+  it("points to the GitHub settings when there are no repositories", async () => {
+    routeFetch({ "GET /api/v1/tenants/t1/repositories": () => json({ repositories: [] }) });
+    renderPage(<NewSessionPage />);
+    const link = await screen.findByRole("link", { name: "Settings" });
+    expect(link.getAttribute("href")).toBe("/settings/github");
+  });
+
   it("asks for the repository by hand when the server has no list, and validates before sending", async () => {
     const calls = routeFetch({
       "POST /api/v1/tenants/t1/sessions": () => apiError(400, "invalid_request", "repo: not found"),

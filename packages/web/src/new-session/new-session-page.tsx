@@ -11,12 +11,12 @@ import {
 } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { describeError } from "../api/http-client";
 import { createSession, sessionKeys } from "../api/sessions";
 import { isLoopbackHost } from "../auth/auth-api";
-import { formatRepo } from "../ui/format";
 import { ErrorState, Loading } from "../ui/states";
+import { RepoSelect } from "./repo-select";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
 
 /** Suggestions only: any model id the agent accepts can be typed. */
@@ -112,24 +112,18 @@ export default function NewSessionPage() {
             {repos.data.repos.length === 0 ? (
               <p className="muted">
                 No repositories yet.{" "}
-                {!local
-                  ? "Install the GitHub App in Settings."
-                  : "Add a git repository under the local root."}
+                {local
+                  ? "Add a git repository under the local root, or connect GitHub in "
+                  : "Connect GitHub in "}
+                <Link to="/settings/github">Settings</Link>.
               </p>
             ) : (
-              <select
+              <RepoSelect
                 id={ids.repo}
+                repos={repos.data.repos}
                 value={repoChoice}
-                onChange={(e) => setRepoChoice(e.target.value)}
-                required
-              >
-                <option value="">Choose…</option>
-                {repos.data.repos.map((r) => (
-                  <option key={repoKey(r.repo)} value={repoKey(r.repo)}>
-                    {formatRepo(r.repo)}
-                  </option>
-                ))}
-              </select>
+                onChange={setRepoChoice}
+              />
             )}
           </div>
         ) : (

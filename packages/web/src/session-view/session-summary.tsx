@@ -1,8 +1,10 @@
-/** The session's header: status, elapsed time, tokens, cost, pushed branch, PR, stop. */
+/** The session's header: status, trigger, elapsed time, tokens, cost, pushed branch, PR, stop. */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { TRIGGER_LABELS } from "../sessions/session-filter";
 import type { Timeline } from "../timeline/timeline";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
 import { StatusBadge } from "../ui/status-badge";
+import { webUrl } from "../ui/web-url";
 import { Elapsed } from "./elapsed";
 
 export function SessionSummary({
@@ -19,7 +21,7 @@ export function SessionSummary({
   const status = timeline.status ?? session.status;
   const ended = TERMINAL_STATUSES.has(status);
   const { usage, push, pr } = timeline;
-  const prUrl = pr?.url ?? session.prUrl;
+  const prUrl = webUrl(pr?.url ?? session.prUrl);
   // The stream's total is exact; the index row's cost only lags behind it.
   const cost = Math.max(usage.costUsd, session.costUsd);
   return (
@@ -55,6 +57,10 @@ export function SessionSummary({
             {session.agent}
             {session.model ? ` · ${session.model}` : ""}
           </dd>
+        </div>
+        <div>
+          <dt>Trigger</dt>
+          <dd data-testid="session-trigger">{TRIGGER_LABELS[session.trigger]}</dd>
         </div>
         <div>
           <dt>Elapsed</dt>

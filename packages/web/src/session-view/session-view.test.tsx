@@ -111,6 +111,13 @@ describe("SessionSummary", () => {
     expect(screen.getByText("nightshift/add-a-greeting-1a2b3c4d").parentElement?.textContent).toContain("+1");
   });
 
+  it("shows the trigger and the PR from the session row before the stream has one", () => {
+    const session = { ...SESSION, trigger: "github" as const, prUrl: "https://github.com/acme/demo/pull/9" };
+    render(<SessionSummary session={session} timeline={emptyTimeline} onStop={() => {}} stopping={false} />);
+    expect(screen.getByTestId("session-trigger").textContent).toBe("GitHub");
+    expect(screen.getByTestId("pr-link").getAttribute("href")).toBe("https://github.com/acme/demo/pull/9");
+  });
+
   it("offers Stop while running and not after the end", async () => {
     const onStop = vi.fn();
     const running = applyEvents(emptyTimeline, stored(firstTurn.slice(0, 3)));

@@ -6,6 +6,7 @@ import { memo, Suspense, useEffect, useLayoutEffect, useRef } from "react";
 import type { TimelineItem } from "../timeline/timeline";
 import { formatDuration } from "../ui/format";
 import { lazyComponent } from "../ui/lazy-component";
+import { webUrl } from "../ui/web-url";
 import { ToolCall } from "./tool-call";
 
 const MarkdownText = lazyComponent(() => import("./markdown"));
@@ -70,16 +71,22 @@ const Item = memo(function Item({ item, queued }: { item: TimelineItem; queued: 
           <span className="del">−{item.push.deletions}</span>
         </p>
       );
-    case "pr":
+    case "pr": {
+      const href = webUrl(item.pr.url);
       return (
         <p className="entry entry-pr">
           Pull request{" "}
-          <a href={item.pr.url} target="_blank" rel="noopener noreferrer">
-            #{item.pr.number}
-          </a>{" "}
+          {href ? (
+            <a href={href} target="_blank" rel="noopener noreferrer">
+              #{item.pr.number}
+            </a>
+          ) : (
+            `#${item.pr.number}`
+          )}{" "}
           ({item.pr.state})
         </p>
       );
+    }
     case "log":
       return (
         <details className="entry entry-log">

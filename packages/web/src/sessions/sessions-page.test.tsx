@@ -37,7 +37,13 @@ const PAGE = ListSessionsResponse.parse({
       status: "completed",
       repo: { kind: "local", path: "demo-repo" },
     }),
-    session(3, { title: "Issue #12", trigger: "github", status: "failed", agent: "codex" }),
+    session(3, {
+      title: "Issue #12",
+      trigger: "github",
+      status: "failed",
+      agent: "codex",
+      prUrl: "https://github.com/acme/api/pull/13",
+    }),
   ],
   nextCursor: null,
 });
@@ -57,6 +63,25 @@ describe("SessionsPage", () => {
     expect(screen.getByRole("link", { name: "Fix flaky test" }).getAttribute("href")).toBe(
       `/sessions/${PAGE.sessions[0]!.id}`,
     );
+  });
+
+  it("marks GitHub-triggered sessions and links their pull request", async () => {
+    routeFetch({
+      "GET /api/v1/tenants/t1/sessions": () =>
+        json({
+          ...PAGE,
+          sessions: [...PAGE.sessions, session(4, { title: "Odd PR", prUrl: "javascript:alert(1)" })],
+        }),
+    });
+    renderPage(<SessionsPage />);
+    await screen.findByText("Issue #12");
+    const rows = screen.getAllByRole("row").slice(1);
+    expect(rows[2]!.querySelector("[data-label='Trigger']")?.textContent).toBe("GitHub");
+    const pr = screen.getByRole("link", { name: "Pull request of Issue #12" });
+    expect(pr.getAttribute("href")).toBe("https://github.com/acme/api/pull/13");
+    expect(pr.getAttribute("rel")).toContain("noopener");
+    // Only sessions with an http(s) PR URL get a link.
+    expect(screen.getAllByRole("link", { name: /^Pull request of/ })).toHaveLength(1);
   });
 
   it("filters by search text and trigger on the page, and by status on the server", async () => {

@@ -10,9 +10,29 @@ import { listSessions, sessionKeys } from "../api/sessions";
 import { formatCost, formatRelative, formatRepo } from "../ui/format";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { StatusBadge } from "../ui/status-badge";
+import { webUrl } from "../ui/web-url";
 import { matchesFilter, TRIGGER_LABELS } from "./session-filter";
 
 const REFRESH_MS = 4_000;
+
+function PrLink({ url, title }: { url: string | null; title: string }) {
+  const href = webUrl(url);
+  if (!href) return null;
+  return (
+    <>
+      {" · "}
+      <a
+        href={href}
+        target="_blank"
+        rel="noopener noreferrer"
+        className="small"
+        aria-label={`Pull request of ${title}`}
+      >
+        PR
+      </a>
+    </>
+  );
+}
 
 export default function SessionsPage() {
   const [params, setParams] = useSearchParams();
@@ -139,6 +159,7 @@ export default function SessionsPage() {
                     {s.title}
                   </Link>
                   <span className="muted small"> {formatRelative(s.createdAt, now)}</span>
+                  <PrLink url={s.prUrl} title={s.title} />
                 </td>
                 <td data-label="Repository" className="mono">
                   {formatRepo(s.repo)}

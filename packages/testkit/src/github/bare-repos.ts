@@ -83,3 +83,33 @@ export async function readFileAt(gitDir: string, branch: string, path: string): 
     return null;
   }
 }
+
+/** How many commits `head` has that `base` lacks (0 means GitHub's "No commits between"). */
+export async function commitsAhead(gitDir: string, base: string, head: string): Promise<number> {
+  const out = await git(["rev-list", "--count", `refs/heads/${base}..refs/heads/${head}`], gitDir);
+  return Number(out.trim());
+}
+
+/** Commits `files` on top of `from` and stores the result as `branch` (what a client's push would do). */
+export async function commitOnBranch(
+  gitDir: string,
+  from: string,
+  branch: string,
+  files: Record<string, string>,
+  message: string,
+): Promise<string> {
+  const work = await mkdtemp(join(tmpdir(), "gh-double-branch-"));
+  try {
+    await git(["clone", "--quiet", "--branch", from, gitDir, work]);
+    for (const [path, content] of Object.entries(files)) {
+      await mkdir(dirname(join(work, path)), { recursive: true });
+      await writeFile(join(work, path), content);
+    }
+    await git(["add", "--all"], work);
+    await git(["commit", "--quiet", "--allow-empty", "-m", message], work);
+    await git(["push", "--quiet", "--force", "origin", `HEAD:refs/heads/${branch}`], work);
+    return (await git(["rev-parse", "HEAD"], work)).trim();
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -11,79 +11,42 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { generateAppKeyPair } from "./app-jwt";
-import { branchHead, commitSubjects, createBareRepo, readFileAt } from "./bare-repos";
+import { branchHead, commitOnBranch, commitSubjects, readFileAt } from "./bare-repos";
+import { type EventDeps, eventMethods, mustPull } from "./double-events";
+import { buildState, type GithubDoubleOptions, optionsSchema } from "./double-options";
 import { type GitAccessRecord, handleGit, isGitRequest } from "./git-http";
-import { GithubState, type IssueComment, type PullRequest, type GithubState as State } from "./github-state";
-import { GithubApiError, sendError, sendJson } from "./http-io";
 import {
-  InstallationTokens,
-  type MintRequest,
-  type InstallationTokens as Tokens,
-} from "./installation-tokens";
+  type IssueComment,
+  type PullIssue,
+  type PullRequest,
+  pullView,
+  type ReviewComment,
+  type GithubState as State,
+} from "./github-state";
+import { GithubApiError, isoSeconds, sendError } from "./http-io";
+import { handleInspection, isInspection } from "./inspection-routes";
+import { InstallationTokens, type MintRequest } from "./installation-tokens";
+import { addIssueComment } from "./issue-actions";
 import { OAuthFlow } from "./oauth-flow";
 import { handleRest } from "./rest-api";
-import { issueCommentPayload, issuesLabeledPayload } from "./webhook-payloads";
+import { issueCommentPayload } from "./webhook-payloads";
 import { sendWebhook, type WebhookResult } from "./webhook-sender";
 
-const role = z.enum(["admin", "maintain", "write", "triage", "read", "none"]);
-const optionsSchema = z.object({
-  app: z
-    .object({
-      id: z.number().int().positive().default(4242),
-      slug: z.string().min(1).default("nightshift-test"),
-      clientId: z.string().min(1).default("Iv1.double0client"),
-      clientSecret: z.string().min(1).default("double-client-secret"),
-      webhookSecret: z.string().min(1).default("double-webhook-secret"),
-      permissions: z
-        .record(z.string(), z.enum(["read", "write"]))
-        .default({ contents: "write", pull_requests: "write", issues: "write", metadata: "read" }),
-    })
-    .prefault({}),
-  users: z
-    .array(
-      z.object({
-        id: z.number().int().positive(),
-        login: z.string().min(1),
-        name: z.string().nullable().default(null),
-        email: z.string().nullable().default(null),
-        type: z.enum(["User", "Bot"]).default("User"),
-      }),
-    )
-    .default([]),
-  repos: z
-    .array(
-      z.object({
-        owner: z.string().min(1),
-        name: z.string().min(1),
-        id: z.number().int().positive().optional(),
-        private: z.boolean().default(true),
-        defaultBranch: z.string().min(1).default("main"),
-        files: z.record(z.string(), z.string()).default({}),
-        collaborators: z.record(z.string(), role).default({}),
-      }),
-    )
-    .default([]),
-  installations: z
-    .array(
-      z.object({
-        id: z.number().int().positive(),
-        account: z.string().min(1),
-        repos: z.union([z.literal("all"), z.array(z.string())]).default("all"),
-      }),
-    )
-    .default([]),
-  /** Lifetime of installation tokens; GitHub's is one hour. */
-  tokenTtlMs: z
-    .number()
-    .int()
-    .positive()
-    .default(60 * 60 * 1000),
-  /** Where signed webhooks go (can be set later with `setWebhookUrl`). */
-  webhookUrl: z.string().url().optional(),
-});
-export type GithubDoubleOptions = z.input<typeof optionsSchema>;
+export type { ReviewCommentFixture } from "./double-events";
+export type { GithubDoubleOptions } from "./double-options";
 
-export interface GithubDouble {
+export interface PullFixture {
+  title: string;
+  /** The head branch; it must exist (see `pushBranch`). */
+  head: string;
+  /** Defaults to the repository's default branch. */
+  base?: string;
+  author: string;
+  body?: string;
+  draft?: boolean;
+}
+
+export interface GithubDouble extends ReturnType<typeof eventMethods> {
   url: string;
   apiUrl: string;
   app: {
@@ -102,6 +65,16 @@ export interface GithubDouble {
   repoId(owner: string, name: string): number;
   issueUserToken(login: string): string;
   createIssue(owner: string, name: string, issue: { title: string; body?: string; author: string }): number;
+  /** Commits `files` on top of `from` (the default branch) as `branch`; returns the new head sha. */
+  pushBranch(
+    owner: string,
+    name: string,
+    branch: string,
+    files: Record<string, string>,
+    opts?: { from?: string; message?: string },
+  ): Promise<string>;
+  /** Opens a pull request as a user, without going through the REST API; returns its number. */
+  openPull(owner: string, name: string, pull: PullFixture): Promise<number>;
   addComment(
     owner: string,
     name: string,
@@ -109,13 +82,12 @@ export interface GithubDouble {
     comment: { author: string; body: string },
   ): IssueComment;
   comments(owner: string, name: string, number: number): IssueComment[];
+  reviewComments(owner: string, name: string, number: number): ReviewComment[];
   pulls(owner: string, name: string): PullRequest[];
   branchHead(owner: string, name: string, branch: string): Promise<string | null>;
   commitSubjects(owner: string, name: string, branch: string): Promise<string[]>;
   readFile(owner: string, name: string, branch: string, path: string): Promise<string | null>;
   setWebhookUrl(url: string): void;
-  /** Labels an issue and delivers the signed `issues.labeled` webhook. */
-  labelIssue(owner: string, name: string, number: number, label: string, by: string): Promise<WebhookResult>;
   /** Comments on an issue or PR and delivers the signed `issue_comment.created` webhook. */
   commentWithWebhook(
     owner: string,
@@ -147,57 +119,14 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
   const now = () => Date.now();
   let tokenTtl = options.tokenTtlMs;
   let webhookUrl = options.webhookUrl;
-  const botId = options.app.id + 100_000_000;
-  const state = new GithubState({
-    id: options.app.id,
-    slug: options.app.slug,
-    name: options.app.slug,
-    clientId: options.app.clientId,
-    clientSecret: options.app.clientSecret,
-    permissions: options.app.permissions,
-    events: [
-      "installation",
-      "installation_repositories",
-      "issues",
-      "issue_comment",
-      "pull_request_review_comment",
-    ],
-    bot: { id: botId, login: `${options.app.slug}[bot]`, name: null, email: null, type: "Bot" },
-  });
-  for (const u of options.users) state.users.set(u.login.toLowerCase(), u);
-  for (const r of options.repos) {
-    const gitDir = await createBareRepo(root, r.owner, r.name, r.defaultBranch, r.files);
-    state.repos.set(`${r.owner}/${r.name}`.toLowerCase(), {
-      id: r.id ?? state.newId(),
-      owner: r.owner,
-      name: r.name,
-      private: r.private,
-      defaultBranch: r.defaultBranch,
-      gitDir,
-      collaborators: new Map(Object.entries(r.collaborators).map(([k, v]) => [k.toLowerCase(), v])),
-      issues: new Map(),
-      pulls: new Map(),
-      nextNumber: 1,
-    });
-  }
-  for (const i of options.installations) {
-    const ids =
-      i.repos === "all"
-        ? ("all" as const)
-        : i.repos.map((full) => {
-            const [o = "", n = ""] = full.split("/");
-            const repo = state.repo(o, n);
-            if (!repo) throw new Error(`GitHub double: installation ${i.id} lists unknown repo '${full}'`);
-            return repo.id;
-          });
-    state.installations.set(i.id, { id: i.id, account: i.account, repositoryIds: ids, suspended: false });
-  }
-  const tokens: Tokens = new InstallationTokens(state, () => tokenTtl);
+  const state = await buildState(options, root, isoSeconds(now()));
+  const tokens = new InstallationTokens(state, () => tokenTtl);
   const userTokens = new Map<string, string>();
   const oauth = new OAuthFlow(state, userTokens, now);
   const gitAccess: GitAccessRecord[] = [];
   const requests: GithubDouble["requests"] = [];
   let urls = { web: "", api: "" };
+  const shapes = () => ({ state, urls });
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://double.invalid");
@@ -220,10 +149,10 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
       const deps = { state, tokens, userTokens, publicKey: keys.publicKey, now, urls };
       return void handleRest(req, res, url, url.pathname.slice("/api/v3".length), deps).catch(fail);
     }
-    // Inspection routes for tests that cannot hold the double's object (code running inside workerd).
-    if (req.method === "GET" && url.pathname === "/_double/token-mints")
-      return sendJson(res, 200, tokens.mints);
-    if (req.method === "GET" && url.pathname === "/_double/git-access") return sendJson(res, 200, gitAccess);
+    if (isInspection(url.pathname))
+      return void handleInspection(req, res, url.pathname, { state, tokens, gitAccess, shapes, now }).catch(
+        fail,
+      );
     if (isGitRequest(url.pathname))
       return handleGit(req, res, url, { state, tokens, root, now, log: gitAccess });
     fail(new GithubApiError(404, "Not Found"));
@@ -246,7 +175,7 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
   };
   const mustIssue = (owner: string, name: string, number: number) => {
     const issue = mustRepo(owner, name).issues.get(number);
-    if (!issue) throw new Error(`GitHub double: no issue #${number} in ${owner}/${name}`);
+    if (!issue) throw new Error(`GitHub double: no issue or pull request #${number} in ${owner}/${name}`);
     return issue;
   };
   const deliver: GithubDouble["deliver"] = (event, payload, opts = {}) => {
@@ -260,18 +189,12 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
       ...opts,
     });
   };
-  const addComment: GithubDouble["addComment"] = (owner, name, number, c) => {
-    const comment = {
-      id: state.newId(),
-      body: c.body,
-      user: mustUser(c.author),
-      createdAt: new Date().toISOString(),
-    };
-    mustIssue(owner, name, number).comments.push(comment);
-    return comment;
-  };
+  const addComment: GithubDouble["addComment"] = (owner, name, number, c) =>
+    addIssueComment(state, mustIssue(owner, name, number), mustUser(c.author), c.body, isoSeconds(now()));
+  const eventDeps: EventDeps = { state, tokens, shapes, now, deliver, mustRepo, mustUser, mustIssue };
 
   return {
+    ...eventMethods(eventDeps),
     url: base,
     apiUrl: urls.api,
     app: { ...options.app, privateKeyPem: keys.privateKeyPem },
@@ -282,41 +205,43 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
     repoId: (owner, name) => mustRepo(owner, name).id,
     issueUserToken: (login) => oauth.issueToken(login),
     createIssue(owner, name, issue) {
+      const at = isoSeconds(now());
+      const user = mustUser(issue.author);
+      return state.openIssue(mustRepo(owner, name), { title: issue.title, body: issue.body ?? "", user, at })
+        .number;
+    },
+    pushBranch(owner, name, branch, files, opts = {}) {
       const repo = mustRepo(owner, name);
-      const number = repo.nextNumber++;
-      repo.issues.set(number, {
-        number,
-        title: issue.title,
-        body: issue.body ?? "",
-        user: mustUser(issue.author),
-        state: "open",
-        labels: [],
-        comments: [],
-      });
-      return number;
+      const message = opts.message ?? `Update ${branch}`;
+      return commitOnBranch(repo.gitDir, opts.from ?? repo.defaultBranch, branch, files, message);
+    },
+    async openPull(owner, name, p) {
+      const repo = mustRepo(owner, name);
+      const baseBranch = p.base ?? repo.defaultBranch;
+      for (const branch of [p.head, baseBranch])
+        if (!(await branchHead(repo.gitDir, branch)))
+          throw new Error(`GitHub double: no branch '${branch}' in ${owner}/${name}`);
+      const pull = { head: p.head, base: baseBranch, draft: p.draft ?? false, reviewComments: [] };
+      const at = isoSeconds(now());
+      const user = mustUser(p.author);
+      return state.openIssue(repo, { title: p.title, body: p.body ?? "", user, at, pull }).number;
     },
     addComment,
     comments: (owner, name, number) => [...mustIssue(owner, name, number).comments],
-    pulls: (owner, name) => [...mustRepo(owner, name).pulls.values()],
+    reviewComments: (owner, name, number) => [
+      ...mustPull(eventDeps, owner, name, number).pull.reviewComments,
+    ],
+    pulls: (owner, name) => state.pulls(mustRepo(owner, name)).map((p: PullIssue) => pullView(p)),
     branchHead: (owner, name, branch) => branchHead(mustRepo(owner, name).gitDir, branch),
     commitSubjects: (owner, name, branch) => commitSubjects(mustRepo(owner, name).gitDir, branch),
     readFile: (owner, name, branch, path) => readFileAt(mustRepo(owner, name).gitDir, branch, path),
     setWebhookUrl(url) {
       webhookUrl = z.string().url().parse(url);
     },
-    labelIssue(owner, name, number, label, by) {
-      const repo = mustRepo(owner, name);
-      const issue = mustIssue(owner, name, number);
-      if (!issue.labels.includes(label)) issue.labels.push(label);
-      return deliver("issues", issuesLabeledPayload(state, repo, issue, label, mustUser(by), urls));
-    },
     commentWithWebhook(owner, name, number, c) {
       const comment = addComment(owner, name, number, c);
-      const repo = mustRepo(owner, name);
-      return deliver(
-        "issue_comment",
-        issueCommentPayload(state, repo, mustIssue(owner, name, number), comment, urls),
-      );
+      const issue = mustIssue(owner, name, number);
+      return deliver("issue_comment", issueCommentPayload(shapes(), mustRepo(owner, name), issue, comment));
     },
     deliver,
     expireInstallationTokens: () => tokens.expireAll(now()),

@@ -43,11 +43,17 @@ export async function readJson(req: IncomingMessage): Promise<Record<string, unk
   throw new GithubApiError(400, "Problems parsing JSON");
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res
     .writeHead(status, {
       "content-type": "application/json; charset=utf-8",
       "x-github-api-version-selected": "2022-11-28",
+      ...headers,
     })
     .end(JSON.stringify(body));
 }
@@ -60,6 +66,11 @@ export function sendError(res: ServerResponse, error: GithubApiError): void {
   };
   if (error.errors) body.errors = error.errors;
   sendJson(res, error.status, body);
+}
+
+/** GitHub's timestamps: ISO 8601 in UTC without milliseconds. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The 422 GitHub sends when a field is wrong ("Validation Failed" with one error entry). */

@@ -147,6 +147,11 @@ export class InstallationTokens {
     return token.repositoryIds === "all" || token.repositoryIds.includes(repo.id);
   }
 
+  /** Forgets every token of an installation, as GitHub does when the App is uninstalled. */
+  revokeInstallation(installationId: number): void {
+    for (const [key, t] of this.tokens) if (t.installationId === installationId) this.tokens.delete(key);
+  }
+
   /** Makes every token minted so far expire now (a test moving past the one-hour mark). */
   expireAll(now: number): void {
     for (const t of this.tokens.values()) t.expiresAt = Math.min(t.expiresAt, now);

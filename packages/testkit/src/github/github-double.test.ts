@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { createSign } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -7,18 +6,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GIT_ENV } from "./bare-repos";
+import { appJwt } from "./double-test-helpers";
 import { type GithubDouble, startGithubDouble } from "./github-double";
 import { signWebhookBody } from "./webhook-sender";
 
 const run = promisify(execFile);
-
-function appJwt(pem: string, iss: number | string, opts: { iat?: number; exp?: number } = {}): string {
-  const now = Math.floor(Date.now() / 1000);
-  const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
-  const unsigned = `${enc({ alg: "RS256", typ: "JWT" })}.${enc({ iss, iat: opts.iat ?? now - 60, exp: opts.exp ?? now + 540 })}`;
-  const signature = createSign("RSA-SHA256").update(unsigned).sign(pem).toString("base64url");
-  return `${unsigned}.${signature}`;
-}
 
 describe("GitHub double", () => {
   let gh: GithubDouble;

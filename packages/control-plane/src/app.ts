@@ -11,6 +11,7 @@ import { requestId } from "./http/request-id";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
+import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
@@ -59,6 +60,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
   app.route("/api/v1/tenants/:tenantId/secrets", secretRoutes);
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
+  app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", 404, `no route for ${c.req.method} ${c.req.path}`), c),
   );

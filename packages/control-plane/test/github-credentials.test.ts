@@ -7,7 +7,8 @@ import { env, runInDurableObject } from "cloudflare:test";
 import type { Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import type { SessionAgent } from "../src/session/agent";
-import { postJson, sessionStub } from "./helpers";
+import { githubTenant } from "./github-tenant";
+import { createTenant, joinTenant, postJson, sessionStub } from "./helpers";
 import { useIncarnation } from "./sandbox-client";
 
 const doubleUrl = () => (env as unknown as { GITHUB_APP_WEB_URL: string }).GITHUB_APP_WEB_URL;
@@ -23,11 +24,17 @@ async function mints(): Promise<Mint[]> {
   return (await (await fetch(`${doubleUrl()}/_double/token-mints`)).json()) as Mint[];
 }
 
+function createGithubSession(name: string, as: Parameters<typeof postJson>[3]) {
+  return postJson(
+    "/api/v1/sessions",
+    { repo: { kind: "github", owner: "acme", name }, prompt: "Fix it" },
+    {},
+    as,
+  );
+}
+
 async function githubSession(name: string): Promise<Session> {
-  const res = await postJson("/api/v1/sessions", {
-    repo: { kind: "github", owner: "acme", name },
-    prompt: "Fix it",
-  });
+  const res = await createGithubSession(name, await githubTenant());
   if (res.status !== 201) throw new Error(`create session failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as Session;
 }
@@ -116,11 +123,28 @@ describe("GitHub token broker", () => {
     expect(dump).not.toContain(body.password);
   });
 
-  it("says how to fix a repository the App is not installed on", async () => {
-    const session = await githubSession("uninstalled");
-    const token = await useIncarnation(session, "inc-gh-4");
-    const res = await credential(token);
+  it("refuses a session on a repository no connected installation grants, saying how to fix it", async () => {
+    const res = await createGithubSession("uninstalled", await githubTenant());
     expect(res.status).toBe(404);
-    expect(res.body.error?.message).toMatch(/not installed on acme\/uninstalled/);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toMatch(/acme\/uninstalled is not connected to this tenant/);
+  });
+
+  it("refuses a GitHub user without write access, and a user with no GitHub identity", async () => {
+    const reader = await githubTenant({ githubId: 1_000_002, login: "hubot" });
+    const denied = await createGithubSession("widgets", reader);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { error: { message: string } }).error.message).toMatch(
+      /@hubot cannot push to acme\/widgets/,
+    );
+    const devUser = await joinTenant(await githubTenant(), "member");
+    const noIdentity = await createGithubSession("widgets", devUser);
+    expect(noIdentity.status).toBe(403);
+    expect(((await noIdentity.json()) as { error: { message: string } }).error.message).toMatch(
+      /need a GitHub identity/,
+    );
+    // Another tenant cannot use tenant A's installation: to it the repository is simply not connected.
+    const other = await createGithubSession("widgets", await createTenant("no-github"));
+    expect(other.status).toBe(404);
   });
 });

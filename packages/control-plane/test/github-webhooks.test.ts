@@ -16,12 +16,13 @@ async function sign(secret: string, body: string): Promise<string> {
   return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
+// Labelled "bug", not the trigger label: ingress and dedupe are under test here, not triggers.
 const labeled = JSON.stringify({
   action: "labeled",
-  issue: { number: 1, title: "Spelling error in the README file" },
-  label: { name: "agent" },
+  issue: { number: 1, title: "Spelling error in the README file", body: null },
+  label: { name: "bug" },
   repository: { id: 9001, name: "widgets", owner: { login: "acme" } },
-  sender: { login: "octocat", type: "User" },
+  sender: { login: "octocat", id: 583231, type: "User" },
   installation: { id: 77 },
 });
 

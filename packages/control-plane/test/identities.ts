@@ -46,7 +46,7 @@ async function issueKey(actor: Actor): Promise<string> {
   return key;
 }
 
-async function identityFor(
+export async function identityFor(
   tenant: { id: string; slug: string },
   user: { id: string; login: string; name: string },
   role: Role,

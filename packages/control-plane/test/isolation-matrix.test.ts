@@ -9,6 +9,8 @@ import { env } from "cloudflare:workers";
 import { type ApiKey, type SecretMeta, type Session, TENANT_HEADER } from "@nightshift/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
+import { openDatabase } from "../src/db/client";
+import { linkInstallation, replaceRepositories } from "../src/db/repositories/github";
 import type { Bindings } from "../src/env";
 import { decryptSecretsForSandbox } from "../src/secrets/sandbox-secrets";
 import { PUBLIC_PREFIXES, policyFor, ROUTE_POLICIES } from "../src/tenancy/route-policy";
@@ -58,6 +60,7 @@ interface TenantA {
   keyId: string;
   keyPrefix: string;
   secretName: string;
+  installationId: number;
 }
 
 /** Everything of A's that must never show up in an answer to B (unless B put it in the request). */
@@ -72,6 +75,8 @@ function secretsOf(a: TenantA): string[] {
     a.keyPrefix,
     a.secretName,
     "a-value-1234",
+    "iso-a-github-account",
+    "iso-a-private-repo",
     a.owner.apiKey,
   ];
 }
@@ -135,7 +140,19 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
     };
     const key = keys.apiKeys[0];
     if (!key) throw new Error("tenant A has no API key");
-    a = { owner, session, keyId: key.id, keyPrefix: key.prefix, secretName };
+    // A's GitHub installation, linked straight in D1 (the connect flow itself is tested elsewhere).
+    const db = openDatabase(env.DB);
+    const installationId = 900_000 + Math.floor(Math.random() * 99_999);
+    await linkInstallation(db, owner.tenantId, {
+      id: installationId,
+      accountLogin: "iso-a-github-account",
+      linkedBy: owner.userId,
+      now: Date.now(),
+    });
+    await replaceRepositories(db, owner.tenantId, installationId, [
+      { id: installationId, owner: "iso-a-github-account", name: "iso-a-private-repo" },
+    ]);
+    a = { owner, session, keyId: key.id, keyPrefix: key.prefix, secretName, installationId };
   });
 
   function paramsOfA(): Record<string, string> {
@@ -145,6 +162,7 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       userId: a.owner.userId,
       keyId: a.keyId,
       name: a.secretName,
+      installationId: String(a.installationId),
     };
   }
 
@@ -238,6 +256,13 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
     };
     expect(members.members).toEqual([expect.objectContaining({ userId: owner.userId, role: "owner" })]);
     expect((await api(`/api/v1/tenants/${owner.tenantId}`, {}, owner)).status).toBe(200);
+    // B's disconnect calls named A's installation; it is still A's, with its repository.
+    const github = (await (await api(`/api/v1/tenants/${owner.tenantId}/github`, {}, owner)).json()) as {
+      installations: { id: number; repositories: { name: string }[] }[];
+    };
+    expect(github.installations.map((i) => [i.id, i.repositories.map((r) => r.name)])).toEqual([
+      [a.installationId, ["iso-a-private-repo"]],
+    ]);
     // B wrote a secret of the same name in B; A's value is untouched.
     expect(await decryptSecretsForSandbox(env as unknown as Bindings, owner.tenantId, "local:demo")).toEqual({
       [a.secretName]: "a-value-1234",

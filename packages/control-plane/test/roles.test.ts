@@ -213,6 +213,12 @@ const ROWS: Row[] = [
     run: (c) => api(`${t(c)}?confirm=${c.tenant.slug}`, { method: "DELETE" }, c.as),
   },
   {
+    what: "connect GitHub",
+    least: "owner",
+    actions: ["github.connect"],
+    run: (c) => api(`${t(c)}/github/connect`, { method: "POST" }, c.as),
+  },
+  {
     what: "manage integrations (reserved for admins)",
     least: "admin",
     actions: ["integration.manage"],

@@ -21,6 +21,7 @@ const UNSCOPED: Record<string, string> = {
   "tenancy.ts#findTenantForUser": "resolves which tenant a user named; the membership join is the scope",
   "tenancy.ts#listTenantsForUser": "lists a user's own tenants through their memberships",
   "api-keys.ts#findApiKeyByHash": "authentication: the key itself decides the tenant",
+  "github.ts#findInstallationTenant": "a verified webhook names an installation; its row decides the tenant",
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
   "tenant-keys.ts#d1DataKeyStore":
     "the rotation port over D1: re-wraps every tenant's key, each by its own id",

@@ -27,3 +27,27 @@ export function upstreamStatus(error: unknown): number | null {
     return error.status;
   return null;
 }
+
+/**
+ * An Octokit authenticated as the installation with a token minted for exactly `permissions`
+ * (and `repositoryIds`, when given): least privilege per piece of work, never the installation's
+ * full grant. The token stays inside the returned client.
+ */
+export async function installationClient(
+  app: GithubApp,
+  apiUrl: string,
+  scope: { installationId: number; permissions: Record<string, "read" | "write">; repositoryIds?: number[] },
+): Promise<Octokit> {
+  const auth = (await app.octokit.auth({
+    type: "installation",
+    installationId: scope.installationId,
+    permissions: scope.permissions,
+    ...(scope.repositoryIds ? { repositoryIds: scope.repositoryIds } : {}),
+    refresh: true,
+  })) as { token: string };
+  return new Octokit({
+    auth: auth.token,
+    baseUrl: apiUrl,
+    request: { fetch: (i: RequestInfo, o?: RequestInit) => fetch(i, o) },
+  });
+}

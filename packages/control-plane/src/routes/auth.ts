@@ -6,6 +6,7 @@ import {
   DevLoginRequest,
   GithubCallbackQuery,
   GithubLoginQuery,
+  GithubSetupQuery,
   type SignInResponse,
 } from "@nightshift/protocol";
 import type { Context } from "hono";
@@ -14,6 +15,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { parseJsonBody, parseQuery } from "../http/validate";
 import * as auth from "../services/auth";
+import { completeInstallationLink, readInstallState, requireGithubApp } from "../services/github-connection";
 import { type AuthConfig, readAuthConfig, requireGithub } from "../tenancy/auth-config";
 import { authorizeUrl } from "../tenancy/github-oauth";
 import { pkceChallenge, sameSecret, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";
@@ -44,6 +46,21 @@ async function startBrowserSession(
   );
   writeSessionCookie(c, token, expiresAt, nowS);
   return { user: signIn.user, expiresAt: new Date(expiresAt * 1000).toISOString() };
+}
+
+/** Browser navigations of the connect flow end on the settings page, with the outcome in the query. */
+function settingsRedirect(c: Context<AppEnv>, outcome: { ok: true } | { ok: false; message: string }) {
+  const q = outcome.ok ? "github=connected" : `github=error&message=${encodeURIComponent(outcome.message)}`;
+  return c.redirect(`/settings?${q}`, 302);
+}
+
+async function connectFailure(c: Context<AppEnv>, work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AppError) return settingsRedirect(c, { ok: false, message: error.message });
+    throw error;
+  }
 }
 
 function restart(message: string): AppError {
@@ -78,6 +95,19 @@ export const authRoutes = new Hono<AppEnv>()
     if (!query.state || !sameSecret(saved.state, query.state))
       throw restart("the sign-in state does not match");
     if (!query.code) throw restart("GitHub sent no authorization code");
+    const install = saved.install;
+    if (install) {
+      const code = query.code;
+      return connectFailure(c, async () => {
+        await completeInstallationLink(c.env, {
+          ...install,
+          code,
+          redirectUri: callbackUrl(config, c.req.raw),
+          verifier: saved.verifier,
+        });
+        return settingsRedirect(c, { ok: true });
+      });
+    }
     const signIn = await auth.completeGithubSignIn(c.env, github, {
       code: query.code,
       redirectUri: callbackUrl(config, c.req.raw),
@@ -86,6 +116,54 @@ export const authRoutes = new Hono<AppEnv>()
     await startBrowserSession(c, config, signIn);
     return c.redirect(saved.redirect, 302);
   })
+  // The GitHub App's Setup URL: GitHub sends the browser here after an installation.
+  .get("/github/setup", (c) =>
+    connectFailure(c, async () => {
+      const query = parseQuery(c, GithubSetupQuery);
+      const config = readAuthConfig(c.env);
+      const app = requireGithubApp(c.env);
+      if (!query.state)
+        throw new AppError(
+          "invalid_request",
+          400,
+          "this installation was not started from Nightshift; open Settings → GitHub and press Connect",
+        );
+      const claims = await readInstallState(config.sessionKey, query.state);
+      if (!claims)
+        throw new AppError(
+          "invalid_request",
+          400,
+          "the connect link expired; start again from Settings → GitHub",
+        );
+      const token = readSessionCookie(c);
+      const session = token
+        ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
+        : null;
+      if (session?.sub !== claims.userId)
+        throw new AppError(
+          "forbidden",
+          403,
+          "sign in to Nightshift as the user who started connecting GitHub, then start again",
+        );
+      if (!app.oauth)
+        throw new AppError("upstream_unavailable", 503, "the App's OAuth client is not configured");
+      // Prove with the user's own GitHub token that they can access this installation (the id above is unchecked).
+      const state = await startOAuthState(c, config.sessionKey, "/settings", {
+        tenantId: claims.tenantId,
+        userId: claims.userId,
+        installationId: query.installation_id,
+      });
+      const url = authorizeUrl(
+        { ...app.oauth, webUrl: app.webUrl, apiUrl: app.apiUrl },
+        {
+          redirectUri: callbackUrl(config, c.req.raw),
+          state: state.state,
+          challenge: await pkceChallenge(state.verifier),
+        },
+      );
+      return c.redirect(url, 302);
+    }),
+  )
   .post("/dev-login", async (c) => {
     const config = readAuthConfig(c.env);
     if (!config.devLoginEnabled) {

@@ -1,7 +1,15 @@
 /** /webhooks/*: public ingress for signed deliveries from integrations (GitHub today). */
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
+import { runWebhookAction } from "../services/github-triggers";
 import { receiveGithubWebhook } from "../services/github-webhooks";
+
+/** One JSON line per outcome; never the payload, which may hold private repository text. */
+function logger(delivery: string | undefined) {
+  return {
+    info: (message: string) => console.log(JSON.stringify({ source: "github-webhook", delivery, message })),
+  };
+}
 
 export const webhookRoutes = new Hono<AppEnv>();
 
@@ -18,5 +26,17 @@ webhookRoutes.post("/github", async (c) => {
     raw,
     Date.now(),
   );
+  const action = outcome.action;
+  if (action && action.kind !== "ignore") {
+    const log = logger(c.req.header("x-github-delivery"));
+    // Answer now; the work (GitHub calls, session creation) continues after the response.
+    c.executionCtx.waitUntil(
+      runWebhookAction(c.env, action, log).catch((error: unknown) =>
+        log.info(
+          `handling ${action.kind} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+        ),
+      ),
+    );
+  }
   return c.json(outcome.body, outcome.status);
 });

@@ -8,6 +8,7 @@ import { openDatabase } from "../db/client";
 import { claimDelivery } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
 import { readGithubAppConfig } from "../github/app-config";
+import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
 import { verifyWebhookSignature } from "../github/webhook-signature";
 import { AppError } from "../http/app-error";
 
@@ -24,6 +25,8 @@ const Envelope = z.looseObject({
 export interface WebhookOutcome {
   status: 200 | 202;
   body: { received: true; duplicate?: true; event: string };
+  /** The work to do after answering (nothing for duplicates). */
+  action: WebhookAction | null;
 }
 
 export async function receiveGithubWebhook(
@@ -61,8 +64,18 @@ export async function receiveGithubWebhook(
   const envelope = Envelope.safeParse(payload);
   if (!envelope.success)
     throw new AppError("invalid_request", 400, "the delivery body is not a GitHub event payload");
+  let action: WebhookAction;
+  try {
+    action = routeWebhook(meta.data.event, envelope.data, {
+      appSlug: config.slug,
+      triggerLabel: config.triggerLabel,
+    });
+  } catch (error) {
+    if (error instanceof MalformedPayload) throw new AppError("invalid_request", 400, error.message);
+    throw error;
+  }
   const fresh = await claimDelivery(openDatabase(env.DB), meta.data.delivery, meta.data.event, now);
-  if (!fresh) return { status: 200, body: { received: true, duplicate: true, event: meta.data.event } };
-  // Triggers (issues.labeled, mentions, installation sync) are not wired yet: acknowledge and stop.
-  return { status: 202, body: { received: true, event: meta.data.event } };
+  if (!fresh)
+    return { status: 200, body: { received: true, duplicate: true, event: meta.data.event }, action: null };
+  return { status: 202, body: { received: true, event: meta.data.event }, action };
 }

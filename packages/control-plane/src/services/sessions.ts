@@ -14,10 +14,13 @@ import type {
 import { ulid } from "ulid";
 import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
+import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { INTERNAL_PARTICIPANT_HEADER, INTERNAL_TENANT_HEADER } from "../session/internal-headers";
-import type { RpcResult } from "../session/rpc-types";
+import type { NewPrompt, RpcResult } from "../session/rpc-types";
+import type { SessionGithubBinding } from "../session/store";
+import { canWrite, requireConnectedRepository } from "./github-access";
 
 export function newSessionId(): string {
   return ulid().toLowerCase();
@@ -60,12 +63,45 @@ async function requireSession(env: Bindings, actor: Actor, id: string): Promise<
   return session;
 }
 
+/** How an integration shapes a session beyond the request: its branch, its GitHub binding, where to answer. */
+export interface SessionOrigin {
+  branch?: string;
+  github?: SessionGithubBinding;
+  reply?: NewPrompt["github"];
+}
+
+/** A session on a GitHub repository needs the tenant's installation and a user who can push. */
+async function bindGithubRepo(
+  env: Bindings,
+  actor: Actor,
+  repo: { owner: string; name: string },
+): Promise<SessionGithubBinding> {
+  const row = await requireConnectedRepository(env, actor.tenantId, repo);
+  const user = await findUser(openDatabase(env.DB), actor.userId);
+  if (!user?.githubId)
+    throw new AppError(
+      "forbidden",
+      403,
+      "sessions on GitHub repositories need a GitHub identity; sign in with GitHub (API keys act as the member who created them)",
+    );
+  if (!(await canWrite(env, actor.tenantId, row, user.login)))
+    throw new AppError(
+      "forbidden",
+      403,
+      `@${user.login} cannot push to ${row.owner}/${row.name}; ask a repository admin for write access`,
+    );
+  return { installationId: row.installationId, repositoryId: row.id, issue: null, requestedBy: user.login };
+}
+
 export async function createSession(
   env: Bindings,
   actor: Actor,
   req: CreateSessionRequest,
   trigger: Trigger,
+  origin: SessionOrigin = {},
 ): Promise<Session> {
+  const github =
+    origin.github ?? (req.repo.kind === "github" ? await bindGithubRepo(env, actor, req.repo) : null);
   const id = newSessionId();
   const title = req.title ?? titleFrom(req.prompt);
   const now = new Date().toISOString();
@@ -78,7 +114,7 @@ export async function createSession(
     status: "queued",
     trigger,
     createdBy: actor.userId,
-    branch: branchFor(id, title),
+    branch: origin.branch ?? branchFor(id, title),
     createdAt: now,
   });
   const result = await stubFor(env, id).initialize({
@@ -89,8 +125,15 @@ export async function createSession(
     agent: req.agent,
     model: req.model ?? null,
     branch: session.branch,
+    baseBranch: req.baseBranch ?? null,
+    github,
     createdBy: actor.userId,
-    prompt: { id: ulid().toLowerCase(), text: req.prompt, author: authorOf(actor) },
+    prompt: {
+      id: ulid().toLowerCase(),
+      text: req.prompt,
+      author: authorOf(actor),
+      ...(origin.reply ? { github: origin.reply } : {}),
+    },
   });
   const { status } = unwrap(result, id);
   return { ...session, status };
@@ -117,12 +160,14 @@ export async function sendPrompt(
   actor: Actor,
   id: string,
   text: string,
+  reply?: NewPrompt["github"],
 ): Promise<SendPromptResponse> {
   await requireSession(env, actor, id);
   const result = await stubFor(env, id).enqueuePrompt(actor.tenantId, {
     id: ulid().toLowerCase(),
     text,
     author: authorOf(actor),
+    ...(reply ? { github: reply } : {}),
   });
   return unwrap(result, id);
 }

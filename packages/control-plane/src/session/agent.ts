@@ -31,10 +31,11 @@ import {
   INTERNAL_TENANT_HEADER,
 } from "./internal-headers";
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
-import type { EventsPageResult, PromptAuthor, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
+import type { EventsPageResult, NewPrompt, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import { Scheduler } from "./scheduler";
+import { SessionGithub } from "./session-github";
 import { type SessionMeta, SessionStore } from "./store";
 import { SessionTimeouts } from "./timeouts";
 
@@ -52,6 +53,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly timeouts: SessionTimeouts;
   private inputs: LifecycleInput[] = [];
   private readonly githubCredentials: GithubCredentials;
+  private readonly github: SessionGithub;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -61,6 +63,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     this.runtimeEvents = new RuntimeEventEffects(this.store);
     this.githubCredentials = new GithubCredentials(env, Date.now);
+    this.github = new SessionGithub(env, this.store, this.scheduler);
     this.bridge = new SandboxBridge(ctx, this.store, {
       onEvents: (events) => this.acceptRuntimeEvents(events),
       onReady: () => this.onSandboxReady(),
@@ -135,7 +138,7 @@ export class SessionAgent extends DurableObject<Bindings> {
 
   async enqueuePrompt(
     tenantId: string,
-    prompt: { id: string; text: string; author: PromptAuthor },
+    prompt: NewPrompt,
   ): Promise<RpcResult<{ promptId: string; position: number }>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;
@@ -173,7 +176,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
     const target = await this.gitCredentialTarget(tenantId, incarnationHash);
     if (!target.ok) return { ok: false, code: "unauthorized", status: 401, message: target.message };
-    return this.githubCredentials.issue(target.value.repo);
+    return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -238,6 +241,9 @@ export class SessionAgent extends DurableObject<Bindings> {
         case "sandbox.terminate":
           await this.releaseSandbox();
           break;
+        case "github.sync":
+          await this.github.flush(this.meta(), (events) => this.publish(events));
+          break;
       }
     }
     await this.settle();
@@ -261,17 +267,21 @@ export class SessionAgent extends DurableObject<Bindings> {
     return rows;
   }
 
-  private acceptPrompt(prompt: { id: string; text: string; author: PromptAuthor }) {
-    const result = this.store.enqueuePrompt({ ...prompt, createdAt: new Date().toISOString() });
+  private acceptPrompt(prompt: NewPrompt) {
+    const { github, ...queued } = prompt;
+    const result = this.store.enqueuePrompt({ ...queued, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
+    if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
     this.inputs.push({ kind: "prompt.enqueued" });
     return result;
   }
 
   /** Called synchronously with fresh runtime events, before the bridge acks them. */
   private acceptRuntimeEvents(events: AgentEvent[]): void {
+    const runningPromptId = this.store.runningPrompt()?.id ?? null;
     const { accepted, inputs } = this.runtimeEvents.apply(events);
     this.publish(accepted);
+    this.github.onRuntimeEvents(this.meta(), accepted, runningPromptId);
     for (const input of inputs) {
       if (input.kind === "turn.ended") this.timeouts.turnEnded();
       this.inputs.push(input);
@@ -298,6 +308,7 @@ export class SessionAgent extends DurableObject<Bindings> {
           { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
         ]);
         this.timeouts.statusChanged(next.status);
+        this.github.onStatus(meta, next.status, next.reason);
       }
       for (const effect of next.effects) this.runEffect(effect);
     }
@@ -347,7 +358,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     }
   }
 
-  private sendPrompt(prompt: { id: string; text: string; author: PromptAuthor }): boolean {
+  private sendPrompt(prompt: Pick<NewPrompt, "id" | "text" | "author">): boolean {
     const sent = this.bridge.send({
       v: 1,
       type: "prompt",

@@ -10,6 +10,7 @@ import { GithubConfigError, readGithubAppConfig } from "../github/app-config";
 import { mintRepoToken } from "../github/token-broker";
 import { AppError } from "../http/app-error";
 import { GithubTokenCache } from "./github-token-cache";
+import type { SessionGithubBinding } from "./store";
 
 export type CredentialResult =
   | { ok: true; value: { token: string; expiresAt: number } }
@@ -38,11 +39,24 @@ export class GithubCredentials {
     return this.app;
   }
 
-  async issue(repo: RepoRef): Promise<CredentialResult> {
+  /** `binding` is the tenant's installation for the repository: tokens only ever come from it. */
+  async issue(repo: RepoRef, binding: SessionGithubBinding | null): Promise<CredentialResult> {
     if (repo.kind !== "github")
       return { ok: false, code: "not_found", status: 404, message: "local repositories need no credential" };
+    if (!binding)
+      return {
+        ok: false,
+        code: "forbidden",
+        status: 403,
+        message: `${repo.owner}/${repo.name} is not connected to this tenant through a GitHub App installation`,
+      };
     try {
-      const token = await this.cache.get({ owner: repo.owner, name: repo.name });
+      const token = await this.cache.get({
+        owner: repo.owner,
+        name: repo.name,
+        installationId: binding.installationId,
+        repositoryId: binding.repositoryId,
+      });
       return { ok: true, value: { token: token.token, expiresAt: token.expiresAt } };
     } catch (error) {
       if (error instanceof AppError)

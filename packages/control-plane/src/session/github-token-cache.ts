@@ -19,14 +19,14 @@ export class GithubTokenCache {
     this.now = now;
   }
 
-  async get(repo: { owner: string; name: string }): Promise<RepoToken> {
+  async get(repo: RepoScope): Promise<RepoToken> {
     const cached = this.current;
     if (cached && cached.expiresAt - REFRESH_MARGIN_MS > this.now()) return cached;
     if (!this.pending) {
       const scope: RepoScope = {
         ...repo,
-        installationId: cached?.installationId,
-        repositoryId: cached?.repositoryId,
+        installationId: repo.installationId ?? cached?.installationId,
+        repositoryId: repo.repositoryId ?? cached?.repositoryId,
       };
       this.pending = this.mint(scope)
         .then((token) => {

@@ -1,11 +1,20 @@
 /** Shapes passed over DO RPC between the Worker and a SessionAgent. */
 import type { Participant, SessionStatus, StoredEvent } from "@nightshift/protocol";
+import type { GithubReply } from "./session-github";
 import type { SessionMeta } from "./store";
 
 /** What a session starts with: its metadata (the DO sets the status) and the first prompt. */
 export type SessionInit = Omit<SessionMeta, "status"> & {
-  prompt: { id: string; text: string; author: PromptAuthor };
+  prompt: NewPrompt;
 };
+
+/** A prompt to queue; `github` says where on GitHub to answer when its turn ends. */
+export interface NewPrompt {
+  id: string;
+  text: string;
+  author: PromptAuthor;
+  github?: GithubReply & { announce: boolean };
+}
 
 export interface PromptAuthor {
   id: string;

@@ -74,6 +74,7 @@ export class SandboxLauncher {
         NIGHTSHIFT_CONTROL_PLANE_URL: this.config.controlPlaneUrl,
         NIGHTSHIFT_SANDBOX_TOKEN: token,
         NIGHTSHIFT_BRANCH: meta.branch,
+        ...(meta.baseBranch ? { NIGHTSHIFT_BASE_BRANCH: meta.baseBranch } : {}),
         NIGHTSHIFT_AGENT: meta.agent,
         ...(meta.model ? { NIGHTSHIFT_MODEL: meta.model } : {}),
       };

@@ -9,7 +9,8 @@ export type DeadlineName =
   | "sandbox.heartbeat"
   | "sandbox.terminate"
   | "turn.timeout"
-  | "idle.stop";
+  | "idle.stop"
+  | "github.sync";
 
 export class Scheduler {
   constructor(private readonly store: Pick<SessionStore, "setDeadline" | "clearDeadline" | "deadlines">) {}

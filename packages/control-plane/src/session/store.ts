@@ -27,6 +27,19 @@ export interface SessionMeta {
   branch: string;
   createdBy: string;
   status: SessionStatus;
+  /** Where the session branch starts; the repository's default branch when null or absent. */
+  baseBranch?: string | null;
+  /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
+  github?: SessionGithubBinding | null;
+}
+
+export interface SessionGithubBinding {
+  installationId: number;
+  repositoryId: number;
+  /** The issue a label started this session from (its PR says "Closes #N"). */
+  issue: number | null;
+  /** The GitHub login the work is done for, named in the PR. */
+  requestedBy: string | null;
 }
 
 export type PromptState = "queued" | "running" | "done" | "cancelled";

@@ -21,6 +21,10 @@ const StateClaims = z.object({
   state: z.string().min(16),
   verifier: z.string().min(43),
   redirect: z.string(),
+  /** Present when the round trip proves access to a GitHub App installation rather than signing in. */
+  install: z
+    .object({ tenantId: z.string(), userId: z.string(), installationId: z.number().int() })
+    .optional(),
 });
 export type OAuthState = z.infer<typeof StateClaims>;
 
@@ -29,11 +33,17 @@ export async function pkceChallenge(verifier: string): Promise<string> {
   return toBase64Url(new Uint8Array(digest));
 }
 
-export async function startOAuthState(c: Context, key: Uint8Array, redirect: string): Promise<OAuthState> {
+export async function startOAuthState(
+  c: Context,
+  key: Uint8Array,
+  redirect: string,
+  install?: OAuthState["install"],
+): Promise<OAuthState> {
   const state: OAuthState = {
     state: toBase64Url(randomBytes(24)),
     verifier: toBase64Url(randomBytes(48)),
     redirect,
+    ...(install ? { install } : {}),
   };
   const token = await new SignJWT(state)
     .setProtectedHeader({ alg: "HS256" })

@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   "secret.read": "admin",
   "secret.manage": "admin",
   "integration.manage": "admin",
+  /** Connecting or disconnecting a GitHub App installation grants repositories to the whole tenant. */
+  "github.connect": "owner",
   "audit.read": "admin",
 } as const satisfies Record<string, Role>;
 

@@ -92,3 +92,21 @@ export async function updateSession(
     .set({ ...patch, updatedAt: now })
     .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
 }
+
+/** The newest session of the tenant working on `branch` of `repo` (a pull request's head), if any. */
+export async function findSessionByBranch(
+  db: Database,
+  tenantId: string,
+  repo: RepoRef,
+  branch: string,
+): Promise<Session | null> {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.branch, branch)))
+    .orderBy(desc(sessions.id))
+    .limit(20);
+  const key = JSON.stringify(repo);
+  const row = rows.find((r) => r.repo === key);
+  return row ? toSession(row) : null;
+}

@@ -1,5 +1,6 @@
 /** Users and their browser sign-ins. Users are not tenant-owned: a user may belong to many tenants. */
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
+import { ulid } from "ulid";
 import type { Database } from "../client";
 import { authSessions, users } from "../schema";
 
@@ -101,4 +102,28 @@ export async function revokeAuthSession(db: Database, sessionId: string, now: st
     .update(authSessions)
     .set({ revokedAt: now })
     .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)));
+}
+
+/**
+ * The user behind a GitHub event: the existing row for this GitHub id (a member who signed in),
+ * else a new user with no memberships, so the session can name who asked.
+ */
+export async function ensureGithubUser(
+  db: Database,
+  who: { githubId: number; login: string },
+): Promise<UserRow> {
+  const existing = await db.query.users.findFirst({ where: eq(users.githubId, who.githubId) });
+  if (existing) return existing;
+  const { user } = await upsertGithubUser(
+    db,
+    {
+      githubId: who.githubId,
+      login: who.login,
+      name: who.login,
+      email: `${who.githubId}+${who.login}@users.noreply.github.com`,
+      avatarUrl: null,
+    },
+    ulid().toLowerCase(),
+  );
+  return user;
 }

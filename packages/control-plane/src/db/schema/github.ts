@@ -13,6 +13,8 @@ export const githubInstallations = sqliteTable("github_installations", {
     .references(() => tenants.id, { onDelete: "cascade" }),
   accountLogin: text("account_login").notNull(),
   createdAt: integer("created_at").notNull(),
+  /** The owner who connected it (proved through GitHub that they can access it). */
+  linkedBy: text("linked_by"),
 });
 
 export const githubRepositories = sqliteTable(
@@ -28,6 +30,7 @@ export const githubRepositories = sqliteTable(
       .references(() => githubInstallations.id, { onDelete: "cascade" }),
     owner: text("owner").notNull(),
     name: text("name").notNull(),
+    defaultBranch: text("default_branch"),
   },
   (t) => [index("github_repositories_tenant_name").on(t.tenantId, t.owner, t.name)],
 );

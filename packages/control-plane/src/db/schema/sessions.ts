@@ -27,5 +27,7 @@ export const sessions = sqliteTable(
   (t) => [
     index("sessions_tenant_id_idx").on(t.tenantId, t.id),
     index("sessions_tenant_status_idx").on(t.tenantId, t.status),
+    // GitHub mentions find the session that owns a pull request's branch.
+    index("sessions_tenant_branch_idx").on(t.tenantId, t.branch),
   ],
 );

@@ -1,0 +1,75 @@
+/**
+ * Who may start work on a GitHub repository: the repository must be granted to the tenant by a
+ * connected installation, and the acting GitHub user must be able to push to it (GitHub's
+ * collaborator permission, asked with an installation token and cached for a minute per
+ * isolate), whatever the entry point: dashboard, API key or webhook.
+ */
+import { openDatabase } from "../db/client";
+import { findTenantRepository, type GithubRepositoryRow } from "../db/repositories/github";
+import type { Bindings } from "../env";
+import { createGithubApp, type GithubApp } from "../github/app-client";
+import type { GithubAppConfig } from "../github/app-config";
+import { RepoApi, toAppError } from "../github/repo-api";
+import { AppError } from "../http/app-error";
+import { requireGithubApp } from "./github-connection";
+
+const TTL_MS = 60_000;
+const MAX_ENTRIES = 2_000;
+const decisions = new Map<string, { canWrite: boolean; until: number }>();
+
+let cachedApp: { config: GithubAppConfig; app: GithubApp } | null = null;
+
+/** One App client per isolate and configuration. */
+export function githubAppFor(env: Bindings): { config: GithubAppConfig; app: GithubApp } {
+  const config = requireGithubApp(env);
+  if (cachedApp?.config.appId !== config.appId || cachedApp.config.apiUrl !== config.apiUrl)
+    cachedApp = { config, app: createGithubApp(config) };
+  return cachedApp;
+}
+
+export function repoApiFor(env: Bindings, row: GithubRepositoryRow): RepoApi {
+  const { app, config } = githubAppFor(env);
+  return new RepoApi(app, config, {
+    installationId: row.installationId,
+    repositoryId: row.id,
+    owner: row.owner,
+    name: row.name,
+  });
+}
+
+export async function requireConnectedRepository(
+  env: Bindings,
+  tenantId: string,
+  repo: { owner: string; name: string },
+): Promise<GithubRepositoryRow> {
+  const row = await findTenantRepository(openDatabase(env.DB), tenantId, repo.owner, repo.name);
+  if (!row)
+    throw new AppError(
+      "not_found",
+      404,
+      `${repo.owner}/${repo.name} is not connected to this tenant; install the GitHub App on it and connect the installation in Settings → GitHub`,
+    );
+  return row;
+}
+
+/** Whether `login` can push to the repository, from GitHub or the one-minute cache. */
+export async function canWrite(
+  env: Bindings,
+  tenantId: string,
+  row: GithubRepositoryRow,
+  login: string,
+  now = Date.now(),
+): Promise<boolean> {
+  const key = `${tenantId}|${row.id}|${login.toLowerCase()}`;
+  const hit = decisions.get(key);
+  if (hit && hit.until > now) return hit.canWrite;
+  let allowed: boolean;
+  try {
+    allowed = await repoApiFor(env, row).canWrite(login);
+  } catch (error) {
+    throw toAppError(error, `checking ${login}'s access to ${row.owner}/${row.name}`);
+  }
+  if (decisions.size >= MAX_ENTRIES) decisions.clear();
+  decisions.set(key, { canWrite: allowed, until: now + TTL_MS });
+  return allowed;
+}

@@ -1,0 +1,198 @@
+/**
+ * Connecting GitHub App installations to tenants. An owner asks for an install URL carrying a
+ * signed state (tenant + user); GitHub sends the browser back to the Setup URL with the
+ * installation id; the control plane then proves, with the user's own GitHub token, that this
+ * user can access that installation before linking it, since the id in the redirect is
+ * attacker-controlled. One installation belongs to one tenant.
+ */
+import type { ConnectGithubResponse, GithubConnectionResponse } from "@nightshift/protocol";
+import { jwtVerify, SignJWT } from "jose";
+import { z } from "zod";
+import { recordAudit } from "../audit/record";
+import { openDatabase } from "../db/client";
+import {
+  linkInstallation,
+  listInstallations,
+  replaceRepositories,
+  unlinkInstallation,
+} from "../db/repositories/github";
+import { findMembership } from "../db/repositories/tenancy";
+import { findUser } from "../db/repositories/users";
+import type { Actor, Bindings } from "../env";
+import { createGithubApp } from "../github/app-client";
+import { type GithubAppConfig, GithubConfigError, readGithubAppConfig } from "../github/app-config";
+import {
+  installationAccount,
+  installationRepositories,
+  userCanAccessInstallation,
+  userIdentity,
+} from "../github/installations";
+import { toAppError } from "../github/repo-api";
+import { AppError } from "../http/app-error";
+import { exchangeCode } from "../tenancy/github-oauth";
+
+const INSTALL_AUDIENCE = "nightshift-github-install";
+const INSTALL_STATE_TTL = "1h";
+
+const InstallClaims = z.object({ tenantId: z.string().min(1), userId: z.string().min(1) });
+export type InstallClaims = z.infer<typeof InstallClaims>;
+
+/** The App settings, or a 404 that says how to configure them. */
+export function requireGithubApp(env: Bindings): GithubAppConfig {
+  let config: GithubAppConfig | null;
+  try {
+    config = readGithubAppConfig(env);
+  } catch (error) {
+    if (error instanceof GithubConfigError) throw new AppError("upstream_unavailable", 503, error.message);
+    throw error;
+  }
+  if (!config)
+    throw new AppError("not_found", 404, "no GitHub App is configured here; see docs/github-app.md");
+  return config;
+}
+
+function safeConfig(env: Bindings): GithubAppConfig | null {
+  try {
+    return readGithubAppConfig(env);
+  } catch {
+    return null;
+  }
+}
+
+export async function getGithubConnection(env: Bindings, actor: Actor): Promise<GithubConnectionResponse> {
+  const config = safeConfig(env);
+  const installs = await listInstallations(openDatabase(env.DB), actor.tenantId);
+  return {
+    configured: config !== null,
+    appSlug: config?.slug ?? null,
+    triggerLabel: config?.triggerLabel ?? null,
+    appUrl: config ? `${config.webUrl}/apps/${config.slug}` : null,
+    installations: installs.map((i) => ({
+      id: i.id,
+      account: i.accountLogin,
+      connectedAt: new Date(i.createdAt).toISOString(),
+      repositories: i.repositories.map((r) => ({ id: r.id, owner: r.owner, name: r.name })),
+    })),
+  };
+}
+
+export async function startGithubConnect(
+  env: Bindings,
+  actor: Actor,
+  sessionKey: Uint8Array,
+): Promise<ConnectGithubResponse> {
+  const config = requireGithubApp(env);
+  if (!config.oauth)
+    throw new AppError(
+      "upstream_unavailable",
+      503,
+      "connecting GitHub needs the App's OAuth client (GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET); see docs/github-app.md",
+    );
+  const state = await new SignJWT({ tenantId: actor.tenantId, userId: actor.userId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setAudience(INSTALL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(INSTALL_STATE_TTL)
+    .sign(sessionKey);
+  const url = new URL(`${config.webUrl}/apps/${encodeURIComponent(config.slug)}/installations/new`);
+  url.searchParams.set("state", state);
+  return { url: url.toString() };
+}
+
+/** The tenant and user an install state was issued to; null when forged, expired or malformed. */
+export async function readInstallState(sessionKey: Uint8Array, state: string): Promise<InstallClaims | null> {
+  try {
+    const { payload } = await jwtVerify(state, sessionKey, {
+      algorithms: ["HS256"],
+      audience: INSTALL_AUDIENCE,
+    });
+    const claims = InstallClaims.safeParse(payload);
+    return claims.success ? claims.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface LinkRequest {
+  tenantId: string;
+  userId: string;
+  installationId: number;
+  code: string;
+  redirectUri: string;
+  verifier: string;
+}
+
+/** Finishes a connection after the OAuth bounce; returns the linked account's login. */
+export async function completeInstallationLink(env: Bindings, req: LinkRequest): Promise<string> {
+  const config = requireGithubApp(env);
+  if (!config.oauth)
+    throw new AppError("upstream_unavailable", 503, "the App's OAuth client is not configured");
+  const db = openDatabase(env.DB);
+  const membership = await findMembership(db, req.tenantId, req.userId);
+  if (membership?.role !== "owner")
+    throw new AppError("forbidden", 403, "only a tenant owner can connect GitHub; ask an owner");
+  const oauth = { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl };
+  const userToken = await exchangeCode(oauth, req);
+  const user = await findUser(db, req.userId);
+  let account: string;
+  try {
+    // The GitHub account that just authorized must be the Nightshift user who started connecting
+    // (dev users, local mode only, have no GitHub identity to compare).
+    if (user?.githubId && (await userIdentity(config.apiUrl, userToken)).id !== user.githubId)
+      throw new AppError(
+        "forbidden",
+        403,
+        "the GitHub account you authorized is not the one you signed in to Nightshift with; sign in with that account and start again",
+      );
+    if (!(await userCanAccessInstallation(config.apiUrl, userToken, req.installationId)))
+      throw new AppError(
+        "forbidden",
+        403,
+        `your GitHub account cannot access installation ${req.installationId}; install the App from your own account or organization`,
+      );
+    const app = createGithubApp(config);
+    const info = await installationAccount(app, req.installationId);
+    account = info.login;
+    const outcome = await linkInstallation(db, req.tenantId, {
+      id: req.installationId,
+      accountLogin: account,
+      linkedBy: req.userId,
+      now: Date.now(),
+    });
+    if (outcome === "taken")
+      throw new AppError(
+        "conflict",
+        409,
+        `the installation on ${account} is already connected to another tenant; disconnect it there first`,
+      );
+    const repos = await installationRepositories(app, config.apiUrl, req.installationId);
+    await replaceRepositories(db, req.tenantId, req.installationId, repos);
+  } catch (error) {
+    throw toAppError(error, "connecting the installation");
+  }
+  await recordAudit(
+    db,
+    req.tenantId,
+    { userId: req.userId, name: user?.name ?? req.userId, login: user?.login ?? req.userId, via: "session" },
+    {
+      action: "github.connected",
+      target: { type: "github_installation", id: String(req.installationId) },
+      detail: { account },
+    },
+  );
+  return account;
+}
+
+export async function disconnectInstallation(
+  env: Bindings,
+  actor: Actor,
+  installationId: number,
+): Promise<void> {
+  const db = openDatabase(env.DB);
+  if (!(await unlinkInstallation(db, actor.tenantId, installationId)))
+    throw new AppError("not_found", 404, `installation ${installationId} is not connected to this tenant`);
+  await recordAudit(db, actor.tenantId, actor, {
+    action: "github.disconnected",
+    target: { type: "github_installation", id: String(installationId) },
+  });
+}

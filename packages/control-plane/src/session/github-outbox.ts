@@ -1,0 +1,183 @@
+/**
+ * The session's writes to GitHub (comments, the pull request), queued in the DO's storage and
+ * sent from the alarm, never inside the bridge's or a request's path. Failed sends are retried
+ * with backoff; a task that keeps failing is dropped with a log event, so GitHub being down
+ * never wedges a session.
+ */
+import type { AgentEvent } from "@nightshift/protocol";
+import { pullRequestBody, resultComment, type TurnOutcome } from "../github/messages";
+import type { Pull, RepoApi } from "../github/repo-api";
+import type { ReplyTarget } from "../github/webhook-router";
+import type { SessionMeta, SessionStore } from "./store";
+
+export type OutboxTask =
+  | { kind: "comment"; target: ReplyTarget; body: string }
+  | {
+      kind: "result";
+      target: ReplyTarget;
+      login: string | null;
+      outcome: TurnOutcome;
+      summary: string | null;
+    }
+  | { kind: "pr.sync"; summary: string | null };
+
+interface Queued {
+  task: OutboxTask;
+  attempts: number;
+}
+
+export interface PullRecord {
+  number: number;
+  url: string;
+  /** Nightshift opened it, so it may rewrite its title and body; a human's PR is never rewritten. */
+  ours: boolean;
+}
+
+const OUTBOX_KEY = "github.outbox";
+const PULL_KEY = "github.pull";
+const MAX_ATTEMPTS = 6;
+const BASE_BACKOFF_MS = 2_000;
+
+export interface FlushDeps {
+  api: RepoApi;
+  meta: SessionMeta;
+  sessionUrl: string;
+  publish(events: AgentEvent[]): void;
+  recordPull(url: string): Promise<void>;
+}
+
+export class GithubOutbox {
+  constructor(private readonly store: Pick<SessionStore, "getValue" | "setValue">) {}
+
+  private read(): Queued[] {
+    return JSON.parse(this.store.getValue(OUTBOX_KEY) ?? "[]") as Queued[];
+  }
+
+  private write(queue: Queued[]): void {
+    this.store.setValue(OUTBOX_KEY, JSON.stringify(queue));
+  }
+
+  enqueue(task: OutboxTask): void {
+    const queue = this.read();
+    // One pull request sync is enough: a newer push replaces a pending one, keeping its place.
+    const pending = task.kind === "pr.sync" ? queue.findIndex((q) => q.task.kind === "pr.sync") : -1;
+    if (pending >= 0) queue[pending] = { task, attempts: 0 };
+    else queue.push({ task, attempts: 0 });
+    this.write(queue);
+  }
+
+  get size(): number {
+    return this.read().length;
+  }
+
+  pull(): PullRecord | null {
+    const raw = this.store.getValue(PULL_KEY);
+    return raw ? (JSON.parse(raw) as PullRecord) : null;
+  }
+
+  /** Sends queued tasks in order; returns when to try again, or null when the queue is empty. */
+  async flush(deps: FlushDeps, now: number): Promise<number | null> {
+    let queue = this.read();
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      try {
+        await this.send(head.task, deps);
+        queue = queue.slice(1);
+        this.write(queue);
+      } catch (error) {
+        head.attempts += 1;
+        if (head.attempts >= MAX_ATTEMPTS) {
+          deps.publish([
+            {
+              type: "log",
+              source: "github",
+              stream: "stderr",
+              text: `gave up on a GitHub ${head.task.kind} after ${head.attempts} attempts: ${describe(error)}\n`,
+            },
+          ]);
+          queue = queue.slice(1);
+          this.write(queue);
+          continue;
+        }
+        this.write(queue);
+        return now + BASE_BACKOFF_MS * 2 ** (head.attempts - 1);
+      }
+    }
+    return null;
+  }
+
+  private async send(task: OutboxTask, deps: FlushDeps): Promise<void> {
+    switch (task.kind) {
+      case "comment":
+        return reply(deps.api, task.target, task.body);
+      case "result": {
+        const pull = this.pull();
+        const body = resultComment({
+          login: task.login,
+          outcome: task.outcome,
+          summary: task.summary,
+          pr: pull ? { number: pull.number, url: pull.url } : null,
+          sessionUrl: deps.sessionUrl,
+        });
+        return reply(deps.api, task.target, body);
+      }
+      case "pr.sync":
+        return this.syncPull(task.summary, deps);
+    }
+  }
+
+  /** Opens the session's draft pull request on the first push; later pushes refresh its text. */
+  private async syncPull(summary: string | null, deps: FlushDeps): Promise<void> {
+    const { api, meta } = deps;
+    const known = this.pull();
+    const body = pullRequestBody({
+      summary,
+      closesIssue: meta.github?.issue ?? null,
+      requestedBy: meta.github?.requestedBy ?? null,
+      sessionUrl: deps.sessionUrl,
+    });
+    let pull: Pull;
+    let ours: boolean;
+    const open = known ? null : await api.findOpenPull(meta.branch);
+    if (known?.ours) {
+      pull = await api.updatePull(known.number, { title: meta.title, body });
+      ours = true;
+    } else if (known) {
+      return; // someone else's pull request: the push itself updated it
+    } else if (open) {
+      pull = open;
+      ours = false;
+    } else {
+      const base = meta.baseBranch ?? (await api.defaultBranch());
+      pull = await api.createDraftPull({ branch: meta.branch, base, title: meta.title, body });
+      ours = true;
+    }
+    this.store.setValue(PULL_KEY, JSON.stringify({ number: pull.number, url: pull.html_url, ours }));
+    if (!known) {
+      deps.publish([
+        {
+          type: "pr",
+          url: pull.html_url,
+          number: pull.number,
+          state: pull.merged_at
+            ? "merged"
+            : pull.state === "closed"
+              ? "closed"
+              : pull.draft
+                ? "draft"
+                : "open",
+        },
+      ]);
+      await deps.recordPull(pull.html_url);
+    }
+  }
+}
+
+async function reply(api: RepoApi, target: ReplyTarget, body: string): Promise<void> {
+  if (target.kind === "issue") await api.comment(target.number, body);
+  else await api.replyToReviewComment(target.pull, target.commentId, body);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : "unknown error";
+}

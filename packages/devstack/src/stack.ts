@@ -26,6 +26,37 @@ export interface StackOptions {
   vars?: Record<string, string>;
   /** Pause between streamed autopilot deltas, so a demo visibly streams. */
   autopilotChunkDelayMs?: number;
+  /** A GitHub (the testkit double, GitHub Enterprise Server) to configure as the GitHub App and sign-in provider. */
+  github?: GithubTarget;
+}
+
+/** What the stack needs to know of a GitHub: its URLs and the App registered there. */
+export interface GithubTarget {
+  url: string;
+  apiUrl: string;
+  app: {
+    id: number;
+    slug: string;
+    clientId: string;
+    clientSecret: string;
+    webhookSecret: string;
+    privateKeyPem: string;
+  };
+}
+
+/** Worker vars that point the control plane's GitHub App and sign-in at `github`. */
+export function githubVars(github: GithubTarget): Record<string, string> {
+  return {
+    GITHUB_APP_ID: String(github.app.id),
+    GITHUB_APP_SLUG: github.app.slug,
+    // Escaped newlines: the value travels as one command-line argument (the config accepts both forms).
+    GITHUB_APP_PRIVATE_KEY: github.app.privateKeyPem.replace(/\n/g, "\\n"),
+    GITHUB_WEBHOOK_SECRET: github.app.webhookSecret,
+    GITHUB_OAUTH_CLIENT_ID: github.app.clientId,
+    GITHUB_OAUTH_CLIENT_SECRET: github.app.clientSecret,
+    GITHUB_WEB_URL: github.url,
+    GITHUB_API_URL: github.apiUrl,
+  };
 }
 
 export interface Stack {
@@ -80,6 +111,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir: join(stateDir, "sandboxes"),
     runtimePath: RUNTIME_BUNDLE,
     hostEnv: { ...process.env, ...modelEnv },
+    ...(options.github ? { githubUrl: options.github.url } : {}),
     ...(options.echo ? {} : { log: silentHostLogger }),
   });
   const port = options.port || (await freePort());
@@ -94,6 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         SANDBOX_HOST_URL: host.url,
         SANDBOX_HOST_SECRET: hostSecret,
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...(options.github ? githubVars(options.github) : {}),
         ...options.vars,
       },
     });

@@ -142,6 +142,19 @@ const tokenRoutes: Route[] = [
     },
   },
   {
+    // "List email addresses for the authenticated user": the public one if set, else GitHub's no-reply address.
+    method: "GET",
+    pattern: /^\/user\/emails$/,
+    handler: (ctx) => {
+      if (ctx.who.kind !== "user") throw new GithubApiError(403, "Resource not accessible by integration");
+      const u = ctx.who.user;
+      const email = u.email ?? `${u.id}+${u.login}@users.noreply.github.com`;
+      sendJson(ctx.res, 200, [
+        { email, primary: true, verified: true, visibility: u.email ? "public" : null },
+      ]);
+    },
+  },
+  {
     // "List app installations accessible to the user access token".
     method: "GET",
     pattern: /^\/user\/installations$/,

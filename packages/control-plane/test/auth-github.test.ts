@@ -6,7 +6,11 @@
 import { env, exports } from "cloudflare:workers";
 import { type AuditEntry, MeResponse } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../src/db/client";
+import { findGithubUserToken } from "../src/db/repositories/users";
 import type { Bindings } from "../src/env";
+import { loadKeyring } from "../src/secrets/keyring";
+import { openUserToken } from "../src/secrets/user-token-vault";
 import { readAuthConfig } from "../src/tenancy/auth-config";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
 import { api } from "./helpers";
@@ -106,6 +110,29 @@ describe("GitHub OAuth sign-in", () => {
     const me2 = MeResponse.parse(await (await api("/api/v1/me", {}, { cookie: again.cookie })).json());
     expect(me2.user.id).toBe(me.user.id);
     expect(me2.tenants.map((t) => t.id)).toEqual([tenantId]);
+  });
+
+  it("keeps the user's GitHub token only sealed, bound to the user, and forgets it at logout", async () => {
+    const { cookie } = await signIn("octocat");
+    const me = MeResponse.parse(await (await api("/api/v1/me", {}, { cookie })).json());
+    const db = openDatabase(bindings.DB);
+    const row = await findGithubUserToken(db, me.user.id, Date.now());
+    if (!row) throw new Error("no GitHub token was kept for the signed-in user");
+    // At most GitHub's 8 hours for App user tokens, less a minute of margin.
+    expect(row.expiresAt - Date.now()).toBeLessThanOrEqual(8 * 3600_000 - 60_000);
+    expect(row.expiresAt - Date.now()).toBeGreaterThan(7 * 3600_000);
+    const ring = await loadKeyring(bindings.SECRETS_MASTER_KEYS);
+    const token = await openUserToken(ring, row);
+    expect(token.length).toBeGreaterThan(10);
+    expect(JSON.stringify(row)).not.toContain(token);
+    // Copied to another user, the row does not open.
+    await expect(openUserToken(ring, { ...row, userId: "someone-else" })).rejects.toThrow(/did not open/);
+    // Logout withdraws it.
+    const logout = await exports.default.fetch(
+      new Request(`${SITE}/auth/logout`, { method: "POST", headers: { cookie, origin: SITE } }),
+    );
+    expect(logout.status).toBe(204);
+    expect(await findGithubUserToken(db, me.user.id, Date.now())).toBeNull();
   });
 
   it("asks /user/emails for a user whose address is private and takes the primary verified one", async () => {

@@ -9,9 +9,29 @@ import { join } from "node:path";
 import type { Session } from "@nightshift/protocol";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
 import { devLogin, localSecrets } from "./dev-login";
+import { connectInstallation, signInWithGithub } from "./github-flow";
 import { freePort } from "./ports";
 import { waitUntil } from "./processes";
+import { type GithubTarget, githubVars } from "./stack";
 import { type RunningWorker, startWorker } from "./worker";
+
+export interface RecordedStackOptions {
+  echo?: boolean;
+  /**
+   * A GitHub (the testkit double) to configure as the App and sign-in provider. Sessions its
+   * webhooks trigger get their "sandbox" from the recording host, so nothing runs an agent.
+   */
+  github?: GithubTarget;
+  /** Extra Worker vars (a benchmark raises the rate limits it would otherwise trip). */
+  vars?: Record<string, string>;
+}
+
+/** A GitHub user signed in to the stack, whose tenant has the installation connected. */
+export interface GithubTenant {
+  /** Cookie + Origin headers for API calls as this user. */
+  headers: Record<string, string>;
+  tenantId: string;
+}
 
 export interface RecordedStack {
   url: string;
@@ -20,10 +40,15 @@ export interface RecordedStack {
   /** Headers that authenticate API calls as the stack's user. */
   headers: Record<string, string>;
   createSession(prompt: string): Promise<{ session: Session; sandboxToken: string }>;
+  /**
+   * Signs `login` in with GitHub and connects `installationId` to their tenant, as the dashboard
+   * does (only with `github` in the options).
+   */
+  connectGithub(login: string, installationId: number): Promise<GithubTenant>;
   close(): Promise<void>;
 }
 
-export async function startRecordedStack(options: { echo?: boolean } = {}): Promise<RecordedStack> {
+export async function startRecordedStack(options: RecordedStackOptions = {}): Promise<RecordedStack> {
   const hostSecret = crypto.randomUUID();
   const host = await startRecordingSandboxHost(hostSecret);
   const persistDir = mkdtempSync(join(tmpdir(), "nightshift-bench-"));
@@ -37,6 +62,8 @@ export async function startRecordedStack(options: { echo?: boolean } = {}): Prom
       SANDBOX_HOST_URL: host.url,
       SANDBOX_HOST_SECRET: hostSecret,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...(options.github ? githubVars(options.github) : {}),
+      ...options.vars,
     },
   });
   const credentials = await devLogin(worker.url);
@@ -68,6 +95,16 @@ export async function startRecordedStack(options: { echo?: boolean } = {}): Prom
         30_000,
       );
       return { session, sandboxToken: token };
+    },
+    async connectGithub(login, installationId) {
+      if (!options.github) throw new Error("connectGithub needs a stack started with `github`");
+      const browser = await signInWithGithub(worker.url, login);
+      const landed = await connectInstallation(worker.url, browser, installationId, login);
+      if (landed.searchParams.get("github") !== "connected")
+        throw new Error(
+          `connecting installation ${installationId} landed on ${landed.pathname}${landed.search}`,
+        );
+      return { headers: browser.headers, tenantId: browser.tenantId };
     },
     async close() {
       await worker.close();

@@ -25,9 +25,15 @@ beforeAll(async () => {
     users: [
       { id: 101, login: OWNER },
       { id: 102, login: "reader" },
+      { id: 103, login: "maintainer" },
     ],
     repos: [
-      { owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" }, collaborators: { reader: "read" } },
+      {
+        owner: OWNER,
+        name: REPO,
+        files: { "README.md": "# widgets\n" },
+        collaborators: { reader: "read", maintainer: "maintain" },
+      },
     ],
     installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
   });
@@ -76,7 +82,8 @@ describe("GitHub end to end", () => {
     expect(pull.draft).toBe(true);
     expect(pull.title).toBe("Add a changelog");
     expect(pull.body).toContain(`Closes #${issue}`);
-    expect(pull.user.login).toBe(`${SLUG}[bot]`);
+    // octo signed in with GitHub, so the PR is opened with octo's own token and shows octo as author.
+    expect(pull.user.login).toBe(OWNER);
     expect(await gh.readFile(OWNER, REPO, pull.head, "docs/CHANGELOG.md")).toContain("CHANGELOG");
     pullNumber = pull.number;
     branch = pull.head;
@@ -108,13 +115,30 @@ describe("GitHub end to end", () => {
       90_000,
     );
     expect((await gh.commitSubjects(OWNER, REPO, branch)).length).toBe(before.length + 1);
-    expect(gh.pulls(OWNER, REPO)).toHaveLength(1);
+    expect(gh.pulls(OWNER, REPO).filter((p) => p.head === branch)).toHaveLength(1);
     const reply = await waitFor(
       () => comments(pullNumber).find((c) => c.by === `${SLUG}[bot]` && c.body.includes(`@${OWNER} done`)),
       "the reply on the PR",
       60_000,
     );
     expect(reply.body).toContain(`#${pullNumber}`);
+  }, 120_000);
+
+  it("opens the PR as the App for someone who never signed in to Nightshift", async () => {
+    const issue = gh.createIssue(OWNER, REPO, {
+      title: "Add a licence file",
+      body: "Add docs/LICENCE.md.",
+      author: OWNER,
+    });
+    await gh.labelIssue(OWNER, REPO, issue, "agent", "maintainer");
+    const pull = await waitFor(
+      () => gh.pulls(OWNER, REPO).find((p) => p.title === "Add a licence file"),
+      "the maintainer's draft pull request",
+      90_000,
+    );
+    expect(pull.user.login).toBe(`${SLUG}[bot]`);
+    expect(pull.body).toContain(`Closes #${issue}`);
+    expect(pull.body).toContain("for @maintainer");
   }, 120_000);
 
   it("answers a mention from someone without write access politely and changes nothing", async () => {

@@ -3,7 +3,7 @@
  * for that one repository and only the permission the call needs (least privilege, per call
  * group). Tokens live only in this object's memory for the length of one piece of work.
  */
-import type { Octokit } from "@octokit/core";
+import { Octokit } from "@octokit/core";
 import { z } from "zod";
 import { AppError } from "../http/app-error";
 import { type GithubApp, installationClient, upstreamStatus } from "./app-client";
@@ -163,6 +163,28 @@ export class RepoApi {
   async createDraftPull(p: { branch: string; base: string; title: string; body: string }): Promise<Pull> {
     const gh = await this.client({ pull_requests: "write" });
     return call("pull request creation", Pull, () =>
+      gh.request("POST /repos/{owner}/{repo}/pulls", {
+        ...this.path,
+        head: p.branch,
+        base: p.base,
+        title: p.title,
+        body: p.body,
+        draft: true,
+      }),
+    );
+  }
+
+  /** Opens the draft as the user (GitHub shows them as the author), with their own token. */
+  async createDraftPullAsUser(
+    userToken: string,
+    p: { branch: string; base: string; title: string; body: string },
+  ): Promise<Pull> {
+    const gh = new Octokit({
+      auth: userToken,
+      baseUrl: this.config.apiUrl,
+      request: { fetch: (i: RequestInfo, o?: RequestInit) => fetch(i, o) },
+    });
+    return call("pull request creation as the user", Pull, () =>
       gh.request("POST /repos/{owner}/{repo}/pulls", {
         ...this.path,
         head: p.branch,

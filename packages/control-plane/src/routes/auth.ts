@@ -196,7 +196,7 @@ export const authRoutes = new Hono<AppEnv>()
       const claims = await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000), {
         forLogout: true,
       });
-      if (claims) await auth.signOut(c.env, claims.sid);
+      if (claims) await auth.signOut(c.env, claims.sid, claims.sub);
     }
     clearSessionCookie(c);
     return c.body(null, 204);

@@ -13,17 +13,21 @@ import {
   listTenantsForUser,
 } from "../db/repositories/tenancy";
 import {
+  deleteGithubUserToken,
   type GithubProfile,
   insertAuthSession,
   revokeAuthSession,
+  saveGithubUserToken,
   type UserRow,
   upsertDevUser,
   upsertGithubUser,
 } from "../db/repositories/users";
 import type { Bindings } from "../env";
 import { randomBytes } from "../secrets/encoding";
+import { loadKeyring } from "../secrets/keyring";
+import { sealUserToken } from "../secrets/user-token-vault";
 import type { AuthConfig } from "../tenancy/auth-config";
-import { exchangeCode, fetchProfile } from "../tenancy/github-oauth";
+import { exchangeCode, fetchProfile, type UserToken } from "../tenancy/github-oauth";
 import { summarize, type UserSummary } from "../tenancy/principal";
 import { SIGN_IN_MAX_AGE_S } from "../tenancy/session-cookie";
 
@@ -84,8 +88,40 @@ export async function completeGithubSignIn(
   github: NonNullable<AuthConfig["github"]>,
   grant: { code: string; redirectUri: string; verifier: string },
 ): Promise<SignIn> {
-  const token = await exchangeCode(github, grant);
-  return signInWithGithub(env, await fetchProfile(github, token));
+  const userToken = await exchangeCode(github, grant);
+  const signIn = await signInWithGithub(env, await fetchProfile(github, userToken.token));
+  try {
+    await keepGithubUserToken(env, signIn.user.id, userToken, Date.now());
+  } catch (error) {
+    // Sign-in still works; only PR attribution falls back to the App.
+    console.log(
+      JSON.stringify({
+        source: "auth",
+        message: `GitHub token not kept: ${error instanceof Error ? error.message : "unknown error"}`,
+      }),
+    );
+  }
+  return signIn;
+}
+
+/** Never longer than GitHub's App user tokens live, even when GitHub does not say (OAuth Apps). */
+const MAX_USER_TOKEN_MS = 8 * 60 * 60 * 1000;
+
+/**
+ * Keeps the token so the user's pull requests are opened as them (ADR 0008). Without a secrets
+ * keyring there is nowhere safe to keep it, so it is simply not kept.
+ */
+async function keepGithubUserToken(env: Bindings, userId: string, t: UserToken, now: number): Promise<void> {
+  if (!env.SECRETS_MASTER_KEYS) return;
+  const ring = await loadKeyring(env.SECRETS_MASTER_KEYS);
+  const lifetime = Math.min(t.expiresIn ? t.expiresIn * 1000 : MAX_USER_TOKEN_MS, MAX_USER_TOKEN_MS);
+  await saveGithubUserToken(openDatabase(env.DB), {
+    userId,
+    ...(await sealUserToken(ring, userId, t.token)),
+    // A minute of margin: a token is never handed out right as GitHub expires it.
+    expiresAt: now + lifetime - 60_000,
+    createdAt: new Date(now).toISOString(),
+  });
 }
 
 export async function signInWithGithub(env: Bindings, profile: GithubProfile): Promise<SignIn> {
@@ -137,6 +173,9 @@ export async function signInAsDevUser(
   return openSignIn(db, user, "dev", now);
 }
 
-export async function signOut(env: Bindings, sid: string): Promise<void> {
-  await revokeAuthSession(openDatabase(env.DB), sid, new Date().toISOString());
+/** Ends the sign-in and forgets the user's GitHub token: signing out also withdraws it from Nightshift. */
+export async function signOut(env: Bindings, sid: string, userId: string): Promise<void> {
+  const db = openDatabase(env.DB);
+  await revokeAuthSession(db, sid, new Date().toISOString());
+  await deleteGithubUserToken(db, userId);
 }

@@ -132,7 +132,7 @@ export async function completeInstallationLink(env: Bindings, req: LinkRequest):
   if (membership?.role !== "owner")
     throw new AppError("forbidden", 403, "only a tenant owner can connect GitHub; ask an owner");
   const oauth = { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl };
-  const userToken = await exchangeCode(oauth, req);
+  const { token: userToken } = await exchangeCode(oauth, req);
   const user = await findUser(db, req.userId);
   let account: string;
   try {

@@ -44,6 +44,15 @@ export interface FlushDeps {
   sessionUrl: string;
   publish(events: AgentEvent[]): void;
   recordPull(url: string): Promise<void>;
+  /** Opens the draft as the person the session works for, when their token is at hand; null → as the App. */
+  openAsUser?: (input: PullInput) => Promise<Pull | null>;
+}
+
+export interface PullInput {
+  branch: string;
+  base: string;
+  title: string;
+  body: string;
 }
 
 export class GithubOutbox {
@@ -149,7 +158,8 @@ export class GithubOutbox {
       ours = false;
     } else {
       const base = meta.baseBranch ?? (await api.defaultBranch());
-      pull = await api.createDraftPull({ branch: meta.branch, base, title: meta.title, body });
+      const input = { branch: meta.branch, base, title: meta.title, body };
+      pull = (await deps.openAsUser?.(input)) ?? (await api.createDraftPull(input));
       ours = true;
     }
     this.store.setValue(PULL_KEY, JSON.stringify({ number: pull.number, url: pull.html_url, ours }));

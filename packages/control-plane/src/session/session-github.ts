@@ -6,13 +6,16 @@
 import type { AgentEvent, SessionStatus } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
+import { findGithubUserToken } from "../db/repositories/users";
 import type { Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
 import { readGithubAppConfig } from "../github/app-config";
 import { startedComment } from "../github/messages";
-import { RepoApi } from "../github/repo-api";
+import { type Pull, RepoApi } from "../github/repo-api";
 import type { ReplyTarget } from "../github/webhook-router";
-import { GithubOutbox } from "./github-outbox";
+import { loadKeyring } from "../secrets/keyring";
+import { openUserToken } from "../secrets/user-token-vault";
+import { GithubOutbox, type PullInput } from "./github-outbox";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta, SessionStore } from "./store";
 
@@ -106,6 +109,43 @@ export class SessionGithub {
     this.scheduler.set("github.sync", Date.now());
   }
 
+  /** The creator's own GitHub token, if they signed in with GitHub recently (ADR 0008). */
+  private async userToken(userId: string): Promise<string | null> {
+    if (!this.env.SECRETS_MASTER_KEYS) return null;
+    const row = await findGithubUserToken(openDatabase(this.env.DB), userId, Date.now());
+    if (!row) return null;
+    return openUserToken(await loadKeyring(this.env.SECRETS_MASTER_KEYS), row);
+  }
+
+  private async openAsUser(
+    api: RepoApi,
+    meta: SessionMeta,
+    input: PullInput,
+    publish: (events: AgentEvent[]) => void,
+  ): Promise<Pull | null> {
+    let token: string | null;
+    try {
+      token = await this.userToken(meta.createdBy);
+    } catch {
+      token = null;
+    }
+    if (!token) return null;
+    try {
+      return await api.createDraftPullAsUser(token, input);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : "unknown error";
+      publish([
+        {
+          type: "log",
+          source: "github",
+          stream: "stderr",
+          text: `opening the pull request as the requester failed (${why}); opening it as the App\n`,
+        },
+      ]);
+      return null;
+    }
+  }
+
   /** From the alarm: send what is queued; schedule a retry when GitHub failed. */
   async flush(meta: SessionMeta, publish: (events: AgentEvent[]) => void): Promise<void> {
     const github = meta.github;
@@ -140,6 +180,7 @@ export class SessionGithub {
         meta,
         sessionUrl: this.sessionUrl(meta),
         publish,
+        openAsUser: (input) => this.openAsUser(api, meta, input, publish),
         recordPull: (url) =>
           updateSession(
             openDatabase(this.env.DB),

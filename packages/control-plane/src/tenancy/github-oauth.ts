@@ -1,7 +1,6 @@
 /**
  * GitHub's OAuth web flow, as GitHub.com and GitHub Enterprise Server speak it: the authorize
- * URL (with PKCE), the code-for-token exchange, and the signed-in user's profile. The user's
- * token is used once, to learn who they are, and then dropped.
+ * URL (with PKCE), the code-for-token exchange, and the signed-in user's profile.
  */
 import { z } from "zod";
 import type { GithubProfile } from "../db/repositories/users";
@@ -30,7 +29,12 @@ export function authorizeUrl(
 
 // GitHub answers token errors with 200 and an `error` field.
 const TokenResponse = z.union([
-  z.object({ access_token: z.string().min(1), token_type: z.string() }),
+  z.object({
+    access_token: z.string().min(1),
+    token_type: z.string(),
+    /** Seconds; GitHub App user tokens expire (8 h by default), OAuth App tokens do not say. */
+    expires_in: z.number().int().positive().optional(),
+  }),
   z.object({ error: z.string(), error_description: z.string().optional() }),
 ]);
 
@@ -68,10 +72,16 @@ async function call(what: string, url: string, init: RequestInit): Promise<unkno
   }
 }
 
+export interface UserToken {
+  token: string;
+  /** Seconds until GitHub expires it, when GitHub says. */
+  expiresIn: number | null;
+}
+
 export async function exchangeCode(
   gh: GithubConfig,
   p: { code: string; redirectUri: string; verifier: string },
-): Promise<string> {
+): Promise<UserToken> {
   const body = new URLSearchParams({
     client_id: gh.clientId,
     client_secret: gh.clientSecret,
@@ -93,7 +103,7 @@ export async function exchangeCode(
       `GitHub refused the sign-in (${parsed.data.error.slice(0, 60)}); try again`,
     );
   }
-  return parsed.data.access_token;
+  return { token: parsed.data.access_token, expiresIn: parsed.data.expires_in ?? null };
 }
 
 function apiHeaders(token: string): HeadersInit {

@@ -2,7 +2,7 @@
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import { ulid } from "ulid";
 import type { Database } from "../client";
-import { authSessions, users } from "../schema";
+import { authSessions, githubUserTokens, users } from "../schema";
 
 export type UserRow = typeof users.$inferSelect;
 export type AuthSessionRow = typeof authSessions.$inferSelect;
@@ -126,4 +126,28 @@ export async function ensureGithubUser(
     ulid().toLowerCase(),
   );
   return user;
+}
+
+export type GithubUserTokenRow = typeof githubUserTokens.$inferSelect;
+
+export async function saveGithubUserToken(db: Database, row: GithubUserTokenRow): Promise<void> {
+  const { userId, ...rest } = row;
+  await db
+    .insert(githubUserTokens)
+    .values(row)
+    .onConflictDoUpdate({ target: githubUserTokens.userId, set: rest });
+}
+
+/** The user's stored token if it is still valid at `now`. */
+export async function findGithubUserToken(
+  db: Database,
+  userId: string,
+  now: number,
+): Promise<GithubUserTokenRow | null> {
+  const row = await db.query.githubUserTokens.findFirst({ where: eq(githubUserTokens.userId, userId) });
+  return row && row.expiresAt > now ? row : null;
+}
+
+export async function deleteGithubUserToken(db: Database, userId: string): Promise<void> {
+  await db.delete(githubUserTokens).where(eq(githubUserTokens.userId, userId));
 }

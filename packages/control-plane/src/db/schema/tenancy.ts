@@ -83,3 +83,20 @@ export const apiKeys = sqliteTable(
   },
   (t) => [index("api_keys_tenant_idx").on(t.tenantId, t.id)],
 );
+
+/**
+ * A signed-in user's GitHub token, kept only so the pull requests of their sessions are opened as
+ * them. Envelope-encrypted (its own data key, wrapped by the master keyring, bound to the user
+ * id); dropped at logout and never kept past GitHub's expiry (8 h for App user tokens).
+ */
+export const githubUserTokens = sqliteTable("github_user_tokens", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  kid: text("kid").notNull(),
+  wrappedKey: text("wrapped_key").notNull(),
+  ciphertext: text("ciphertext").notNull(),
+  /** Epoch ms. */
+  expiresAt: integer("expires_at").notNull(),
+  createdAt: text("created_at").notNull(),
+});

@@ -3,18 +3,7 @@ import { describe, expect, it } from "vitest";
 import { verifyWebhookSignature } from "../src/github/webhook-signature";
 import { GITHUB_APP } from "./github-app-fixture";
 import { api } from "./helpers";
-
-async function sign(secret: string, body: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
-  return `sha256=${[...mac].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
-}
+import { signBody } from "./webhook-fixtures";
 
 // Labelled "bug", not the trigger label: ingress and dedupe are under test here, not triggers.
 const labeled = JSON.stringify({
@@ -61,7 +50,7 @@ describe("GitHub webhook ingress", () => {
         })
       ).status,
     ).toBe(401);
-    const wrong = await sign("not-the-secret-at-all", labeled);
+    const wrong = await signBody("not-the-secret-at-all", labeled);
     expect(
       (
         await deliver(labeled, {
@@ -78,7 +67,7 @@ describe("GitHub webhook ingress", () => {
     const headers = {
       "x-github-event": "issues",
       "x-github-delivery": id,
-      "x-hub-signature-256": await sign(GITHUB_APP.webhookSecret, labeled),
+      "x-hub-signature-256": await signBody(GITHUB_APP.webhookSecret, labeled),
     };
     const first = await deliver(labeled, headers);
     expect(first.status).toBe(202);
@@ -92,20 +81,20 @@ describe("GitHub webhook ingress", () => {
     const res = await deliver(bad, {
       "x-github-event": "issues",
       "x-github-delivery": crypto.randomUUID(),
-      "x-hub-signature-256": await sign(GITHUB_APP.webhookSecret, bad),
+      "x-hub-signature-256": await signBody(GITHUB_APP.webhookSecret, bad),
     });
     expect(res.status).toBe(400);
     const noEvent = await deliver(labeled, {
       "x-github-event": null,
       "x-github-delivery": crypto.randomUUID(),
-      "x-hub-signature-256": await sign(GITHUB_APP.webhookSecret, labeled),
+      "x-hub-signature-256": await signBody(GITHUB_APP.webhookSecret, labeled),
     });
     expect(noEvent.status).toBe(400);
     const array = "[1,2]";
     const res2 = await deliver(array, {
       "x-github-event": "issues",
       "x-github-delivery": crypto.randomUUID(),
-      "x-hub-signature-256": await sign(GITHUB_APP.webhookSecret, array),
+      "x-hub-signature-256": await signBody(GITHUB_APP.webhookSecret, array),
     });
     expect(res2.status).toBe(400);
   });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit/model";
 import { devLogin, localSecrets, persistentLocalSecrets } from "./dev-login";
 import { freePort } from "./ports";
@@ -30,19 +31,8 @@ export interface StackOptions {
   github?: GithubTarget;
 }
 
-/** What the stack needs to know of a GitHub: its URLs and the App registered there. */
-export interface GithubTarget {
-  url: string;
-  apiUrl: string;
-  app: {
-    id: number;
-    slug: string;
-    clientId: string;
-    clientSecret: string;
-    webhookSecret: string;
-    privateKeyPem: string;
-  };
-}
+/** What the stack needs to know of a GitHub: its URLs and the App registered there (the double has all of it). */
+export type GithubTarget = Pick<GithubDouble, "url" | "apiUrl" | "app">;
 
 /** Worker vars that point the control plane's GitHub App and sign-in at `github`. */
 export function githubVars(github: GithubTarget): Record<string, string> {

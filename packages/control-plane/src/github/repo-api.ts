@@ -37,6 +37,13 @@ export type Pull = z.infer<typeof Pull>;
 const Comment = z.looseObject({ id: z.number().int().positive(), html_url: z.string().optional() });
 const Repo = z.looseObject({ default_branch: z.string() });
 
+export interface DraftPull {
+  branch: string;
+  base: string;
+  title: string;
+  body: string;
+}
+
 export class GithubCallError extends Error {
   constructor(
     readonly what: string,
@@ -160,31 +167,22 @@ export class RepoApi {
     return pulls[0] ?? null;
   }
 
-  async createDraftPull(p: { branch: string; base: string; title: string; body: string }): Promise<Pull> {
-    const gh = await this.client({ pull_requests: "write" });
-    return call("pull request creation", Pull, () =>
-      gh.request("POST /repos/{owner}/{repo}/pulls", {
-        ...this.path,
-        head: p.branch,
-        base: p.base,
-        title: p.title,
-        body: p.body,
-        draft: true,
-      }),
-    );
+  async createDraftPull(p: DraftPull): Promise<Pull> {
+    return this.postDraft(await this.client({ pull_requests: "write" }), p, "pull request creation");
   }
 
   /** Opens the draft as the user (GitHub shows them as the author), with their own token. */
-  async createDraftPullAsUser(
-    userToken: string,
-    p: { branch: string; base: string; title: string; body: string },
-  ): Promise<Pull> {
+  async createDraftPullAsUser(userToken: string, p: DraftPull): Promise<Pull> {
     const gh = new Octokit({
       auth: userToken,
       baseUrl: this.config.apiUrl,
       request: { fetch: (i: RequestInfo, o?: RequestInit) => fetch(i, o) },
     });
-    return call("pull request creation as the user", Pull, () =>
+    return this.postDraft(gh, p, "pull request creation as the user");
+  }
+
+  private postDraft(gh: Octokit, p: DraftPull, what: string): Promise<Pull> {
+    return call(what, Pull, () =>
       gh.request("POST /repos/{owner}/{repo}/pulls", {
         ...this.path,
         head: p.branch,

@@ -6,7 +6,7 @@
  */
 import type { AgentEvent } from "@nightshift/protocol";
 import { pullRequestBody, resultComment, type TurnOutcome } from "../github/messages";
-import type { Pull, RepoApi } from "../github/repo-api";
+import type { DraftPull, Pull, RepoApi } from "../github/repo-api";
 import type { ReplyTarget } from "../github/webhook-router";
 import type { SessionMeta, SessionStore } from "./store";
 
@@ -45,14 +45,7 @@ export interface FlushDeps {
   publish(events: AgentEvent[]): void;
   recordPull(url: string): Promise<void>;
   /** Opens the draft as the person the session works for, when their token is at hand; null → as the App. */
-  openAsUser?: (input: PullInput) => Promise<Pull | null>;
-}
-
-export interface PullInput {
-  branch: string;
-  base: string;
-  title: string;
-  body: string;
+  openAsUser?: (input: DraftPull) => Promise<Pull | null>;
 }
 
 export class GithubOutbox {

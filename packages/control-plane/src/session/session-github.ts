@@ -11,11 +11,11 @@ import type { Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
 import { readGithubAppConfig } from "../github/app-config";
 import { startedComment } from "../github/messages";
-import { type Pull, RepoApi } from "../github/repo-api";
+import { type DraftPull, type Pull, RepoApi } from "../github/repo-api";
 import type { ReplyTarget } from "../github/webhook-router";
 import { loadKeyring } from "../secrets/keyring";
 import { openUserToken } from "../secrets/user-token-vault";
-import { GithubOutbox, type PullInput } from "./github-outbox";
+import { GithubOutbox } from "./github-outbox";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta, SessionStore } from "./store";
 
@@ -120,7 +120,7 @@ export class SessionGithub {
   private async openAsUser(
     api: RepoApi,
     meta: SessionMeta,
-    input: PullInput,
+    input: DraftPull,
     publish: (events: AgentEvent[]) => void,
   ): Promise<Pull | null> {
     let token: string | null;

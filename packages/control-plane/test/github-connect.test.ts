@@ -153,6 +153,19 @@ describe("the Setup URL", () => {
     }
   });
 
+  it("refuses a session cookie that was signed out", async () => {
+    const owner = await createTenant("gh-signed-out");
+    const state = await installState(owner);
+    const browser = await browserHeaders(owner.userId);
+    const logout = await exports.default.fetch(
+      new Request(`${SITE}/auth/logout`, { method: "POST", headers: browser }),
+    );
+    expect(logout.status).toBe(204);
+    const res = await setup(randomInstallationId(), state, { cookie: browser.cookie });
+    expect(settingsOutcome(res).message).toMatch(/sign in to Nightshift as the user who started/);
+    expect(cookieValue(res, OAUTH_COOKIE)).toBeNull();
+  });
+
   it("sends the right user on to GitHub's OAuth page, then shows GitHub's refusal on Settings and links nothing", async () => {
     const owner = await createTenant("gh-oauth");
     const installationId = randomInstallationId();

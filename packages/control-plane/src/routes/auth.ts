@@ -139,7 +139,9 @@ export const authRoutes = new Hono<AppEnv>()
       const session = token
         ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
         : null;
-      if (session?.sub !== claims.userId)
+      // A signed cookie outlives a logout: the sign-in itself must still be live, as for /api/v1.
+      const liveUser = session ? await auth.liveSignInUser(c.env, session.sid) : null;
+      if (session?.sub !== claims.userId || liveUser !== claims.userId)
         throw new AppError(
           "forbidden",
           403,

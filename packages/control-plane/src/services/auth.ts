@@ -14,6 +14,7 @@ import {
 } from "../db/repositories/tenancy";
 import {
   deleteGithubUserToken,
+  findLiveAuthSession,
   type GithubProfile,
   insertAuthSession,
   revokeAuthSession,
@@ -178,4 +179,10 @@ export async function signOut(env: Bindings, sid: string, userId: string): Promi
   const db = openDatabase(env.DB);
   await revokeAuthSession(db, sid, new Date().toISOString());
   await deleteGithubUserToken(db, userId);
+}
+
+/** The user of a sign-in that is still live (not signed out, not expired), or null. */
+export async function liveSignInUser(env: Bindings, sid: string): Promise<string | null> {
+  const live = await findLiveAuthSession(openDatabase(env.DB), sid, new Date().toISOString());
+  return live?.user.id ?? null;
 }

@@ -5,7 +5,7 @@
  */
 import type { AgentEvent } from "@nightshift/protocol";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GithubCallError, type Pull, type RepoApi } from "../github/repo-api";
+import { type DraftPull, GithubCallError, type Pull, type RepoApi } from "../github/repo-api";
 import { type FlushDeps, GithubOutbox } from "./github-outbox";
 import type { SessionMeta } from "./store";
 
@@ -204,6 +204,25 @@ describe("the session's pull request", () => {
     const body = sentBody(api.named("createDraftPull")[0], 0);
     expect(body).toContain("new summary");
     expect(body).not.toContain("old summary");
+  });
+
+  it("opens the draft as the requesting user when it can, and as the App when that gives nothing", async () => {
+    const asUser: DraftPull[] = [];
+    const openAsUser = async (input: DraftPull) => {
+      asUser.push(input);
+      return pullJson(77, { html_url: "https://github.example/acme/widgets/pull/77" });
+    };
+    outbox.enqueue({ kind: "pr.sync", summary: "By hand." });
+    await outbox.flush({ ...deps(), openAsUser }, NOW);
+    expect(asUser).toEqual([expect.objectContaining({ branch: "nightshift/s1", base: "develop" })]);
+    expect(api.named("createDraftPull")).toEqual([]);
+    expect(outbox.pull()).toMatchObject({ number: 77, ours: true });
+
+    const fallback = new GithubOutbox(memoryStore());
+    fallback.enqueue({ kind: "pr.sync", summary: "By the App." });
+    await fallback.flush({ ...deps(), openAsUser: async () => null }, NOW);
+    expect(api.named("createDraftPull")).toHaveLength(1);
+    expect(fallback.pull()).toMatchObject({ number: 40, ours: true });
   });
 
   it("announces the pull request once even when opening it needed a retry", async () => {

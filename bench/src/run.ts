@@ -8,9 +8,17 @@ import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
+import { runWaitUntilBench } from "./waituntil-bench";
+import { runWebhookBench } from "./webhook-bench";
 
 const only = process.argv.slice(2);
-const benches = { stream: runStreamBench, bridge: runBridgeBench, session: runSessionBench } as const;
+const benches = {
+  stream: runStreamBench,
+  bridge: runBridgeBench,
+  session: runSessionBench,
+  webhook: runWebhookBench,
+  waituntil: runWaitUntilBench,
+} as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),
   cpus: (await import("node:os")).cpus().length,

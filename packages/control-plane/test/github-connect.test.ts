@@ -110,6 +110,13 @@ describe("the Setup URL", () => {
     expect(out.message).toMatch(/Settings/);
   });
 
+  it("tells the user an organization owner must approve, when GitHub sent a request instead of an installation", async () => {
+    const res = await worker("/auth/github/setup?setup_action=request&state=anything");
+    const out = settingsOutcome(res);
+    expect(out.github).toBe("error");
+    expect(out.message).toMatch(/organization owner to approve/);
+  });
+
   it("refuses a forged, foreign or expired state", async () => {
     const owner = await createTenant("gh-state");
     const browser = await browserHeaders(owner.userId);

@@ -37,7 +37,8 @@ export type ConnectGithubResponse = z.infer<typeof ConnectGithubResponse>;
 
 /** GET /auth/github/setup: GitHub's redirect after an installation (the App's Setup URL). */
 export const GithubSetupQuery = z.object({
-  installation_id: z.coerce.number().int().positive("installation_id must be GitHub's numeric id"),
+  /** Absent when an organization owner still has to approve the installation (`setup_action=request`). */
+  installation_id: z.coerce.number().int().positive("installation_id must be GitHub's numeric id").optional(),
   setup_action: z.enum(["install", "update", "request"]).optional(),
   state: z.string().min(1).max(4000).optional(),
 });

@@ -1,18 +1,18 @@
 /**
- * routeWebhook on real GitHub deliveries (shared/reference/webhook-payloads, imported as JSON so
+ * routeWebhook on real GitHub deliveries (test/fixtures/github-webhooks, imported as JSON so
  * every field GitHub sends is there) plus the edge cases that decide whether Nightshift acts:
  * the mention rule, bots, plain issues, the trigger label and malformed payloads.
  */
 import { describe, expect, it } from "vitest";
-import installationCreated from "../../../../../shared/reference/webhook-payloads/github-installation.created.json";
-import installationDeleted from "../../../../../shared/reference/webhook-payloads/github-installation.deleted.json";
-import reposAdded from "../../../../../shared/reference/webhook-payloads/github-installation_repositories.added.json";
-import commentOnPull from "../../../../../shared/reference/webhook-payloads/github-issue_comment.created.json";
-import commentOnIssue from "../../../../../shared/reference/webhook-payloads/github-issue_comment.created.on-issue.json";
-import labeled from "../../../../../shared/reference/webhook-payloads/github-issues.labeled.ghes-with-installation.json";
-import labeledNoInstallation from "../../../../../shared/reference/webhook-payloads/github-issues.labeled.json";
-import ping from "../../../../../shared/reference/webhook-payloads/github-ping.json";
-import reviewComment from "../../../../../shared/reference/webhook-payloads/github-pull_request_review_comment.created.json";
+import installationCreated from "../../test/fixtures/github-webhooks/installation.created.json";
+import installationDeleted from "../../test/fixtures/github-webhooks/installation.deleted.json";
+import reposAdded from "../../test/fixtures/github-webhooks/installation_repositories.added.json";
+import commentOnPull from "../../test/fixtures/github-webhooks/issue_comment.created.json";
+import commentOnIssue from "../../test/fixtures/github-webhooks/issue_comment.created.on-issue.json";
+import labeled from "../../test/fixtures/github-webhooks/issues.labeled.ghes-with-installation.json";
+import labeledNoInstallation from "../../test/fixtures/github-webhooks/issues.labeled.json";
+import ping from "../../test/fixtures/github-webhooks/ping.json";
+import reviewComment from "../../test/fixtures/github-webhooks/pull_request_review_comment.created.json";
 import { MalformedPayload, mentions, routeWebhook, stripMention } from "./webhook-router";
 
 const SLUG = "nightshift-test";
@@ -260,6 +260,7 @@ describe("mentions", () => {
       "@nightshift-test_bot fix",
       "@nightshift-test-two fix",
       "write to me@nightshift-test.com",
+      "@nightshift-test.com is a domain, not a handle",
       "@@nightshift-test",
       "nightshift-test please fix",
       "no mention here",
@@ -271,6 +272,7 @@ describe("mentions", () => {
   it("treats the slug literally, not as a pattern", () => {
     expect(mentions("@myxapp hi", "my.app")).toBe(false);
     expect(mentions("@my.app hi", "my.app")).toBe(true);
+    expect(mentions("thanks @my.app.", "my.app")).toBe(true);
   });
 });
 
@@ -281,6 +283,7 @@ describe("stripMention", () => {
     expect(stripMention(`@NIGHTSHIFT-TEST: rename the helper`, SLUG)).toBe("rename the helper");
     expect(stripMention(`rename the helper @${SLUG}`, SLUG)).toBe("rename the helper");
     expect(stripMention(`  @${SLUG}  `, SLUG)).toBe("");
+    expect(stripMention(`please @${SLUG} rename it`, SLUG)).toBe("please rename it");
   });
 
   it("leaves other handles and addresses alone", () => {

@@ -151,13 +151,16 @@ function isBot(user: z.infer<typeof User>, appSlug: string): boolean {
 /** `@slug` as a whole word (not `@slug-other`, not inside an e-mail address). */
 export function mentions(body: string, appSlug: string): boolean {
   const slug = appSlug.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(^|[^\\w@.-])@${slug}(?![\\w-])`, "i").test(body);
+  return new RegExp(`(^|[^\\w@.-])@${slug}(?![\\w-]|\\.\\w)`, "i").test(body);
 }
 
 /** The request without the mention itself, so the agent reads what was asked. */
 export function stripMention(body: string, appSlug: string): string {
   const slug = appSlug.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return body.replace(new RegExp(`(^|[^\\w@.-])@${slug}(?![\\w-])[,:]?`, "gi"), "$1").trim();
+  return body
+    .replace(new RegExp(`(^|[^\\w@.-])@${slug}(?![\\w-]|\\.\\w)[,:]?`, "gi"), "$1")
+    .replace(/[ \t]{2,}/g, " ")
+    .trim();
 }
 
 export function routeWebhook(

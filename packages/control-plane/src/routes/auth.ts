@@ -120,6 +120,13 @@ export const authRoutes = new Hono<AppEnv>()
   .get("/github/setup", (c) =>
     connectFailure(c, async () => {
       const query = parseQuery(c, GithubSetupQuery);
+      if (query.setup_action === "request" || query.installation_id === undefined)
+        throw new AppError(
+          "invalid_request",
+          400,
+          "GitHub asked an organization owner to approve the installation; once they have, press Connect again",
+        );
+      const installationId = query.installation_id;
       const config = readAuthConfig(c.env);
       const app = requireGithubApp(c.env);
       if (!query.state)
@@ -153,7 +160,7 @@ export const authRoutes = new Hono<AppEnv>()
       const state = await startOAuthState(c, config.sessionKey, "/settings", {
         tenantId: claims.tenantId,
         userId: claims.userId,
-        installationId: query.installation_id,
+        installationId,
       });
       const url = authorizeUrl(
         { ...app.oauth, webUrl: app.webUrl, apiUrl: app.apiUrl },

@@ -238,6 +238,40 @@ describe("the session's pull request", () => {
 });
 
 describe("replies", () => {
+  it("keeps a pull request it opened as its own when the answer to opening it was lost", async () => {
+    outbox.enqueue({ kind: "pr.sync", summary: "First." });
+    api.failing.add("createDraftPull");
+    const retryAt = await outbox.flush(deps(), 1_000);
+    expect(retryAt).not.toBeNull();
+    // GitHub did open it; only the answer never arrived. The retry finds it open.
+    api.failing.delete("createDraftPull");
+    api.openPull = pullJson(77);
+    expect(await outbox.flush(deps(), 10_000)).toBeNull();
+    expect(outbox.pull()).toMatchObject({ number: 77, ours: true });
+    outbox.enqueue({ kind: "pr.sync", summary: "Second." });
+    await outbox.flush(deps(), 20_000);
+    expect(api.named("updatePull")).toHaveLength(1);
+  });
+
+  it("records the URL on the session before it remembers the pull request, so a failed record is retried", async () => {
+    outbox.enqueue({ kind: "pr.sync", summary: "First." });
+    let fail = true;
+    const flaky: FlushDeps = {
+      ...deps(),
+      recordPull: async (url) => {
+        if (fail) throw new Error("D1 unavailable");
+        recorded.push(url);
+      },
+    };
+    expect(await outbox.flush(flaky, 1_000)).not.toBeNull();
+    expect(outbox.pull()).toBeNull();
+    fail = false;
+    api.openPull = pullJson(40);
+    expect(await outbox.flush(flaky, 10_000)).toBeNull();
+    expect(recorded).toEqual([pullJson(40).html_url]);
+    expect(published.filter((e) => e.type === "pr")).toHaveLength(1);
+  });
+
   it("links the session's pull request in the result comment", async () => {
     outbox.enqueue({ kind: "pr.sync", summary: "Done." });
     outbox.enqueue({

@@ -35,6 +35,8 @@ export interface PullRecord {
 
 const OUTBOX_KEY = "github.outbox";
 const PULL_KEY = "github.pull";
+/** Set just before asking GitHub to open the PR, so an open PR found on a retry is known to be ours. */
+const CREATING_KEY = "github.pull_creating";
 const MAX_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 2_000;
 
@@ -148,13 +150,17 @@ export class GithubOutbox {
       return; // someone else's pull request: the push itself updated it
     } else if (open) {
       pull = open;
-      ours = false;
+      // Opened by an earlier attempt of ours whose answer was lost: still ours to keep up to date.
+      ours = this.store.getValue(CREATING_KEY) === meta.branch;
     } else {
       const base = meta.baseBranch ?? (await api.defaultBranch());
       const input = { branch: meta.branch, base, title: meta.title, body };
+      this.store.setValue(CREATING_KEY, meta.branch);
       pull = (await deps.openAsUser?.(input)) ?? (await api.createDraftPull(input));
       ours = true;
     }
+    if (!known) await deps.recordPull(pull.html_url);
+    // Remembered only once D1 has the URL, so a failed record is retried with the rest.
     this.store.setValue(PULL_KEY, JSON.stringify({ number: pull.number, url: pull.html_url, ours }));
     if (!known) {
       deps.publish([
@@ -171,7 +177,6 @@ export class GithubOutbox {
                 : "open",
         },
       ]);
-      await deps.recordPull(pull.html_url);
     }
   }
 }

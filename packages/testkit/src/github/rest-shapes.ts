@@ -58,11 +58,7 @@ export function appJson({ state, urls }: ShapeCtx): Record<string, unknown> {
 export function repoJson(repo: Repository, urls: Urls, owner: Account): Record<string, unknown> {
   const api = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   return {
-    id: repo.id,
-    node_id: `R_${repo.id}`,
-    name: repo.name,
-    full_name: `${repo.owner}/${repo.name}`,
-    private: repo.private,
+    ...repoBriefJson(repo),
     visibility: repo.private ? "private" : "public",
     owner: accountJson(owner, urls),
     html_url: `${urls.web}/${repo.owner}/${repo.name}`,

@@ -10,3 +10,4 @@ export * from "./stack";
 export * from "./stream-socket";
 export * from "./tcp-proxy";
 export * from "./worker";
+export * from "./github-flow";

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { generateAppKeyPair } from "./app-jwt";
 import { branchHead, commitOnBranch, commitSubjects, readFileAt } from "./bare-repos";
+import { BrowserPages } from "./browser-pages";
 import { type EventDeps, eventMethods, mustPull } from "./double-events";
 import { buildState, type GithubDoubleOptions, optionsSchema } from "./double-options";
 import { type GitAccessRecord, handleGit, isGitRequest } from "./git-http";
@@ -102,6 +103,10 @@ export interface GithubDouble extends ReturnType<typeof eventMethods> {
   ): Promise<WebhookResult>;
   expireInstallationTokens(): void;
   setTokenTtl(ms: number): void;
+  /** A browser signed in to GitHub as `login`: the authorize and install pages act for them. */
+  signInBrowser(login: string): void;
+  /** The App's Setup URL, where the install page sends the browser back. */
+  setSetupUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -123,6 +128,7 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
   const tokens = new InstallationTokens(state, () => tokenTtl);
   const userTokens = new Map<string, string>();
   const oauth = new OAuthFlow(state, userTokens, now);
+  const pages = new BrowserPages(state);
   const gitAccess: GitAccessRecord[] = [];
   const requests: GithubDouble["requests"] = [];
   let urls = { web: "", api: "" };
@@ -142,7 +148,9 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
         error instanceof GithubApiError ? error : new GithubApiError(500, `double error: ${String(error)}`),
       );
     };
-    if (req.method === "GET" && url.pathname === "/login/oauth/authorize") return oauth.authorize(url, res);
+    if (req.method === "GET" && url.pathname === "/login/oauth/authorize")
+      return oauth.authorize(url, res, pages.signedIn);
+    if (req.method === "GET" && pages.isInstallPage(url.pathname)) return pages.installPage(url, res);
     if (req.method === "POST" && url.pathname === "/login/oauth/access_token")
       return void oauth.accessToken(req, res).catch(fail);
     if (url.pathname.startsWith("/api/v3/")) {
@@ -235,6 +243,12 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
     branchHead: (owner, name, branch) => branchHead(mustRepo(owner, name).gitDir, branch),
     commitSubjects: (owner, name, branch) => commitSubjects(mustRepo(owner, name).gitDir, branch),
     readFile: (owner, name, branch, path) => readFileAt(mustRepo(owner, name).gitDir, branch, path),
+    signInBrowser(login) {
+      pages.signedIn = mustUser(login).login;
+    },
+    setSetupUrl(url) {
+      pages.setupUrl = z.string().url().parse(url);
+    },
     setWebhookUrl(url) {
       webhookUrl = z.string().url().parse(url);
     },

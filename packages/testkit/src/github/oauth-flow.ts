@@ -31,10 +31,11 @@ export class OAuthFlow {
     return token;
   }
 
-  authorize(url: URL, res: ServerResponse): void {
+  /** `browserUser` stands in for the login of a browser that gives no `login` parameter. */
+  authorize(url: URL, res: ServerResponse, browserUser: string | null = null): void {
     const q = url.searchParams;
     const redirectUri = q.get("redirect_uri");
-    const login = q.get("login") ?? "";
+    const login = q.get("login") ?? browserUser ?? "";
     if (q.get("client_id") !== this.state.app.clientId || !redirectUri || !this.state.user(login)) {
       res.writeHead(404, { "content-type": "text/plain" }).end("unknown client_id, redirect_uri or login");
       return;

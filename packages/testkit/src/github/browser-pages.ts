@@ -1,0 +1,41 @@
+/**
+ * The pages of github.com a browser visits in Nightshift's flows, without forms: a "signed-in"
+ * browser user (what `login` on the authorize URL does for scripted clients), and the App's
+ * install page, which installs nothing new but sends the browser to the App's Setup URL with the
+ * user's installation, as GitHub does after "Install".
+ */
+import type { ServerResponse } from "node:http";
+import type { GithubState } from "./github-state";
+
+export class BrowserPages {
+  /** The user a browser without `login` on the authorize URL acts as; null → GitHub's sign-in wall. */
+  signedIn: string | null = null;
+  setupUrl: string | null = null;
+
+  private readonly state: GithubState;
+
+  constructor(state: GithubState) {
+    this.state = state;
+  }
+
+  isInstallPage(pathname: string): boolean {
+    return /^\/apps\/[^/]+\/installations\/new$/.test(pathname);
+  }
+
+  installPage(url: URL, res: ServerResponse): void {
+    const slug = url.pathname.split("/")[2] ?? "";
+    const text = (status: number, body: string) =>
+      void res.writeHead(status, { "content-type": "text/plain" }).end(body);
+    if (slug !== this.state.app.slug) return text(404, `no GitHub App '${slug}'`);
+    if (!this.signedIn) return text(401, "sign in to GitHub first (signInBrowser)");
+    const installation = this.state.installationsVisibleTo(this.signedIn)[0];
+    if (!installation) return text(404, `${this.signedIn} has no installation of ${slug} to pick`);
+    if (!this.setupUrl) return text(500, "the App has no Setup URL (setSetupUrl)");
+    const back = new URL(this.setupUrl);
+    back.searchParams.set("installation_id", String(installation.id));
+    back.searchParams.set("setup_action", "install");
+    const state = url.searchParams.get("state");
+    if (state !== null) back.searchParams.set("state", state);
+    res.writeHead(302, { location: back.toString() }).end();
+  }
+}

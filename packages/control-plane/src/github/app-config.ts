@@ -52,9 +52,21 @@ type GithubEnv = Pick<
   | "GITHUB_TRIGGER_LABEL"
 >;
 
+// The last settings parsed and their result, per isolate: the values only change with a deploy,
+// and parsing converts the private key, which every webhook delivery would otherwise redo.
+let last: { source: string; config: GithubAppConfig } | null = null;
+
 /** Parses the App settings; null when no App is configured at all. */
 export function readGithubAppConfig(env: GithubEnv): GithubAppConfig | null {
   if (!env.GITHUB_APP_ID && !env.GITHUB_APP_PRIVATE_KEY) return null;
+  const source = JSON.stringify(Object.keys(Schema.shape).map((k) => env[k as keyof GithubEnv] ?? null));
+  if (last?.source === source) return last.config;
+  const config = parseGithubAppConfig(env);
+  last = { source, config };
+  return config;
+}
+
+function parseGithubAppConfig(env: GithubEnv): GithubAppConfig {
   const parsed = Schema.safeParse(env);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

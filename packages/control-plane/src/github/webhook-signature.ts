@@ -19,12 +19,22 @@ export async function verifyWebhookSignature(
   if (!header?.startsWith(PREFIX)) return false;
   const signature = hexToBytes(header.slice(PREFIX.length));
   if (!signature) return false;
-  const key = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
-  );
-  return crypto.subtle.verify("HMAC", key, signature, rawBody);
+  return crypto.subtle.verify("HMAC", await hmacKey(secret), signature, rawBody);
+}
+
+// The imported key for the current secret, kept per isolate: every delivery would otherwise import it again.
+let cached: { secret: string; key: Promise<CryptoKey> } | null = null;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  if (cached?.secret !== secret) {
+    const key = crypto.subtle.importKey(
+      "raw",
+      new TextEncoder().encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["verify"],
+    );
+    cached = { secret, key };
+  }
+  return cached.key;
 }

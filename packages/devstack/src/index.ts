@@ -1,6 +1,7 @@
 export * from "./demo-repo";
 export * from "./dev-login";
 export * from "./event-printer";
+export * from "./github-flow";
 export * from "./memory";
 export * from "./ports";
 export * from "./processes";
@@ -10,4 +11,3 @@ export * from "./stack";
 export * from "./stream-socket";
 export * from "./tcp-proxy";
 export * from "./worker";
-export * from "./github-flow";

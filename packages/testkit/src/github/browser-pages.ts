@@ -18,20 +18,29 @@ export class BrowserPages {
     this.state = state;
   }
 
+  /** Why the install page cannot go on, if it cannot. */
+  private refusal(slug: string): { status: number; text: string } | null {
+    if (slug !== this.state.app.slug) return { status: 404, text: `no GitHub App '${slug}'` };
+    if (!this.signedIn) return { status: 401, text: "sign in to GitHub first (signInBrowser)" };
+    if (!this.state.installationsVisibleTo(this.signedIn)[0])
+      return { status: 404, text: `${this.signedIn} has no installation of ${slug} to pick` };
+    if (!this.setupUrl) return { status: 500, text: "the App has no Setup URL (setSetupUrl)" };
+    return null;
+  }
+
   isInstallPage(pathname: string): boolean {
     return /^\/apps\/[^/]+\/installations\/new$/.test(pathname);
   }
 
   installPage(url: URL, res: ServerResponse): void {
-    const slug = url.pathname.split("/")[2] ?? "";
-    const text = (status: number, body: string) =>
-      void res.writeHead(status, { "content-type": "text/plain" }).end(body);
-    if (slug !== this.state.app.slug) return text(404, `no GitHub App '${slug}'`);
-    if (!this.signedIn) return text(401, "sign in to GitHub first (signInBrowser)");
-    const installation = this.state.installationsVisibleTo(this.signedIn)[0];
-    if (!installation) return text(404, `${this.signedIn} has no installation of ${slug} to pick`);
-    if (!this.setupUrl) return text(500, "the App has no Setup URL (setSetupUrl)");
-    const back = new URL(this.setupUrl);
+    const refusal = this.refusal(url.pathname.split("/")[2] ?? "");
+    if (refusal) {
+      res.writeHead(refusal.status, { "content-type": "text/plain" }).end(refusal.text);
+      return;
+    }
+    // refusal() has made sure both exist.
+    const installation = this.state.installationsVisibleTo(this.signedIn ?? "")[0]!;
+    const back = new URL(this.setupUrl!);
     back.searchParams.set("installation_id", String(installation.id));
     back.searchParams.set("setup_action", "install");
     const state = url.searchParams.get("state");

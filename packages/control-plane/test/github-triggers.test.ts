@@ -120,6 +120,27 @@ describe("GitHub triggers", () => {
     expect((await sessionsOf(tenant)).length).toBe(before + 1);
   });
 
+  it("forgets a delivery whose work failed, so GitHub's redelivery of it is processed again", async () => {
+    const tenant = await githubTenant();
+    // acme/uninstalled is not granted to installation 77: the token for the write check cannot be minted.
+    const payload = {
+      ...labeledPayload({ number: 9, title: "Not granted", body: "" }),
+      repository: repositoryJson(9003, "acme", "uninstalled"),
+    };
+    const delivery = crypto.randomUUID();
+    expect((await deliverSigned("issues", payload, delivery)).status).toBe(202);
+    const again = await waitFor("the failed delivery to be released", async () => {
+      const res = await deliverSigned("issues", payload, delivery);
+      return res.status === 202 ? res : undefined;
+    });
+    expect(await again.json()).not.toMatchObject({ duplicate: true });
+    const db = openDatabase(env.DB);
+    expect((await listTenantRepositories(db, tenant.tenantId)).map((r) => r.name)).not.toContain(
+      "uninstalled",
+    );
+    expect((await sessionsOf(tenant)).map((s) => s.title)).not.toContain("Not granted");
+  });
+
   it("answers 400 to a labelled-issue payload it cannot read, and 202 to events it does not handle", async () => {
     const broken = labeledPayload({ number: 1, title: "x", body: "" }) as Record<string, unknown>;
     delete broken.repository;

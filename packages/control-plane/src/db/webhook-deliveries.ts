@@ -1,5 +1,6 @@
 /** Webhook delivery ids seen (replay protection). Outside repositories/ because a delivery is deduplicated before its tenant is known; see the report. */
 
+import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { githubWebhookDeliveries } from "./schema";
 
@@ -16,4 +17,9 @@ export async function claimDelivery(
     .onConflictDoNothing()
     .returning({ id: githubWebhookDeliveries.deliveryId });
   return inserted.length > 0;
+}
+
+/** Forgets a delivery whose work failed, so GitHub's redelivery of it is processed, not skipped. */
+export async function releaseDelivery(db: Database, deliveryId: string): Promise<void> {
+  await db.delete(githubWebhookDeliveries).where(eq(githubWebhookDeliveries.deliveryId, deliveryId));
 }

@@ -1,8 +1,7 @@
 /** /webhooks/*: public ingress for signed deliveries from integrations (GitHub today). */
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { runWebhookAction } from "../services/github-triggers";
-import { receiveGithubWebhook } from "../services/github-webhooks";
+import { processWebhook, receiveGithubWebhook } from "../services/github-webhooks";
 
 /**
  * Under workerd, D1 and Durable Object work begun in `waitUntil` runs before the already-returned
@@ -43,15 +42,7 @@ webhookRoutes.post("/github", async (c) => {
     const log = logger(c.req.header("x-github-delivery"));
     // Answer now; the work (GitHub calls, session creation) continues after the response, and
     // starts only once the 202 has had time to leave (docs/performance.md, "Webhook ack").
-    c.executionCtx.waitUntil(
-      afterAck()
-        .then(() => runWebhookAction(c.env, action, log))
-        .catch((error: unknown) =>
-          log.info(
-            `handling ${action.kind} failed: ${error instanceof Error ? error.message : "unknown error"}`,
-          ),
-        ),
-    );
+    c.executionCtx.waitUntil(afterAck().then(() => processWebhook(c.env, action, outcome.deliveryId, log)));
   }
   return c.json(outcome.body, outcome.status);
 });

@@ -60,8 +60,6 @@ export async function runWebhookAction(env: Bindings, action: WebhookAction, log
 
 async function startFromGithub(env: Bindings, tenantId: string, action: TriggerAction, log: TriggerLog) {
   const db = openDatabase(env.DB);
-  // GitHub delivered it for this installation, so the repository is one it grants.
-  await upsertRepositories(db, tenantId, action.installationId, [action.repo]);
   const row = { ...action.repo, installationId: action.installationId, tenantId };
   const api = repoApiFor(env, row);
   const replyTarget =
@@ -76,6 +74,8 @@ async function startFromGithub(env: Bindings, tenantId: string, action: TriggerA
     await answer(noAccessReply(action.sender.login, `${row.owner}/${row.name}`));
     return;
   }
+  // GitHub delivered it for this installation and minted a token for it, so the installation grants it.
+  await upsertRepositories(db, tenantId, action.installationId, [action.repo]);
   const user = await ensureGithubUser(db, { githubId: action.sender.id, login: action.sender.login });
   const actor: Actor = {
     tenantId,

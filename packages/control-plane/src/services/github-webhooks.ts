@@ -5,12 +5,13 @@
  */
 import { z } from "zod";
 import { openDatabase } from "../db/client";
-import { claimDelivery } from "../db/webhook-deliveries";
+import { claimDelivery, releaseDelivery } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
 import { readGithubAppConfig } from "../github/app-config";
 import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
 import { verifyWebhookSignature } from "../github/webhook-signature";
 import { AppError } from "../http/app-error";
+import { runWebhookAction, type TriggerLog } from "./github-triggers";
 
 const Headers = z.object({
   event: z.string().regex(/^[a-z_]{1,64}$/, "X-GitHub-Event must name an event"),
@@ -27,6 +28,7 @@ export interface WebhookOutcome {
   body: { received: true; duplicate?: true; event: string };
   /** The work to do after answering (nothing for duplicates). */
   action: WebhookAction | null;
+  deliveryId: string;
 }
 
 export async function receiveGithubWebhook(
@@ -76,6 +78,35 @@ export async function receiveGithubWebhook(
   }
   const fresh = await claimDelivery(openDatabase(env.DB), meta.data.delivery, meta.data.event, now);
   if (!fresh)
-    return { status: 200, body: { received: true, duplicate: true, event: meta.data.event }, action: null };
-  return { status: 202, body: { received: true, event: meta.data.event }, action };
+    return {
+      status: 200,
+      body: { received: true, duplicate: true, event: meta.data.event },
+      action: null,
+      deliveryId: meta.data.delivery,
+    };
+  return {
+    status: 202,
+    body: { received: true, event: meta.data.event },
+    action,
+    deliveryId: meta.data.delivery,
+  };
+}
+
+/**
+ * The work after the 202. If it fails, the delivery is forgotten, so GitHub's "Redeliver" (or an
+ * automatic redelivery) runs it again instead of being answered as a duplicate.
+ */
+export async function processWebhook(
+  env: Bindings,
+  action: WebhookAction,
+  deliveryId: string,
+  log: TriggerLog,
+): Promise<void> {
+  try {
+    await runWebhookAction(env, action, log);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : "unknown error";
+    log.info(`handling ${action.kind} failed: ${why}; a redelivery will be processed again`);
+    await releaseDelivery(openDatabase(env.DB), deliveryId).catch(() => undefined);
+  }
 }

@@ -123,6 +123,21 @@ describe("GitHub token broker", () => {
     expect(dump).not.toContain(body.password);
   });
 
+  it("holds follow-ups to the same rule: an admin without GitHub write access cannot prompt a GitHub session", async () => {
+    const owner = await githubTenant();
+    const session = await githubSession("widgets");
+    const admin = await joinTenant(owner, "admin");
+    const denied = await postJson(
+      `/api/v1/sessions/${session.id}/prompts`,
+      { text: "push this too" },
+      {},
+      admin,
+    );
+    expect(denied.status).toBe(403);
+    const allowed = await postJson(`/api/v1/sessions/${session.id}/prompts`, { text: "and this" }, {}, owner);
+    expect(allowed.status).toBe(202);
+  });
+
   it("refuses a session on a repository no connected installation grants, saying how to fix it", async () => {
     const res = await createGithubSession("uninstalled", await githubTenant());
     expect(res.status).toBe(404);
@@ -141,7 +156,7 @@ describe("GitHub token broker", () => {
     const noIdentity = await createGithubSession("widgets", devUser);
     expect(noIdentity.status).toBe(403);
     expect(((await noIdentity.json()) as { error: { message: string } }).error.message).toMatch(
-      /need a GitHub identity/,
+      /needs a GitHub identity/,
     );
     // Another tenant cannot use tenant A's installation: to it the repository is simply not connected.
     const other = await createGithubSession("widgets", await createTenant("no-github"));

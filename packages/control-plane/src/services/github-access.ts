@@ -6,11 +6,13 @@
  */
 import { openDatabase } from "../db/client";
 import { findTenantRepository, type GithubRepositoryRow } from "../db/repositories/github";
-import type { Bindings } from "../env";
+import { findUser } from "../db/repositories/users";
+import type { Actor, Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
 import type { GithubAppConfig } from "../github/app-config";
 import { RepoApi, toAppError } from "../github/repo-api";
 import { AppError } from "../http/app-error";
+import type { SessionGithubBinding } from "../session/store";
 import { requireGithubApp } from "./github-connection";
 
 const TTL_MS = 60_000;
@@ -72,4 +74,30 @@ export async function canWrite(
   if (decisions.size >= MAX_ENTRIES) decisions.clear();
   decisions.set(key, { canWrite: allowed, until: now + TTL_MS });
   return allowed;
+}
+
+/**
+ * The rule for dashboard and API callers: the repository is connected to the tenant, the caller
+ * has a GitHub identity, and GitHub says they can push. Returns the session's GitHub binding.
+ */
+export async function requireWriteAccess(
+  env: Bindings,
+  actor: Actor,
+  repo: { owner: string; name: string },
+): Promise<SessionGithubBinding> {
+  const row = await requireConnectedRepository(env, actor.tenantId, repo);
+  const user = await findUser(openDatabase(env.DB), actor.userId);
+  if (!user?.githubId)
+    throw new AppError(
+      "forbidden",
+      403,
+      "work on GitHub repositories needs a GitHub identity; sign in with GitHub (API keys act as the member who created them)",
+    );
+  if (!(await canWrite(env, actor.tenantId, row, user.login)))
+    throw new AppError(
+      "forbidden",
+      403,
+      `@${user.login} cannot push to ${row.owner}/${row.name}; ask a repository admin for write access`,
+    );
+  return { installationId: row.installationId, repositoryId: row.id, issue: null, requestedBy: user.login };
 }

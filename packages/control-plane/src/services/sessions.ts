@@ -14,13 +14,12 @@ import type {
 import { ulid } from "ulid";
 import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
-import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { INTERNAL_PARTICIPANT_HEADER, INTERNAL_TENANT_HEADER } from "../session/internal-headers";
 import type { NewPrompt, RpcResult } from "../session/rpc-types";
 import type { SessionGithubBinding } from "../session/store";
-import { canWrite, requireConnectedRepository } from "./github-access";
+import { requireWriteAccess } from "./github-access";
 
 export function newSessionId(): string {
   return ulid().toLowerCase();
@@ -70,29 +69,6 @@ export interface SessionOrigin {
   reply?: NewPrompt["github"];
 }
 
-/** A session on a GitHub repository needs the tenant's installation and a user who can push. */
-async function bindGithubRepo(
-  env: Bindings,
-  actor: Actor,
-  repo: { owner: string; name: string },
-): Promise<SessionGithubBinding> {
-  const row = await requireConnectedRepository(env, actor.tenantId, repo);
-  const user = await findUser(openDatabase(env.DB), actor.userId);
-  if (!user?.githubId)
-    throw new AppError(
-      "forbidden",
-      403,
-      "sessions on GitHub repositories need a GitHub identity; sign in with GitHub (API keys act as the member who created them)",
-    );
-  if (!(await canWrite(env, actor.tenantId, row, user.login)))
-    throw new AppError(
-      "forbidden",
-      403,
-      `@${user.login} cannot push to ${row.owner}/${row.name}; ask a repository admin for write access`,
-    );
-  return { installationId: row.installationId, repositoryId: row.id, issue: null, requestedBy: user.login };
-}
-
 export async function createSession(
   env: Bindings,
   actor: Actor,
@@ -101,7 +77,7 @@ export async function createSession(
   origin: SessionOrigin = {},
 ): Promise<Session> {
   const github =
-    origin.github ?? (req.repo.kind === "github" ? await bindGithubRepo(env, actor, req.repo) : null);
+    origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
   const id = newSessionId();
   const title = req.title ?? titleFrom(req.prompt);
   const now = new Date().toISOString();
@@ -162,7 +138,10 @@ export async function sendPrompt(
   text: string,
   reply?: NewPrompt["github"],
 ): Promise<SendPromptResponse> {
-  await requireSession(env, actor, id);
+  const session = await requireSession(env, actor, id);
+  // Each prompt can push: on GitHub it needs the same write access as starting the session. A
+  // GitHub trigger (`reply`) has already checked its sender.
+  if (session.repo.kind === "github" && !reply) await requireWriteAccess(env, actor, session.repo);
   const result = await stubFor(env, id).enqueuePrompt(actor.tenantId, {
     id: ulid().toLowerCase(),
     text,

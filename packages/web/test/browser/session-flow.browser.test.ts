@@ -169,6 +169,21 @@ describe("the dashboard, end to end", () => {
     expect(await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
       "rgb(17, 19, 24)",
     );
+    // A theme pinned on <html> wins over the system's preference, both ways.
+    const pinned = (theme: string) =>
+      phone.evaluate((t) => {
+        document.documentElement.setAttribute("data-theme", t);
+        const bg = getComputedStyle(document.body).backgroundColor;
+        document.documentElement.removeAttribute("data-theme");
+        return bg;
+      }, theme);
+    expect(await pinned("light")).toBe("rgb(247, 247, 249)");
+    await phone.emulateMedia({ colorScheme: "light" });
+    expect(await phone.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+      "rgb(247, 247, 249)",
+    );
+    expect(await pinned("dark")).toBe("rgb(17, 19, 24)");
+    await phone.emulateMedia({ colorScheme: "dark" });
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(phone, "sessions-narrow-dark");
     await phone.goto(`${stack.url}/sessions/${sessionId}`);

@@ -4,18 +4,15 @@
  * same `state` GitHub echoed back, so a forged callback (login CSRF) has nothing to match.
  */
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import { randomBytes, toBase64Url } from "../secrets/encoding";
-import { usesSecureCookies } from "./request-origin";
+import { clearSiteCookie, readSiteCookie, writeSiteCookie } from "./site-cookie";
 
 const TTL_S = 10 * 60;
 const AUDIENCE = "nightshift-oauth-state";
 
-function cookieName(secure: boolean): string {
-  return secure ? "__Host-nightshift_oauth" : "nightshift_oauth";
-}
+const COOKIE = "nightshift_oauth";
 
 const StateClaims = z.object({
   state: z.string().min(16),
@@ -51,23 +48,15 @@ export async function startOAuthState(
     .setIssuedAt()
     .setExpirationTime(`${TTL_S}s`)
     .sign(key);
-  const secure = usesSecureCookies(c.req.raw);
-  setCookie(c, cookieName(secure), token, {
-    httpOnly: true,
-    secure,
-    sameSite: "Lax",
-    path: "/",
-    maxAge: TTL_S,
-  });
+  writeSiteCookie(c, COOKIE, token, TTL_S);
   return state;
 }
 
 /** Reads and clears the state cookie; null when missing, expired, forged or malformed. */
 export async function takeOAuthState(c: Context, key: Uint8Array): Promise<OAuthState | null> {
-  const secure = usesSecureCookies(c.req.raw);
-  const token = getCookie(c, cookieName(secure));
-  if (token) deleteCookie(c, cookieName(secure), { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+  const token = readSiteCookie(c, COOKIE);
   if (!token) return null;
+  clearSiteCookie(c, COOKIE);
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], audience: AUDIENCE });
     const parsed = StateClaims.safeParse(payload);

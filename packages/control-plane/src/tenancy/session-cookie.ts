@@ -4,10 +4,9 @@
  * it names a sign-in row (`sid`) so logout revokes it, and the row's absolute end caps refreshes.
  */
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { usesSecureCookies } from "./request-origin";
+import { clearSiteCookie, readSiteCookie, siteCookieName, writeSiteCookie } from "./site-cookie";
 
 export const SESSION_TOKEN_TTL_S = 60 * 60;
 export const SESSION_REFRESH_AFTER_S = SESSION_TOKEN_TTL_S / 2;
@@ -16,8 +15,10 @@ export const SIGN_IN_MAX_AGE_S = 7 * 24 * 60 * 60;
 const ISSUER = "nightshift";
 const AUDIENCE = "nightshift-session";
 
+const COOKIE = "nightshift_session";
+
 export function sessionCookieName(secure: boolean): string {
-  return secure ? "__Host-nightshift_session" : "nightshift_session";
+  return siteCookieName(COOKIE, secure);
 }
 
 const Claims = z.object({
@@ -72,21 +73,13 @@ export async function verifySessionToken(
 }
 
 export function readSessionCookie(c: Context): string | undefined {
-  return getCookie(c, sessionCookieName(usesSecureCookies(c.req.raw)));
+  return readSiteCookie(c, COOKIE);
 }
 
 export function writeSessionCookie(c: Context, token: string, expiresAt: number, nowS: number): void {
-  const secure = usesSecureCookies(c.req.raw);
-  setCookie(c, sessionCookieName(secure), token, {
-    httpOnly: true,
-    secure,
-    sameSite: "Lax",
-    path: "/",
-    maxAge: Math.max(0, expiresAt - nowS),
-  });
+  writeSiteCookie(c, COOKIE, token, Math.max(0, expiresAt - nowS));
 }
 
 export function clearSessionCookie(c: Context): void {
-  const secure = usesSecureCookies(c.req.raw);
-  deleteCookie(c, sessionCookieName(secure), { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+  clearSiteCookie(c, COOKIE);
 }

@@ -80,27 +80,23 @@ export class InstallationTokens {
     const granted = this.state.installationRepos(inst);
     let scope: number[] | "all" = "all";
     if (repositoryIds || repositories) {
-      const wanted: Repository[] = [];
-      for (const id of repositoryIds ?? []) {
-        const repo = granted.find((r) => r.id === id);
+      // GitHub answers the same 422 for an id or a name the installation does not grant.
+      const pick = (field: string, matches: (r: Repository) => boolean): Repository => {
+        const repo = granted.find(matches);
         if (!repo)
           throw validationFailed(
             "Installation",
-            "repository_ids",
-            `There is at least one repository that does not exist or is not accessible to the parent installation.`,
+            field,
+            "There is at least one repository that does not exist or is not accessible to the parent installation.",
           );
-        wanted.push(repo);
-      }
-      for (const name of repositories ?? []) {
-        const repo = granted.find((r) => r.name.toLowerCase() === name.toLowerCase());
-        if (!repo)
-          throw validationFailed(
-            "Installation",
-            "repositories",
-            `There is at least one repository that does not exist or is not accessible to the parent installation.`,
-          );
-        wanted.push(repo);
-      }
+        return repo;
+      };
+      const wanted = [
+        ...(repositoryIds ?? []).map((id) => pick("repository_ids", (r) => r.id === id)),
+        ...(repositories ?? []).map((name) =>
+          pick("repositories", (r) => r.name.toLowerCase() === name.toLowerCase()),
+        ),
+      ];
       scope = [...new Set(wanted.map((r) => r.id))];
     }
 

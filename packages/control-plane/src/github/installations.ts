@@ -6,6 +6,7 @@
 
 import type { Octokit } from "@octokit/core";
 import { z } from "zod";
+import { apiHeaders } from "../tenancy/github-oauth";
 import { type GithubApp, installationClient, upstreamStatus } from "./app-client";
 import { GithubCallError } from "./repo-api";
 
@@ -45,12 +46,7 @@ async function getAsUser(apiUrl: string, userToken: string, path: string, what: 
   let res: Response;
   try {
     res = await fetch(`${apiUrl}${path}`, {
-      headers: {
-        authorization: `Bearer ${userToken}`,
-        accept: "application/vnd.github+json",
-        "x-github-api-version": "2022-11-28",
-        "user-agent": "nightshift",
-      },
+      headers: apiHeaders(userToken),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch {

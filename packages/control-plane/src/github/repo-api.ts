@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AppError } from "../http/app-error";
 import { type GithubApp, installationClient, upstreamStatus } from "./app-client";
 import type { GithubAppConfig } from "./app-config";
+import type { ReplyTarget } from "./webhook-router";
 
 type Permissions = Record<string, "read" | "write">;
 
@@ -205,6 +206,16 @@ export class RepoApi {
       }),
     );
   }
+}
+
+/** Answers where a request was made: on the issue or PR conversation, or in its review thread. */
+export async function replyOn(
+  api: Pick<RepoApi, "comment" | "replyToReviewComment">,
+  target: ReplyTarget,
+  body: string,
+): Promise<void> {
+  if (target.kind === "issue") await api.comment(target.number, body);
+  else await api.replyToReviewComment(target.pull, target.commentId, body);
 }
 
 /** Turns a failed GitHub call into the AppError a request handler shows. */

@@ -15,6 +15,7 @@ import { findSessionByBranch } from "../db/repositories/sessions";
 import { ensureGithubUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { emptyMentionReply, forkReply, issuePrompt, mentionPrompt, noAccessReply } from "../github/messages";
+import { replyOn } from "../github/repo-api";
 import type { WebhookAction } from "../github/webhook-router";
 import { AppError } from "../http/app-error";
 import { enforceWebhookRateLimit } from "../rate-limit/limiter";
@@ -64,10 +65,7 @@ async function startFromGithub(env: Bindings, tenantId: string, action: TriggerA
   const api = repoApiFor(env, row);
   const replyTarget =
     action.kind === "issue.labeled" ? { kind: "issue" as const, number: action.issue.number } : action.reply;
-  const answer = (body: string) =>
-    replyTarget.kind === "issue"
-      ? api.comment(replyTarget.number, body)
-      : api.replyToReviewComment(replyTarget.pull, replyTarget.commentId, body);
+  const answer = (body: string) => replyOn(api, replyTarget, body);
 
   if (!(await canWrite(env, tenantId, row, action.sender.login))) {
     log.info(`@${action.sender.login} has no write access to ${row.owner}/${row.name}; answered politely`);

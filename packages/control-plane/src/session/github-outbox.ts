@@ -6,7 +6,7 @@
  */
 import type { AgentEvent } from "@nightshift/protocol";
 import { pullRequestBody, resultComment, type TurnOutcome } from "../github/messages";
-import type { DraftPull, Pull, RepoApi } from "../github/repo-api";
+import { type DraftPull, type Pull, type RepoApi, replyOn } from "../github/repo-api";
 import type { ReplyTarget } from "../github/webhook-router";
 import type { SessionMeta, SessionStore } from "./store";
 
@@ -113,7 +113,7 @@ export class GithubOutbox {
   private async send(task: OutboxTask, deps: FlushDeps): Promise<void> {
     switch (task.kind) {
       case "comment":
-        return reply(deps.api, task.target, task.body);
+        return replyOn(deps.api, task.target, task.body);
       case "result": {
         const pull = this.pull();
         const body = resultComment({
@@ -123,7 +123,7 @@ export class GithubOutbox {
           pr: pull ? { number: pull.number, url: pull.url } : null,
           sessionUrl: deps.sessionUrl,
         });
-        return reply(deps.api, task.target, body);
+        return replyOn(deps.api, task.target, body);
       }
       case "pr.sync":
         return this.syncPull(task.summary, deps);
@@ -179,11 +179,6 @@ export class GithubOutbox {
       ]);
     }
   }
-}
-
-async function reply(api: RepoApi, target: ReplyTarget, body: string): Promise<void> {
-  if (target.kind === "issue") await api.comment(target.number, body);
-  else await api.replyToReviewComment(target.pull, target.commentId, body);
 }
 
 function describe(error: unknown): string {

@@ -106,7 +106,8 @@ export async function exchangeCode(
   return { token: parsed.data.access_token, expiresIn: parsed.data.expires_in ?? null };
 }
 
-function apiHeaders(token: string): HeadersInit {
+/** The headers of a REST call made with a user's token. */
+export function apiHeaders(token: string): HeadersInit {
   return {
     authorization: `Bearer ${token}`,
     accept: "application/vnd.github+json",

@@ -91,9 +91,9 @@ export class SessionGithub {
   /** A session that ended without finishing its GitHub prompts still answers the people who asked. */
   onStatus(meta: SessionMeta, status: SessionStatus, reason: string | undefined): void {
     if (!meta.github || (status !== "failed" && status !== "stopped")) return;
-    const all = this.replies();
-    for (const [promptId, reply] of Object.entries(all)) {
-      this.takeReply(promptId);
+    const all = Object.values(this.replies());
+    this.store.setValue(REPLIES_KEY, "{}");
+    for (const reply of all) {
       this.enqueue({
         kind: "result",
         target: reply.target,

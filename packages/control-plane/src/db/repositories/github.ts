@@ -3,7 +3,7 @@
  * repositories they grant. The one unscoped lookup, `findInstallationTenant`, is how a verified
  * webhook learns its tenant.
  */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { githubInstallations, githubRepositories } from "../schema";
 
@@ -94,10 +94,14 @@ export async function findTenantRepository(
   owner: string,
   name: string,
 ): Promise<GithubRepositoryRow | null> {
-  const rows = await db.select().from(githubRepositories).where(eq(githubRepositories.tenantId, tenantId));
-  const o = owner.toLowerCase();
-  const n = name.toLowerCase();
-  return rows.find((r) => r.owner.toLowerCase() === o && r.name.toLowerCase() === n) ?? null;
+  const row = await db.query.githubRepositories.findFirst({
+    where: and(
+      eq(githubRepositories.tenantId, tenantId),
+      eq(sql`lower(${githubRepositories.owner})`, owner.toLowerCase()),
+      eq(sql`lower(${githubRepositories.name})`, name.toLowerCase()),
+    ),
+  });
+  return row ?? null;
 }
 
 /** Adds or renames repositories of one of the tenant's installations. */

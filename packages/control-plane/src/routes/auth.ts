@@ -15,7 +15,7 @@ import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { parseJsonBody, parseQuery } from "../http/validate";
 import * as auth from "../services/auth";
-import { completeInstallationLink, readInstallState, requireGithubApp } from "../services/github-connection";
+import { completeInstallationLink, readInstallState, requireAppOAuth } from "../services/github-connection";
 import { type AuthConfig, readAuthConfig, requireGithub } from "../tenancy/auth-config";
 import { authorizeUrl } from "../tenancy/github-oauth";
 import { pkceChallenge, sameSecret, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";
@@ -128,7 +128,7 @@ export const authRoutes = new Hono<AppEnv>()
         );
       const installationId = query.installation_id;
       const config = readAuthConfig(c.env);
-      const app = requireGithubApp(c.env);
+      const { oauth } = requireAppOAuth(c.env);
       if (!query.state)
         throw new AppError(
           "invalid_request",
@@ -154,22 +154,17 @@ export const authRoutes = new Hono<AppEnv>()
           403,
           "sign in to Nightshift as the user who started connecting GitHub, then start again",
         );
-      if (!app.oauth)
-        throw new AppError("upstream_unavailable", 503, "the App's OAuth client is not configured");
       // Prove with the user's own GitHub token that they can access this installation (the id above is unchecked).
       const state = await startOAuthState(c, config.sessionKey, "/settings", {
         tenantId: claims.tenantId,
         userId: claims.userId,
         installationId,
       });
-      const url = authorizeUrl(
-        { ...app.oauth, webUrl: app.webUrl, apiUrl: app.apiUrl },
-        {
-          redirectUri: callbackUrl(config, c.req.raw),
-          state: state.state,
-          challenge: await pkceChallenge(state.verifier),
-        },
-      );
+      const url = authorizeUrl(oauth, {
+        redirectUri: callbackUrl(config, c.req.raw),
+        state: state.state,
+        challenge: await pkceChallenge(state.verifier),
+      });
       return c.redirect(url, 302);
     }),
   )

@@ -29,6 +29,7 @@ import {
 } from "../github/installations";
 import { toAppError } from "../github/repo-api";
 import { AppError } from "../http/app-error";
+import type { AuthConfig } from "../tenancy/auth-config";
 import { exchangeCode } from "../tenancy/github-oauth";
 
 const INSTALL_AUDIENCE = "nightshift-github-install";
@@ -49,6 +50,20 @@ export function requireGithubApp(env: Bindings): GithubAppConfig {
   if (!config)
     throw new AppError("not_found", 404, "no GitHub App is configured here; see docs/github-app.md");
   return config;
+}
+
+export type AppOAuthClient = NonNullable<AuthConfig["github"]>;
+
+/** The App and its OAuth client (connecting needs both), or a 503 naming the missing settings. */
+export function requireAppOAuth(env: Bindings): { config: GithubAppConfig; oauth: AppOAuthClient } {
+  const config = requireGithubApp(env);
+  if (!config.oauth)
+    throw new AppError(
+      "upstream_unavailable",
+      503,
+      "connecting GitHub needs the App's OAuth client (GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET); see docs/github-app.md",
+    );
+  return { config, oauth: { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl } };
 }
 
 function safeConfig(env: Bindings): GithubAppConfig | null {
@@ -81,13 +96,7 @@ export async function startGithubConnect(
   actor: Actor,
   sessionKey: Uint8Array,
 ): Promise<ConnectGithubResponse> {
-  const config = requireGithubApp(env);
-  if (!config.oauth)
-    throw new AppError(
-      "upstream_unavailable",
-      503,
-      "connecting GitHub needs the App's OAuth client (GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET); see docs/github-app.md",
-    );
+  const { config } = requireAppOAuth(env);
   const state = await new SignJWT({ tenantId: actor.tenantId, userId: actor.userId })
     .setProtectedHeader({ alg: "HS256" })
     .setAudience(INSTALL_AUDIENCE)
@@ -124,14 +133,11 @@ export interface LinkRequest {
 
 /** Finishes a connection after the OAuth bounce; returns the linked account's login. */
 export async function completeInstallationLink(env: Bindings, req: LinkRequest): Promise<string> {
-  const config = requireGithubApp(env);
-  if (!config.oauth)
-    throw new AppError("upstream_unavailable", 503, "the App's OAuth client is not configured");
+  const { config, oauth } = requireAppOAuth(env);
   const db = openDatabase(env.DB);
   const membership = await findMembership(db, req.tenantId, req.userId);
   if (membership?.role !== "owner")
     throw new AppError("forbidden", 403, "only a tenant owner can connect GitHub; ask an owner");
-  const oauth = { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl };
   const { token: userToken } = await exchangeCode(oauth, req);
   const user = await findUser(db, req.userId);
   let account: string;

@@ -3,8 +3,9 @@
  * self-test fails): isolation is reported, the sandbox can write only its own directories and
  * the one repository's git directory, and terminate leaves no process behind.
  */
-import { chmodSync, existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxView } from "../src/index";
@@ -79,10 +80,18 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
 const asRoot = process.getuid?.() === 0;
 describe.runIf(selfTest.ok && asRoot)("sandbox host with bubblewrap and --sandbox-uid", () => {
   it("runs the sandbox as the unprivileged uid, which can write its own directories only", async () => {
-    const h = await startHarness({ isolation: "bubblewrap", sandboxUid: 65534 });
+    // The checkout (and the Node it runs) may sit under a directory private to root, as a
+    // `mktemp -d` clone does; an operator installs the tools where the sandbox uid can reach them.
+    const tools = stageToolsForOtherUsers();
+    const h = await startHarness({
+      isolation: "bubblewrap",
+      sandboxUid: 65534,
+      nodePath: tools.node,
+      runtimePath: tools.runtime,
+    });
     try {
-      // The test's temporary directories are private to root; let the sandbox uid reach its tools.
-      for (const dir of [h.base, dirname(FAKE_RUNTIME)]) chmodSync(dir, 0o755);
+      // The test's temporary data directories are private to root too.
+      chmodSync(h.base, 0o755);
       const info = await h.create({
         PROBE_WRITES: JSON.stringify(["__SANDBOX_DIR__/work/w", join(h.reposRoot, "demo", ".git", "probe")]),
       });
@@ -94,6 +103,20 @@ describe.runIf(selfTest.ok && asRoot)("sandbox host with bubblewrap and --sandbo
       expect(results[join(h.reposRoot, "demo", ".git", "probe")]).toBe("EACCES");
     } finally {
       await h.stop();
+      rmSync(tools.dir, { recursive: true, force: true });
     }
   });
 });
+
+/** Node and the stand-in runtime, copied to a directory every user can read and traverse. */
+function stageToolsForOtherUsers(): { dir: string; node: string; runtime: string } {
+  const dir = mkdtempSync(join(tmpdir(), "ns-tools-"));
+  chmodSync(dir, 0o755);
+  const node = join(dir, "node");
+  copyFileSync(process.execPath, node);
+  chmodSync(node, 0o755);
+  const runtime = join(dir, basename(FAKE_RUNTIME));
+  copyFileSync(FAKE_RUNTIME, runtime);
+  chmodSync(runtime, 0o644);
+  return { dir, node, runtime };
+}

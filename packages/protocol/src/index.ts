@@ -1,6 +1,7 @@
 export * from "./api.ts";
 export * from "./bridge.ts";
 export * from "./client-socket.ts";
+export * from "./env-names.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./frames.ts";

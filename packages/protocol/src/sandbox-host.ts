@@ -37,6 +37,27 @@ export async function signHostRequest(secret: string, signingString: string): Pr
 export const SandboxState = z.enum(["starting", "running", "exited", "terminated", "failed"]);
 export type SandboxState = z.infer<typeof SandboxState>;
 
+/**
+ * A host a sandbox may reach through the egress proxy: a DNS name (`registry.npmjs.org`), or every
+ * subdomain of one (`*.example.com`), with an optional port (`:443` when absent for CONNECT).
+ * IP literals are not patterns: loopback, link-local and private ranges are never reachable.
+ */
+export const EgressHostPattern = z
+  .string()
+  .max(253)
+  .regex(
+    /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$/,
+    "use a DNS name such as registry.npmjs.org or *.example.com, optionally with :port",
+  );
+export type EgressHostPattern = z.infer<typeof EgressHostPattern>;
+
+/** What a sandbox's network may reach beyond what the session needs (control plane, model, git host). */
+export const EgressPolicy = z.strictObject({
+  /** The tenant's own additions (Settings), on top of the deployment's defaults. */
+  allowHosts: z.array(EgressHostPattern).max(100),
+});
+export type EgressPolicy = z.infer<typeof EgressPolicy>;
+
 export const CreateSandboxRequest = z.strictObject({
   sessionId: z.string().min(1).max(100),
   /** Which incarnation this is; a new create for the same session supersedes the old sandbox. */
@@ -44,6 +65,8 @@ export const CreateSandboxRequest = z.strictObject({
   repo: RepoRef,
   /** Runtime environment (see RuntimeEnv) minus what the host fills in: repo URL, workdir, state dir. */
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string().max(64 * 1024)),
+  /** Extra hosts the sandbox may reach; absent: only what the session needs and the host's defaults. */
+  egress: EgressPolicy.optional(),
 });
 export type CreateSandboxRequest = z.infer<typeof CreateSandboxRequest>;
 

@@ -39,10 +39,11 @@ async function githubSession(name: string): Promise<Session> {
   return (await res.json()) as Session;
 }
 
-async function credential(token: string) {
+/** Asks as git does for the session's repository on the double's host (the broker checks both). */
+async function credential(token: string, repo = "acme/widgets") {
   const res = await postJson(
     "/sandbox/git-credentials",
-    { protocol: "https", host: "github.test" },
+    { protocol: "http", host: new URL(doubleUrl()).host, path: `${repo}.git` },
     { authorization: `Bearer ${token}` },
   );
   return {
@@ -90,7 +91,7 @@ describe("GitHub token broker", () => {
   it("mints again by repository id once the cached token is within five minutes of expiry", async () => {
     const session = await githubSession("gadgets");
     const token = await useIncarnation(session, "inc-gh-2");
-    const first = await credential(token);
+    const first = await credential(token, "acme/gadgets");
     expect(first.status).toBe(200);
     await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
       // Reach into the in-memory cache: the token is never in storage, so there is nothing else to age.
@@ -99,7 +100,7 @@ describe("GitHub token broker", () => {
       cache.current.expiresAt = Date.now() + 4 * 60 * 1000;
     });
     const before = (await mints()).length;
-    const second = await credential(token);
+    const second = await credential(token, "acme/gadgets");
     expect(second.status).toBe(200);
     expect(second.body.password).not.toBe(first.body.password);
     const asked = (await mints()).slice(before);

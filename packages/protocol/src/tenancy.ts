@@ -227,6 +227,8 @@ export const AUDIT_ACTIONS = [
   "session.stopped",
   "github.connected",
   "github.disconnected",
+  "sandbox.credential_refused",
+  "settings.egress_changed",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

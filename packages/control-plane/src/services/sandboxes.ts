@@ -1,7 +1,10 @@
 /** Sandbox-facing use cases: joining the bridge and brokering git credentials. */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { recordAudit } from "../audit/record";
+import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
+import { checkGitTarget, type GitTarget, githubWebUrl } from "../sandbox-auth/git-target";
 import type { SandboxClaims } from "../sandbox-auth/token";
 import { sha256Hex } from "../sandbox-auth/token";
 import {
@@ -31,15 +34,36 @@ export interface GitCredential {
 export async function gitCredential(
   env: Bindings,
   claims: SandboxClaims,
-  target: { protocol: string; host: string; path?: string | undefined },
+  target: GitTarget,
 ): Promise<GitCredential> {
   const agent = env.SESSION_AGENT.getByName(claims.sessionId);
   const incarnation = await sha256Hex(claims.jti);
   const result = await agent.gitCredentialTarget(claims.tenantId, incarnation);
-  if (!result.ok)
+  if (!result.ok) {
+    if (result.code === "session_closed")
+      throw new AppError("session_closed", 410, `${result.message}; its sandbox token is no longer honoured`);
     throw new AppError("unauthorized", 401, "this sandbox token is no longer valid for the session");
+  }
   if (result.value.repo.kind === "local") {
     throw new AppError("not_found", 404, `local repositories need no credential (asked for ${target.host})`);
+  }
+  const check = checkGitTarget(result.value.repo, target, githubWebUrl(env));
+  if (!check.ok) {
+    await recordAudit(
+      openDatabase(env.DB),
+      claims.tenantId,
+      { system: "sandbox" },
+      {
+        action: "sandbox.credential_refused",
+        target: { type: "session", id: claims.sessionId },
+        detail: {
+          protocol: target.protocol.slice(0, 20),
+          host: target.host.slice(0, 300),
+          path: (target.path ?? "").slice(0, 500),
+        },
+      },
+    );
+    throw new AppError("forbidden", 403, check.reason);
   }
   // The DO mints (or reuses) an installation token limited to this one repository and contents: write.
   const minted = await agent.githubCredential(claims.tenantId, incarnation);

@@ -167,15 +167,20 @@ export class SessionAgent extends DurableObject<Bindings> {
     incarnationHash: string,
   ): Promise<RpcResult<{ repo: SessionMeta["repo"] }>> {
     const meta = this.ownedMeta(tenantId);
-    if (!meta || !this.bridge.isCurrentIncarnation(incarnationHash) || TERMINAL_STATUSES.has(meta.status))
-      return notFound;
+    if (!meta) return notFound;
+    if (TERMINAL_STATUSES.has(meta.status))
+      return { ok: false, code: "session_closed", message: `the session is ${meta.status}` };
+    if (!this.bridge.isCurrentIncarnation(incarnationHash)) return notFound;
     return { ok: true, value: { repo: meta.repo } };
   }
 
   /** For /sandbox/git-credentials on GitHub repositories: a cached token scoped to this session's repo. */
   async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
     const target = await this.gitCredentialTarget(tenantId, incarnationHash);
-    if (!target.ok) return { ok: false, code: "unauthorized", status: 401, message: target.message };
+    if (!target.ok)
+      return target.code === "session_closed"
+        ? { ok: false, code: "session_closed", status: 410, message: target.message }
+        : { ok: false, code: "unauthorized", status: 401, message: target.message };
     return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 

@@ -36,8 +36,26 @@ export const githubRepositories = sqliteTable(
 );
 
 /** Not tenant-scoped: a delivery is deduplicated before we know (or even if we never learn) its tenant. */
-export const githubWebhookDeliveries = sqliteTable("github_webhook_deliveries", {
-  deliveryId: text("delivery_id").primaryKey(),
-  event: text("event").notNull(),
-  receivedAt: integer("received_at").notNull(),
-});
+export const githubWebhookDeliveries = sqliteTable(
+  "github_webhook_deliveries",
+  {
+    deliveryId: text("delivery_id").primaryKey(),
+    event: text("event").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  // The scheduled prune deletes by age.
+  (t) => [index("github_webhook_deliveries_received_idx").on(t.receivedAt)],
+);
+
+/**
+ * What a trigger acted on, keyed by the payload (a comment id, an issue's labelling), so the same
+ * event delivered again under a new delivery id starts nothing twice. Pruned by age like deliveries.
+ */
+export const githubTriggerKeys = sqliteTable(
+  "github_trigger_keys",
+  {
+    key: text("key").primaryKey(),
+    claimedAt: integer("claimed_at").notNull(),
+  },
+  (t) => [index("github_trigger_keys_claimed_idx").on(t.claimedAt)],
+);

@@ -29,5 +29,7 @@ export const sessions = sqliteTable(
     index("sessions_tenant_status_idx").on(t.tenantId, t.status),
     // GitHub mentions find the session that owns a pull request's branch.
     index("sessions_tenant_branch_idx").on(t.tenantId, t.branch),
+    // The scheduled reconciler finds sessions stuck in queued/starting across tenants.
+    index("sessions_status_updated_idx").on(t.status, t.updatedAt),
   ],
 );

@@ -51,6 +51,8 @@ export const Session = z.object({
   agent: AgentName,
   model: z.string().nullable(),
   status: SessionStatus,
+  /** While `queued` for a sandbox slot: the place in line (1 = next); absent otherwise. */
+  queuePosition: z.number().int().positive().optional(),
   trigger: Trigger,
   createdBy: z.string(),
   branch: z.string(),

@@ -28,6 +28,11 @@ export const SessionStatusEvent = z.object({
   status: SessionStatus,
   reason: z.string().max(2000).optional(),
 });
+/** A session waiting for a sandbox slot: its place in the fair queue (1 = next to start). */
+export const SessionQueueEvent = z.object({
+  type: z.literal("session.queue"),
+  position: z.number().int().positive(),
+});
 export const PromptEvent = z.object({
   type: z.literal("prompt"),
   promptId: id,
@@ -98,6 +103,7 @@ export const ErrorEvent = z.object({
 
 export const AgentEvent = z.discriminatedUnion("type", [
   SessionStatusEvent,
+  SessionQueueEvent,
   PromptEvent,
   MessageDeltaEvent,
   MessageEvent,

@@ -16,6 +16,7 @@ import { ProducerGate } from "./process/producer-gate";
 import { SessionController } from "./session/session-controller";
 import { RUNTIME_VERSION } from "./version";
 import {
+  CREDENTIAL_REPO_ENV,
   CREDENTIAL_TOKEN_ENV,
   CREDENTIAL_URL_ENV,
   credentialHelperCommand,
@@ -99,8 +100,12 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
 
   const bundlePath = realpathSync(input.argv[1] ?? process.argv[1] ?? "");
   const gitEnv = gitEnvironment(input.env, {
-    [CREDENTIAL_URL_ENV]: env.NIGHTSHIFT_CONTROL_PLANE_URL,
-    [CREDENTIAL_TOKEN_ENV]: env.NIGHTSHIFT_SANDBOX_TOKEN,
+    credentials: () => ({
+      [CREDENTIAL_URL_ENV]: env.NIGHTSHIFT_CONTROL_PLANE_URL,
+      [CREDENTIAL_TOKEN_ENV]: env.NIGHTSHIFT_SANDBOX_TOKEN,
+      [CREDENTIAL_REPO_ENV]: env.NIGHTSHIFT_REPO_URL,
+    }),
+    credentialHelper: credentialHelperCommand(process.execPath, bundlePath),
   });
   const childEnv = childEnvironment(input.env, agentHome);
 
@@ -125,7 +130,8 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
       flush: (ms) => bridge?.flush(ms) ?? Promise.resolve(false),
     },
     runTurn: input.runTurn,
-    git: createGit(env.NIGHTSHIFT_WORKDIR, gitEnv),
+    git: createGit(env.NIGHTSHIFT_WORKDIR, gitEnv, { repoUrl: env.NIGHTSHIFT_REPO_URL }),
+    pushUrl: env.NIGHTSHIFT_REPO_URL,
     prepareWorkspace: () =>
       prepareWorkspace({
         repoUrl: env.NIGHTSHIFT_REPO_URL,
@@ -133,7 +139,6 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
         branch: env.NIGHTSHIFT_BRANCH,
         baseBranch: env.NIGHTSHIFT_BASE_BRANCH || undefined,
         gitEnv,
-        credentialHelper: credentialHelperCommand(process.execPath, bundlePath),
         emit: sink.emit,
         log,
       }),

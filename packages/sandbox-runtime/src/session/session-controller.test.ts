@@ -34,7 +34,7 @@ function setup(runTurn: RunTurn, options: { hooksOk?: boolean; turnTimeoutMs?: n
   const repo = seedRepo();
   roots.push(repo.root);
   const workdir = join(repo.root, "work");
-  const env = gitEnvironment({ ...process.env, GIT_CONFIG_GLOBAL: "/dev/null" });
+  const env = gitEnvironment(process.env);
   const events: AgentEvent[] = [];
   const idle: Array<[boolean, boolean | undefined]> = [];
   let flushed = 0;
@@ -58,14 +58,14 @@ function setup(runTurn: RunTurn, options: { hooksOk?: boolean; turnTimeoutMs?: n
       },
     },
     runTurn,
-    git: createGit(workdir, env),
+    git: createGit(workdir, env, { repoUrl: repo.origin }),
+    pushUrl: repo.origin,
     prepareWorkspace: () =>
       prepareWorkspace({
         repoUrl: repo.origin,
         workdir,
         branch: "nightshift/plumbing",
         gitEnv: env,
-        credentialHelper: "!false",
         emit,
         log: silentLogger,
       }),

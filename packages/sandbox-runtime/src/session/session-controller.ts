@@ -32,7 +32,10 @@ export interface SessionControllerOptions {
   waitForRoom(): Promise<void>;
   bridge: { setIdle(idle: boolean, announce?: boolean): void; flush(timeoutMs: number): Promise<boolean> };
   runTurn: RunTurn;
+  /** The runtime's git for the clone (see workspace/git.ts: the clone's config is reset before each command). */
   git: Git;
+  /** The session's repository URL: where the branch is pushed. */
+  pushUrl: string;
   prepareWorkspace(): Promise<WorkspaceResult>;
   runHooks(): Promise<boolean>;
   mask(text: string): string;
@@ -233,6 +236,7 @@ export class SessionController {
       summary,
       promptText: prompt.text,
       lastPushed: this.lastPushed,
+      pushUrl: this.options.pushUrl,
       emit: this.options.emit,
       log: this.options.log,
       mask: this.options.mask,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { runCommand } from "../process/run-command";
 import {
+  CREDENTIAL_REPO_ENV,
   CREDENTIAL_TOKEN_ENV,
   CREDENTIAL_URL_ENV,
   credentialHelperCommand,
@@ -59,7 +60,11 @@ async function ask(input: string, env: Record<string, string | undefined>, actio
   return { code, out, warnings };
 }
 
-const env = () => ({ [CREDENTIAL_URL_ENV]: url, [CREDENTIAL_TOKEN_ENV]: "sandbox-token-123" });
+const env = (repo = "https://github.com/acme/api.git") => ({
+  [CREDENTIAL_URL_ENV]: url,
+  [CREDENTIAL_TOKEN_ENV]: "sandbox-token-123",
+  [CREDENTIAL_REPO_ENV]: repo,
+});
 
 describe("credential helper", () => {
   it("parses git's key=value input up to the blank line", () => {
@@ -95,14 +100,34 @@ describe("credential helper", () => {
 
   it("fails with a message, and without credentials, when the control plane refuses or answers nonsense", async () => {
     answer = { status: 403, body: { error: { code: "forbidden", message: "no" } } };
-    const refused = await ask("protocol=https\nhost=github.com\npath=o/r\n\n", env());
+    const refused = await ask("protocol=https\nhost=github.com\npath=acme/api.git\n\n", env());
     expect(refused.code).toBe(1);
     expect(refused.out).toBe("");
     expect(refused.warnings[0]).toMatch(/refused git credentials .*HTTP 403/);
     answer = { status: 200, body: { user: "x" } };
-    const odd = await ask("protocol=https\nhost=github.com\npath=o/r\n\n", env());
+    const odd = await ask("protocol=https\nhost=github.com\npath=acme/api.git\n\n", env());
     expect(odd.code).toBe(1);
     expect(odd.warnings[0]).toMatch(/unexpected body/);
+  });
+
+  it("a rewritten remote cannot get the session's credential: the helper answers only for the session's repository", async () => {
+    const elsewhere = [
+      "protocol=https\nhost=evil.example\npath=acme/api.git\n\n",
+      "protocol=https\nhost=github.com\npath=attacker/loot.git\n\n",
+      "protocol=http\nhost=github.com\npath=acme/api.git\n\n",
+      "protocol=https\nhost=github.com:8443\npath=acme/api.git\n\n",
+      "protocol=https\nhost=github.com\n\n",
+    ];
+    for (const input of elsewhere) {
+      const result = await ask(input, env());
+      expect(result).toMatchObject({ code: 0, out: "" });
+      expect(result.warnings[0]).toMatch(/only the session's repository/);
+    }
+    expect(seen).toHaveLength(0);
+    // Host case and a leading slash do not make it another repository.
+    const same = await ask("protocol=https\nhost=GitHub.com\npath=/acme/api.git\n\n", env());
+    expect(same.code).toBe(0);
+    expect(seen).toHaveLength(1);
   });
 
   it("is what git runs through credential.helper (real git, built runtime bundle)", async () => {

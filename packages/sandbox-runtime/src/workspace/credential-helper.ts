@@ -3,12 +3,16 @@
  * clone's config); the helper asks the control plane (`POST /sandbox/git-credentials`, bearer
  * sandbox token) for a short-lived token scoped to this repository and prints it in git's
  * credential format. The token and URL come from the environment the runtime gives its own git
- * commands, so a git command the agent runs gets nothing.
+ * commands, so a git command the agent runs gets nothing. It answers only for the session's
+ * repository (same protocol, host and path as NIGHTSHIFT_REPO_URL, handed to it as
+ * NIGHTSHIFT_CREDENTIALS_REPO): a request for any other place gets no answer, so a rewritten
+ * remote cannot carry the installation token elsewhere.
  */
 import { z } from "zod";
 
 export const CREDENTIAL_URL_ENV = "NIGHTSHIFT_CREDENTIALS_URL";
 export const CREDENTIAL_TOKEN_ENV = "NIGHTSHIFT_CREDENTIALS_TOKEN";
+export const CREDENTIAL_REPO_ENV = "NIGHTSHIFT_CREDENTIALS_REPO";
 
 const CredentialAnswer = z.object({
   username: z.string().min(1).max(200),
@@ -19,7 +23,35 @@ const CredentialAnswer = z.object({
 const CredentialEnv = z.object({
   [CREDENTIAL_URL_ENV]: z.string().url(),
   [CREDENTIAL_TOKEN_ENV]: z.string().min(1),
+  [CREDENTIAL_REPO_ENV]: z.string().url(),
 });
+
+function trimSlashes(path: string): string {
+  return path.replace(/^\/+|\/+$/g, "");
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** True when git asks about the session's repository itself (git sends the path without its leading slash). */
+export function isSessionRepository(fields: Record<string, string>, repoUrl: string): boolean {
+  let repo: URL;
+  try {
+    repo = new URL(repoUrl);
+  } catch {
+    return false;
+  }
+  return (
+    fields.protocol === repo.protocol.slice(0, -1) &&
+    (fields.host ?? "").toLowerCase() === repo.host.toLowerCase() &&
+    decoded(trimSlashes(fields.path ?? "")) === decoded(trimSlashes(repo.pathname))
+  );
+}
 
 /** The `node <bundle> git-credential` command to put in credential.helper (git runs it through a shell). */
 export function credentialHelperCommand(nodePath: string, bundlePath: string): string {
@@ -55,6 +87,12 @@ export async function runCredentialHelper(io: CredentialHelperIo): Promise<numbe
   if (!env.success) return 0;
   const fields = parseCredentialInput(io.input);
   if (fields.protocol !== "https" && fields.protocol !== "http") return 0;
+  if (!isSessionRepository(fields, env.data[CREDENTIAL_REPO_ENV])) {
+    io.warn(
+      `nightshift: no git credentials for ${fields.host ?? "?"}/${fields.path ?? ""}: only the session's repository gets them`,
+    );
+    return 0;
+  }
   const body = { protocol: fields.protocol, host: fields.host ?? "", path: fields.path ?? "" };
   const url = `${env.data[CREDENTIAL_URL_ENV].replace(/\/+$/, "")}/sandbox/git-credentials`;
   let response: Response;

@@ -1,14 +1,15 @@
 /**
  * Gets the workspace ready: clone the repository into the workdir (or reuse a clone a previous
- * run of this runtime left), install the credential helper for remote repositories, and check
- * out the session branch (the remote one when it exists, so follow-ups continue a PR branch).
+ * run of this runtime left) and check out the session branch (the remote one when it exists, so
+ * follow-ups continue a PR branch). The credential helper is never written into the clone's
+ * config: only the runtime's own network commands get it, on their command line (see git.ts).
  * Progress streams as `log` events; failures become `error` events that say what to do next.
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Emit } from "../events/event-sink";
 import type { Logger } from "../log";
-import { createGit, type Git, gitErrorText } from "./git";
+import { createGit, type Git, type GitEnvironment, gitErrorText } from "./git";
 
 export type RepoSource =
   | { kind: "local"; path: string }
@@ -48,9 +49,8 @@ export interface WorkspaceOptions {
   workdir: string;
   branch: string;
   baseBranch?: string | undefined;
-  gitEnv: NodeJS.ProcessEnv;
-  /** credential.helper value for remote repositories. */
-  credentialHelper: string;
+  /** Remote repositories get the credential helper from here, on the command line only. */
+  gitEnv: GitEnvironment;
   emit: Emit;
   log: Logger;
 }
@@ -88,7 +88,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
   const source = classifyRepoUrl(options.repoUrl);
   const shown = displayRepoUrl(options.repoUrl);
   if (source.kind === "invalid") return fail("workspace_failed", `NIGHTSHIFT_REPO_URL ${source.reason}`);
-  const git = createGit(workdir, options.gitEnv);
+  const git = createGit(workdir, options.gitEnv, { repoUrl: options.repoUrl });
 
   const refCheck = await createGit("/", options.gitEnv)(["check-ref-format", "--branch", branch]);
   if (refCheck.code !== 0) {
@@ -98,7 +98,14 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     );
   }
 
-  const reused = existsSync(`${workdir}/.git`);
+  const gitDir = lstatOrNull(`${workdir}/.git`);
+  if (gitDir && !gitDir.isDirectory()) {
+    return fail(
+      "workspace_failed",
+      `${workdir}/.git is not a directory (a file or symlink there would point git at another repository); remove the workspace and start a new session`,
+    );
+  }
+  const reused = gitDir !== null;
   if (reused) {
     emit({
       type: "log",
@@ -110,16 +117,20 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     const cloned = await clone(options, source, shown);
     if (!cloned.ok) return cloned;
   }
-  if (source.kind === "remote") {
-    await git(["config", "credential.helper", options.credentialHelper]);
-    await git(["config", "credential.useHttpPath", "true"]);
-  }
 
   const checkedOut = await checkoutBranch(git, branch, reused);
   if (!checkedOut.ok)
     return fail("workspace_failed", `cannot check out branch ${branch}: ${checkedOut.error}`);
   const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"]);
   return { ok: true, head: head.code === 0 ? head.stdout.trim() : null, reused };
+}
+
+function lstatOrNull(path: string): ReturnType<typeof lstatSync> | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
 }
 
 async function clone(
@@ -142,10 +153,8 @@ async function clone(
   });
   const started = Date.now();
   const args = [
-    ...(source.kind === "remote"
-      ? ["-c", `credential.helper=${options.credentialHelper}`, "-c", "credential.useHttpPath=true"]
-      : []),
     "clone",
+    "--no-recurse-submodules",
     "--progress",
     // Copy objects instead of hard-linking them into the user's repository.
     ...(source.kind === "local" ? ["--no-hardlinks"] : []),
@@ -155,6 +164,7 @@ async function clone(
     workdir,
   ];
   const result = await createGit(dirname(workdir), options.gitEnv)(args, {
+    credentials: source.kind === "remote",
     onStderr: progressThrottle(emit),
   });
   if (result.code !== 0) {

@@ -2,8 +2,9 @@
  * Git after a turn: commit what the agent changed (author = the prompting user, committer and
  * co-author Nightshift), push the session branch, and report it as a `git.push` event with
  * diff stats. A failed push is an `error` event, never a crash; the commit stays and the next
- * turn pushes it again. Repository commit hooks are skipped: the agent's work must land even
- * when a pre-commit hook would reject it (the PR review is the gate).
+ * turn pushes it again. Repository hooks never run (see git.ts): the agent's work must land even
+ * when a pre-commit hook would reject it (the PR review is the gate), and a hook would see the
+ * credential. The push goes to the session's repository URL, never to whatever `origin` says.
  */
 import type { Emit } from "../events/event-sink";
 import type { Logger } from "../log";
@@ -64,6 +65,8 @@ export interface PublishOptions {
   promptText: string;
   /** The commit the remote branch is known to have (null: nothing pushed and nothing to compare). */
   lastPushed: string | null;
+  /** The session's repository URL: the only place the branch is pushed to. */
+  pushUrl: string;
   emit: Emit;
   log: Logger;
   /** Applied to the commit message: a summary may quote a secret. */
@@ -88,7 +91,7 @@ export async function publishChanges(options: PublishOptions): Promise<PublishRe
     return { kind: "failed", stage, message };
   };
 
-  const status = await git(["status", "--porcelain", "--untracked-files=all"]);
+  const status = await git(["status", "--porcelain", "--untracked-files=all", "--ignore-submodules=all"]);
   if (status.code !== 0) return fail("commit", `cannot read the worktree status: ${gitErrorText(status)}`);
   if (status.stdout.trim() !== "") {
     const add = await git(["add", "-A"]);
@@ -117,13 +120,10 @@ export async function publishChanges(options: PublishOptions): Promise<PublishRe
   const sha = await head(git);
   if (sha === null || sha === options.lastPushed) return { kind: "unchanged" };
 
-  const push = await git([
-    "push",
-    "--no-verify",
-    "--porcelain",
-    "origin",
-    `HEAD:refs/heads/${options.branch}`,
-  ]);
+  const push = await git(
+    ["push", "--no-verify", "--porcelain", "--", options.pushUrl, `HEAD:refs/heads/${options.branch}`],
+    { credentials: true },
+  );
   if (push.code !== 0) {
     return fail(
       "push",

@@ -13,11 +13,7 @@ afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-const env = gitEnvironment({
-  ...process.env,
-  GIT_CONFIG_GLOBAL: "/dev/null",
-  GIT_CONFIG_SYSTEM: "/dev/null",
-});
+const env = gitEnvironment(process.env);
 
 async function cloned(baseBranch?: string, branch = "nightshift/task") {
   const repo = seedRepo({ "README.md": "hello\n", "src/app.txt": "one\ntwo\n" });
@@ -30,7 +26,6 @@ async function cloned(baseBranch?: string, branch = "nightshift/task") {
     branch,
     baseBranch,
     gitEnv: env,
-    credentialHelper: "!false",
     emit: (event) => events.push(event),
     log: silentLogger,
   });
@@ -72,7 +67,6 @@ describe("prepareWorkspace", () => {
       workdir,
       branch: "nightshift/follow-up",
       gitEnv: env,
-      credentialHelper: "!false",
       emit: () => {},
       log: silentLogger,
     });
@@ -89,7 +83,6 @@ describe("prepareWorkspace", () => {
       workdir,
       branch: "nightshift/task",
       gitEnv: env,
-      credentialHelper: "!false",
       emit: (event) => events.push(event),
       log: silentLogger,
     });
@@ -116,7 +109,6 @@ describe("prepareWorkspace", () => {
       workdir: "/nonexistent/work",
       branch: "b",
       gitEnv: env,
-      credentialHelper: "!false",
       emit: (event) => events.push(event),
       log: silentLogger,
     });
@@ -172,7 +164,8 @@ describe("publishChanges", () => {
     writeFileSync(join(workdir, "new.txt"), "new file\n");
     const events: AgentEvent[] = [];
     const published = await publishChanges({
-      git: createGit(workdir, env),
+      git: createGit(workdir, env, { repoUrl: repo.origin }),
+      pushUrl: repo.origin,
       branch: "nightshift/task",
       author: { name: "Ada Lovelace", email: "ada@example.com" },
       summary: "Update app.txt and add new.txt\n\nThe secret is sk-XYZ.",
@@ -199,10 +192,11 @@ describe("publishChanges", () => {
   });
 
   it("does nothing when nothing changed", async () => {
-    const { workdir, result } = await cloned();
+    const { repo, workdir, result } = await cloned();
     const events: AgentEvent[] = [];
     const published = await publishChanges({
-      git: createGit(workdir, env),
+      git: createGit(workdir, env, { repoUrl: repo.origin }),
+      pushUrl: repo.origin,
       branch: "nightshift/task",
       author: { name: "Ada", email: "ada@example.com" },
       summary: "nothing",
@@ -225,7 +219,8 @@ describe("publishChanges", () => {
     writeFileSync(join(workdir, "a.txt"), "a\n");
     const events: AgentEvent[] = [];
     const options = {
-      git: createGit(workdir, env),
+      git: createGit(workdir, env, { repoUrl: repo.origin }),
+      pushUrl: repo.origin,
       branch: "nightshift/task",
       author: { name: "Ada", email: "not an email" },
       summary: "Add a",

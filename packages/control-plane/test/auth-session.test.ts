@@ -48,7 +48,7 @@ const origin = { origin: "http://nightshift.test" };
 
 describe("dev login", () => {
   it("signs in the local owner from loopback with a non-Secure cookie on http://localhost", async () => {
-    const res = await devLogin({ "cf-connecting-ip": "127.0.0.1" });
+    const res = await devLogin({ "cf-connecting-ip": "127.0.0.1", origin: LOCAL });
     expect(res.status).toBe(200);
     const line = res.headers.getSetCookie().find((l) => l.startsWith("nightshift_session="));
     expect(line).toMatch(/HttpOnly/i);
@@ -62,7 +62,11 @@ describe("dev login", () => {
   });
 
   it("adds a named dev user to the local tenant as a member", async () => {
-    const res = await devLogin({ "cf-connecting-ip": "::1" }, "http://127.0.0.1:8787", { login: "alice" });
+    const res = await devLogin(
+      { "cf-connecting-ip": "::1", origin: "http://127.0.0.1:8787" },
+      "http://127.0.0.1:8787",
+      { login: "alice" },
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as { user: { login: string } }).user.login).toBe("dev-alice");
   });
@@ -76,12 +80,19 @@ describe("dev login", () => {
     );
   });
 
+  it("a local process without an Origin header cannot take the dev login (missing Origin → 403)", async () => {
+    const res = await devLogin({ "cf-connecting-ip": "127.0.0.1" }, LOCAL, {});
+    expect(res.status).toBe(403);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Origin/);
+  });
+
   it("does not exist unless enabled, and never outside local mode", async () => {
     const app = createApp();
     const call = (vars: Partial<Bindings>) =>
       app.request(
         `${LOCAL}/auth/dev-login`,
-        { method: "POST", headers: { "cf-connecting-ip": "127.0.0.1" } },
+        { method: "POST", headers: { "cf-connecting-ip": "127.0.0.1", origin: LOCAL } },
         {
           ...bindings,
           ...vars,

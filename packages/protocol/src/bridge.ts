@@ -48,6 +48,16 @@ export const ControlFrame = z.discriminatedUnion("type", [
   /** Stop for good: cancel, flush, exit. */
   z.object({ v, type: z.literal("shutdown"), reason: z.string() }),
   z.object({ v, type: z.literal("error"), code: ErrorCode, message: z.string() }),
+  /**
+   * A renewed sandbox token (same session and incarnation, later expiry), sent well before the
+   * current one expires. The runtime uses the newest one for reconnects and git credentials.
+   */
+  z.object({
+    v,
+    type: z.literal("token"),
+    token: z.string().min(1).max(4096),
+    expiresAt: z.string().datetime(),
+  }),
 ]);
 export type ControlFrame = z.infer<typeof ControlFrame>;
 

@@ -21,6 +21,10 @@ export class ProtocolServer {
   readonly violations: string[] = [];
   connections = 0;
   ackedSeq = 0;
+  /** Tokens the upgrade accepts: the one it started with and any a test adds (a renewed one). */
+  readonly tokens = new Set<string>();
+  /** The bearer token of every accepted upgrade, in order. */
+  readonly presentedTokens: string[] = [];
   /** Called for every events frame before it is stored; return "drop" to cut the connection instead. */
   onEventsFrame: (frameIndex: number) => "store" | "drop" = () => "store";
   /** Answer to hello; by default the stored seq. */
@@ -42,13 +46,16 @@ export class ProtocolServer {
       path: "/sandbox/connect",
       verifyClient: (info, done) => {
         if (options.refuseWith) return done(false, options.refuseWith);
-        const ok = info.req.headers.authorization === `Bearer ${options.token}`;
+        const token = /^Bearer (.+)$/.exec(info.req.headers.authorization ?? "")?.[1] ?? "";
+        const ok = instance?.tokens.has(token) ?? false;
+        if (ok) instance?.presentedTokens.push(token);
         if (!ok && instance) instance.violations.push("bad authorization header");
         done(ok, 401);
       },
     });
     await new Promise<void>((resolve) => server.once("listening", () => resolve()));
     instance = new ProtocolServer(server);
+    instance.tokens.add(options.token);
     return instance;
   }
 

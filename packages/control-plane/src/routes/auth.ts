@@ -184,8 +184,10 @@ export const authRoutes = new Hono<AppEnv>()
         "the dev login only answers requests from this machine (loopback)",
       );
     }
-    // Login CSRF: a page on another origin must not sign this browser in.
-    assertSameOrigin(c, config, { allowMissing: true });
+    // Login CSRF: a page on another origin must not sign this browser in. Origin is required: any
+    // local process can forge it, but a request without it (a bare curl from a sandbox sharing the
+    // host's network) is not a browser on this site.
+    assertSameOrigin(c, config);
     const hasBody =
       (c.req.header("content-length") ?? "") !== "0" && c.req.header("content-type") !== undefined;
     const body = hasBody ? await parseJsonBody(c, DevLoginRequest) : {};

@@ -7,11 +7,27 @@ import { errors, jwtVerify, SignJWT } from "jose";
 
 export const SANDBOX_AUDIENCE = "sandbox";
 const ISSUER = "nightshift";
+/** A sandbox token lives at most an hour; the session renews it over the bridge at half-life. */
+export const SANDBOX_TOKEN_TTL_SECONDS = 60 * 60;
 
 export interface SandboxClaims {
   sessionId: string;
   tenantId: string;
   jti: string;
+  /** When the presented token was issued (seconds since the epoch); set by verify. */
+  issuedAt?: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  /** Seconds since the epoch. */
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** Renew once half the token's life has passed: leaves half an hour for a renewal to arrive. */
+export function isRenewalDue(issuedAt: number, nowMs: number): boolean {
+  return nowMs / 1000 >= issuedAt + SANDBOX_TOKEN_TTL_SECONDS / 2;
 }
 
 export type VerifyResult = { ok: true; claims: SandboxClaims } | { ok: false; reason: string };
@@ -26,15 +42,28 @@ export async function mintSandboxToken(
   claims: SandboxClaims,
   ttlSeconds: number,
 ): Promise<string> {
-  return new SignJWT({ tenant: claims.tenantId })
+  return (await issueSandboxToken(secret, claims, ttlSeconds, Date.now())).token;
+}
+
+/** Mints a token issued at `nowMs`; a renewal keeps the jti, so the incarnation stays the same. */
+export async function issueSandboxToken(
+  secret: string,
+  claims: SandboxClaims,
+  ttlSeconds: number,
+  nowMs: number,
+): Promise<IssuedToken> {
+  const issuedAt = Math.floor(nowMs / 1000);
+  const expiresAt = issuedAt + ttlSeconds;
+  const token = await new SignJWT({ tenant: claims.tenantId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
     .setAudience(SANDBOX_AUDIENCE)
     .setSubject(claims.sessionId)
     .setJti(claims.jti)
-    .setIssuedAt()
-    .setExpirationTime(`${ttlSeconds}s`)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(expiresAt)
     .sign(keyOf(secret));
+  return { token, issuedAt, expiresAt };
 }
 
 export async function verifySandboxToken(secret: string, token: string): Promise<VerifyResult> {
@@ -48,7 +77,15 @@ export async function verifySandboxToken(secret: string, token: string): Promise
     if (typeof payload.sub !== "string" || typeof payload.jti !== "string" || typeof tenant !== "string") {
       return { ok: false, reason: "token is missing its session, tenant or incarnation claim" };
     }
-    return { ok: true, claims: { sessionId: payload.sub, tenantId: tenant, jti: payload.jti } };
+    return {
+      ok: true,
+      claims: {
+        sessionId: payload.sub,
+        tenantId: tenant,
+        jti: payload.jti,
+        ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}),
+      },
+    };
   } catch (err) {
     if (err instanceof errors.JWTExpired) return { ok: false, reason: "sandbox token has expired" };
     if (err instanceof errors.JWTClaimValidationFailed)

@@ -11,6 +11,8 @@ import {
   INTERNAL_INCARNATION_HEADER,
   INTERNAL_SOCKET_HEADER,
   INTERNAL_TENANT_HEADER,
+  INTERNAL_TOKEN_ID_HEADER,
+  INTERNAL_TOKEN_ISSUED_HEADER,
 } from "../session/internal-headers";
 
 export async function connectBridge(
@@ -22,6 +24,8 @@ export async function connectBridge(
   headers.set(INTERNAL_TENANT_HEADER, claims.tenantId);
   headers.set(INTERNAL_SOCKET_HEADER, "sandbox");
   headers.set(INTERNAL_INCARNATION_HEADER, await sha256Hex(claims.jti));
+  headers.set(INTERNAL_TOKEN_ID_HEADER, claims.jti);
+  if (claims.issuedAt !== undefined) headers.set(INTERNAL_TOKEN_ISSUED_HEADER, String(claims.issuedAt));
   return env.SESSION_AGENT.getByName(claims.sessionId).fetch(new Request(request.url, { headers }));
 }
 

@@ -16,7 +16,12 @@ import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
-import { INTERNAL_PARTICIPANT_HEADER, INTERNAL_TENANT_HEADER } from "../session/internal-headers";
+import { withoutInternalHeaders } from "../http/forward-headers";
+import {
+  INTERNAL_PARTICIPANT_HEADER,
+  INTERNAL_PARTICIPANT_NAME_HEADER,
+  INTERNAL_TENANT_HEADER,
+} from "../session/internal-headers";
 import type { NewPrompt, RpcResult } from "../session/rpc-types";
 import type { SessionGithubBinding } from "../session/store";
 import { requireWriteAccess } from "./github-access";
@@ -76,6 +81,13 @@ export async function createSession(
   trigger: Trigger,
   origin: SessionOrigin = {},
 ): Promise<Session> {
+  if (req.repo.kind === "local" && env.NIGHTSHIFT_MODE !== "local") {
+    throw new AppError(
+      "invalid_request",
+      400,
+      "local repositories exist only in local mode (NIGHTSHIFT_MODE=local, one machine, one person); start the session on a GitHub repository",
+    );
+  }
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
   const id = newSessionId();
@@ -176,8 +188,12 @@ export async function openStream(
   request: Request,
 ): Promise<Response> {
   await requireSession(env, actor, id);
-  const headers = new Headers(request.headers);
+  const headers = withoutInternalHeaders(request.headers);
   headers.set(INTERNAL_TENANT_HEADER, actor.tenantId);
   headers.set(INTERNAL_PARTICIPANT_HEADER, actor.userId);
+  headers.set(
+    INTERNAL_PARTICIPANT_NAME_HEADER,
+    encodeURIComponent(actor.name || actor.login || actor.userId),
+  );
   return stubFor(env, id).fetch(new Request(request.url, { headers }));
 }

@@ -19,14 +19,16 @@ import { z } from "zod";
 import { openDatabase } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
 import type { Bindings } from "../env";
+import { forwardedName } from "../http/forward-headers";
 import { createSandboxProvider } from "../providers/factory";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
-import { readSandboxAttachment, SandboxBridge } from "./bridge";
+import { presentedToken, readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { type CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import {
   INTERNAL_INCARNATION_HEADER,
   INTERNAL_PARTICIPANT_HEADER,
+  INTERNAL_PARTICIPANT_NAME_HEADER,
   INTERNAL_SOCKET_HEADER,
   INTERNAL_TENANT_HEADER,
 } from "./internal-headers";
@@ -64,11 +66,16 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.runtimeEvents = new RuntimeEventEffects(this.store);
     this.githubCredentials = new GithubCredentials(env, Date.now);
     this.github = new SessionGithub(env, this.store, this.scheduler);
-    this.bridge = new SandboxBridge(ctx, this.store, {
-      onEvents: (events) => this.acceptRuntimeEvents(events),
-      onReady: () => this.onSandboxReady(),
-      onAlive: () => this.timeouts.sandboxAlive(),
-    });
+    this.bridge = new SandboxBridge(
+      ctx,
+      this.store,
+      {
+        onEvents: (events) => this.acceptRuntimeEvents(events),
+        onReady: () => this.onSandboxReady(),
+        onAlive: () => this.timeouts.sandboxAlive(),
+      },
+      tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.getMeta(), Date.now),
+    );
     this.launcher = new SandboxLauncher(this.store, {
       controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
       tokenSecret: env.SANDBOX_TOKEN_SECRET,
@@ -194,21 +201,25 @@ export class SessionAgent extends DurableObject<Bindings> {
     }
     if (request.headers.get(INTERNAL_SOCKET_HEADER) === "sandbox") {
       const open = !TERMINAL_STATUSES.has(meta.status);
-      return this.bridge.connect(request.headers.get(INTERNAL_INCARNATION_HEADER) ?? "", open);
+      return this.bridge.connect(
+        request.headers.get(INTERNAL_INCARNATION_HEADER) ?? "",
+        open,
+        presentedToken(request.headers),
+      );
     }
     const query = StreamQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     const after = query.success ? query.data.after : 0;
     const participantId = request.headers.get(INTERNAL_PARTICIPANT_HEADER) ?? "anonymous";
-    return this.hub.connect(
-      { id: participantId, name: (query.success && query.data.name) || participantId },
-      after,
-    );
+    // Presence shows who is signed in, never a name the client picked in the query string.
+    const name = forwardedName(request.headers.get(INTERNAL_PARTICIPANT_NAME_HEADER)) ?? participantId;
+    return this.hub.connect({ id: participantId, name }, after);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (readClientAttachment(ws)) return this.hub.onMessage(ws, message);
     if (readSandboxAttachment(ws)) {
       this.bridge.onMessage(ws, message);
+      await this.bridge.renewTokenIfDue(ws);
       await this.settle();
     }
   }

@@ -10,8 +10,11 @@ import {
   type ControlFrame,
   parseFrame,
   RuntimeFrame,
+  TERMINAL_STATUSES,
 } from "@nightshift/protocol";
-import type { SessionStore } from "./store";
+import { isRenewalDue, issueSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
+import { INTERNAL_TOKEN_ID_HEADER, INTERNAL_TOKEN_ISSUED_HEADER } from "./internal-headers";
+import type { SessionMeta, SessionStore } from "./store";
 
 export const SANDBOX_TAG = "sandbox";
 const RUNTIME_FRAME_TYPES = ["hello", "events", "heartbeat", "ready"] as const;
@@ -21,6 +24,23 @@ const INCARNATION_KEY = "incarnation_hash";
 export interface SandboxAttachment {
   kind: "sandbox";
   incarnationHash: string;
+  /**
+   * The live token's jti and issue time (seconds), for renewing it on this socket. Kept with the
+   * socket (it survives hibernation) and never in the session's SQL storage.
+   */
+  token?: { jti: string; issuedAt: number };
+}
+
+/** The token a sandbox connected with, as the Worker verified it. */
+export interface PresentedToken {
+  jti: string;
+  issuedAt: number;
+}
+
+export interface TokenRenewal {
+  /** A fresh token for this jti, or null when the session no longer renews (it ended, or no secret). */
+  mint(jti: string): Promise<{ token: string; issuedAt: number; expiresAt: number } | null>;
+  now(): number;
 }
 
 export interface BridgeHandlers {
@@ -30,11 +50,40 @@ export interface BridgeHandlers {
   onAlive(): void;
 }
 
+/** Reads the token the Worker verified from its internal headers; absent when it sent none. */
+export function presentedToken(headers: Headers): PresentedToken | undefined {
+  const jti = headers.get(INTERNAL_TOKEN_ID_HEADER);
+  const issuedAt = Number(headers.get(INTERNAL_TOKEN_ISSUED_HEADER));
+  return jti && Number.isInteger(issuedAt) && issuedAt > 0 ? { jti, issuedAt } : undefined;
+}
+
+/** Renewal for a session's sandbox tokens: only while the session is open and a secret is set. */
+export function tokenRenewal(
+  secret: string | undefined,
+  meta: () => SessionMeta | null,
+  now: () => number,
+): TokenRenewal {
+  return {
+    now,
+    async mint(jti) {
+      const current = meta();
+      if (!secret || !current || TERMINAL_STATUSES.has(current.status)) return null;
+      return issueSandboxToken(
+        secret,
+        { sessionId: current.sessionId, tenantId: current.tenantId, jti },
+        SANDBOX_TOKEN_TTL_SECONDS,
+        now(),
+      );
+    },
+  };
+}
+
 export function readSandboxAttachment(ws: WebSocket): SandboxAttachment | null {
   const a = ws.deserializeAttachment() as Partial<SandboxAttachment> | null;
-  return a?.kind === "sandbox" && typeof a.incarnationHash === "string"
-    ? { kind: "sandbox", incarnationHash: a.incarnationHash }
-    : null;
+  if (a?.kind !== "sandbox" || typeof a.incarnationHash !== "string") return null;
+  const token =
+    typeof a.token?.jti === "string" && typeof a.token.issuedAt === "number" ? a.token : undefined;
+  return { kind: "sandbox", incarnationHash: a.incarnationHash, ...(token ? { token } : {}) };
 }
 
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {
@@ -50,6 +99,7 @@ export class SandboxBridge {
     private readonly ctx: DurableObjectState,
     private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
     private readonly handlers: BridgeHandlers,
+    private readonly renewal?: TokenRenewal,
   ) {}
 
   /** Starts a new incarnation: from now on only a token with this jti may connect. */
@@ -79,7 +129,7 @@ export class SandboxBridge {
   }
 
   /** Accepts a sandbox socket; superseded or unknown incarnations are accepted only to be closed with a code. */
-  connect(incarnationHash: string, sessionOpen: boolean): Response {
+  connect(incarnationHash: string, sessionOpen: boolean, token?: PresentedToken): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const current = this.store.getValue(INCARNATION_KEY);
@@ -93,7 +143,11 @@ export class SandboxBridge {
       // One live socket per incarnation: a reconnect replaces the old one.
       for (const ws of this.sockets()) closeQuietly(ws, 1000, "replaced by a newer connection");
       this.ctx.acceptWebSocket(server, [SANDBOX_TAG]);
-      server.serializeAttachment({ kind: "sandbox", incarnationHash } satisfies SandboxAttachment);
+      server.serializeAttachment({
+        kind: "sandbox",
+        incarnationHash,
+        ...(token ? { token } : {}),
+      } satisfies SandboxAttachment);
     }
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -137,6 +191,29 @@ export class SandboxBridge {
         return;
       }
     }
+  }
+
+  /**
+   * Called after each frame from the sandbox: once its token is past half-life, sends a renewed one
+   * (same jti, so the incarnation is unchanged) and remembers its issue time on the socket.
+   */
+  async renewTokenIfDue(ws: WebSocket): Promise<void> {
+    const attachment = readSandboxAttachment(ws);
+    if (!this.renewal || !attachment?.token) return;
+    if (attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) return;
+    if (!isRenewalDue(attachment.token.issuedAt, this.renewal.now())) return;
+    const minted = await this.renewal.mint(attachment.token.jti);
+    if (!minted || ws.readyState !== WebSocket.OPEN) return;
+    ws.serializeAttachment({
+      ...attachment,
+      token: { jti: attachment.token.jti, issuedAt: minted.issuedAt },
+    } satisfies SandboxAttachment);
+    this.sendTo(ws, {
+      v: 1,
+      type: "token",
+      token: minted.token,
+      expiresAt: new Date(minted.expiresAt * 1000).toISOString(),
+    });
   }
 
   /** Sends to the live sandbox socket; false when none is connected. */

@@ -8,11 +8,10 @@ import type { AgentEvent } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
-import { mintSandboxToken, sha256Hex } from "../sandbox-auth/token";
+import { mintSandboxToken, SANDBOX_TOKEN_TTL_SECONDS, sha256Hex } from "../sandbox-auth/token";
 import type { LifecycleInput } from "./lifecycle";
 import type { SessionMeta, SessionStore } from "./store";
 
-const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 const MAX_ATTEMPTS = 5;
 
 export interface LauncherConfig {
@@ -65,7 +64,7 @@ export class SandboxLauncher {
       const token = await mintSandboxToken(
         this.config.tokenSecret,
         { sessionId: meta.sessionId, tenantId: meta.tenantId, jti },
-        TOKEN_TTL_SECONDS,
+        SANDBOX_TOKEN_TTL_SECONDS,
       );
       const env: Record<string, string> = {
         ...secrets,

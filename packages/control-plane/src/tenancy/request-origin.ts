@@ -48,13 +48,8 @@ export function isStateChanging(req: Request): boolean {
  * an allowed dashboard origin. Browsers always send Origin on such requests; its absence means
  * the request did not come from a page we served.
  */
-export function assertSameOrigin(
-  c: Context,
-  config: AuthConfig,
-  opts: { allowMissing?: boolean } = {},
-): void {
+export function assertSameOrigin(c: Context, config: AuthConfig): void {
   const origin = c.req.header("origin");
-  if (origin === undefined && opts.allowMissing) return;
   const allowed =
     origin !== undefined &&
     (origin === siteOrigin(config, c.req.raw) || config.allowedOrigins.includes(origin));

@@ -8,6 +8,7 @@ import { EventBuffer } from "../buffer/event-buffer";
 import { silentLogger } from "../log";
 import { BridgeClient, bridgeUrl, type InboundControl } from "./bridge-client";
 import type { FinalOutcome } from "./close-codes";
+import { SandboxToken } from "./sandbox-token";
 
 const TOKEN = "test-sandbox-token-0123456789";
 const cleanups: Array<() => unknown> = [];
@@ -21,9 +22,10 @@ async function setup(options: { refuseWith?: number; maxBytes?: number } = {}) {
   const buffer = new EventBuffer({ dir, maxBytes: options.maxBytes ?? 1 << 26, segmentBytes: 8192 });
   const controls: InboundControl[] = [];
   const finals: FinalOutcome[] = [];
+  const token = new SandboxToken(TOKEN);
   const client = new BridgeClient({
     controlPlaneUrl: server.url,
-    token: TOKEN,
+    token,
     runtimeVersion: "test",
     buffer,
     onControl: (frame) => controls.push(frame),
@@ -42,7 +44,7 @@ async function setup(options: { refuseWith?: number; maxBytes?: number } = {}) {
     buffer.append({ type: "log", source: "t", stream: "stdout", text: `event ${n}` });
     client.notify();
   };
-  return { server, buffer, client, controls, finals, append };
+  return { server, buffer, client, controls, finals, append, token };
 }
 
 describe("bridgeUrl", () => {
@@ -189,5 +191,22 @@ describe("BridgeClient", () => {
     client.start();
     expect(await client.flush(5000)).toBe(true);
     expect(server.ackedSeq).toBe(2);
+  });
+  it("keeps the renewed sandbox token and presents it when it reconnects", async () => {
+    const { server, client, controls, token } = await setup();
+    client.start();
+    await waitFor(() => client.isConnected, "connection");
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    server.tokens.add("renewed-token-0123456789");
+    server.send({ v: 1, type: "token", token: "renewed-token-0123456789", expiresAt });
+    await waitFor(() => token.current() === "renewed-token-0123456789", "the renewed token");
+    expect(token.expiresAt).toBe(Date.parse(expiresAt));
+    // A replayed older renewal never replaces a newer token.
+    server.send({ v: 1, type: "token", token: "stale", expiresAt: new Date(Date.now()).toISOString() });
+    server.tokens.delete(TOKEN);
+    server.drop();
+    await waitFor(() => server.connections === 2 && client.isConnected, "a reconnect with the renewed token");
+    expect(server.presentedTokens).toEqual([TOKEN, "renewed-token-0123456789"]);
+    expect(controls.filter((c) => (c as { type: string }).type === "token")).toEqual([]);
   });
 });

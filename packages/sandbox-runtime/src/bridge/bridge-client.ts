@@ -11,13 +11,15 @@ import type { EventBuffer } from "../buffer/event-buffer";
 import type { Logger } from "../log";
 import { Backoff } from "./backoff";
 import { type FinalOutcome, finalOutcomeOfClose, finalOutcomeOfHttpStatus } from "./close-codes";
+import type { SandboxToken } from "./sandbox-token";
 
-export type InboundControl = Exclude<ControlFrame, { type: "welcome" } | { type: "ack" }>;
+export type InboundControl = Exclude<ControlFrame, { type: "welcome" } | { type: "ack" } | { type: "token" }>;
 
 export interface BridgeClientOptions {
   /** The control plane's base URL (http or https); the socket goes to <url>/sandbox/connect. */
   controlPlaneUrl: string;
-  token: string;
+  /** The sandbox token; renewed in place by `token` frames and read afresh for every connect. */
+  token: SandboxToken;
   runtimeVersion: string;
   buffer: Pick<EventBuffer, "readAfter" | "ack" | "advanceTo" | "lastSeq" | "ackedSeq">;
   onControl(frame: InboundControl): void;
@@ -34,7 +36,7 @@ export interface BridgeClientOptions {
   maxFrameBytes?: number;
 }
 
-const CONTROL_TYPES = ["welcome", "ack", "prompt", "cancel", "shutdown", "error"] as const;
+const CONTROL_TYPES = ["welcome", "ack", "prompt", "cancel", "shutdown", "error", "token"] as const;
 /** Frames written to the socket but not yet flushed to the OS; more wait until one is flushed. */
 const MAX_UNFLUSHED_FRAMES = 4;
 
@@ -151,7 +153,7 @@ export class BridgeClient {
     if (this.stopped) return;
     const url = bridgeUrl(this.options.controlPlaneUrl);
     const socket = new WebSocket(url, {
-      headers: { authorization: `Bearer ${this.options.token}` },
+      headers: { authorization: `Bearer ${this.options.token.current()}` },
       handshakeTimeout: 10_000,
       maxPayload: 4 * 1024 * 1024,
     });
@@ -233,6 +235,10 @@ export class BridgeClient {
         return;
       case "ack":
         this.onAck(frame.seq);
+        return;
+      case "token":
+        if (this.options.token.renew(frame.token, Date.parse(frame.expiresAt)))
+          this.options.log.info(`sandbox token renewed; it now expires at ${frame.expiresAt}`);
         return;
       default:
         this.options.onControl(frame);

@@ -7,6 +7,7 @@ import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { RunTurn } from "./agents/contract";
 import { BridgeClient, type InboundControl } from "./bridge/bridge-client";
+import { SandboxToken } from "./bridge/sandbox-token";
 import { EventBuffer } from "./buffer/event-buffer";
 import { parseRuntimeEnv } from "./env";
 import { EventSink } from "./events/event-sink";
@@ -99,10 +100,12 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
   });
 
   const bundlePath = realpathSync(input.argv[1] ?? process.argv[1] ?? "");
+  // Renewed over the bridge; git's credential helper reads the newest one from its environment.
+  const sandboxToken = new SandboxToken(env.NIGHTSHIFT_SANDBOX_TOKEN);
   const gitEnv = gitEnvironment(input.env, {
     credentials: () => ({
       [CREDENTIAL_URL_ENV]: env.NIGHTSHIFT_CONTROL_PLANE_URL,
-      [CREDENTIAL_TOKEN_ENV]: env.NIGHTSHIFT_SANDBOX_TOKEN,
+      [CREDENTIAL_TOKEN_ENV]: sandboxToken.current(),
       [CREDENTIAL_REPO_ENV]: env.NIGHTSHIFT_REPO_URL,
     }),
     credentialHelper: credentialHelperCommand(process.execPath, bundlePath),
@@ -167,7 +170,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
 
   bridge = new BridgeClient({
     controlPlaneUrl: env.NIGHTSHIFT_CONTROL_PLANE_URL,
-    token: env.NIGHTSHIFT_SANDBOX_TOKEN,
+    token: sandboxToken,
     runtimeVersion: RUNTIME_VERSION,
     buffer,
     log,

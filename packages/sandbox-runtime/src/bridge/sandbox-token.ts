@@ -27,19 +27,4 @@ export class SandboxToken {
     this.expiry = expiresAt;
     return true;
   }
-
-  /**
-   * An environment whose `name` variable always reads the current token. Child processes get a
-   * snapshot taken when they are spawned, so each git command sees the newest token.
-   */
-  liveEnvironment(env: NodeJS.ProcessEnv, name: string): NodeJS.ProcessEnv {
-    const live: NodeJS.ProcessEnv = { ...env };
-    delete live[name];
-    Object.defineProperty(live, name, {
-      enumerable: true,
-      configurable: true,
-      get: () => this.value,
-    });
-    return live;
-  }
 }

@@ -35,5 +35,28 @@ export const RuntimeEnv = z.object({
   NIGHTSHIFT_BUFFER_MAX_BYTES: positiveInt(64 * 1024 * 1024),
   /** Comma-separated names of environment variables whose values must be masked in every event. */
   NIGHTSHIFT_SECRET_NAMES: z.string().optional(),
+  /**
+   * With an isolated network: the host's egress proxy socket inside the sandbox. The runtime
+   * listens on 127.0.0.1:NIGHTSHIFT_EGRESS_PORT first thing and pipes each connection to it.
+   */
+  NIGHTSHIFT_EGRESS_SOCKET: z.string().startsWith("/").optional(),
+  NIGHTSHIFT_EGRESS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
 });
 export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
+
+/** Where the host binds its egress proxy socket inside an isolated sandbox. */
+export const SANDBOX_EGRESS_SOCKET = "/run/nightshift/egress.sock";
+/** The port the runtime's forwarder listens on inside the sandbox (its own network namespace). */
+export const SANDBOX_EGRESS_PORT = 3128;
+/** Origin-form path on the egress socket that streams the sandbox's denied connections (JSON lines). */
+export const EGRESS_DENIALS_PATH = "/.nightshift/egress-denials";
+
+/** One line of the denials stream: what was refused and why (never a URL's query or credentials). */
+export const EgressDenial = z.object({
+  /** e.g. "CONNECT evil.example.com:443" or "POST 127.0.0.1:8787/auth/dev-login". */
+  target: z.string().min(1).max(300),
+  reason: z.string().min(1).max(300),
+  /** Further denials of the same target folded into this line (rate limit). */
+  repeats: z.number().int().nonnegative(),
+});
+export type EgressDenial = z.infer<typeof EgressDenial>;

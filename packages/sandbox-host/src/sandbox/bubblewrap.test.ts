@@ -8,12 +8,13 @@ describe("bubblewrapArgs", () => {
     chdir: "/tmp/s/work",
     command: ["/opt/node/bin/node", "/opt/runtime.mjs"],
     infoFd: 3,
+    egressSocket: { source: "/tmp/s/egress.sock", dest: "/run/nightshift/egress.sock" },
   });
   const pairs = (flag: string) => args.flatMap((arg, i) => (arg === flag ? [args[i + 1]] : []));
 
-  it("isolates everything but the network and drops all capabilities", () => {
-    for (const flag of ["--unshare-all", "--share-net", "--die-with-parent", "--new-session"])
-      expect(args).toContain(flag);
+  it("isolates everything, the network included, and drops all capabilities", () => {
+    for (const flag of ["--unshare-all", "--die-with-parent", "--new-session"]) expect(args).toContain(flag);
+    expect(args).not.toContain("--share-net");
     expect(args[args.indexOf("--cap-drop") + 1]).toBe("ALL");
     expect(args).not.toContain("--setenv");
   });
@@ -27,6 +28,15 @@ describe("bubblewrapArgs", () => {
     expect(args[tmpfs + 1]).toBe("/tmp");
     expect(args.indexOf("/tmp/tools")).toBeGreaterThan(tmpfs);
     expect(args.indexOf("/tmp/s/work")).toBeGreaterThan(tmpfs);
+  });
+
+  it("binds the egress proxy socket read-only at its fixed path", () => {
+    const at = args.indexOf("/tmp/s/egress.sock");
+    expect(args.slice(at - 1, at + 2)).toEqual([
+      "--ro-bind",
+      "/tmp/s/egress.sock",
+      "/run/nightshift/egress.sock",
+    ]);
   });
 
   it("runs the command last, in the workdir", () => {

@@ -3,8 +3,9 @@
  * the argument list for one sandbox. Profile (see shared/reference/sandbox-isolation.md):
  * read-only system directories, read-only tool directories (Node, the runtime, the agent
  * CLIs), read-write only for the sandbox's own directories and the one local repository,
- * a tmpfs /tmp, all namespaces unshared except the network (not isolated yet: --share-net),
- * no capabilities, a new session, and death with the host. The environment is not passed with
+ * a tmpfs /tmp, every namespace unshared (the network too: the sandbox has only its own `lo`;
+ * egress goes through the host's proxy socket, bound in read-only), no capabilities, a new
+ * session, and death with the host. The environment is not passed with
  * --setenv: argv is world-readable in /proc, so the host hands bwrap the allowlisted
  * environment directly and bwrap passes it on.
  */
@@ -28,7 +29,6 @@ export function findExecutable(name: string, pathVar: string | undefined = proce
 /** Flags every sandbox gets (and the self-test checks). */
 export const ISOLATION_FLAGS = [
   "--unshare-all",
-  "--share-net",
   "--die-with-parent",
   "--new-session",
   "--cap-drop",
@@ -52,6 +52,8 @@ export interface BubblewrapProfile {
   command: readonly string[];
   /** File descriptor bwrap writes its JSON info (child-pid) to. */
   infoFd?: number;
+  /** The host's egress proxy socket and where it appears inside (read-only). */
+  egressSocket?: { source: string; dest: string };
 }
 
 /** Drops paths already covered by another read-only path in the list or by the system dirs. */
@@ -67,6 +69,7 @@ export function bubblewrapArgs(profile: BubblewrapProfile): string[] {
   // After the tmpfs: sandbox paths may live under /tmp and must not be hidden by it.
   for (const path of withoutCovered(profile.readOnly)) args.push("--ro-bind", path, path);
   for (const path of profile.readWrite) args.push("--bind", path, path);
+  if (profile.egressSocket) args.push("--ro-bind", profile.egressSocket.source, profile.egressSocket.dest);
   args.push("--chdir", profile.chdir);
   if (profile.infoFd !== undefined) args.push("--info-fd", String(profile.infoFd));
   args.push("--", ...profile.command);

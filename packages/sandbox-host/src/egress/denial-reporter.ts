@@ -1,0 +1,73 @@
+/**
+ * The denied connections of one sandbox, on their way to the session log. The runtime inside
+ * subscribes (a streaming GET on the egress socket) and turns each line into a `log` event.
+ * Bounded: the same target is reported at most once per window (later ones are counted into
+ * the next report), only so many reports go out per window in all, and what arrives before the
+ * runtime subscribed waits in a short queue.
+ */
+import type { EgressDenial } from "@nightshift/protocol";
+
+export interface DenialReporterOptions {
+  windowMs?: number;
+  /** Reports per window across all targets. */
+  maxPerWindow?: number;
+  /** Reports kept while nobody is subscribed. */
+  maxQueued?: number;
+  now?: () => number;
+}
+
+type Subscriber = (denial: EgressDenial) => void;
+
+export class DenialReporter {
+  private readonly windowMs: number;
+  private readonly maxPerWindow: number;
+  private readonly maxQueued: number;
+  private readonly now: () => number;
+  private readonly lastReported = new Map<string, { at: number; suppressed: number }>();
+  private readonly queue: EgressDenial[] = [];
+  private readonly subscribers = new Set<Subscriber>();
+  private windowStart = 0;
+  private sentInWindow = 0;
+
+  constructor(options: DenialReporterOptions = {}) {
+    this.windowMs = options.windowMs ?? 10_000;
+    this.maxPerWindow = options.maxPerWindow ?? 20;
+    this.maxQueued = options.maxQueued ?? 50;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Records one denial; returns whether it was reported now (false: folded into a later report). */
+  deny(target: string, reason: string): boolean {
+    const now = this.now();
+    if (now - this.windowStart >= this.windowMs) {
+      this.windowStart = now;
+      this.sentInWindow = 0;
+    }
+    const key = `${target}\n${reason}`;
+    const last = this.lastReported.get(key);
+    if ((last && now - last.at < this.windowMs) || this.sentInWindow >= this.maxPerWindow) {
+      if (last) last.suppressed += 1;
+      return false;
+    }
+    if (this.lastReported.size >= 1000) this.lastReported.clear();
+    this.lastReported.set(key, { at: now, suppressed: 0 });
+    this.sentInWindow += 1;
+    this.publish({ target, reason, repeats: last?.suppressed ?? 0 });
+    return true;
+  }
+
+  /** Delivers queued reports at once, then every new one; returns the unsubscribe function. */
+  subscribe(subscriber: Subscriber): () => void {
+    for (const denial of this.queue.splice(0)) subscriber(denial);
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  private publish(denial: EgressDenial): void {
+    if (this.subscribers.size === 0) {
+      if (this.queue.length < this.maxQueued) this.queue.push(denial);
+      return;
+    }
+    for (const subscriber of this.subscribers) subscriber(denial);
+  }
+}

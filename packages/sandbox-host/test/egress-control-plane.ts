@@ -1,0 +1,94 @@
+/**
+ * A stand-in control plane on 127.0.0.1 for the egress tests: the bridge at /sandbox/connect
+ * (welcome, store and ack events), /sandbox/git-credentials, and the routes a sandbox must never
+ * reach (/auth/dev-login hands out an owner cookie, /api/*). It records every request path that
+ * reached it, so a test can prove a forbidden one never arrived.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type AgentEvent, type ControlFrame, RuntimeFrame } from "@nightshift/protocol";
+import { type WebSocket, WebSocketServer } from "ws";
+
+export class EgressControlPlane {
+  readonly events: AgentEvent[] = [];
+  /** `METHOD /path` of every HTTP request and upgrade that arrived. */
+  readonly hits: string[] = [];
+  readyFrames = 0;
+  private socket: WebSocket | null = null;
+
+  private constructor(
+    private readonly server: Server,
+    private readonly sockets: WebSocketServer,
+  ) {}
+
+  static async start(token: string): Promise<EgressControlPlane> {
+    const server = createServer();
+    const sockets = new WebSocketServer({ noServer: true });
+    const plane = new EgressControlPlane(server, sockets);
+    server.on("request", (req, res) => {
+      plane.hits.push(`${req.method} ${req.url}`);
+      if (req.url === "/auth/dev-login") {
+        res.writeHead(200, {
+          "set-cookie": "ns_session=owner; HttpOnly",
+          "content-type": "application/json",
+        });
+        res.end('{"ok":true,"role":"owner"}');
+      } else if (req.url === "/sandbox/git-credentials") {
+        const ok = req.headers.authorization === `Bearer ${token}`;
+        res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+        res.end(
+          ok ? '{"username":"x-access-token","password":"installation-token"}' : '{"error":"unauthorized"}',
+        );
+      } else {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end('{"reached":true}');
+      }
+    });
+    server.on("upgrade", (req, socket, head) => {
+      plane.hits.push(`UPGRADE ${req.url}`);
+      if (req.url !== "/sandbox/connect" || req.headers.authorization !== `Bearer ${token}`) {
+        socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n");
+        return;
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => plane.attach(ws));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return plane;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  logText(source?: string): string {
+    return this.events
+      .flatMap((e) => (e.type === "log" && (source === undefined || e.source === source) ? [e.text] : []))
+      .join("");
+  }
+
+  send(frame: ControlFrame): void {
+    this.socket?.send(JSON.stringify(frame));
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private attach(socket: WebSocket): void {
+    this.socket = socket;
+    socket.on("message", (data) => {
+      const frame = RuntimeFrame.parse(JSON.parse(data.toString()));
+      if (frame.type === "hello") this.send({ v: 1, type: "welcome", ackedSeq: this.events.length });
+      if (frame.type === "ready") this.readyFrames += 1;
+      if (frame.type !== "events") return;
+      for (const { seq, event } of frame.events) if (seq === this.events.length + 1) this.events.push(event);
+      this.send({ v: 1, type: "ack", seq: this.events.length });
+    });
+  }
+}

@@ -3,4 +3,5 @@ export * from "./github";
 export * from "./rate-limits";
 export * from "./secrets";
 export * from "./sessions";
+export * from "./settings";
 export * from "./tenancy";

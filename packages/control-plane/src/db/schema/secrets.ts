@@ -1,5 +1,5 @@
 /** Envelope-encrypted secrets: one wrapped data key per tenant, and values sealed under it. */
-import { sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { tenants, users } from "./tenancy";
 
 export const tenantDataKeys = sqliteTable("tenant_data_keys", {
@@ -27,6 +27,8 @@ export const secrets = sqliteTable(
     name: text("name").notNull(),
     /** `v1.` + base64(iv ‖ AES-GCM(data key, value)) with AAD tenant|scope|repo|name. */
     ciphertext: text("ciphertext").notNull(),
+    /** Injected only into sessions started by an owner or admin; members' sessions never get it. */
+    adminOnly: integer("admin_only", { mode: "boolean" }).notNull().default(false),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),

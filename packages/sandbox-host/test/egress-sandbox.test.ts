@@ -90,6 +90,7 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
   it("from inside a sandbox the dev login is unreachable", () => {
     // Straight to the host's loopback: the sandbox's own network namespace has nothing there.
     expect(probes["direct-control-plane"]).toEqual({ outcome: "ECONNREFUSED" });
+    expect(probes["dev-login-direct"]).toMatchObject({ status: 0, error: "ECONNREFUSED" });
     for (const name of ["dev-login-absolute", "dev-login-origin", "dev-login-dot-segments"]) {
       expect(probes[name], name).toMatchObject({ status: 403, cookie: null });
       expect(probes[name]?.denied, name).toMatch(/\/sandbox\//);

@@ -1,8 +1,9 @@
 /**
  * Addresses a sandbox must never reach through the egress proxy: this host (loopback, the
  * unspecified address), cloud metadata services (link-local), private networks, carrier-grade
- * NAT, multicast and reserved space, and IPv6 forms that embed an IPv4 address (mapped, NAT64,
- * 6to4), which would otherwise smuggle any of the above past an IPv4 check.
+ * NAT, multicast and reserved space, and IPv6 forms that embed an IPv4 address (NAT64, 6to4),
+ * which would otherwise smuggle any of the above past an IPv4 check. (BlockList checks an
+ * IPv4-mapped IPv6 address such as ::ffff:127.0.0.1 against the IPv4 rules by itself.)
  */
 import { BlockList, isIP } from "node:net";
 
@@ -23,7 +24,6 @@ const IPV4_RANGES: [string, number][] = [
 const IPV6_RANGES: [string, number][] = [
   ["::", 128], // unspecified
   ["::1", 128],
-  ["::ffff:0:0", 96], // IPv4-mapped
   ["64:ff9b::", 96], // NAT64
   ["64:ff9b:1::", 48], // local-use NAT64
   ["2002::", 16], // 6to4
@@ -36,7 +36,6 @@ const IPV6_RANGES: [string, number][] = [
 const LINK_LOCAL = new BlockList();
 LINK_LOCAL.addSubnet("169.254.0.0", 16, "ipv4");
 LINK_LOCAL.addSubnet("fe80::", 10, "ipv6");
-LINK_LOCAL.addSubnet("::ffff:169.254.0.0", 112, "ipv6");
 LINK_LOCAL.addAddress("0.0.0.0", "ipv4");
 LINK_LOCAL.addAddress("::", "ipv6");
 

@@ -4,7 +4,7 @@
  * socket, so TCP clients (the bridge, git, the agent CLI through HTTP(S)_PROXY) reach the proxy.
  * It starts before anything dials the control plane.
  */
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 
 export interface EgressForwarder {
   port: number;
@@ -37,7 +37,7 @@ export async function startEgressForwarder(socketPath: string, port: number): Pr
     });
   });
   return {
-    port,
+    port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of open) socket.destroy();

@@ -10,6 +10,8 @@ import { type DenialStream, followEgressDenials } from "./egress-denials";
 import { startEgressForwarder } from "./egress-forwarder";
 
 export interface SandboxNetwork {
+  /** The forwarder's port on 127.0.0.1 (0 when the network is shared). */
+  port: number;
   /** Reports each denied connection as a log event from now on. */
   reportDenials(emit: (event: AgentEvent) => void): void;
   close(): Promise<void>;
@@ -17,7 +19,7 @@ export interface SandboxNetwork {
 
 export type SandboxNetworkResult = { ok: true; network: SandboxNetwork } | { ok: false; problem: string };
 
-const SHARED: SandboxNetwork = { reportDenials: () => {}, close: async () => {} };
+const SHARED: SandboxNetwork = { port: 0, reportDenials: () => {}, close: async () => {} };
 
 export async function startSandboxNetwork(
   env: Pick<RuntimeEnv, "NIGHTSHIFT_EGRESS_SOCKET" | "NIGHTSHIFT_EGRESS_PORT">,
@@ -36,6 +38,7 @@ export async function startSandboxNetwork(
   return {
     ok: true,
     network: {
+      port: forwarder.port,
       reportDenials(emit) {
         denials ??= followEgressDenials(socketPath, emit);
       },

@@ -1,11 +1,15 @@
 /** Worker entry: the Hono app for HTTP, and the Durable Object classes wrangler binds. */
 import { createApp } from "./app";
 import type { Bindings } from "./env";
+import { runScheduledMaintenance } from "./maintenance/scheduled";
 
+export { SandboxSlots } from "./capacity/slots";
 export { SessionAgent } from "./session/agent";
 
 const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  // Cron (wrangler.toml [triggers]): stuck-session repair and webhook-history pruning.
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduledMaintenance(env, controller.scheduledTime)),
 } satisfies ExportedHandler<Bindings>;

@@ -11,18 +11,20 @@ import {
   type AgentEventInput,
   BridgeCloseCode,
   type SessionStatus,
-  StoredEvent,
   StreamQuery,
   TERMINAL_STATUSES,
 } from "@nightshift/protocol";
 import { z } from "zod";
-import { openDatabase } from "../db/client";
-import { updateSession } from "../db/repositories/sessions";
+import { SessionSlot } from "../capacity/session-slot";
 import type { Bindings } from "../env";
 import { forwardedName } from "../http/forward-headers";
 import { createSandboxProvider } from "../providers/factory";
-import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
+import { SessionEventMasker } from "../secrets/event-masker";
+import { decryptSecretsForSandbox, decryptSecretsForSession, repoKeyOf } from "../secrets/sandbox-secrets";
+import { isolationRefusal } from "../sandbox-auth/isolation-policy";
+import { egressPolicyFor } from "../services/settings";
 import { presentedToken, readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
+import { readEventsPage } from "./event-pages";
 import { type CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import {
@@ -33,6 +35,7 @@ import {
   INTERNAL_TENANT_HEADER,
 } from "./internal-headers";
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
+import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import type { EventsPageResult, NewPrompt, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
@@ -40,6 +43,7 @@ import { Scheduler } from "./scheduler";
 import { SessionGithub } from "./session-github";
 import { type SessionMeta, SessionStore } from "./store";
 import { SessionTimeouts } from "./timeouts";
+import { SessionUpkeep } from "./upkeep";
 
 const AppendBatch = z.array(AgentEvent).min(1).max(500);
 
@@ -52,18 +56,30 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly bridge: SandboxBridge;
   private readonly launcher: SandboxLauncher;
   private readonly runtimeEvents: RuntimeEventEffects;
+  private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
+  private readonly upkeep: SessionUpkeep;
   private inputs: LifecycleInput[] = [];
   private readonly githubCredentials: GithubCredentials;
   private readonly github: SessionGithub;
+  /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
+  private readonly slot: SessionSlot;
+  private slotRequested = false;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage.sql);
     this.scheduler = new Scheduler(this.store);
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
+    this.upkeep = new SessionUpkeep(ctx.storage, this.store, this.scheduler, () => this.env.DB, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
-    this.runtimeEvents = new RuntimeEventEffects(this.store);
+    // Decrypted on demand and kept in memory only: masks every secret of the session's repository.
+    this.eventMasker = new SessionEventMasker(async () => {
+      const meta = this.store.getMeta();
+      if (!meta) return [];
+      return Object.values(await decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)));
+    });
+    this.runtimeEvents = new RuntimeEventEffects(this.store, (events) => this.eventMasker.apply(events));
     this.githubCredentials = new GithubCredentials(env, Date.now);
     this.github = new SessionGithub(env, this.store, this.scheduler);
     this.bridge = new SandboxBridge(
@@ -76,12 +92,15 @@ export class SessionAgent extends DurableObject<Bindings> {
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.getMeta(), Date.now),
     );
+    this.slot = new SessionSlot(env, this.store, this.scheduler, Date.now);
     this.launcher = new SandboxLauncher(this.store, {
       controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
       tokenSecret: env.SANDBOX_TOKEN_SECRET,
       provider: () => createSandboxProvider(env),
       // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
-      secrets: (meta) => decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)),
+      secrets: (meta) => decryptSecretsForSession(env, meta),
+      egress: (meta) => egressPolicyFor(env, meta.tenantId),
+      isolationRefusal: (isolation) => isolationRefusal(env, isolation),
       now: Date.now,
     });
   }
@@ -95,10 +114,25 @@ export class SessionAgent extends DurableObject<Bindings> {
     }
     const { prompt, ...rest } = init;
     this.store.putMeta({ ...rest, status: "queued" });
+    this.upkeep.statusChanged("queued");
     this.publish([{ type: "session.status", status: "queued" }]);
     this.acceptPrompt(prompt);
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
+  }
+
+  /** The slot pool granted this session a slot: it starts, or says it no longer wants the slot. */
+  async slotGranted(tenantId: string): Promise<boolean> {
+    const meta = this.ownedMeta(tenantId);
+    if (!meta || TERMINAL_STATUSES.has(meta.status) || meta.status === "stopping") return false;
+    if (meta.status === "queued") this.inputs.push(this.slot.granted());
+    await this.settle();
+    return true;
+  }
+
+  /** The slot pool moved this session in its line. */
+  async slotQueuePosition(tenantId: string, position: number): Promise<void> {
+    if (this.ownedMeta(tenantId)) this.publish(this.slot.moveTo(position));
   }
 
   async snapshot(tenantId: string): Promise<RpcResult<SessionSnapshot>> {
@@ -110,6 +144,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         status: meta.status,
         headSeq: this.store.headSeq,
         pendingPrompts: this.store.pendingPromptCount(),
+        queuePosition: this.slot.position(),
         participants: this.hub.participants(),
       },
     };
@@ -134,13 +169,20 @@ export class SessionAgent extends DurableObject<Bindings> {
 
   async readEvents(tenantId: string, after: number, limit: number): Promise<RpcResult<EventsPageResult>> {
     if (!this.ownedMeta(tenantId)) return notFound;
-    const rows = this.store.readAfter(after, limit + 1);
-    const page = rows.slice(0, limit);
-    const events = page.map((r) => StoredEvent.parse({ seq: r.seq, at: r.at, event: JSON.parse(r.data) }));
-    return {
-      ok: true,
-      value: { events, nextAfter: page.at(-1)?.seq ?? after, hasMore: rows.length > limit },
-    };
+    return { ok: true, value: readEventsPage(this.store, after, limit) };
+  }
+
+  /** The cron sweep's repair of a session whose D1 row looks stuck (see reconciler.ts). */
+  async reconcile(row: ReconcileRow): Promise<RpcResult<{ status: SessionStatus }>> {
+    const existing = this.store.getMeta();
+    if (existing && existing.tenantId !== row.tenantId) return notFound;
+    if (!existing) {
+      this.store.putMeta({ ...row, status: "failed" });
+      this.publish([{ type: "session.status", status: "failed", reason: NEVER_INITIALISED_REASON }]);
+    } else this.repairStall();
+    await this.settle();
+    await this.upkeep.index.write(this.meta(), this.indexState());
+    return { ok: true, value: { status: this.meta().status } };
   }
 
   async enqueuePrompt(
@@ -161,9 +203,16 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { promptId: prompt.id, position } };
   }
 
-  async stop(tenantId: string): Promise<RpcResult<{ status: SessionStatus }>> {
-    if (!this.ownedMeta(tenantId)) return notFound;
-    this.inputs.push({ kind: "stop.requested" });
+  /** `revoked`: access was withdrawn (tenant, member, or installation: only sessions bound to it stop). */
+  async stop(
+    tenantId: string,
+    revoked?: { reason: string; installationId?: number },
+  ): Promise<RpcResult<{ status: SessionStatus }>> {
+    const meta = this.ownedMeta(tenantId);
+    if (!meta) return notFound;
+    const bound =
+      revoked?.installationId === undefined || meta.github?.installationId === revoked.installationId;
+    if (bound) this.inputs.push({ kind: "stop.requested", ...(revoked ? { reason: revoked.reason } : {}) });
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
   }
@@ -217,7 +266,11 @@ export class SessionAgent extends DurableObject<Bindings> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (readClientAttachment(ws)) return this.hub.onMessage(ws, message);
-    if (readSandboxAttachment(ws)) {
+    const sandbox = readSandboxAttachment(ws);
+    if (sandbox) {
+      // Events are masked synchronously as they are stored, so the values must be loaded first.
+      if (!this.eventMasker.isReadyFor(sandbox.incarnationHash))
+        await this.eventMasker.prepare(sandbox.incarnationHash);
       this.bridge.onMessage(ws, message);
       await this.bridge.renewTokenIfDue(ws);
       await this.settle();
@@ -232,37 +285,41 @@ export class SessionAgent extends DurableObject<Bindings> {
     await this.webSocketClose(ws);
   }
 
+  /** Runs due deadlines; one whose work throws stays and is retried with backoff (see Scheduler). */
   override async alarm(): Promise<void> {
-    for (const name of this.scheduler.takeDue(Date.now())) {
-      switch (name) {
-        case "sandbox.start":
-          await this.startSandbox();
-          break;
-        case "sandbox.heartbeat":
-          this.inputs.push({ kind: "sandbox.stale" });
-          break;
-        case "turn.timeout":
-          this.bridge.send({ v: 1, type: "cancel" });
-          this.publish([
-            {
-              type: "error",
-              code: "turn_timeout",
-              message: "the turn ran past its time limit and was cancelled",
-            },
-          ]);
-          break;
-        case "idle.stop":
-          this.inputs.push({ kind: "idle.timeout" });
-          break;
-        case "sandbox.terminate":
-          await this.releaseSandbox();
-          break;
-        case "github.sync":
-          await this.github.flush(this.meta(), (events) => this.publish(events));
-          break;
-      }
-    }
+    await this.upkeep.runDue({
+      "sandbox.start": () => this.startSandbox(),
+      "sandbox.heartbeat": () => {
+        this.inputs.push({ kind: "sandbox.stale" });
+      },
+      "turn.timeout": () => {
+        this.bridge.send({ v: 1, type: "cancel" });
+        const message = "the turn ran past its time limit and was cancelled";
+        this.publish([{ type: "error", code: "turn_timeout", message }]);
+      },
+      "idle.stop": () => {
+        this.inputs.push({ kind: "idle.timeout" });
+      },
+      "sandbox.terminate": () => this.releaseSandbox(),
+      "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
+      "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
+      "session.watchdog": () => this.repairStall(),
+      "slot.renew": () => this.slot.renew(),
+    });
     await this.settle();
+  }
+
+  private repairStall(): void {
+    const input = this.upkeep.repairStall(
+      this.meta().status,
+      this.bridge.isConnected(),
+      this.store.pendingPromptCount(),
+    );
+    if (input) this.inputs.push(input);
+  }
+
+  private indexState() {
+    return { status: this.meta().status, costUsd: this.runtimeEvents.costUsd };
   }
 
   private meta(): SessionMeta {
@@ -311,10 +368,17 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.inputs.push({ kind: "sandbox.ready" });
   }
 
-  /** Applies queued lifecycle inputs in order, then syncs the D1 index and the alarm. */
+  /** Applies queued lifecycle inputs in order, then sets the alarm and syncs the D1 index (see SessionUpkeep). */
   private async settle(): Promise<void> {
     const before = this.meta().status;
-    while (this.inputs.length > 0) {
+    while (this.inputs.length > 0 || this.slotRequested) {
+      if (this.inputs.length === 0) {
+        this.slotRequested = false;
+        const step = await this.slot.request();
+        this.publish(step.events);
+        if (step.input) this.inputs.push(step.input);
+        continue;
+      }
       const input = this.inputs.shift()!;
       const meta = this.meta();
       const next = decide(meta.status, input);
@@ -324,27 +388,13 @@ export class SessionAgent extends DurableObject<Bindings> {
           { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
         ]);
         this.timeouts.statusChanged(next.status);
+        this.upkeep.statusChanged(next.status);
         this.github.onStatus(meta, next.status, next.reason);
       }
       for (const effect of next.effects) this.runEffect(effect);
     }
-    const meta = this.meta();
-    const cost = this.runtimeEvents.takeCostChange();
-    if (meta.status !== before || cost !== null) {
-      await updateSession(
-        openDatabase(this.env.DB),
-        meta.tenantId,
-        meta.sessionId,
-        {
-          status: meta.status,
-          ...(cost !== null ? { costUsd: cost } : {}),
-        },
-        new Date().toISOString(),
-      );
-    }
-    const wake = this.scheduler.nextWake();
-    if (wake === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(wake);
+    const changed = this.meta().status !== before || this.runtimeEvents.takeCostChange() !== null;
+    await this.upkeep.afterSettle(this.meta(), this.indexState(), changed);
   }
 
   private runEffect(effect: Effect): void {
@@ -366,6 +416,10 @@ export class SessionAgent extends DurableObject<Bindings> {
       case "cancel-turn":
         this.bridge.send({ v: 1, type: "cancel" });
         this.store.cancelOpenPrompts();
+        return;
+      case "request-slot":
+        // Asked for in settle(), after the inputs before it: one pool call however many prompts.
+        this.slotRequested = true;
         return;
       case "terminate-sandbox":
         this.bridge.send({ v: 1, type: "shutdown", reason: "the session ended" });
@@ -395,11 +449,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (report.launched) this.timeouts.sandboxLaunched();
     if (report.retryAt !== undefined) this.scheduler.set("sandbox.start", report.retryAt);
     if (report.input) this.inputs.push(report.input);
+    if (outcome.kind === "full") this.publish(await this.slot.providerFull());
   }
 
   private async releaseSandbox(): Promise<void> {
     this.bridge.endIncarnation(BridgeCloseCode.sessionEnded, "the session has ended");
     const problem = await this.launcher.terminate();
+    await this.slot.release();
     if (problem)
       this.publish([
         {

@@ -1,6 +1,9 @@
 /**
  * ClientHub owns the watchers' sockets of one session: hibernatable accept with a typed
  * attachment, cursor replay paged from SQLite, live fan-out coalesced into batches, presence.
+ * Every events frame is bounded by bytes (PAGE_MAX_BYTES). A frame that cannot be sent closes
+ * that socket with RESUME_CLOSE_CODE, so the client reconnects from its cursor instead of
+ * silently missing events.
  */
 import {
   ClientFrame,
@@ -9,9 +12,13 @@ import {
   parseFrame,
   type ServerFrame,
 } from "@nightshift/protocol";
+import { chunkByBytes, PAGE_MAX_BYTES } from "./event-pages";
 import type { EventRow, SessionStore } from "./store";
 
 export const CLIENT_TAG = "client";
+/** "Try again later": the web client reconnects on it and resumes from its last seq. */
+export const RESUME_CLOSE_CODE = 1013;
+const RESUME_CLOSE_REASON = "a frame could not be delivered; reconnect from your last event";
 const REPLAY_PAGE = 500;
 const CLIENT_FRAME_TYPES = ["ping", "typing"] as const;
 
@@ -49,11 +56,18 @@ function eventsFrame(rows: readonly EventRow[]): string {
   return `{"v":1,"type":"events","events":[${body}]}`;
 }
 
-function send(ws: WebSocket, frame: string): void {
+/** Sends a frame; on failure closes the socket so its client resumes from its cursor. False when it failed. */
+function send(ws: WebSocket, frame: string): boolean {
   try {
     ws.send(frame);
+    return true;
   } catch {
-    // The peer went away between listing and sending; its close handler cleans up.
+    try {
+      ws.close(RESUME_CLOSE_CODE, RESUME_CLOSE_REASON);
+    } catch {
+      // Already closed: the client sees the close and reconnects all the same.
+    }
+    return false;
   }
 }
 
@@ -84,15 +98,9 @@ export class ClientHub {
       typing: false,
     };
     server.serializeAttachment(attachment);
-    let cursor = after;
-    for (;;) {
-      const page = this.store.readAfter(cursor, REPLAY_PAGE);
-      if (page.length === 0) break;
-      send(server, eventsFrame(page));
-      cursor = page[page.length - 1]!.seq;
-      if (page.length < REPLAY_PAGE) break;
+    if (this.replay(server, after)) {
+      this.sendFrame(server, { v: 1, type: "replay.done", lastSeq: this.store.headSeq });
     }
-    this.sendFrame(server, { v: 1, type: "replay.done", lastSeq: this.store.headSeq });
     this.broadcastPresence();
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -112,10 +120,26 @@ export class ClientHub {
       this.timer = null;
     }
     if (this.pending.length === 0) return;
-    const frame = eventsFrame(this.pending);
+    const frames = chunkByBytes(this.pending).map(eventsFrame);
     this.pending = [];
     this.lastFlush = this.options.now();
-    for (const ws of this.ctx.getWebSockets(CLIENT_TAG)) send(ws, frame);
+    for (const ws of this.ctx.getWebSockets(CLIENT_TAG)) {
+      // After a failed frame the socket is closed: later frames would leave a gap.
+      for (const frame of frames) if (!send(ws, frame)) break;
+    }
+  }
+
+  /** Sends every event after `after` in frames of at most PAGE_MAX_BYTES; false if a send failed. */
+  private replay(ws: WebSocket, after: number): boolean {
+    const head = this.store.headSeq;
+    let cursor = after;
+    while (cursor < head) {
+      const page = this.store.readAfter(cursor, REPLAY_PAGE, PAGE_MAX_BYTES);
+      if (page.length === 0) break;
+      if (!send(ws, eventsFrame(page))) return false;
+      cursor = page[page.length - 1]!.seq;
+    }
+    return true;
   }
 
   onMessage(ws: WebSocket, raw: string | ArrayBuffer): void {

@@ -5,6 +5,7 @@
  * cannot interleave with another request's.
  */
 import type { AgentEvent, RepoRef, SessionStatus } from "@nightshift/protocol";
+import type { SlotPolicy } from "../capacity/limits";
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -15,6 +16,8 @@ const MIGRATIONS: readonly string[] = [
      state TEXT NOT NULL, created_at TEXT NOT NULL);
    CREATE INDEX prompts_state_idx ON prompts(state, position);
    CREATE TABLE deadlines (name TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
+  // A deadline whose work threw stays, and is retried with backoff: count its failed attempts.
+  "ALTER TABLE deadlines ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
 ];
 
 export interface SessionMeta {
@@ -31,6 +34,8 @@ export interface SessionMeta {
   baseBranch?: string | null;
   /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
   github?: SessionGithubBinding | null;
+  /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
+  slots?: SlotPolicy | null;
 }
 
 export interface SessionGithubBinding {
@@ -119,13 +124,23 @@ export class SessionStore {
     return { seq, at, data };
   }
 
-  /** Events with seq > after, oldest first, at most `limit`. */
-  readAfter(after: number, limit: number): EventRow[] {
+  /**
+   * Events with seq > after, oldest first, at most `limit` of them and, when `maxBytes` is given,
+   * no more than that many bytes of event JSON (but always at least one event, so a cursor
+   * always advances). SQLite sums the sizes, so rows past the budget are never read.
+   */
+  readAfter(after: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): EventRow[] {
+    const budget = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : Number.MAX_SAFE_INTEGER;
     return this.sql
       .exec<{ seq: number; at: string; data: string }>(
-        "SELECT seq, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+        `SELECT seq, at, data FROM (
+           SELECT seq, at, data, SUM(LENGTH(CAST(data AS BLOB))) OVER (ORDER BY seq) AS upto,
+                  LENGTH(CAST(data AS BLOB)) AS size
+           FROM events WHERE seq > ? ORDER BY seq LIMIT ?)
+         WHERE upto - size = 0 OR upto <= ? ORDER BY seq`,
         after,
         limit,
+        budget,
       )
       .toArray()
       .map((r) => ({ seq: Number(r.seq), at: String(r.at), data: String(r.data) }));
@@ -191,9 +206,10 @@ export class SessionStore {
 
   // --- deadlines (used by the scheduler) -------------------------------------
 
+  /** Sets (or moves) a deadline; a fresh deadline has no failed attempts. */
   setDeadline(name: string, at: number): void {
     this.sql.exec(
-      "INSERT INTO deadlines (name, at) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET at = excluded.at",
+      "INSERT INTO deadlines (name, at, attempts) VALUES (?, ?, 0) ON CONFLICT(name) DO UPDATE SET at = excluded.at, attempts = 0",
       name,
       at,
     );
@@ -203,10 +219,25 @@ export class SessionStore {
     this.sql.exec("DELETE FROM deadlines WHERE name = ?", name);
   }
 
-  deadlines(): { name: string; at: number }[] {
+  /** Deletes the deadline only if it still fires at `at` (its work may have set it again). */
+  clearDeadlineAt(name: string, at: number): void {
+    this.sql.exec("DELETE FROM deadlines WHERE name = ? AND at = ?", name, at);
+  }
+
+  /** Moves a deadline whose work failed to `retryAt`, counting the attempt; a no-op if it was moved meanwhile. */
+  retryDeadline(name: string, firedAt: number, retryAt: number): void {
+    this.sql.exec(
+      "UPDATE deadlines SET at = ?, attempts = attempts + 1 WHERE name = ? AND at = ?",
+      retryAt,
+      name,
+      firedAt,
+    );
+  }
+
+  deadlines(): { name: string; at: number; attempts: number }[] {
     return this.sql
-      .exec("SELECT name, at FROM deadlines ORDER BY at")
+      .exec("SELECT name, at, attempts FROM deadlines ORDER BY at")
       .toArray()
-      .map((r) => ({ name: String(r.name), at: Number(r.at) }));
+      .map((r) => ({ name: String(r.name), at: Number(r.at), attempts: Number(r.attempts) }));
   }
 }

@@ -1,6 +1,10 @@
-/** Tenant-scoped access to the sessions index. Every function takes the tenant first. */
+/**
+ * Tenant-scoped access to the sessions index. Every function takes the tenant first, except
+ * `listStuckSessions`: the scheduled reconciler sweeps every tenant, and hands each row to that
+ * session's own DO, which checks the tenant again.
+ */
 import type { RepoRef, Session, SessionStatus, Trigger } from "@nightshift/protocol";
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, notInArray } from "drizzle-orm";
 import type { Database } from "../client";
 import { sessions } from "../schema";
 
@@ -109,4 +113,38 @@ export async function findSessionByBranch(
   const key = JSON.stringify(repo);
   const row = rows.find((r) => r.repo === key);
   return row ? toSession(row) : null;
+}
+
+const TERMINAL: SessionStatus[] = ["stopped", "completed", "failed"];
+
+/** The tenant's sessions that are not finished (optionally only those one user started). */
+export async function listLiveSessions(
+  db: Database,
+  tenantId: string,
+  opts: { createdBy?: string } = {},
+): Promise<Session[]> {
+  const conditions = [eq(sessions.tenantId, tenantId), notInArray(sessions.status, TERMINAL)];
+  if (opts.createdBy) conditions.push(eq(sessions.createdBy, opts.createdBy));
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(...conditions))
+    .orderBy(asc(sessions.id));
+  return rows.map(toSession);
+}
+
+/** Across tenants: sessions in `statuses` whose row has not changed since `updatedBefore`, oldest first. */
+export async function listStuckSessions(
+  db: Database,
+  statuses: SessionStatus[],
+  updatedBefore: string,
+  limit: number,
+): Promise<Session[]> {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(inArray(sessions.status, statuses), lt(sessions.updatedAt, updatedBefore)))
+    .orderBy(asc(sessions.updatedAt))
+    .limit(limit);
+  return rows.map(toSession);
 }

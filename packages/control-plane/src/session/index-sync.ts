@@ -1,0 +1,73 @@
+/**
+ * Keeps the D1 sessions index (what listing and the Worker read) in step with the DO, which
+ * holds the truth. A write that fails is not lost: the DO remembers that the index is behind
+ * and an `index.sync` deadline writes the whole current state again, with the scheduler's
+ * backoff, until D1 takes it.
+ */
+import type { SessionStatus } from "@nightshift/protocol";
+import { openDatabase } from "../db/client";
+import { updateSession } from "../db/repositories/sessions";
+import type { Scheduler } from "./scheduler";
+import { retryDelay } from "./scheduler";
+import type { SessionMeta, SessionStore } from "./store";
+
+const BEHIND_KEY = "index_behind";
+
+export interface IndexState {
+  status: SessionStatus;
+  costUsd: number;
+}
+
+export class IndexSync {
+  constructor(
+    private readonly db: () => D1Database,
+    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly scheduler: Pick<Scheduler, "set" | "has">,
+    private readonly now: () => number,
+  ) {}
+
+  /** True while a write to the index has failed and not yet been repeated successfully. */
+  get behind(): boolean {
+    return this.store.getValue(BEHIND_KEY) !== null;
+  }
+
+  /**
+   * Writes the session's status (and cost) to D1 when something changed or an earlier write
+   * failed. Never throws: a failure marks the index behind and schedules `index.sync`.
+   */
+  async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<void> {
+    if (!changed && !this.behind) return;
+    try {
+      await this.write(meta, state);
+    } catch (error) {
+      this.store.setValue(BEHIND_KEY, "1");
+      if (!this.scheduler.has("index.sync")) this.scheduler.set("index.sync", this.now() + retryDelay(1));
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          event: "session.index_sync_failed",
+          sessionId: meta.sessionId,
+          message: error instanceof Error ? error.message : "unknown error",
+        }),
+      );
+    }
+  }
+
+  /** The `index.sync` deadline's work: throws on failure so the scheduler retries with backoff. */
+  async retry(meta: SessionMeta, state: IndexState): Promise<void> {
+    if (!this.behind) return;
+    await this.write(meta, state);
+  }
+
+  /** Writes the current state unconditionally (the reconciler's repair); throws on failure. */
+  async write(meta: SessionMeta, state: IndexState): Promise<void> {
+    await updateSession(
+      openDatabase(this.db()),
+      meta.tenantId,
+      meta.sessionId,
+      { status: state.status, costUsd: state.costUsd },
+      new Date(this.now()).toISOString(),
+    );
+    this.store.deleteValue(BEHIND_KEY);
+  }
+}

@@ -17,6 +17,8 @@ export interface TurnRequest {
   resumeSessionId?: string;
   maxTurns: number;
   timeoutMs: number;
+  /** The runtime's own directories (its state): empty to the CLI and everything it starts. */
+  hiddenPaths?: string[];
   /** Extra environment for the CLI (model endpoint and key, secrets). */
   env: Record<string, string>;
   /** Aborting cancels the turn: the CLI's whole process group is killed. */

@@ -13,6 +13,7 @@ import { mkdir, stat } from "node:fs/promises";
 import { isAbsolute } from "node:path";
 import { AGENTS, type AgentEvent, type AgentName } from "@nightshift/protocol";
 import { z } from "zod";
+import { type ChildLauncher, childLauncher } from "../process/inner-sandbox";
 import type { AgentAdapter } from "./adapter";
 import { type BinarySearch, describeSearch, resolveAgentBinary } from "./agent-binary";
 import { buildChildEnv, maskSecrets, secretValues } from "./child-env";
@@ -33,6 +34,8 @@ export interface TurnRunnerOptions {
   maxLineBytes?: number;
   /** stderr lines forwarded as `log` events per turn (the rest are only counted). */
   maxStderrEvents?: number;
+  /** How the CLI is started: inside the inner sandbox when it works here (the default). */
+  launcher?: ChildLauncher;
 }
 
 const absolutePath = (what: string) =>
@@ -50,6 +53,7 @@ const TurnRequestSchema = z.object({
   resumeSessionId: z.string().min(1).max(200).optional(),
   maxTurns: z.number().int().positive(),
   timeoutMs: z.number().int().positive(),
+  hiddenPaths: z.array(absolutePath("hiddenPaths[]")).optional(),
   env: z.record(z.string(), z.string()),
   signal: z.instanceof(AbortSignal, { message: "signal must be an AbortSignal" }),
 });
@@ -72,6 +76,7 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
   const killGraceMs = options.killGraceMs ?? 3_000;
   const maxLineBytes = options.maxLineBytes ?? 8 * 1024 * 1024;
   const maxStderrEvents = options.maxStderrEvents ?? 200;
+  const launcher = options.launcher ?? childLauncher;
 
   return async function runTurn(
     agent: AgentName,
@@ -165,16 +170,24 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
     const parser = adapter.createParser(request, launch);
     const secrets = secretValues(request.env);
     let stderrEvents = 0;
+    const env = buildChildEnv({
+      parent: parentEnv,
+      home: request.home,
+      adapterEnv: launch.env,
+      requestEnv: request.env,
+    });
+    // The CLI and its tools must not reach the runtime: they start inside the inner sandbox.
+    const spawned = await launcher.launch(
+      binary,
+      launch.args,
+      { cwd: request.cwd, writable: [request.home], hidden: request.hiddenPaths ?? [], tmpDir: env.TMPDIR },
+      (text) => send({ type: "log", source: "nightshift", stream: "stderr", text }),
+    );
     const run = await runSupervised({
-      command: binary,
-      args: launch.args,
+      command: spawned.command,
+      args: spawned.args,
       cwd: request.cwd,
-      env: buildChildEnv({
-        parent: parentEnv,
-        home: request.home,
-        adapterEnv: launch.env,
-        requestEnv: request.env,
-      }),
+      env,
       timeoutMs: request.timeoutMs,
       signal: request.signal,
       maxLineBytes,

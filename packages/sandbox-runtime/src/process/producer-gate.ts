@@ -8,14 +8,33 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { Logger } from "../log";
 
-/** Process groups of this process's direct children, other than our own group. */
+/**
+ * Process groups of this process's descendants, other than our own group. Descendants, not only
+ * children: the agent runs under bwrap (see inner-sandbox.ts) in a new session, so its group is
+ * a grandchild's, and stopping bwrap alone would not stop it.
+ */
 export function childProcessGroups(parentPid: number = process.pid): number[] {
   const own = processGroupOf(parentPid);
-  const groups = new Set<number>();
+  const children = new Map<number, { pid: number; pgrp: number }[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
-    if (stat && stat.ppid === parentPid && stat.pgrp !== own && stat.pgrp > 1) groups.add(stat.pgrp);
+    if (!stat) continue;
+    const list = children.get(stat.ppid) ?? [];
+    list.push({ pid: Number(entry), pgrp: stat.pgrp });
+    children.set(stat.ppid, list);
+  }
+  const groups = new Set<number>();
+  const pending = [parentPid];
+  const seen = new Set<number>(pending);
+  while (pending.length > 0) {
+    const pid = pending.pop() as number;
+    for (const child of children.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      if (child.pgrp !== own && child.pgrp > 1) groups.add(child.pgrp);
+      pending.push(child.pid);
+    }
   }
   return [...groups];
 }

@@ -26,6 +26,8 @@ export interface SessionControllerOptions {
   turnTimeoutMs: number;
   /** The agent's private HOME, the same every turn (its session store lives there). */
   agentHome: string;
+  /** The runtime's own directories (state, event buffer): hidden from the agent's inner sandbox. */
+  hiddenPaths?: readonly string[];
   /** Environment for the agent CLI (model endpoint, keys, secrets); never the sandbox token. */
   agentEnv: Record<string, string>;
   emit: Emit;
@@ -195,6 +197,7 @@ export class SessionController {
           text: prompt.text,
           cwd: o.workdir,
           home: o.agentHome,
+          ...(o.hiddenPaths ? { hiddenPaths: [...o.hiddenPaths] } : {}),
           ...(o.model ? { model: o.model } : {}),
           ...(this.agentSessionId ? { resumeSessionId: this.agentSessionId } : {}),
           maxTurns: o.maxTurns,

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
+import { processesRunning } from "../../test/processes";
 import { silentLogger } from "../log";
-import { processState } from "../process/producer-gate";
 import { runHook, runStartHooks } from "./hooks";
 
 const roots: string[] = [];
@@ -80,7 +81,11 @@ describe("runHook", () => {
   });
 
   it("kills a hook that runs over its time limit, with everything it started", async () => {
-    const { events, base, workdir } = workspaceWith({ setup: "sleep 30 &\necho $! > child.pid\nsleep 30\n" });
+    // Found by its command line: inside the inner sandbox `$!` is a pid of another namespace.
+    const marker = `30.${process.pid}${Date.now() % 1000}`;
+    const { events, base, workdir } = workspaceWith({
+      setup: `sleep ${marker} &\necho started > child.started\nsleep 30\n`,
+    });
     const started = Date.now();
     const result = await runHook({ ...base, name: "setup", timeoutMs: 300, killGraceMs: 200 });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -89,12 +94,12 @@ describe("runHook", () => {
       code: "setup_hook_failed",
       message: expect.stringMatching(/setup\.sh timed out after 300 ms/),
     });
-    const childPid = Number(readFileSync(join(workdir, "child.pid"), "utf8"));
-    const deadline = Date.now() + 3000;
-    while (processState(childPid) !== null && processState(childPid) !== "Z") {
-      if (Date.now() > deadline) throw new Error("the hook's background child survived");
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    expect(readFileSync(join(workdir, "child.started"), "utf8")).toBe("started\n");
+    await waitFor(
+      () => processesRunning(["sleep", marker]).length === 0,
+      "the hook's background child to end",
+      3000,
+    );
   });
 
   it("does not run a hook that does not exist", async () => {

@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emit } from "../events/event-sink";
 import type { Logger } from "../log";
+import { type ChildLauncher, childLauncher } from "../process/inner-sandbox";
 import { createOutputStreamer } from "../process/output-streamer";
 
 export type HookName = "setup" | "start";
@@ -29,22 +30,40 @@ export interface RunHookOptions {
   log: Logger;
   /** Time between SIGTERM and SIGKILL when the hook runs over its limit. */
   killGraceMs?: number;
+  /** The agent's HOME: writable inside the inner sandbox. */
+  home?: string;
+  /** The runtime's own directories, hidden from the hook (see process/inner-sandbox.ts). */
+  hiddenPaths?: readonly string[];
+  /** How the hook is started: inside the inner sandbox when it works here (the default). */
+  launcher?: ChildLauncher;
 }
 
 export function hookPath(workdir: string, name: HookName): string {
   return join(workdir, ".nightshift", `${name}.sh`);
 }
 
-export function runHook(options: RunHookOptions): Promise<HookResult> {
+export async function runHook(options: RunHookOptions): Promise<HookResult> {
   const script = hookPath(options.workdir, options.name);
-  if (!existsSync(script)) return Promise.resolve({ ran: false, ok: true, exitCode: null, timedOut: false });
+  if (!existsSync(script)) return { ran: false, ok: true, exitCode: null, timedOut: false };
   const { emit, name } = options;
   const source = name;
   emit({ type: "log", source, stream: "stdout", text: `running .nightshift/${name}.sh\n` });
   const started = Date.now();
+  // The repository's code: it runs where the agent runs, never beside the runtime.
+  const launch = await (options.launcher ?? childLauncher).launch(
+    "bash",
+    [script],
+    {
+      cwd: options.workdir,
+      writable: options.home ? [options.home] : [],
+      hidden: options.hiddenPaths ?? [],
+      tmpDir: options.env.TMPDIR,
+    },
+    (text) => emit({ type: "log", source: "nightshift", stream: "stderr", text }),
+  );
 
   return new Promise((resolve) => {
-    const child = spawn("bash", [script], {
+    const child = spawn(launch.command, launch.args, {
       cwd: options.workdir,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],

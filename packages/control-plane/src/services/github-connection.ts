@@ -31,6 +31,7 @@ import { toAppError } from "../github/repo-api";
 import { AppError } from "../http/app-error";
 import type { AuthConfig } from "../tenancy/auth-config";
 import { exchangeCode } from "../tenancy/github-oauth";
+import { requireSessionsStopped } from "./session-revocation";
 
 const INSTALL_AUDIENCE = "nightshift-github-install";
 const INSTALL_STATE_TTL = "1h";
@@ -201,4 +202,6 @@ export async function disconnectInstallation(
     action: "github.disconnected",
     target: { type: "github_installation", id: String(installationId) },
   });
+  // Sessions on its repositories lose their sandboxes and tokens with it.
+  await requireSessionsStopped(env, actor.tenantId, { kind: "installation", installationId });
 }

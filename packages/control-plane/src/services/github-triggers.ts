@@ -20,6 +20,7 @@ import type { WebhookAction } from "../github/webhook-router";
 import { AppError } from "../http/app-error";
 import { enforceWebhookRateLimit } from "../rate-limit/limiter";
 import { canWrite, repoApiFor } from "./github-access";
+import { requireSessionsStopped } from "./session-revocation";
 import { createSession, sendPrompt } from "./sessions";
 
 type TriggerAction = Extract<WebhookAction, { kind: "issue.labeled" | "mention" }>;
@@ -38,6 +39,12 @@ export async function runWebhookAction(env: Bindings, action: WebhookAction, log
   }
   switch (action.kind) {
     case "installation.deleted":
+      // Stop first: if a session cannot be stopped the delivery is released and redelivered,
+      // and the installation (how its tenant is found) is still there for that retry.
+      await requireSessionsStopped(env, tenantId, {
+        kind: "installation",
+        installationId: action.installationId,
+      });
       await unlinkInstallation(db, tenantId, action.installationId);
       return;
     case "installation.repositories":

@@ -1,17 +1,19 @@
 /**
  * GitHub webhook ingress: verify the signature over the raw body, validate the headers and the
- * JSON, deduplicate by delivery id, then acknowledge. Work that follows (triggers) must be handed
- * off, never done before answering.
+ * JSON, deduplicate by delivery id and by the trigger's payload key (the same comment or labelling
+ * under a new delivery id is a duplicate too), then acknowledge. Work that follows (triggers)
+ * must be handed off, never done before answering.
  */
 import { z } from "zod";
 import { openDatabase } from "../db/client";
-import { claimDelivery, releaseDelivery } from "../db/webhook-deliveries";
+import { claimDelivery, claimTriggerKey, releaseDelivery, releaseTriggerKey } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
 import { readGithubAppConfig } from "../github/app-config";
 import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
 import { verifyWebhookSignature } from "../github/webhook-signature";
 import { AppError } from "../http/app-error";
 import { runWebhookAction, type TriggerLog } from "./github-triggers";
+import { triggerKeyOf } from "./trigger-keys";
 
 const Headers = z.object({
   event: z.string().regex(/^[a-z_]{1,64}$/, "X-GitHub-Event must name an event"),
@@ -23,11 +25,14 @@ const Envelope = z.looseObject({
   installation: z.looseObject({ id: z.number().int().positive() }).optional(),
 });
 
+/** A webhook's work, with the payload key it claimed (released again if the work fails). */
+export type KeyedAction = WebhookAction & { triggerKey?: string };
+
 export interface WebhookOutcome {
   status: 200 | 202;
   body: { received: true; duplicate?: true; event: string };
   /** The work to do after answering (nothing for duplicates). */
-  action: WebhookAction | null;
+  action: KeyedAction | null;
   deliveryId: string;
 }
 
@@ -76,7 +81,11 @@ export async function receiveGithubWebhook(
     if (error instanceof MalformedPayload) throw new AppError("invalid_request", 400, error.message);
     throw error;
   }
-  const fresh = await claimDelivery(openDatabase(env.DB), meta.data.delivery, meta.data.event, now);
+  const db = openDatabase(env.DB);
+  const triggerKey = triggerKeyOf(meta.data.event, action, envelope.data);
+  const fresh =
+    (await claimDelivery(db, meta.data.delivery, meta.data.event, now)) &&
+    (triggerKey === null || (await claimTriggerKey(db, triggerKey, now)));
   if (!fresh)
     return {
       status: 200,
@@ -87,18 +96,19 @@ export async function receiveGithubWebhook(
   return {
     status: 202,
     body: { received: true, event: meta.data.event },
-    action,
+    action: triggerKey === null ? action : { ...action, triggerKey },
     deliveryId: meta.data.delivery,
   };
 }
 
 /**
- * The work after the 202. If it fails, the delivery is forgotten, so GitHub's "Redeliver" (or an
- * automatic redelivery) runs it again instead of being answered as a duplicate.
+ * The work after the 202. If it fails, the delivery and its trigger key are forgotten, so
+ * GitHub's "Redeliver" (or an automatic redelivery) runs it again instead of being answered as a
+ * duplicate.
  */
 export async function processWebhook(
   env: Bindings,
-  action: WebhookAction,
+  action: KeyedAction,
   deliveryId: string,
   log: TriggerLog,
 ): Promise<void> {
@@ -107,6 +117,8 @@ export async function processWebhook(
   } catch (error) {
     const why = error instanceof Error ? error.message : "unknown error";
     log.info(`handling ${action.kind} failed: ${why}; a redelivery will be processed again`);
-    await releaseDelivery(openDatabase(env.DB), deliveryId).catch(() => undefined);
+    const db = openDatabase(env.DB);
+    await releaseDelivery(db, deliveryId).catch(() => undefined);
+    if (action.triggerKey) await releaseTriggerKey(db, action.triggerKey).catch(() => undefined);
   }
 }

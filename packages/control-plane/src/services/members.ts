@@ -16,6 +16,7 @@ import { findUserByLogin } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { authorize } from "../tenancy/permissions";
+import { requireSessionsStopped } from "./session-revocation";
 
 function memberNotFound(userId: string): AppError {
   return AppError.notFound(`member ${userId.slice(0, 64)}`);
@@ -75,6 +76,7 @@ export async function changeMemberRole(
   return member;
 }
 
+/** Removes the member and stops the sessions they started here (their sandboxes lose every token). */
 export async function removeMember(env: Bindings, actor: Actor, userId: string): Promise<void> {
   const db = openDatabase(env.DB);
   const current = await findMembership(db, actor.tenantId, userId);
@@ -88,4 +90,7 @@ export async function removeMember(env: Bindings, actor: Actor, userId: string):
     target: { type: "user", id: userId },
     detail: { role: current.role },
   });
+  // After the row is gone no new session can start; a retry of this stop is a 404, so the sweep
+  // would not find them again: report a failure instead of swallowing it.
+  await requireSessionsStopped(env, actor.tenantId, { kind: "member", userId });
 }

@@ -1,8 +1,9 @@
 /** Tenant use cases: list mine, create one (I own it), read one, delete one (owners only, by policy). */
 import type { CreateTenantRequest, ListTenantsResponse, Tenant, TenantWithRole } from "@nightshift/protocol";
 import { ulid } from "ulid";
+import { z } from "zod";
 import { recordAudit } from "../audit/record";
-import { openDatabase } from "../db/client";
+import { type Database, openDatabase } from "../db/client";
 import {
   createTenantWithOwner,
   deleteTenant as deleteTenantRow,
@@ -14,6 +15,33 @@ import {
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import type { Principal } from "../tenancy/principal";
+import { requireSessionsStopped } from "./session-revocation";
+
+export const DEFAULT_MAX_TENANTS_PER_USER = 10;
+/** The owned-tenant cap frees only when a tenant is deleted: tell clients not to retry sooner than this. */
+const TENANT_LIMIT_RETRY_AFTER_S = 3600;
+
+function maxTenantsPerUser(env: Bindings): number {
+  const raw = env.MAX_TENANTS_PER_USER?.trim();
+  if (!raw) return DEFAULT_MAX_TENANTS_PER_USER;
+  const parsed = z.coerce.number().int().min(1).max(10_000).safeParse(raw);
+  if (!parsed.success) throw new Error("MAX_TENANTS_PER_USER must be a whole number from 1 to 10000");
+  return parsed.data;
+}
+
+/** One person may own only so many tenants, so nobody can mint tenants to multiply per-tenant limits. */
+async function requireRoomForAnotherTenant(env: Bindings, db: Database, userId: string): Promise<void> {
+  const max = maxTenantsPerUser(env);
+  const owned = (await listTenantsForUser(db, userId)).filter((t) => t.role === "owner").length;
+  if (owned < max) return;
+  throw new AppError(
+    "rate_limited",
+    429,
+    `you already own ${owned} tenants, the most one person may own (${max}); delete a tenant you no longer need, then try again`,
+    undefined,
+    { "retry-after": String(TENANT_LIMIT_RETRY_AFTER_S) },
+  );
+}
 
 function toTenant(row: TenantRow): Tenant {
   return { id: row.id, slug: row.slug, name: row.name, createdAt: row.createdAt };
@@ -47,6 +75,7 @@ export async function createTenant(
 ): Promise<TenantWithRole> {
   const { user } = requireUser(principal);
   const db = openDatabase(env.DB);
+  await requireRoomForAnotherTenant(env, db, user.id);
   if (await isTenantSlugTaken(db, req.slug)) {
     throw new AppError("conflict", 409, `the slug '${req.slug}' is taken; choose another`);
   }
@@ -88,6 +117,9 @@ export async function readTenant(env: Bindings, actor: Actor): Promise<TenantWit
 
 /** Deletes the tenant and, by cascade, everything it owns in D1 (its audit log included). */
 export async function deleteTenant(env: Bindings, actor: Actor): Promise<void> {
+  // First, while the session rows still exist: stop every live session and its sandbox. A
+  // session that cannot be stopped now keeps the tenant (503), so nothing is left running.
+  await requireSessionsStopped(env, actor.tenantId, { kind: "tenant" });
   await deleteTenantRow(openDatabase(env.DB), actor.tenantId);
   // The tenant's audit log goes with it, so the deletion is recorded in the Worker log instead.
   console.log(

@@ -1,0 +1,114 @@
+/**
+ * Withdrawn access stops what it started (issue 11 §7): deleting a tenant, removing a member or
+ * disconnecting a GitHub installation stops that scope's live sessions with a reason, releases
+ * their sandboxes, and the sandbox's token is refused from then on (bridge and git credentials).
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { BridgeCloseCode, type Session, StoredEvent } from "@nightshift/protocol";
+import { describe, expect, it } from "vitest";
+import type { SessionAgent } from "../src/session/agent";
+import { githubTenant } from "./github-tenant";
+import {
+  api,
+  browserHeaders,
+  createTenant,
+  type Identity,
+  joinTenant,
+  postJson,
+  sessionStub,
+  unwrapRpc,
+} from "./helpers";
+import { SandboxClient, useIncarnation } from "./sandbox-client";
+
+const doubleUrl = () => (env as unknown as { GITHUB_APP_WEB_URL: string }).GITHUB_APP_WEB_URL;
+
+async function startSession(as: Identity, repo: unknown = { kind: "local", path: "demo" }): Promise<Session> {
+  const res = await postJson("/api/v1/sessions", { repo, prompt: "work" }, {}, as);
+  if (res.status !== 201) throw new Error(`create session failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Session;
+}
+
+/** A connected sandbox for the session, with its token. */
+async function liveSandbox(s: Session, jti: string) {
+  const token = await useIncarnation(s, jti);
+  const sandbox = await SandboxClient.connect(token);
+  sandbox.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
+  await sandbox.waitFor("welcome");
+  return { token, sandbox };
+}
+
+async function statusEvent(s: Session) {
+  const page = unwrapRpc<{ events: unknown[] }>(await sessionStub(s.id).readEvents(s.tenantId, 0, 1000));
+  return page.events
+    .map((e) => StoredEvent.parse(e).event)
+    .filter((e) => e.type === "session.status")
+    .at(-1);
+}
+
+/** The sandbox is told to shut down, its release runs, and a new connection with its token is refused. */
+async function expectRevoked(s: Session, token: string, sandbox: SandboxClient, reason: RegExp) {
+  expect(await statusEvent(s)).toMatchObject({ status: "stopped", reason: expect.stringMatching(reason) });
+  await sandbox.waitFor("shutdown");
+  await runInDurableObject(sessionStub(s.id), (_a: SessionAgent, state) => {
+    state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE name = 'sandbox.terminate'", Date.now() - 1);
+  });
+  await runDurableObjectAlarm(sessionStub(s.id));
+  expect(await sandbox.waitForClose()).toBe(BridgeCloseCode.sessionEnded);
+  const again = await SandboxClient.connect(token);
+  expect([BridgeCloseCode.sessionEnded, BridgeCloseCode.unauthorized]).toContain(await again.waitForClose());
+}
+
+describe("withdrawn access stops sessions", () => {
+  it("removing a member stops the sessions they started, refuses their sandbox, and leaves others running", async () => {
+    const owner = await createTenant("revoke-member");
+    const member = await joinTenant(owner, "member");
+    const theirs = await startSession(member);
+    const ours = await startSession(owner);
+    const { token, sandbox } = await liveSandbox(theirs, "inc-member");
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}/members/${member.userId}`,
+      { method: "DELETE" },
+      owner,
+    );
+    expect(res.status).toBe(204);
+    await expectRevoked(theirs, token, sandbox, /member who started it was removed/);
+    const still = await api(`/api/v1/sessions/${ours.id}`, {}, owner);
+    expect(((await still.json()) as Session).status).not.toBe("stopped");
+  });
+
+  it("deleting a tenant stops its live sessions and refuses their sandboxes before the data goes", async () => {
+    const owner = await createTenant("revoke-tenant");
+    const s = await startSession(owner);
+    const { token, sandbox } = await liveSandbox(s, "inc-tenant");
+    const browser = await browserHeaders(owner.userId);
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}?confirm=${owner.slug}`,
+      { method: "DELETE" },
+      browser,
+    );
+    expect(res.status).toBe(204);
+    await expectRevoked(s, token, sandbox, /tenant was deleted/);
+  });
+
+  it("disconnecting a GitHub installation stops its repositories' sessions and refuses their git credentials", async () => {
+    const tenant = await githubTenant();
+    const s = await startSession(tenant, { kind: "github", owner: "acme", name: "widgets" });
+    const { token, sandbox } = await liveSandbox(s, "inc-installation");
+    const credential = () =>
+      postJson(
+        "/sandbox/git-credentials",
+        { protocol: "http", host: new URL(doubleUrl()).host, path: "acme/widgets.git" },
+        { authorization: `Bearer ${token}` },
+      );
+    expect((await credential()).status).toBe(200);
+    const browser = await browserHeaders(tenant.userId);
+    const res = await api(
+      `/api/v1/tenants/${tenant.tenantId}/github/installations/77`,
+      { method: "DELETE" },
+      browser,
+    );
+    expect(res.status).toBe(204);
+    expect((await credential()).status).toBeGreaterThanOrEqual(400);
+    await expectRevoked(s, token, sandbox, /GitHub installation was disconnected/);
+  });
+});

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
+import { runEgressBench } from "./egress-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
@@ -16,6 +17,7 @@ const benches = {
   stream: runStreamBench,
   bridge: runBridgeBench,
   session: runSessionBench,
+  egress: runEgressBench,
   webhook: runWebhookBench,
   waituntil: runWaitUntilBench,
 } as const;

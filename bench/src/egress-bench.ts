@@ -1,0 +1,207 @@
+/**
+ * The egress proxy's cost, on a real sandbox host with the real runtime, the real `claude` CLI
+ * and the scripted model (no Worker: the bench is the control plane's side of the bridge):
+ * - create → ready: signed POST /v1/sandboxes until the runtime's `ready` frame (clone done), for
+ *   a bubblewrap sandbox with the isolated network (its egress proxy and forwarder included);
+ * - one scripted turn (prompt frame in → turn.end out) in an isolated sandbox, in a
+ *   shared-network sandbox (`process` isolation: no proxy), and the same CLI run bare against
+ *   the same model, interleaved, with the ratios. In the isolated sandbox every model request
+ *   goes CLI → HTTP_PROXY (the runtime's forwarder) → unix socket → the host's proxy → model.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createDemoRepo, ensureRuntimeBundle, REPO_ROOT, RUNTIME_BUNDLE } from "@nightshift/devstack";
+import { hostSigningString, SandboxInfo, signHostRequest } from "@nightshift/protocol";
+import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
+import { startScriptedModel } from "@nightshift/testkit/model";
+import { SandboxBridge } from "./sandbox-bridge";
+import { ms, summarize } from "./stats";
+
+const CREATES = Number(process.env.BENCH_SANDBOXES ?? 8);
+const TURNS = Number(process.env.BENCH_TURNS ?? 8);
+const API_KEY = "sk-ant-scripted-model";
+const SECRET = `${crypto.randomUUID()}${crypto.randomUUID()}`;
+
+function claudeExecutable(): string {
+  const require = createRequire(join(REPO_ROOT, "packages/sandbox-runtime/package.json"));
+  const manifestPath = require.resolve("@anthropic-ai/claude-code/package.json");
+  const bin = (JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: string | Record<string, string> })
+    .bin;
+  return resolve(dirname(manifestPath), typeof bin === "string" ? bin : (bin.claude ?? ""));
+}
+
+export interface EgressBenchResult {
+  createToReady: ReturnType<typeof summarize>;
+  turn: {
+    isolatedP50: number;
+    sharedP50: number;
+    bareP50: number;
+    isolatedVsShared: number;
+    isolatedVsBare: number;
+    n: number;
+  };
+}
+
+async function createSandbox(
+  host: RunningSandboxHost,
+  bridge: SandboxBridge,
+  token: string,
+): Promise<SandboxInfo> {
+  const body = JSON.stringify({
+    sessionId: `ses_${token.slice(-12)}`,
+    incarnation: token,
+    repo: { kind: "local", path: "bench" },
+    env: {
+      NIGHTSHIFT_SESSION_ID: `ses_${token.slice(-12)}`,
+      NIGHTSHIFT_CONTROL_PLANE_URL: bridge.url,
+      NIGHTSHIFT_SANDBOX_TOKEN: token,
+      NIGHTSHIFT_BRANCH: `nightshift/bench-${token.slice(-8)}`,
+      NIGHTSHIFT_AGENT: "claude-code",
+    },
+  });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = await signHostRequest(
+    SECRET,
+    hostSigningString(timestamp, "POST", "/v1/sandboxes", body),
+  );
+  const res = await fetch(`${host.url}/v1/sandboxes`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-nightshift-timestamp": timestamp,
+      "x-nightshift-signature": signature,
+    },
+    body,
+  });
+  if (res.status !== 201) throw new Error(`create: ${res.status} ${await res.text()}`);
+  return SandboxInfo.parse(await res.json());
+}
+
+async function sandboxTurn(bridge: SandboxBridge, token: string, n: number): Promise<number> {
+  const before = bridge.turnEnds(token);
+  const started = performance.now();
+  bridge.send(token, {
+    v: 1,
+    type: "prompt",
+    promptId: `p${n}`,
+    text: "Say hello.",
+    author: { name: "Bench", email: "bench@example.com" },
+  });
+  await bridge.until(token, "turn.end", () => bridge.turnEnds(token) > before);
+  return performance.now() - started;
+}
+
+async function bareTurn(claude: string, modelUrl: string): Promise<number> {
+  const home = mkdtempSync(join(tmpdir(), "bench-bare-home-"));
+  const cwd = mkdtempSync(join(tmpdir(), "bench-bare-cwd-"));
+  execFileSync("git", ["init", "-q"], { cwd });
+  const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
+  args.push("--dangerously-skip-permissions", "--", "Say hello.");
+  const started = performance.now();
+  const child = spawn(claude, args, {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      IS_SANDBOX: "1",
+      ANTHROPIC_BASE_URL: modelUrl,
+      ANTHROPIC_API_KEY: API_KEY,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      CLAUDE_CODE_MAX_RETRIES: "0",
+    },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  const code = await new Promise<number | null>((r) => child.once("exit", r));
+  const elapsed = performance.now() - started;
+  rmSync(home, { recursive: true, force: true });
+  rmSync(cwd, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`bare claude failed (${code})`);
+  return elapsed;
+}
+
+export async function runEgressBench(log: (line: string) => void = console.log): Promise<EgressBenchResult> {
+  await ensureRuntimeBundle();
+  const root = mkdtempSync(join(tmpdir(), "bench-egress-"));
+  const reposRoot = join(root, "repos");
+  mkdirSync(reposRoot);
+  createDemoRepo(reposRoot, "bench");
+  const model = await startScriptedModel({ apiKey: API_KEY });
+  const bridge = await SandboxBridge.start();
+  const hostEnv = { PATH: process.env.PATH, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY };
+  const start = (isolation: "bubblewrap" | "process") =>
+    startSandboxHost({
+      secret: SECRET,
+      port: 0,
+      reposRoot,
+      dataDir: join(root, isolation),
+      runtimePath: RUNTIME_BUNDLE,
+      // A developer's machine: local repositories, and `process` isolation for the shared baseline.
+      mode: "local",
+      isolation,
+      hostEnv,
+      log: silentHostLogger,
+    });
+  const isolated = await start("bubblewrap");
+  const shared = await start("process");
+  try {
+    log(`egress: create → ready for ${CREATES} isolated sandboxes...`);
+    const readyTimes: number[] = [];
+    for (let i = 0; i < CREATES; i++) {
+      const token = `bench-ready-${i}-${crypto.randomUUID()}`;
+      const started = performance.now();
+      const info = await createSandbox(isolated, bridge, token);
+      await bridge.until(token, "ready", (c) => c.ready);
+      readyTimes.push(performance.now() - started);
+      await isolated.manager.terminate(info.id);
+    }
+    const ready = summarize(readyTimes);
+    log(`egress: create → ready p50 ${ms(ready.p50)}, p99 ${ms(ready.p99)}, max ${ms(ready.max)}`);
+
+    const isolatedToken = `bench-isolated-${crypto.randomUUID()}`;
+    const sharedToken = `bench-shared-${crypto.randomUUID()}`;
+    await createSandbox(isolated, bridge, isolatedToken);
+    await createSandbox(shared, bridge, sharedToken);
+    await bridge.until(isolatedToken, "ready (isolated)", (c) => c.ready);
+    await bridge.until(sharedToken, "ready (shared)", (c) => c.ready);
+    log(`egress: ${TURNS} scripted turns each: isolated network, shared network, bare CLI, interleaved...`);
+    const claude = claudeExecutable();
+    const times = { isolated: [] as number[], shared: [] as number[], bare: [] as number[] };
+    await sandboxTurn(bridge, isolatedToken, -1); // warm-up: the first turn pays for the CLI's first start
+    await sandboxTurn(bridge, sharedToken, -1);
+    for (let i = 0; i < TURNS; i++) {
+      times.isolated.push(await sandboxTurn(bridge, isolatedToken, i));
+      times.shared.push(await sandboxTurn(bridge, sharedToken, i));
+      times.bare.push(await bareTurn(claude, model.url));
+    }
+    const [isolatedP50, sharedP50, bareP50] = [times.isolated, times.shared, times.bare].map(
+      (t) => summarize(t).p50,
+    ) as [number, number, number];
+    const turn = {
+      isolatedP50,
+      sharedP50,
+      bareP50,
+      isolatedVsShared: isolatedP50 / sharedP50,
+      isolatedVsBare: isolatedP50 / bareP50,
+      n: TURNS,
+    };
+    log(
+      `egress: turn p50 isolated ${ms(isolatedP50)}, shared ${ms(sharedP50)}, bare CLI ${ms(bareP50)}; ` +
+        `isolated/shared ${turn.isolatedVsShared.toFixed(2)}×, isolated/bare ${turn.isolatedVsBare.toFixed(2)}×`,
+    );
+    return { createToReady: ready, turn };
+  } finally {
+    await isolated.close();
+    await shared.close();
+    await bridge.stop();
+    await model.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runEgressBench();
+}

@@ -13,6 +13,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** From a 429's Retry-After: how many seconds to wait before trying again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -52,6 +54,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Retry-After in seconds (the Worker sends whole seconds; an HTTP date is read too). */
+function retryAfterOf(res: Response): number | undefined {
+  const raw = res.headers.get("retry-after")?.trim();
+  if (!raw) return undefined;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Math.ceil((Date.parse(raw) - Date.now()) / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
 async function errorFrom(res: Response): Promise<ApiError> {
   let raw: unknown = null;
   try {
@@ -62,7 +72,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
   const parsed = ErrorBody.safeParse(raw);
   if (parsed.success) {
     const { code, message, requestId } = parsed.data.error;
-    return new ApiError(res.status, code, message, requestId);
+    return new ApiError(res.status, code, message, requestId, retryAfterOf(res));
   }
   const hint = res.status >= 500 ? "the server failed; try again in a moment" : res.statusText || "failed";
   return new ApiError(

@@ -15,6 +15,7 @@ import { Link, useNavigate } from "react-router";
 import { describeError } from "../api/http-client";
 import { createSession, sessionKeys } from "../api/sessions";
 import { isLoopbackHost } from "../auth/auth-api";
+import { RetryAfterNote, useRetryAfter } from "../ui/retry-after";
 import { ErrorState, Loading } from "../ui/states";
 import { RepoSelect } from "./repo-select";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
@@ -62,6 +63,7 @@ export default function NewSessionPage() {
       navigate(`/sessions/${session.id}`);
     },
   });
+  const retryIn = useRetryAfter(start.error);
 
   function chosenRepo(): { ok: true; repo: RepoRef } | { ok: false; message: string } {
     if (repos.data?.available) {
@@ -73,7 +75,7 @@ export default function NewSessionPage() {
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
-    if (start.isPending) return;
+    if (start.isPending || retryIn > 0) return;
     const repo = chosenRepo();
     if (!repo.ok) {
       setFormError(repo.message);
@@ -209,7 +211,8 @@ export default function NewSessionPage() {
           </p>
         ) : null}
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={start.isPending}>
+          <RetryAfterNote seconds={retryIn} />
+          <button type="submit" className="button button-primary" disabled={start.isPending || retryIn > 0}>
             {start.isPending ? "Starting…" : "Start session"}
           </button>
         </div>

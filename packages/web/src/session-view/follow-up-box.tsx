@@ -7,6 +7,7 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { describeError } from "../api/http-client";
 import { sendPrompt } from "../api/sessions";
+import { RetryAfterNote, useRetryAfter } from "../ui/retry-after";
 
 interface Queued {
   promptId: string;
@@ -33,6 +34,8 @@ export function FollowUpBox({
   const [text, setText] = useState("");
   const [queued, setQueued] = useState<Queued[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const retryIn = useRetryAfter(failure);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const send = useMutation({
@@ -41,7 +44,10 @@ export function FollowUpBox({
       setQueued((q) => [...q, { promptId: res.promptId, text: value, position: res.position }]);
       setText("");
     },
-    onError: (err) => setError(describeError(err)),
+    onError: (err) => {
+      setError(describeError(err));
+      setFailure(err);
+    },
   });
 
   useEffect(
@@ -73,7 +79,7 @@ export function FollowUpBox({
 
   function submit(e?: FormEvent) {
     e?.preventDefault();
-    if (send.isPending || closed) return;
+    if (send.isPending || closed || retryIn > 0) return;
     const parsed = PromptText.safeParse(text);
     if (!parsed.success) {
       setError(`Follow-up ${parsed.error.issues[0]?.message ?? "is not valid"}.`);
@@ -123,11 +129,15 @@ export function FollowUpBox({
         </p>
       ) : null}
       <div className="form-actions">
-        <span className="muted small">Ctrl+Enter to send</span>
+        {retryIn > 0 ? (
+          <RetryAfterNote seconds={retryIn} />
+        ) : (
+          <span className="muted small">Ctrl+Enter to send</span>
+        )}
         <button
           type="submit"
           className="button button-primary"
-          disabled={closed || send.isPending || !text.trim()}
+          disabled={closed || send.isPending || !text.trim() || retryIn > 0}
         >
           {send.isPending ? "Sending…" : turnRunning ? "Queue follow-up" : "Send"}
         </button>

@@ -3,6 +3,7 @@ import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
 import type { Timeline } from "../timeline/timeline";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
+import { queuePlace } from "../ui/queue-place";
 import { StatusBadge } from "../ui/status-badge";
 import { webUrl } from "../ui/web-url";
 import { Elapsed } from "./elapsed";
@@ -20,6 +21,7 @@ export function SessionSummary({
 }) {
   const status = timeline.status ?? session.status;
   const ended = TERMINAL_STATUSES.has(status);
+  const queuePosition = timeline.queuePosition ?? session.queuePosition ?? null;
   const { usage, push, pr } = timeline;
   const prUrl = webUrl(pr?.url ?? session.prUrl);
   // The stream's total is exact; the index row's cost only lags behind it.
@@ -44,6 +46,9 @@ export function SessionSummary({
           <dt>Status</dt>
           <dd aria-live="polite" data-testid="session-status">
             <StatusBadge status={status} />
+            {status === "queued" && queuePosition ? (
+              <span data-testid="queue-position"> — {queuePlace(queuePosition)}, waiting for a sandbox</span>
+            ) : null}
             {timeline.statusReason ? <span className="muted small"> {timeline.statusReason}</span> : null}
           </dd>
         </div>

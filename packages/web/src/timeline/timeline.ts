@@ -63,6 +63,8 @@ export interface Timeline {
   items: readonly TimelineItem[];
   status: SessionStatus | null;
   statusReason: string | null;
+  /** While the session waits for a sandbox slot: its place in line (1 = next), else null. */
+  queuePosition: number | null;
   /** When the latest status was reached (for elapsed time once the session has ended). */
   statusAt: string | null;
   firstAt: string | null;
@@ -87,6 +89,7 @@ export const emptyTimeline: Timeline = {
   items: [],
   status: null,
   statusReason: null,
+  queuePosition: null,
   statusAt: null,
   firstAt: null,
   usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
@@ -129,11 +132,15 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.status = e.status;
         next.statusReason = e.reason ?? null;
         next.statusAt = at;
+        if (e.status !== "queued") next.queuePosition = null;
         if (TERMINAL_STATUSES.has(e.status)) {
           next.turnRunning = false;
           next.openPrompts = [];
         }
         items.push({ ...base, kind: "status", status: e.status, reason: e.reason ?? null });
+        break;
+      case "session.queue":
+        next.queuePosition = e.position;
         break;
       case "prompt":
         if (!promptIds.has(e.promptId)) promptIds = new Set(promptIds).add(e.promptId);

@@ -11,7 +11,19 @@ describe("parseCli", () => {
 
   it("reads flags, falls back to the environment, and lets flags win", () => {
     const result = parseCli(
-      ["--port", "9000", "--pass-env", "FOO", "--pass-env", "BAR,BAZ", "--keep", "--isolation", "process"],
+      [
+        "--port",
+        "9000",
+        "--pass-env",
+        "FOO",
+        "--pass-env",
+        "BAR,BAZ",
+        "--keep",
+        "--isolation",
+        "process",
+        "--mode",
+        "local",
+      ],
       {
         NIGHTSHIFT_HOST_SECRET: "0123456789abcdef",
         NIGHTSHIFT_HOST_PORT: "1234",
@@ -27,6 +39,7 @@ describe("parseCli", () => {
       passEnv: ["ENVVAR", "FOO", "BAR", "BAZ"],
       keep: true,
       isolation: "process",
+      mode: "local",
     });
     const config = parseHostOptions(result.options);
     expect(config.ok && config.config.host).toBe("127.0.0.1");
@@ -51,5 +64,24 @@ describe("parseCli", () => {
     expect(!bad.ok && bad.problems.join("\n")).toMatch(/NIGHTSHIFT_HOST_SECRET must be at least 16/);
     expect(!bad.ok && bad.problems.join("\n")).toMatch(/isolation/);
     expect(!bad.ok && bad.problems.join("\n")).toMatch(/--data-dir must be an absolute path/);
+  });
+
+  it("serves server mode unless told otherwise, and reads NIGHTSHIFT_MODE", () => {
+    const env = { NIGHTSHIFT_HOST_SECRET: "0123456789abcdef" };
+    const plain = parseCli([], env);
+    const config = plain.kind === "options" ? parseHostOptions(plain.options) : null;
+    expect(config?.ok && config.config.mode).toBe("server");
+    expect(parseCli([], { ...env, NIGHTSHIFT_MODE: "local" })).toMatchObject({ options: { mode: "local" } });
+    const bad = parseCli(["--mode", "cloud"], env);
+    const badConfig = bad.kind === "options" ? parseHostOptions(bad.options) : null;
+    expect(badConfig?.ok).toBe(false);
+  });
+
+  it("refuses --pass-env names that change how a loader or interpreter behaves", () => {
+    for (const name of ["LD_PRELOAD", "NODE_OPTIONS", "PYTHONPATH"]) {
+      const parsed = parseHostOptions({ secret: "0123456789abcdef", passEnv: [name] });
+      expect(parsed.ok, name).toBe(false);
+      expect(!parsed.ok && parsed.problems.join(" ")).toContain(`${name} changes how`);
+    }
   });
 });

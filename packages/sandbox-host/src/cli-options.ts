@@ -9,6 +9,9 @@ export const USAGE = `nightshift-sandbox-host: runs Nightshift sandboxes on this
 
 usage: NIGHTSHIFT_HOST_SECRET=... nightshift-sandbox-host [flags]
 
+  --mode <mode>          server (default: bubblewrap required, no local repositories) | local
+                         (a developer's machine: --repos-root, loud fallback without bwrap)
+                         (env NIGHTSHIFT_MODE)
   --host <addr>          listen address (default 127.0.0.1)
   --port <n>             listen port (default 8788; env NIGHTSHIFT_HOST_PORT)
   --repos-root <dir>     local repositories a session may use (env NIGHTSHIFT_REPOS_ROOT)
@@ -20,6 +23,8 @@ usage: NIGHTSHIFT_HOST_SECRET=... nightshift-sandbox-host [flags]
   --sandbox-uid <uid>    as root: run sandboxes as this uid (see README)
   --ro-bind <dir>        extra read-only directory inside bubblewrap sandboxes, repeatable
   --github-url <url>     where GitHub repositories are cloned from (default https://github.com)
+  --egress-allow <host>  hosts every sandbox may reach, repeatable (registry.npmjs.org, *.example.com:8443);
+                         replaces the default package registries; "none" for none (env NIGHTSHIFT_EGRESS_ALLOW=a,b)
   --max-sandboxes <n>    concurrent sandboxes (default 20)
   --kill-grace-ms <ms>   time between SIGTERM and SIGKILL on terminate (default 5000)
   --keep                 keep sandbox directories after they end (debugging)
@@ -61,6 +66,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
     ].filter((n) => n.length > 0);
     const options: HostOptionsInput = {
       secret,
+      ...((values.mode ?? env.NIGHTSHIFT_MODE)
+        ? { mode: (values.mode ?? env.NIGHTSHIFT_MODE) as HostOptionsInput["mode"] }
+        : {}),
       ...(values.host ? { host: values.host } : {}),
       ...((values.port ?? env.NIGHTSHIFT_HOST_PORT)
         ? { port: integer(values.port ?? env.NIGHTSHIFT_HOST_PORT, "--port") }
@@ -79,6 +87,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       ...(values["sandbox-uid"] ? { sandboxUid: integer(values["sandbox-uid"], "--sandbox-uid") } : {}),
       roBinds: values["ro-bind"] ?? [],
       ...(values["github-url"] ? { githubUrl: values["github-url"] } : {}),
+      ...egressAllow(values["egress-allow"], env.NIGHTSHIFT_EGRESS_ALLOW),
       ...(values["max-sandboxes"]
         ? { maxSandboxes: integer(values["max-sandboxes"], "--max-sandboxes") }
         : {}),
@@ -92,12 +101,21 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
   }
 }
 
+/** --egress-allow (repeatable, comma-separated) over NIGHTSHIFT_EGRESS_ALLOW; "none" empties the list. */
+function egressAllow(flags: string[] | undefined, fromEnv: string | undefined): { egressAllow?: string[] } {
+  const given = flags ?? (fromEnv === undefined ? undefined : [fromEnv]);
+  if (given === undefined) return {};
+  const hosts = given.flatMap((value) => value.split(",")).map((host) => host.trim());
+  return { egressAllow: hosts.filter((host) => host.length > 0 && host !== "none") };
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
     strict: true,
     allowPositionals: false,
     options: {
+      mode: { type: "string" },
       host: { type: "string" },
       port: { type: "string" },
       "repos-root": { type: "string" },
@@ -109,6 +127,7 @@ function parse(argv: readonly string[]) {
       "sandbox-uid": { type: "string" },
       "ro-bind": { type: "string", multiple: true },
       "github-url": { type: "string" },
+      "egress-allow": { type: "string", multiple: true },
       "max-sandboxes": { type: "string" },
       "kill-grace-ms": { type: "string" },
       keep: { type: "boolean" },

@@ -8,9 +8,10 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { ReplayGuard } from "./auth/replay-guard";
 import { type HostConfig, type HostOptionsInput, parseHostOptions } from "./config";
+import type { Lookup } from "./egress/resolve-target";
 import { createHostApp } from "./http/app";
 import { createHostLogger, type HostLogger } from "./log";
-import { selfTestBubblewrap } from "./sandbox/bubblewrap";
+import { type SelfTest, selfTestBubblewrap } from "./sandbox/bubblewrap";
 import { type Isolation, SandboxManager } from "./sandbox/sandbox-manager";
 
 export const HOST_VERSION = "0.1.0";
@@ -19,6 +20,10 @@ export interface StartSandboxHostOptions extends HostOptionsInput {
   log?: HostLogger;
   /** Where pass-through variables are read from (default: process.env). */
   hostEnv?: NodeJS.ProcessEnv;
+  /** The bubblewrap self-test (default: the real one); tests stand in a failing one. */
+  bubblewrapSelfTest?: (uid?: number) => Promise<SelfTest>;
+  /** How sandbox egress proxies resolve names (default: the system resolver); tests inject one. */
+  egressLookup?: Lookup;
 }
 
 export interface RunningSandboxHost {
@@ -29,21 +34,49 @@ export interface RunningSandboxHost {
   close(): Promise<void>;
 }
 
-async function chooseIsolation(config: HostConfig, log: HostLogger): Promise<Isolation> {
-  if (config.isolation === "process")
+/** What to do about a bubblewrap that does not work here. */
+const INSTALL_BUBBLEWRAP =
+  "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0)";
+
+async function chooseIsolation(
+  config: HostConfig,
+  log: HostLogger,
+  selfTest: (uid?: number) => Promise<SelfTest>,
+): Promise<Isolation> {
+  if (config.isolation === "process") {
+    log.warn("isolation.process", {
+      warning:
+        "sandboxes run as plain processes with NO filesystem or network isolation (--isolation process)",
+    });
     return { kind: "process", reason: "configured with --isolation process" };
+  }
   const uid = config.sandboxUid !== undefined && process.getuid?.() === 0 ? config.sandboxUid : undefined;
-  const test = await selfTestBubblewrap(uid);
+  const test = await selfTest(uid);
   if (test.ok) return { kind: "bubblewrap", bwrap: test.bwrap };
   if (config.isolation === "bubblewrap") {
-    throw new Error(`--isolation bubblewrap was asked for, but ${test.reason}`);
+    throw new Error(`--isolation bubblewrap was asked for, but ${test.reason}; ${INSTALL_BUBBLEWRAP}`);
   }
-  log.warn("isolation.fallback", { reason: test.reason, isolation: "process" });
+  if (config.mode !== "local") {
+    throw new Error(
+      `sandboxes need bubblewrap outside local mode, and it does not work here: ${test.reason}. To fix it, ${INSTALL_BUBBLEWRAP}. (On a developer's own machine, --mode local falls back to unisolated processes.)`,
+    );
+  }
+  log.warn("isolation.fallback", {
+    reason: test.reason,
+    isolation: "process",
+    warning: `LOCAL MODE WITHOUT BUBBLEWRAP: sandboxes run as plain processes with NO filesystem or network isolation; to fix it, ${INSTALL_BUBBLEWRAP}`,
+  });
   return { kind: "process", reason: test.reason };
 }
 
 export async function startSandboxHost(options: StartSandboxHostOptions): Promise<RunningSandboxHost> {
-  const { log = createHostLogger(), hostEnv = process.env, ...input } = options;
+  const {
+    log = createHostLogger(),
+    hostEnv = process.env,
+    bubblewrapSelfTest = selfTestBubblewrap,
+    egressLookup,
+    ...input
+  } = options;
   const parsed = parseHostOptions(input);
   if (!parsed.ok) throw new Error(`invalid sandbox host options: ${parsed.problems.join("; ")}`);
   const config = parsed.config;
@@ -57,8 +90,8 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
       fix: "pnpm --filter @nightshift/sandbox-runtime build",
     });
   }
-  const isolation = await chooseIsolation(config, log);
-  const manager = new SandboxManager(config, isolation, log, hostEnv);
+  const isolation = await chooseIsolation(config, log, bubblewrapSelfTest);
+  const manager = new SandboxManager(config, isolation, log, hostEnv, egressLookup);
   const app = createHostApp({
     manager,
     reposRoot: config.reposRoot,
@@ -77,8 +110,9 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   log.info("host.started", {
     url,
+    mode: config.mode,
     isolation: isolation.kind,
-    network: "shared (not isolated)",
+    network: manager.network === "isolated" ? "isolated (egress proxy)" : "shared (not isolated)",
     dataDir: config.dataDir,
     reposRoot: config.reposRoot ?? null,
   });

@@ -3,7 +3,7 @@
  * host-bubblewrap.test.ts): signatures, body limits, create with an allowlisted environment,
  * terminate killing every process, natural exits, path traversal, supersede and shutdown.
  */
-import { existsSync, symlinkSync } from "node:fs";
+import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -129,6 +129,66 @@ describe("sandbox host API: authentication", () => {
   });
 });
 
+describe("sandbox host API: the host never runs with tenant-controlled environment", () => {
+  it("a tenant variable named LD_PRELOAD never reaches setpriv/bwrap: the create request is refused with 400", async () => {
+    const h = await start();
+    for (const name of [
+      "LD_PRELOAD",
+      "LD_LIBRARY_PATH",
+      "NODE_OPTIONS",
+      "BASH_ENV",
+      "GIT_CONFIG_GLOBAL",
+      "PYTHONSTARTUP",
+      "GCONV_PATH",
+    ]) {
+      const res = await h.call("POST", "/v1/sandboxes", {
+        sessionId: "s",
+        incarnation: `i-${name}`,
+        repo: { kind: "local", path: "demo" },
+        env: { ...BASE_ENV, [name]: "/tmp/evil.so" },
+      });
+      expect(res.status, name).toBe(400);
+      const error = await errorOf(res);
+      expect(error.code).toBe("invalid_request");
+      expect(error.message).toContain(`env.${name}`);
+      expect(error.message).toMatch(/changes how .* behaves/);
+    }
+    expect(h.host.manager.list()).toEqual([]);
+  });
+
+  it("the launched process's environment holds only the host's fixed names and no token or secret", async () => {
+    const h = await start({ ANTHROPIC_API_KEY: "sk-pass-through-key" });
+    const info = await h.create({
+      SOME_SECRET: "tenant-secret-value",
+      NIGHTSHIFT_SECRET_NAMES: "SOME_SECRET",
+    });
+    await h.recorded(info.id, "identity.json");
+    // Without bubblewrap the launched process is the runtime itself: what the kernel shows of it.
+    const environ = readFileSync(`/proc/${info.pid}/environ`, "utf8");
+    const names = environ
+      .split("\0")
+      .filter(Boolean)
+      .map((entry) => entry.split("=")[0]);
+    expect(names.sort()).toEqual(["LANG", "NIGHTSHIFT_ENV_FD", "PATH"]);
+    for (const value of [BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN, "tenant-secret-value", "sk-pass-through-key"])
+      expect(environ).not.toContain(value);
+    // ...while the runtime still receives every variable, through the hand-off pipe.
+    const env = await h.recorded<Record<string, string>>(info.id, "env.json");
+    expect(env).toMatchObject({
+      NIGHTSHIFT_SANDBOX_TOKEN: BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN,
+      SOME_SECRET: "tenant-secret-value",
+      ANTHROPIC_API_KEY: "sk-pass-through-key",
+    });
+    expect(env).not.toHaveProperty("NIGHTSHIFT_ENV_FD");
+  });
+
+  it("refuses to start with a --pass-env name that changes how a loader or interpreter behaves", async () => {
+    await expect(startHarness({ isolation: "process", passEnv: ["LD_PRELOAD"] })).rejects.toThrow(
+      /passEnv\.0: LD_PRELOAD changes how the dynamic loader behaves/,
+    );
+  });
+});
+
 describe("sandbox host API: sandboxes", () => {
   it("runs the runtime with only the allowlisted environment, in its own directories", async () => {
     const h = await start({
@@ -156,7 +216,7 @@ describe("sandbox host API: sandboxes", () => {
       HOME: join(dir, "home"),
       NIGHTSHIFT_WORKDIR: join(dir, "work"),
       NIGHTSHIFT_STATE_DIR: join(dir, "state"),
-      NIGHTSHIFT_REPO_URL: join(h.reposRoot, "demo"),
+      NIGHTSHIFT_REPO_URL: join(dir, "repo.git"), // the host's mirror, never the developer's repository
       NIGHTSHIFT_SESSION_ID: "ses_test",
     });
     expect(env.NIGHTSHIFT_SECRET_NAMES?.split(",").sort()).toEqual(["ANTHROPIC_API_KEY", "SOME_SECRET"]);

@@ -1,8 +1,11 @@
 /**
  * Sandboxes under bubblewrap (skipped, with the reason printed, where bwrap is missing or its
  * self-test fails): isolation is reported, the sandbox can write only its own directories and
- * the one repository's git directory, and terminate leaves no process behind.
+ * its repository mirror (never the developer's repository), what it plants there never runs on
+ * the host, bwrap (and setpriv) run with the host's fixed environment only, and terminate leaves
+ * no process behind.
  */
+import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -11,7 +14,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxView } from "../src/index";
 import { selfTestBubblewrap } from "../src/sandbox/bubblewrap";
 import { isAlive } from "../src/sandbox/process-tree";
-import { FAKE_RUNTIME, type Harness, sandboxPids, startHarness } from "./host-harness";
+import { BASE_ENV, FAKE_RUNTIME, type Harness, sandboxPids, startHarness } from "./host-harness";
+
+/** The names in a process's environment as the kernel shows it, and the raw text. */
+function environOf(pid: number): { names: string[]; text: string } {
+  const text = readFileSync(`/proc/${pid}/environ`, "utf8");
+  const names = text
+    .split("\0")
+    .filter(Boolean)
+    .map((entry) => entry.split("=")[0]!);
+  return { names: names.sort(), text };
+}
+const LAUNCHER_NAMES = ["LANG", "NIGHTSHIFT_ENV_FD", "PATH"];
 
 const selfTest = await selfTestBubblewrap();
 if (!selfTest.ok) console.warn(`skipping bubblewrap tests: ${selfTest.reason}`);
@@ -23,19 +37,21 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
   });
   afterAll(() => h.stop());
 
-  it("uses bubblewrap and says the network is shared", async () => {
+  it("uses bubblewrap and says the network is isolated", async () => {
     expect(h.host.isolation).toBe("bubblewrap");
     const info = await h.create({ EXIT_WITH: "0" });
     expect(info.isolation).toBe("bubblewrap");
     const view = (await (await h.call("GET", `/v1/sandboxes/${info.id}`)).json()) as SandboxView;
-    expect(view.warnings.join(" ")).toMatch(/network is not isolated/);
+    expect(view.network).toBe("isolated");
+    expect(view.warnings.join(" ")).not.toMatch(/network is not isolated/);
   });
 
-  it("can write its own directories and the repository's git dir, and nothing else", async () => {
+  it("can write its own directories and its repository mirror, and nothing else", async () => {
     const hostTmpFile = join("/tmp", `ns-probe-${process.pid}-${Date.now()}`);
     const own = ["__SANDBOX_DIR__/work/w", "__SANDBOX_DIR__/home/h", "__SANDBOX_DIR__/state/s"];
-    const repoGit = join(h.reposRoot, "demo", ".git", "probe");
+    const repoGit = "__SANDBOX_DIR__/repo.git/probe"; // the host's mirror of the repository
     const denied = [
+      join(h.reposRoot, "demo", ".git", "probe"), // the developer's repository
       join(h.reposRoot, "demo", "README.md"), // the repository's worktree
       join(h.reposRoot, "other", ".git", "probe"), // another repository
       join(h.dataDir, "probe"), // the data dir itself
@@ -62,6 +78,60 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
     expect(results[join(dirname(FAKE_RUNTIME), "probe")]).toBe("EROFS");
     expect(results["/etc/probe"]).not.toBe("written");
     expect(results["/usr/probe"]).not.toBe("written");
+    await h.call("DELETE", `/v1/sandboxes/${info.id}`);
+  });
+
+  it("the developer's repository is not bound into the sandbox", async () => {
+    const devGit = join(h.reposRoot, "demo", ".git");
+    const info = await h.create({ PROBE_WRITES: JSON.stringify([join(devGit, "probe")]) });
+    const env = await h.recorded<Record<string, string>>(info.id, "env.json");
+    expect(env.NIGHTSHIFT_REPO_URL).toBe(join(h.dataDir, info.id, "repo.git"));
+    const argv = readFileSync(`/proc/${info.pid}/cmdline`, "utf8").split("\0");
+    expect(argv.filter((arg) => arg.startsWith(h.reposRoot))).toEqual([]);
+    const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
+    expect(results[join(devGit, "probe")]).toBe("ENOENT");
+    expect(existsSync(join(devGit, "probe"))).toBe(false);
+    await h.call("DELETE", `/v1/sandboxes/${info.id}`);
+  });
+
+  it("a hook planted by the sandbox never runs in the developer's repository", async () => {
+    const repo = join(h.reposRoot, "demo");
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+    git("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "init");
+    const marker = join(h.base, `planted-hook-ran-${Date.now()}`);
+    const info = await h.create({ PLANT_MARKER: marker, EXIT_WITH: "0" });
+    const planted = await h.recorded<string[]>(info.id, "planted.json");
+    expect(planted.length).toBeGreaterThan(0);
+    await waitFor(() => h.host.manager.get(info.id)?.state === "exited", "the sandbox to exit", 10_000);
+    // The developer's next git commands, with their ordinary configuration.
+    git("status");
+    git("checkout", "-q", "-b", `after-${info.id}`);
+    git("-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "more");
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(join(repo, ".git", "config"), "utf8")).not.toMatch(
+      /fsmonitor|hooksPath|packObjectsHook/,
+    );
+    expect(existsSync(join(repo, ".git", "hooks", "fsmonitor"))).toBe(false);
+  });
+
+  it("bwrap runs with the host's fixed environment only, and the runtime's /proc/self/environ holds no sandbox token", async () => {
+    const info = await h.create({
+      SOME_SECRET: "tenant-secret-value",
+      NIGHTSHIFT_SECRET_NAMES: "SOME_SECRET",
+    });
+    const own = await h.recorded<string[]>(info.id, "own-environ.json");
+    const launcher = environOf(info.pid!);
+    expect(launcher.names).toEqual(LAUNCHER_NAMES);
+    for (const text of [launcher.text, own.join("\n")]) {
+      expect(text).not.toContain(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
+      expect(text).not.toContain("tenant-secret-value");
+    }
+    // Every process of the sandbox, as the host sees it: none holds the token in its environment.
+    for (const pid of sandboxPids(info.pid!)) {
+      expect(environOf(pid).text, `pid ${pid}`).not.toContain(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
+    }
+    const env = await h.recorded<Record<string, string>>(info.id, "env.json");
+    expect(env.NIGHTSHIFT_SANDBOX_TOKEN).toBe(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
     await h.call("DELETE", `/v1/sandboxes/${info.id}`);
   });
 
@@ -92,15 +162,21 @@ describe.runIf(selfTest.ok && asRoot)("sandbox host with bubblewrap and --sandbo
     try {
       // The test's temporary data directories are private to root too.
       chmodSync(h.base, 0o755);
+      const devGit = join(h.reposRoot, "demo", ".git", "probe");
       const info = await h.create({
-        PROBE_WRITES: JSON.stringify(["__SANDBOX_DIR__/work/w", join(h.reposRoot, "demo", ".git", "probe")]),
+        PROBE_WRITES: JSON.stringify(["__SANDBOX_DIR__/work/w", "__SANDBOX_DIR__/repo.git/probe", devGit]),
       });
       const identity = await h.recorded<{ uid: number }>(info.id, "identity.json");
       expect(identity.uid).toBe(65534);
       const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
       expect(results["__SANDBOX_DIR__/work/w"]).toBe("written");
-      // The operator's repository is not writable by the sandbox uid: pushes need the repo to grant it (README).
-      expect(results[join(h.reposRoot, "demo", ".git", "probe")]).toBe("EACCES");
+      // The mirror belongs to the sandbox uid (pushes land); the developer's repository is not there at all.
+      expect(results["__SANDBOX_DIR__/repo.git/probe"]).toBe("written");
+      expect(results[devGit]).not.toBe("written");
+      expect(existsSync(devGit)).toBe(false);
+      // setpriv execs bwrap in the same process: the launcher, still running as it started.
+      expect(environOf(info.pid!).names).toEqual(LAUNCHER_NAMES);
+      expect(environOf(info.pid!).text).not.toContain(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
     } finally {
       await h.stop();
       rmSync(tools.dir, { recursive: true, force: true });

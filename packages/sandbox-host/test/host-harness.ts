@@ -28,7 +28,10 @@ export interface Harness {
   call(method: string, path: string, body?: unknown): Promise<Response>;
   create(env?: Record<string, string>, sessionId?: string): Promise<SandboxInfo>;
   /** Waits for the stand-in runtime to record what it saw. */
-  recorded<T>(id: string, file: "env.json" | "identity.json" | "probe.json"): Promise<T>;
+  recorded<T>(
+    id: string,
+    file: "env.json" | "identity.json" | "probe.json" | "own-environ.json" | "planted.json",
+  ): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export async function startHarness(
   mkdirSync(reposRoot);
   for (const name of ["demo", "other"]) execFileSync("git", ["init", "-q", join(reposRoot, name)]);
   const host = await startSandboxHost({
+    // A developer's machine: local repositories, and the process isolation some tests ask for.
+    mode: "local",
     secret: SECRET,
     port: 0,
     reposRoot,

@@ -5,12 +5,12 @@
  * lands in the repository on the host.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BridgeServer } from "./bridge-server";
-import { BASE_ENV, type Harness, startHarness } from "./host-harness";
+import { BASE_ENV, type Harness, sandboxPids, startHarness } from "./host-harness";
 
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
 
@@ -49,6 +49,12 @@ describe("sandbox host with the real runtime", () => {
     const push = bridge.events.find((e) => e.type === "git.push");
     expect(push).toMatchObject({ branch: "nightshift/test", filesChanged: 1 });
     const repo = join(h.reposRoot, "demo");
+    // The push lands in the host's mirror; the host fetches it into the developer's repository.
+    await waitFor(
+      () => hasBranch(repo, "nightshift/test"),
+      "the branch in the developer's repository",
+      10_000,
+    );
     expect(git(repo, "show", "nightshift/test:hello.txt")).toBe("from the sandbox");
     expect(git(repo, "log", "-1", "--format=%an", "nightshift/test")).toBe("Ada");
 
@@ -56,4 +62,61 @@ describe("sandbox host with the real runtime", () => {
     await waitFor(() => h.host.manager.get(info.id)?.state === "exited", "the runtime to exit", 15_000);
     expect(h.host.manager.get(info.id)).toMatchObject({ exitCode: 0 });
   });
+
+  it("a hook planted by the agent never runs in the developer's repository, and the runtime's environ holds no sandbox token", async () => {
+    const repo = join(h.reposRoot, "demo");
+    const marker = join(h.base, "planted-hook-ran");
+    bridge.events.length = 0;
+    bridge.readyFrames = 0;
+    const info = await h.create({
+      NIGHTSHIFT_CONTROL_PLANE_URL: bridge.url,
+      NIGHTSHIFT_BRANCH: "nightshift/planted",
+    });
+    await waitFor(() => bridge.readyFrames > 0, "ready from the sandbox", 20_000);
+
+    // The real runtime, running: the kernel's view of its environment (and of every process of the sandbox).
+    const runtimePids = sandboxPids(info.pid!).filter((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("runtime.mjs"),
+    );
+    expect(runtimePids.length).toBeGreaterThan(0);
+    for (const pid of sandboxPids(info.pid!))
+      expect(readFileSync(`/proc/${pid}/environ`, "utf8"), `pid ${pid}`).not.toContain(
+        BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN,
+      );
+
+    bridge.send({
+      v: 1,
+      type: "prompt",
+      promptId: "p2",
+      text: `plant ${marker} planted.txt`,
+      author: { name: "Ada", email: "ada@example.com" },
+    });
+    await waitFor(() => bridge.events.some((e) => e.type === "turn.end"), "turn.end", 20_000);
+    await waitFor(
+      () => hasBranch(repo, "nightshift/planted"),
+      "the branch in the developer's repository",
+      10_000,
+    );
+    bridge.send({ v: 1, type: "shutdown", reason: "done" });
+    await waitFor(() => h.host.manager.get(info.id)?.state === "exited", "the runtime to exit", 15_000);
+
+    // The developer's next git commands, with their ordinary configuration.
+    git(repo, "status");
+    git(repo, "checkout", "-q", "nightshift/planted");
+    git(repo, "checkout", "-q", "-");
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(join(repo, ".git", "config"), "utf8")).not.toMatch(
+      /fsmonitor|hooksPath|packObjectsHook/,
+    );
+    expect(git(repo, "show", "nightshift/planted:planted.txt")).toBe("planted");
+  });
 });
+
+function hasBranch(repo: string, branch: string): boolean {
+  try {
+    git(repo, "rev-parse", "--verify", "--quiet", `refs/heads/${branch}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,8 +1,11 @@
 /**
  * Reads the runtime's environment with the shared `RuntimeEnv` schema and turns every problem
- * into one line that names the variable (never its value: some of them are secrets).
+ * into one line that names the variable (never its value: some of them are secrets). The
+ * sandbox host hands the variables over on an inherited pipe rather than as the process's
+ * environment (`receiveHandedOffEnvironment`), so they never appear in /proc/<pid>/environ.
  */
 
+import { closeSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { RuntimeEnv } from "@nightshift/protocol";
 import type { z } from "zod";
@@ -54,4 +57,59 @@ export function parseRuntimeEnv(source: Record<string, string | undefined>): Env
     return { ok: false, problems: [...new Set(lines)] };
   }
   return { ok: true, env: parsed.data, secretValues: secretValuesOf(parsed.data, source) };
+}
+
+/** Set by the sandbox host in the runtime's own environment: the descriptor the variables arrive on. */
+export const ENV_HANDOFF_VARIABLE = "NIGHTSHIFT_ENV_FD";
+
+export type HandOffResult =
+  | { ok: true; env: Record<string, string | undefined> }
+  | { ok: false; problem: string };
+
+/**
+ * The runtime's variables: its process environment, plus (when the host handed them over on the
+ * descriptor `NIGHTSHIFT_ENV_FD` names) the JSON object read from that descriptor, which wins.
+ * The descriptor is read to its end and closed, so nothing the runtime starts inherits it. The
+ * result is a plain object, never written back to `process.env`.
+ */
+export function receiveHandedOffEnvironment(processEnv: NodeJS.ProcessEnv): HandOffResult {
+  const { [ENV_HANDOFF_VARIABLE]: fdText, ...own } = processEnv;
+  if (fdText === undefined) return { ok: true, env: own };
+  const fd = Number(fdText);
+  if (!Number.isInteger(fd) || fd < 3) {
+    return {
+      ok: false,
+      problem: `${ENV_HANDOFF_VARIABLE} is invalid: expected a file descriptor number above 2`,
+    };
+  }
+  let text: string;
+  try {
+    text = readFileSync(fd, "utf8");
+  } catch (err) {
+    return {
+      ok: false,
+      problem: `cannot read the environment the sandbox host handed over on fd ${fd}: ${(err as NodeJS.ErrnoException).code ?? "error"}`,
+    };
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: nothing is left to inherit.
+    }
+  }
+  let handed: unknown;
+  try {
+    handed = JSON.parse(text);
+  } catch {
+    handed = null;
+  }
+  if (
+    typeof handed !== "object" ||
+    handed === null ||
+    Array.isArray(handed) ||
+    Object.values(handed).some((value) => typeof value !== "string")
+  ) {
+    return { ok: false, problem: `the environment handed over on fd ${fd} is not a JSON object of strings` };
+  }
+  return { ok: true, env: { ...own, ...(handed as Record<string, string>) } };
 }

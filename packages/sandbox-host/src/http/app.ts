@@ -62,7 +62,7 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
       time: new Date(now()).toISOString(),
       isolation: deps.manager.isolation.kind,
       ...(deps.manager.isolation.kind === "process" ? { isolationNote: deps.manager.isolation.reason } : {}),
-      network: "shared",
+      network: deps.manager.network,
       warnings: deps.manager.warnings,
       sandboxes: deps.manager.runningCount,
     }),

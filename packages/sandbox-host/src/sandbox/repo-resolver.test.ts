@@ -17,6 +17,11 @@ beforeAll(() => {
   execFileSync("git", ["init", "-q", join(base, "outside")]);
   symlinkSync(join(base, "outside"), join(root, "escape"));
   symlinkSync(join(root, "demo"), join(root, "alias"));
+  // Links inside the root that lead out of it: a nested directory link and a repository whose .git does.
+  mkdirSync(join(root, "nested"));
+  symlinkSync(join(base, "outside"), join(root, "nested", "link"));
+  mkdirSync(join(root, "borrowed"));
+  symlinkSync(join(base, "outside", ".git"), join(root, "borrowed", ".git"));
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
@@ -24,16 +29,24 @@ const resolveLocal = (path: string) =>
   resolveRepo({ kind: "local", path }, { reposRoot: root, githubUrl: "https://github.com" });
 
 describe("resolveRepo", () => {
-  it("resolves a repository under the root, binding only its git directory", () => {
+  it("resolves a repository under the root to its real path and git directory", () => {
     expect(resolveLocal("demo")).toEqual({
-      url: join(root, "demo"),
-      writablePath: join(root, "demo", ".git"),
+      kind: "local",
+      path: join(root, "demo"),
+      gitDir: join(root, "demo", ".git"),
     });
     expect(resolveLocal("bare.git")).toEqual({
-      url: join(root, "bare.git"),
-      writablePath: join(root, "bare.git"),
+      kind: "local",
+      path: join(root, "bare.git"),
+      gitDir: join(root, "bare.git"),
     });
-    expect(resolveLocal("alias").url).toBe(join(root, "demo"));
+    expect(resolveLocal("alias")).toMatchObject({ path: join(root, "demo") });
+  });
+
+  it("a symlink inside the repositories root that points outside never resolves", () => {
+    expect(() => resolveLocal("nested/link")).toThrow(/outside the repositories root/);
+    expect(() => resolveLocal("borrowed")).toThrow(/\.git that resolves outside/);
+    expect(() => resolveLocal("demo/../../outside")).toThrow(/outside the repositories root/);
   });
 
   it("refuses paths that leave the root, do not exist or are not repositories", () => {
@@ -54,9 +67,6 @@ describe("resolveRepo", () => {
     );
     expect(
       resolveRepo({ kind: "github", owner: "acme", name: "api" }, { githubUrl: "http://127.0.0.1:9000/" }),
-    ).toEqual({
-      url: "http://127.0.0.1:9000/acme/api.git",
-      writablePath: null,
-    });
+    ).toEqual({ kind: "github", url: "http://127.0.0.1:9000/acme/api.git" });
   });
 });

@@ -1,29 +1,30 @@
 /**
  * Turns a request's RepoRef into what the sandbox clones: a local repository must exist under
- * the configured root (checked after resolving symlinks, so a link cannot lead out of it); a
- * GitHub repository becomes an https URL on the configured GitHub host.
+ * the configured root (checked after resolving symlinks, so a link cannot lead out of it) and
+ * is reached only through a mirror (repo-mirror.ts); a GitHub repository becomes an https URL
+ * on the configured GitHub host.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import type { RepoRef } from "@nightshift/protocol";
 import { HostError } from "../http/host-error";
 
-export interface ResolvedRepo {
-  /** NIGHTSHIFT_REPO_URL for the runtime. */
-  url: string;
-  /** A local repository's git directory, bound read-write into the sandbox so pushes land; null for remote. */
-  writablePath: string | null;
-}
+export type ResolvedRepo =
+  | { kind: "github" /** NIGHTSHIFT_REPO_URL for the runtime. */; url: string }
+  | {
+      kind: "local";
+      /** The repository's real path under the root (a worktree or a bare repository). */
+      path: string;
+      /** Its git directory, which the host mirrors and fetches into; never bound into a sandbox. */
+      gitDir: string;
+    };
 
 export function resolveRepo(
   repo: RepoRef,
   options: { reposRoot?: string | undefined; githubUrl: string },
 ): ResolvedRepo {
   if (repo.kind === "github") {
-    return {
-      url: `${options.githubUrl.replace(/\/+$/, "")}/${repo.owner}/${repo.name}.git`,
-      writablePath: null,
-    };
+    return { kind: "github", url: `${options.githubUrl.replace(/\/+$/, "")}/${repo.owner}/${repo.name}.git` };
   }
   if (!options.reposRoot) {
     throw new HostError(
@@ -44,7 +45,7 @@ export function resolveRepo(
       `repository "${repo.path}" was not found under the repositories root`,
     );
   }
-  if (real !== root && !real.startsWith(`${root}${sep}`)) {
+  if (!isUnder(root, real)) {
     throw new HostError(
       400,
       "invalid_request",
@@ -55,8 +56,23 @@ export function resolveRepo(
     throw new HostError(400, "invalid_request", `repository "${repo.path}" is not a directory`);
   }
   const dotGit = join(real, ".git");
-  if (existsSync(dotGit) && statSync(dotGit).isDirectory()) return { url: real, writablePath: dotGit };
+  if (existsSync(dotGit) && statSync(dotGit).isDirectory()) {
+    // A .git that is a link to elsewhere would make the host fetch into a repository outside the root.
+    const gitDir = realpathSync(dotGit);
+    if (!isUnder(root, gitDir)) {
+      throw new HostError(
+        400,
+        "invalid_request",
+        `repository "${repo.path}" has a .git that resolves outside the repositories root`,
+      );
+    }
+    return { kind: "local", path: real, gitDir };
+  }
   if (existsSync(join(real, "HEAD")) && existsSync(join(real, "objects")))
-    return { url: real, writablePath: real };
+    return { kind: "local", path: real, gitDir: real };
   throw new HostError(400, "invalid_request", `"${repo.path}" is not a git repository (no .git directory)`);
+}
+
+function isUnder(root: string, path: string): boolean {
+  return path === root || path.startsWith(`${root}${sep}`);
 }

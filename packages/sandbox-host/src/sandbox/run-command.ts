@@ -1,4 +1,4 @@
-/** Runs a short helper command (the bwrap self-test) with a time limit and bounded output. */
+/** Runs a short helper command (the bwrap self-test, hardened git) with a time limit and bounded output. */
 import { spawn } from "node:child_process";
 
 export interface CommandResult {
@@ -7,15 +7,23 @@ export interface CommandResult {
   stderr: string;
 }
 
+export interface RunCommandOptions {
+  /** The whole environment of the command; by default only the host's PATH. */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
 export function runCommand(
   command: string,
   args: readonly string[],
   timeoutMs: number,
+  options: RunCommandOptions = {},
 ): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "" },
+      env: options.env ?? { PATH: process.env.PATH ?? "" },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     let stdout = "";
     let stderr = "";

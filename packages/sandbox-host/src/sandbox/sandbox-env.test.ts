@@ -47,4 +47,16 @@ describe("sandboxEnvironment", () => {
     );
     expect(() => sandboxEnvironment({ ...base, requestEnv: { PATH: "/evil" } })).toThrow(/env.PATH/);
   });
+
+  it("refuses variables that change how a loader, an interpreter, a shell or git behaves", () => {
+    for (const name of ["LD_PRELOAD", "NODE_OPTIONS", "BASH_ENV", "GIT_SSH_COMMAND", "PERL5OPT", "LC_ALL"]) {
+      expect(() => sandboxEnvironment({ ...base, requestEnv: { [name]: "x" } }), name).toThrow(
+        new RegExp(`env\\.${name}: ${name} changes how`),
+      );
+    }
+    // The control plane's own variables pass.
+    expect(() =>
+      sandboxEnvironment({ ...base, requestEnv: { NIGHTSHIFT_SANDBOX_TOKEN: "t", NIGHTSHIFT_BRANCH: "b" } }),
+    ).not.toThrow();
+  });
 });

@@ -1,8 +1,11 @@
 /**
- * The environment a sandbox starts with, built from an allowlist and never from the host's
- * whole environment: PATH and LANG, the request's variables, the pass-through variables that
- * are set on the host, and the paths the host owns (repo URL, workdir, state dir, HOME).
+ * The environment the runtime gets, built from an allowlist and never from the host's whole
+ * environment: PATH and LANG, the request's variables, the pass-through variables that are set
+ * on the host, and the paths the host owns (repo URL, workdir, state dir, HOME). It reaches the
+ * runtime through the hand-off pipe (env-handoff.ts), never as the launcher's environment.
+ * Names that change how a loader, an interpreter, a shell or git behaves are refused whole.
  */
+import { unsafeEnvNameReason } from "@nightshift/protocol";
 import { HostError } from "../http/host-error";
 
 /** Names the host sets itself; a request may not override them. */
@@ -41,6 +44,10 @@ export function sandboxEnvironment(input: SandboxEnvInput): Record<string, strin
         `env.${name} is set by the sandbox host and cannot be sent`,
       );
     }
+  }
+  for (const name of Object.keys(input.requestEnv)) {
+    const reason = unsafeEnvNameReason(name);
+    if (reason) throw new HostError(400, "invalid_request", `env.${name}: ${reason}`);
   }
   const env: Record<string, string> = {
     PATH: `${input.nodeBinDir}:/usr/local/bin:/usr/bin:/bin`,

@@ -9,30 +9,38 @@ import { dirname, join } from "node:path";
 import type { CreateSandboxRequest, SandboxInfo, SandboxState } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { DEFAULT_PASS_ENV, type HostConfig } from "../config";
+import type { Lookup } from "../egress/resolve-target";
+import { checkEgressRequest, type SandboxEgress, startSandboxEgress } from "../egress/sandbox-egress";
 import { HostError } from "../http/host-error";
 import type { HostLogger } from "../log";
-import { bubblewrapArgs, dropPrivilegesPrefix, toolDirectories } from "./bubblewrap";
+import { launcherEnvironment } from "./env-handoff";
+import { type Isolation, launchCommand } from "./launch-command";
 import { OutputLog } from "./output-log";
+import { isSessionBranch, RepoMirror } from "./repo-mirror";
 import { resolveRepo } from "./repo-resolver";
 import { sandboxEnvironment } from "./sandbox-env";
 import { SandboxProcess } from "./sandbox-process";
 
-export type Isolation = { kind: "bubblewrap"; bwrap: string } | { kind: "process"; reason: string };
+export type { Isolation } from "./launch-command";
 
-/** Said in every SandboxInfo and log line until the egress proxy exists (DESIGN §6). */
+/** Said in every SandboxInfo and log line of a sandbox that shares the host's network (no bubblewrap). */
 export const NETWORK_WARNING =
   "network is not isolated: the sandbox shares the host's network, including every loopback service";
 const PROCESS_WARNING =
   "no filesystem or network isolation: bubblewrap is unavailable, the sandbox is a plain process group";
 
 /** What the API returns: SandboxInfo plus plain statements about what is not isolated. */
-export type SandboxView = SandboxInfo & { network: "shared"; warnings: string[] };
+export type SandboxView = SandboxInfo & { network: "shared" | "isolated"; warnings: string[] };
 
 interface Sandbox {
   info: SandboxInfo;
   dir: string;
   process: SandboxProcess | null;
   output: OutputLog | null;
+  /** A local repository's mirror: the only copy of it the sandbox reaches. */
+  mirror: RepoMirror | null;
+  /** The egress proxy of an isolated network; closed with the sandbox. */
+  egress: SandboxEgress | null;
   /** Request secret values, only to mask them in the exit log line. */
   secrets: string[];
   ending: Promise<void> | null;
@@ -55,10 +63,17 @@ export class SandboxManager {
     readonly isolation: Isolation,
     private readonly log: HostLogger,
     private readonly hostEnv: NodeJS.ProcessEnv,
+    /** How the egress proxy resolves names (tests inject one; default: the system resolver). */
+    private readonly egressLookup?: Lookup,
   ) {}
 
   get warnings(): string[] {
-    return this.isolation.kind === "bubblewrap" ? [NETWORK_WARNING] : [PROCESS_WARNING, NETWORK_WARNING];
+    return this.isolation.kind === "bubblewrap" ? [] : [PROCESS_WARNING, NETWORK_WARNING];
+  }
+
+  /** Under bubblewrap the sandbox has its own network namespace and reaches out only through its proxy. */
+  get network(): "shared" | "isolated" {
+    return this.isolation.kind === "bubblewrap" ? "isolated" : "shared";
   }
 
   get runningCount(): number {
@@ -66,7 +81,7 @@ export class SandboxManager {
   }
 
   view(info: SandboxInfo): SandboxView {
-    return { ...info, network: "shared", warnings: this.warnings };
+    return { ...info, network: this.network, warnings: this.warnings };
   }
 
   get(id: string): SandboxInfo | null {
@@ -93,17 +108,27 @@ export class SandboxManager {
       );
     }
     const repo = resolveRepo(request.repo, this.config);
+    const branch = request.env.NIGHTSHIFT_BRANCH ?? "";
+    if (repo.kind === "local" && !isSessionBranch(branch)) {
+      throw new HostError(
+        400,
+        "invalid_request",
+        "env.NIGHTSHIFT_BRANCH must be a nightshift/* branch: a local repository receives only session branches",
+      );
+    }
     const id = `sbx_${ulid().toLowerCase()}`;
     const dir = join(this.config.dataDir, id);
     const paths = { work: join(dir, "work"), home: join(dir, "home"), state: join(dir, "state") };
+    const mirrorPath = join(dir, "repo.git");
     const bubblewrap = this.isolation.kind === "bubblewrap";
     const tmpDir = bubblewrap ? null : join(dir, "tmp");
+    if (bubblewrap) checkEgressRequest(request);
     const env = sandboxEnvironment({
       requestEnv: request.env,
       hostEnv: this.hostEnv,
       passEnv: [...new Set([...DEFAULT_PASS_ENV, ...this.config.passEnv])],
       nodeBinDir: dirname(this.config.nodePath),
-      repoUrl: repo.url,
+      repoUrl: repo.kind === "github" ? repo.url : mirrorPath,
       workdir: paths.work,
       home: paths.home,
       stateDir: paths.state,
@@ -141,39 +166,51 @@ export class SandboxManager {
       dir,
       process: null,
       output: new OutputLog(join(dir, "runtime.log")),
+      mirror: null,
+      egress: null,
       secrets: secretValues(env),
       ending: null,
     };
     this.sandboxes.set(id, sandbox);
     this.transition(sandbox, "starting");
 
-    const runtime = [this.config.nodePath, this.config.runtimePath];
-    const command = bubblewrap
-      ? [
-          ...(this.config.sandboxUid !== undefined ? dropPrivilegesPrefix(this.config.sandboxUid) : []),
-          (this.isolation as { bwrap: string }).bwrap,
-          ...bubblewrapArgs({
-            readOnly: [
-              ...toolDirectories(this.config.nodePath, this.config.runtimePath),
-              ...this.config.roBinds,
-            ],
-            readWrite: [
-              paths.work,
-              paths.home,
-              paths.state,
-              ...(repo.writablePath ? [repo.writablePath] : []),
-            ],
-            chdir: paths.work,
-            command: runtime,
-            infoFd: 3,
-          }),
-        ]
-      : runtime;
     try {
+      if (repo.kind === "local") {
+        sandbox.mirror = await RepoMirror.create({
+          devGitDir: repo.gitDir,
+          path: mirrorPath,
+          branch,
+          uid,
+          events: {
+            synced: (b) => this.log.info("repo.synced", { id, branch: b, repository: repo.path }),
+            failed: (reason) => this.log.warn("repo.sync_failed", { id, repository: repo.path, reason }),
+          },
+        });
+      }
+      if (bubblewrap) {
+        sandbox.egress = await startSandboxEgress({
+          dir,
+          request,
+          githubUrl: this.config.githubUrl,
+          hostEnv: this.hostEnv,
+          defaultAllow: this.config.egressAllow,
+          ...(uid !== undefined ? { uid } : {}),
+          ...(this.egressLookup ? { lookup: this.egressLookup } : {}),
+        });
+        Object.assign(env, sandbox.egress.env);
+      }
+      const command = launchCommand({
+        config: this.config,
+        isolation: this.isolation,
+        workdir: paths.work,
+        readWrite: [paths.work, paths.home, paths.state, ...(sandbox.mirror ? [sandbox.mirror.path] : [])],
+        ...(sandbox.egress ? { egressSocket: sandbox.egress.bind } : {}),
+      });
       sandbox.process = await SandboxProcess.spawn({
         command: command[0]!,
         args: command.slice(1),
-        env,
+        env: launcherEnvironment(dirname(this.config.nodePath)),
+        handoff: env,
         cwd: paths.work,
         bubblewrap,
         output: sandbox.output!,
@@ -229,6 +266,11 @@ export class SandboxManager {
   }
 
   private async cleanUp(sandbox: Sandbox): Promise<void> {
+    await sandbox.egress?.close();
+    sandbox.egress = null;
+    // The last fetch into the developer's repository, now that nothing in the sandbox can race it.
+    await sandbox.mirror?.close();
+    sandbox.mirror = null;
     await sandbox.output?.close();
     sandbox.output = null;
     sandbox.secrets = [];

@@ -6,7 +6,8 @@
  * tree is signalled, including children that moved to process groups of their own.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
+import { ENV_HANDOFF_FD, handOffEnvironment } from "./env-handoff";
 import type { OutputLog } from "./output-log";
 import { descendantsOf, isAlive, membersOfGroup, signalQuietly } from "./process-tree";
 
@@ -18,7 +19,10 @@ export interface ExitStatus {
 export interface SpawnSandboxOptions {
   command: string;
   args: readonly string[];
+  /** The launcher's own environment (fixed, see env-handoff.ts). */
   env: Record<string, string>;
+  /** The runtime's variables, written to the hand-off pipe (never argv, never `env`). */
+  handoff: Record<string, string>;
   cwd: string;
   /** bwrap writes its info JSON (child-pid) to fd 3 when started with --info-fd 3. */
   bubblewrap: boolean;
@@ -49,7 +53,8 @@ export class SandboxProcess {
       cwd: options.cwd,
       env: options.env,
       detached: true, // own process group (and session): signals reach the whole sandbox, never the host
-      stdio: ["ignore", "pipe", "pipe", ...(options.bubblewrap ? (["pipe"] as const) : [])],
+      // fd 3: bwrap's info (unused without bwrap); fd ENV_HANDOFF_FD: the runtime's variables.
+      stdio: ["ignore", "pipe", "pipe", options.bubblewrap ? "pipe" : "ignore", "pipe"],
     });
     child.stdout?.on("data", (chunk: Buffer) => options.output.write(chunk));
     child.stderr?.on("data", (chunk: Buffer) => options.output.write(chunk));
@@ -57,6 +62,7 @@ export class SandboxProcess {
       child.once("spawn", () => resolve());
       child.once("error", reject);
     });
+    handOffEnvironment(child.stdio[ENV_HANDOFF_FD] as Writable, options.handoff);
     const sandbox = new SandboxProcess(child, options.bubblewrap);
     if (options.bubblewrap) sandbox.readInfo(child.stdio[3] as Readable | null);
     return sandbox;

@@ -1,0 +1,57 @@
+/**
+ * git as the host runs it on repositories a sandbox could have written to: no system or global
+ * configuration, no hooks, no fsmonitor, no maintenance, no transport but local files, no prompt.
+ * The settings travel as GIT_CONFIG_* variables (command-line scope), so they bind every git
+ * process the command starts (upload-pack on the other side of a local fetch included), and
+ * repository config cannot override them.
+ */
+import { runCommand } from "./run-command";
+
+const HARDENING: readonly (readonly [string, string])[] = [
+  ["core.hooksPath", "/dev/null"],
+  ["core.fsmonitor", "false"],
+  ["core.untrackedCache", "false"],
+  ["gc.auto", "0"],
+  ["maintenance.auto", "false"],
+  ["protocol.allow", "never"],
+  ["protocol.file.allow", "always"],
+  ["fetch.recurseSubmodules", "false"],
+  ["transfer.fsckObjects", "true"],
+];
+
+export interface HardenedGitResult {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `git args` with the hardening above. `trustedPaths` are repositories owned by another uid
+ * (the sandbox's mirror) that git may open anyway: the hardening is what makes that safe.
+ */
+export async function hardenedGit(
+  args: readonly string[],
+  options: { trustedPaths?: readonly string[]; timeoutMs?: number } = {},
+): Promise<HardenedGitResult> {
+  const settings = [
+    ...HARDENING,
+    ...(options.trustedPaths ?? []).map((path) => ["safe.directory", path] as const),
+  ];
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    LANG: "C.UTF-8",
+    HOME: "/nonexistent",
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_NO_LAZY_FETCH: "1",
+    GIT_PROTOCOL_FROM_USER: "0",
+    GIT_CONFIG_COUNT: String(settings.length),
+  };
+  settings.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  const result = await runCommand("git", args, options.timeoutMs ?? 60_000, { env });
+  return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() };
+}

@@ -1,0 +1,37 @@
+/**
+ * The command line that starts one sandbox's runtime: `node runtime.mjs`, wrapped in bwrap (and
+ * setpriv when the host drops to a sandbox uid) under bubblewrap isolation. Only paths go into
+ * it; the runtime's variables never do (argv is world-readable; see env-handoff.ts).
+ */
+import type { HostConfig } from "../config";
+import { bubblewrapArgs, dropPrivilegesPrefix, toolDirectories } from "./bubblewrap";
+
+export type Isolation = { kind: "bubblewrap"; bwrap: string } | { kind: "process"; reason: string };
+
+export interface LaunchInput {
+  config: Pick<HostConfig, "nodePath" | "runtimePath" | "roBinds" | "sandboxUid">;
+  isolation: Isolation;
+  /** The sandbox's own directories (bound read-write); the first is the working directory. */
+  workdir: string;
+  readWrite: readonly string[];
+  /** The sandbox's egress proxy socket, bound in read-only (bubblewrap isolates the network). */
+  egressSocket?: { source: string; dest: string };
+}
+
+export function launchCommand(input: LaunchInput): string[] {
+  const { config, isolation } = input;
+  const runtime = [config.nodePath, config.runtimePath];
+  if (isolation.kind !== "bubblewrap") return runtime;
+  return [
+    ...(config.sandboxUid !== undefined ? dropPrivilegesPrefix(config.sandboxUid) : []),
+    isolation.bwrap,
+    ...bubblewrapArgs({
+      readOnly: [...toolDirectories(config.nodePath, config.runtimePath), ...config.roBinds],
+      readWrite: input.readWrite,
+      chdir: input.workdir,
+      command: runtime,
+      infoFd: 3,
+      ...(input.egressSocket ? { egressSocket: input.egressSocket } : {}),
+    }),
+  ];
+}

@@ -1,0 +1,189 @@
+/**
+ * A local repository reaches a sandbox only as a bare mirror the host owns: cloned from the
+ * developer's repository into the sandbox's directory, bound read-write at its own path, and
+ * pushed into by the runtime. The developer's repository is never bound; it receives the session
+ * branch by a fetch the host runs (hardened-git.ts) when the mirror's refs change and once more
+ * when the sandbox ends. Before each fetch the host removes what the sandbox could have planted
+ * in the mirror to act on git outside (config, hooks, alternates, commondir, worktrees) and
+ * refuses a mirror whose refs or objects became symlinks.
+ */
+import {
+  chownSync,
+  type FSWatcher,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  watch,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { hardenedGit } from "./hardened-git";
+
+/** Session branches the developer's repository accepts from a sandbox (the control plane names them so). */
+const SESSION_BRANCH = /^nightshift\/(?!.*\.\.)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]{0,200}$/;
+const PLANTABLE = [
+  "hooks",
+  "commondir",
+  "gitdir",
+  "worktrees",
+  "objects/info/alternates",
+  "objects/info/http-alternates",
+  "info",
+];
+const SYNC_DEBOUNCE_MS = 50;
+
+export function isSessionBranch(branch: string): boolean {
+  return SESSION_BRANCH.test(branch) && !branch.endsWith("/") && !branch.includes("//");
+}
+
+export interface MirrorEvents {
+  synced(branch: string): void;
+  failed(reason: string): void;
+}
+
+export class RepoMirror {
+  private watchers: FSWatcher[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    private readonly devGitDir: string,
+    private readonly branch: string,
+    private readonly config: string,
+    private readonly events: MirrorEvents,
+  ) {}
+
+  /** Clones `devGitDir` (a worktree's .git or a bare repository) into a new bare mirror at `path`. */
+  static async create(options: {
+    devGitDir: string;
+    path: string;
+    branch: string;
+    uid: number | undefined;
+    events: MirrorEvents;
+  }): Promise<RepoMirror> {
+    // --no-hardlinks: the sandbox may write the mirror's files, which must not be the developer's inodes.
+    const clone = await hardenedGit([
+      "clone",
+      "--quiet",
+      "--bare",
+      "--no-hardlinks",
+      options.devGitDir,
+      options.path,
+    ]);
+    if (!clone.ok) throw new Error(`cannot mirror the repository: ${clone.stderr.slice(0, 300)}`);
+    const format = await hardenedGit(["--git-dir", options.path, "rev-parse", "--show-object-format"]);
+    const objectFormat = format.ok ? format.stdout.trim() : "sha1";
+    const config = [
+      "[core]",
+      `\trepositoryformatversion = ${objectFormat === "sha1" ? 0 : 1}`,
+      "\tbare = true",
+      ...(objectFormat === "sha1" ? [] : ["[extensions]", `\tobjectformat = ${objectFormat}`]),
+      "",
+    ].join("\n");
+    const mirror = new RepoMirror(options.path, options.devGitDir, options.branch, config, options.events);
+    mirror.neutralise();
+    // Made by the host so it can be watched before the first push creates the branch's ref.
+    mkdirSync(join(options.path, "refs", "heads", dirname(options.branch)), { recursive: true });
+    if (options.uid !== undefined) chownTree(options.path, options.uid);
+    mirror.watchRefs();
+    return mirror;
+  }
+
+  /** Stops watching and brings the branch home one last time (the sandbox has ended: nothing races it). */
+  async close(): Promise<void> {
+    if (this.closed) return this.running;
+    this.closed = true;
+    for (const watcher of this.watchers) watcher.close();
+    this.watchers = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.running.then(() => this.sync());
+    return this.running;
+  }
+
+  private watchRefs(): void {
+    const dirs = [this.path, join(this.path, "refs", "heads", dirname(this.branch))];
+    for (const dir of dirs) {
+      try {
+        const watcher = watch(dir, { persistent: false }, () => this.schedule());
+        watcher.on("error", () => watcher.close());
+        this.watchers.push(watcher);
+      } catch {
+        // Replaced by the sandbox: the final sync at the end still brings the branch home.
+      }
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.running.then(() => this.sync());
+    }, SYNC_DEBOUNCE_MS);
+    this.timer.unref();
+  }
+
+  /** Removes what could act on the host's git and writes the host's own config again. */
+  private neutralise(): void {
+    for (const name of ["config", ...PLANTABLE]) removeInside(this.path, name);
+    // "wx": created anew, never written through a link the sandbox put there in between.
+    writeFileSync(join(this.path, "config"), this.config, { flag: "wx", mode: 0o644 });
+  }
+
+  private async sync(): Promise<void> {
+    try {
+      for (const name of ["refs", "objects"]) {
+        if (!lstatSync(join(this.path, name)).isDirectory())
+          throw new Error(`the mirror's ${name} is not a directory`);
+      }
+      this.neutralise();
+    } catch (err) {
+      this.events.failed(`the sandbox's mirror was tampered with; not fetched (${(err as Error).message})`);
+      return;
+    }
+    const ref = `refs/heads/${this.branch}`;
+    const fetch = await hardenedGit(
+      [
+        "--git-dir",
+        this.devGitDir,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--no-auto-gc",
+        "--no-recurse-submodules",
+        this.path,
+        `+${ref}:${ref}`,
+      ],
+      { trustedPaths: [this.path] },
+    );
+    if (fetch.ok) this.events.synced(this.branch);
+    else if (!/couldn't find remote ref/i.test(fetch.stderr)) this.events.failed(fetch.stderr.slice(0, 300));
+  }
+}
+
+/** rm -rf `relative` under `root`, refusing to pass through a symlink on the way (never deletes outside). */
+function removeInside(root: string, relative: string): void {
+  const parts = relative.split("/");
+  let dir = root;
+  for (const part of parts.slice(0, -1)) {
+    dir = join(dir, part);
+    let isDir: boolean;
+    try {
+      isDir = lstatSync(dir).isDirectory();
+    } catch {
+      return; // a missing parent: nothing to remove
+    }
+    if (!isDir) throw new Error(`${relative.split("/").slice(0, -1).join("/")} is not a directory`);
+  }
+  rmSync(join(root, relative), { recursive: true, force: true });
+}
+
+function chownTree(path: string, uid: number): void {
+  chownSync(path, uid, uid);
+  if (!lstatSync(path).isDirectory()) return;
+  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid);
+}

@@ -19,6 +19,7 @@ import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
+import { settingsRoutes } from "./routes/settings";
 import { tenantDirectoryRoutes, tenantRoutes } from "./routes/tenants";
 import { webhookRoutes } from "./routes/webhooks";
 import { authenticate } from "./tenancy/authenticate";
@@ -60,6 +61,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
   app.route("/api/v1/tenants/:tenantId/secrets", secretRoutes);
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
+  app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", 404, `no route for ${c.req.method} ${c.req.path}`), c),

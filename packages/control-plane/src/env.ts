@@ -22,6 +22,11 @@ export interface Bindings {
   SESSION_SECRET?: string;
   /** Secret master keys, `kid:base64(32 bytes)[,kid:...]`; the first wraps new data keys. */
   SECRETS_MASTER_KEYS?: string;
+  /**
+   * "1" accepts sandboxes the host ran without bubblewrap (isolation "process") outside local mode.
+   * Unset, such a sandbox is terminated and its session fails saying what to install.
+   */
+  ALLOW_PROCESS_ISOLATION?: string;
   /** "1" enables POST /auth/dev-login, only in local mode and only from loopback. */
   NIGHTSHIFT_DEV_LOGIN?: string;
   /** Extra origins (comma-separated) allowed to send cookie-authenticated writes, e.g. a Vite dev server. */

@@ -8,5 +8,6 @@ export * from "./frames.ts";
 export * from "./github.ts";
 export * from "./runtime-env.ts";
 export * from "./sandbox-host.ts";
+export * from "./settings.ts";
 export * from "./tenancy.ts";
 export * from "./version.ts";

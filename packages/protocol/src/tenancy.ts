@@ -188,6 +188,11 @@ export const SecretScopeQuery = z.strictObject({ repo: RepoKey.optional() });
 export type SecretScopeQuery = z.infer<typeof SecretScopeQuery>;
 
 export const PutSecretRequest = z.strictObject({
+  /**
+   * Only sessions started by an owner or admin get this secret in their sandbox. Absent on an
+   * update keeps the current setting, so rotating a value never widens who receives it.
+   */
+  adminOnly: z.boolean().optional(),
   value: z
     .string()
     .min(1, "must not be empty")
@@ -203,6 +208,7 @@ export const SecretMeta = z.object({
   name: z.string(),
   scope: z.enum(["tenant", "repo"]),
   repo: z.string().nullable(),
+  adminOnly: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

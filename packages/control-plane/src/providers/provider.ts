@@ -2,7 +2,7 @@
  * The SandboxProvider port: how a session gets a machine. One adapter per backend (local
  * sandbox host, Daytona, Modal); the DO only sees this interface.
  */
-import type { LocalRepository, RepoRef } from "@nightshift/protocol";
+import type { EgressPolicy, LocalRepository, RepoRef } from "@nightshift/protocol";
 
 export interface CreateSandboxInput {
   sessionId: string;
@@ -10,6 +10,8 @@ export interface CreateSandboxInput {
   repo: RepoRef;
   /** The runtime's environment (RuntimeEnv names), secrets included; never logged. */
   env: Record<string, string>;
+  /** Hosts beyond the session's needs the sandbox may reach (the tenant's egress allow-list). */
+  egress?: EgressPolicy;
 }
 
 export interface SandboxHandle {

@@ -6,7 +6,7 @@ import { openDatabase } from "../db/client";
 import { takeRateLimitToken } from "../db/repositories/rate-limits";
 import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
-import { type RateLimitName, ratePolicy } from "./policies";
+import { RATE_LIMITS, type RateLimitName, ratePolicy } from "./policies";
 
 export interface RateCheck {
   name: RateLimitName;
@@ -32,7 +32,7 @@ export async function enforceRateLimit(
     throw new AppError(
       "rate_limited",
       429,
-      `too many requests (${check.name}: ${policy.perMinute}/min, burst ${policy.burst}); retry in ${seconds} s`,
+      `too many ${RATE_LIMITS[check.name].what}: at most ${policy.perMinute} a minute (${policy.burst} at once); try again in ${seconds} s`,
       undefined,
       { "retry-after": String(seconds) },
     );

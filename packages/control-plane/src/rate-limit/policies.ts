@@ -12,12 +12,30 @@ export interface RatePolicy {
 
 export const RATE_LIMITS = {
   /** Session creation, per tenant: whatever the caller (web, API, CLI). */
-  sessionCreateTenant: { env: "RATE_LIMIT_SESSION_CREATE", fallback: { perMinute: 60, burst: 30 } },
+  sessionCreateTenant: {
+    env: "RATE_LIMIT_SESSION_CREATE",
+    what: "sessions started in this tenant",
+    fallback: { perMinute: 60, burst: 30 },
+  },
   /** Session creation, per API key, so one script cannot use up its whole tenant's budget. */
-  sessionCreateKey: { env: "RATE_LIMIT_SESSION_CREATE_PER_KEY", fallback: { perMinute: 30, burst: 10 } },
+  sessionCreateKey: {
+    env: "RATE_LIMIT_SESSION_CREATE_PER_KEY",
+    what: "sessions started with this API key",
+    fallback: { perMinute: 30, burst: 10 },
+  },
+  /** Prompts per tenant, a new session's first prompt included, so no tenant floods the agents. */
+  promptTenant: {
+    env: "RATE_LIMIT_PROMPTS",
+    what: "prompts sent in this tenant",
+    fallback: { perMinute: 30, burst: 10 },
+  },
   /** Webhook deliveries accepted per tenant (GitHub, Slack, Linear, generic). */
-  webhookTenant: { env: "RATE_LIMIT_WEBHOOK", fallback: { perMinute: 300, burst: 100 } },
-} as const satisfies Record<string, { env: keyof Bindings; fallback: RatePolicy }>;
+  webhookTenant: {
+    env: "RATE_LIMIT_WEBHOOK",
+    what: "webhook deliveries for this tenant",
+    fallback: { perMinute: 300, burst: 100 },
+  },
+} as const satisfies Record<string, { env: keyof Bindings; what: string; fallback: RatePolicy }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 

@@ -2,7 +2,7 @@
  * /api/v1/tenants/:tenantId/secrets: write-only secrets. `?repo=<RepoKey>` selects a repository's
  * secret instead of the tenant-wide one of the same name.
  */
-import { PutSecretRequest, SecretName, SecretScopeQuery } from "@nightshift/protocol";
+import { PutSecretRequest, SecretName, SecretScopeQuery, unsafeSecretNameReason } from "@nightshift/protocol";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
@@ -23,10 +23,21 @@ function nameParam(c: Context): string {
   return parsed.data;
 }
 
+/**
+ * A name a secret may be set under: not one that changes how a loader, interpreter, shell or git
+ * behaves in the sandbox. Deleting stays possible for names stored before the rule.
+ */
+function settableName(c: Context): string {
+  const name = nameParam(c);
+  const unsafe = unsafeSecretNameReason(name);
+  if (unsafe) throw new AppError("invalid_request", 400, `invalid secret name: ${unsafe}`);
+  return name;
+}
+
 export const secretRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await secrets.listSecrets(c.env, c.var.actor)))
   .put("/:name", async (c) => {
-    const name = nameParam(c);
+    const name = settableName(c);
     const scope = parseQuery(c, SecretScopeQuery);
     const body = await parseJsonBody(c, PutSecretRequest);
     const { secret, created } = await secrets.putSecret(c.env, c.var.actor, name, scope, body);

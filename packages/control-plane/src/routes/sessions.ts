@@ -11,7 +11,11 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { parseJsonBody, parseQuery } from "../http/validate";
+import { enforceRateLimit } from "../rate-limit/limiter";
 import * as sessions from "../services/sessions";
+
+/** Every prompt counts, a new session's first one included. */
+const PROMPTS = { name: "promptTenant", bucket: "tenant" } as const;
 
 const SessionId = z.string().regex(/^[0-9a-z]{26}$/);
 
@@ -23,6 +27,7 @@ function sessionIdParam(raw: string): string {
 export const sessionRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await parseJsonBody(c, CreateSessionRequest);
+    await enforceRateLimit(c.env, c.var.actor.tenantId, PROMPTS);
     // A browser session means the dashboard; a key means the API or CLI.
     const trigger = c.var.actor.via === "session" ? "web" : "api";
     const session = await sessions.createSession(c.env, c.var.actor, body, trigger);
@@ -41,6 +46,7 @@ export const sessionRoutes = new Hono<AppEnv>()
   .post("/:id/prompts", async (c) => {
     const id = sessionIdParam(c.req.param("id"));
     const body = await parseJsonBody(c, SendPromptRequest);
+    await enforceRateLimit(c.env, c.var.actor.tenantId, PROMPTS);
     return c.json(await sessions.sendPrompt(c.env, c.var.actor, id, body.text), 202);
   })
   .get("/:id/events", async (c) => {

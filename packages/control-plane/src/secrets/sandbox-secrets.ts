@@ -1,11 +1,14 @@
 /**
- * The one place secret values are decrypted: when a sandbox is created, for its environment.
- * Repository secrets override tenant-wide ones of the same name.
+ * The one place secret values are decrypted: when a sandbox is created, for its environment, and
+ * in the session's DO (in memory only) to mask them in stored events. Repository secrets override
+ * tenant-wide ones of the same name; admin-only secrets reach only sessions an admin started.
  */
 import type { RepoRef } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
 import { listSealedSecretsForRepo } from "../db/repositories/secrets";
+import { findMembership } from "../db/repositories/tenancy";
 import type { Bindings } from "../env";
+import { roleAtLeast } from "../tenancy/permissions";
 import { loadKeyring } from "./keyring";
 import { openSecrets } from "./tenant-vault";
 
@@ -14,13 +17,26 @@ export function repoKeyOf(repo: RepoRef): string {
   return repo.kind === "github" ? `github:${repo.owner}/${repo.name}`.toLowerCase() : `local:${repo.path}`;
 }
 
+/** The session's starter and their current role decide; a demoted admin's sessions lose admin-only secrets. */
+export async function decryptSecretsForSession(
+  env: Pick<Bindings, "DB" | "SECRETS_MASTER_KEYS">,
+  session: { tenantId: string; repo: RepoRef; createdBy: string },
+): Promise<Record<string, string>> {
+  const membership = await findMembership(openDatabase(env.DB), session.tenantId, session.createdBy);
+  const admin = membership !== null && roleAtLeast(membership.role, "admin");
+  return decryptSecretsForSandbox(env, session.tenantId, repoKeyOf(session.repo), {
+    includeAdminOnly: admin,
+  });
+}
+
 export async function decryptSecretsForSandbox(
   env: Pick<Bindings, "DB" | "SECRETS_MASTER_KEYS">,
   tenantId: string,
   repoKey: string,
+  options: { includeAdminOnly: boolean } = { includeAdminOnly: true },
 ): Promise<Record<string, string>> {
   const db = openDatabase(env.DB);
-  const rows = await listSealedSecretsForRepo(db, tenantId, repoKey);
+  const rows = await listSealedSecretsForRepo(db, tenantId, repoKey, options.includeAdminOnly);
   if (rows.length === 0) return {};
   const ring = await loadKeyring(env.SECRETS_MASTER_KEYS);
   const values = await openSecrets(

@@ -30,6 +30,7 @@ function toMeta(row: SecretMetaRow): SecretMeta {
     name: row.name,
     scope: row.scope,
     repo: row.scope === "repo" ? row.repoKey : null,
+    adminOnly: row.adminOnly,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -70,6 +71,7 @@ export async function putSecret(
     ...identity,
     id: ulid().toLowerCase(),
     ciphertext,
+    adminOnly: req.adminOnly,
     createdBy: actor.userId,
     now: new Date().toISOString(),
     maxCount: SECRETS_PER_TENANT_MAX,
@@ -84,7 +86,13 @@ export async function putSecret(
   await recordAudit(db, actor.tenantId, actor, {
     action: "secret.set",
     target: { type: "secret", id: result.row.id },
-    detail: { name, scope: identity.scope, repo: scope.repo ?? null, created: result.created },
+    detail: {
+      name,
+      scope: identity.scope,
+      repo: scope.repo ?? null,
+      created: result.created,
+      adminOnly: result.row.adminOnly,
+    },
   });
   return { secret: toMeta(result.row), created: result.created };
 }

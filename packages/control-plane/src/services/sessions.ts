@@ -12,6 +12,7 @@ import type {
   Trigger,
 } from "@nightshift/protocol";
 import { ulid } from "ulid";
+import { slotPolicyFrom } from "../capacity/limits";
 import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
 import type { Actor, Bindings } from "../env";
@@ -90,6 +91,8 @@ export async function createSession(
   }
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
+  // Read before anything is written: a bad slot setting fails this request, not a later alarm.
+  const slots = slotPolicyFrom(env);
   const id = newSessionId();
   const title = req.title ?? titleFrom(req.prompt);
   const now = new Date().toISOString();
@@ -115,6 +118,7 @@ export async function createSession(
     branch: session.branch,
     baseBranch: req.baseBranch ?? null,
     github,
+    slots,
     createdBy: actor.userId,
     prompt: {
       id: ulid().toLowerCase(),
@@ -124,15 +128,25 @@ export async function createSession(
     },
   });
   const { status } = unwrap(result, id);
-  return { ...session, status };
+  const queuePosition = status === "queued" ? await queuePositionOf(env, actor, id) : null;
+  return { ...session, status, ...(queuePosition ? { queuePosition } : {}) };
+}
+
+async function queuePositionOf(env: Bindings, actor: Actor, id: string): Promise<number | null> {
+  const snapshot = await stubFor(env, id).snapshot(actor.tenantId);
+  return snapshot.ok ? snapshot.value.queuePosition : null;
 }
 
 function authorOf(actor: Actor) {
   return { id: actor.userId, name: actor.name, email: `${actor.userId}@users.nightshift.invalid` };
 }
 
+/** One session; while it waits for a sandbox slot, with its place in line from its DO. */
 export async function getSession(env: Bindings, actor: Actor, id: string): Promise<Session> {
-  return requireSession(env, actor, id);
+  const session = await requireSession(env, actor, id);
+  if (session.status !== "queued") return session;
+  const queuePosition = await queuePositionOf(env, actor, id);
+  return queuePosition ? { ...session, queuePosition } : session;
 }
 
 export async function listTenantSessions(

@@ -2,8 +2,12 @@ import { describe, expect, it } from "vitest";
 import { decide } from "./lifecycle";
 
 describe("session lifecycle", () => {
-  it("starts a sandbox for the first prompt and dispatches once it is ready", () => {
+  it("asks for a sandbox slot for the first prompt, starts once granted, dispatches once ready", () => {
     expect(decide("queued", { kind: "prompt.enqueued" })).toEqual({
+      status: "queued",
+      effects: ["request-slot"],
+    });
+    expect(decide("queued", { kind: "slot.granted" })).toEqual({
       status: "starting",
       effects: ["start-sandbox"],
     });
@@ -11,6 +15,27 @@ describe("session lifecycle", () => {
       status: "running",
       effects: ["dispatch-prompt"],
     });
+  });
+
+  it("a session never starts a sandbox without a slot (no start from prompts while queued)", () => {
+    for (let i = 0; i < 3; i++) {
+      expect(decide("queued", { kind: "prompt.enqueued" }).effects).not.toContain("start-sandbox");
+    }
+  });
+
+  it("a full provider puts a starting session back in line instead of failing it", () => {
+    const t = decide("starting", { kind: "provider.full", reason: "the sandbox host is full" });
+    expect(t).toEqual({ status: "queued", effects: [], reason: "the sandbox host is full" });
+    expect(decide("running", { kind: "provider.full", reason: "x" })).toEqual({
+      status: "running",
+      effects: [],
+    });
+  });
+
+  it("ignores a late slot grant once the session has moved on", () => {
+    for (const s of ["starting", "running", "idle", "stopped", "failed"] as const) {
+      expect(decide(s, { kind: "slot.granted" })).toEqual({ status: s, effects: [] });
+    }
   });
 
   it("queues prompts while running and drains them turn by turn", () => {

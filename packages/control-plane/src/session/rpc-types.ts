@@ -26,6 +26,8 @@ export interface SessionSnapshot {
   status: SessionStatus;
   headSeq: number;
   pendingPrompts: number;
+  /** While queued for a sandbox slot: the place in line (1 = next). */
+  queuePosition: number | null;
   participants: Participant[];
 }
 

@@ -24,12 +24,14 @@ export class RuntimeEventEffects {
       SessionStore,
       "runningPrompt" | "setPromptState" | "pendingPromptCount" | "getValue" | "setValue"
     >,
+    /** Masks secret values before anything is stored (the control plane's second line). */
+    private readonly mask: (events: AgentEvent[]) => AgentEvent[] = (events) => events,
   ) {}
 
   apply(events: AgentEvent[]): { accepted: AgentEvent[]; inputs: LifecycleInput[] } {
     const accepted: AgentEvent[] = [];
     const inputs: LifecycleInput[] = [];
-    for (const event of events) {
+    for (const event of this.mask(events)) {
       // The session's status is the DO's to say; a runtime cannot set it.
       if (event.type === "session.status") continue;
       accepted.push(event);

@@ -4,7 +4,7 @@
  * environment, and retries with backoff for transient provider failures.
  */
 
-import type { AgentEvent } from "@nightshift/protocol";
+import type { AgentEvent, EgressPolicy } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
@@ -19,6 +19,10 @@ export interface LauncherConfig {
   tokenSecret: string | undefined;
   provider: () => SandboxProvider;
   secrets: (meta: SessionMeta) => Promise<Record<string, string>>;
+  /** The tenant's egress allow-list, sent with every create. */
+  egress?: (meta: SessionMeta) => Promise<EgressPolicy>;
+  /** Why a sandbox of this isolation must not be used here, or null (see sandbox-auth/isolation-policy). */
+  isolationRefusal?: (isolation: string) => string | null;
   now: () => number;
 }
 
@@ -55,6 +59,13 @@ export class SandboxLauncher {
       const reason = err instanceof Error ? err.message : "unknown error";
       return { kind: "failed", message: `could not decrypt the session's secrets: ${reason}` };
     }
+    let egress: EgressPolicy | undefined;
+    try {
+      egress = await this.config.egress?.(meta);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : "unknown error";
+      return { kind: "failed", message: `could not read the tenant's egress allow-list: ${reason}` };
+    }
     const attempt = Number(this.store.getValue("launch_attempt") ?? "0") + 1;
     const incarnation = ulid().toLowerCase();
     const jti = `${incarnation}.${crypto.randomUUID()}`;
@@ -82,8 +93,18 @@ export class SandboxLauncher {
         incarnation,
         repo: meta.repo,
         env,
+        ...(egress ? { egress } : {}),
       });
       this.store.setValue("provider_id", handle.providerId);
+      const refusal = this.config.isolationRefusal?.(handle.isolation) ?? null;
+      if (refusal) {
+        this.store.setValue("launch_attempt", "0");
+        const problem = await this.terminate();
+        return {
+          kind: "failed",
+          message: problem ? `${refusal} (terminating it failed: ${problem})` : refusal,
+        };
+      }
       this.store.setValue("launch_attempt", "0");
       return {
         kind: "started",

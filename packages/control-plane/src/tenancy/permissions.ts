@@ -40,6 +40,8 @@ export const PERMISSIONS = {
   /** Connecting or disconnecting a GitHub App installation grants repositories to the whole tenant. */
   "github.connect": "owner",
   "audit.read": "admin",
+  /** Tenant settings such as the sandbox egress allow-list; members may read them. */
+  "settings.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -97,6 +97,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`PUT ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },
   [`DELETE ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },
   [`GET ${T}/audit`]: { kind: "tenant", action: "audit.read" },
+  [`GET ${T}/settings`]: { kind: "tenant", action: "tenant.read" },
+  [`PUT ${T}/settings/egress`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },

@@ -32,6 +32,14 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Repositories whose path starts with this make the double answer like a full host (429) to the
+ * first FULL_HOST_REFUSALS creates of each session, then accept: how tests meet a host that is
+ * busy with something else.
+ */
+export const FULL_HOST_REPO_PREFIX = "host-full";
+export const FULL_HOST_REFUSALS = 2;
+
 export interface RecordingHostOptions {
   /** What GET /v1/repositories answers (default: one repository, "demo" on main). */
   repositories?: LocalRepository[];
@@ -43,6 +51,7 @@ export async function startRecordingSandboxHost(
 ): Promise<RecordingSandboxHost> {
   const requests: RecordedHostRequest[] = [];
   let counter = 0;
+  const refusals = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const ts = String(req.headers[SANDBOX_HOST_TIMESTAMP_HEADER] ?? "");
@@ -57,6 +66,24 @@ export async function startRecordingSandboxHost(
     }
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
     requests.push({ method: req.method ?? "", path: req.url ?? "", body });
+    const repoPath = (body?.repo as { path?: unknown } | undefined)?.path;
+    if (req.method === "POST" && typeof repoPath === "string" && repoPath.startsWith(FULL_HOST_REPO_PREFIX)) {
+      const sessionId = String(body?.sessionId);
+      const refused = refusals.get(sessionId) ?? 0;
+      if (refused < FULL_HOST_REFUSALS) {
+        refusals.set(sessionId, refused + 1);
+        res.writeHead(429, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            error: {
+              code: "too_many_sandboxes",
+              message: "this host already runs 20 sandboxes; retry later",
+            },
+          }),
+        );
+        return;
+      }
+    }
     if (req.method === "POST" && req.url === "/v1/sandboxes" && body) {
       const info: SandboxInfo = {
         id: `sbx-${++counter}`,

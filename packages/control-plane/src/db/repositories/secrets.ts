@@ -28,6 +28,7 @@ const metaColumns = {
   scope: secrets.scope,
   repoKey: secrets.repoKey,
   name: secrets.name,
+  adminOnly: secrets.adminOnly,
   createdBy: secrets.createdBy,
   createdAt: secrets.createdAt,
   updatedAt: secrets.updatedAt,
@@ -43,6 +44,8 @@ export async function putSecret(
   input: SecretIdentity & {
     id: string;
     ciphertext: string;
+    /** Undefined keeps an existing secret's setting (a new one is not admin-only). */
+    adminOnly?: boolean | undefined;
     createdBy: string;
     now: string;
     maxCount: number;
@@ -50,14 +53,18 @@ export async function putSecret(
 ): Promise<{ row: SecretMetaRow; created: boolean } | "limit_reached"> {
   const [updated] = await db
     .update(secrets)
-    .set({ ciphertext: input.ciphertext, updatedAt: input.now })
+    .set({
+      ciphertext: input.ciphertext,
+      updatedAt: input.now,
+      ...(input.adminOnly === undefined ? {} : { adminOnly: input.adminOnly }),
+    })
     .where(identityIs(tenantId, input))
     .returning(metaColumns);
   if (updated) return { row: updated, created: false };
   const inserted = await db.all<{ id: string }>(sql`
-    INSERT INTO ${secrets} (id, tenant_id, scope, repo_key, name, ciphertext, created_by, created_at, updated_at)
+    INSERT INTO ${secrets} (id, tenant_id, scope, repo_key, name, ciphertext, admin_only, created_by, created_at, updated_at)
     SELECT ${input.id}, ${tenantId}, ${input.scope}, ${input.repoKey}, ${input.name}, ${input.ciphertext},
-           ${input.createdBy}, ${input.now}, ${input.now}
+           ${input.adminOnly ? 1 : 0}, ${input.createdBy}, ${input.now}, ${input.now}
     WHERE (SELECT count(*) FROM ${secrets} WHERE tenant_id = ${tenantId}) < ${input.maxCount}
     ON CONFLICT (tenant_id, scope, repo_key, name) DO UPDATE SET ciphertext = excluded.ciphertext,
       updated_at = excluded.updated_at
@@ -81,11 +88,15 @@ export async function deleteSecret(db: Database, tenantId: string, id: SecretIde
   return rows.length > 0;
 }
 
-/** Tenant-wide secrets plus those of one repository, with their ciphertext, for a sandbox's env. */
+/**
+ * Tenant-wide secrets plus those of one repository, with their ciphertext, for a sandbox's env.
+ * Admin-only secrets are left out unless `includeAdminOnly` (the session's starter is an admin).
+ */
 export async function listSealedSecretsForRepo(
   db: Database,
   tenantId: string,
   repoKey: string,
+  includeAdminOnly = true,
 ): Promise<SecretRow[]> {
   return db
     .select()
@@ -94,6 +105,7 @@ export async function listSealedSecretsForRepo(
       and(
         eq(secrets.tenantId, tenantId),
         or(eq(secrets.scope, "tenant"), and(eq(secrets.scope, "repo"), eq(secrets.repoKey, repoKey))),
+        includeAdminOnly ? undefined : eq(secrets.adminOnly, false),
       ),
     );
 }

@@ -39,6 +39,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       incarnation: input.incarnation,
       repo: input.repo,
       env: input.env,
+      ...(input.egress ? { egress: input.egress } : {}),
     };
     const res = await this.call("POST", "/v1/sandboxes", JSON.stringify(body));
     const info = SandboxInfo.safeParse(await res.json());

@@ -1,0 +1,105 @@
+/**
+ * The session's side of the slot pool: ask for a slot before starting a sandbox, renew it while
+ * the sandbox lives, give it back when the sandbox ends, and remember the place in line to show.
+ * The SessionAgent owns the lifecycle; this only talks to the pool and says what happened.
+ */
+import { type AgentEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
+import type { Bindings } from "../env";
+import type { LifecycleInput } from "../session/lifecycle";
+import type { Scheduler } from "../session/scheduler";
+import type { SessionMeta, SessionStore } from "../session/store";
+import { type SlotPolicy, slotPolicyFrom } from "./limits";
+import { LEASE_RENEW_MS } from "./slots";
+
+const POSITION_KEY = "queue_position";
+
+export interface SlotStep {
+  input?: LifecycleInput;
+  events: AgentEvent[];
+}
+
+export class SessionSlot {
+  constructor(
+    private readonly env: Bindings,
+    private readonly store: Pick<SessionStore, "getMeta" | "getValue" | "setValue" | "deleteValue">,
+    private readonly scheduler: Pick<Scheduler, "set">,
+    private readonly now: () => number,
+  ) {}
+
+  private meta(): SessionMeta {
+    const meta = this.store.getMeta();
+    if (!meta) throw new Error("session is not initialized");
+    return meta;
+  }
+
+  /** The pool the session was created in; sessions from before pools existed use the deployment's. */
+  private policy(meta: SessionMeta): SlotPolicy {
+    return meta.slots ?? slotPolicyFrom(this.env);
+  }
+
+  private pool(meta: SessionMeta) {
+    return this.env.SANDBOX_SLOTS.getByName(this.policy(meta).pool);
+  }
+
+  /** Asks for a slot (harmless to repeat): granted now, or the place in line to show. */
+  async request(): Promise<SlotStep> {
+    const meta = this.meta();
+    if (meta.status !== "queued") return { events: [] };
+    const { total, perTenant } = this.policy(meta);
+    const answer = await this.pool(meta).acquire({
+      sessionId: meta.sessionId,
+      tenantId: meta.tenantId,
+      limits: { total, perTenant },
+    });
+    // The pool may have called back (granted) or the session stopped while we waited.
+    if (this.meta().status !== "queued") return { events: [] };
+    if (answer.granted) return { input: this.granted(), events: [] };
+    return { events: this.moveTo(answer.position) };
+  }
+
+  /** The slot is ours: forget the place in line and start renewing the lease. */
+  granted(): LifecycleInput {
+    this.store.deleteValue(POSITION_KEY);
+    this.scheduler.set("slot.renew", this.now() + LEASE_RENEW_MS);
+    return { kind: "slot.granted" };
+  }
+
+  /** A new place in line while queued; the event to publish when it changed. */
+  moveTo(position: number): AgentEvent[] {
+    if (this.meta().status !== "queued") return [];
+    if (this.store.getValue(POSITION_KEY) === String(position)) return [];
+    this.store.setValue(POSITION_KEY, String(position));
+    return [{ type: "session.queue", position }];
+  }
+
+  /** The place in line while queued, or null. */
+  position(): number | null {
+    const meta = this.store.getMeta();
+    const raw = this.store.getValue(POSITION_KEY);
+    return meta?.status === "queued" && raw ? Number(raw) : null;
+  }
+
+  /** On the renewal deadline: a session that holds (or is starting) a sandbox keeps its lease. */
+  async renew(): Promise<void> {
+    const meta = this.meta();
+    if (meta.status === "queued" || TERMINAL_STATUSES.has(meta.status)) return;
+    await this.pool(meta).renew(meta.sessionId, meta.tenantId);
+    this.scheduler.set("slot.renew", this.now() + LEASE_RENEW_MS);
+  }
+
+  /** The provider was full: the pool puts the session back in line at its old place. */
+  async providerFull(): Promise<AgentEvent[]> {
+    const meta = this.meta();
+    const { position } = await this.pool(meta).providerFull(meta.sessionId, meta.tenantId);
+    // Recorded now, before the lifecycle has moved the session back to queued.
+    this.store.setValue(POSITION_KEY, String(position));
+    return [{ type: "session.queue", position }];
+  }
+
+  /** The sandbox ended (or the session stopped waiting): the slot, or the place in line, goes back. */
+  async release(): Promise<void> {
+    const meta = this.meta();
+    this.store.deleteValue(POSITION_KEY);
+    await this.pool(meta).release(meta.sessionId);
+  }
+}

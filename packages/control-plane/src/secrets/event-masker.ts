@@ -1,0 +1,67 @@
+/**
+ * The control plane's second line behind the runtime's masker: every runtime event is masked
+ * with the session's secret values before the DO stores it. The values are decrypted on demand,
+ * once per sandbox incarnation, and kept in memory only (never in DO storage).
+ */
+import { AgentEvent } from "@nightshift/protocol";
+import { createSecretMasker } from "./mask";
+
+type Mask = (text: string) => string;
+
+function maskValue(value: unknown, mask: Mask, key?: string): unknown {
+  // The discriminator is never free text; masking it would only make the event unreadable.
+  if (typeof value === "string") return key === "type" ? value : mask(value);
+  if (Array.isArray(value)) return value.map((item) => maskValue(item, mask));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskValue(v, mask, k);
+    return out;
+  }
+  return value;
+}
+
+/** Masks every string in an event; an event that no longer validates (a secret in a URL) is withheld. */
+export function maskEvent(event: AgentEvent, mask: Mask): AgentEvent {
+  const masked = AgentEvent.safeParse(maskValue(event, mask));
+  if (masked.success) return masked.data;
+  return {
+    type: "log",
+    source: "control-plane",
+    stream: "stderr",
+    text: `a ${event.type} event was withheld: it contained a secret value\n`,
+  };
+}
+
+export class SessionEventMasker {
+  private mask: Mask = (text) => text;
+  private loadedFor: string | null = null;
+  private loading: Promise<void> | null = null;
+
+  constructor(private readonly loadValues: () => Promise<string[]>) {}
+
+  isReadyFor(incarnation: string): boolean {
+    return this.loadedFor === incarnation;
+  }
+
+  /**
+   * Loads the values for this incarnation (a new sandbox may have new secrets). A failure leaves
+   * the previous mask in place and is retried on the next frame; it never blocks events.
+   */
+  prepare(incarnation: string): Promise<void> {
+    if (this.loadedFor === incarnation) return Promise.resolve();
+    this.loading ??= this.loadValues()
+      .then((values) => {
+        this.mask = createSecretMasker(values);
+        this.loadedFor = incarnation;
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.loading = null;
+      });
+    return this.loading;
+  }
+
+  apply(events: AgentEvent[]): AgentEvent[] {
+    return events.map((event) => maskEvent(event, this.mask));
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * What the control plane accepts from and sends to a sandbox provider at launch: a sandbox the
+ * host ran without isolation is refused outside local mode (terminated, session failed with what
+ * to do), the token it hands the sandbox lives an hour at most, and the tenant's egress allow-list
+ * goes with every create. The real launcher and local provider against the recording host double.
+ */
+import { env } from "cloudflare:workers";
+import type { CreateSandboxRequest, EgressPolicy } from "@nightshift/protocol";
+import { decodeJwt } from "jose";
+import { describe, expect, it } from "vitest";
+import type { Bindings } from "../src/env";
+import { LocalSandboxProvider } from "../src/providers/local/local-provider";
+import { isolationRefusal } from "../src/sandbox-auth/isolation-policy";
+import { reportLaunch, SandboxLauncher } from "../src/session/sandbox-launcher";
+import type { SessionMeta } from "../src/session/store";
+import { TEST_SANDBOX_SECRET } from "./sandbox-client";
+
+const bindings = env as unknown as Bindings;
+
+interface Call {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+/** The local provider against the recording host, with every request it makes written down. */
+function recordedProvider(calls: Call[]) {
+  return new LocalSandboxProvider({
+    hostUrl: bindings.SANDBOX_HOST_URL!,
+    secret: bindings.SANDBOX_HOST_SECRET!,
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      const body = typeof init?.body === "string" && init.body ? JSON.parse(init.body) : null;
+      calls.push({ method: init?.method ?? "GET", path: url.pathname, body });
+      return fetch(input, init);
+    },
+  });
+}
+
+function launcherFor(mode: Partial<Bindings>, calls: Call[], egress?: EgressPolicy) {
+  const values = new Map<string, string>();
+  const store = {
+    getValue: (k: string) => values.get(k) ?? null,
+    setValue: (k: string, v: string) => void values.set(k, v),
+    deleteValue: (k: string) => void values.delete(k),
+  };
+  const launcher = new SandboxLauncher(store, {
+    controlPlaneUrl: "http://127.0.0.1:8787",
+    tokenSecret: TEST_SANDBOX_SECRET,
+    provider: () => recordedProvider(calls),
+    secrets: async () => ({}),
+    ...(egress ? { egress: async () => egress } : {}),
+    isolationRefusal: (isolation) => isolationRefusal({ NIGHTSHIFT_MODE: "cloud", ...mode }, isolation),
+    now: Date.now,
+  });
+  return { launcher, values };
+}
+
+const meta: SessionMeta = {
+  sessionId: "s-launch-policy",
+  tenantId: "t-launch-policy",
+  title: "t",
+  repo: { kind: "github", owner: "acme", name: "widgets" },
+  agent: "claude-code",
+  model: null,
+  branch: "nightshift/t",
+  createdBy: "u1",
+  status: "starting",
+};
+
+describe("sandbox launch policy", () => {
+  it("a sandbox the host ran without isolation (process) is terminated and fails the session outside local mode", async () => {
+    const calls: Call[] = [];
+    const { launcher, values } = launcherFor({ NIGHTSHIFT_MODE: "cloud" }, calls);
+    const outcome = await launcher.launch(meta, () => {});
+    expect(outcome.kind).toBe("failed");
+    const message = outcome.kind === "failed" ? outcome.message : "";
+    expect(message).toMatch(/without isolation/);
+    expect(message).toMatch(/install bubblewrap/);
+    expect(message).toMatch(/ALLOW_PROCESS_ISOLATION/);
+    const created = calls.find((c) => c.method === "POST" && c.path === "/v1/sandboxes");
+    expect(created).toBeDefined();
+    expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path)).toEqual([
+      expect.stringMatching(/^\/v1\/sandboxes\/sbx-\d+$/),
+    ]);
+    expect(values.has("provider_id")).toBe(false);
+    expect(reportLaunch(outcome).input).toEqual({ kind: "sandbox.failed", reason: message });
+  });
+
+  it("accepts process isolation in local mode or when the deployment allows it explicitly", async () => {
+    for (const mode of [
+      { NIGHTSHIFT_MODE: "local" },
+      { NIGHTSHIFT_MODE: "cloud", ALLOW_PROCESS_ISOLATION: "1" },
+    ]) {
+      const calls: Call[] = [];
+      const outcome = await launcherFor(mode, calls).launcher.launch(meta, () => {});
+      expect(outcome).toMatchObject({ kind: "started", isolation: "process" });
+      expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+    }
+    expect(isolationRefusal({ NIGHTSHIFT_MODE: "cloud" }, "bubblewrap")).toBeNull();
+  });
+
+  it("hands the sandbox a token that lives at most an hour, and the tenant's egress allow-list", async () => {
+    const calls: Call[] = [];
+    const egress = { allowHosts: ["registry.npmjs.org", "*.example.com"] };
+    const outcome = await launcherFor({ NIGHTSHIFT_MODE: "local" }, calls, egress).launcher.launch(
+      meta,
+      () => {},
+    );
+    expect(outcome.kind).toBe("started");
+    const body = calls.find((c) => c.method === "POST")?.body as CreateSandboxRequest;
+    expect(body.egress).toEqual(egress);
+    const claims = decodeJwt(body.env.NIGHTSHIFT_SANDBOX_TOKEN!);
+    expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
+  });
+});

@@ -130,6 +130,14 @@ describe("egress proxy", () => {
     expect(status).toBe(403);
   });
 
+  it("routes a request for the forwarder's own URL to the control plane, by the same path rule", async () => {
+    expect(await viaSocket("GET", "http://127.0.0.1:3128/sandbox/anything")).toMatchObject({
+      status: 200,
+      body: "plain",
+    });
+    expect((await viaSocket("POST", "http://localhost:3128/auth/dev-login")).status).toBe(403);
+  });
+
   it("refuses https:// in absolute form and proxied URLs that carry credentials", async () => {
     expect((await viaSocket("GET", `https://127.0.0.1:${portOf(model)}/`)).status).toBe(403);
     const withUser = await viaSocket("GET", `http://user:pw@127.0.0.1:${portOf(model)}/`);

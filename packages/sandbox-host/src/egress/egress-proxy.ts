@@ -10,9 +10,9 @@
  */
 import { chmodSync, chownSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { EGRESS_DENIALS_PATH } from "@nightshift/protocol";
+import { EGRESS_DENIALS_PATH, SANDBOX_EGRESS_PORT } from "@nightshift/protocol";
 import type { DenialReporter } from "./denial-reporter";
 import {
   decide,
@@ -169,7 +169,6 @@ export class EgressProxy {
     const rules = this.options.rules;
     const method = req.method ?? "GET";
     const raw = req.url ?? "";
-    const controlPlane = rules.controlPlane.endpoint;
     if (raw.startsWith("/")) return this.controlPlaneRoute(method, raw);
     if (!URL.canParse(raw)) return { ok: false, target: method, reason: "not an absolute http:// URL" };
     const url = new URL(raw);
@@ -180,10 +179,9 @@ export class EgressProxy {
     if (url.username || url.password)
       return { ok: false, target: label, reason: "credentials in a proxied URL are refused" };
     const decision = decide(rules, target, "http");
-    if (
-      decision.allow === "control-plane" ||
-      (target.host === controlPlane.host && target.port === controlPlane.port)
-    )
+    // The forwarder's own address names the control plane too: a client that sends even requests
+    // for the proxy's URL through the proxy (Node with NODE_USE_ENV_PROXY) still gets there.
+    if (decision.allow === "control-plane" || isForwarderAddress(target))
       return this.controlPlaneRoute(method, `${url.pathname}${url.search}`);
     if (decision.allow === false) return { ok: false, target: label, reason: decision.reason };
     const resolved = await resolveTarget(this.lookup, target.host, decision.trusted);
@@ -213,7 +211,7 @@ export class EgressProxy {
         port: controlPlane.endpoint.port,
         tls: origin.protocol === "https:",
         hostHeader: origin.host,
-        servername: origin.hostname,
+        ...(isIP(origin.hostname.replace(/^\[|\]$/g, "")) ? {} : { servername: origin.hostname }),
       },
       path,
     };
@@ -225,6 +223,10 @@ export class EgressProxy {
     const unsubscribe = this.options.reporter.subscribe((denial) => res.write(`${JSON.stringify(denial)}\n`));
     res.on("close", unsubscribe);
   }
+}
+
+function isForwarderAddress(target: Endpoint): boolean {
+  return target.port === SANDBOX_EGRESS_PORT && (target.host === "127.0.0.1" || target.host === "localhost");
 }
 
 /** `host:port` of a CONNECT request (IPv6 in brackets); null when it is not one. */

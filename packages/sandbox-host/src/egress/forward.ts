@@ -103,7 +103,7 @@ export function dial(upstream: Upstream): Promise<Socket> {
       ? tlsConnect({
           host: upstream.dial,
           port: upstream.port,
-          servername: upstream.servername ?? upstream.hostHeader.replace(/:\d+$/, ""),
+          ...(upstream.servername ? { servername: upstream.servername } : {}),
         })
       : netConnect({ host: upstream.dial, port: upstream.port });
     const timer = setTimeout(() => socket.destroy(new Error("timed out")), CONNECT_TIMEOUT_MS);

@@ -13,6 +13,7 @@ import { parseRuntimeEnv } from "./env";
 import { EventSink } from "./events/event-sink";
 import { createMasker } from "./events/mask-secrets";
 import { createLogger, type LogLevel } from "./log";
+import { startSandboxNetwork } from "./network/sandbox-network";
 import { ProducerGate } from "./process/producer-gate";
 import { SessionController } from "./session/session-controller";
 import { RUNTIME_VERSION } from "./version";
@@ -83,6 +84,14 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     );
   }
 
+  // First thing: with an isolated network, every dial-out (the bridge included) goes through this.
+  const started = await startSandboxNetwork(env);
+  if (!started.ok) {
+    process.stderr.write(`nightshift-runtime: ${started.problem}\n`);
+    return 2;
+  }
+  const network = started.network;
+
   const agentHome = join(env.NIGHTSHIFT_STATE_DIR, "agent-home");
   mkdirSync(agentHome, { recursive: true });
   const buffer = new EventBuffer({
@@ -98,6 +107,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     gate: new ProducerGate(log),
     log,
   });
+  network.reportDenials(sink.emit);
 
   const bundlePath = realpathSync(input.argv[1] ?? process.argv[1] ?? "");
   // Renewed over the bridge; git's credential helper reads the newest one from its environment.
@@ -167,6 +177,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     ending = true;
     await controller.shutdown(reason, flush);
     bridge?.stop(reason);
+    await network.close();
     buffer.close();
     resolveExit(code);
   };

@@ -46,7 +46,7 @@ export class SessionTimeouts {
     if (status === "idle") this.scheduler.set("idle.stop", this.now() + IDLE_RELEASE_MS);
     else this.scheduler.clear("idle.stop");
     if (TERMINAL_STATUSES.has(status)) {
-      for (const name of ["sandbox.start", "sandbox.heartbeat", "turn.timeout"] as const)
+      for (const name of ["sandbox.start", "sandbox.heartbeat", "turn.timeout", "slot.renew"] as const)
         this.scheduler.clear(name);
     }
   }

@@ -58,6 +58,7 @@ try {
 
   const pushed = watcher.events.some((e) => e.event.type === "git.push");
   if (!pushed) throw new Error("the session ended without pushing a branch; the events above say why");
+  await branchFetched(repo, session.branch);
   console.log(`\n${pc.bold(`The pushed branch's diff (git diff main..${session.branch}):`)}\n`);
   console.log(git(repo, ["diff", "--stat", `main..${session.branch}`]));
   console.log(git(repo, ["diff", `main..${session.branch}`]));
@@ -68,3 +69,17 @@ try {
   await stack.close();
 }
 process.exit(exitCode);
+
+/** The sandbox pushes into the host's mirror of the repository; the host fetches the branch here. */
+async function branchFetched(repo: string, branch: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      git(repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`the pushed branch ${branch} did not reach ${repo}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

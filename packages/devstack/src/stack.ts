@@ -95,6 +95,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL,
       };
   const host = await startSandboxHost({
+    // A developer's machine: local repositories, and the labelled fallback where bwrap does not work.
+    mode: "local",
     secret: hostSecret,
     port: 0,
     reposRoot,

@@ -4,6 +4,7 @@
  * The runtime reaches the control plane through a TCP proxy so a test can cut the bridge.
  */
 import type { Session, StoredEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
 import { freePort } from "../src/ports";
@@ -75,7 +76,8 @@ describe("a session end to end", () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     const push = events.find((e) => e.event.type === "git.push")!.event as { branch: string; sha: string };
     expect(push.branch).toBe(session.branch);
-    expect(git(repoDir, ["rev-parse", session.branch])).toBe(push.sha);
+    // The sandbox pushes into the host's mirror; the host fetches the branch into this repository.
+    await waitFor(() => branchAt(repoDir, session.branch) === push.sha, "the pushed branch here", 10_000);
     expect(git(repoDir, ["show", `${session.branch}:notes/e2e.md`])).toContain("notes/e2e.md");
     const commit = git(repoDir, ["log", "-1", "--format=%an%n%B", session.branch]);
     expect(commit).toContain("Co-authored-by: Nightshift");
@@ -89,6 +91,8 @@ describe("a session end to end", () => {
     });
     expect(res.status).toBe(202);
     await watcher.until("the second push", () => count(watcher, "git.push") === 2, 90_000);
+    const second = watcher.events.filter((e) => e.event.type === "git.push")[1]!.event as { sha: string };
+    await waitFor(() => branchAt(repoDir, session.branch) === second.sha, "the second push here", 10_000);
     expectContiguous(watcher.events);
     const last = stack.model!.requests.at(-1)!;
     const conversation = JSON.stringify((last.body as { messages?: unknown }).messages);
@@ -176,3 +180,12 @@ describe("a session end to end", () => {
     w.close();
   });
 });
+
+/** The commit `branch` points at in `repo`, or null while it does not exist there. */
+function branchAt(repo: string, branch: string): string | null {
+  try {
+    return git(repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+  } catch {
+    return null;
+  }
+}

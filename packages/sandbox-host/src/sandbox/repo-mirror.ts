@@ -150,18 +150,20 @@ export class RepoMirror {
         "--git-dir",
         this.devGitDir,
         "fetch",
-        "--quiet",
         "--no-tags",
         "--no-write-fetch-head",
         "--no-auto-gc",
         "--no-recurse-submodules",
         this.path,
-        `+${ref}:${ref}`,
+        // Not forced: the runtime only fast-forwards its branch, so a stale mirror (a superseded
+        // sandbox's last sync) or a sandbox that rewrote its ref cannot rewind the developer's branch.
+        `${ref}:${ref}`,
       ],
       { trustedPaths: [this.path] },
     );
     if (fetch.ok) this.events.synced(this.branch);
-    else if (!/couldn't find remote ref/i.test(fetch.stderr)) this.events.failed(fetch.stderr.slice(0, 300));
+    else if (!/couldn't find remote ref/i.test(fetch.stderr))
+      this.events.failed(`fetching ${this.branch} into the repository failed: ${fetch.stderr.slice(-300)}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { EventBuffer } from "./buffer/event-buffer";
 import { parseRuntimeEnv } from "./env";
 import { EventSink } from "./events/event-sink";
 import { createMasker } from "./events/mask-secrets";
+import { StreamEventMasker } from "./events/stream-events";
 import { createLogger, type LogLevel } from "./log";
 import { startSandboxNetwork } from "./network/sandbox-network";
 import { ProducerGate } from "./process/producer-gate";
@@ -103,6 +104,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
   const sink = new EventSink({
     buffer,
     mask,
+    streams: new StreamEventMasker(parsed.secretValues),
     onAppended: () => bridge?.notify(),
     gate: new ProducerGate(log),
     log,
@@ -138,6 +140,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     hiddenPaths: [env.NIGHTSHIFT_STATE_DIR],
     agentEnv: childEnv,
     emit: sink.emit,
+    endStreams: () => sink.endStreams(),
     waitForRoom: () => sink.waitForRoom(),
     bridge: {
       setIdle: (idle, announce) => bridge?.setIdle(idle, announce),
@@ -175,6 +178,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
   const stop = async (reason: string, code: number, flush: boolean) => {
     if (ending) return;
     ending = true;
+    sink.endStreams();
     await controller.shutdown(reason, flush);
     bridge?.stop(reason);
     await network.close();

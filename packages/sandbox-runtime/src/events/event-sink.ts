@@ -1,16 +1,20 @@
 /**
  * The one door for runtime events: validate (so one bad event can never wedge the bridge, whose
- * frames are parsed strictly), mask secrets, shrink oversized events, append under the next seq,
- * and wake the bridge. When the buffer is full the producers are paused until acks free room.
+ * frames are parsed strictly), mask secrets (across the pieces of streamed text too, see
+ * stream-events.ts), shrink oversized events, append under the next seq, and wake the bridge.
+ * When the buffer is full the producers are paused until acks free room.
  */
 import { AgentEvent } from "@nightshift/protocol";
 import type { EventBuffer } from "../buffer/event-buffer";
 import type { Logger } from "../log";
 import { fitEvent } from "./fit-event";
+import type { StreamEventMasker } from "./stream-events";
 
 export interface EventSinkOptions {
   buffer: Pick<EventBuffer, "append" | "isFull" | "waitForRoom">;
   mask: <T>(value: T) => T;
+  /** Masks secrets split across streamed pieces (deltas, output chunks); without it each event stands alone. */
+  streams?: StreamEventMasker;
   /** Called after each append (the bridge sends soon). */
   onAppended(): void;
   /** Stops and resumes producers while the buffer is full. */
@@ -40,6 +44,16 @@ export class EventSink {
 
   /** Accepts anything; what is not a valid event becomes an `error` event that says so. */
   append(input: unknown): void {
+    const events = this.options.streams ? this.options.streams.accept(input) : [input];
+    for (const event of events) this.appendOne(event);
+  }
+
+  /** Releases the text every stream holds back (hooks finished, shutdown): nothing may stay unsent. */
+  endStreams(): void {
+    for (const event of this.options.streams?.endAll() ?? []) this.appendOne(event);
+  }
+
+  private appendOne(input: unknown): void {
     const masked = this.options.mask(input);
     let parsed = AgentEvent.safeParse(fitEvent(masked));
     if (!parsed.success) {

@@ -39,6 +39,27 @@ describe("maskSecrets", () => {
     expect(masked.text).toBe(`raw ${MASK} encoded ${MASK} other p@ssXw+rd`);
   });
 
+  it("masks the encoded forms a tool may print: base64 (any alignment, url-safe too), hex, JSON-escaped", () => {
+    const secret = 'tok"en/with+odd\\chars';
+    const bytes = Buffer.from(secret);
+    const inBase64 = (prefix: string) => Buffer.from(`${prefix}${secret}!`).toString("base64");
+    const texts = [
+      `basic ${bytes.toString("base64")}`,
+      `aligned +1 ${inBase64("a")}`,
+      `aligned +2 ${inBase64("ab")}`,
+      `url-safe ${Buffer.from(`ab${secret}`).toString("base64url")}`,
+      `hex ${bytes.toString("hex")} HEX ${bytes.toString("hex").toUpperCase()}`,
+      `json ${JSON.stringify({ secret })}`,
+    ];
+    const masked = maskSecrets({ type: "log", texts }, [secret]).texts;
+    for (const [i, text] of masked.entries()) {
+      expect(text, texts[i]).toContain(MASK);
+      expect(text).not.toContain(bytes.toString("base64").slice(4, 20));
+      expect(text).not.toContain(bytes.toString("hex").slice(0, 16));
+      expect(text).not.toContain(secret);
+    }
+  });
+
   it("leaves events alone when there is nothing to mask", () => {
     const event = { type: "message", text: "hello" };
     expect(maskSecrets(event, [])).toBe(event);

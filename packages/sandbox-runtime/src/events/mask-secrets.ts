@@ -1,8 +1,11 @@
 /**
- * Secret masking: every string inside an event that contains a secret value has it replaced by
- * `***` before the event is buffered, so no secret reaches the control plane, a log or a client.
- * Pure: the input is never mutated.
+ * Secret masking: every string inside an event that contains a secret value — raw or in one of
+ * its encoded forms (see secret-forms.ts) — has it replaced by `***` before the event is
+ * buffered, so no secret reaches the control plane, a log or a client. Pure: the input is never
+ * mutated. Text that arrives in pieces (deltas, output chunks) is masked across the pieces by
+ * stream-masker.ts, which uses the same forms.
  */
+import { allSecretForms } from "./secret-forms";
 
 export const MASK = "***";
 
@@ -10,21 +13,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** The forms a value may take in output: as is, and URL-encoded (it may sit in a URL or a form body). */
-function formsOf(value: string): string[] {
-  const forms = [value];
-  const encoded = encodeURIComponent(value);
-  if (encoded !== value) forms.push(encoded);
-  return forms;
+/** One regular expression for all forms of all values; null when there is nothing to mask. */
+export function secretPattern(values: readonly string[]): { pattern: RegExp; forms: string[] } | null {
+  const forms = allSecretForms(values.filter((v) => v.length > 0));
+  if (forms.length === 0) return null;
+  return { pattern: new RegExp(forms.map(escapeRegExp).join("|"), "g"), forms };
 }
 
 /** Compiles the values once; the returned function masks any JSON-like value deeply. */
 export function createMasker(values: readonly string[]): <T>(value: T) => T {
-  const forms = [...new Set(values.filter((v) => v.length > 0).flatMap(formsOf))];
-  if (forms.length === 0) return (value) => value;
-  // Longest first, so a secret that contains another one is masked whole.
-  forms.sort((a, b) => b.length - a.length);
-  const pattern = new RegExp(forms.map(escapeRegExp).join("|"), "g");
+  const compiled = secretPattern(values);
+  if (!compiled) return (value) => value;
+  const { pattern } = compiled;
 
   const maskDeep = (value: unknown): unknown => {
     if (typeof value === "string") return value.replace(pattern, MASK);

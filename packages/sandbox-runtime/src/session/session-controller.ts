@@ -31,6 +31,8 @@ export interface SessionControllerOptions {
   /** Environment for the agent CLI (model endpoint, keys, secrets); never the sandbox token. */
   agentEnv: Record<string, string>;
   emit: Emit;
+  /** Releases streamed text held back for masking (see events/stream-events.ts) once its producer is done. */
+  endStreams?(): void;
   waitForRoom(): Promise<void>;
   bridge: { setIdle(idle: boolean, announce?: boolean): void; flush(timeoutMs: number): Promise<boolean> };
   runTurn: RunTurn;
@@ -79,7 +81,9 @@ export class SessionController {
     if (!workspace.ok) return false;
     this.lastPushed = workspace.head;
     if (this.stopping) return false;
-    if (!(await this.options.runHooks())) return false;
+    const hooksOk = await this.options.runHooks();
+    this.options.endStreams?.();
+    if (!hooksOk) return false;
     if (this.stopping) return false;
     this.ready = true;
     this.options.log.info("workspace ready; waiting for prompts");

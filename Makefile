@@ -81,10 +81,14 @@ test: setup ## typecheck, lint and every package's tests (workerd, real CLIs, en
 bench: setup ## benchmarks (see docs/performance.md)
 	pnpm --filter @nightshift/bench run bench
 
+# DEPLOY_ENV=<name> deploys wrangler.toml's [env.<name>] (its own vars; wrangler does not merge them).
+DEPLOY_ENV_FLAG = $(if $(DEPLOY_ENV),--env $(DEPLOY_ENV))
+
 deploy: setup ## deploy the Worker with wrangler (needs a Cloudflare account; see docs/deploy.md)
+	node --experimental-strip-types scripts/check-deploy-config.mjs $(DEPLOY_ENV_FLAG)
 	pnpm exec turbo run build
-	pnpm --filter @nightshift/control-plane exec wrangler d1 migrations apply nightshift --remote --config ../../wrangler.toml
-	pnpm --filter @nightshift/control-plane exec wrangler deploy --config ../../wrangler.toml
+	pnpm --filter @nightshift/control-plane exec wrangler d1 migrations apply nightshift --remote --config ../../wrangler.toml $(DEPLOY_ENV_FLAG)
+	pnpm --filter @nightshift/control-plane exec wrangler deploy --config ../../wrangler.toml $(DEPLOY_ENV_FLAG)
 
 clean: ## remove installed dependencies and local state
 	rm -rf node_modules packages/*/node_modules bench/node_modules .wrangler .turbo .nightshift-dev

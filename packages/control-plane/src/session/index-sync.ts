@@ -32,13 +32,15 @@ export class IndexSync {
   }
 
   /**
-   * Writes the session's status (and cost) to D1 when something changed or an earlier write
-   * failed. Never throws: a failure marks the index behind and schedules `index.sync`.
+   * Writes the session's status (and cost) to D1 when something changed. Never throws: a failure
+   * marks the index behind and schedules `index.sync` ("retry"), which alone retries until D1
+   * takes it (so a D1 outage costs one failed call per change, not one per settle).
    */
-  async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<void> {
-    if (!changed && !this.behind) return;
+  async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<"synced" | "retry"> {
+    if (!changed) return "synced";
     try {
       await this.write(meta, state);
+      return "synced";
     } catch (error) {
       this.store.setValue(BEHIND_KEY, "1");
       if (!this.scheduler.has("index.sync")) this.scheduler.set("index.sync", this.now() + retryDelay(1));
@@ -50,6 +52,7 @@ export class IndexSync {
           message: error instanceof Error ? error.message : "unknown error",
         }),
       );
+      return "retry";
     }
   }
 

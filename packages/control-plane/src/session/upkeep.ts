@@ -55,8 +55,7 @@ export class SessionUpkeep {
    */
   async afterSettle(meta: SessionMeta, state: IndexState, changed: boolean): Promise<void> {
     await this.armAlarm();
-    await this.index.syncAfterChange(meta, state, changed);
-    if (this.index.behind) await this.armAlarm();
+    if ((await this.index.syncAfterChange(meta, state, changed)) === "retry") await this.armAlarm();
   }
 
   /**

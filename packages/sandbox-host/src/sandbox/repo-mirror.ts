@@ -13,6 +13,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   rmSync,
   watch,
   writeFileSync,
@@ -74,8 +75,9 @@ export class RepoMirror {
       options.path,
     ]);
     if (!clone.ok) throw new Error(`cannot mirror the repository: ${clone.stderr.slice(0, 300)}`);
-    const format = await hardenedGit(["--git-dir", options.path, "rev-parse", "--show-object-format"]);
-    const objectFormat = format.ok ? format.stdout.trim() : "sha1";
+    // The clone's config came from the developer's repository: it says whether objects are sha256.
+    const cloned = readFileSync(join(options.path, "config"), "utf8");
+    const objectFormat = /^\s*objectformat\s*=\s*sha256\s*$/im.test(cloned) ? "sha256" : "sha1";
     const config = [
       "[core]",
       `\trepositoryformatversion = ${objectFormat === "sha1" ? 0 : 1}`,

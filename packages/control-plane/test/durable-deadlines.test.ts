@@ -18,7 +18,8 @@ import { openDatabase } from "../src/db/client";
 import { findSession, insertSession } from "../src/db/repositories/sessions";
 import type { Bindings } from "../src/env";
 import type { SessionAgent } from "../src/session/agent";
-import { createSession, defaultIdentity, sessionStub } from "./helpers";
+import type { EventsPageResult } from "../src/session/rpc-types";
+import { createSession, defaultIdentity, sessionStub, unwrapRpc } from "./helpers";
 import { waitForLaunch } from "./sandbox-client";
 
 /** What a test reaches inside the DO instance to inject a failure. */
@@ -156,9 +157,8 @@ describe("reconciler", () => {
     await runCron();
     const row = await findSession(openDatabase(env.DB), owner.tenantId, id);
     expect(row?.status).toBe("failed");
-    const page = await sessionStub(id).readEvents(owner.tenantId, 0, 10);
-    if (!page.ok) throw new Error(page.message);
-    const status = page.value.events
+    const page = unwrapRpc<EventsPageResult>(await sessionStub(id).readEvents(owner.tenantId, 0, 10));
+    const status = page.events
       .map((e) => StoredEvent.parse(e).event)
       .find((e) => e.type === "session.status");
     expect(status).toMatchObject({ status: "failed", reason: expect.stringMatching(/could not be started/) });

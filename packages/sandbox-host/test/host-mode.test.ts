@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHostLogger, type RunningSandboxHost, startSandboxHost } from "../src/index";
 import { SECRET } from "./host-harness";
 
@@ -17,6 +17,9 @@ const bwrapMissing = async () => ({
 
 let dir: string;
 let host: RunningSandboxHost | null = null;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ns-host-mode-"));
+});
 afterEach(async () => {
   await host?.close();
   host = null;
@@ -24,7 +27,6 @@ afterEach(async () => {
 });
 
 function options(extra: Record<string, unknown>) {
-  dir = mkdtempSync(join(tmpdir(), "ns-host-mode-"));
   return { secret: SECRET, port: 0, dataDir: join(dir, "data"), ...extra };
 }
 

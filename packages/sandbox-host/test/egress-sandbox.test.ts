@@ -41,12 +41,18 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
   let plane: EgressControlPlane;
   let info: SandboxInfo;
   const probes: Record<string, ProbeResult> = {};
+  const hostLog: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     plane = await EgressControlPlane.start(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
     h = await startHarness({
       runtimePath: inject("runtimeBundle"),
       isolation: "bubblewrap",
+      log: {
+        info: (event, fields) => hostLog.push({ event, ...fields }),
+        warn: () => {},
+        error: () => {},
+      },
       egressLookup: async (host) => (RESOLVES[host] ? [RESOLVES[host]] : ["203.0.113.10"]),
     });
     const repo = join(h.reposRoot, "demo");
@@ -126,6 +132,14 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
     expect(denials).toContain(`POST 127.0.0.1:${plane.port}/auth/dev-login`);
     expect(denials).toContain("CONNECT metadata.allowed.test:443");
     expect(denials).not.toContain("secret-query-value");
+    // The host's own log says it too, for the operator.
+    expect(hostLog).toContainEqual(
+      expect.objectContaining({
+        event: "egress.denied",
+        id: info.id,
+        target: "CONNECT evil.example.com:443",
+      }),
+    );
   });
 
   it("the bridge and /sandbox/git-credentials still work through the proxy", () => {

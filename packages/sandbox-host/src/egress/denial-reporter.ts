@@ -14,6 +14,8 @@ export interface DenialReporterOptions {
   /** Reports kept while nobody is subscribed. */
   maxQueued?: number;
   now?: () => number;
+  /** Also told of every report (the host's own log), whether or not anyone subscribed. */
+  onReport?: (denial: EgressDenial) => void;
 }
 
 type Subscriber = (denial: EgressDenial) => void;
@@ -23,6 +25,7 @@ export class DenialReporter {
   private readonly maxPerWindow: number;
   private readonly maxQueued: number;
   private readonly now: () => number;
+  private readonly onReport: ((denial: EgressDenial) => void) | undefined;
   private readonly lastReported = new Map<string, { at: number; suppressed: number }>();
   private readonly queue: EgressDenial[] = [];
   private readonly subscribers = new Set<Subscriber>();
@@ -34,6 +37,7 @@ export class DenialReporter {
     this.maxPerWindow = options.maxPerWindow ?? 20;
     this.maxQueued = options.maxQueued ?? 50;
     this.now = options.now ?? Date.now;
+    this.onReport = options.onReport;
   }
 
   /** Records one denial; returns whether it was reported now (false: folded into a later report). */
@@ -64,6 +68,7 @@ export class DenialReporter {
   }
 
   private publish(denial: EgressDenial): void {
+    this.onReport?.(denial);
     if (this.subscribers.size === 0) {
       if (this.queue.length < this.maxQueued) this.queue.push(denial);
       return;

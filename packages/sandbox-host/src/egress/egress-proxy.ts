@@ -35,6 +35,8 @@ import {
 import { type Lookup, resolveTarget, systemLookup } from "./resolve-target";
 
 export const DENIED_HEADER = "x-nightshift-egress-denied";
+/** Connections (tunnels included) one sandbox may hold open at once: bounds the host's descriptors. */
+export const MAX_CONNECTIONS = 256;
 /** sockaddr_un's path limit on Linux, minus the terminating NUL. */
 const MAX_SOCKET_PATH = 107;
 
@@ -73,6 +75,7 @@ export class EgressProxy {
     }
     rmSync(options.socketPath, { force: true });
     const server = createServer();
+    server.maxConnections = MAX_CONNECTIONS;
     const proxy = new EgressProxy(server, options);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

@@ -5,7 +5,12 @@
  * own network namespace). Closed with the sandbox.
  */
 import { join } from "node:path";
-import { type CreateSandboxRequest, SANDBOX_EGRESS_PORT, SANDBOX_EGRESS_SOCKET } from "@nightshift/protocol";
+import {
+  type CreateSandboxRequest,
+  type EgressDenial,
+  SANDBOX_EGRESS_PORT,
+  SANDBOX_EGRESS_SOCKET,
+} from "@nightshift/protocol";
 import { HostError } from "../http/host-error";
 import { DenialReporter } from "./denial-reporter";
 import { buildEgressRules } from "./egress-policy";
@@ -22,6 +27,8 @@ export interface SandboxEgressInput {
   defaultAllow: readonly string[];
   uid?: number;
   lookup?: Lookup;
+  /** Each reported denial, for the host's log. */
+  onDenied?: (denial: EgressDenial) => void;
 }
 
 export interface SandboxEgress {
@@ -57,7 +64,7 @@ export async function startSandboxEgress(input: SandboxEgressInput): Promise<San
   const proxy = await EgressProxy.start({
     socketPath: join(input.dir, "egress.sock"),
     rules,
-    reporter: new DenialReporter(),
+    reporter: new DenialReporter(input.onDenied ? { onReport: input.onDenied } : {}),
     ...(input.uid !== undefined ? { uid: input.uid } : {}),
     ...(input.lookup ? { lookup: input.lookup } : {}),
   });

@@ -196,6 +196,8 @@ export class SandboxManager {
           defaultAllow: this.config.egressAllow,
           ...(uid !== undefined ? { uid } : {}),
           ...(this.egressLookup ? { lookup: this.egressLookup } : {}),
+          onDenied: (denial) =>
+            this.log.info("egress.denied", { id, sessionId: request.sessionId, ...denial }),
         });
         Object.assign(env, sandbox.egress.env);
       }

@@ -68,15 +68,28 @@ export function waitForStatus(session: Session, status: SessionStatus, timeoutMs
   );
 }
 
+/** When the session's named deadline is due (epoch ms), or null. */
+export function deadlineOf(session: Session, name: string): Promise<number | null> {
+  return runInDurableObject(sessionStub(session.id), (_a: SessionAgent, state) => {
+    const row = state.storage.sql.exec("SELECT at FROM deadlines WHERE name = ?", name).toArray()[0];
+    return row ? Number(row.at) : null;
+  });
+}
+
+/** Makes the session's named deadline due now and runs its alarm. */
+export async function runDeadlineNow(session: Session, name: string): Promise<void> {
+  const stub = sessionStub(session.id);
+  await runInDurableObject(stub, (_a: SessionAgent, state) => {
+    state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE name = ?", Date.now() - 1, name);
+  });
+  await runDurableObjectAlarm(stub);
+}
+
 /** Stops the session and runs its sandbox release now instead of after the grace period. */
 export async function endSession(session: Session, who: Identity): Promise<void> {
   const res = await requestWith({}, who, `/api/v1/sessions/${session.id}/stop`, {});
   if (res.status !== 202) throw new Error(`stop failed: ${res.status} ${await res.text()}`);
-  const stub = sessionStub(session.id);
-  await runInDurableObject(stub, (_a: SessionAgent, state) => {
-    state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE name = 'sandbox.terminate'", Date.now() - 1);
-  });
-  await runDurableObjectAlarm(stub);
+  await runDeadlineNow(session, "sandbox.terminate");
 }
 
 export function poolStub(vars: Partial<Bindings>) {

@@ -6,12 +6,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
+import { IDLE_YIELD_MS, IDLE_YIELD_REASON } from "../src/capacity/session-slot";
 import type { SandboxSlots } from "../src/capacity/slots";
 import type { EventsPageResult } from "../src/session/rpc-types";
 import {
+  deadlineOf,
   endSession,
   poolStub,
   requestWith,
+  runDeadlineNow,
   slotVars,
   snapshotOf,
   startSession,
@@ -19,6 +22,7 @@ import {
   waitForStatus,
 } from "./capacity";
 import { createTenant, sessionStub, unwrapRpc, waitFor } from "./helpers";
+import { SandboxClient, useIncarnation } from "./sandbox-client";
 
 async function positions(sessions: Session[]): Promise<(number | null)[]> {
   return Promise.all(sessions.map(async (s) => (await snapshotOf(s)).queuePosition));
@@ -108,6 +112,40 @@ describe("sandbox slots", () => {
     await runDurableObjectAlarm(pool);
     await waitForStatus(next, "starting");
     expect((await pool.usage()).held).toBe(1);
+  }, 30_000);
+
+  it("an idle session cannot sit on a slot others wait for: it gives its sandbox up a minute after going idle", async () => {
+    const t = await createTenant("idler");
+    const vars = slotVars(1);
+    const idler = await startSession(vars, t, "quick job");
+    const client = await SandboxClient.connect(await useIncarnation(idler, "inc-idle"));
+    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
+    client.send({ v: 1, type: "ready" });
+    const prompt = await client.waitFor("prompt");
+    client.sendEvents([
+      { seq: 1, event: { type: "turn.end", promptId: prompt.promptId, status: "completed" } },
+    ]);
+    await waitForStatus(idler, "idle");
+    // Nobody waits: the usual idle release (30 minutes).
+    expect((await deadlineOf(idler, "idle.stop"))! - Date.now()).toBeGreaterThan(20 * 60_000);
+
+    const next = await startSession(vars, t, "waits for the idle one");
+    expect(next.status).toBe("queued");
+    await waitFor("the idle release to come forward", async () => {
+      const at = await deadlineOf(idler, "idle.stop");
+      return at !== null && at - Date.now() <= IDLE_YIELD_MS;
+    });
+    await runDeadlineNow(idler, "idle.stop");
+    expect(await statusOf(idler)).toBe("completed");
+    await runDeadlineNow(idler, "sandbox.terminate");
+    await waitForStatus(next, "starting");
+    const page = unwrapRpc<EventsPageResult>(await sessionStub(idler.id).readEvents(idler.tenantId, 0, 200));
+    expect(page.events.map((e) => e.event)).toContainEqual({
+      type: "session.status",
+      status: "completed",
+      reason: IDLE_YIELD_REASON,
+    });
+    client.close();
   }, 30_000);
 
   it("a full sandbox host puts the session back in line instead of failing it, and it starts later", async () => {

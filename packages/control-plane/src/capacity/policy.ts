@@ -75,6 +75,24 @@ export function nextGrants(
   return granted;
 }
 
+/**
+ * Which holders someone is waiting for: all of them when a waiter's tenant is under its cap (the
+ * pool is full), else only the holders of capped tenants that have waiters (their own sandboxes
+ * are what those waiters need).
+ */
+export function wantedHolders(
+  waiting: readonly Waiter[],
+  holders: readonly Holder[],
+  limits: SlotLimits,
+): Set<string> {
+  const held = countByTenant(holders);
+  const waitingTenants = new Set(waiting.map((w) => w.tenantId));
+  const poolPressed = [...waitingTenants].some((t) => (held.get(t) ?? 0) < limits.perTenant);
+  return new Set(
+    holders.filter((h) => poolPressed || waitingTenants.has(h.tenantId)).map((h) => h.sessionId),
+  );
+}
+
 /** How long grants pause after the provider said it is full although slots looked free. */
 export function providerFullBackoffMs(consecutiveRefusals: number): number {
   return Math.min(30_000, 1_000 * 2 ** Math.max(0, consecutiveRefusals - 1));

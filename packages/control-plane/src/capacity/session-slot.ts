@@ -12,6 +12,12 @@ import { type SlotPolicy, slotPolicyFrom } from "./limits";
 import { LEASE_RENEW_MS } from "./slots";
 
 const POSITION_KEY = "queue_position";
+const WANTED_KEY = "slot_wanted";
+
+/** An idle session whose slot another session waits for releases its sandbox after this long. */
+export const IDLE_YIELD_MS = 60_000;
+export const IDLE_YIELD_REASON =
+  "idle while other sessions waited for a sandbox: the sandbox was released for them";
 
 export interface SlotStep {
   input?: LifecycleInput;
@@ -23,6 +29,8 @@ export class SessionSlot {
     private readonly env: Bindings,
     private readonly store: Pick<SessionStore, "getMeta" | "getValue" | "setValue" | "deleteValue">,
     private readonly scheduler: Pick<Scheduler, "set">,
+    /** The idle release the session uses when nobody waits for its slot (timeouts.ts). */
+    private readonly idleReleaseMs: number,
     private readonly now: () => number,
   ) {}
 
@@ -87,6 +95,31 @@ export class SessionSlot {
     this.scheduler.set("slot.renew", this.now() + LEASE_RENEW_MS);
   }
 
+  /** The pool says whether someone waits for this session's slot; an idle session acts on it now. */
+  wanted(wanted: boolean): void {
+    if (wanted) this.store.setValue(WANTED_KEY, "1");
+    else this.store.deleteValue(WANTED_KEY);
+    if (this.store.getMeta()?.status === "idle") this.scheduleIdleRelease(wanted);
+  }
+
+  /** After the lifecycle moved: a session that turns idle while its slot is wanted yields it soon. */
+  statusChanged(status: SessionMeta["status"]): void {
+    if (status === "idle" && this.isWanted()) this.scheduleIdleRelease(true);
+  }
+
+  /** Why an idle session is being completed, when it is because others wait. */
+  idleReason(): { reason?: string } {
+    return this.isWanted() ? { reason: IDLE_YIELD_REASON } : {};
+  }
+
+  private isWanted(): boolean {
+    return this.store.getValue(WANTED_KEY) === "1";
+  }
+
+  private scheduleIdleRelease(wanted: boolean): void {
+    this.scheduler.set("idle.stop", this.now() + (wanted ? IDLE_YIELD_MS : this.idleReleaseMs));
+  }
+
   /** The provider was full: the pool puts the session back in line at its old place. */
   async providerFull(): Promise<AgentEvent[]> {
     const meta = this.meta();
@@ -100,6 +133,7 @@ export class SessionSlot {
   async release(): Promise<void> {
     const meta = this.meta();
     this.store.deleteValue(POSITION_KEY);
+    this.store.deleteValue(WANTED_KEY);
     await this.pool(meta).release(meta.sessionId);
   }
 }

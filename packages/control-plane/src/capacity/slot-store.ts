@@ -9,7 +9,7 @@ import type { Holder, SlotLimits, Waiter } from "./policy";
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS leases (
     session_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, round INTEGER NOT NULL, seq INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL);
+    expires_at INTEGER NOT NULL, wanted INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE IF NOT EXISTS waiting (
     session_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, round INTEGER NOT NULL, seq INTEGER NOT NULL,
     told_position INTEGER);
@@ -20,6 +20,8 @@ export interface Lease extends Holder {
   round: number;
   seq: number;
   expiresAt: number;
+  /** Whether the holder was told someone waits for its slot (an idle holder then yields soon). */
+  wanted: boolean;
 }
 
 export interface WaitingRow extends Waiter {
@@ -33,7 +35,7 @@ export class SlotStore {
 
   leases(): Lease[] {
     return this.sql
-      .exec("SELECT session_id, tenant_id, round, seq, expires_at FROM leases")
+      .exec("SELECT session_id, tenant_id, round, seq, expires_at, wanted FROM leases")
       .toArray()
       .map((r) => ({
         sessionId: String(r.session_id),
@@ -41,6 +43,7 @@ export class SlotStore {
         round: Number(r.round),
         seq: Number(r.seq),
         expiresAt: Number(r.expires_at),
+        wanted: Number(r.wanted) === 1,
       }));
   }
 
@@ -59,6 +62,10 @@ export class SlotStore {
       stamp.seq,
       expiresAt,
     );
+  }
+
+  setWanted(sessionId: string, wanted: boolean): void {
+    this.sql.exec("UPDATE leases SET wanted = ? WHERE session_id = ?", wanted ? 1 : 0, sessionId);
   }
 
   dropLease(sessionId: string): boolean {

@@ -16,6 +16,7 @@ import {
   providerFullBackoffMs,
   queuePositions,
   type SlotLimits,
+  wantedHolders,
 } from "./policy";
 import { SlotStore } from "./slot-store";
 
@@ -60,6 +61,7 @@ export class SandboxSlots extends DurableObject<Bindings> {
       : { granted: false, position: this.positionOf(sessionId) };
     if (!answer.granted) this.slots.setToldPosition(sessionId, answer.position);
     await this.announce(granted.filter((g) => g.sessionId !== sessionId));
+    await this.signalDemand();
     await this.scheduleAlarm();
     return answer;
   }
@@ -116,7 +118,27 @@ export class SandboxSlots extends DurableObject<Bindings> {
   /** Grants what is free, tells the granted and everyone whose place changed, sets the alarm. */
   private async rebalance(): Promise<void> {
     await this.announce(this.grantFreeSlots());
+    await this.signalDemand();
     await this.scheduleAlarm();
+  }
+
+  /**
+   * Tells holders when someone starts or stops waiting for their slot, once per change: an idle
+   * session whose slot is wanted releases its sandbox soon instead of holding it for the full
+   * idle period.
+   */
+  private async signalDemand(): Promise<void> {
+    const limits = this.slots.limits();
+    if (!limits) return;
+    const leases = this.slots.leases();
+    const wanted = wantedHolders(this.slots.waiting(), leases, limits);
+    const changed = leases.filter((l) => l.wanted !== wanted.has(l.sessionId));
+    for (const l of changed) this.slots.setWanted(l.sessionId, wanted.has(l.sessionId));
+    await Promise.allSettled(
+      changed.map((l) =>
+        this.env.SESSION_AGENT.getByName(l.sessionId).slotWanted(l.tenantId, wanted.has(l.sessionId)),
+      ),
+    );
   }
 
   /** Moves the waiters the policy picks into leases. Synchronous, so no slot is granted twice. */

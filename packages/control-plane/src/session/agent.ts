@@ -42,7 +42,7 @@ import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import { Scheduler } from "./scheduler";
 import { SessionGithub } from "./session-github";
 import { type SessionMeta, SessionStore } from "./store";
-import { SessionTimeouts } from "./timeouts";
+import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
 import { SessionUpkeep } from "./upkeep";
 
 const AppendBatch = z.array(AgentEvent).min(1).max(500);
@@ -92,7 +92,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.getMeta(), Date.now),
     );
-    this.slot = new SessionSlot(env, this.store, this.scheduler, Date.now);
+    this.slot = new SessionSlot(env, this.store, this.scheduler, IDLE_RELEASE_MS, Date.now);
     this.launcher = new SandboxLauncher(this.store, {
       controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
       tokenSecret: env.SANDBOX_TOKEN_SECRET,
@@ -128,6 +128,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (meta.status === "queued") this.inputs.push(this.slot.granted());
     await this.settle();
     return true;
+  }
+
+  /** The slot pool says whether another session waits for this one's slot. */
+  async slotWanted(tenantId: string, wanted: boolean): Promise<void> {
+    if (!this.ownedMeta(tenantId)) return;
+    this.slot.wanted(wanted);
+    await this.settle();
   }
 
   /** The slot pool moved this session in its line. */
@@ -298,7 +305,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.publish([{ type: "error", code: "turn_timeout", message }]);
       },
       "idle.stop": () => {
-        this.inputs.push({ kind: "idle.timeout" });
+        this.inputs.push({ kind: "idle.timeout", ...this.slot.idleReason() });
       },
       "sandbox.terminate": () => this.releaseSandbox(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
@@ -381,6 +388,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       }
       const input = this.inputs.shift()!;
       const meta = this.meta();
+        this.slot.statusChanged(next.status);
       const next = decide(meta.status, input);
       if (next.status !== meta.status) {
         this.store.putMeta({ ...meta, status: next.status });

@@ -15,7 +15,7 @@ export type LifecycleInput =
   | { kind: "stop.requested"; reason?: string }
   | { kind: "sandbox.failed"; reason: string }
   | { kind: "sandbox.stale" }
-  | { kind: "idle.timeout" };
+  | { kind: "idle.timeout"; reason?: string };
 
 export type Effect =
   | "request-slot"
@@ -66,7 +66,7 @@ export function decide(status: SessionStatus, input: LifecycleInput): Transition
       return {
         status: "completed",
         effects: ["terminate-sandbox"],
-        reason: "idle timeout: the sandbox was released",
+        reason: input.reason ?? "idle timeout: the sandbox was released",
       };
     case "sandbox.stale":
       return {

@@ -23,11 +23,14 @@ export const RATE_LIMITS = {
     what: "sessions started with this API key",
     fallback: { perMinute: 30, burst: 10 },
   },
-  /** Prompts per tenant, a new session's first prompt included, so no tenant floods the agents. */
+  /**
+   * Prompts per tenant, a new session's first prompt included, so no tenant floods the agents.
+   * At least the session-creation budget, so starting sessions is never limited by this first.
+   */
   promptTenant: {
     env: "RATE_LIMIT_PROMPTS",
     what: "prompts sent in this tenant",
-    fallback: { perMinute: 30, burst: 10 },
+    fallback: { perMinute: 120, burst: 60 },
   },
   /** Webhook deliveries accepted per tenant (GitHub, Slack, Linear, generic). */
   webhookTenant: {

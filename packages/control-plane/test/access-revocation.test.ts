@@ -1,7 +1,8 @@
 /**
  * Withdrawn access stops what it started (issue 11 §7): deleting a tenant, removing a member or
  * disconnecting a GitHub installation stops that scope's live sessions with a reason, releases
- * their sandboxes, and the sandbox's token is refused from then on (bridge and git credentials).
+ * their sandboxes, and the sandbox's token is refused from then on (bridge and git credentials). A repository removed
+ * from an installation stops that repository's sessions.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { BridgeCloseCode, type Session, StoredEvent } from "@nightshift/protocol";
@@ -17,8 +18,10 @@ import {
   postJson,
   sessionStub,
   unwrapRpc,
+  waitFor,
 } from "./helpers";
 import { SandboxClient, useIncarnation } from "./sandbox-client";
+import { deliverSigned, userJson } from "./webhook-fixtures";
 
 const doubleUrl = () => (env as unknown as { GITHUB_APP_WEB_URL: string }).GITHUB_APP_WEB_URL;
 
@@ -88,6 +91,30 @@ describe("withdrawn access stops sessions", () => {
     );
     expect(res.status).toBe(204);
     await expectRevoked(s, token, sandbox, /tenant was deleted/);
+  });
+
+  it("removing a repository from the installation stops that repository's sessions, not the others'", async () => {
+    const tenant = await githubTenant();
+    const gadgets = await startSession(tenant, { kind: "github", owner: "acme", name: "gadgets" });
+    const widgets = await startSession(tenant, { kind: "github", owner: "acme", name: "widgets" });
+    const { token, sandbox } = await liveSandbox(gadgets, "inc-removed-repo");
+    const res = await deliverSigned("installation_repositories", {
+      action: "removed",
+      installation: { id: 77, account: { login: "acme" } },
+      repository_selection: "selected",
+      repositories_added: [],
+      repositories_removed: [
+        { id: 9002, node_id: "R_9002", name: "gadgets", full_name: "acme/gadgets", private: true },
+      ],
+      sender: userJson(583231, "octocat"),
+    });
+    expect(res.status).toBe(202);
+    await waitFor(
+      "the gadgets session to stop",
+      async () => (await statusEvent(gadgets))?.status === "stopped",
+    );
+    await expectRevoked(gadgets, token, sandbox, /repository was removed from the GitHub installation/);
+    expect((await statusEvent(widgets))?.status).not.toBe("stopped");
   });
 
   it("disconnecting a GitHub installation stops its repositories' sessions and refuses their git credentials", async () => {

@@ -49,6 +49,13 @@ export async function runWebhookAction(env: Bindings, action: WebhookAction, log
       return;
     case "installation.repositories":
       await upsertRepositories(db, tenantId, action.installationId, action.added);
+      // Sessions on a repository the installation no longer grants stop, as for an unlink.
+      if (action.removedIds.length > 0)
+        await requireSessionsStopped(env, tenantId, {
+          kind: "repositories",
+          installationId: action.installationId,
+          repositoryIds: action.removedIds,
+        });
       await removeRepositories(db, tenantId, action.installationId, action.removedIds);
       return;
     case "issue.labeled":

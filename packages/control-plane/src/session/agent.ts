@@ -36,6 +36,7 @@ import {
 } from "./internal-headers";
 import { decide, type Effect, type LifecycleInput } from "./lifecycle";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
+import { type Revocation, revocationApplies } from "./revocation";
 import type { EventsPageResult, NewPrompt, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
@@ -210,16 +211,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { promptId: prompt.id, position } };
   }
 
-  /** `revoked`: access was withdrawn (tenant, member, or installation: only sessions bound to it stop). */
-  async stop(
-    tenantId: string,
-    revoked?: { reason: string; installationId?: number },
-  ): Promise<RpcResult<{ status: SessionStatus }>> {
+  /** `revoked`: access was withdrawn; the session stops if the revocation covers it (revocation.ts). */
+  async stop(tenantId: string, revoked?: Revocation): Promise<RpcResult<{ status: SessionStatus }>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;
-    const bound =
-      revoked?.installationId === undefined || meta.github?.installationId === revoked.installationId;
-    if (bound) this.inputs.push({ kind: "stop.requested", ...(revoked ? { reason: revoked.reason } : {}) });
+    if (!revoked) this.inputs.push({ kind: "stop.requested" });
+    else if (revocationApplies(meta.github, revoked))
+      this.inputs.push({ kind: "stop.requested", reason: revoked.reason });
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
   }
@@ -388,7 +386,6 @@ export class SessionAgent extends DurableObject<Bindings> {
       }
       const input = this.inputs.shift()!;
       const meta = this.meta();
-        this.slot.statusChanged(next.status);
       const next = decide(meta.status, input);
       if (next.status !== meta.status) {
         this.store.putMeta({ ...meta, status: next.status });
@@ -396,6 +393,7 @@ export class SessionAgent extends DurableObject<Bindings> {
           { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
         ]);
         this.timeouts.statusChanged(next.status);
+        this.slot.statusChanged(next.status);
         this.upkeep.statusChanged(next.status);
         this.github.onStatus(meta, next.status, next.reason);
       }

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
+import { runCapacityBench } from "./capacity-bench";
 import { runEgressBench } from "./egress-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
@@ -20,6 +21,7 @@ const benches = {
   egress: runEgressBench,
   webhook: runWebhookBench,
   waituntil: runWaitUntilBench,
+  capacity: runCapacityBench,
 } as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),

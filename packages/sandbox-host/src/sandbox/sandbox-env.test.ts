@@ -46,6 +46,9 @@ describe("sandboxEnvironment", () => {
       /set by the sandbox host/,
     );
     expect(() => sandboxEnvironment({ ...base, requestEnv: { PATH: "/evil" } })).toThrow(/env.PATH/);
+    expect(() => sandboxEnvironment({ ...base, requestEnv: { NIGHTSHIFT_ENV_FD: "0" } })).toThrow(
+      /env.NIGHTSHIFT_ENV_FD is set by the sandbox host/,
+    );
   });
 
   it("refuses variables that change how a loader, an interpreter, a shell or git behaves", () => {

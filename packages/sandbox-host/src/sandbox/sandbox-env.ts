@@ -16,6 +16,8 @@ export const HOST_OWNED = [
   "NIGHTSHIFT_REPO_URL",
   "NIGHTSHIFT_WORKDIR",
   "NIGHTSHIFT_STATE_DIR",
+  // Names the descriptor the runtime reads its variables from (env-handoff.ts).
+  "NIGHTSHIFT_ENV_FD",
 ] as const;
 
 /** Pass-through names whose values are credentials: the runtime masks them in every event. */

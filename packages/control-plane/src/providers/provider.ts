@@ -30,17 +30,21 @@ export interface SandboxProvider {
   listLocalRepositories?(): Promise<LocalRepository[]>;
 }
 
-/** Failures classified once: transient ones are retried with backoff, permanent ones fail the session. */
+/**
+ * Failures classified once: transient ones are retried with backoff, permanent ones fail the
+ * session, and `capacity` (the provider is full) puts the session back in the slot queue.
+ */
 export class SandboxProviderError extends Error {
   constructor(
     message: string,
-    readonly kind: "transient" | "permanent",
+    readonly kind: "transient" | "permanent" | "capacity",
   ) {
     super(message);
     this.name = "SandboxProviderError";
   }
 }
 
-export function classifyHttpStatus(status: number): "transient" | "permanent" {
+export function classifyHttpStatus(status: number): SandboxProviderError["kind"] {
+  if (status === 429) return "capacity";
   return status === 408 || status === 425 || status === 429 || status >= 500 ? "transient" : "permanent";
 }

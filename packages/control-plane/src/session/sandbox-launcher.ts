@@ -1,7 +1,8 @@
 /**
  * SandboxLauncher starts and ends sandbox incarnations through the SandboxProvider port:
  * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's
- * environment, and retries with backoff for transient provider failures.
+ * environment, and retries with backoff for transient provider failures. A provider that is
+ * full is not a failure: the outcome says so and the session goes back in the slot queue.
  */
 
 import type { AgentEvent, EgressPolicy } from "@nightshift/protocol";
@@ -29,6 +30,7 @@ export interface LauncherConfig {
 export type LaunchOutcome =
   | { kind: "started"; incarnationHash: string; isolation: string; warnings: string[]; providerId: string }
   | { kind: "retry"; at: number; message: string }
+  | { kind: "full"; message: string }
   | { kind: "failed"; message: string };
 
 export class SandboxLauncher {
@@ -115,7 +117,12 @@ export class SandboxLauncher {
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : "sandbox provider failed";
-      const transient = err instanceof SandboxProviderError ? err.kind === "transient" : false;
+      const kind = err instanceof SandboxProviderError ? err.kind : "permanent";
+      if (kind === "capacity") {
+        this.store.setValue("launch_attempt", "0");
+        return { kind: "full", message };
+      }
+      const transient = kind === "transient";
       if (transient && attempt < MAX_ATTEMPTS) {
         this.store.setValue("launch_attempt", String(attempt));
         const backoff = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -163,6 +170,12 @@ export function reportLaunch(outcome: LaunchOutcome): LaunchReport {
       return {
         events: [log("stderr", `retrying sandbox start: ${outcome.message}`)],
         retryAt: outcome.at,
+        launched: false,
+      };
+    case "full":
+      return {
+        events: [log("stderr", `the sandbox provider is full; waiting for a free slot (${outcome.message})`)],
+        input: { kind: "provider.full", reason: "the sandbox provider is full; waiting in line for a slot" },
         launched: false,
       };
     case "failed":

@@ -208,7 +208,8 @@ export const SecretMeta = z.object({
   name: z.string(),
   scope: z.enum(["tenant", "repo"]),
   repo: z.string().nullable(),
-  adminOnly: z.boolean(),
+  /** Injected only into sessions an owner or admin started (absent from older servers: false). */
+  adminOnly: z.boolean().default(false),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -9,20 +9,22 @@ import { deleteSecret, listSecrets, putSecret, settingsKeys } from "./settings-a
 
 export function SecretsPanel() {
   const queryClient = useQueryClient();
-  const ids = { name: useId(), value: useId(), repo: useId() };
+  const ids = { name: useId(), value: useId(), repo: useId(), adminOnly: useId() };
   const secrets = useQuery({ queryKey: settingsKeys.secrets, queryFn: listSecrets });
   const [name, setName] = useState("");
   const [value, setValue] = useState("");
   const [repo, setRepo] = useState("");
+  const [adminOnly, setAdminOnly] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKeys.secrets });
   const save = useMutation({
-    mutationFn: (v: { name: string; value: string; repo: string | null }) =>
-      putSecret(v.name, v.value, v.repo),
+    mutationFn: (v: { name: string; value: string; repo: string | null; adminOnly: boolean }) =>
+      putSecret(v.name, v.value, v.repo, v.adminOnly),
     onSuccess: () => {
       setName("");
       setValue("");
       setRepo("");
+      setAdminOnly(false);
       void refresh();
     },
   });
@@ -44,7 +46,7 @@ export function SecretsPanel() {
       return setFormError(`Repository: ${parsedRepo.error.issues[0]?.message ?? "is not valid"}`);
     }
     setFormError(null);
-    save.mutate({ name: parsedName.data, value, repo: parsedRepo?.data ?? null });
+    save.mutate({ name: parsedName.data, value, repo: parsedRepo?.data ?? null, adminOnly });
   }
 
   if (secrets.isPending) return <Loading />;
@@ -54,7 +56,8 @@ export function SecretsPanel() {
     <div>
       <p className="muted">
         Secrets are injected into every sandbox as environment variables and redacted from the stream. Values
-        cannot be read back.
+        cannot be read back. Anyone who can start a session can have the agent print a secret it gets: mark a
+        secret for admins' sessions only to keep it out of members' sessions.
       </p>
       {secrets.data.value.length === 0 ? (
         <EmptyState title="No secrets yet" />
@@ -64,6 +67,7 @@ export function SecretsPanel() {
             <li key={`${s.repo ?? ""}/${s.name}`} className="list-row">
               <code>{s.name}</code>
               {s.repo ? <span className="muted small"> · {s.repo}</span> : null}
+              {s.adminOnly ? <span className="muted small"> · admins' sessions only</span> : null}
               <span className="muted small">
                 {s.updatedAt ? ` · updated ${new Date(s.updatedAt).toLocaleString()}` : ""}
               </span>
@@ -109,6 +113,17 @@ export function SecretsPanel() {
             autoComplete="off"
             spellCheck={false}
           />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.adminOnly}>
+            <input
+              id={ids.adminOnly}
+              type="checkbox"
+              checked={adminOnly}
+              onChange={(e) => setAdminOnly(e.target.checked)}
+            />{" "}
+            Admins' sessions only (members' sessions never get it)
+          </label>
         </div>
         <button type="submit" className="button button-primary" disabled={save.isPending}>
           Save secret

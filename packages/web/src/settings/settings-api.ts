@@ -43,8 +43,15 @@ function secretPath(name: string, repo: string | null): string {
 export const listSecrets = () =>
   optional(apiRequest(tenantPath("/secrets"), ListSecretsResponse).then((r) => r.secrets));
 
-export const putSecret = (name: string, value: string, repo: string | null) =>
-  apiRequest(secretPath(name, repo), null, { method: "PUT", body: { value } });
+/**
+ * `adminOnly`: only sessions an owner or admin starts get the secret. Left out when unticked, so
+ * replacing a value keeps an existing secret admin-only (delete it to widen it again).
+ */
+export const putSecret = (name: string, value: string, repo: string | null, adminOnly = false) =>
+  apiRequest(secretPath(name, repo), null, {
+    method: "PUT",
+    body: adminOnly ? { value, adminOnly } : { value },
+  });
 
 export const deleteSecret = (name: string, repo: string | null) =>
   apiRequest(secretPath(name, repo), null, { method: "DELETE" });

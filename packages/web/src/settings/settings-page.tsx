@@ -1,6 +1,7 @@
 /**
  * Settings: one tab per concern, each a route so it can be linked to. Admins see every tab; other
- * members see the GitHub connection only (read-only for them), since the API lets any member read it.
+ * members see the GitHub connection and the network allow-list, read-only, as the API lets any
+ * member read them.
  */
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { isAdmin } from "../auth/auth-api";
@@ -10,6 +11,7 @@ import { ApiKeysPanel } from "./api-keys-panel";
 import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
 import { MembersPanel } from "./members-panel";
+import { NetworkPanel } from "./network-panel";
 import { SecretsPanel } from "./secrets-panel";
 
 const ADMIN_TABS = [
@@ -17,9 +19,13 @@ const ADMIN_TABS = [
   { path: "members", label: "Members" },
   { path: "api-keys", label: "API keys" },
   { path: "github", label: "GitHub" },
+  { path: "network", label: "Network" },
   { path: "integrations", label: "Integrations" },
 ];
-const MEMBER_TABS = [{ path: "github", label: "GitHub" }];
+const MEMBER_TABS = [
+  { path: "github", label: "GitHub" },
+  { path: "network", label: "Network" },
+];
 
 /**
  * `/settings` opens the first tab, except when GitHub sends the browser back after an installation
@@ -53,6 +59,7 @@ export default function SettingsPage() {
         <Routes>
           <Route index element={<SettingsIndex admin={admin} />} />
           <Route path="github" element={<GithubPanel />} />
+          <Route path="network" element={<NetworkPanel editable={admin} />} />
           {admin ? (
             <>
               <Route path="secrets" element={<SecretsPanel />} />

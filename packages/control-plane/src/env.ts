@@ -1,10 +1,13 @@
 /** The Worker's bindings and typed Hono environment. */
+import type { SandboxSlots } from "./capacity/slots";
 import type { SessionAgent } from "./session/agent";
 import type { Principal } from "./tenancy/principal";
 
 export interface Bindings {
   DB: D1Database;
   SESSION_AGENT: DurableObjectNamespace<SessionAgent>;
+  /** The sandbox slot coordinators, one per pool (capacity/slots.ts). */
+  SANDBOX_SLOTS: DurableObjectNamespace<SandboxSlots>;
   ASSETS: Fetcher;
   NIGHTSHIFT_MODE: string;
   MAX_BODY_BYTES: string;
@@ -51,6 +54,15 @@ export interface Bindings {
   RATE_LIMIT_SESSION_CREATE?: string;
   RATE_LIMIT_SESSION_CREATE_PER_KEY?: string;
   RATE_LIMIT_WEBHOOK?: string;
+  /** Prompts (a session's first included) per tenant, "<per minute>,<burst>". */
+  RATE_LIMIT_PROMPTS?: string;
+  /** Sandboxes running at once in the pool (default 20, the local host's ceiling) and per tenant (default 10). */
+  SANDBOX_SLOT_LIMIT?: string;
+  SANDBOX_SLOT_LIMIT_PER_TENANT?: string;
+  /** The slot pool's name (default: the provider's); deployments sharing one sandbox host share one pool. */
+  SANDBOX_SLOT_POOL?: string;
+  /** How many tenants one user may own (default 10). */
+  MAX_TENANTS_PER_USER?: string;
 }
 
 export interface Actor {

@@ -106,6 +106,12 @@ function plantEverything(workdir: string, root: string, evilUrl: string, session
   );
   set("include.path", included);
   writeFileSync(join(workdir, ".gitattributes"), "* filter=sneaky\n");
+  // Config read from a planted worktree config and another repository's common dir.
+  set("extensions.worktreeConfig", "true");
+  writeFileSync(
+    join(workdir, ".git", "config.worktree"),
+    `[core]\n\tfsmonitor = ${plantProgram(planted, "worktree-fsmonitor", markers)}\n`,
+  );
   writeFileSync(join(workdir, "feature.txt"), "the agent's work\n");
   return markers;
 }
@@ -195,6 +201,19 @@ describe("the runtime's git in a repository the agent made hostile", () => {
       expect(ask.body).toEqual({ protocol: "http", host: new URL(s.server.url).host, path: "session.git" });
       expect(ask.authorization).toBe(`Bearer ${TOKEN_CANARY}`);
     }
+
+    // A restarted runtime reuses the clone: its checkout runs no planted post-checkout hook either.
+    plantEverything(s.workdir, s.repo.root, s.evilUrl, s.sessionUrl);
+    const reused = await prepareWorkspace({
+      repoUrl: s.sessionUrl,
+      workdir: s.workdir,
+      branch: "nightshift/hostile",
+      gitEnv: s.gitEnv,
+      emit: () => {},
+      log: silentLogger,
+    });
+    expect(reused).toMatchObject({ ok: true, reused: true });
+    expect(existsSync(markers) ? readFileSync(markers, "utf8") : "", "planted programs ran").toBe("");
   });
 
   it("refuses a .git that is a file pointing at another repository", async () => {

@@ -160,6 +160,22 @@ describe("RepoMirror", () => {
     expect(failures.join(" ")).toMatch(/non-fast-forward|rejected/);
   });
 
+  it("a sandbox touching its mirror in a loop gets at most two fetches a second out of the host", async () => {
+    const mirror = await mirrorOf();
+    pushFromSandbox(mirror, "one.txt");
+    await waitFor(() => synced.length > 0, "the first sync");
+    const before = synced.length;
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < 2_000; i++) {
+      writeFileSync(join(mirror.path, `touch-${i % 5}`), String(i));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    const elapsedS = (Date.now() - started) / 1000;
+    await mirror.close();
+    // The final sync at close is the one extra.
+    expect(synced.length - before).toBeLessThanOrEqual(Math.ceil(elapsedS * 2) + 2);
+  });
+
   it("accepts only plain nightshift/* branch names", () => {
     for (const ok of ["nightshift/fix-tests-ab12cd34", "nightshift/a/b", "nightshift/s1"])
       expect(isSessionBranch(ok), ok).toBe(true);

@@ -33,6 +33,8 @@ const PLANTABLE = [
   "info",
 ];
 const SYNC_DEBOUNCE_MS = 50;
+/** A sandbox touching its mirror in a loop gets at most this many fetches a second out of the host. */
+const MIN_SYNC_INTERVAL_MS = 500;
 
 export function isSessionBranch(branch: string): boolean {
   return SESSION_BRANCH.test(branch) && !branch.endsWith("/") && !branch.includes("//");
@@ -47,6 +49,9 @@ export class RepoMirror {
   private watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
+  /** A sync is queued behind the running one: further changes ride on it. */
+  private queued = false;
+  private lastSyncAt = 0;
   private closed = false;
 
   private constructor(
@@ -123,9 +128,22 @@ export class RepoMirror {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.running = this.running.then(() => this.sync());
+      this.queueSync();
     }, SYNC_DEBOUNCE_MS);
     this.timer.unref();
+  }
+
+  private queueSync(): void {
+    if (this.queued) return;
+    this.queued = true;
+    this.running = this.running.then(async () => {
+      const wait = this.lastSyncAt + MIN_SYNC_INTERVAL_MS - Date.now();
+      if (wait > 0 && !this.closed) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.queued = false;
+      if (this.closed) return; // close() runs the last sync itself
+      this.lastSyncAt = Date.now();
+      await this.sync();
+    });
   }
 
   /** Removes what could act on the host's git and writes the host's own config again. */

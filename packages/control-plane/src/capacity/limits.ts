@@ -12,7 +12,11 @@ export interface SlotPolicy extends SlotLimits {
   pool: string;
 }
 
-/** The sandbox host's own ceiling (packages/sandbox-host maxSandboxes) and half of it per tenant. */
+/**
+ * The sandbox host's own ceiling (packages/sandbox-host maxSandboxes) and half of it per tenant.
+ * In local mode (one machine, one person) the per-tenant cap defaults to the whole pool: there is
+ * nobody to share with.
+ */
 export const DEFAULT_SLOTS = 20;
 export const DEFAULT_SLOTS_PER_TENANT = 10;
 
@@ -38,7 +42,7 @@ export function slotPolicyFrom(env: Bindings): SlotPolicy {
     Count,
     "SANDBOX_SLOT_LIMIT_PER_TENANT",
     env.SANDBOX_SLOT_LIMIT_PER_TENANT,
-    DEFAULT_SLOTS_PER_TENANT,
+    env.NIGHTSHIFT_MODE === "local" ? total : DEFAULT_SLOTS_PER_TENANT,
   );
   const pool = read(PoolName, "SANDBOX_SLOT_POOL", env.SANDBOX_SLOT_POOL, env.SANDBOX_PROVIDER ?? "local");
   return { pool, total, perTenant: Math.min(perTenant, total) };

@@ -23,6 +23,8 @@ const UNSCOPED: Record<string, string> = {
   "api-keys.ts#findApiKeyByHash": "authentication: the key itself decides the tenant",
   "github.ts#findInstallationTenant": "a verified webhook names an installation; its row decides the tenant",
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
+  "sessions.ts#listStuckSessions":
+    "the cron reconciler sweeps every tenant; each row goes to its own DO, which checks the tenant",
   "tenant-keys.ts#d1DataKeyStore":
     "the rotation port over D1: re-wraps every tenant's key, each by its own id",
 };

@@ -16,6 +16,7 @@ import {
 } from "@nightshift/protocol";
 import { z } from "zod";
 import { SessionSlot } from "../capacity/session-slot";
+import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import { forwardedName } from "../http/forward-headers";
 import { createSandboxProvider } from "../providers/factory";
@@ -72,7 +73,8 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.store = new SessionStore(ctx.storage.sql);
     this.scheduler = new Scheduler(this.store);
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
-    this.upkeep = new SessionUpkeep(ctx.storage, this.store, this.scheduler, () => this.env.DB, Date.now);
+    const db = () => openDatabase(this.env.DB);
+    this.upkeep = new SessionUpkeep(ctx.storage, this.store, this.scheduler, db, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     // Decrypted on demand and kept in memory only: masks every secret of the session's repository.
     this.eventMasker = new SessionEventMasker(async () => {

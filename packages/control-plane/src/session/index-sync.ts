@@ -5,7 +5,7 @@
  * backoff, until D1 takes it.
  */
 import type { SessionStatus } from "@nightshift/protocol";
-import { openDatabase } from "../db/client";
+import type { Database } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
 import type { Scheduler } from "./scheduler";
 import { retryDelay } from "./scheduler";
@@ -20,7 +20,7 @@ export interface IndexState {
 
 export class IndexSync {
   constructor(
-    private readonly db: () => D1Database,
+    private readonly db: () => Database,
     private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
     private readonly scheduler: Pick<Scheduler, "set" | "has">,
     private readonly now: () => number,
@@ -65,7 +65,7 @@ export class IndexSync {
   /** Writes the current state unconditionally (the reconciler's repair); throws on failure. */
   async write(meta: SessionMeta, state: IndexState): Promise<void> {
     await updateSession(
-      openDatabase(this.db()),
+      this.db(),
       meta.tenantId,
       meta.sessionId,
       { status: state.status, costUsd: state.costUsd },

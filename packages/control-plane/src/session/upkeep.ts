@@ -4,6 +4,7 @@
  * write, the D1 index is synced (and re-synced after a failure), and stalls are repaired.
  */
 import type { SessionStatus } from "@nightshift/protocol";
+import type { Database } from "../db/client";
 import { type IndexState, IndexSync } from "./index-sync";
 import type { LifecycleInput } from "./lifecycle";
 import { Reconciler } from "./reconciler";
@@ -31,7 +32,7 @@ export class SessionUpkeep {
     private readonly storage: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm">,
     store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
     private readonly scheduler: Scheduler,
-    db: () => D1Database,
+    db: () => Database,
     private readonly now: () => number,
   ) {
     this.index = new IndexSync(db, store, scheduler, now);

@@ -2,7 +2,8 @@
  * The egress proxy's cost, on a real sandbox host with the real runtime, the real `claude` CLI
  * and the scripted model (no Worker: the bench is the control plane's side of the bridge):
  * - create → ready: signed POST /v1/sandboxes until the runtime's `ready` frame (clone done), for
- *   a bubblewrap sandbox with the isolated network (its egress proxy and forwarder included);
+ *   a bubblewrap sandbox with the isolated network (its egress proxy and forwarder included) and,
+ *   interleaved, a shared-network one;
  * - one scripted turn (prompt frame in → turn.end out) in an isolated sandbox, in a
  *   shared-network sandbox (`process` isolation: no proxy), and the same CLI run bare against
  *   the same model, interleaved, with the ratios. In the isolated sandbox every model request
@@ -35,6 +36,7 @@ function claudeExecutable(): string {
 
 export interface EgressBenchResult {
   createToReady: ReturnType<typeof summarize>;
+  createToReadyShared: ReturnType<typeof summarize>;
   turn: {
     isolatedP50: number;
     sharedP50: number;
@@ -148,18 +150,27 @@ export async function runEgressBench(log: (line: string) => void = console.log):
   const isolated = await start("bubblewrap");
   const shared = await start("process");
   try {
-    log(`egress: create → ready for ${CREATES} isolated sandboxes...`);
-    const readyTimes: number[] = [];
+    log(`egress: create → ready for ${CREATES} sandboxes each, isolated and shared network, interleaved...`);
+    const readyTimes = { isolated: [] as number[], shared: [] as number[] };
     for (let i = 0; i < CREATES; i++) {
-      const token = `bench-ready-${i}-${crypto.randomUUID()}`;
-      const started = performance.now();
-      const info = await createSandbox(isolated, bridge, token);
-      await bridge.until(token, "ready", (c) => c.ready);
-      readyTimes.push(performance.now() - started);
-      await isolated.manager.terminate(info.id);
+      for (const [kind, host] of [
+        ["isolated", isolated],
+        ["shared", shared],
+      ] as const) {
+        const token = `bench-ready-${kind}-${i}-${crypto.randomUUID()}`;
+        const started = performance.now();
+        const info = await createSandbox(host, bridge, token);
+        await bridge.until(token, "ready", (c) => c.ready);
+        readyTimes[kind].push(performance.now() - started);
+        await host.manager.terminate(info.id);
+      }
     }
-    const ready = summarize(readyTimes);
-    log(`egress: create → ready p50 ${ms(ready.p50)}, p99 ${ms(ready.p99)}, max ${ms(ready.max)}`);
+    const ready = summarize(readyTimes.isolated);
+    const readyShared = summarize(readyTimes.shared);
+    log(
+      `egress: create → ready isolated p50 ${ms(ready.p50)} (p99 ${ms(ready.p99)}), ` +
+        `shared p50 ${ms(readyShared.p50)} (p99 ${ms(readyShared.p99)})`,
+    );
 
     const isolatedToken = `bench-isolated-${crypto.randomUUID()}`;
     const sharedToken = `bench-shared-${crypto.randomUUID()}`;
@@ -192,7 +203,7 @@ export async function runEgressBench(log: (line: string) => void = console.log):
       `egress: turn p50 isolated ${ms(isolatedP50)}, shared ${ms(sharedP50)}, bare CLI ${ms(bareP50)}; ` +
         `isolated/shared ${turn.isolatedVsShared.toFixed(2)}×, isolated/bare ${turn.isolatedVsBare.toFixed(2)}×`,
     );
-    return { createToReady: ready, turn };
+    return { createToReady: ready, createToReadyShared: readyShared, turn };
   } finally {
     await isolated.close();
     await shared.close();

@@ -127,17 +127,19 @@ export class SessionStore {
   /**
    * Events with seq > after, oldest first, at most `limit` of them and, when `maxBytes` is given,
    * no more than that many bytes of event JSON (but always at least one event, so a cursor
-   * always advances). SQLite sums the sizes, so rows past the budget are never read.
+   * always advances). SQLite sums the sizes, so rows past the budget are never returned.
    */
   readAfter(after: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): EventRow[] {
     const budget = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : Number.MAX_SAFE_INTEGER;
     return this.sql
       .exec<{ seq: number; at: string; data: string }>(
-        `SELECT seq, at, data FROM (
-           SELECT seq, at, data, SUM(LENGTH(CAST(data AS BLOB))) OVER (ORDER BY seq) AS upto,
-                  LENGTH(CAST(data AS BLOB)) AS size
-           FROM events WHERE seq > ? ORDER BY seq LIMIT ?)
-         WHERE upto - size = 0 OR upto <= ? ORDER BY seq`,
+        // LIMIT first (so the running sum never scans the whole log), then the running sum,
+        // then only the rows within budget are read in full.
+        `WITH page AS (
+           SELECT seq, LENGTH(CAST(data AS BLOB)) AS size FROM events WHERE seq > ? ORDER BY seq LIMIT ?),
+         run AS (SELECT seq, size, SUM(size) OVER (ORDER BY seq) AS upto FROM page)
+         SELECT e.seq AS seq, e.at AS at, e.data AS data FROM run JOIN events e ON e.seq = run.seq
+         WHERE run.upto - run.size = 0 OR run.upto <= ? ORDER BY e.seq`,
         after,
         limit,
         budget,

@@ -1,4 +1,4 @@
-import type { EgressDenial } from "@nightshift/protocol";
+import { EgressDenial } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { DenialReporter } from "./denial-reporter";
 
@@ -29,5 +29,14 @@ describe("DenialReporter", () => {
     const seen: EgressDenial[] = [];
     reporter.subscribe((d) => seen.push(d));
     expect(seen.map((d) => d.target)).toEqual(["CONNECT a.example.com:443", "CONNECT b.example.com:443"]);
+  });
+
+  it("keeps a report within the stream's schema however long the host name", () => {
+    const reporter = new DenialReporter();
+    const seen: EgressDenial[] = [];
+    reporter.subscribe((d) => seen.push(d));
+    const host = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.example.com`;
+    reporter.deny(`CONNECT ${host}:443`, `${host} resolves to 10.0.0.1, a private or reserved address`);
+    expect(EgressDenial.safeParse(seen[0]).success).toBe(true);
   });
 });

@@ -20,6 +20,8 @@ export interface DenialReporterOptions {
 
 type Subscriber = (denial: EgressDenial) => void;
 
+const MAX_FIELD = 300;
+
 export class DenialReporter {
   private readonly windowMs: number;
   private readonly maxPerWindow: number;
@@ -41,7 +43,10 @@ export class DenialReporter {
   }
 
   /** Records one denial; returns whether it was reported now (false: folded into a later report). */
-  deny(target: string, reason: string): boolean {
+  deny(fullTarget: string, fullReason: string): boolean {
+    // The stream's schema bounds both (a 253-character host name fits, with room for the reason).
+    const target = fullTarget.slice(0, MAX_FIELD);
+    const reason = fullReason.slice(0, MAX_FIELD);
     const now = this.now();
     if (now - this.windowStart >= this.windowMs) {
       this.windowStart = now;

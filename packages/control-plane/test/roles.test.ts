@@ -162,6 +162,12 @@ const ROWS: Row[] = [
     run: (c) => api(t(c, "/audit"), {}, c.as),
   },
   {
+    what: "change the sandbox egress allow-list",
+    least: "admin",
+    actions: ["settings.manage"],
+    run: (c) => api(t(c, "/settings/egress"), json("PUT", { allowHosts: ["crates.io"] }), c.as),
+  },
+  {
     what: "create and revoke their own API key",
     least: "member",
     actions: ["api_key.manage_own"],

@@ -3,7 +3,7 @@
  * HTTP to a configured endpoint, a CONNECT tunnel, the control plane's WebSocket), what it
  * reports, and that closing it cuts live tunnels and removes the socket.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import {
   type AddressInfo,
@@ -163,6 +163,26 @@ describe("egress proxy", () => {
     expect(lines.filter((d) => d.target === "GET 203.0.113.7:80")).toHaveLength(1);
     expect(JSON.stringify(lines)).not.toContain("leaked");
     stream.destroy();
+  });
+
+  it.runIf(process.getuid?.() === 0)("hands the socket to the sandbox's uid, private to it", async () => {
+    const owned = await EgressProxy.start({
+      socketPath: join(dir, "owned.sock"),
+      reporter: new DenialReporter(),
+      uid: 65534,
+      rules: buildEgressRules({
+        controlPlaneUrl: "http://127.0.0.1:1",
+        repo: { kind: "local", path: "demo" },
+        githubUrl: "https://github.com",
+        hostEnv: {},
+        patterns: [],
+      }),
+    });
+    const stat = statSync(owned.socketPath);
+    expect(stat.isSocket()).toBe(true);
+    expect(stat.uid).toBe(65534);
+    expect(stat.mode & 0o777).toBe(0o600);
+    await owned.close();
   });
 
   it("closing cuts open tunnels and removes the socket", async () => {

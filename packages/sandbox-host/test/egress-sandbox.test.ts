@@ -6,7 +6,8 @@
  * injected resolver; every connection stays on 127.0.0.1.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SandboxInfo } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
@@ -157,4 +158,40 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
     const { existsSync } = await import("node:fs");
     await waitFor(() => !existsSync(socket), "the egress socket to be gone");
   });
+});
+
+const asRoot = process.getuid?.() === 0;
+describe.runIf(selfTest.ok && asRoot)("a sandbox's network with --sandbox-uid", () => {
+  it("the bridge still works through the proxy when the sandbox runs as another uid", async () => {
+    // Node and the runtime bundle where the unprivileged uid can read them (the checkout may not be).
+    const tools = mkdtempSync(join(tmpdir(), "ns-egress-tools-"));
+    chmodSync(tools, 0o755);
+    const node = join(tools, "node");
+    copyFileSync(process.execPath, node);
+    chmodSync(node, 0o755);
+    const runtime = join(tools, "runtime.mjs");
+    copyFileSync(inject("runtimeBundle"), runtime);
+    chmodSync(runtime, 0o644);
+    const plane = await EgressControlPlane.start(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
+    const h = await startHarness({
+      isolation: "bubblewrap",
+      sandboxUid: 65534,
+      nodePath: node,
+      runtimePath: runtime,
+    });
+    try {
+      chmodSync(h.base, 0o755);
+      const repo = join(h.reposRoot, "demo");
+      writeFileSync(join(repo, "README.md"), "demo\n");
+      git(repo, "add", "-A");
+      git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init");
+      await h.create({ NIGHTSHIFT_CONTROL_PLANE_URL: plane.url, NIGHTSHIFT_BRANCH: "nightshift/uid" });
+      await waitFor(() => plane.readyFrames > 0, "ready from the sandbox running as uid 65534", 25_000);
+      expect(plane.hits).toContain("UPGRADE /sandbox/connect");
+    } finally {
+      await h.stop();
+      await plane.stop();
+      rmSync(tools, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

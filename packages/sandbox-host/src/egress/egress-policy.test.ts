@@ -65,10 +65,11 @@ describe("egress decisions", () => {
     });
     expect(decide(rules, { host: "127.0.0.1", port: 7001 }, "http")).toMatchObject({ allow: false });
     expect(decide(rules, { host: "localhost", port: 7000 }, "http")).toMatchObject({ allow: false });
-    // The public API hosts stay reachable for the providers whose base URL is not set.
+    // The public API hosts stay reachable for the providers whose base URL is not set, at public
+    // addresses only; a configured base URL replaces its provider's public host.
     expect(decide(rules, { host: "api.openai.com", port: 443 }, "connect")).toEqual({
       allow: true,
-      trusted: true,
+      trusted: false,
     });
     expect(decide(rules, { host: "api.anthropic.com", port: 443 }, "connect")).toMatchObject({
       allow: false,

@@ -2,8 +2,10 @@
  * Which host:port a sandbox may reach, decided before any DNS lookup. Three kinds of target:
  * - the control plane: only its sandbox-facing routes (`<base>/sandbox/…`) over plain HTTP,
  *   never a CONNECT tunnel (the proxy could not see the path inside it);
- * - the endpoints the host itself is configured with (model APIs, the git host): exact
- *   host:port, and trusted at whatever address they resolve to except link-local;
+ * - the endpoints the host itself is configured with (a model API's base URL, the git host):
+ *   exact host:port, and trusted at whatever address they resolve to except link-local;
+ * - the providers' public API hosts when no base URL is configured: exact host:port, public
+ *   addresses only;
  * - patterns (the default package registries, the tenant's allowlist): public addresses only.
  * Everything else is refused.
  */
@@ -17,8 +19,10 @@ export interface Endpoint {
 
 export interface EgressRules {
   controlPlane: { endpoint: Endpoint; origin: string; basePath: string };
-  /** Endpoints the host was configured with: model APIs, the git host. */
+  /** Endpoints the host was configured with: model base URLs, the git host. */
   trusted: Endpoint[];
+  /** The providers' public API hosts (no base URL configured): reachable at public addresses only. */
+  publicApis: Endpoint[];
   /** DNS names or `*.suffix`, with an optional `:port`. */
   patterns: string[];
 }
@@ -58,9 +62,11 @@ export interface EgressRulesInput {
 export function buildEgressRules(input: EgressRulesInput): EgressRules {
   const controlPlane = new URL(input.controlPlaneUrl);
   const trusted: Endpoint[] = [];
+  const publicApis: Endpoint[] = [];
   for (const { variable, fallback } of MODEL_ENDPOINTS) {
     const configured = input.hostEnv[variable];
-    trusted.push(endpointOf(new URL(configured && URL.canParse(configured) ? configured : fallback)));
+    if (configured && URL.canParse(configured)) trusted.push(endpointOf(new URL(configured)));
+    else publicApis.push(endpointOf(new URL(fallback)));
   }
   if (input.repo.kind === "github") trusted.push(endpointOf(new URL(input.githubUrl)));
   return {
@@ -70,6 +76,7 @@ export function buildEgressRules(input: EgressRulesInput): EgressRules {
       basePath: controlPlane.pathname.replace(/\/+$/, ""),
     },
     trusted,
+    publicApis,
     patterns: [...new Set(input.patterns.map((p) => p.toLowerCase()))],
   };
 }
@@ -92,6 +99,8 @@ export function decide(rules: EgressRules, target: Endpoint, kind: "connect" | "
     };
   }
   if (rules.trusted.some((endpoint) => sameEndpoint(endpoint, target))) return { allow: true, trusted: true };
+  if (rules.publicApis.some((endpoint) => sameEndpoint(endpoint, target)))
+    return { allow: true, trusted: false };
   const defaultPort = kind === "connect" ? 443 : 80;
   if (rules.patterns.some((pattern) => matchesPattern(pattern, target, defaultPort)))
     return { allow: true, trusted: false };

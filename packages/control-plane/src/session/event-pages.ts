@@ -5,15 +5,13 @@
  */
 import { StoredEvent } from "@nightshift/protocol";
 import type { EventsPageResult } from "./rpc-types";
-import type { EventRow, SessionStore } from "./store";
+import { type EventRow, type SessionStore, utf8Bytes } from "./store";
 
 /** The most event JSON one page, replay frame or live frame carries (one event may exceed it alone). */
 export const PAGE_MAX_BYTES = 1_000_000;
 
-const encoder = new TextEncoder();
-
 export function rowBytes(row: EventRow): number {
-  return encoder.encode(row.data).byteLength;
+  return utf8Bytes(row.data);
 }
 
 /** The events after `after`: at most `limit` of them and about PAGE_MAX_BYTES of JSON. */

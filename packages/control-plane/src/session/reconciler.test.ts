@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chunkByBytes } from "./event-pages";
 import { Reconciler, WATCHDOG_MS } from "./reconciler";
 import { RETRY_BASE_MS, RETRY_MAX_MS, retryDelay } from "./scheduler";
+import { utf8Bytes } from "./store";
 
 function fakeScheduler(pending: string[] = []) {
   const set = new Map<string, number>(pending.map((n) => [n, 0]));
@@ -63,5 +64,13 @@ describe("byte-bounded chunks", () => {
     const rows = [row(1, 400), row(2, 400), row(3, 400), row(4, 2_000), row(5, 10)];
     const chunks = chunkByBytes(rows, 1_000);
     expect(chunks.map((c) => c.map((r) => r.seq))).toEqual([[1, 2], [3], [4], [5]]);
+  });
+});
+
+describe("utf8 sizes", () => {
+  it("counts ASCII by length and everything else by its UTF-8 encoding", () => {
+    expect(utf8Bytes('{"text":"plain"}')).toBe(16);
+    expect(utf8Bytes("é")).toBe(2);
+    expect(utf8Bytes("€😀")).toBe(7);
   });
 });

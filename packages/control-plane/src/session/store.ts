@@ -64,6 +64,14 @@ export interface EventRow {
   data: string;
 }
 
+const encoder = new TextEncoder();
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** The UTF-8 size of a string; ASCII (most event JSON) without encoding it. */
+export function utf8Bytes(text: string): number {
+  return NON_ASCII.test(text) ? encoder.encode(text).byteLength : text.length;
+}
+
 export class SessionStore {
   private lastSeq: number;
 
@@ -127,25 +135,25 @@ export class SessionStore {
   /**
    * Events with seq > after, oldest first, at most `limit` of them and, when `maxBytes` is given,
    * no more than that many bytes of event JSON (but always at least one event, so a cursor
-   * always advances). SQLite sums the sizes, so rows past the budget are never returned.
+   * always advances). Rows are read one by one from the lazy cursor, and reading stops at the
+   * budget, so rows past it are never materialised.
    */
   readAfter(after: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): EventRow[] {
-    const budget = Number.isFinite(maxBytes) ? Math.max(0, Math.floor(maxBytes)) : Number.MAX_SAFE_INTEGER;
-    return this.sql
-      .exec<{ seq: number; at: string; data: string }>(
-        // LIMIT first (so the running sum never scans the whole log), then the running sum,
-        // then only the rows within budget are read in full.
-        `WITH page AS (
-           SELECT seq, LENGTH(CAST(data AS BLOB)) AS size FROM events WHERE seq > ? ORDER BY seq LIMIT ?),
-         run AS (SELECT seq, size, SUM(size) OVER (ORDER BY seq) AS upto FROM page)
-         SELECT e.seq AS seq, e.at AS at, e.data AS data FROM run JOIN events e ON e.seq = run.seq
-         WHERE run.upto - run.size = 0 OR run.upto <= ? ORDER BY e.seq`,
-        after,
-        limit,
-        budget,
-      )
-      .toArray()
-      .map((r) => ({ seq: Number(r.seq), at: String(r.at), data: String(r.data) }));
+    const cursor = this.sql.exec<{ seq: number; at: string; data: string }>(
+      "SELECT seq, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+      after,
+      limit,
+    );
+    const rows: EventRow[] = [];
+    let bytes = 0;
+    for (const r of cursor) {
+      const data = String(r.data);
+      const size = Number.isFinite(maxBytes) ? utf8Bytes(data) : 0;
+      if (rows.length > 0 && bytes + size > maxBytes) break;
+      rows.push({ seq: Number(r.seq), at: String(r.at), data });
+      bytes += size;
+    }
+    return rows;
   }
 
   // --- prompt queue ---------------------------------------------------------

@@ -59,8 +59,11 @@ export const HostOptions = z
     /** Keep sandbox directories after the sandbox ends (debugging). */
     keep: z.boolean().default(false),
     isolation: z.enum(["auto", "bubblewrap", "process"]).default("auto"),
-    /** Run sandboxes as this uid (with its own gid) when the host runs as root. */
-    sandboxUid: z.number().int().positive().optional(),
+    /**
+     * Run sandboxes as this uid (with its own gid) when the host runs as root; 0 keeps them as
+     * root. Unset: a root host picks DEFAULT_SANDBOX_UID when it can (see sandbox-uid.ts).
+     */
+    sandboxUid: z.number().int().nonnegative().optional(),
     /** Extra read-only paths bound into bubblewrap sandboxes (agent CLIs installed elsewhere). */
     roBinds: z.array(absolute("--ro-bind")).default([]),
     githubUrl: z.string().url().default("https://github.com"),

@@ -3,7 +3,7 @@
  * self-test passes, else the labelled plain-process fallback), and serves the API. `close()`
  * stops the server and terminates every sandbox. Used by the CLI, tests and the dev stack.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { ReplayGuard } from "./auth/replay-guard";
@@ -13,6 +13,7 @@ import { createHostApp } from "./http/app";
 import { createHostLogger, type HostLogger } from "./log";
 import { type SelfTest, selfTestBubblewrap } from "./sandbox/bubblewrap";
 import { type Isolation, SandboxManager } from "./sandbox/sandbox-manager";
+import { chooseSandboxUid } from "./sandbox/sandbox-uid";
 
 export const HOST_VERSION = "0.1.0";
 
@@ -50,7 +51,7 @@ async function chooseIsolation(
     });
     return { kind: "process", reason: "configured with --isolation process" };
   }
-  const uid = config.sandboxUid !== undefined && process.getuid?.() === 0 ? config.sandboxUid : undefined;
+  const uid = config.sandboxUid || undefined;
   const test = await selfTest(uid);
   if (test.ok) return { kind: "bubblewrap", bwrap: test.bwrap };
   if (config.isolation === "bubblewrap") {
@@ -80,10 +81,29 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
   const parsed = parseHostOptions(input);
   if (!parsed.ok) throw new Error(`invalid sandbox host options: ${parsed.problems.join("; ")}`);
   const config = parsed.config;
-  if (config.sandboxUid !== undefined && process.getuid?.() !== 0) {
+  if (config.sandboxUid && process.getuid?.() !== 0) {
     throw new Error("--sandbox-uid needs the host to run as root (it switches uid with setpriv)");
   }
-  mkdirSync(config.dataDir, { recursive: true, mode: config.sandboxUid === undefined ? 0o700 : 0o711 });
+  // Searchable by others (not listable): a sandbox uid must reach its own directories inside.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o711 });
+  const uidChoice = chooseSandboxUid({
+    requested: config.sandboxUid,
+    isRoot: process.getuid?.() === 0,
+    dataDir: config.dataDir,
+  });
+  if (uidChoice.note) log.warn("sandbox.uid", { warning: uidChoice.note });
+  let sandboxUid = uidChoice.uid;
+  if (sandboxUid !== undefined && !uidChoice.explicit && config.isolation !== "process") {
+    const test = await bubblewrapSelfTest(sandboxUid);
+    if (!test.ok) {
+      log.warn("sandbox.uid", {
+        warning: `sandboxes run as root: bubblewrap does not start as uid ${sandboxUid} here (${test.reason}); the agent shares the runtime's uid`,
+      });
+      sandboxUid = undefined;
+    }
+  }
+  if (sandboxUid === undefined) chmodSync(config.dataDir, 0o700);
+  config.sandboxUid = sandboxUid;
   if (!existsSync(config.runtimePath)) {
     log.warn("runtime.missing", {
       path: config.runtimePath,

@@ -3,7 +3,14 @@ import { bubblewrapArgs } from "./bubblewrap";
 
 describe("bubblewrapArgs", () => {
   const args = bubblewrapArgs({
-    readOnly: ["/opt/node", "/opt/node/lib", "/usr/lib/node_modules", "/tmp/tools"],
+    readOnly: [
+      ...["/opt/node", "/opt/node/lib", "/usr/lib/node_modules", "/tmp/tools"].map((p) => ({
+        source: p,
+        dest: p,
+      })),
+      { source: "/tmp/nightshift-tools-1777/ab12-cd34/tree", dest: "/root/private/node_modules" },
+    ],
+    systemOverrides: [{ source: "/tmp/nightshift-tools-1777/passwd-1777", dest: "/etc/passwd" }],
     readWrite: ["/tmp/s/work", "/tmp/s/home", "/repos/demo/.git"],
     chdir: "/tmp/s/work",
     command: ["/opt/node/bin/node", "/opt/runtime.mjs"],
@@ -28,6 +35,19 @@ describe("bubblewrapArgs", () => {
     expect(args[tmpfs + 1]).toBe("/tmp");
     expect(args.indexOf("/tmp/tools")).toBeGreaterThan(tmpfs);
     expect(args.indexOf("/tmp/s/work")).toBeGreaterThan(tmpfs);
+  });
+
+  it("shows a staged tool tree at its own path, and the sandbox uid's passwd over the system one", () => {
+    const at = args.indexOf("/tmp/nightshift-tools-1777/ab12-cd34/tree");
+    expect(args.slice(at - 1, at + 2)).toEqual([
+      "--ro-bind",
+      "/tmp/nightshift-tools-1777/ab12-cd34/tree",
+      "/root/private/node_modules",
+    ]);
+    const passwd = args.indexOf("/tmp/nightshift-tools-1777/passwd-1777");
+    expect(args[passwd + 1]).toBe("/etc/passwd");
+    // After /etc is bound, or the system's passwd would cover it again.
+    expect(passwd).toBeGreaterThan(args.lastIndexOf("/etc"));
   });
 
   it("binds the egress proxy socket read-only at its fixed path", () => {

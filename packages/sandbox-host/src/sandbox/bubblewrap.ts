@@ -12,6 +12,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { runCommand } from "./run-command";
+import type { ReadOnlyBind } from "./tool-view";
 
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 /** Files under /etc that hold credentials; replaced by an empty file inside the sandbox. */
@@ -43,8 +44,10 @@ function systemBinds(): string[] {
 }
 
 export interface BubblewrapProfile {
-  /** Read-only paths (tools); bound at the same path inside. */
-  readOnly: readonly string[];
+  /** Read-only tool trees: a source on the host shown at `dest` (its own path, or a staged copy's). */
+  readOnly: readonly ReadOnlyBind[];
+  /** Files bound over system files after the system directories (the sandbox uid's passwd/group). */
+  systemOverrides?: readonly ReadOnlyBind[];
   /** Read-write paths (the sandbox's dirs, a local repository's git dir); bound at the same path. */
   readWrite: readonly string[];
   chdir: string;
@@ -56,18 +59,23 @@ export interface BubblewrapProfile {
   egressSocket?: { source: string; dest: string };
 }
 
-/** Drops paths already covered by another read-only path in the list or by the system dirs. */
-function withoutCovered(paths: readonly string[]): string[] {
-  const roots = [...SYSTEM_DIRS, ...paths];
-  return [...new Set(paths)].filter(
-    (path) => !roots.some((root) => root !== path && (path === root || path.startsWith(`${root}/`))),
-  );
+/** Drops binds whose destination is already covered by another bind in the list or by the system dirs. */
+function withoutCovered(binds: readonly ReadOnlyBind[]): ReadOnlyBind[] {
+  const roots = [...SYSTEM_DIRS, ...binds.map((b) => b.dest)];
+  const seen = new Set<string>();
+  return binds.filter((bind) => {
+    if (seen.has(bind.dest)) return false;
+    seen.add(bind.dest);
+    return !roots.some((root) => root !== bind.dest && bind.dest.startsWith(`${root}/`));
+  });
 }
 
 export function bubblewrapArgs(profile: BubblewrapProfile): string[] {
-  const args = [...ISOLATION_FLAGS, ...systemBinds(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"];
+  const args = [...ISOLATION_FLAGS, ...systemBinds()];
+  for (const file of profile.systemOverrides ?? []) args.push("--ro-bind", file.source, file.dest);
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
   // After the tmpfs: sandbox paths may live under /tmp and must not be hidden by it.
-  for (const path of withoutCovered(profile.readOnly)) args.push("--ro-bind", path, path);
+  for (const bind of withoutCovered(profile.readOnly)) args.push("--ro-bind", bind.source, bind.dest);
   for (const path of profile.readWrite) args.push("--bind", path, path);
   if (profile.egressSocket) args.push("--ro-bind", profile.egressSocket.source, profile.egressSocket.dest);
   args.push("--chdir", profile.chdir);

@@ -4,13 +4,18 @@
  * it; the runtime's variables never do (argv is world-readable; see env-handoff.ts).
  */
 import type { HostConfig } from "../config";
-import { bubblewrapArgs, dropPrivilegesPrefix, toolDirectories } from "./bubblewrap";
+import { bubblewrapArgs, dropPrivilegesPrefix } from "./bubblewrap";
+import type { ReadOnlyBind } from "./tool-view";
 
 export type Isolation = { kind: "bubblewrap"; bwrap: string } | { kind: "process"; reason: string };
 
 export interface LaunchInput {
-  config: Pick<HostConfig, "nodePath" | "runtimePath" | "roBinds" | "sandboxUid">;
+  config: Pick<HostConfig, "nodePath" | "runtimePath" | "sandboxUid">;
   isolation: Isolation;
+  /** Node, the runtime and the agent CLIs as the sandbox's uid can reach them (see tool-view.ts). */
+  tools: readonly ReadOnlyBind[];
+  /** passwd/group naming the sandbox uid, when it is not root. */
+  identity: readonly ReadOnlyBind[];
   /** The sandbox's own directories (bound read-write); the first is the working directory. */
   workdir: string;
   readWrite: readonly string[];
@@ -23,10 +28,11 @@ export function launchCommand(input: LaunchInput): string[] {
   const runtime = [config.nodePath, config.runtimePath];
   if (isolation.kind !== "bubblewrap") return runtime;
   return [
-    ...(config.sandboxUid !== undefined ? dropPrivilegesPrefix(config.sandboxUid) : []),
+    ...(config.sandboxUid ? dropPrivilegesPrefix(config.sandboxUid) : []),
     isolation.bwrap,
     ...bubblewrapArgs({
-      readOnly: [...toolDirectories(config.nodePath, config.runtimePath), ...config.roBinds],
+      readOnly: input.tools,
+      systemOverrides: input.identity,
       readWrite: input.readWrite,
       chdir: input.workdir,
       command: runtime,

@@ -5,6 +5,7 @@
  * unless the host keeps them for debugging. Ended sandboxes stay listed for a while (bounded).
  */
 import { chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { CreateSandboxRequest, SandboxInfo, SandboxState } from "@nightshift/protocol";
 import { ulid } from "ulid";
@@ -13,6 +14,7 @@ import type { Lookup } from "../egress/resolve-target";
 import { checkEgressRequest, type SandboxEgress, startSandboxEgress } from "../egress/sandbox-egress";
 import { HostError } from "../http/host-error";
 import type { HostLogger } from "../log";
+import { toolDirectories } from "./bubblewrap";
 import { launcherEnvironment } from "./env-handoff";
 import { type Isolation, launchCommand } from "./launch-command";
 import { OutputLog } from "./output-log";
@@ -20,6 +22,7 @@ import { isSessionBranch, RepoMirror } from "./repo-mirror";
 import { resolveRepo } from "./repo-resolver";
 import { sandboxEnvironment } from "./sandbox-env";
 import { SandboxProcess } from "./sandbox-process";
+import { type ReadOnlyBind, ToolView } from "./tool-view";
 
 export type { Isolation } from "./launch-command";
 
@@ -57,6 +60,8 @@ const ENDED_KEPT = 100;
 
 export class SandboxManager {
   private readonly sandboxes = new Map<string, Sandbox>();
+  private toolView: ToolView | null = null;
+  private identity: ReadOnlyBind[] = [];
 
   constructor(
     private readonly config: HostConfig,
@@ -145,7 +150,7 @@ export class SandboxManager {
     }
 
     // With a sandbox uid, bwrap runs as that uid and must be able to reach its directories.
-    const uid = this.config.sandboxUid;
+    const uid = this.config.sandboxUid || undefined;
     mkdirSync(dir, { recursive: true, mode: uid === undefined ? 0o700 : 0o711 });
     for (const path of [paths.work, paths.home, paths.state, ...(tmpDir ? [tmpDir] : [])]) {
       mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -204,6 +209,7 @@ export class SandboxManager {
       const command = launchCommand({
         config: this.config,
         isolation: this.isolation,
+        ...(await this.toolsFor(uid)),
         workdir: paths.work,
         readWrite: [paths.work, paths.home, paths.state, ...(sandbox.mirror ? [sandbox.mirror.path] : [])],
         ...(sandbox.egress ? { egressSocket: sandbox.egress.bind } : {}),
@@ -231,6 +237,20 @@ export class SandboxManager {
     this.transition(sandbox, "running", { pid: sandbox.process.pid });
     void sandbox.process.exited.then((status) => this.onExit(sandbox, status.code, status.signal));
     return sandbox.info;
+  }
+
+  /** Node, the runtime and the agent CLIs (and a passwd entry) as `uid` can reach them. */
+  private async toolsFor(
+    uid: number | undefined,
+  ): Promise<{ tools: ReadOnlyBind[]; identity: ReadOnlyBind[] }> {
+    const dirs = [...toolDirectories(this.config.nodePath, this.config.runtimePath), ...this.config.roBinds];
+    if (uid === undefined || this.isolation.kind !== "bubblewrap")
+      return { tools: dirs.map((dir) => ({ source: dir, dest: dir })), identity: [] };
+    if (!this.toolView) {
+      this.toolView = new ToolView(join(tmpdir(), `nightshift-tools-${uid}`), uid, uid);
+      this.identity = this.toolView.identityFiles();
+    }
+    return { tools: await this.toolView.binds(dirs), identity: this.identity };
   }
 
   /** Stops a sandbox (TERM, then KILL after the grace period); null when the id is unknown. */

@@ -30,29 +30,34 @@ export interface ReadOnlyBind {
   dest: string;
 }
 
+type Bits = { owner: number; group: number; other: number };
+const SEARCH: Bits = { owner: 0o100, group: 0o010, other: 0o001 };
+
+function allows(target: string, uid: number, gid: number, bits: Bits): boolean {
+  const st = statSync(target, { throwIfNoEntry: false });
+  if (!st) return false;
+  if (st.uid === uid) return (st.mode & bits.owner) === bits.owner;
+  if (st.gid === gid) return (st.mode & bits.group) === bits.group;
+  return (st.mode & bits.other) === bits.other;
+}
+
+/** True when `uid`/`gid` may search every directory from / down to `dir` itself (mode bits only). */
+export function searchableBy(dir: string, uid: number, gid: number): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    if (!allows(d, uid, gid, SEARCH)) return false;
+    if (d === dirname(d)) return true;
+  }
+}
+
 /** True when `uid`/`gid` may search every directory down to `path` and read `path` itself. */
 export function reachableBy(path: string, uid: number, gid: number): boolean {
-  const allows = (target: string, bits: { owner: number; group: number; other: number }) => {
-    let st: ReturnType<typeof statSync>;
-    try {
-      st = statSync(target);
-    } catch {
-      return false;
-    }
-    if (st.uid === uid) return (st.mode & bits.owner) === bits.owner;
-    if (st.gid === gid) return (st.mode & bits.group) === bits.group;
-    return (st.mode & bits.other) === bits.other;
-  };
-  const search = { owner: 0o100, group: 0o010, other: 0o001 };
-  for (let dir = dirname(path); ; dir = dirname(dir)) {
-    if (!allows(dir, search)) return false;
-    if (dir === dirname(dir)) break;
-  }
-  const isDir = statSync(path).isDirectory();
-  return allows(
-    path,
-    isDir ? { owner: 0o500, group: 0o050, other: 0o005 } : { owner: 0o400, group: 0o040, other: 0o004 },
-  );
+  if (!searchableBy(dirname(path), uid, gid)) return false;
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return false;
+  const read: Bits = st.isDirectory()
+    ? { owner: 0o500, group: 0o050, other: 0o005 }
+    : { owner: 0o400, group: 0o040, other: 0o004 };
+  return allows(path, uid, gid, read);
 }
 
 /**

@@ -49,7 +49,7 @@ export async function startHarness(
 ): Promise<Harness> {
   const base = realpathSync(mkdtempSync(join(tmpdir(), "ns-host-")));
   const reposRoot = join(base, "repos");
-  const dataDir = join(base, "data");
+  const dataDir = options.dataDir ?? join(base, "data");
   mkdirSync(reposRoot);
   for (const name of ["demo", "other"]) execFileSync("git", ["init", "-q", join(reposRoot, name)]);
   const host = await startSandboxHost({
@@ -58,12 +58,12 @@ export async function startHarness(
     secret: SECRET,
     port: 0,
     reposRoot,
-    dataDir,
     runtimePath: FAKE_RUNTIME,
     killGraceMs: 1000,
     log: silentHostLogger,
     hostEnv: { PATH: process.env.PATH, ...hostEnv },
     ...options,
+    dataDir,
   });
   const call = (method: string, path: string, body?: unknown) =>
     signedFetch(host.url, SECRET, {

@@ -21,7 +21,9 @@ describe.runIf(isRoot)("the tools a sandbox uid can reach", () => {
     const privateParent = join(base, "private");
     mkdirSync(privateParent, { mode: 0o700 });
     privateTools = join(privateParent, "tools");
-    mkdirSync(join(privateTools, "bin"), { recursive: true, mode: 0o755 });
+    // Private itself too, as a `mktemp -d` directory is.
+    mkdirSync(privateTools, { mode: 0o700 });
+    mkdirSync(join(privateTools, "bin"), { mode: 0o755 });
     writeFileSync(join(privateTools, "bin", "tool.sh"), "#!/bin/sh\necho tool-ran\n", { mode: 0o755 });
     cache = join(base, "cache");
   });

@@ -10,6 +10,7 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -159,6 +160,8 @@ export class ToolView {
     mkdirSync(temp, { mode: 0o755 });
     try {
       await copyTree(dir, join(temp, "tree"));
+      // The copy keeps the original's mode; a private top directory is what made it unreachable.
+      chmodSync(join(temp, "tree"), 0o755);
       writeFileSync(join(temp, ".complete"), `${dir}\n`);
       rmSync(target, { recursive: true, force: true });
       renameSync(temp, target);

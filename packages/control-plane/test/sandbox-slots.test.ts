@@ -93,6 +93,22 @@ describe("sandbox slots", () => {
     expect(await statusOf(aSessions[3]!)).toBe("queued");
   }, 60_000);
 
+  it("a session stopped while queued gives up its place: it never starts and those behind it move up", async () => {
+    const t = await createTenant("gives-up");
+    const vars = slotVars(1);
+    const holder = await startSession(vars, t, "holds the slot");
+    const quitter = await startSession(vars, t, "changes its mind");
+    const patient = await startSession(vars, t, "waits");
+    expect(await positions([quitter, patient])).toEqual([1, 2]);
+    await endSession(quitter, t);
+    expect(await statusOf(quitter)).toBe("stopped");
+    await waitFor("the next one to move up", async () => (await snapshotOf(patient)).queuePosition === 1);
+    await endSession(holder, t);
+    await waitForStatus(patient, "starting");
+    expect(await statusOf(quitter)).toBe("stopped");
+    expect((await poolStub(vars).usage()).held).toBe(1);
+  }, 30_000);
+
   it("a session that vanished cannot keep its slot: its lease expires and the next in line starts", async () => {
     const t = await createTenant("vanish");
     const vars = slotVars(1);

@@ -3,7 +3,7 @@
  * sandbox host (in-process) running real sandbox runtimes with the real agent CLI, and the
  * scripted model when no model key is set. `make dev`, `make demo` and the e2e tests use it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
@@ -94,13 +94,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY,
         ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL,
       };
+  // Sandboxes live where an unprivileged sandbox uid can reach them (a root host drops to one),
+  // whatever the state directory's parents allow: a `mktemp -d` or a home directory is private.
+  const sandboxesDir = mkdtempSync(join(tmpdir(), "nightshift-sandboxes-"));
+  chmodSync(sandboxesDir, 0o711);
   const host = await startSandboxHost({
     // A developer's machine: local repositories, and the labelled fallback where bwrap does not work.
     mode: "local",
     secret: hostSecret,
     port: 0,
     reposRoot,
-    dataDir: join(stateDir, "sandboxes"),
+    dataDir: sandboxesDir,
     runtimePath: RUNTIME_BUNDLE,
     hostEnv: { ...process.env, ...modelEnv },
     ...(options.github ? { githubUrl: options.github.url } : {}),
@@ -125,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (err) {
     await host.close();
     await model?.close();
+    rmSync(sandboxesDir, { recursive: true, force: true });
     throw err;
   }
   const { headers, tenantId } = await devLogin(worker.url);
@@ -141,6 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await worker.close();
       await host.close();
       await model?.close();
+      rmSync(sandboxesDir, { recursive: true, force: true });
       if (ownState) rmSync(stateDir, { recursive: true, force: true });
     },
   };

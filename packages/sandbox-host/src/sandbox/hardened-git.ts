@@ -1,9 +1,10 @@
 /**
  * git as the host runs it on repositories a sandbox could have written to: no system or global
  * configuration, no hooks, no fsmonitor, no maintenance, no transport but local files, no prompt.
- * The settings travel as GIT_CONFIG_* variables (command-line scope), so they bind every git
- * process the command starts (upload-pack on the other side of a local fetch included), and
- * repository config cannot override them.
+ * The settings travel as GIT_CONFIG_* variables (command-line scope), which repository config
+ * cannot override. git clears those variables for the upload-pack it starts on the other side of
+ * a local fetch, so that process gets the same settings on its own command line
+ * (`hardenedUploadPack`).
  */
 import { runCommand } from "./run-command";
 
@@ -18,6 +19,18 @@ const HARDENING: readonly (readonly [string, string])[] = [
   ["fetch.recurseSubmodules", "false"],
   ["transfer.fsckObjects", "true"],
 ];
+
+const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** The `--upload-pack` command of a hardened fetch from a repository the sandbox could write. */
+export function hardenedUploadPack(trustedPaths: readonly string[]): string {
+  const settings = [...HARDENING, ...trustedPaths.map((path) => ["safe.directory", path] as const)];
+  return [
+    "git",
+    ...settings.flatMap(([key, value]) => ["-c", shellQuote(`${key}=${value}`)]),
+    "upload-pack",
+  ].join(" ");
+}
 
 export interface HardenedGitResult {
   ok: boolean;

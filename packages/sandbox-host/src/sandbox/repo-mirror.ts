@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { hardenedGit } from "./hardened-git";
+import { hardenedGit, hardenedUploadPack } from "./hardened-git";
 
 /** Session branches the developer's repository accepts from a sandbox (the control plane names them so). */
 const SESSION_BRANCH = /^nightshift\/(?!.*\.\.)(?!.*\.lock(\/|$))[A-Za-z0-9_][A-Za-z0-9._/-]{0,200}$/;
@@ -174,6 +174,7 @@ export class RepoMirror {
         "--no-write-fetch-head",
         "--no-auto-gc",
         "--no-recurse-submodules",
+        `--upload-pack=${hardenedUploadPack([this.path])}`,
         this.path,
         // Not forced: the runtime only fast-forwards its branch, so a stale mirror (a superseded
         // sandbox's last sync) or a sandbox that rewrote its ref cannot rewind the developer's branch.

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRecordedStack, startTcpProxy } from "@nightshift/devstack";
-import { BridgeClient } from "@nightshift/sandbox-runtime/bridge";
+import { BridgeClient, SandboxToken } from "@nightshift/sandbox-runtime/bridge";
 import { EventBuffer } from "@nightshift/sandbox-runtime/buffer";
 import { silentLogger } from "@nightshift/sandbox-runtime/log";
 import { ms } from "./stats";
@@ -64,7 +64,7 @@ export async function runBridgeBench(log: (line: string) => void = console.log):
     const buffer = new EventBuffer({ dir, maxBytes: 256 * 1024 * 1024 });
     const client = new BridgeClient({
       controlPlaneUrl: proxy.url,
-      token: sandboxToken,
+      token: new SandboxToken(sandboxToken),
       runtimeVersion: "bench",
       buffer,
       onControl: () => {},

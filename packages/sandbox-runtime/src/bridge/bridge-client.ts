@@ -13,6 +13,8 @@ import { Backoff } from "./backoff";
 import { type FinalOutcome, finalOutcomeOfClose, finalOutcomeOfHttpStatus } from "./close-codes";
 import type { SandboxToken } from "./sandbox-token";
 
+export { SandboxToken } from "./sandbox-token";
+
 export type InboundControl = Exclude<ControlFrame, { type: "welcome" } | { type: "ack" } | { type: "token" }>;
 
 export interface BridgeClientOptions {

@@ -76,6 +76,10 @@ describe("a session end to end", () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
     const push = events.find((e) => e.event.type === "git.push")!.event as { branch: string; sha: string };
     expect(push.branch).toBe(session.branch);
+    // The agent ran in the runtime's inner sandbox: nothing says it could read the runtime.
+    const logs = events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : []));
+    expect(logs.join("")).toContain("isolation: bubblewrap");
+    expect(logs.filter((text) => /no inner sandbox/.test(text))).toEqual([]);
     // The sandbox pushes into the host's mirror; the host fetches the branch into this repository.
     await waitFor(() => branchAt(repoDir, session.branch) === push.sha, "the pushed branch here", 10_000);
     expect(git(repoDir, ["show", `${session.branch}:notes/e2e.md`])).toContain("notes/e2e.md");

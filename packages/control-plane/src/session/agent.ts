@@ -9,40 +9,29 @@ import { DurableObject } from "cloudflare:workers";
 import {
   AgentEvent,
   type AgentEventInput,
-  BridgeCloseCode,
   type SessionStatus,
-  StreamQuery,
   TERMINAL_STATUSES,
 } from "@nightshift/protocol";
 import { z } from "zod";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
-import { forwardedName } from "../http/forward-headers";
-import { createSandboxProvider } from "../providers/factory";
-import { isolationRefusal } from "../sandbox-auth/isolation-policy";
 import { SessionEventMasker } from "../secrets/event-masker";
-import { decryptSecretsForSandbox, decryptSecretsForSession, repoKeyOf } from "../secrets/sandbox-secrets";
-import { egressPolicyFor } from "../services/settings";
-import { presentedToken, readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
+import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
+import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { readEventsPage } from "./event-pages";
 import { type CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
-import {
-  INTERNAL_INCARNATION_HEADER,
-  INTERNAL_PARTICIPANT_HEADER,
-  INTERNAL_PARTICIPANT_NAME_HEADER,
-  INTERNAL_SOCKET_HEADER,
-  INTERNAL_TENANT_HEADER,
-} from "./internal-headers";
-import { decide, type Effect, type LifecycleInput } from "./lifecycle";
+import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
 import type { EventsPageResult, NewPrompt, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
-import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
+import type { SandboxLauncher } from "./sandbox-launcher";
+import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { Scheduler } from "./scheduler";
 import { SessionGithub } from "./session-github";
+import { routeSocket } from "./socket-routing";
 import { type SessionMeta, SessionStore } from "./store";
 import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
 import { SessionUpkeep } from "./upkeep";
@@ -61,12 +50,13 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
-  private inputs: LifecycleInput[] = [];
   private readonly githubCredentials: GithubCredentials;
   private readonly github: SessionGithub;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
   private readonly slot: SessionSlot;
-  private slotRequested = false;
+  /** Queued lifecycle inputs and the effects they call for. */
+  private readonly lifecycle: LifecycleDriver;
+  private readonly sandboxRuns: SandboxRuns;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -90,21 +80,38 @@ export class SessionAgent extends DurableObject<Bindings> {
       this.store,
       {
         onEvents: (events) => this.acceptRuntimeEvents(events),
-        onReady: () => this.onSandboxReady(),
+        onReady: () => this.lifecycle.sandboxReady(),
         onAlive: () => this.timeouts.sandboxAlive(),
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.getMeta(), Date.now),
     );
     this.slot = new SessionSlot(env, this.store, this.scheduler, IDLE_RELEASE_MS, Date.now);
-    this.launcher = new SandboxLauncher(this.store, {
-      controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
-      tokenSecret: env.SANDBOX_TOKEN_SECRET,
-      provider: () => createSandboxProvider(env),
-      // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
-      secrets: (meta) => decryptSecretsForSession(env, meta),
-      egress: (meta) => egressPolicyFor(env, meta.tenantId),
-      isolationRefusal: (isolation) => isolationRefusal(env, isolation),
+    this.launcher = sandboxLauncherFor(env, this.store);
+    const publish = (events: AgentEvent[]) => this.publish(events);
+    this.lifecycle = new LifecycleDriver({
+      store: this.store,
+      bridge: this.bridge,
+      scheduler: this.scheduler,
+      timeouts: this.timeouts,
+      slot: this.slot,
+      publish,
+      statusChanged: (before, status, reason) => {
+        this.timeouts.statusChanged(status);
+        this.slot.statusChanged(status);
+        this.upkeep.statusChanged(status);
+        this.github.onStatus(before, status, reason);
+      },
       now: Date.now,
+    });
+    this.sandboxRuns = new SandboxRuns({
+      meta: () => this.meta(),
+      launcher: this.launcher,
+      bridge: this.bridge,
+      timeouts: this.timeouts,
+      scheduler: this.scheduler,
+      slot: this.slot,
+      publish,
+      push: (input) => this.lifecycle.push(input),
     });
   }
 
@@ -128,7 +135,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   async slotGranted(tenantId: string): Promise<boolean> {
     const meta = this.ownedMeta(tenantId);
     if (!meta || TERMINAL_STATUSES.has(meta.status) || meta.status === "stopping") return false;
-    if (meta.status === "queued") this.inputs.push(this.slot.granted());
+    if (meta.status === "queued") this.lifecycle.push(this.slot.granted());
     await this.settle();
     return true;
   }
@@ -217,9 +224,9 @@ export class SessionAgent extends DurableObject<Bindings> {
   async stop(tenantId: string, revoked?: Revocation): Promise<RpcResult<{ status: SessionStatus }>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;
-    if (!revoked) this.inputs.push({ kind: "stop.requested" });
+    if (!revoked) this.lifecycle.push({ kind: "stop.requested" });
     else if (revocationApplies(meta.github, revoked))
-      this.inputs.push({ kind: "stop.requested", reason: revoked.reason });
+      this.lifecycle.push({ kind: "stop.requested", reason: revoked.reason });
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
   }
@@ -247,28 +254,9 @@ export class SessionAgent extends DurableObject<Bindings> {
     return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 
+  /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */
   override async fetch(request: Request): Promise<Response> {
-    const meta = this.store.getMeta();
-    if (!meta || request.headers.get(INTERNAL_TENANT_HEADER) !== meta.tenantId) {
-      return Response.json(
-        { error: { code: "session_not_found", message: "session not found" } },
-        { status: 404 },
-      );
-    }
-    if (request.headers.get(INTERNAL_SOCKET_HEADER) === "sandbox") {
-      const open = !TERMINAL_STATUSES.has(meta.status);
-      return this.bridge.connect(
-        request.headers.get(INTERNAL_INCARNATION_HEADER) ?? "",
-        open,
-        presentedToken(request.headers),
-      );
-    }
-    const query = StreamQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-    const after = query.success ? query.data.after : 0;
-    const participantId = request.headers.get(INTERNAL_PARTICIPANT_HEADER) ?? "anonymous";
-    // Presence shows who is signed in, never a name the client picked in the query string.
-    const name = forwardedName(request.headers.get(INTERNAL_PARTICIPANT_NAME_HEADER)) ?? participantId;
-    return this.hub.connect({ id: participantId, name }, after);
+    return routeSocket(request, this.store.getMeta(), { bridge: this.bridge, hub: this.hub });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -295,9 +283,9 @@ export class SessionAgent extends DurableObject<Bindings> {
   /** Runs due deadlines; one whose work throws stays and is retried with backoff (see Scheduler). */
   override async alarm(): Promise<void> {
     await this.upkeep.runDue({
-      "sandbox.start": () => this.startSandbox(),
+      "sandbox.start": () => this.sandboxRuns.start(),
       "sandbox.heartbeat": () => {
-        this.inputs.push({ kind: "sandbox.stale" });
+        this.lifecycle.push({ kind: "sandbox.stale" });
       },
       "turn.timeout": () => {
         this.bridge.send({ v: 1, type: "cancel" });
@@ -305,9 +293,9 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.publish([{ type: "error", code: "turn_timeout", message }]);
       },
       "idle.stop": () => {
-        this.inputs.push({ kind: "idle.timeout", ...this.slot.idleReason() });
+        this.lifecycle.push({ kind: "idle.timeout", ...this.slot.idleReason() });
       },
-      "sandbox.terminate": () => this.releaseSandbox(),
+      "sandbox.terminate": () => this.sandboxRuns.release(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
       "session.watchdog": () => this.repairStall(),
@@ -322,7 +310,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       this.bridge.isConnected(),
       this.store.pendingPromptCount(),
     );
-    if (input) this.inputs.push(input);
+    if (input) this.lifecycle.push(input);
   }
 
   private indexState() {
@@ -352,7 +340,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     const result = this.store.enqueuePrompt({ ...queued, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
     if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
-    this.inputs.push({ kind: "prompt.enqueued" });
+    this.lifecycle.push({ kind: "prompt.enqueued" });
     return result;
   }
 
@@ -364,114 +352,15 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.github.onRuntimeEvents(this.meta(), accepted, runningPromptId);
     for (const input of inputs) {
       if (input.kind === "turn.ended") this.timeouts.turnEnded();
-      this.inputs.push(input);
+      this.lifecycle.push(input);
     }
   }
 
-  private onSandboxReady(): void {
-    // A prompt marked running while the runtime says it is idle never reached it: send it again.
-    const running = this.store.runningPrompt();
-    if (running) this.sendPrompt(running);
-    this.inputs.push({ kind: "sandbox.ready" });
-  }
-
-  /** Applies queued lifecycle inputs in order, then sets the alarm and syncs the D1 index (see SessionUpkeep). */
+  /** Applies queued lifecycle inputs (lifecycle-driver.ts), then sets the alarm and syncs the D1 index (upkeep.ts). */
   private async settle(): Promise<void> {
     const before = this.meta().status;
-    while (this.inputs.length > 0 || this.slotRequested) {
-      if (this.inputs.length === 0) {
-        this.slotRequested = false;
-        const step = await this.slot.request();
-        this.publish(step.events);
-        if (step.input) this.inputs.push(step.input);
-        continue;
-      }
-      const input = this.inputs.shift()!;
-      const meta = this.meta();
-      const next = decide(meta.status, input);
-      if (next.status !== meta.status) {
-        this.store.putMeta({ ...meta, status: next.status });
-        this.publish([
-          { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
-        ]);
-        this.timeouts.statusChanged(next.status);
-        this.slot.statusChanged(next.status);
-        this.upkeep.statusChanged(next.status);
-        this.github.onStatus(meta, next.status, next.reason);
-      }
-      for (const effect of next.effects) this.runEffect(effect);
-    }
+    await this.lifecycle.drain();
     const changed = this.meta().status !== before || this.runtimeEvents.takeCostChange() !== null;
     await this.upkeep.afterSettle(this.meta(), this.indexState(), changed);
-  }
-
-  private runEffect(effect: Effect): void {
-    switch (effect) {
-      case "start-sandbox":
-        // Provider calls happen in the alarm, never inside the request that queued the work.
-        this.scheduler.set("sandbox.start", Date.now());
-        return;
-      case "dispatch-prompt": {
-        if (this.store.runningPrompt()) return;
-        const next = this.store.nextQueuedPrompt();
-        if (!next) {
-          this.inputs.push({ kind: "turn.ended", pendingPrompts: 0 });
-          return;
-        }
-        if (this.sendPrompt(next)) this.store.setPromptState(next.id, "running");
-        return;
-      }
-      case "cancel-turn":
-        this.bridge.send({ v: 1, type: "cancel" });
-        this.store.cancelOpenPrompts();
-        return;
-      case "request-slot":
-        // Asked for in settle(), after the inputs before it: one pool call however many prompts.
-        this.slotRequested = true;
-        return;
-      case "terminate-sandbox":
-        this.bridge.send({ v: 1, type: "shutdown", reason: "the session ended" });
-        this.timeouts.releaseSandboxSoon();
-        return;
-    }
-  }
-
-  private sendPrompt(prompt: Pick<NewPrompt, "id" | "text" | "author">): boolean {
-    const sent = this.bridge.send({
-      v: 1,
-      type: "prompt",
-      promptId: prompt.id,
-      text: prompt.text,
-      author: { name: prompt.author.name, email: prompt.author.email },
-    });
-    if (sent) this.timeouts.turnStarted();
-    return sent;
-  }
-
-  private async startSandbox(): Promise<void> {
-    const meta = this.meta();
-    if (meta.status !== "starting") return;
-    const outcome = await this.launcher.launch(meta, (hash) => this.bridge.beginIncarnation(hash));
-    const report = reportLaunch(outcome);
-    this.publish(report.events);
-    if (report.launched) this.timeouts.sandboxLaunched();
-    if (report.retryAt !== undefined) this.scheduler.set("sandbox.start", report.retryAt);
-    if (report.input) this.inputs.push(report.input);
-    if (outcome.kind === "full") this.publish(await this.slot.providerFull());
-  }
-
-  private async releaseSandbox(): Promise<void> {
-    this.bridge.endIncarnation(BridgeCloseCode.sessionEnded, "the session has ended");
-    const problem = await this.launcher.terminate();
-    await this.slot.release();
-    if (problem)
-      this.publish([
-        {
-          type: "log",
-          source: "sandbox",
-          stream: "stderr",
-          text: `could not terminate the sandbox: ${problem}\n`,
-        },
-      ]);
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * The session's sandbox deadlines: `sandbox.start` launches an incarnation through the launcher
+ * (and says what happened), `sandbox.terminate` ends it and gives the slot back. Both run on the
+ * alarm, never inside the request that asked for them.
+ */
+import { type AgentEvent, BridgeCloseCode } from "@nightshift/protocol";
+import type { SessionSlot } from "../capacity/session-slot";
+import type { Bindings } from "../env";
+import { createSandboxProvider } from "../providers/factory";
+import { isolationRefusal } from "../sandbox-auth/isolation-policy";
+import { decryptSecretsForSession } from "../secrets/sandbox-secrets";
+import { egressPolicyFor } from "../services/settings";
+import type { SandboxBridge } from "./bridge";
+import type { LifecycleInput } from "./lifecycle";
+import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
+import type { Scheduler } from "./scheduler";
+import type { SessionMeta, SessionStore } from "./store";
+import type { SessionTimeouts } from "./timeouts";
+
+/** The launcher as the deployment configures it. */
+export function sandboxLauncherFor(env: Bindings, store: SessionStore): SandboxLauncher {
+  return new SandboxLauncher(store, {
+    controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
+    tokenSecret: env.SANDBOX_TOKEN_SECRET,
+    provider: () => createSandboxProvider(env),
+    // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
+    secrets: (meta) => decryptSecretsForSession(env, meta),
+    egress: (meta) => egressPolicyFor(env, meta.tenantId),
+    isolationRefusal: (isolation) => isolationRefusal(env, isolation),
+    now: Date.now,
+  });
+}
+
+export interface SandboxRunParts {
+  meta: () => SessionMeta;
+  launcher: Pick<SandboxLauncher, "launch" | "terminate">;
+  bridge: Pick<SandboxBridge, "beginIncarnation" | "endIncarnation">;
+  timeouts: Pick<SessionTimeouts, "sandboxLaunched">;
+  scheduler: Pick<Scheduler, "set">;
+  slot: Pick<SessionSlot, "providerFull" | "release">;
+  publish: (events: AgentEvent[]) => unknown;
+  push: (input: LifecycleInput) => void;
+}
+
+export class SandboxRuns {
+  constructor(private readonly parts: SandboxRunParts) {}
+
+  /** The `sandbox.start` deadline: a starting session gets a sandbox, a retry, or a reason why not. */
+  async start(): Promise<void> {
+    const { bridge, launcher, publish } = this.parts;
+    const meta = this.parts.meta();
+    if (meta.status !== "starting") return;
+    const outcome = await launcher.launch(meta, (hash) => bridge.beginIncarnation(hash));
+    const report = reportLaunch(outcome);
+    publish(report.events);
+    if (report.launched) this.parts.timeouts.sandboxLaunched();
+    if (report.retryAt !== undefined) this.parts.scheduler.set("sandbox.start", report.retryAt);
+    if (report.input) this.parts.push(report.input);
+    if (outcome.kind === "full") publish(await this.parts.slot.providerFull());
+  }
+
+  /** The `sandbox.terminate` deadline: the incarnation ends and its slot goes back to the pool. */
+  async release(): Promise<void> {
+    this.parts.bridge.endIncarnation(BridgeCloseCode.sessionEnded, "the session has ended");
+    const problem = await this.parts.launcher.terminate();
+    await this.parts.slot.release();
+    if (problem)
+      this.parts.publish([
+        {
+          type: "log",
+          source: "sandbox",
+          stream: "stderr",
+          text: `could not terminate the sandbox: ${problem}\n`,
+        },
+      ]);
+  }
+}

@@ -28,6 +28,16 @@ export interface WaitingRow extends Waiter {
   toldPosition: number | null;
 }
 
+/** The holder and its queue stamp, as both the leases and the waiting table store them. */
+function stampedHolder(row: Record<string, SqlStorageValue>): Waiter {
+  return {
+    sessionId: String(row.session_id),
+    tenantId: String(row.tenant_id),
+    round: Number(row.round),
+    seq: Number(row.seq),
+  };
+}
+
 export class SlotStore {
   constructor(private readonly sql: SqlStorage) {
     this.sql.exec(SCHEMA);
@@ -38,10 +48,7 @@ export class SlotStore {
       .exec("SELECT session_id, tenant_id, round, seq, expires_at, wanted FROM leases")
       .toArray()
       .map((r) => ({
-        sessionId: String(r.session_id),
-        tenantId: String(r.tenant_id),
-        round: Number(r.round),
-        seq: Number(r.seq),
+        ...stampedHolder(r),
         expiresAt: Number(r.expires_at),
         wanted: Number(r.wanted) === 1,
       }));
@@ -77,10 +84,7 @@ export class SlotStore {
       .exec("SELECT session_id, tenant_id, round, seq, told_position FROM waiting ORDER BY round, seq")
       .toArray()
       .map((r) => ({
-        sessionId: String(r.session_id),
-        tenantId: String(r.tenant_id),
-        round: Number(r.round),
-        seq: Number(r.seq),
+        ...stampedHolder(r),
         toldPosition: r.told_position === null ? null : Number(r.told_position),
       }));
   }

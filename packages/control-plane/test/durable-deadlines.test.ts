@@ -4,13 +4,7 @@
  * set before D1 is written, and the reconciler (the DO's watchdog and the Worker's cron sweep)
  * repairs sessions stuck in queued/starting.
  */
-import {
-  createExecutionContext,
-  createScheduledController,
-  runDurableObjectAlarm,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { type Session, StoredEvent } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
@@ -19,6 +13,7 @@ import { findSession, insertSession } from "../src/db/repositories/sessions";
 import type { Bindings } from "../src/env";
 import type { SessionAgent } from "../src/session/agent";
 import type { EventsPageResult } from "../src/session/rpc-types";
+import { runCron } from "./cron";
 import { createSession, defaultIdentity, sessionStub, unwrapRpc } from "./helpers";
 import { waitForLaunch } from "./sandbox-client";
 
@@ -181,17 +176,3 @@ describe("reconciler", () => {
     expect(Date.parse(row?.updatedAt ?? "")).toBeGreaterThan(Date.now() - 60_000);
   });
 });
-
-/** Runs the Worker's cron handler as the runtime would, and waits for its waitUntil work. */
-async function runCron(): Promise<void> {
-  // Imported here: importing the Worker's entry at the top would load a second copy of the DO class.
-  const handler = (await import("../src/index")).default as ExportedHandler<Bindings>;
-  expect(typeof handler.scheduled).toBe("function");
-  const ctx = createExecutionContext();
-  await handler.scheduled?.(
-    createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }),
-    env as Bindings,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}

@@ -3,11 +3,10 @@
  * delivered again under a new delivery id (same comment, same labelling) starts nothing a second
  * time, and deliveries and trigger keys older than the TTL are pruned by the cron.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { ListSessionsResponse, Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import type { Bindings } from "../src/env";
+import { runCron } from "./cron";
 import issueComment from "./fixtures/github-webhooks/issue_comment.created.json";
 import { GITHUB_APP } from "./github-app-fixture";
 import { githubTenant } from "./github-tenant";
@@ -41,19 +40,6 @@ function labeled(number: number, title: string, updatedAt: string) {
 async function sessionsTitled(tenant: Awaited<ReturnType<typeof githubTenant>>, title: string) {
   const res = await api("/api/v1/sessions?limit=100", {}, tenant);
   return ((await res.json()) as ListSessionsResponse).sessions.filter((s: Session) => s.title === title);
-}
-
-async function runCron(): Promise<void> {
-  // Imported here: importing the Worker's entry at the top would load a second copy of the DO class.
-  const handler = (await import("../src/index")).default as ExportedHandler<Bindings>;
-  expect(typeof handler.scheduled).toBe("function");
-  const ctx = createExecutionContext();
-  await handler.scheduled?.(
-    createScheduledController({ scheduledTime: new Date(), cron: "*/5 * * * *" }),
-    env as Bindings,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
 }
 
 describe("trigger idempotency by payload", () => {

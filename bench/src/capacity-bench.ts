@@ -11,8 +11,9 @@
  * longest queue, and the wait in the queue (first `queued` → `starting`, server clock).
  */
 
-import { createDemoRepo, type Stack, StreamWatcher, startStack } from "@nightshift/devstack";
+import { createDemoRepo, StreamWatcher, startStack } from "@nightshift/devstack";
 import type { StoredEvent } from "@nightshift/protocol";
+import { postJson } from "./stack-api";
 import { ms, summarize } from "./stats";
 
 const SESSIONS = Number(process.env.BENCH_CAPACITY_SESSIONS ?? 50);
@@ -28,16 +29,6 @@ export interface CapacityBenchResult {
   maxQueueLength: number;
   queueWait: { waited: number; p50: number; p95: number; max: number };
   stopWhenDone: boolean;
-}
-
-async function post(stack: Stack, path: string, body: unknown): Promise<{ id: string }> {
-  const res = await fetch(`${stack.url}${path}`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<{ id: string }>;
 }
 
 const statusAt = (events: StoredEvent[], status: string) =>
@@ -68,7 +59,7 @@ export async function runCapacityBench(
     const started = performance.now();
     const sessions = await Promise.all(
       Array.from({ length: SESSIONS }, (_, i) =>
-        post(stack, "/api/v1/sessions", {
+        postJson(stack, "/api/v1/sessions", {
           repo: { kind: "local", path: "capacity" },
           prompt: `Task ${i}: say done.`,
         }),
@@ -84,7 +75,8 @@ export async function runCapacityBench(
         done++;
         if (done % 10 === 0)
           log(`capacity: ${done}/${SESSIONS} done after ${ms(performance.now() - started)}`);
-        if (STOP_WHEN_DONE && !failed(w)) await post(stack, `/api/v1/sessions/${sessions[i]!.id}/stop`, {});
+        if (STOP_WHEN_DONE && !failed(w))
+          await postJson(stack, `/api/v1/sessions/${sessions[i]!.id}/stop`, {});
       }),
     );
     const allDoneMs = performance.now() - started;

@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createDemoRepo, REPO_ROOT, type Stack, StreamWatcher, startStack } from "@nightshift/devstack";
+import { createDemoRepo, REPO_ROOT, StreamWatcher, startStack } from "@nightshift/devstack";
+import { postJson } from "./stack-api";
 import { ms, summarize } from "./stats";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 8);
@@ -29,16 +30,6 @@ const CLAUDE = claudeExecutable();
 export interface SessionBenchResult {
   createToReady: { n: number; p50: number; p99: number; max: number };
   turn: { nightshiftP50: number; bareP50: number; ratio: number; n: number };
-}
-
-async function post(stack: Stack, path: string, body: unknown) {
-  const res = await fetch(`${stack.url}${path}`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<{ id: string }>;
 }
 
 const running = (w: StreamWatcher) =>
@@ -91,7 +82,7 @@ export async function runSessionBench(
     for (let i = 0; i < SESSIONS; i++) {
       stack.model!.enqueue({ kind: "text", text: "Ready." });
       const started = performance.now();
-      const session = await post(stack, "/api/v1/sessions", {
+      const session = await postJson(stack, "/api/v1/sessions", {
         repo: { kind: "local", path: "bench" },
         prompt: "Say ready.",
       });
@@ -115,7 +106,7 @@ export async function runSessionBench(
       stack.model!.enqueue({ kind: "text", text: "Hello." });
       const before = turnEnds(w);
       const started = performance.now();
-      await post(stack, `/api/v1/sessions/${idleSession}/prompts`, { text: "Say hello." });
+      await postJson(stack, `/api/v1/sessions/${idleSession}/prompts`, { text: "Say hello." });
       await w.until("turn.end", () => turnEnds(w) > before, 60_000);
       through.push(performance.now() - started);
     }

@@ -3,6 +3,7 @@
  * token and whatever the host set; none of it reaches the CLI except a short allowlist of
  * variables a shell tool needs to behave (PATH, locale, temp dir, proxies, CA bundles).
  */
+import { PROXY_VARIABLES } from "../process/proxy-variables";
 
 /** Passed through from the runtime's environment when set. */
 export const INHERITED_VARIABLES = [
@@ -16,12 +17,7 @@ export const INHERITED_VARIABLES = [
   "USER",
   "LOGNAME",
   // The sandbox reaches the network through an egress proxy; tools must see it too.
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
+  ...PROXY_VARIABLES,
   "NODE_EXTRA_CA_CERTS",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",

@@ -7,6 +7,7 @@
  * that talk to the remote, and are read when the command starts (the sandbox token is renewed
  * while the session lives).
  */
+import { PROXY_VARIABLES } from "../process/proxy-variables";
 import { type CommandResult, type RunCommandOptions, runCommand } from "../process/run-command";
 import { guardGitDir } from "./git-guard";
 
@@ -36,12 +37,7 @@ const GIT_INHERITED = [
   "LANG",
   "TZ",
   "TMPDIR",
-  "HTTP_PROXY",
-  "HTTPS_PROXY",
-  "NO_PROXY",
-  "http_proxy",
-  "https_proxy",
-  "no_proxy",
+  ...PROXY_VARIABLES,
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
   "GIT_SSL_CAINFO",

@@ -1,8 +1,8 @@
 /**
  * SessionAgent: one Durable Object per session. A thin host that composes the store (SQLite),
- * the client hub (watchers), the sandbox bridge, the launcher (provider calls), the scheduler
- * (deadlines over the one alarm) and the pure lifecycle. Every RPC names its tenant; a
- * mismatch looks exactly like a missing session.
+ * the client hub (watchers), the sandbox bridge, the sandbox runs (provider calls), the scheduler
+ * (deadlines over the one alarm) and the lifecycle driver (inputs through the pure lifecycle to
+ * effects). Every RPC names its tenant; a mismatch looks exactly like a missing session.
  */
 
 import { DurableObject } from "cloudflare:workers";

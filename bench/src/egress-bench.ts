@@ -1,38 +1,18 @@
-/**
- * The egress proxy's cost, on a real sandbox host with the real runtime, the real `claude` CLI
- * and the scripted model (no Worker: the bench is the control plane's side of the bridge):
- * - create → ready: signed POST /v1/sandboxes until the runtime's `ready` frame (clone done), for
- *   a bubblewrap sandbox with the isolated network (its egress proxy and forwarder included) and,
- *   interleaved, a shared-network one;
- * - one scripted turn (prompt frame in → turn.end out) in an isolated sandbox, in a
- *   shared-network sandbox (`process` isolation: no proxy), and the same CLI run bare against
- *   the same model, interleaved, with the ratios. In the isolated sandbox every model request
- *   goes CLI → HTTP_PROXY (the runtime's forwarder) → unix socket → the host's proxy → model.
- */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createDemoRepo, ensureRuntimeBundle, REPO_ROOT, RUNTIME_BUNDLE } from "@nightshift/devstack";
+import { join } from "node:path";
+import { createDemoRepo, ensureRuntimeBundle, RUNTIME_BUNDLE } from "@nightshift/devstack";
 import { hostSigningString, SandboxInfo, signHostRequest } from "@nightshift/protocol";
 import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
 import { startScriptedModel } from "@nightshift/testkit/model";
+import { bareTurn, claudeExecutable, SCRIPTED_MODEL_KEY } from "./bare-turn";
 import { SandboxBridge } from "./sandbox-bridge";
 import { ms, summarize } from "./stats";
 
 const CREATES = Number(process.env.BENCH_SANDBOXES ?? 8);
 const TURNS = Number(process.env.BENCH_TURNS ?? 8);
-const API_KEY = "sk-ant-scripted-model";
+const API_KEY = SCRIPTED_MODEL_KEY;
 const SECRET = `${crypto.randomUUID()}${crypto.randomUUID()}`;
-
-function claudeExecutable(): string {
-  const require = createRequire(join(REPO_ROOT, "packages/sandbox-runtime/package.json"));
-  const manifestPath = require.resolve("@anthropic-ai/claude-code/package.json");
-  const bin = (JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: string | Record<string, string> })
-    .bin;
-  return resolve(dirname(manifestPath), typeof bin === "string" ? bin : (bin.claude ?? ""));
-}
 
 export interface EgressBenchResult {
   createToReady: ReturnType<typeof summarize>;
@@ -94,35 +74,6 @@ async function sandboxTurn(bridge: SandboxBridge, token: string, n: number): Pro
   });
   await bridge.until(token, "turn.end", () => bridge.turnEnds(token) > before);
   return performance.now() - started;
-}
-
-async function bareTurn(claude: string, modelUrl: string): Promise<number> {
-  const home = mkdtempSync(join(tmpdir(), "bench-bare-home-"));
-  const cwd = mkdtempSync(join(tmpdir(), "bench-bare-cwd-"));
-  execFileSync("git", ["init", "-q"], { cwd });
-  const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
-  args.push("--dangerously-skip-permissions", "--", "Say hello.");
-  const started = performance.now();
-  const child = spawn(claude, args, {
-    cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      IS_SANDBOX: "1",
-      ANTHROPIC_BASE_URL: modelUrl,
-      ANTHROPIC_API_KEY: API_KEY,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_MAX_RETRIES: "0",
-    },
-    stdio: ["ignore", "ignore", "ignore"],
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", r));
-  const elapsed = performance.now() - started;
-  rmSync(home, { recursive: true, force: true });
-  rmSync(cwd, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`bare claude failed (${code})`);
-  return elapsed;
 }
 
 export async function runEgressBench(log: (line: string) => void = console.log): Promise<EgressBenchResult> {

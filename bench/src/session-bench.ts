@@ -1,30 +1,10 @@
-/**
- * Session benchmarks on the full local stack (Worker, sandbox host with bubblewrap, the real
- * `claude` CLI, the scripted model):
- * - create → ready: from POST /sessions to the session running its first prompt (sandbox
- *   created, runtime connected, repository cloned);
- * - per-turn overhead: one scripted turn through Nightshift (prompt in → turn.end out) against the
- *   same CLI run bare against the same model with the same reply, interleaved, as a ratio.
- */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createDemoRepo, REPO_ROOT, StreamWatcher, startStack } from "@nightshift/devstack";
+import { createDemoRepo, StreamWatcher, startStack } from "@nightshift/devstack";
+import { bareTurn, claudeExecutable } from "./bare-turn";
 import { postJson } from "./stack-api";
 import { ms, summarize } from "./stats";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 8);
 const TURNS = Number(process.env.BENCH_TURNS ?? 8);
-/** The CLI's own executable as installed for the runtime (not pnpm's shell wrapper), as the runtime runs it. */
-function claudeExecutable(): string {
-  const require = createRequire(join(REPO_ROOT, "packages/sandbox-runtime/package.json"));
-  const manifestPath = require.resolve("@anthropic-ai/claude-code/package.json");
-  const bin = (JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: string | Record<string, string> })
-    .bin;
-  return resolve(dirname(manifestPath), typeof bin === "string" ? bin : (bin.claude ?? ""));
-}
 const CLAUDE = claudeExecutable();
 
 export interface SessionBenchResult {
@@ -35,40 +15,6 @@ export interface SessionBenchResult {
 const running = (w: StreamWatcher) =>
   w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnds = (w: StreamWatcher) => w.events.filter((e) => e.event.type === "turn.end").length;
-
-/** Runs the CLI bare (asynchronously: the scripted model answers from this same process). */
-async function bareTurn(modelUrl: string): Promise<number> {
-  const home = mkdtempSync(join(tmpdir(), "bench-bare-home-"));
-  const cwd = mkdtempSync(join(tmpdir(), "bench-bare-cwd-"));
-  execFileSync("git", ["init", "-q"], { cwd });
-  const args = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
-  args.push("--dangerously-skip-permissions", "--", "Say hello.");
-  const started = performance.now();
-  const child = spawn(CLAUDE, args, {
-    cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      IS_SANDBOX: "1",
-      ANTHROPIC_BASE_URL: modelUrl,
-      ANTHROPIC_API_KEY: "sk-ant-scripted-model",
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-      DISABLE_AUTOUPDATER: "1",
-      CLAUDE_CODE_MAX_RETRIES: "0",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d: Buffer) => {
-    output = (output + d.toString()).slice(-2000);
-  });
-  const code = await new Promise<number | null>((r) => child.once("exit", r));
-  const elapsed = performance.now() - started;
-  rmSync(home, { recursive: true, force: true });
-  rmSync(cwd, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`bare claude failed (${code}): ${output.slice(-500)}`);
-  return elapsed;
-}
 
 export async function runSessionBench(
   log: (line: string) => void = console.log,
@@ -102,7 +48,7 @@ export async function runSessionBench(
     const w = await StreamWatcher.open(stack.url, idleSession, 0, stack.headers);
     for (let i = 0; i < TURNS; i++) {
       stack.model!.enqueue({ kind: "text", text: "Hello." });
-      bare.push(await bareTurn(stack.model!.url));
+      bare.push(await bareTurn(CLAUDE, stack.model!.url));
       stack.model!.enqueue({ kind: "text", text: "Hello." });
       const before = turnEnds(w);
       const started = performance.now();

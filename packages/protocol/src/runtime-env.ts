@@ -60,3 +60,11 @@ export const EgressDenial = z.object({
   repeats: z.number().int().nonnegative(),
 });
 export type EgressDenial = z.infer<typeof EgressDenial>;
+
+/**
+ * Node flags every provider starts the runtime with (`node <flags> runtime.mjs`). A small young
+ * generation keeps the runtime's peak RSS well under its ~100 MB budget while events stream
+ * through it (measured: about 4 MB lower peak on a 100k-event flood), at the cost of more frequent,
+ * shorter scavenges, which an I/O-bound process does not notice.
+ */
+export const RUNTIME_NODE_FLAGS = ["--max-semi-space-size=4"] as const;

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentEvent } from "@nightshift/protocol";
+import { type AgentEvent, RUNTIME_NODE_FLAGS } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { git, seedRepo } from "./git-fixtures";
@@ -25,7 +25,8 @@ interface Running {
 }
 
 function startRuntime(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [inject("plumbingBundle")], {
+  // As a provider starts it.
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, inject("plumbingBundle")], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", GIT_CONFIG_GLOBAL: "/dev/null", ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -3,6 +3,7 @@
  * setpriv when the host drops to a sandbox uid) under bubblewrap isolation. Only paths go into
  * it; the runtime's variables never do (argv is world-readable; see env-handoff.ts).
  */
+import { RUNTIME_NODE_FLAGS } from "@nightshift/protocol";
 import type { HostConfig } from "../config";
 import { bubblewrapArgs, dropPrivilegesPrefix } from "./bubblewrap";
 import type { ReadOnlyBind } from "./tool-view";
@@ -25,7 +26,7 @@ export interface LaunchInput {
 
 export function launchCommand(input: LaunchInput): string[] {
   const { config, isolation } = input;
-  const runtime = [config.nodePath, config.runtimePath];
+  const runtime = [config.nodePath, ...RUNTIME_NODE_FLAGS, config.runtimePath];
   if (isolation.kind !== "bubblewrap") return runtime;
   return [
     ...(config.sandboxUid ? dropPrivilegesPrefix(config.sandboxUid) : []),

@@ -1,6 +1,18 @@
 import { evictDurableObject } from "cloudflare:test";
+import type { Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import { appendEvents, createSession, deltas, logSeqs, StreamClient, sessionStub, waitFor } from "./helpers";
+import {
+  appendEvents,
+  createSession,
+  createTenant,
+  deltas,
+  joinTenant,
+  logSeqs,
+  postJson,
+  StreamClient,
+  sessionStub,
+  waitFor,
+} from "./helpers";
 
 describe("session stream", () => {
   it("replays the backlog after the cursor, then streams live events", async () => {
@@ -83,20 +95,34 @@ describe("session stream", () => {
     client.close();
   });
 
-  it("broadcasts presence as watchers come, type and go", async () => {
-    const s = await createSession();
-    const a = await StreamClient.open(s.id, "?name=Ada");
-    await a.waitForFrame("presence", (f) => f.participants.length === 1);
-    const b = await StreamClient.open(s.id, "?name=Ada");
-    await b.waitForFrame("presence");
-    b.send({ v: 1, type: "typing", typing: true });
-    await a.waitForFrame("presence", (f) => f.participants[0]?.typing === true);
-    b.close();
-    await waitFor("presence after b left", () =>
-      a.frames.some(
-        (f) => f.type === "presence" && f.participants.length === 1 && f.participants[0]?.typing === false,
-      ),
+  it("broadcasts presence as watchers come, type and go, and tells the others when one leaves", async () => {
+    const owner = await createTenant("presence");
+    const member = await joinTenant(owner, "member", "presence-member");
+    const created = await postJson(
+      "/api/v1/sessions",
+      { repo: { kind: "local", path: "demo" }, prompt: "Watch me" },
+      {},
+      owner,
     );
+    expect(created.status).toBe(201);
+    const s = (await created.json()) as Session;
+    const a = await StreamClient.open(s.id, "", owner);
+    await a.waitForFrame("presence", (f) => f.participants.length === 1);
+    const b = await StreamClient.open(s.id, "", member);
+    await a.waitForFrame("presence", (f) => f.participants.length === 2);
+    b.send({ v: 1, type: "typing", typing: true });
+    await a.waitForFrame("presence", (f) =>
+      f.participants.some((p) => p.id === member.userId && p.typing === true),
+    );
+    // Only what arrives after b closes counts: every earlier frame would match a stale roster.
+    const framesBeforeClose = a.frames.length;
+    b.close();
+    const afterLeaving = await waitFor("a presence frame sent after b left", () =>
+      a.frames.slice(framesBeforeClose).find((f) => f.type === "presence"),
+    );
+    expect(afterLeaving.type === "presence" && afterLeaving.participants).toEqual([
+      expect.objectContaining({ id: owner.userId, typing: false }),
+    ]);
     a.close();
   });
 

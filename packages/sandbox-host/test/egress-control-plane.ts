@@ -6,20 +6,19 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type AgentEvent, type ControlFrame, RuntimeFrame } from "@nightshift/protocol";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
+import { BridgeRecorder } from "./bridge-server";
 
-export class EgressControlPlane {
-  readonly events: AgentEvent[] = [];
+export class EgressControlPlane extends BridgeRecorder {
   /** `METHOD /path` of every HTTP request and upgrade that arrived. */
   readonly hits: string[] = [];
-  readyFrames = 0;
-  private socket: WebSocket | null = null;
 
   private constructor(
     private readonly server: Server,
     private readonly sockets: WebSocketServer,
-  ) {}
+  ) {
+    super();
+  }
 
   static async start(token: string): Promise<EgressControlPlane> {
     const server = createServer();
@@ -70,25 +69,9 @@ export class EgressControlPlane {
       .join("");
   }
 
-  send(frame: ControlFrame): void {
-    this.socket?.send(JSON.stringify(frame));
-  }
-
   async stop(): Promise<void> {
     for (const client of this.sockets.clients) client.terminate();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private attach(socket: WebSocket): void {
-    this.socket = socket;
-    socket.on("message", (data) => {
-      const frame = RuntimeFrame.parse(JSON.parse(data.toString()));
-      if (frame.type === "hello") this.send({ v: 1, type: "welcome", ackedSeq: this.events.length });
-      if (frame.type === "ready") this.readyFrames += 1;
-      if (frame.type !== "events") return;
-      for (const { seq, event } of frame.events) if (seq === this.events.length + 1) this.events.push(event);
-      this.send({ v: 1, type: "ack", seq: this.events.length });
-    });
   }
 }

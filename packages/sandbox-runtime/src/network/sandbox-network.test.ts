@@ -62,6 +62,17 @@ function get(port: number, path: string): Promise<string> {
   });
 }
 
+/** The runtime's forwarder on a free loopback port, piping to `socketPath`; closed after the test. */
+async function forwarderTo(socketPath: string) {
+  const started = await startSandboxNetwork({
+    NIGHTSHIFT_EGRESS_SOCKET: socketPath,
+    NIGHTSHIFT_EGRESS_PORT: 0,
+  });
+  if (!started.ok) throw new Error(started.problem);
+  cleanups.push(() => started.network.close());
+  return started.network;
+}
+
 describe("the sandbox network", () => {
   it("does nothing when the network is shared (no egress socket)", async () => {
     const started = await startSandboxNetwork({});
@@ -70,24 +81,14 @@ describe("the sandbox network", () => {
 
   it("forwards connections on its loopback port to the host's socket", async () => {
     const host = await hostSocket();
-    const started = await startSandboxNetwork({
-      NIGHTSHIFT_EGRESS_SOCKET: host.path,
-      NIGHTSHIFT_EGRESS_PORT: 0,
-    });
-    if (!started.ok) throw new Error(started.problem);
-    cleanups.push(() => started.network.close());
+    const started = { network: await forwarderTo(host.path) };
     const port = started.network.port;
     expect(await get(port, "/sandbox/connect")).toBe("proxied GET /sandbox/connect");
   });
 
   it("turns each denial line into an egress log event and skips lines that do not parse", async () => {
     const host = await hostSocket();
-    const started = await startSandboxNetwork({
-      NIGHTSHIFT_EGRESS_SOCKET: host.path,
-      NIGHTSHIFT_EGRESS_PORT: 0,
-    });
-    if (!started.ok) throw new Error(started.problem);
-    cleanups.push(() => started.network.close());
+    const started = { network: await forwarderTo(host.path) };
     const events: AgentEvent[] = [];
     started.network.reportDenials((event) => events.push(event));
     await waitFor(() => host.subscribers() > 0, "the runtime to follow the denials stream");
@@ -108,12 +109,7 @@ describe("the sandbox network", () => {
 
   it("says which port it could not listen on", async () => {
     const host = await hostSocket();
-    const first = await startSandboxNetwork({
-      NIGHTSHIFT_EGRESS_SOCKET: host.path,
-      NIGHTSHIFT_EGRESS_PORT: 0,
-    });
-    if (!first.ok) throw new Error(first.problem);
-    cleanups.push(() => first.network.close());
+    const first = { network: await forwarderTo(host.path) };
     const taken = first.network.port;
     const second = await startSandboxNetwork({
       NIGHTSHIFT_EGRESS_SOCKET: host.path,

@@ -98,3 +98,73 @@ describe("a full sandbox provider", () => {
     expect(report.launched).toBe(false);
   });
 });
+
+/** A launcher whose provider fails each create with the next error in `failures`, then succeeds. */
+function launcherFailingWith(failures: Error[], now = 1_000_000) {
+  const store = memoryStore();
+  let creates = 0;
+  const launcher = new SandboxLauncher(store, {
+    controlPlaneUrl: "http://127.0.0.1:8787",
+    tokenSecret: "test-sandbox-token-secret-0123456789abcdef",
+    provider: () => ({
+      name: "flaky",
+      create: () => {
+        const failure = failures[creates++];
+        return failure
+          ? Promise.reject(failure)
+          : Promise.resolve({ providerId: `sbx-${creates}`, isolation: "bubblewrap", warnings: [] });
+      },
+      terminate: () => Promise.resolve(),
+    }),
+    secrets: () => Promise.resolve({}),
+    now: () => now,
+  });
+  return { launcher, store, creates: () => creates };
+}
+
+const unreachable = () =>
+  new SandboxProviderError("sandbox host refused POST /v1/sandboxes: HTTP 503", classifyHttpStatus(503));
+
+describe("retrying a sandbox start", () => {
+  it("retries a transient failure with a growing backoff, and fails the session on the fifth attempt", async () => {
+    const now = 1_000_000;
+    const { launcher, store } = launcherFailingWith(Array.from({ length: 10 }, unreachable), now);
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const outcome = await launcher.launch(meta, () => {});
+      expect(outcome).toMatchObject({ kind: "retry", message: unreachable().message });
+      const ceiling = Math.min(30_000, 500 * 2 ** attempt);
+      const at = outcome.kind === "retry" ? outcome.at : 0;
+      expect(at).toBeGreaterThanOrEqual(now + ceiling / 2);
+      expect(at).toBeLessThanOrEqual(now + ceiling);
+      expect(store.getValue("launch_attempt")).toBe(String(attempt));
+    }
+    expect(await launcher.launch(meta, () => {})).toEqual({ kind: "failed", message: unreachable().message });
+    // The count starts over: a later start of the same session gets its own five attempts.
+    expect(store.getValue("launch_attempt")).toBe("0");
+    expect((await launcher.launch(meta, () => {})).kind).toBe("retry");
+  });
+
+  it("a start that succeeds after transient failures resets the attempt count", async () => {
+    const { launcher, store, creates } = launcherFailingWith([unreachable(), unreachable()]);
+    expect((await launcher.launch(meta, () => {})).kind).toBe("retry");
+    expect((await launcher.launch(meta, () => {})).kind).toBe("retry");
+    const started = await launcher.launch(meta, () => {});
+    expect(started).toMatchObject({ kind: "started", providerId: "sbx-3", isolation: "bubblewrap" });
+    expect(creates()).toBe(3);
+    expect(store.getValue("launch_attempt")).toBe("0");
+    expect(store.getValue("provider_id")).toBe("sbx-3");
+  });
+
+  it.each([
+    [
+      "a permanent provider error",
+      new SandboxProviderError("invalid sandbox request", classifyHttpStatus(400)),
+    ],
+    ["an error the provider did not classify", new Error("provider bug")],
+  ])("fails the session at once on %s", async (_what, error) => {
+    const { launcher, store, creates } = launcherFailingWith([error, error]);
+    expect(await launcher.launch(meta, () => {})).toEqual({ kind: "failed", message: error.message });
+    expect(creates()).toBe(1);
+    expect(store.getValue("launch_attempt")).toBe("0");
+  });
+});

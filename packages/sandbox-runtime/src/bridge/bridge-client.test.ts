@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: { refuseWith?: number; maxBytes?: number } = {}) {
+async function setup(options: { refuseWith?: number; maxBytes?: number; random?: () => number } = {}) {
   const server = await ProtocolServer.start({ token: TOKEN, ...options });
   const dir = mkdtempSync(join(tmpdir(), "ns-bridge-"));
   const buffer = new EventBuffer({ dir, maxBytes: options.maxBytes ?? 1 << 26, segmentBytes: 8192 });
@@ -32,7 +32,7 @@ async function setup(options: { refuseWith?: number; maxBytes?: number } = {}) {
     onFinal: (outcome) => finals.push(outcome),
     log: silentLogger,
     heartbeatMs: 40,
-    backoff: { baseMs: 5, capMs: 40 },
+    backoff: { baseMs: 5, capMs: 40, ...(options.random ? { random: options.random } : {}) },
   });
   cleanups.push(
     () => server.stop(),
@@ -156,15 +156,23 @@ describe("BridgeClient", () => {
     [4009, 1],
     [4010, 0],
   ])("stops for good on close code %i (exit %i)", async (code, exitCode) => {
-    const { server, client, finals } = await setup();
+    // Every reconnect is scheduled with a delay drawn from the backoff: count the draws.
+    let reconnectsScheduled = 0;
+    const { server, client, finals } = await setup({
+      random: () => {
+        reconnectsScheduled += 1;
+        return 0;
+      },
+    });
     client.start();
     await waitFor(() => client.isConnected, "connection");
     server.close(code, "go away");
     await waitFor(() => finals.length === 1, "the final outcome");
     expect(finals[0]!.exitCode).toBe(exitCode);
     expect(finals[0]!.message).toContain(String(code));
-    // No reconnect follows: wait until a reconnect would surely have happened (cap 40 ms).
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // No reconnect follows: none was scheduled when the close was handled, and none opened since.
+    expect(reconnectsScheduled).toBe(0);
+    expect(client.connectionCount).toBe(1);
     expect(server.connections).toBe(1);
   });
 

@@ -30,7 +30,7 @@ export interface ProbeTally {
   failed: number;
   /** Every answer with the expected status, warm-up included (how much work was started). */
   okIncludingWarmup: number;
-  /** A few failures, for the report. */
+  /** A few failures, printed with the results (webhook-report.ts). */
   failures: { status: number; body: string }[];
 }
 

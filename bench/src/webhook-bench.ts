@@ -29,7 +29,7 @@ const TRIGGERED = Number(process.env.BENCH_WEBHOOK_TRIGGERED ?? 1000);
 /**
  * Sessions whose sandbox has not connected fail after this long (CONNECT_TIMEOUT_MS in the control
  * plane) and are torn down; the trigger runs must end before, or that work lands on the last
- * measurements (1,000 + 100 took about 50 s here; the report says when it took longer).
+ * measurements (1,000 + 100 took about 50 s here; the printed results add a note when it took longer).
  */
 const CONNECT_TIMEOUT_MS = 120_000;
 const BREAKDOWN = Number(process.env.BENCH_WEBHOOK_BREAKDOWN ?? 300);

@@ -1,7 +1,8 @@
 /**
  * A realistic normalized event log for one session, shaped on what the Claude Code adapter makes
- * of a recorded run (shared/reference/samples/claude-write.jsonl, resume): a prompt, a streamed
- * answer, a file write and a shell call, usage, a push, a PR, then a follow-up turn.
+ * of a recorded run (packages/sandbox-runtime/src/agents/fixtures/claude-write.jsonl, resume): a
+ * prompt, a streamed answer, a file write and a shell call, usage, a push, a PR, then a follow-up
+ * turn.
  */
 import type { AgentEventInput, StoredEvent } from "@nightshift/protocol";
 import { StoredEvent as StoredEventSchema } from "@nightshift/protocol";

@@ -1,6 +1,7 @@
 /**
- * The SandboxProvider port: how a session gets a machine. One adapter per backend (local
- * sandbox host, Daytona, Modal); the DO only sees this interface.
+ * The SandboxProvider port: how a session gets a machine. One adapter per backend (the local
+ * sandbox host today; cloud backends such as Daytona and Modal are planned); the DO only sees
+ * this interface.
  */
 import type { EgressPolicy, LocalRepository, RepoRef } from "@nightshift/protocol";
 

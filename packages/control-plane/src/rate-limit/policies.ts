@@ -11,7 +11,7 @@ export interface RatePolicy {
 }
 
 export const RATE_LIMITS = {
-  /** Session creation, per tenant: whatever the caller (web, API, CLI). */
+  /** Session creation over HTTP, per tenant: whatever the caller (dashboard or API). */
   sessionCreateTenant: {
     env: "RATE_LIMIT_SESSION_CREATE",
     what: "sessions started in this tenant",
@@ -32,7 +32,7 @@ export const RATE_LIMITS = {
     what: "prompts sent in this tenant",
     fallback: { perMinute: 120, burst: 60 },
   },
-  /** Webhook deliveries accepted per tenant (GitHub, Slack, Linear, generic). */
+  /** Webhook deliveries accepted per tenant (GitHub today; other integrations are planned). */
   webhookTenant: {
     env: "RATE_LIMIT_WEBHOOK",
     what: "webhook deliveries for this tenant",

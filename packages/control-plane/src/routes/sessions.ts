@@ -28,7 +28,7 @@ export const sessionRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
     const body = await parseJsonBody(c, CreateSessionRequest);
     await enforceRateLimit(c.env, c.var.actor.tenantId, PROMPTS);
-    // A browser session means the dashboard; a key means the API or CLI.
+    // A browser session means the dashboard; a key means the HTTP API.
     const trigger = c.var.actor.via === "session" ? "web" : "api";
     const session = await sessions.createSession(c.env, c.var.actor, body, trigger);
     return c.json(session, 201, { location: `/api/v1/sessions/${session.id}` });

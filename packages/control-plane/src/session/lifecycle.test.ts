@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide } from "./lifecycle";
+import { HEARTBEAT_STALE_MS } from "./timeouts";
 
 describe("session lifecycle", () => {
   it("asks for a sandbox slot for the first prompt, starts once granted, dispatches once ready", () => {
@@ -66,5 +67,7 @@ describe("session lifecycle", () => {
     expect(t.status).toBe("failed");
     expect(t.effects).toContain("terminate-sandbox");
     expect(t.reason).toMatch(/heartbeat/);
+    // The limit a user is told is the one the timeouts enforce, not a copy of it.
+    expect(t.reason).toContain(`no heartbeat for ${HEARTBEAT_STALE_MS / 1000} s`);
   });
 });

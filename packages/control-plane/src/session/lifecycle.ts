@@ -5,6 +5,7 @@
  * one, and a provider that turns out to be full sends it back to `queued`, never to `failed`.
  */
 import { type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { HEARTBEAT_STALE_MS } from "./timeouts";
 
 export type LifecycleInput =
   | { kind: "prompt.enqueued" }
@@ -72,7 +73,7 @@ export function decide(status: SessionStatus, input: LifecycleInput): Transition
       return {
         status: "failed",
         effects: ["terminate-sandbox"],
-        reason: "the sandbox stopped responding (no heartbeat for 45 s)",
+        reason: `the sandbox stopped responding (no heartbeat for ${HEARTBEAT_STALE_MS / 1000} s)`,
       };
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The session's time limits as deadlines: sandbox connect and heartbeat (stale after 45 s),
- * the turn's wall clock, idle release, and the grace before a finished sandbox is terminated.
+ * The session's time limits as deadlines: sandbox connect and heartbeat (stale after
+ * HEARTBEAT_STALE_MS of silence), the turn's wall clock, idle release, and the grace before a
+ * finished sandbox is terminated.
  */
 import type { SessionStatus } from "@nightshift/protocol";
 import { TERMINAL_STATUSES } from "@nightshift/protocol";

@@ -40,7 +40,7 @@ export const PUBLIC_PREFIXES: { prefix: string; reason: string }[] = [
   {
     prefix: "/webhooks/",
     reason:
-      "called by GitHub/Slack/Linear, verified by signature; the tenant comes from the verified delivery",
+      "called by GitHub (other integrations are planned), verified by signature; the tenant comes from the verified delivery",
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * bubblewrap: finding it, checking that it works here (a self-test with the real flags), and
- * the argument list for one sandbox. Profile (see shared/reference/sandbox-isolation.md):
+ * the argument list for one sandbox. Profile (see docs/sandbox-isolation.md):
  * read-only system directories, read-only tool directories (Node, the runtime, the agent
  * CLIs), read-write only for the sandbox's own directories and the one local repository,
  * a tmpfs /tmp, every namespace unshared (the network too: the sandbox has only its own `lo`;

@@ -1,7 +1,7 @@
 /**
  * The Claude Code adapter: launches `claude -p --output-format stream-json --verbose
- * --include-partial-messages` and reads its JSON lines (facts: shared/reference/agent-clis.md
- * B.1; recorded output from 2.1.330 in fixtures/).
+ * --include-partial-messages` and reads its JSON lines (the CLI's behaviour it relies on:
+ * docs/agent-clis.md; recorded output from 2.1.330 in fixtures/).
  *
  * Mapping: `stream_event` text deltas → `message.delta` (messageId = the API message id);
  * `assistant` text → `message`, tool_use → `tool.start`; `user` tool_result → `tool.end` paired
@@ -311,7 +311,8 @@ export const claudeCode: AgentAdapter = {
       request.text,
     ];
     const env = {
-      // The sandbox runs the CLI as root; without this it refuses --dangerously-skip-permissions.
+      // A sandbox may still run the CLI as root (docs/sandbox-isolation.md says when); as root it
+      // refuses --dangerously-skip-permissions unless this is set.
       IS_SANDBOX: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DISABLE_AUTOUPDATER: "1",

@@ -1,8 +1,8 @@
 /**
  * Builders of the App-level deliveries about installations, shaped like the real
- * `installation.created`/`installation.deleted` and `installation_repositories` payloads in
- * shared/reference/webhook-payloads: the full installation object, brief repository entries and
- * the sender.
+ * `installation.created`/`installation.deleted` and `installation_repositories` payloads that
+ * GitHub sends (its webhook events reference): the full installation object, brief repository
+ * entries and the sender.
  */
 import type { GithubUser, Installation, Repository } from "./github-state";
 import { installationJson, repoBriefJson, type ShapeCtx, userJson } from "./rest-shapes";

@@ -1,6 +1,6 @@
 /**
- * Builders of the repository-event payloads the double sends, shaped like the real deliveries in
- * shared/reference/webhook-payloads (the fields Nightshift reads and their usual neighbours):
+ * Builders of the repository-event payloads the double sends, shaped like GitHub's real deliveries
+ * (its webhook events reference; the fields Nightshift reads and their usual neighbours):
  * `issues.labeled`, `issue_comment.created` (on an issue or a pull request) and
  * `pull_request_review_comment.created`. Installation events are in installation-payloads.ts.
  */

@@ -1,4 +1,7 @@
-/** The chat and issue-tracker integrations' state (the GitHub App has its own panel, github-panel.tsx). */
+/**
+ * The planned integrations, none of which exists yet, so each shows "not connected" (the GitHub
+ * App, which does exist, has its own panel, github-panel.tsx).
+ */
 const INTEGRATIONS = [
   { name: "Slack", what: "Start sessions with @nightshift and get progress in the thread." },
   { name: "Linear", what: "Assign issues to the Nightshift agent." },

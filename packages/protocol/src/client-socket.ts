@@ -1,4 +1,4 @@
-/** Frames on the dashboard/CLI WebSocket: /api/v1/sessions/:id/stream?after=<seq>. */
+/** Frames on the watchers' WebSocket (dashboard, API clients): /api/v1/sessions/:id/stream?after=<seq>. */
 import { z } from "zod";
 import { ErrorCode } from "./errors.ts";
 import { StoredEvent } from "./events.ts";

@@ -2,10 +2,15 @@
 import { z } from "zod";
 import { SessionStatus, StoredEvent } from "./events.ts";
 
+/**
+ * Agent names the API accepts. Only claude-code has an adapter today; the others are planned,
+ * and a turn that asks for one ends with an error saying the runtime cannot run it yet.
+ */
 export const AGENTS = ["claude-code", "codex", "opencode", "gemini", "pi"] as const;
 export const AgentName = z.enum(AGENTS);
 export type AgentName = z.infer<typeof AgentName>;
 
+/** Where a session came from. web, api and github exist; slack, linear, webhook and schedule are planned. */
 export const TRIGGERS = ["web", "api", "github", "slack", "linear", "webhook", "schedule"] as const;
 export const Trigger = z.enum(TRIGGERS);
 export type Trigger = z.infer<typeof Trigger>;

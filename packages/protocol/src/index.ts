@@ -1,4 +1,5 @@
 export * from "./api.ts";
+export * from "./backoff.ts";
 export * from "./bridge.ts";
 export * from "./client-socket.ts";
 export * from "./env-names.ts";

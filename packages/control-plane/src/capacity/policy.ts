@@ -8,6 +8,7 @@
  * never change once given, so a place in line only improves (or a later tenant's first request
  * slots in, once per round). A per-tenant cap keeps one tenant from holding every slot.
  */
+import { backoffDelay } from "@nightshift/protocol";
 
 export interface SlotLimits {
   /** Sandboxes the provider runs at once, for all tenants together. */
@@ -95,5 +96,5 @@ export function wantedHolders(
 
 /** How long grants pause after the provider said it is full although slots looked free. */
 export function providerFullBackoffMs(consecutiveRefusals: number): number {
-  return Math.min(30_000, 1_000 * 2 ** Math.max(0, consecutiveRefusals - 1));
+  return backoffDelay({ attempt: consecutiveRefusals - 1, baseMs: 1_000, capMs: 30_000, jitter: "none" });
 }

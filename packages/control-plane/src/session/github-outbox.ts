@@ -4,7 +4,7 @@
  * with backoff; a task that keeps failing is dropped with a log event, so GitHub being down
  * never wedges a session.
  */
-import type { AgentEvent } from "@nightshift/protocol";
+import { type AgentEvent, backoffDelay } from "@nightshift/protocol";
 import { pullRequestBody, resultComment, type TurnOutcome } from "../github/messages";
 import { type DraftPull, type Pull, type RepoApi, replyOn } from "../github/repo-api";
 import type { ReplyTarget } from "../github/webhook-router";
@@ -39,6 +39,8 @@ const PULL_KEY = "github.pull";
 const CREATING_KEY = "github.pull_creating";
 const MAX_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 2_000;
+/** The wait before the last retry: MAX_ATTEMPTS bounds the delay, so the cap never cuts it short. */
+const MAX_BACKOFF_MS = BASE_BACKOFF_MS * 2 ** (MAX_ATTEMPTS - 2);
 
 export interface FlushDeps {
   api: RepoApi;
@@ -104,7 +106,15 @@ export class GithubOutbox {
           continue;
         }
         this.write(queue);
-        return now + BASE_BACKOFF_MS * 2 ** (head.attempts - 1);
+        return (
+          now +
+          backoffDelay({
+            attempt: head.attempts - 1,
+            baseMs: BASE_BACKOFF_MS,
+            capMs: MAX_BACKOFF_MS,
+            jitter: "none",
+          })
+        );
       }
     }
     return null;

@@ -4,6 +4,7 @@
  * work succeeded: work that throws leaves it in place, moved later with exponential backoff, so
  * a transient failure (D1, the GitHub API, storage) delays the work instead of losing it.
  */
+import { backoffDelay } from "@nightshift/protocol";
 import type { SessionStore } from "./store";
 
 export type DeadlineName =
@@ -35,10 +36,15 @@ type DeadlineStore = Pick<
   "setDeadline" | "clearDeadline" | "clearDeadlineAt" | "retryDeadline" | "deadlines"
 >;
 
-/** How long to wait before retrying work that has failed `attempt` times (1-based), with jitter. */
+/** How long to wait before retrying work that has failed `attempt` times (1-based), with equal jitter. */
 export function retryDelay(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling * (0.5 + random() / 2));
+  return backoffDelay({
+    attempt: attempt - 1,
+    baseMs: RETRY_BASE_MS,
+    capMs: RETRY_MAX_MS,
+    jitter: "equal",
+    random,
+  });
 }
 
 export class Scheduler {

@@ -1,8 +1,10 @@
 /**
- * Reconnect delays: exponential growth with "full jitter" (a uniform pick between 0 and the
- * capped exponential), so many sandboxes that lost the control plane at once do not return in
- * lockstep. Reset after a connection succeeds.
+ * Reconnect delays: the protocol's backoffDelay with full jitter (a uniform pick between 0 and
+ * the capped exponential), so many sandboxes that lost the control plane at once do not return
+ * in lockstep. This class only counts the failed attempts; reset after a connection succeeds.
  */
+import { backoffDelay } from "@nightshift/protocol";
+
 export interface BackoffOptions {
   baseMs: number;
   capMs: number;
@@ -19,9 +21,10 @@ export class Backoff {
 
   /** The delay before the next attempt; each call counts as one more failed attempt. */
   next(): number {
-    const ceiling = Math.min(this.options.capMs, this.options.baseMs * 2 ** Math.min(this.attempt, 30));
+    const { baseMs, capMs } = this.options;
+    const delay = backoffDelay({ attempt: this.attempt, baseMs, capMs, jitter: "full", random: this.random });
     this.attempt += 1;
-    return Math.floor(this.random() * ceiling);
+    return delay;
   }
 
   reset(): void {

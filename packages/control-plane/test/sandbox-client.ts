@@ -2,7 +2,8 @@
 
 import { runInDurableObject } from "cloudflare:test";
 import type { ControlFrame, Session } from "@nightshift/protocol";
-import { mintSandboxToken, sha256Hex } from "../src/sandbox-auth/token";
+import { mintSandboxToken } from "../src/sandbox-auth/token";
+import { sha256Hex } from "../src/secrets/encoding";
 import type { SessionAgent } from "../src/session/agent";
 import { api, sessionStub, waitFor } from "./helpers";
 

@@ -94,11 +94,6 @@ export async function verifySandboxToken(secret: string, token: string): Promise
   }
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Reads `Authorization: Bearer <token>`; null when absent or malformed. */
 export function bearerToken(header: string | null | undefined): string | null {
   const m = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)$/);

@@ -6,7 +6,7 @@ import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { checkGitTarget, type GitTarget, githubWebUrl } from "../sandbox-auth/git-target";
 import type { SandboxClaims } from "../sandbox-auth/token";
-import { sha256Hex } from "../sandbox-auth/token";
+import { sha256Hex } from "../secrets/encoding";
 import {
   INTERNAL_INCARNATION_HEADER,
   INTERNAL_SOCKET_HEADER,

@@ -5,11 +5,12 @@
  * full is not a failure: the outcome says so and the session goes back in the slot queue.
  */
 
-import type { AgentEvent, EgressPolicy } from "@nightshift/protocol";
+import { type AgentEvent, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
-import { mintSandboxToken, SANDBOX_TOKEN_TTL_SECONDS, sha256Hex } from "../sandbox-auth/token";
+import { mintSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
+import { sha256Hex } from "../secrets/encoding";
 import type { LifecycleInput } from "./lifecycle";
 import type { SessionMeta, SessionStore } from "./store";
 
@@ -125,7 +126,7 @@ export class SandboxLauncher {
       const transient = kind === "transient";
       if (transient && attempt < MAX_ATTEMPTS) {
         this.store.setValue("launch_attempt", String(attempt));
-        const backoff = Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        const backoff = backoffDelay({ attempt, baseMs: 500, capMs: 30_000, jitter: "equal" });
         return { kind: "retry", at: this.config.now() + backoff, message };
       }
       this.store.setValue("launch_attempt", "0");

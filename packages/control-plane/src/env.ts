@@ -1,4 +1,5 @@
 /** The Worker's bindings and typed Hono environment. */
+import type { Role } from "@nightshift/protocol";
 import type { SandboxSlots } from "./capacity/slots";
 import type { SessionAgent } from "./session/agent";
 import type { Principal } from "./tenancy/principal";
@@ -68,7 +69,7 @@ export interface Bindings {
 export interface Actor {
   tenantId: string;
   userId: string;
-  role: "owner" | "admin" | "member";
+  role: Role;
   name: string;
   /** The user's login (GitHub login, or the dev login's). */
   login?: string;

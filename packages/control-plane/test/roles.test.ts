@@ -3,12 +3,11 @@
  * issue's definition, the least role that may do it; every role below gets 403, every role at or
  * above succeeds. Every action of tenancy/permissions.ts must appear in some row.
  */
-import type { ApiKey, Member, Role, Session } from "@nightshift/protocol";
+import { type ApiKey, type Member, ROLES, type Role, type Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { type Action, can, PERMISSIONS } from "../src/tenancy/permissions";
 import { api, browserHeaders, createTenant, type Identity, joinTenant, postJson } from "./helpers";
 
-const ROLES: Role[] = ["member", "admin", "owner"];
 const RANK: Record<Role, number> = { member: 1, admin: 2, owner: 3 };
 
 interface Ctx {

@@ -7,6 +7,7 @@ import { z } from "zod";
 /** Names a tenant (by id or slug) on requests whose path does not carry one. */
 export const TENANT_HEADER = "x-nightshift-tenant";
 
+/** Member roles, least to most: the one list behind the API schemas, the D1 columns and the dashboard. */
 export const ROLES = ["member", "admin", "owner"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;

@@ -4,7 +4,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { apiError, json, routeFetch } from "../../test/fetch-routes";
 import { ADMIN_ME, renderPage } from "../../test/render";
-import type { Me } from "../auth/auth-api";
+import type { Me, Role } from "../auth/auth-api";
 import SettingsPage from "./settings-page";
 
 afterEach(() => {
@@ -12,7 +12,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function meAs(role: "owner" | "admin" | "member"): Me {
+function meAs(role: Role): Me {
   return { ...ADMIN_ME, tenants: [{ ...ADMIN_ME.tenants[0]!, role }] };
 }
 

@@ -1,8 +1,8 @@
 /** API keys: hashed at rest, scoped to a tenant. Lookup by hash is the one pre-tenant query. */
+import type { Role } from "@nightshift/protocol";
 import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { Database } from "../client";
 import { apiKeys, memberships, users } from "../schema";
-import type { Role } from "./tenancy";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 

@@ -2,11 +2,11 @@
  * Tenants and memberships. Functions on a tenant take it first; the few that find tenants for a
  * user (before any tenant is chosen) say so in their name.
  */
+import type { Role } from "@nightshift/protocol";
 import { and, asc, eq, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { memberships, tenants, users } from "../schema";
 
-export type Role = (typeof memberships.$inferSelect)["role"];
 export type TenantRow = typeof tenants.$inferSelect;
 
 export interface LocalIdentity {

@@ -1,10 +1,10 @@
 /** Tenants, users, who belongs where, and the credentials people sign in with (sessions, API keys). */
+
+import { ROLES } from "@nightshift/protocol";
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
-
-export const ROLE_VALUES = ["owner", "admin", "member"] as const;
 
 export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
@@ -37,7 +37,7 @@ export const memberships = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ROLE_VALUES }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: text("created_at").notNull().default(now),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.userId] }), index("memberships_user_idx").on(t.userId)],
@@ -75,7 +75,7 @@ export const apiKeys = sqliteTable(
     prefix: text("prefix").notNull(),
     /** SHA-256 (hex) of the whole key; the key itself is never stored. */
     hash: text("hash").notNull().unique(),
-    role: text("role", { enum: ROLE_VALUES }).notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
     createdAt: text("created_at").notNull(),
     lastUsedAt: text("last_used_at"),
     expiresAt: text("expires_at"),

@@ -4,10 +4,9 @@
  * resumes from its cursor instead of silently missing events (issue 11 §7).
  */
 import { runInDurableObject } from "cloudflare:test";
-import { EventsPage, type Session } from "@nightshift/protocol";
+import { ClientCloseCode, EventsPage, type Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { PAGE_MAX_BYTES } from "../src/session/event-pages";
-import { RESUME_CLOSE_CODE } from "../src/session/hub";
 import { api, appendEvents, createSession, StreamClient, sessionStub, waitFor } from "./helpers";
 
 const EVENT_TEXT_BYTES = 60_000;
@@ -86,7 +85,7 @@ describe("send failures", () => {
     try {
       await appendEvents(s, [{ type: "message.delta", messageId: "m", text: "POISON-1" }]);
       const code = await waitFor("the stream to close", () => closeCode ?? undefined);
-      expect(code).toBe(RESUME_CLOSE_CODE);
+      expect(code).toBe(ClientCloseCode.resume);
       expect(client.events.some((e) => JSON.stringify(e).includes("POISON-1"))).toBe(false);
     } finally {
       await runInDurableObject(sessionStub(s.id), () => {

@@ -11,6 +11,19 @@ export const ClientFrame = z.discriminatedUnion("type", [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
+/**
+ * The close codes the Worker sends on this socket. Neither means "give up": a client still
+ * watching reconnects and resumes from its cursor. A refusal (not signed in, no such session)
+ * is the HTTP answer to the upgrade, never a close code.
+ */
+export const ClientCloseCode = {
+  /** The server's answer to the client's own close. */
+  normal: 1000,
+  /** A frame could not be delivered ("try again later"): reconnect from the last seq received. */
+  resume: 1013,
+} as const;
+export type ClientCloseCode = (typeof ClientCloseCode)[keyof typeof ClientCloseCode];
+
 export const Participant = z.object({
   id: z.string(),
   name: z.string(),

@@ -2,10 +2,11 @@
  * ClientHub owns the watchers' sockets of one session: hibernatable accept with a typed
  * attachment, cursor replay paged from SQLite, live fan-out coalesced into batches, presence.
  * Every events frame is bounded by bytes (PAGE_MAX_BYTES). A frame that cannot be sent closes
- * that socket with RESUME_CLOSE_CODE, so the client reconnects from its cursor instead of
+ * that socket with ClientCloseCode.resume, so the client reconnects from its cursor instead of
  * silently missing events.
  */
 import {
+  ClientCloseCode,
   ClientFrame,
   type ErrorCode,
   type Participant,
@@ -16,8 +17,6 @@ import { chunkByBytes, PAGE_MAX_BYTES } from "./event-pages";
 import type { EventRow, SessionStore } from "./store";
 
 export const CLIENT_TAG = "client";
-/** "Try again later": the web client reconnects on it and resumes from its last seq. */
-export const RESUME_CLOSE_CODE = 1013;
 const RESUME_CLOSE_REASON = "a frame could not be delivered; reconnect from your last event";
 const REPLAY_PAGE = 500;
 const CLIENT_FRAME_TYPES = ["ping", "typing"] as const;
@@ -63,7 +62,7 @@ function send(ws: WebSocket, frame: string): boolean {
     return true;
   } catch {
     try {
-      ws.close(RESUME_CLOSE_CODE, RESUME_CLOSE_REASON);
+      ws.close(ClientCloseCode.resume, RESUME_CLOSE_REASON);
     } catch {
       // Already closed: the client sees the close and reconnects all the same.
     }
@@ -165,7 +164,7 @@ export class ClientHub {
 
   onClose(ws: WebSocket): void {
     try {
-      ws.close(1000, "bye");
+      ws.close(ClientCloseCode.normal, "bye");
     } catch {
       // already closed
     }

@@ -4,7 +4,7 @@
  * protocol, scripted per test to drop, overlap, skip or misbehave the way a network can.
  */
 import type { AddressInfo } from "node:net";
-import type { StoredEvent } from "@nightshift/protocol";
+import { ClientCloseCode, type StoredEvent } from "@nightshift/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type WebSocket as ServerSocket, WebSocketServer } from "ws";
 import { firstTurn, stored } from "../../test/sample-events";
@@ -188,16 +188,27 @@ describe("SessionStream", () => {
     ]);
   });
 
-  it("stops for good when the server closes with a permanent code", async () => {
-    const server = await startServer((conn) => conn.socket.close(4004, "session not found"));
-    const c = collector();
-    const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
-    track(stream, server);
-    stream.start();
-    await vi.waitFor(() => expect(c.states.at(-1)).toBe("closed"), { timeout: 5000 });
-    expect(c.errors).toEqual(["closed: session not found"]);
-    expect(server.conns).toHaveLength(1);
-  });
+  it.each(Object.entries(ClientCloseCode))(
+    "resumes from its cursor after the server closes with %s (%i), as after a failed send",
+    async (_name, code) => {
+      const server = await startServer((conn) => {
+        if (server.conns.length === 1) {
+          sendEvents(conn.socket, LOG.slice(0, 6));
+          conn.socket.close(code, "a frame could not be delivered");
+        } else {
+          replay(conn);
+        }
+      });
+      const c = collector();
+      const stream = new SessionStream({ sessionId: "s1", origin: server.origin, ...fast }, c.handlers);
+      track(stream, server);
+      stream.start();
+      await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+      expect(server.conns[1]?.after).toBe(6);
+      expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+      expect(c.errors).toEqual([]);
+    },
+  );
 
   it("backs off between failed attempts and recovers when the server returns", async () => {
     let accept = false;

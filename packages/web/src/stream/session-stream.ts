@@ -4,7 +4,14 @@
  * sees every event exactly once, in order: duplicates are dropped and a gap forces a resume.
  * Reconnects back off exponentially with jitter; a silent socket is detected with pings.
  */
-import { type Participant, parseFrame, ServerFrame, type StoredEvent } from "@nightshift/protocol";
+import {
+  backoffDelay,
+  ClientCloseCode,
+  type Participant,
+  parseFrame,
+  ServerFrame,
+  type StoredEvent,
+} from "@nightshift/protocol";
 import { tenantPath } from "../api/http-client";
 
 export type ConnectionState = "connecting" | "replaying" | "live" | "reconnecting" | "closed";
@@ -36,9 +43,6 @@ export interface StreamOptions {
 }
 
 const SERVER_FRAME_TYPES = ["events", "replay.done", "presence", "pong", "error"] as const;
-
-/** Close codes after which reconnecting cannot help (set by the Worker for auth and missing sessions). */
-const PERMANENT_CLOSE_CODES = new Set([4001, 4003, 4004, 1008]);
 
 export function streamUrl(
   origin: string,
@@ -104,7 +108,7 @@ export class SessionStream {
     this.clearTimers();
     const s = this.socket;
     this.socket = null;
-    if (s && s.readyState <= 1) s.close(1000, "watcher left");
+    if (s && s.readyState <= 1) s.close(ClientCloseCode.normal, "watcher left");
     this.handlers.onState?.("closed");
   }
 
@@ -148,17 +152,13 @@ export class SessionStream {
       this.lastHeard = Date.now();
       this.onFrame(typeof msg.data === "string" ? msg.data : "");
     };
-    socket.onclose = (ev: CloseEvent) => {
+    // Every code the Worker closes with (ClientCloseCode, 1013 after a frame it could not
+    // deliver) and every drop means "resume from the cursor": none of them is final.
+    socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.clearTimers();
       if (this.stopped) return;
-      if (PERMANENT_CLOSE_CODES.has(ev.code)) {
-        this.handlers.onServerError?.("closed", ev.reason || "the server closed the stream");
-        this.stopped = true;
-        this.handlers.onState?.("closed");
-        return;
-      }
       this.scheduleReconnect();
     };
     // An error is always followed by close; reconnecting happens there.
@@ -213,16 +213,22 @@ export class SessionStream {
     const s = this.socket;
     this.socket = null;
     this.clearTimers();
-    if (s && s.readyState <= 1) s.close(1000, "resync");
+    if (s && s.readyState <= 1) s.close(ClientCloseCode.normal, "resync");
     if (!this.stopped) this.open("reconnecting");
   }
 
   private scheduleReconnect(): void {
     this.handlers.onState?.("reconnecting");
-    const base = Math.min(this.opts.backoffMaxMs, this.opts.backoffMinMs * 2 ** this.attempt);
+    // Equal jitter, in [ceiling/2, ceiling): watchers that lost the same server do not return in
+    // lockstep, yet none retries much sooner than planned.
+    const delay = backoffDelay({
+      attempt: this.attempt,
+      baseMs: this.opts.backoffMinMs,
+      capMs: this.opts.backoffMaxMs,
+      jitter: "equal",
+      random: this.opts.random,
+    });
     this.attempt += 1;
-    // Full jitter in [base/2, base): watchers that lost the same server do not return in lockstep.
-    const delay = Math.round(base / 2 + (this.opts.random() * base) / 2);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.stopped) this.open("reconnecting");

@@ -97,7 +97,7 @@ describe("session stream", () => {
 
   it("broadcasts presence as watchers come, type and go, and tells the others when one leaves", async () => {
     const owner = await createTenant("presence");
-    const member = await joinTenant(owner, "member", "presence-member");
+    const member = await joinTenant(owner, "member");
     const created = await postJson(
       "/api/v1/sessions",
       { repo: { kind: "local", path: "demo" }, prompt: "Watch me" },

@@ -1,6 +1,7 @@
 /** `local` provider: the sandbox-host daemon on loopback, called with HMAC-signed requests. */
 import {
   type CreateSandboxRequest,
+  ErrorBody,
   hostSigningString,
   ListLocalRepositoriesResponse,
   type LocalRepository,
@@ -9,6 +10,7 @@ import {
   SandboxInfo,
   signHostRequest,
 } from "@nightshift/protocol";
+import { z } from "zod";
 import {
   type CreateSandboxInput,
   classifyHttpStatus,
@@ -18,6 +20,9 @@ import {
 } from "../provider";
 
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The message of the host's error body; any code is accepted, so a newer host's codes keep their message. */
+const HostErrorMessage = z.object({ error: ErrorBody.shape.error.pick({ message: true }) });
 
 export interface LocalProviderConfig {
   hostUrl: string;
@@ -100,8 +105,9 @@ export class LocalSandboxProvider implements SandboxProvider {
       clearTimeout(timer);
     }
     if (res.ok || okStatuses.includes(res.status)) return res;
-    const detail = await res.text().catch(() => "");
-    const message = /"message"\s*:\s*"([^"]{1,300})"/.exec(detail)?.[1] ?? `HTTP ${res.status}`;
+    const detail = await res.json().catch(() => null);
+    const parsed = HostErrorMessage.safeParse(detail);
+    const message = (parsed.success && parsed.data.error.message.slice(0, 300)) || `HTTP ${res.status}`;
     throw new SandboxProviderError(
       `sandbox host refused ${method} ${path}: ${message}`,
       classifyHttpStatus(res.status),

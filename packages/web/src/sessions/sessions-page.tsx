@@ -123,8 +123,8 @@ export default function SessionsPage() {
       ) : sessions.length === 0 ? (
         <EmptyState title={status ? `No ${status} sessions` : "No sessions yet"}>
           <p>
-            Start one from <Link to="/new">New session</Link>, label a GitHub issue, or mention Nightshift on a
-            pull request.
+            Start one from <Link to="/new">New session</Link>, label a GitHub issue, or mention Nightshift on
+            a pull request.
           </p>
         </EmptyState>
       ) : visible.length === 0 ? (

@@ -143,8 +143,9 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
     );
   });
 
-  it("the bridge and /sandbox/git-credentials still work through the proxy", () => {
-    expect(plane.readyFrames).toBeGreaterThan(0);
+  it("the bridge and /sandbox/git-credentials still work through the proxy", async () => {
+    // The probe runs in the setup hook, before the runtime says it is ready: wait for that frame.
+    await waitFor(() => plane.readyFrames > 0, "the runtime's ready frame through the proxy");
     expect(plane.hits).toContain("UPGRADE /sandbox/connect");
     // The hook has no sandbox token (the runtime keeps it), so the control plane itself answers 401.
     expect(probes["git-credentials"]).toMatchObject({ status: 401, denied: null });

@@ -43,6 +43,8 @@ async function chooseIsolation(
   config: HostConfig,
   log: HostLogger,
   selfTest: (uid?: number) => Promise<SelfTest>,
+  /** A passing self-test already run as config.sandboxUid (the default uid's check): not run again. */
+  passed: SelfTest | null,
 ): Promise<Isolation> {
   if (config.isolation === "process") {
     log.warn("isolation.process", {
@@ -52,7 +54,7 @@ async function chooseIsolation(
     return { kind: "process", reason: "configured with --isolation process" };
   }
   const uid = config.sandboxUid || undefined;
-  const test = await selfTest(uid);
+  const test = passed ?? (await selfTest(uid));
   if (test.ok) return { kind: "bubblewrap", bwrap: test.bwrap };
   if (config.isolation === "bubblewrap") {
     throw new Error(`--isolation bubblewrap was asked for, but ${test.reason}; ${INSTALL_BUBBLEWRAP}`);
@@ -93,9 +95,11 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
   });
   if (uidChoice.note) log.warn("sandbox.uid", { warning: uidChoice.note });
   let sandboxUid = uidChoice.uid;
+  let uidSelfTest: SelfTest | null = null;
   if (sandboxUid !== undefined && !uidChoice.explicit && config.isolation !== "process") {
     const test = await bubblewrapSelfTest(sandboxUid);
-    if (!test.ok) {
+    if (test.ok) uidSelfTest = test;
+    else {
       log.warn("sandbox.uid", {
         warning: `sandboxes run as root: bubblewrap does not start as uid ${sandboxUid} here (${test.reason}); the agent shares the runtime's uid`,
       });
@@ -110,7 +114,7 @@ export async function startSandboxHost(options: StartSandboxHostOptions): Promis
       fix: "pnpm --filter @nightshift/sandbox-runtime build",
     });
   }
-  const isolation = await chooseIsolation(config, log, bubblewrapSelfTest);
+  const isolation = await chooseIsolation(config, log, bubblewrapSelfTest, uidSelfTest);
   const manager = new SandboxManager(config, isolation, log, hostEnv, egressLookup);
   const app = createHostApp({
     manager,

@@ -34,8 +34,6 @@ export function FollowUpBox({
   const [text, setText] = useState("");
   const [queued, setQueued] = useState<Queued[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const retryIn = useRetryAfter(failure);
   const idle = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const send = useMutation({
@@ -44,11 +42,9 @@ export function FollowUpBox({
       setQueued((q) => [...q, { promptId: res.promptId, text: value, position: res.position }]);
       setText("");
     },
-    onError: (err) => {
-      setError(describeError(err));
-      setFailure(err);
-    },
+    onError: (err) => setError(describeError(err)),
   });
+  const retryIn = useRetryAfter(send.error);
 
   useEffect(
     () => () => {

@@ -51,10 +51,13 @@ export const EgressHostPattern = z
   );
 export type EgressHostPattern = z.infer<typeof EgressHostPattern>;
 
+/** How many host patterns a tenant may add (Settings) and a create request may carry. */
+export const EGRESS_ALLOW_HOSTS_MAX = 100;
+
 /** What a sandbox's network may reach beyond what the session needs (control plane, model, git host). */
 export const EgressPolicy = z.strictObject({
   /** The tenant's own additions (Settings), on top of the deployment's defaults. */
-  allowHosts: z.array(EgressHostPattern).max(100),
+  allowHosts: z.array(EgressHostPattern).max(EGRESS_ALLOW_HOSTS_MAX),
 });
 export type EgressPolicy = z.infer<typeof EgressPolicy>;
 

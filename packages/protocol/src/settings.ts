@@ -4,9 +4,7 @@
  * sandbox host's egress proxy on top of what a session needs (model API, git host, registries).
  */
 import { z } from "zod";
-import { EgressHostPattern } from "./sandbox-host.ts";
-
-export const EGRESS_ALLOW_HOSTS_MAX = 100;
+import { EGRESS_ALLOW_HOSTS_MAX, EgressHostPattern } from "./sandbox-host.ts";
 
 export const EgressSettings = z.strictObject({
   allowHosts: z

@@ -22,9 +22,14 @@ const HARDENING: readonly (readonly [string, string])[] = [
 
 const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
+/** The hardening plus `safe.directory` for each of `trustedPaths`. */
+function settingsFor(trustedPaths: readonly string[]): (readonly [string, string])[] {
+  return [...HARDENING, ...trustedPaths.map((path) => ["safe.directory", path] as const)];
+}
+
 /** The `--upload-pack` command of a hardened fetch from a repository the sandbox could write. */
 export function hardenedUploadPack(trustedPaths: readonly string[]): string {
-  const settings = [...HARDENING, ...trustedPaths.map((path) => ["safe.directory", path] as const)];
+  const settings = settingsFor(trustedPaths);
   return [
     "git",
     ...settings.flatMap(([key, value]) => ["-c", shellQuote(`${key}=${value}`)]),
@@ -46,10 +51,7 @@ export async function hardenedGit(
   args: readonly string[],
   options: { trustedPaths?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<HardenedGitResult> {
-  const settings = [
-    ...HARDENING,
-    ...(options.trustedPaths ?? []).map((path) => ["safe.directory", path] as const),
-  ];
+  const settings = settingsFor(options.trustedPaths ?? []);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     LANG: "C.UTF-8",

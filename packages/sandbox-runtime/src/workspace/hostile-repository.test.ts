@@ -153,6 +153,24 @@ async function hostileSetup() {
   return { repo, served, server, controlPlane, sessionUrl, evilUrl, gitEnv, workdir, prepared };
 }
 
+/** The runtime's publish step on the clone, pushing to the session's repository. */
+function publishFrom(
+  s: Awaited<ReturnType<typeof hostileSetup>>,
+  events: AgentEvent[],
+  change: { summary: string; promptText: string; lastPushed: string | null },
+) {
+  return publishChanges({
+    git: createGit(s.workdir, s.gitEnv, { repoUrl: s.sessionUrl }),
+    branch: "nightshift/hostile",
+    author: { name: "Ada", email: "ada@example.com" },
+    ...change,
+    pushUrl: s.sessionUrl,
+    emit: (event) => events.push(event),
+    log: silentLogger,
+    mask: (text) => text,
+  });
+}
+
 function branchIn(bareRepo: string, branch: string): string | null {
   try {
     return execFileSync("git", ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], {
@@ -173,17 +191,10 @@ describe("the runtime's git in a repository the agent made hostile", () => {
     s.controlPlane.asked.length = 0;
 
     const events: AgentEvent[] = [];
-    const published = await publishChanges({
-      git: createGit(s.workdir, s.gitEnv, { repoUrl: s.sessionUrl }),
-      branch: "nightshift/hostile",
-      author: { name: "Ada", email: "ada@example.com" },
+    const published = await publishFrom(s, events, {
       summary: "Add the feature",
       promptText: "add the feature",
       lastPushed: s.prepared.ok ? s.prepared.head : null,
-      pushUrl: s.sessionUrl,
-      emit: (event) => events.push(event),
-      log: silentLogger,
-      mask: (text) => text,
     });
 
     const ran = existsSync(markers) ? readFileSync(markers, "utf8") : "";
@@ -224,18 +235,7 @@ describe("the runtime's git in a repository the agent made hostile", () => {
     writeFileSync(join(s.workdir, ".git"), `gitdir: ${elsewhere}\n`);
     writeFileSync(join(s.workdir, "feature.txt"), "x\n");
     const events: AgentEvent[] = [];
-    const published = await publishChanges({
-      git: createGit(s.workdir, s.gitEnv, { repoUrl: s.sessionUrl }),
-      branch: "nightshift/hostile",
-      author: { name: "Ada", email: "ada@example.com" },
-      summary: "x",
-      promptText: "x",
-      lastPushed: null,
-      pushUrl: s.sessionUrl,
-      emit: (event) => events.push(event),
-      log: silentLogger,
-      mask: (text) => text,
-    });
+    const published = await publishFrom(s, events, { summary: "x", promptText: "x", lastPushed: null });
     expect(published).toMatchObject({ kind: "failed", stage: "commit" });
     expect(events[0]).toMatchObject({ type: "error", code: "git_commit_failed" });
     expect(JSON.stringify(events)).toMatch(/is not a directory/);

@@ -235,8 +235,7 @@ function isForwarderAddress(target: Endpoint): boolean {
 /** `host:port` of a CONNECT request (IPv6 in brackets); null when it is not one. */
 function parseAuthority(authority: string): Endpoint | null {
   if (!/^[^/?#@\s]+:\d{1,5}$/.test(authority) || !URL.canParse(`http://${authority}`)) return null;
-  const url = new URL(`http://${authority}`);
-  const port = Number(authority.slice(authority.lastIndexOf(":") + 1));
-  if (port < 1 || port > 65_535) return null;
-  return { host: url.hostname.replace(/^\[|\]$/g, "").toLowerCase(), port };
+  // URL refuses a port above 65535; port 0 is left to refuse here.
+  const target = endpointOf(new URL(`http://${authority}`));
+  return target.port >= 1 ? target : null;
 }

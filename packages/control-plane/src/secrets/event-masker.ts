@@ -8,21 +8,32 @@ import { createSecretMasker } from "./mask";
 
 type Mask = (text: string) => string;
 
+/** Returns `value` itself when no string in it changed, so a clean event is neither copied nor re-parsed. */
 function maskValue(value: unknown, mask: Mask, key?: string): unknown {
   // The discriminator is never free text; masking it would only make the event unreadable.
   if (typeof value === "string") return key === "type" ? value : mask(value);
-  if (Array.isArray(value)) return value.map((item) => maskValue(item, mask));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskValue(v, mask, k);
-    return out;
+  if (value === null || typeof value !== "object") return value;
+  let changed = false;
+  const maskEntry = (v: unknown, k?: string) => {
+    const masked = maskValue(v, mask, k);
+    if (masked !== v) changed = true;
+    return masked;
+  };
+  if (Array.isArray(value)) {
+    const out = value.map((item) => maskEntry(item));
+    return changed ? out : value;
   }
-  return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskEntry(v, k);
+  return changed ? out : value;
 }
 
 /** Masks every string in an event; an event that no longer validates (a secret in a URL) is withheld. */
 export function maskEvent(event: AgentEvent, mask: Mask): AgentEvent {
-  const masked = AgentEvent.safeParse(maskValue(event, mask));
+  const maskedValue = maskValue(event, mask);
+  // Unchanged, it is the event the frame schema already validated.
+  if (maskedValue === event) return event;
+  const masked = AgentEvent.safeParse(maskedValue);
   if (masked.success) return masked.data;
   return {
     type: "log",

@@ -200,8 +200,9 @@ export class SandboxBridge {
   async renewTokenIfDue(ws: WebSocket): Promise<void> {
     const attachment = readSandboxAttachment(ws);
     if (!this.renewal || !attachment?.token) return;
-    if (attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) return;
+    // The clock first: on almost every frame the token is young and storage need not be read.
     if (!isRenewalDue(attachment.token.issuedAt, this.renewal.now())) return;
+    if (attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) return;
     const minted = await this.renewal.mint(attachment.token.jti);
     if (!minted || ws.readyState !== WebSocket.OPEN) return;
     ws.serializeAttachment({

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDemoRepo, ensureRuntimeBundle, RUNTIME_BUNDLE } from "@nightshift/devstack";
-import { hostSigningString, SandboxInfo, signHostRequest } from "@nightshift/protocol";
+import {
+  hostSigningString,
+  SANDBOX_HOST_SIGNATURE_HEADER,
+  SANDBOX_HOST_TIMESTAMP_HEADER,
+  SandboxInfo,
+  signHostRequest,
+} from "@nightshift/protocol";
 import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@nightshift/sandbox-host";
 import { startScriptedModel } from "@nightshift/testkit/model";
 import { bareTurn, claudeExecutable, SCRIPTED_MODEL_KEY } from "./bare-turn";
@@ -53,8 +59,8 @@ async function createSandbox(
     method: "POST",
     headers: {
       "content-type": "application/json",
-      "x-nightshift-timestamp": timestamp,
-      "x-nightshift-signature": signature,
+      [SANDBOX_HOST_TIMESTAMP_HEADER]: timestamp,
+      [SANDBOX_HOST_SIGNATURE_HEADER]: signature,
     },
     body,
   });

@@ -4,6 +4,7 @@
  * as they arrive, and ends by showing the pushed branch's diff.
  */
 import type { Session, StoredEvent } from "@nightshift/protocol";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { createSpinner } from "nanospinner";
 import pc from "picocolors";
 import { createDemoRepo, git } from "./demo-repo";
@@ -72,14 +73,13 @@ process.exit(exitCode);
 
 /** The sandbox pushes into the host's mirror of the repository; the host fetches the branch here. */
 async function branchFetched(repo: string, branch: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
+  const exists = () => {
     try {
       git(repo, ["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-      return;
+      return true;
     } catch {
-      if (Date.now() > deadline) throw new Error(`the pushed branch ${branch} did not reach ${repo}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      return false;
     }
-  }
+  };
+  await waitFor(exists, `the pushed branch ${branch} to reach ${repo}`, 10_000);
 }

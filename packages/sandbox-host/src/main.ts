@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     return 2;
   }
   process.stdout.write(
-    `nightshift sandbox host listening on ${host.url} (mode: ${host.config.mode}; isolation: ${host.isolation}; network not isolated)\n`,
+    `nightshift sandbox host listening on ${host.url} (mode: ${host.config.mode}; isolation: ${host.isolation}; network: ${host.manager.network === "isolated" ? "isolated (egress proxy)" : "shared, NOT isolated"})\n`,
   );
   return new Promise((done) => {
     const stop = (signal: string) => {

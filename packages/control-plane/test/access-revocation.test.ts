@@ -4,10 +4,10 @@
  * their sandboxes, and the sandbox's token is refused from then on (bridge and git credentials). A repository removed
  * from an installation stops that repository's sessions.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { BridgeCloseCode, type Session, StoredEvent } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import type { SessionAgent } from "../src/session/agent";
+import { runDeadlineNow } from "./capacity";
 import { githubTenant } from "./github-tenant";
 import {
   api,
@@ -52,10 +52,7 @@ async function statusEvent(s: Session) {
 async function expectRevoked(s: Session, token: string, sandbox: SandboxClient, reason: RegExp) {
   expect(await statusEvent(s)).toMatchObject({ status: "stopped", reason: expect.stringMatching(reason) });
   await sandbox.waitFor("shutdown");
-  await runInDurableObject(sessionStub(s.id), (_a: SessionAgent, state) => {
-    state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE name = 'sandbox.terminate'", Date.now() - 1);
-  });
-  await runDurableObjectAlarm(sessionStub(s.id));
+  await runDeadlineNow(s, "sandbox.terminate");
   expect(await sandbox.waitForClose()).toBe(BridgeCloseCode.sessionEnded);
   const again = await SandboxClient.connect(token);
   expect([BridgeCloseCode.sessionEnded, BridgeCloseCode.unauthorized]).toContain(await again.waitForClose());

@@ -13,6 +13,7 @@ import { findSession, insertSession } from "../src/db/repositories/sessions";
 import type { Bindings } from "../src/env";
 import type { SessionAgent } from "../src/session/agent";
 import type { EventsPageResult } from "../src/session/rpc-types";
+import { runDeadlineNow } from "./capacity";
 import { runCron } from "./cron";
 import { createSession, defaultIdentity, sessionStub, unwrapRpc } from "./helpers";
 import { waitForLaunch } from "./sandbox-client";
@@ -43,12 +44,6 @@ function deadlines(id: string) {
   }));
 }
 
-function makeDue(id: string, name: string) {
-  return runInDurableObject(sessionStub(id), (_a: SessionAgent, state) => {
-    state.storage.sql.exec("UPDATE deadlines SET at = ? WHERE name = ?", Date.now() - 1, name);
-  });
-}
-
 async function indexStatus(s: Session) {
   return (await findSession(openDatabase(env.DB), s.tenantId, s.id))?.status;
 }
@@ -68,16 +63,14 @@ describe("durable deadlines", () => {
         return real();
       };
     });
-    await makeDue(s.id, "sandbox.terminate");
-    await runDurableObjectAlarm(sessionStub(s.id));
+    await runDeadlineNow(s, "sandbox.terminate");
     const afterFailure = await deadlines(s.id);
     const kept = afterFailure.rows.find((d) => d.name === "sandbox.terminate");
     expect(kept?.attempts).toBe(1);
     expect(kept?.at).toBeGreaterThan(Date.now());
     expect(afterFailure.alarm).toBe(kept?.at);
 
-    await makeDue(s.id, "sandbox.terminate");
-    await runDurableObjectAlarm(sessionStub(s.id));
+    await runDeadlineNow(s, "sandbox.terminate");
     expect(calls).toBe(2);
     expect((await deadlines(s.id)).rows.map((d) => d.name)).not.toContain("sandbox.terminate");
   });
@@ -99,15 +92,13 @@ describe("durable deadlines", () => {
     expect(pending.alarm).toBe(Math.min(...pending.rows.map((d) => d.at)));
 
     // Still down at the first retry: the retry stays, with backoff.
-    await makeDue(s.id, "index.sync");
-    await runDurableObjectAlarm(sessionStub(s.id));
+    await runDeadlineNow(s, "index.sync");
     expect((await deadlines(s.id)).rows.find((d) => d.name === "index.sync")?.attempts).toBe(1);
 
     await runInDurableObject(sessionStub(s.id), (agent: SessionAgent) => {
       internals(agent).env = env as Bindings;
     });
-    await makeDue(s.id, "index.sync");
-    await runDurableObjectAlarm(sessionStub(s.id));
+    await runDeadlineNow(s, "index.sync");
     expect(await indexStatus(s)).toBe("stopped");
     expect((await deadlines(s.id)).rows.map((d) => d.name)).not.toContain("index.sync");
   });

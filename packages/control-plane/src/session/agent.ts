@@ -25,7 +25,14 @@ import { ClientHub, readClientAttachment } from "./hub";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
-import type { EventsPageResult, NewPrompt, RpcResult, SessionInit, SessionSnapshot } from "./rpc-types";
+import type {
+  EventsPageResult,
+  NewPrompt,
+  RpcResult,
+  SandboxCallerInfo,
+  SessionInit,
+  SessionSnapshot,
+} from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
@@ -242,6 +249,14 @@ export class SessionAgent extends DurableObject<Bindings> {
       return { ok: false, code: "session_closed", message: `the session is ${meta.status}` };
     if (!this.bridge.isCurrentIncarnation(incarnationHash)) return notFound;
     return { ok: true, value: { repo: meta.repo } };
+  }
+
+  /** For sandbox-auth/sandbox-caller.ts (model gateway, git proxy): who the current incarnation acts for. */
+  async sandboxCaller(tenantId: string, incarnationHash: string): Promise<RpcResult<SandboxCallerInfo>> {
+    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    if (!target.ok) return target;
+    const { createdBy, repo, branch, agent, model } = this.meta();
+    return { ok: true, value: { userId: createdBy, repo, branch, agent, model } };
   }
 
   /** For /sandbox/git-credentials on GitHub repositories: a cached token scoped to this session's repo. */

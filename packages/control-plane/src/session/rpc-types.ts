@@ -43,3 +43,12 @@ export type RpcFailure = {
   message: string;
 };
 export type RpcResult<T> = { ok: true; value: T } | RpcFailure;
+
+/** What the session DO tells a sandbox-facing route about the current incarnation's session. */
+export interface SandboxCallerInfo {
+  userId: string;
+  repo: SessionMeta["repo"];
+  branch: string;
+  agent: string;
+  model: string | null;
+}

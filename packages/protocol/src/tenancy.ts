@@ -236,6 +236,8 @@ export const AUDIT_ACTIONS = [
   "github.connected",
   "github.disconnected",
   "sandbox.credential_refused",
+  "sandbox.git_push_allowed",
+  "sandbox.git_push_refused",
   "settings.egress_changed",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);

@@ -13,7 +13,7 @@ export const RuntimeEnv = z.object({
   NIGHTSHIFT_CONTROL_PLANE_URL: z.string().url(),
   /** Bearer token for /sandbox/* (a JWT: aud "sandbox", sub session, tenant, per-incarnation jti). */
   NIGHTSHIFT_SANDBOX_TOKEN: z.string().min(20),
-  /** What to clone: an https git URL, or an absolute path to a local repository. */
+  /** What to clone and push: the control plane's git proxy for the session's repository (or, in tests, a local path). */
   NIGHTSHIFT_REPO_URL: z.string().min(1),
   /** The session branch to create and push, e.g. nightshift/fix-tests-ab12cd34. */
   NIGHTSHIFT_BRANCH: z.string().min(1),
@@ -43,6 +43,17 @@ export const RuntimeEnv = z.object({
   NIGHTSHIFT_EGRESS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
 });
 export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
+
+/**
+ * Where the runtime finds its clone and its own state inside every sandbox. The control plane
+ * sends these paths (a provider only creates and terminates); a provider with a mount namespace
+ * (bubblewrap) binds the sandbox's directories there. They sit outside the system directories
+ * and /tmp, which every sandbox gets from its provider.
+ */
+export const SANDBOX_WORKDIR = "/nightshift/work";
+export const SANDBOX_STATE_DIR = "/nightshift/state";
+/** The path under the control plane where a sandbox's git remote lives (control-plane routes/sandbox-git.ts). */
+export const SANDBOX_GIT_PATH = "/sandbox/git";
 
 /** Where the host binds its egress proxy socket inside an isolated sandbox. */
 export const SANDBOX_EGRESS_SOCKET = "/run/nightshift/egress.sock";

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { runCommand } from "../process/run-command";
@@ -7,47 +7,40 @@ import {
   CREDENTIAL_TOKEN_ENV,
   CREDENTIAL_URL_ENV,
   credentialHelperCommand,
+  isOnGitProxy,
   parseCredentialInput,
   runCredentialHelper,
+  tokenExpiry,
 } from "./credential-helper";
 
-interface Seen {
-  authorization: string | undefined;
-  body: unknown;
-}
-
-let server: Server;
-let url: string;
-let seen: Seen[];
-let answer: { status: number; body: unknown };
+/**
+ * A control plane that still offers the old broker: anything that asks it gets an installation
+ * token. The helper must never ask (the token broker is gone from sandboxes).
+ */
+let broker: Server;
+let plane: string;
+let brokerHits: string[];
 
 beforeEach(async () => {
-  seen = [];
-  answer = {
-    status: 200,
-    body: { username: "x-access-token", password: "ghs_scoped", expiresAt: "2030-01-01T00:00:00Z" },
-  };
-  server = createServer((req: IncomingMessage, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      if (req.url === "/sandbox/git-credentials" && req.method === "POST") {
-        seen.push({ authorization: req.headers.authorization, body: JSON.parse(body) });
-      }
-      res.writeHead(answer.status, { "content-type": "application/json" });
-      res.end(JSON.stringify(answer.body));
-    });
+  brokerHits = [];
+  broker = createServer((req, res) => {
+    brokerHits.push(`${req.method} ${req.url}`);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ username: "x-access-token", password: "ghs_installation_token_canary" }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => broker.listen(0, "127.0.0.1", resolve));
+  plane = `http://127.0.0.1:${(broker.address() as AddressInfo).port}`;
 });
-afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterEach(() => new Promise<void>((resolve) => broker.close(() => resolve())));
+
+const EXP = 1_900_000_000;
+/** A sandbox token shaped like the control plane's (a JWT whose payload says when it expires). */
+const TOKEN = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: "ses_1", exp: EXP })).toString("base64url")}.c2ln`;
 
 async function ask(input: string, env: Record<string, string | undefined>, action = "get") {
   let out = "";
   const warnings: string[] = [];
+  // Awaited: the helper of old asked the control plane over the network.
   const code = await runCredentialHelper({
     action,
     input,
@@ -60,11 +53,14 @@ async function ask(input: string, env: Record<string, string | undefined>, actio
   return { code, out, warnings };
 }
 
-const env = (repo = "https://github.com/acme/api.git") => ({
-  [CREDENTIAL_URL_ENV]: url,
-  [CREDENTIAL_TOKEN_ENV]: "sandbox-token-123",
+const proxyRepo = () => `${plane}/sandbox/git/github/acme/api.git`;
+const env = (repo = proxyRepo()) => ({
+  [CREDENTIAL_URL_ENV]: plane,
+  [CREDENTIAL_TOKEN_ENV]: TOKEN,
   [CREDENTIAL_REPO_ENV]: repo,
 });
+const input = (host: string, path: string, protocol = "http") =>
+  `protocol=${protocol}\nhost=${host}\npath=${path}\n\n`;
 
 describe("credential helper", () => {
   it("parses git's key=value input up to the blank line", () => {
@@ -75,59 +71,68 @@ describe("credential helper", () => {
     });
   });
 
-  it("asks the control plane with the bearer token and prints git's credential format", async () => {
-    const result = await ask("protocol=https\nhost=github.com\npath=acme/api.git\n\n", env());
+  it("answers git with the current sandbox token as the Basic password, for the proxy's repository only", async () => {
+    const host = new URL(plane).host;
+    const result = await ask(input(host, "sandbox/git/github/acme/api.git"), env());
     expect(result.code).toBe(0);
-    expect(seen).toEqual([
-      {
-        authorization: "Bearer sandbox-token-123",
-        body: { protocol: "https", host: "github.com", path: "acme/api.git" },
-      },
-    ]);
-    expect(result.out).toBe(
-      `username=x-access-token\npassword=ghs_scoped\npassword_expiry_utc=${Date.parse("2030-01-01T00:00:00Z") / 1000}\n`,
+    expect(result.out).toBe(`username=x-sandbox-token\npassword=${TOKEN}\npassword_expiry_utc=${EXP}\n`);
+    expect(brokerHits).toEqual([]);
+  });
+
+  it("a GitHub repository URL gets no credential: the helper never fetches a forge token for the sandbox", async () => {
+    const result = await ask(
+      input("github.com", "acme/api.git", "https"),
+      env("https://github.com/acme/api.git"),
     );
+    expect(result.out).toBe("");
+    expect(result.out).not.toContain("ghs_");
+    expect(result.warnings.join(" ")).toMatch(/not on the control plane's git proxy/);
+    expect(brokerHits).toEqual([]);
   });
 
   it("stays silent for git commands that are not the runtime's, and for store/erase", async () => {
-    expect(await ask("protocol=https\nhost=github.com\n\n", {})).toMatchObject({ code: 0, out: "" });
-    expect(await ask("protocol=https\nhost=github.com\n\n", env(), "store")).toMatchObject({
+    const host = new URL(plane).host;
+    expect(await ask(input(host, "sandbox/git/github/acme/api.git"), {})).toMatchObject({ code: 0, out: "" });
+    expect(await ask(input(host, "sandbox/git/github/acme/api.git"), env(), "store")).toMatchObject({
       code: 0,
       out: "",
     });
-    expect(seen).toHaveLength(0);
   });
 
-  it("fails with a message, and without credentials, when the control plane refuses or answers nonsense", async () => {
-    answer = { status: 403, body: { error: { code: "forbidden", message: "no" } } };
-    const refused = await ask("protocol=https\nhost=github.com\npath=acme/api.git\n\n", env());
-    expect(refused.code).toBe(1);
-    expect(refused.out).toBe("");
-    expect(refused.warnings[0]).toMatch(/refused git credentials .*HTTP 403/);
-    answer = { status: 200, body: { user: "x" } };
-    const odd = await ask("protocol=https\nhost=github.com\npath=acme/api.git\n\n", env());
-    expect(odd.code).toBe(1);
-    expect(odd.warnings[0]).toMatch(/unexpected body/);
-  });
-
-  it("a rewritten remote cannot get the session's credential: the helper answers only for the session's repository", async () => {
+  it("a rewritten remote cannot get the sandbox token: the helper answers only for the session's repository", async () => {
+    const host = new URL(plane).host;
     const elsewhere = [
-      "protocol=https\nhost=evil.example\npath=acme/api.git\n\n",
-      "protocol=https\nhost=github.com\npath=attacker/loot.git\n\n",
-      "protocol=http\nhost=github.com\npath=acme/api.git\n\n",
-      "protocol=https\nhost=github.com:8443\npath=acme/api.git\n\n",
-      "protocol=https\nhost=github.com\n\n",
+      input("evil.example", "sandbox/git/github/acme/api.git"),
+      input(host, "sandbox/git/github/attacker/loot.git"),
+      input(host, "sandbox/connect"),
+      input(host, "sandbox/git/github/acme/api.git", "https"),
+      input(`${new URL(plane).hostname}:1`, "sandbox/git/github/acme/api.git"),
+      `protocol=http\nhost=${host}\n\n`,
     ];
-    for (const input of elsewhere) {
-      const result = await ask(input, env());
-      expect(result).toMatchObject({ code: 0, out: "" });
+    for (const text of elsewhere) {
+      const result = await ask(text, env());
+      expect(result, text).toMatchObject({ code: 0, out: "" });
       expect(result.warnings[0]).toMatch(/only the session's repository/);
     }
-    expect(seen).toHaveLength(0);
     // Host case and a leading slash do not make it another repository.
-    const same = await ask("protocol=https\nhost=GitHub.com\npath=/acme/api.git\n\n", env());
-    expect(same.code).toBe(0);
-    expect(seen).toHaveLength(1);
+    const same = await ask(input(host.toUpperCase(), "/sandbox/git/github/acme/api.git"), env());
+    expect(same.out).toContain(`password=${TOKEN}`);
+  });
+
+  it("a repository URL off the proxy prefix, or carrying user info, never gets the token", () => {
+    expect(isOnGitProxy(`${plane}/sandbox/git/local/demo.git`, plane)).toBe(true);
+    expect(isOnGitProxy(`${plane}/sandbox/gitx/local/demo.git`, plane)).toBe(false);
+    expect(isOnGitProxy(`${plane}/sandbox/git/`, plane)).toBe(false);
+    expect(isOnGitProxy(`${plane}/sandbox/git/%2e%2e/connect`, plane)).toBe(false);
+    expect(isOnGitProxy(`https://evil.example/sandbox/git/local/demo.git`, plane)).toBe(false);
+    expect(isOnGitProxy(`${plane.replace("http://", "http://u:p@")}/sandbox/git/a.git`, plane)).toBe(false);
+    expect(isOnGitProxy(`${plane}/base/sandbox/git/a.git`, `${plane}/base`)).toBe(true);
+  });
+
+  it("reads the expiry from a JWT and nothing from other tokens", () => {
+    expect(tokenExpiry(TOKEN)).toBe(EXP);
+    expect(tokenExpiry("opaque-token")).toBeNull();
+    expect(tokenExpiry("a.bm90IGpzb24.c")).toBeNull();
   });
 
   it("is what git runs through credential.helper (real git, built runtime bundle)", async () => {
@@ -136,14 +141,13 @@ describe("credential helper", () => {
       "git",
       ["-c", `credential.helper=${command}`, "-c", "credential.useHttpPath=true", "credential", "fill"],
       {
-        input: "protocol=https\nhost=github.com\npath=acme/api.git\n\n",
+        input: `url=${proxyRepo()}\n\n`,
         env: { ...process.env, ...env(), GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_GLOBAL: "/dev/null" },
         timeoutMs: 20_000,
       },
     );
-    expect(result.code).toBe(0);
-    const out = result.stdout;
-    expect(out).toContain("username=x-access-token\npassword=ghs_scoped\n");
-    expect(seen[0]?.body).toEqual({ protocol: "https", host: "github.com", path: "acme/api.git" });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`username=x-sandbox-token\npassword=${TOKEN}\n`);
+    expect(brokerHits).toEqual([]);
   });
 });

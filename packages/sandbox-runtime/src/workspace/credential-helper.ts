@@ -1,12 +1,15 @@
 /**
- * The git credential helper. git runs `node runtime.mjs git-credential get` (installed in the
- * clone's config); the helper asks the control plane (`POST /sandbox/git-credentials`, bearer
- * sandbox token) for a short-lived token scoped to this repository and prints it in git's
- * credential format. The token and URL come from the environment the runtime gives its own git
- * commands, so a git command the agent runs gets nothing. It answers only for the session's
- * repository (same protocol, host and path as NIGHTSHIFT_REPO_URL, handed to it as
- * NIGHTSHIFT_CREDENTIALS_REPO): a request for any other place gets no answer, so a rewritten
- * remote cannot carry the installation token elsewhere.
+ * The git credential helper. git runs `node runtime.mjs git-credential get` (given on the command
+ * line of the runtime's own clone and push only, see git.ts) and the helper answers with the
+ * runtime's current sandbox token as the Basic password. The token goes to one place only: the
+ * control plane's git proxy (`<control plane>/sandbox/git/...`), which holds the forge's
+ * credentials itself and never hands them to a sandbox. The helper answers only when
+ * - the session's repository URL (NIGHTSHIFT_CREDENTIALS_REPO) is on the git proxy of the control
+ *   plane (NIGHTSHIFT_CREDENTIALS_URL): same scheme, host and path prefix, and
+ * - git asks about that repository itself (same protocol, host and path),
+ * so a rewritten remote, or a repository URL that points elsewhere, gets nothing. The token and
+ * URLs come from the environment the runtime gives its own git commands: a git command the agent
+ * runs (in the inner sandbox) has neither the helper nor these variables.
  */
 import { z } from "zod";
 
@@ -14,15 +17,14 @@ export const CREDENTIAL_URL_ENV = "NIGHTSHIFT_CREDENTIALS_URL";
 export const CREDENTIAL_TOKEN_ENV = "NIGHTSHIFT_CREDENTIALS_TOKEN";
 export const CREDENTIAL_REPO_ENV = "NIGHTSHIFT_CREDENTIALS_REPO";
 
-const CredentialAnswer = z.object({
-  username: z.string().min(1).max(200),
-  password: z.string().min(1).max(10_000),
-  expiresAt: z.string().optional(),
-});
+/** Where the control plane serves git for sandboxes (control-plane routes/sandbox-git.ts). */
+export const GIT_PROXY_PATH = "/sandbox/git/";
+/** The Basic user name sent with the sandbox token; the proxy reads only the password. */
+export const GIT_PROXY_USERNAME = "x-sandbox-token";
 
 const CredentialEnv = z.object({
   [CREDENTIAL_URL_ENV]: z.string().url(),
-  [CREDENTIAL_TOKEN_ENV]: z.string().min(1),
+  [CREDENTIAL_TOKEN_ENV]: z.string().min(1).max(10_000),
   [CREDENTIAL_REPO_ENV]: z.string().url(),
 });
 
@@ -38,14 +40,35 @@ function decoded(text: string): string {
   }
 }
 
+function parseUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/** True when `repoUrl` is a repository on the git proxy of the control plane at `controlPlaneUrl`. */
+export function isOnGitProxy(repoUrl: string, controlPlaneUrl: string): boolean {
+  const repo = parseUrl(repoUrl);
+  const plane = parseUrl(controlPlaneUrl);
+  if (!repo || !plane) return false;
+  if (repo.username || repo.password || repo.search || repo.hash) return false;
+  const prefix = `${plane.pathname.replace(/\/+$/, "")}${GIT_PROXY_PATH}`;
+  const path = decoded(repo.pathname);
+  return (
+    repo.protocol === plane.protocol &&
+    repo.host.toLowerCase() === plane.host.toLowerCase() &&
+    path.startsWith(prefix) &&
+    path.length > prefix.length &&
+    !path.split("/").includes("..")
+  );
+}
+
 /** True when git asks about the session's repository itself (git sends the path without its leading slash). */
 export function isSessionRepository(fields: Record<string, string>, repoUrl: string): boolean {
-  let repo: URL;
-  try {
-    repo = new URL(repoUrl);
-  } catch {
-    return false;
-  }
+  const repo = parseUrl(repoUrl);
+  if (!repo) return false;
   return (
     fields.protocol === repo.protocol.slice(0, -1) &&
     (fields.host ?? "").toLowerCase() === repo.host.toLowerCase() &&
@@ -70,67 +93,56 @@ export function parseCredentialInput(text: string): Record<string, string> {
   return fields;
 }
 
+/** The token's `exp` (unix seconds) when it is a JWT that says so; git stops reusing it then. */
+export function tokenExpiry(token: string): number | null {
+  const payload = token.split(".")[1];
+  if (!payload) return null;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    const exp = z.object({ exp: z.number().int().positive() }).safeParse(claims);
+    return exp.success ? exp.data.exp : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface CredentialHelperIo {
   action: string | undefined;
   input: string;
   env: Record<string, string | undefined>;
-  fetch?: typeof fetch;
   write(text: string): void;
   warn(text: string): void;
 }
 
 /** Runs one helper invocation; returns the exit code. Only `get` answers; store/erase are no-ops. */
-export async function runCredentialHelper(io: CredentialHelperIo): Promise<number> {
+export function runCredentialHelper(io: CredentialHelperIo): number {
   if (io.action !== "get") return 0;
   const env = CredentialEnv.safeParse(io.env);
   // Not the runtime's own git (the agent's, say): stay silent so git reports that it has no credentials.
   if (!env.success) return 0;
+  const repoUrl = env.data[CREDENTIAL_REPO_ENV];
   const fields = parseCredentialInput(io.input);
   if (fields.protocol !== "https" && fields.protocol !== "http") return 0;
-  if (!isSessionRepository(fields, env.data[CREDENTIAL_REPO_ENV])) {
+  if (!isOnGitProxy(repoUrl, env.data[CREDENTIAL_URL_ENV])) {
+    io.warn(
+      "nightshift: the session's repository is not on the control plane's git proxy; the sandbox token is not sent anywhere else",
+    );
+    return 0;
+  }
+  if (!isSessionRepository(fields, repoUrl)) {
     io.warn(
       `nightshift: no git credentials for ${fields.host ?? "?"}/${fields.path ?? ""}: only the session's repository gets them`,
     );
     return 0;
   }
-  const body = { protocol: fields.protocol, host: fields.host ?? "", path: fields.path ?? "" };
-  const url = `${env.data[CREDENTIAL_URL_ENV].replace(/\/+$/, "")}/sandbox/git-credentials`;
-  let response: Response;
-  try {
-    response = await (io.fetch ?? fetch)(url, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${env.data[CREDENTIAL_TOKEN_ENV]}`,
-        "content-type": "application/json",
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
-    });
-  } catch (err) {
-    io.warn(
-      `nightshift: cannot reach the control plane for git credentials (${(err as Error).message}); retry later`,
-    );
+  const token = env.data[CREDENTIAL_TOKEN_ENV];
+  if (/[\n\r\0]/.test(token)) {
+    io.warn("nightshift: the sandbox token contains a line break; refused");
     return 1;
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    io.warn(
-      `nightshift: the control plane refused git credentials for ${body.host}/${body.path} (HTTP ${response.status})`,
-    );
-    return 1;
-  }
-  const answer = CredentialAnswer.safeParse(await response.json().catch(() => null));
-  if (!answer.success) {
-    io.warn("nightshift: the control plane answered git credentials with an unexpected body");
-    return 1;
-  }
-  if (/[\n\0]/.test(answer.data.username + answer.data.password)) {
-    io.warn("nightshift: git credentials contain a line break; refused");
-    return 1;
-  }
-  const expires = answer.data.expiresAt ? Date.parse(answer.data.expiresAt) : Number.NaN;
-  // Tells git not to reuse the token after it expires.
-  const expiry = Number.isFinite(expires) ? `password_expiry_utc=${Math.floor(expires / 1000)}\n` : "";
-  io.write(`username=${answer.data.username}\npassword=${answer.data.password}\n${expiry}`);
+  const expiry = tokenExpiry(token);
+  io.write(
+    `username=${GIT_PROXY_USERNAME}\npassword=${token}\n${expiry ? `password_expiry_utc=${expiry}\n` : ""}`,
+  );
   return 0;
 }

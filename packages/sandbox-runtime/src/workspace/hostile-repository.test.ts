@@ -1,13 +1,12 @@
 /**
  * The agent owns the clone between turns and may plant anything in it. The runtime's own git
  * (status, add, commit, push) must run none of it, and the push and its credential must go to
- * the session's repository only. Real git over smart HTTP on 127.0.0.1, the real credential
- * helper from the built bundle, and a stand-in control plane that records what it was asked.
+ * the session's repository only. Real git over smart HTTP on 127.0.0.1 standing in for the
+ * control plane's git proxy (`/sandbox/git/...`, Basic auth with the sandbox token), and the real
+ * credential helper from the built bundle.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
 import { afterEach, describe, expect, inject, it } from "vitest";
@@ -19,41 +18,18 @@ import {
   CREDENTIAL_TOKEN_ENV,
   CREDENTIAL_URL_ENV,
   credentialHelperCommand,
+  GIT_PROXY_USERNAME,
 } from "./credential-helper";
 import { createGit, gitEnvironment } from "./git";
 import { prepareWorkspace } from "./prepare-workspace";
 import { publishChanges } from "./publish-changes";
 
 const TOKEN_CANARY = "sandbox-token-canary-7f3a";
-const INSTALLATION_TOKEN = "ghs_installation_canary_91c2";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface CredentialAsk {
-  authorization: string | undefined;
-  body: { protocol: string; host: string; path: string };
-}
-
-async function startControlPlane(): Promise<{ url: string; asked: CredentialAsk[] }> {
-  const asked: CredentialAsk[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk) => {
-      body += chunk;
-    });
-    req.on("end", () => {
-      asked.push({ authorization: req.headers.authorization, body: JSON.parse(body || "{}") });
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ username: "x-access-token", password: INSTALLATION_TOKEN }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
-}
 
 /** Every planted program appends "<name> token=<what it saw>" to one file. */
 function plantProgram(dir: string, name: string, markers: string, passThrough = false): string {
@@ -120,20 +96,21 @@ async function hostileSetup() {
   const repo = seedRepo({ "README.md": "hello\n" });
   cleanups.push(() => rmSync(repo.root, { recursive: true, force: true }));
   const served = join(repo.root, "srv");
-  mkdirSync(served);
-  git(repo.root, "clone", "-q", "--bare", repo.origin, join(served, "session.git"));
-  git(repo.root, "clone", "-q", "--bare", repo.origin, join(served, "evil.git"));
+  // Served at <plane>/sandbox/git/<name>.git, where the control plane's git proxy is.
+  const proxied = join(served, "sandbox", "git");
+  mkdirSync(proxied, { recursive: true });
+  git(repo.root, "clone", "-q", "--bare", repo.origin, join(proxied, "session.git"));
+  git(repo.root, "clone", "-q", "--bare", repo.origin, join(proxied, "evil.git"));
   const server: GitHttpServer = await startGitHttpServer(served, {
-    username: "x-access-token",
-    password: INSTALLATION_TOKEN,
+    username: GIT_PROXY_USERNAME,
+    password: TOKEN_CANARY,
   });
   cleanups.push(() => server.close());
-  const controlPlane = await startControlPlane();
-  const sessionUrl = `${server.url}/session.git`;
-  const evilUrl = `${server.url}/evil.git`;
+  const sessionUrl = `${server.url}/sandbox/git/session.git`;
+  const evilUrl = `${server.url}/sandbox/git/evil.git`;
   const gitEnv = gitEnvironment(process.env, {
     credentials: () => ({
-      [CREDENTIAL_URL_ENV]: controlPlane.url,
+      [CREDENTIAL_URL_ENV]: server.url,
       [CREDENTIAL_TOKEN_ENV]: TOKEN_CANARY,
       [CREDENTIAL_REPO_ENV]: sessionUrl,
     }),
@@ -150,7 +127,7 @@ async function hostileSetup() {
     log: silentLogger,
   });
   expect(prepared, JSON.stringify(events)).toMatchObject({ ok: true });
-  return { repo, served, server, controlPlane, sessionUrl, evilUrl, gitEnv, workdir, prepared };
+  return { repo, proxied, server, sessionUrl, evilUrl, gitEnv, workdir, prepared };
 }
 
 /** The runtime's publish step on the clone, pushing to the session's repository. */
@@ -188,7 +165,6 @@ describe("the runtime's git in a repository the agent made hostile", () => {
     const s = await hostileSetup();
     const markers = plantEverything(s.workdir, s.repo.root, s.evilUrl, s.sessionUrl);
     s.server.requests.length = 0;
-    s.controlPlane.asked.length = 0;
 
     const events: AgentEvent[] = [];
     const published = await publishFrom(s, events, {
@@ -201,17 +177,14 @@ describe("the runtime's git in a repository the agent made hostile", () => {
     expect(ran, "planted programs ran").toBe("");
     expect(published, JSON.stringify(events)).toMatchObject({ kind: "pushed" });
     const sha = published.kind === "pushed" ? published.sha : "";
-    expect(branchIn(join(s.served, "session.git"), "nightshift/hostile")).toBe(sha);
-    expect(branchIn(join(s.served, "evil.git"), "nightshift/hostile")).toBeNull();
+    expect(branchIn(join(s.proxied, "session.git"), "nightshift/hostile")).toBe(sha);
+    expect(branchIn(join(s.proxied, "evil.git"), "nightshift/hostile")).toBeNull();
     // The committed file went through no filter: its content is what the agent wrote.
-    expect(git(join(s.served, "session.git"), "show", `${sha}:feature.txt`)).toBe("the agent's work");
+    expect(git(join(s.proxied, "session.git"), "show", `${sha}:feature.txt`)).toBe("the agent's work");
     expect(s.server.requests.length).toBeGreaterThan(0);
-    for (const request of s.server.requests) expect(request.path).toMatch(/^\/session\.git\//);
-    expect(s.controlPlane.asked.length).toBeGreaterThan(0);
-    for (const ask of s.controlPlane.asked) {
-      expect(ask.body).toEqual({ protocol: "http", host: new URL(s.server.url).host, path: "session.git" });
-      expect(ask.authorization).toBe(`Bearer ${TOKEN_CANARY}`);
-    }
+    for (const request of s.server.requests) expect(request.path).toMatch(/^\/sandbox\/git\/session\.git\//);
+    // The sandbox token went with the push (git asked the runtime's helper after the 401).
+    expect(s.server.requests.some((request) => request.authorized)).toBe(true);
 
     // A restarted runtime reuses the clone: its checkout runs no planted post-checkout hook either.
     plantEverything(s.workdir, s.repo.root, s.evilUrl, s.sessionUrl);

@@ -172,7 +172,7 @@ async function clone(
       options.baseBranch && /not found in upstream|Remote branch/.test(result.stderr)
         ? `; the base branch ${options.baseBranch} does not exist`
         : source.kind === "remote"
-          ? "; check that the repository exists and that the control plane can issue credentials for it"
+          ? "; check that the repository exists and that the control plane's git proxy can reach it"
           : "";
     const message = `cloning ${shown} failed: ${gitErrorText(result)}${hint}`;
     emit({ type: "error", code: "workspace_failed", message });

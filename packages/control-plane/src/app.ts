@@ -17,6 +17,8 @@ import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
 import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
+import { sandboxGitRoutes } from "./routes/sandbox-git";
+import { sandboxModelRoutes } from "./routes/sandbox-model";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
 import { settingsRoutes } from "./routes/settings";
@@ -27,21 +29,29 @@ import { enforcePolicy } from "./tenancy/route-policy";
 import { resolveTenant } from "./tenancy/tenant-context";
 
 const DEFAULT_MAX_BODY = 256 * 1024;
+/** Model calls carry whole conversations; the providers themselves accept up to 32 MB. */
+const MODEL_GATEWAY_MAX_BODY = 32 * 1024 * 1024;
 
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.use("*", requestId);
   app.use("*", async (c, next) => {
-    const maxSize = Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
+    // A push carries a whole pack: the git proxy streams it and applies its own bound.
+    if (c.req.path.startsWith("/sandbox/git/")) return next();
+    const maxSize = c.req.path.startsWith("/sandbox/model/")
+      ? MODEL_GATEWAY_MAX_BODY
+      : Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
     return bodyLimit({
       maxSize,
       onError: () => {
-        throw new AppError("payload_too_large", 413, `request body is larger than ${maxSize} bytes`);
+        throw new AppError("payload_too_large", `request body is larger than ${maxSize} bytes`);
       },
     })(c, next);
   });
   app.route("/api/v1/health", healthRoutes);
   // Sandboxes authenticate with their own token, not as users.
+  app.route("/sandbox/model", sandboxModelRoutes);
+  app.route("/sandbox/git", sandboxGitRoutes);
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth", authRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.
@@ -64,7 +74,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
   app.notFound((c) =>
-    renderError(new AppError("not_found", 404, `no route for ${c.req.method} ${c.req.path}`), c),
+    renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),
   );
   app.onError(renderError);
   return app;

@@ -115,7 +115,7 @@ describe("sandbox caller", () => {
     expect(await authenticateSandboxCaller(bindings, bearer(token), now)).toMatchObject({
       ok: false,
       status: 410,
-      code: "session_closed",
+      code: "session_ended",
     });
     forgetCachedCallers();
   });

@@ -101,7 +101,7 @@ describe("a finished session's sandbox token", () => {
     const after = await askCredential(token, { host: doubleHost(), path: "acme/widgets.git" });
     expect(after.status).toBe(410);
     const body = (await after.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe("session_closed");
+    expect(body.error.code).toBe("session_ended");
     expect(body.error.message).toMatch(/stopped/);
   });
 

@@ -224,7 +224,6 @@ export function toAppError(error: unknown, doing: string): AppError {
   const status = error instanceof GithubCallError ? error.status : null;
   return new AppError(
     "upstream_unavailable",
-    503,
     `GitHub did not answer while ${doing} (status ${status ?? "network"}); retry shortly`,
   );
 }

@@ -34,12 +34,10 @@ async function findInstallation(app: GithubApp, owner: string, name: string): Pr
     if (status === 404)
       throw new AppError(
         "not_found",
-        404,
         `the GitHub App is not installed on ${owner}/${name}; install it and grant this repository`,
       );
     throw new AppError(
       "upstream_unavailable",
-      503,
       `GitHub did not answer the installation lookup (status ${status ?? "network"}); retry shortly`,
     );
   }
@@ -67,12 +65,10 @@ export async function mintRepoToken(app: GithubApp, scope: RepoScope): Promise<R
     if (status === 404 || status === 422)
       throw new AppError(
         "forbidden",
-        403,
         `the GitHub App installation does not cover ${scope.owner}/${scope.name} with contents: write; grant it in the installation settings`,
       );
     throw new AppError(
       "upstream_unavailable",
-      503,
       `GitHub did not mint an installation token (status ${status ?? "network"}); retry shortly`,
     );
   }

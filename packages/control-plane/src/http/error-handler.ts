@@ -1,5 +1,5 @@
 /** Maps anything thrown in a handler to `{error:{code,message}}`; internals stay in the log. */
-import type { ErrorBody } from "@nightshift/protocol";
+import { type ErrorBody, errorCodeForStatus, errorStatus } from "@nightshift/protocol";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError } from "./app-error";
@@ -18,11 +18,11 @@ export function renderError(err: Error, c: Context): Response {
     return c.json(body, err.status, err.headers);
   }
   if (err instanceof HTTPException && err.status < 500) {
-    const code =
-      err.status === 413 ? "payload_too_large" : err.status === 404 ? "not_found" : "invalid_request";
+    // A framework exception carries only a status: name it with the table's code for that status.
+    const code = errorCodeForStatus(err.status);
     return c.json(
       { error: { code, message: err.message || "bad request", requestId } } satisfies ErrorBody,
-      err.status,
+      errorStatus(code),
     );
   }
   console.error(JSON.stringify({ level: "error", requestId, error: err.name, message: err.message }));
@@ -33,5 +33,5 @@ export function renderError(err: Error, c: Context): Response {
       requestId,
     },
   };
-  return c.json(body, 500);
+  return c.json(body, errorStatus("internal"));
 }

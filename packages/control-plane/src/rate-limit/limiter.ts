@@ -31,7 +31,6 @@ export async function enforceRateLimit(
     const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000));
     throw new AppError(
       "rate_limited",
-      429,
       `too many ${RATE_LIMITS[check.name].what}: at most ${policy.perMinute} a minute (${policy.burst} at once); try again in ${seconds} s`,
       undefined,
       { "retry-after": String(seconds) },

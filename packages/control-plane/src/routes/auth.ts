@@ -64,7 +64,7 @@ async function connectFailure(c: Context<AppEnv>, work: () => Promise<Response>)
 }
 
 function restart(message: string): AppError {
-  return new AppError("invalid_request", 400, `${message}; start again at /auth/github/login`);
+  return new AppError("invalid_request", `${message}; start again at /auth/github/login`);
 }
 
 export const authRoutes = new Hono<AppEnv>()
@@ -88,7 +88,6 @@ export const authRoutes = new Hono<AppEnv>()
     if (query.error)
       throw new AppError(
         "unauthorized",
-        401,
         `GitHub sign-in was not completed (${query.error.slice(0, 60)}); start again at /auth/github/login`,
       );
     if (!saved) throw restart("the sign-in attempt expired or was started in another browser");
@@ -123,7 +122,6 @@ export const authRoutes = new Hono<AppEnv>()
       if (query.setup_action === "request" || query.installation_id === undefined)
         throw new AppError(
           "invalid_request",
-          400,
           "GitHub asked an organization owner to approve the installation; once they have, press Connect again",
         );
       const installationId = query.installation_id;
@@ -132,16 +130,11 @@ export const authRoutes = new Hono<AppEnv>()
       if (!query.state)
         throw new AppError(
           "invalid_request",
-          400,
           "this installation was not started from Nightshift; open Settings → GitHub and press Connect",
         );
       const claims = await readInstallState(config.sessionKey, query.state);
       if (!claims)
-        throw new AppError(
-          "invalid_request",
-          400,
-          "the connect link expired; start again from Settings → GitHub",
-        );
+        throw new AppError("invalid_request", "the connect link expired; start again from Settings → GitHub");
       const token = readSessionCookie(c);
       const session = token
         ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
@@ -151,7 +144,6 @@ export const authRoutes = new Hono<AppEnv>()
       if (session?.sub !== claims.userId || liveUser !== claims.userId)
         throw new AppError(
           "forbidden",
-          403,
           "sign in to Nightshift as the user who started connecting GitHub, then start again",
         );
       // Prove with the user's own GitHub token that they can access this installation (the id above is unchecked).
@@ -173,16 +165,11 @@ export const authRoutes = new Hono<AppEnv>()
     if (!config.devLoginEnabled) {
       throw new AppError(
         "not_found",
-        404,
         "the dev login is off; it needs NIGHTSHIFT_MODE=local and NIGHTSHIFT_DEV_LOGIN=1",
       );
     }
     if (!isLoopbackRequest(c.req.raw)) {
-      throw new AppError(
-        "forbidden",
-        403,
-        "the dev login only answers requests from this machine (loopback)",
-      );
+      throw new AppError("forbidden", "the dev login only answers requests from this machine (loopback)");
     }
     // Login CSRF: a page on another origin must not sign this browser in. Origin is required: any
     // local process can forge it, but a request without it (a bare curl from a sandbox sharing the

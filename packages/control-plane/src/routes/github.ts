@@ -8,7 +8,7 @@ import { readAuthConfig } from "../tenancy/auth-config";
 function installationParam(raw: string | undefined): number {
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id <= 0)
-    throw new AppError("invalid_request", 400, "the installation id must be GitHub's positive numeric id");
+    throw new AppError("invalid_request", "the installation id must be GitHub's positive numeric id");
   return id;
 }
 

@@ -38,8 +38,7 @@ export const sandboxRoutes = new Hono<AppEnv>()
   .get("/connect", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new AppError(
-        "invalid_request",
-        426,
+        "upgrade_required",
         "the sandbox bridge speaks WebSocket; send 'Upgrade: websocket'",
       );
     }
@@ -49,7 +48,7 @@ export const sandboxRoutes = new Hono<AppEnv>()
   })
   .post("/git-credentials", async (c) => {
     const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
-    if (!verified.ok) throw new AppError("unauthorized", 401, verified.reason);
+    if (!verified.ok) throw new AppError("unauthorized", verified.reason);
     const body = await parseJsonBody(c, GitCredentialRequest);
     return c.json(await sandboxes.gitCredential(c.env, verified.claims as SandboxClaims, body));
   });

@@ -16,7 +16,6 @@ function nameParam(c: Context): string {
   if (!parsed.success) {
     throw new AppError(
       "invalid_request",
-      400,
       `invalid secret name: ${parsed.error.issues[0]?.message ?? "invalid"}`,
     );
   }
@@ -30,7 +29,7 @@ function nameParam(c: Context): string {
 function settableName(c: Context): string {
   const name = nameParam(c);
   const unsafe = unsafeSecretNameReason(name);
-  if (unsafe) throw new AppError("invalid_request", 400, `invalid secret name: ${unsafe}`);
+  if (unsafe) throw new AppError("invalid_request", `invalid secret name: ${unsafe}`);
   return name;
 }
 

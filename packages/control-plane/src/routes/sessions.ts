@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { parseJsonBody, parseQuery } from "../http/validate";
+import { getSessionUsage } from "../model-gateway/tenant-settings";
 import { enforceRateLimit } from "../rate-limit/limiter";
 import * as sessions from "../services/sessions";
 
@@ -40,6 +41,9 @@ export const sessionRoutes = new Hono<AppEnv>()
   .get("/:id", async (c) => {
     return c.json(await sessions.getSession(c.env, c.var.actor, sessionIdParam(c.req.param("id"))));
   })
+  .get("/:id/usage", async (c) => {
+    return c.json(await getSessionUsage(c.env, c.var.actor, sessionIdParam(c.req.param("id"))));
+  })
   .post("/:id/stop", async (c) => {
     return c.json(await sessions.stopSession(c.env, c.var.actor, sessionIdParam(c.req.param("id"))), 202);
   })
@@ -58,7 +62,7 @@ export const sessionRoutes = new Hono<AppEnv>()
     const id = sessionIdParam(c.req.param("id"));
     parseQuery(c, StreamQuery);
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new AppError("invalid_request", 426, "this endpoint speaks WebSocket; send 'Upgrade: websocket'");
+      throw new AppError("upgrade_required", "this endpoint speaks WebSocket; send 'Upgrade: websocket'");
     }
     return sessions.openStream(c.env, c.var.actor, id, c.req.raw);
   });

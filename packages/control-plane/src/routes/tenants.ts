@@ -25,7 +25,6 @@ export const tenantRoutes = new Hono<AppEnv>()
     if (confirm !== tenant.slug) {
       throw new AppError(
         "invalid_request",
-        400,
         `to delete this tenant, repeat its slug: ?confirm=${tenant.slug}`,
       );
     }

@@ -27,7 +27,7 @@ export interface SandboxCaller {
 export type SandboxCallerRefusal = {
   ok: false;
   status: 401 | 410;
-  code: "unauthorized" | "session_closed";
+  code: "unauthorized" | "session_ended";
   message: string;
 };
 export type SandboxCallerResult = { ok: true; caller: SandboxCaller } | SandboxCallerRefusal;
@@ -78,7 +78,7 @@ export function sandboxTokenOf(headers: Headers): string | null {
 }
 
 function refuse(status: 401 | 410, message: string): SandboxCallerRefusal {
-  return { ok: false, status, code: status === 410 ? "session_closed" : "unauthorized", message };
+  return { ok: false, status, code: status === 410 ? "session_ended" : "unauthorized", message };
 }
 
 function remember(key: string, caller: SandboxCaller, now: number): void {

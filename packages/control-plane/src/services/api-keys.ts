@@ -47,11 +47,11 @@ export async function createApiKey(
 ): Promise<CreateApiKeyResponse> {
   if (actor.via === "api_key") {
     // A leaked key must not be able to mint itself successors.
-    throw new AppError("forbidden", 403, "API keys cannot create API keys; sign in to create one");
+    throw new AppError("forbidden", "API keys cannot create API keys; sign in to create one");
   }
   const role = req.role ?? actor.role;
   if (!roleAtLeast(actor.role, role)) {
-    throw new AppError("forbidden", 403, `a key's role cannot be above your own (${actor.role})`);
+    throw new AppError("forbidden", `a key's role cannot be above your own (${actor.role})`);
   }
   const now = new Date();
   const material = await generateApiKey();

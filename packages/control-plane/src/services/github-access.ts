@@ -48,7 +48,6 @@ export async function requireConnectedRepository(
   if (!row)
     throw new AppError(
       "not_found",
-      404,
       `${repo.owner}/${repo.name} is not connected to this tenant; install the GitHub App on it and connect the installation in Settings → GitHub`,
     );
   return row;
@@ -90,13 +89,11 @@ export async function requireWriteAccess(
   if (!user?.githubId)
     throw new AppError(
       "forbidden",
-      403,
       "work on GitHub repositories needs a GitHub identity; sign in with GitHub (API keys act as the member who created them)",
     );
   if (!(await canWrite(env, actor.tenantId, row, user.login)))
     throw new AppError(
       "forbidden",
-      403,
       `@${user.login} cannot push to ${row.owner}/${row.name}; ask a repository admin for write access`,
     );
   return { installationId: row.installationId, repositoryId: row.id, issue: null, requestedBy: user.login };

@@ -45,11 +45,10 @@ export function requireGithubApp(env: Bindings): GithubAppConfig {
   try {
     config = readGithubAppConfig(env);
   } catch (error) {
-    if (error instanceof GithubConfigError) throw new AppError("upstream_unavailable", 503, error.message);
+    if (error instanceof GithubConfigError) throw new AppError("upstream_unavailable", error.message);
     throw error;
   }
-  if (!config)
-    throw new AppError("not_found", 404, "no GitHub App is configured here; see docs/github-app.md");
+  if (!config) throw new AppError("not_found", "no GitHub App is configured here; see docs/github-app.md");
   return config;
 }
 
@@ -61,7 +60,6 @@ export function requireAppOAuth(env: Bindings): { config: GithubAppConfig; oauth
   if (!config.oauth)
     throw new AppError(
       "upstream_unavailable",
-      503,
       "connecting GitHub needs the App's OAuth client (GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET); see docs/github-app.md",
     );
   return { config, oauth: { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl } };
@@ -138,7 +136,7 @@ export async function completeInstallationLink(env: Bindings, req: LinkRequest):
   const db = openDatabase(env.DB);
   const membership = await findMembership(db, req.tenantId, req.userId);
   if (membership?.role !== "owner")
-    throw new AppError("forbidden", 403, "only a tenant owner can connect GitHub; ask an owner");
+    throw new AppError("forbidden", "only a tenant owner can connect GitHub; ask an owner");
   const { token: userToken } = await exchangeCode(oauth, req);
   const user = await findUser(db, req.userId);
   let account: string;
@@ -148,13 +146,11 @@ export async function completeInstallationLink(env: Bindings, req: LinkRequest):
     if (user?.githubId && (await userIdentity(config.apiUrl, userToken)).id !== user.githubId)
       throw new AppError(
         "forbidden",
-        403,
         "the GitHub account you authorized is not the one you signed in to Nightshift with; sign in with that account and start again",
       );
     if (!(await userCanAccessInstallation(config.apiUrl, userToken, req.installationId)))
       throw new AppError(
         "forbidden",
-        403,
         `your GitHub account cannot access installation ${req.installationId}; install the App from your own account or organization`,
       );
     const app = createGithubApp(config);
@@ -169,7 +165,6 @@ export async function completeInstallationLink(env: Bindings, req: LinkRequest):
     if (outcome === "taken")
       throw new AppError(
         "conflict",
-        409,
         `the installation on ${account} is already connected to another tenant; disconnect it there first`,
       );
     const repos = await installationRepositories(app, config.apiUrl, req.installationId);
@@ -197,7 +192,7 @@ export async function disconnectInstallation(
 ): Promise<void> {
   const db = openDatabase(env.DB);
   if (!(await unlinkInstallation(db, actor.tenantId, installationId)))
-    throw new AppError("not_found", 404, `installation ${installationId} is not connected to this tenant`);
+    throw new AppError("not_found", `installation ${installationId} is not connected to this tenant`);
   await recordAudit(db, actor.tenantId, actor, {
     action: "github.disconnected",
     target: { type: "github_installation", id: String(installationId) },

@@ -43,34 +43,27 @@ export async function receiveGithubWebhook(
   now: number,
 ): Promise<WebhookOutcome> {
   const config = readGithubAppConfig(env);
-  if (!config)
-    throw new AppError("not_found", 404, "no GitHub App is configured here; see docs/github-app.md");
+  if (!config) throw new AppError("not_found", "no GitHub App is configured here; see docs/github-app.md");
   if (!(await verifyWebhookSignature(config.webhookSecret, rawBody, headers.signature)))
     throw new AppError(
       "unauthorized",
-      401,
       "X-Hub-Signature-256 is missing or does not match this App's webhook secret",
     );
   const meta = Headers.safeParse({ event: headers.event, delivery: headers.delivery });
   if (!meta.success)
-    throw new AppError(
-      "invalid_request",
-      400,
-      meta.error.issues[0]?.message ?? "bad GitHub delivery headers",
-    );
+    throw new AppError("invalid_request", meta.error.issues[0]?.message ?? "bad GitHub delivery headers");
   let payload: unknown;
   try {
     payload = JSON.parse(new TextDecoder().decode(rawBody));
   } catch {
     throw new AppError(
       "invalid_json",
-      400,
       "the delivery body is not JSON; set the webhook content type to application/json",
     );
   }
   const envelope = Envelope.safeParse(payload);
   if (!envelope.success)
-    throw new AppError("invalid_request", 400, "the delivery body is not a GitHub event payload");
+    throw new AppError("invalid_request", "the delivery body is not a GitHub event payload");
   let action: WebhookAction;
   try {
     action = routeWebhook(meta.data.event, envelope.data, {
@@ -78,7 +71,7 @@ export async function receiveGithubWebhook(
       triggerLabel: config.triggerLabel,
     });
   } catch (error) {
-    if (error instanceof MalformedPayload) throw new AppError("invalid_request", 400, error.message);
+    if (error instanceof MalformedPayload) throw new AppError("invalid_request", error.message);
     throw error;
   }
   const db = openDatabase(env.DB);

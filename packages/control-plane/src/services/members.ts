@@ -23,7 +23,7 @@ function memberNotFound(userId: string): AppError {
 }
 
 function lastOwner(): AppError {
-  return new AppError("conflict", 409, "a tenant needs at least one owner; make someone else owner first");
+  return new AppError("conflict", "a tenant needs at least one owner; make someone else owner first");
 }
 
 export async function listMembers(env: Bindings, actor: Actor): Promise<ListMembersResponse> {
@@ -41,7 +41,7 @@ export async function addMember(env: Bindings, actor: Actor, req: AddMemberReque
   }
   const now = new Date().toISOString();
   if (!(await addMemberRow(db, actor.tenantId, user.id, req.role, now))) {
-    throw new AppError("conflict", 409, `${user.login} is already a member; change their role instead`);
+    throw new AppError("conflict", `${user.login} is already a member; change their role instead`);
   }
   await recordAudit(db, actor.tenantId, actor, {
     action: "member.added",

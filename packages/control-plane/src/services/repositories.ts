@@ -33,6 +33,6 @@ async function listLocal(env: Bindings): Promise<ListRepositoriesResponse["repos
     }));
   } catch (err) {
     const message = err instanceof SandboxProviderError ? err.message : "the sandbox host could not be asked";
-    throw new AppError("upstream_unavailable", 503, `cannot list local repositories: ${message}`);
+    throw new AppError("upstream_unavailable", `cannot list local repositories: ${message}`);
   }
 }

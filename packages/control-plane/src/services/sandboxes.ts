@@ -1,5 +1,4 @@
 /** Sandbox-facing use cases: joining the bridge and brokering git credentials. */
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
@@ -45,11 +44,11 @@ export async function gitCredential(
   const result = await agent.gitCredentialTarget(claims.tenantId, incarnation);
   if (!result.ok) {
     if (result.code === "session_closed")
-      throw new AppError("session_closed", 410, `${result.message}; its sandbox token is no longer honoured`);
-    throw new AppError("unauthorized", 401, "this sandbox token is no longer valid for the session");
+      throw new AppError("session_ended", `${result.message}; its sandbox token is no longer honoured`);
+    throw new AppError("unauthorized", "this sandbox token is no longer valid for the session");
   }
   if (result.value.repo.kind === "local") {
-    throw new AppError("not_found", 404, `local repositories need no credential (asked for ${target.host})`);
+    throw new AppError("not_found", `local repositories need no credential (asked for ${target.host})`);
   }
   const check = checkGitTarget(result.value.repo, target, githubWebUrl(env));
   if (!check.ok) {
@@ -67,11 +66,11 @@ export async function gitCredential(
         },
       },
     );
-    throw new AppError("forbidden", 403, check.reason);
+    throw new AppError("forbidden", check.reason);
   }
   // The DO mints (or reuses) an installation token limited to this one repository and contents: write.
   const minted = await agent.githubCredential(claims.tenantId, incarnation);
-  if (!minted.ok) throw new AppError(minted.code, minted.status as ContentfulStatusCode, minted.message);
+  if (!minted.ok) throw new AppError(minted.code, minted.message);
   return {
     username: "x-access-token",
     password: minted.value.token,

@@ -46,7 +46,7 @@ async function keyring(env: Bindings): Promise<Keyring> {
   } catch (err) {
     if (err instanceof SecretsConfigError) {
       // The operator's fix, not the caller's; the message names the variable, never a value.
-      throw new AppError("internal", 500, `secrets cannot be stored on this server yet: ${err.message}`);
+      throw new AppError("internal", `secrets cannot be stored on this server yet: ${err.message}`);
     }
     throw err;
   }
@@ -79,7 +79,6 @@ export async function putSecret(
   if (result === "limit_reached") {
     throw new AppError(
       "conflict",
-      409,
       `a tenant may hold at most ${SECRETS_PER_TENANT_MAX} secrets; delete unused ones first`,
     );
   }

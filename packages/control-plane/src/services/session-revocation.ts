@@ -65,7 +65,6 @@ export async function requireSessionsStopped(
   if (failed > 0)
     throw new AppError(
       "upstream_unavailable",
-      503,
       `${failed} running session(s) could not be stopped just now; try again in a moment`,
     );
   return stopped;

@@ -54,8 +54,8 @@ export function titleFrom(prompt: string): string {
 function unwrap<T>(result: RpcResult<T>, sessionId: string): T {
   if (result.ok) return result.value;
   if (result.code === "session_not_found") throw AppError.sessionNotFound(sessionId);
-  if (result.code === "session_closed") throw new AppError("session_closed", 409, result.message);
-  throw new AppError("invalid_request", 400, result.message);
+  if (result.code === "session_closed") throw new AppError("session_closed", result.message);
+  throw new AppError("invalid_request", result.message);
 }
 
 function stubFor(env: Bindings, sessionId: string) {
@@ -85,7 +85,6 @@ export async function createSession(
   if (req.repo.kind === "local" && env.NIGHTSHIFT_MODE !== "local") {
     throw new AppError(
       "invalid_request",
-      400,
       "local repositories exist only in local mode (NIGHTSHIFT_MODE=local, one machine, one person); start the session on a GitHub repository",
     );
   }
@@ -133,8 +132,8 @@ export async function createSession(
 }
 
 async function queuePositionOf(env: Bindings, actor: Actor, id: string): Promise<number | null> {
-  const snapshot = await stubFor(env, id).snapshot(actor.tenantId);
-  return snapshot.ok ? snapshot.value.queuePosition : null;
+  const position = await stubFor(env, id).queuePosition(actor.tenantId);
+  return position.ok ? position.value : null;
 }
 
 function authorOf(actor: Actor) {

@@ -36,7 +36,6 @@ async function requireRoomForAnotherTenant(env: Bindings, db: Database, userId: 
   if (owned < max) return;
   throw new AppError(
     "rate_limited",
-    429,
     `you already own ${owned} tenants, the most one person may own (${max}); delete a tenant you no longer need, then try again`,
     undefined,
     { "retry-after": String(TENANT_LIMIT_RETRY_AFTER_S) },
@@ -49,11 +48,7 @@ function toTenant(row: TenantRow): Tenant {
 
 function requireUser(principal: Principal): Extract<Principal, { kind: "session" }> {
   if (principal.kind !== "session") {
-    throw new AppError(
-      "forbidden",
-      403,
-      "an API key acts inside its own tenant only; sign in to manage tenants",
-    );
+    throw new AppError("forbidden", "an API key acts inside its own tenant only; sign in to manage tenants");
   }
   return principal;
 }
@@ -77,7 +72,7 @@ export async function createTenant(
   const db = openDatabase(env.DB);
   await requireRoomForAnotherTenant(env, db, user.id);
   if (await isTenantSlugTaken(db, req.slug)) {
-    throw new AppError("conflict", 409, `the slug '${req.slug}' is taken; choose another`);
+    throw new AppError("conflict", `the slug '${req.slug}' is taken; choose another`);
   }
   const id = ulid().toLowerCase();
   const now = new Date().toISOString();
@@ -92,7 +87,7 @@ export async function createTenant(
   } catch (err) {
     // Lost a race for the same slug: the unique index decided.
     if (err instanceof Error && /UNIQUE/i.test(`${err.message} ${String(err.cause ?? "")}`)) {
-      throw new AppError("conflict", 409, `the slug '${req.slug}' is taken; choose another`);
+      throw new AppError("conflict", `the slug '${req.slug}' is taken; choose another`);
     }
     throw err;
   }

@@ -6,21 +6,16 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import {
-  AgentEvent,
-  type AgentEventInput,
-  type SessionStatus,
-  TERMINAL_STATUSES,
-} from "@nightshift/protocol";
-import { z } from "zod";
+import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
+import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
 import { readEventsPage } from "./event-pages";
-import { type CredentialResult, GithubCredentials } from "./github-credentials";
+import type { CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
@@ -31,25 +26,23 @@ import type {
   RpcResult,
   SandboxCallerInfo,
   SessionInit,
-  SessionSnapshot,
 } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { Scheduler } from "./scheduler";
-import { SessionGithub } from "./session-github";
+import type { SessionGithub } from "./session-github";
 import { routeSocket } from "./socket-routing";
 import { type SessionMeta, SessionStore } from "./store";
 import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
 import { SessionUpkeep } from "./upkeep";
 
-const AppendBatch = z.array(AgentEvent).min(1).max(500);
-
 const notFound = { ok: false, code: "session_not_found", message: "session not found" } as const;
 
 export class SessionAgent extends DurableObject<Bindings> {
-  private readonly store: SessionStore;
-  private readonly hub: ClientHub;
+  // Protected, not private: the test worker's subclass (test/support/test-session-agent.ts) reads them.
+  protected readonly store: SessionStore;
+  protected readonly hub: ClientHub;
   private readonly scheduler: Scheduler;
   private readonly bridge: SandboxBridge;
   private readonly launcher: SandboxLauncher;
@@ -60,7 +53,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly githubCredentials: GithubCredentials;
   private readonly github: SessionGithub;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
-  private readonly slot: SessionSlot;
+  protected readonly slot: SessionSlot;
   /** Queued lifecycle inputs and the effects they call for. */
   private readonly lifecycle: LifecycleDriver;
   private readonly sandboxRuns: SandboxRuns;
@@ -71,29 +64,31 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.scheduler = new Scheduler(this.store);
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
     const db = () => openDatabase(this.env.DB);
-    this.upkeep = new SessionUpkeep(ctx.storage, this.store, this.scheduler, db, Date.now);
+    this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     // Decrypted on demand and kept in memory only: masks every secret of the session's repository.
     this.eventMasker = new SessionEventMasker(async () => {
-      const meta = this.store.getMeta();
+      const meta = this.store.meta.get("session.meta");
       if (!meta) return [];
       return Object.values(await decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)));
     });
-    this.runtimeEvents = new RuntimeEventEffects(this.store, (events) => this.eventMasker.apply(events));
-    this.githubCredentials = new GithubCredentials(env, Date.now);
-    this.github = new SessionGithub(env, this.store, this.scheduler);
+    this.runtimeEvents = new RuntimeEventEffects(this.store, this.store.meta, (events) =>
+      this.eventMasker.apply(events),
+    );
+    this.githubCredentials = githubCredentialsFor(env, Date.now);
+    this.github = sessionGithubFor(env, this.store.meta, this.scheduler, Date.now);
     this.bridge = new SandboxBridge(
       ctx,
-      this.store,
+      this.store.meta,
       {
         onEvents: (events) => this.acceptRuntimeEvents(events),
         onReady: () => this.lifecycle.sandboxReady(),
         onAlive: () => this.timeouts.sandboxAlive(),
       },
-      tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.getMeta(), Date.now),
+      tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.meta.get("session.meta"), Date.now),
     );
-    this.slot = new SessionSlot(env, this.store, this.scheduler, IDLE_RELEASE_MS, Date.now);
-    this.launcher = sandboxLauncherFor(env, this.store);
+    this.slot = new SessionSlot(env, this.store.meta, this.scheduler, IDLE_RELEASE_MS, Date.now);
+    this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);
     this.lifecycle = new LifecycleDriver({
       store: this.store,
@@ -123,14 +118,14 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   async initialize(init: SessionInit): Promise<RpcResult<{ status: SessionStatus }>> {
-    const existing = this.store.getMeta();
+    const existing = this.store.meta.get("session.meta");
     if (existing) {
       return existing.tenantId === init.tenantId
         ? { ok: true, value: { status: existing.status } }
         : notFound;
     }
     const { prompt, ...rest } = init;
-    this.store.putMeta({ ...rest, status: "queued" });
+    this.store.meta.set("session.meta", { ...rest, status: "queued" });
     this.upkeep.statusChanged("queued");
     this.publish([{ type: "session.status", status: "queued" }]);
     this.acceptPrompt(prompt);
@@ -159,36 +154,10 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (this.ownedMeta(tenantId)) this.publish(this.slot.moveTo(position));
   }
 
-  async snapshot(tenantId: string): Promise<RpcResult<SessionSnapshot>> {
-    const meta = this.ownedMeta(tenantId);
-    if (!meta) return notFound;
-    return {
-      ok: true,
-      value: {
-        status: meta.status,
-        headSeq: this.store.headSeq,
-        pendingPrompts: this.store.pendingPromptCount(),
-        queuePosition: this.slot.position(),
-        participants: this.hub.participants(),
-      },
-    };
-  }
-
-  async appendEvents(
-    tenantId: string,
-    events: AgentEventInput[],
-  ): Promise<RpcResult<{ firstSeq: number; lastSeq: number }>> {
+  /** While queued for a sandbox slot: the place in line (1 = next), else null. */
+  async queuePosition(tenantId: string): Promise<RpcResult<number | null>> {
     if (!this.ownedMeta(tenantId)) return notFound;
-    const parsed = AppendBatch.safeParse(events);
-    if (!parsed.success) {
-      return {
-        ok: false,
-        code: "invalid_request",
-        message: parsed.error.issues[0]?.message ?? "invalid events",
-      };
-    }
-    const rows = this.publish(parsed.data);
-    return { ok: true, value: { firstSeq: rows[0]!.seq, lastSeq: rows[rows.length - 1]!.seq } };
+    return { ok: true, value: this.slot.position() };
   }
 
   async readEvents(tenantId: string, after: number, limit: number): Promise<RpcResult<EventsPageResult>> {
@@ -198,10 +167,10 @@ export class SessionAgent extends DurableObject<Bindings> {
 
   /** The cron sweep's repair of a session whose D1 row looks stuck (see reconciler.ts). */
   async reconcile(row: ReconcileRow): Promise<RpcResult<{ status: SessionStatus }>> {
-    const existing = this.store.getMeta();
+    const existing = this.store.meta.get("session.meta");
     if (existing && existing.tenantId !== row.tenantId) return notFound;
     if (!existing) {
-      this.store.putMeta({ ...row, status: "failed" });
+      this.store.meta.set("session.meta", { ...row, status: "failed" });
       this.publish([{ type: "session.status", status: "failed", reason: NEVER_INITIALISED_REASON }]);
     } else this.repairStall();
     await this.settle();
@@ -264,14 +233,14 @@ export class SessionAgent extends DurableObject<Bindings> {
     const target = await this.gitCredentialTarget(tenantId, incarnationHash);
     if (!target.ok)
       return target.code === "session_closed"
-        ? { ok: false, code: "session_closed", status: 410, message: target.message }
+        ? { ok: false, code: "session_ended", status: 410, message: target.message }
         : { ok: false, code: "unauthorized", status: 401, message: target.message };
     return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 
   /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */
   override async fetch(request: Request): Promise<Response> {
-    return routeSocket(request, this.store.getMeta(), { bridge: this.bridge, hub: this.hub });
+    return routeSocket(request, this.store.meta.get("session.meta"), { bridge: this.bridge, hub: this.hub });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -333,17 +302,17 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   private meta(): SessionMeta {
-    const meta = this.store.getMeta();
+    const meta = this.store.meta.get("session.meta");
     if (!meta) throw new Error("session is not initialized");
     return meta;
   }
 
-  private ownedMeta(tenantId: string): SessionMeta | null {
-    const meta = this.store.getMeta();
+  protected ownedMeta(tenantId: string): SessionMeta | null {
+    const meta = this.store.meta.get("session.meta");
     return meta && meta.tenantId === tenantId ? meta : null;
   }
 
-  private publish(events: AgentEvent[]) {
+  protected publish(events: AgentEvent[]) {
     const at = new Date().toISOString();
     const rows = events.map((e) => this.store.append(e, at));
     this.hub.publish(rows);

@@ -4,9 +4,8 @@
  * client lazily from env so sessions without GitHub repositories never read the App key.
  */
 import type { ErrorCode, RepoRef } from "@nightshift/protocol";
-import type { Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
-import { GithubConfigError, readGithubAppConfig } from "../github/app-config";
+import { type GithubAppConfig, GithubConfigError } from "../github/app-config";
 import { mintRepoToken } from "../github/token-broker";
 import { AppError } from "../http/app-error";
 import { GithubTokenCache } from "./github-token-cache";
@@ -19,20 +18,21 @@ export type CredentialResult =
 export class GithubCredentials {
   private app: GithubApp | null = null;
   private readonly cache: GithubTokenCache;
-  private readonly env: Bindings;
 
-  constructor(env: Bindings, now: () => number) {
-    this.env = env;
+  /** `appConfig`: the GitHub App's settings, null when none is configured (throws when malformed). */
+  constructor(
+    private readonly appConfig: () => GithubAppConfig | null,
+    now: () => number,
+  ) {
     this.cache = new GithubTokenCache((scope) => mintRepoToken(this.appClient(), scope), now);
   }
 
   private appClient(): GithubApp {
     if (this.app) return this.app;
-    const config = readGithubAppConfig(this.env);
+    const config = this.appConfig();
     if (!config)
       throw new AppError(
         "upstream_unavailable",
-        503,
         "GitHub credentials need a GitHub App; configure one (docs/github-app.md) to push to GitHub repositories",
       );
     this.app = createGithubApp(config);

@@ -3,7 +3,7 @@
  * whose session it asked for and which socket it is. A sandbox goes to the bridge, anyone else to
  * the client hub; a tenant that does not own the session sees one that does not exist.
  */
-import { StreamQuery, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { errorStatus, StreamQuery, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { forwardedName } from "../http/forward-headers";
 import { presentedToken, type SandboxBridge } from "./bridge";
 import type { ClientHub } from "./hub";
@@ -25,7 +25,7 @@ export function routeSocket(request: Request, meta: SessionMeta | null, ends: So
   if (!meta || request.headers.get(INTERNAL_TENANT_HEADER) !== meta.tenantId) {
     return Response.json(
       { error: { code: "session_not_found", message: "session not found" } },
-      { status: 404 },
+      { status: errorStatus("session_not_found") },
     );
   }
   if (request.headers.get(INTERNAL_SOCKET_HEADER) === "sandbox") {

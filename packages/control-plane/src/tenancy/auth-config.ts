@@ -92,7 +92,6 @@ export function requireGithub(config: AuthConfig): NonNullable<AuthConfig["githu
   if (!config.github) {
     throw new AppError(
       "upstream_unavailable",
-      503,
       "GitHub sign-in is not configured: set GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET" +
         " (locally, use the dev login instead: POST /auth/dev-login)",
     );

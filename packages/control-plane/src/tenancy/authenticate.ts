@@ -27,7 +27,7 @@ import {
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 function unauthorized(message: string): AppError {
-  return new AppError("unauthorized", 401, message);
+  return new AppError("unauthorized", message);
 }
 
 async function fromApiKey(c: Context<AppEnv>, header: string): Promise<Principal> {

@@ -49,7 +49,7 @@ const GithubUser = z.object({
 const GithubEmails = z.array(z.object({ email: z.string(), primary: z.boolean(), verified: z.boolean() }));
 
 function unreachable(what: string, detail: string): AppError {
-  return new AppError("upstream_unavailable", 502, `GitHub ${what} failed (${detail}); try signing in again`);
+  return new AppError("upstream_failed", `GitHub ${what} failed (${detail}); try signing in again`);
 }
 
 async function call(what: string, url: string, init: RequestInit): Promise<unknown> {
@@ -62,8 +62,7 @@ async function call(what: string, url: string, init: RequestInit): Promise<unkno
       err instanceof Error && err.name === "TimeoutError" ? "timed out" : "unreachable",
     );
   }
-  if (res.status === 401)
-    throw new AppError("unauthorized", 401, "GitHub did not accept the sign-in; try again");
+  if (res.status === 401) throw new AppError("unauthorized", "GitHub did not accept the sign-in; try again");
   if (!res.ok) throw unreachable(what, `HTTP ${res.status}`);
   try {
     return await res.json();
@@ -99,7 +98,6 @@ export async function exchangeCode(
   if ("error" in parsed.data) {
     throw new AppError(
       "unauthorized",
-      401,
       `GitHub refused the sign-in (${parsed.data.error.slice(0, 60)}); try again`,
     );
   }

@@ -55,7 +55,6 @@ export function authorize(actor: { role: Role }, action: Action): void {
   if (!can(actor.role, action)) {
     throw new AppError(
       "forbidden",
-      403,
       `your role (${actor.role}) cannot ${action.replace(/[._]/g, " ")}; ask a tenant ${PERMISSIONS[action]} to do it or to raise your role`,
     );
   }

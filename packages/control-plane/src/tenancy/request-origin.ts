@@ -56,7 +56,6 @@ export function assertSameOrigin(c: Context, config: AuthConfig): void {
   if (!allowed) {
     throw new AppError(
       "forbidden",
-      403,
       "cross-site request refused: a request authenticated by the session cookie must come from this site (Origin header); scripts should use an API key",
     );
   }

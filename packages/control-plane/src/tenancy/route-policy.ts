@@ -53,6 +53,7 @@ const sessionPolicies: Record<string, RoutePolicy> = {
   },
   "GET /sessions": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id": { kind: "tenant", action: "session.read" },
+  "GET /sessions/:id/usage": { kind: "tenant", action: "session.read" },
   "GET /repositories": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/events": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/stream": { kind: "tenant", action: "session.read" },
@@ -99,6 +100,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/audit`]: { kind: "tenant", action: "audit.read" },
   [`GET ${T}/settings`]: { kind: "tenant", action: "tenant.read" },
   [`PUT ${T}/settings/egress`]: { kind: "tenant", action: "settings.manage" },
+  // The gateway's base URLs can name private hosts and budgets are commercial: admins read them too.
+  [`GET ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
+  [`PUT ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
+  [`GET ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
+  [`PUT ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },
@@ -141,7 +147,7 @@ async function assertOwnSession(c: Context<AppEnv>, sessionId: string | undefine
   const session = await findSession(openDatabase(c.env.DB), actor.tenantId, sessionId);
   // A session that does not exist here is the route's 404 to give, not ours.
   if (session && session.createdBy !== actor.userId) {
-    throw new AppError("forbidden", 403, "members may drive only sessions they created; ask an admin");
+    throw new AppError("forbidden", "members may drive only sessions they created; ask an admin");
   }
 }
 

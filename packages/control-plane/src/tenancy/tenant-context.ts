@@ -70,7 +70,6 @@ async function actorForUser(
     if (all.length !== 1) {
       throw new AppError(
         all.length === 0 ? "not_found" : "invalid_request",
-        all.length === 0 ? 404 : 400,
         all.length === 0
           ? "you belong to no tenant yet; create one with POST /api/v1/tenants or ask an admin to add you"
           : `you belong to ${all.length} tenants; name one with the ${TENANT_HEADER} header or a /api/v1/tenants/<tenant>/... path`,

@@ -31,24 +31,22 @@ const SIGNATURE = /^v1=[0-9a-f]{64}$/;
 export async function verifySignedRequest(request: SignedRequest, options: VerifyOptions): Promise<void> {
   if (!request.timestamp || !request.signature) {
     throw new HostError(
-      401,
       "unauthorized",
       "missing x-nightshift-timestamp or x-nightshift-signature; sign every request",
     );
   }
   if (!/^\d{1,12}$/.test(request.timestamp)) {
-    throw new HostError(401, "unauthorized", "x-nightshift-timestamp must be unix seconds");
+    throw new HostError("unauthorized", "x-nightshift-timestamp must be unix seconds");
   }
   const skew = Math.round(options.nowMs / 1000 - Number(request.timestamp));
   if (Math.abs(skew) > options.maxSkewS) {
     throw new HostError(
-      401,
       "unauthorized",
       `stale request: its timestamp is ${Math.abs(skew)} s ${skew > 0 ? "behind" : "ahead of"} the sandbox host's clock (allowed ±${options.maxSkewS} s); check the clocks of both machines`,
     );
   }
   if (!SIGNATURE.test(request.signature)) {
-    throw new HostError(401, "unauthorized", "malformed x-nightshift-signature; expected v1=<64 hex digits>");
+    throw new HostError("unauthorized", "malformed x-nightshift-signature; expected v1=<64 hex digits>");
   }
   const expected = await signHostRequest(
     options.secret,
@@ -56,7 +54,6 @@ export async function verifySignedRequest(request: SignedRequest, options: Verif
   );
   if (!timingSafeEqual(Buffer.from(expected), Buffer.from(request.signature))) {
     throw new HostError(
-      401,
       "unauthorized",
       "bad signature; check that both sides use the same NIGHTSHIFT_HOST_SECRET",
     );
@@ -65,7 +62,7 @@ export async function verifySignedRequest(request: SignedRequest, options: Verif
   const expiresAtMs = (Number(request.timestamp) + options.maxSkewS) * 1000;
   const seen = options.guard.check(request.signature, expiresAtMs, options.nowMs);
   if (seen === "replay")
-    throw new HostError(401, "unauthorized", "replayed request: this signature was already used");
+    throw new HostError("unauthorized", "replayed request: this signature was already used");
   if (seen === "full")
-    throw new HostError(429, "rate_limited", "too many signed requests in the replay window; retry shortly");
+    throw new HostError("rate_limited", "too many signed requests in the replay window; retry shortly");
 }

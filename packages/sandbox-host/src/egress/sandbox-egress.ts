@@ -44,7 +44,6 @@ export function checkEgressRequest(request: Pick<CreateSandboxRequest, "env">): 
   const url = request.env.NIGHTSHIFT_CONTROL_PLANE_URL;
   if (!url || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw new HostError(
-      400,
       "invalid_request",
       "env.NIGHTSHIFT_CONTROL_PLANE_URL must be an http:// or https:// URL: the sandbox reaches the control plane through its egress proxy",
     );

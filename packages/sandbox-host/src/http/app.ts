@@ -6,6 +6,7 @@
 import {
   CreateSandboxRequest,
   type ErrorBody,
+  errorStatus,
   type ListLocalRepositoriesResponse,
 } from "@nightshift/protocol";
 import { Hono } from "hono";
@@ -15,6 +16,7 @@ import { verifySignedRequest } from "../auth/verify-signature";
 import type { HostLogger } from "../log";
 import { listLocalRepositories } from "../sandbox/repo-catalog";
 import type { SandboxManager } from "../sandbox/sandbox-manager";
+import { registerGitRoutes } from "./git-routes";
 import { HostError } from "./host-error";
 
 export interface HostAppDeps {
@@ -68,6 +70,9 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
     }),
   );
 
+  // Before the JSON body middleware below: git bodies are streamed packs, signed without their body.
+  registerGitRoutes(app, { ...deps, now });
+
   app.use(
     "/v1/*",
     bodyLimit({
@@ -75,7 +80,7 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
       onError: (c) =>
         c.json(
           errorBody("payload_too_large", `request bodies are limited to ${deps.maxBodyBytes} bytes`),
-          413,
+          errorStatus("payload_too_large"),
         ),
     }),
   );
@@ -102,7 +107,7 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
     try {
       json = JSON.parse(c.get("rawBody"));
     } catch {
-      throw new HostError(400, "invalid_json", "the body is not valid JSON");
+      throw new HostError("invalid_json", "the body is not valid JSON");
     }
     const parsed = CreateSandboxRequest.safeParse(json);
     if (!parsed.success) {
@@ -117,7 +122,7 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
           `invalid sandbox request${first ? `: ${first.path || "body"}: ${first.message}` : ""}`,
           issues,
         ),
-        400,
+        errorStatus("invalid_request"),
       );
     }
     const info = await deps.manager.create(parsed.data);
@@ -134,24 +139,27 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
 
   app.get("/v1/sandboxes/:id", (c) => {
     const info = deps.manager.get(c.req.param("id"));
-    if (!info) throw new HostError(404, "not_found", "no such sandbox on this host");
+    if (!info) throw new HostError("not_found", "no such sandbox on this host");
     return c.json(deps.manager.view(info));
   });
 
   app.delete("/v1/sandboxes/:id", async (c) => {
     const info = await deps.manager.terminate(c.req.param("id"));
-    if (!info) throw new HostError(404, "not_found", "no such sandbox on this host");
+    if (!info) throw new HostError("not_found", "no such sandbox on this host");
     return c.json(deps.manager.view(info));
   });
 
   app.notFound((c) =>
-    c.json(errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404),
+    c.json(
+      errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+      errorStatus("not_found"),
+    ),
   );
 
   app.onError((err, c) => {
     if (err instanceof HostError) return c.json(errorBody(err.code, err.message), err.status);
     deps.log.error("http.error", { path: new URL(c.req.url).pathname, message: err.message });
-    return c.json(errorBody("internal", "the sandbox host failed; see its log"), 500);
+    return c.json(errorBody("internal", "the sandbox host failed; see its log"), errorStatus("internal"));
   });
 
   return app;

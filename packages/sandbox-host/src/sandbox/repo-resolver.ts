@@ -1,8 +1,9 @@
 /**
- * Turns a request's RepoRef into what the sandbox clones: a local repository must exist under
- * the configured root (checked after resolving symlinks, so a link cannot lead out of it) and
- * is reached only through a mirror (repo-mirror.ts); a GitHub repository becomes an https URL
- * on the configured GitHub host.
+ * Checks a request's RepoRef against what this host serves. A local repository must exist under
+ * the configured root (checked after resolving symlinks, so a link cannot lead out of it); the
+ * host mirrors it (repo-mirror.ts) and serves the mirror to the control plane's git proxy, never
+ * to the sandbox. A GitHub repository needs nothing from the host: the sandbox reaches it only
+ * through the control plane's git proxy, whose URL the control plane sends.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
@@ -10,7 +11,7 @@ import type { RepoRef } from "@nightshift/protocol";
 import { HostError } from "../http/host-error";
 
 export type ResolvedRepo =
-  | { kind: "github" /** NIGHTSHIFT_REPO_URL for the runtime. */; url: string }
+  | { kind: "github" }
   | {
       kind: "local";
       /** The repository's real path under the root (a worktree or a bare repository). */
@@ -19,16 +20,10 @@ export type ResolvedRepo =
       gitDir: string;
     };
 
-export function resolveRepo(
-  repo: RepoRef,
-  options: { reposRoot?: string | undefined; githubUrl: string },
-): ResolvedRepo {
-  if (repo.kind === "github") {
-    return { kind: "github", url: `${options.githubUrl.replace(/\/+$/, "")}/${repo.owner}/${repo.name}.git` };
-  }
+export function resolveRepo(repo: RepoRef, options: { reposRoot?: string | undefined }): ResolvedRepo {
+  if (repo.kind === "github") return { kind: "github" };
   if (!options.reposRoot) {
     throw new HostError(
-      400,
       "invalid_request",
       "this sandbox host serves no local repositories; start it with --repos-root",
     );
@@ -40,20 +35,18 @@ export function resolveRepo(
     real = realpathSync(candidate);
   } catch {
     throw new HostError(
-      400,
       "invalid_request",
       `repository "${repo.path}" was not found under the repositories root`,
     );
   }
   if (!isUnder(root, real)) {
     throw new HostError(
-      400,
       "invalid_request",
       `repository "${repo.path}" resolves outside the repositories root`,
     );
   }
   if (!statSync(real).isDirectory()) {
-    throw new HostError(400, "invalid_request", `repository "${repo.path}" is not a directory`);
+    throw new HostError("invalid_request", `repository "${repo.path}" is not a directory`);
   }
   const dotGit = join(real, ".git");
   if (existsSync(dotGit) && statSync(dotGit).isDirectory()) {
@@ -61,7 +54,6 @@ export function resolveRepo(
     const gitDir = realpathSync(dotGit);
     if (!isUnder(root, gitDir)) {
       throw new HostError(
-        400,
         "invalid_request",
         `repository "${repo.path}" has a .git that resolves outside the repositories root`,
       );
@@ -70,7 +62,7 @@ export function resolveRepo(
   }
   if (existsSync(join(real, "HEAD")) && existsSync(join(real, "objects")))
     return { kind: "local", path: real, gitDir: real };
-  throw new HostError(400, "invalid_request", `"${repo.path}" is not a git repository (no .git directory)`);
+  throw new HostError("invalid_request", `"${repo.path}" is not a git repository (no .git directory)`);
 }
 
 function isUnder(root: string, path: string): boolean {

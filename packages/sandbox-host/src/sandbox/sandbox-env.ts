@@ -1,8 +1,9 @@
 /**
  * The environment the runtime gets, built from an allowlist and never from the host's whole
  * environment: PATH and LANG, the request's variables, the pass-through variables that are set
- * on the host, and the paths the host owns (repo URL, workdir, state dir, HOME). It reaches the
- * runtime through the hand-off pipe (env-handoff.ts), never as the launcher's environment.
+ * on the host, HOME, and the workdir and state dir where this sandbox shows them (the control
+ * plane names them and the repository's git URL; see sandbox-paths.ts). It reaches the runtime
+ * through the hand-off pipe (env-handoff.ts), never as the launcher's environment.
  * Names that change how a loader, an interpreter, a shell or git behaves are refused whole.
  */
 import { unsafeEnvNameReason } from "@nightshift/protocol";
@@ -13,9 +14,6 @@ export const HOST_OWNED = [
   "PATH",
   "HOME",
   "TMPDIR",
-  "NIGHTSHIFT_REPO_URL",
-  "NIGHTSHIFT_WORKDIR",
-  "NIGHTSHIFT_STATE_DIR",
   // Names the descriptor the runtime reads its variables from (env-handoff.ts).
   "NIGHTSHIFT_ENV_FD",
 ] as const;
@@ -28,7 +26,7 @@ export interface SandboxEnvInput {
   hostEnv: NodeJS.ProcessEnv;
   passEnv: readonly string[];
   nodeBinDir: string;
-  repoUrl: string;
+  /** Where the runtime sees its workdir and state dir: the request's paths, or the host's (no mount namespace). */
   workdir: string;
   home: string;
   stateDir: string;
@@ -40,16 +38,12 @@ export interface SandboxEnvInput {
 export function sandboxEnvironment(input: SandboxEnvInput): Record<string, string> {
   for (const name of HOST_OWNED) {
     if (name in input.requestEnv) {
-      throw new HostError(
-        400,
-        "invalid_request",
-        `env.${name} is set by the sandbox host and cannot be sent`,
-      );
+      throw new HostError("invalid_request", `env.${name} is set by the sandbox host and cannot be sent`);
     }
   }
   for (const name of Object.keys(input.requestEnv)) {
     const reason = unsafeEnvNameReason(name);
-    if (reason) throw new HostError(400, "invalid_request", `env.${name}: ${reason}`);
+    if (reason) throw new HostError("invalid_request", `env.${name}: ${reason}`);
   }
   const env: Record<string, string> = {
     PATH: `${input.nodeBinDir}:/usr/local/bin:/usr/bin:/bin`,
@@ -72,7 +66,6 @@ export function sandboxEnvironment(input: SandboxEnvInput): Record<string, strin
     .filter((name) => name.length > 0);
   if (secretNames.length > 0) env.NIGHTSHIFT_SECRET_NAMES = [...new Set(secretNames)].join(",");
   env.HOME = input.home;
-  env.NIGHTSHIFT_REPO_URL = input.repoUrl;
   env.NIGHTSHIFT_WORKDIR = input.workdir;
   env.NIGHTSHIFT_STATE_DIR = input.stateDir;
   if (input.tmpDir) env.TMPDIR = input.tmpDir;

@@ -21,6 +21,7 @@ import { OutputLog } from "./output-log";
 import { isSessionBranch, RepoMirror } from "./repo-mirror";
 import { resolveRepo } from "./repo-resolver";
 import { sandboxEnvironment } from "./sandbox-env";
+import { SANDBOX_HOME_DIR, sandboxPathsOf, throughForwarder } from "./sandbox-paths";
 import { SandboxProcess } from "./sandbox-process";
 import { type ReadOnlyBind, ToolView } from "./tool-view";
 
@@ -100,14 +101,12 @@ export class SandboxManager {
   async create(request: CreateSandboxRequest): Promise<SandboxInfo> {
     if (this.runningCount >= this.config.maxSandboxes) {
       throw new HostError(
-        429,
         "rate_limited",
         `this host already runs ${this.config.maxSandboxes} sandboxes; retry later`,
       );
     }
     if (!existsSync(this.config.runtimePath)) {
       throw new HostError(
-        500,
         "internal",
         `the sandbox runtime is not built (${this.config.runtimePath} is missing); run: pnpm --filter @nightshift/sandbox-runtime build`,
       );
@@ -116,7 +115,6 @@ export class SandboxManager {
     const branch = request.env.NIGHTSHIFT_BRANCH ?? "";
     if (repo.kind === "local" && !isSessionBranch(branch)) {
       throw new HostError(
-        400,
         "invalid_request",
         "env.NIGHTSHIFT_BRANCH must be a nightshift/* branch: a local repository receives only session branches",
       );
@@ -128,15 +126,20 @@ export class SandboxManager {
     const bubblewrap = this.isolation.kind === "bubblewrap";
     const tmpDir = bubblewrap ? null : join(dir, "tmp");
     if (bubblewrap) checkEgressRequest(request);
+    const wanted = sandboxPathsOf(request.env);
+    // Under bubblewrap the sandbox sees its directories where the control plane said; a plain
+    // process has no mount namespace, so there it works in the host's directories themselves.
+    const seen = bubblewrap
+      ? { work: wanted.workdir, home: SANDBOX_HOME_DIR, state: wanted.stateDir }
+      : paths;
     const env = sandboxEnvironment({
       requestEnv: request.env,
       hostEnv: this.hostEnv,
       passEnv: [...new Set([...DEFAULT_PASS_ENV, ...this.config.passEnv])],
       nodeBinDir: dirname(this.config.nodePath),
-      repoUrl: repo.kind === "github" ? repo.url : mirrorPath,
-      workdir: paths.work,
-      home: paths.home,
-      stateDir: paths.state,
+      workdir: seen.work,
+      home: seen.home,
+      stateDir: seen.state,
       tmpDir,
       sandboxed: bubblewrap,
     });
@@ -181,11 +184,11 @@ export class SandboxManager {
 
     try {
       if (repo.kind === "local") {
+        // Host-owned and never bound into the sandbox: the control plane's git proxy reaches it (gitMirror).
         sandbox.mirror = await RepoMirror.create({
           devGitDir: repo.gitDir,
           path: mirrorPath,
           branch,
-          uid,
           events: {
             synced: (b) => this.log.info("repo.synced", { id, branch: b, repository: repo.path }),
             failed: (reason) => this.log.warn("repo.sync_failed", { id, repository: repo.path, reason }),
@@ -205,13 +208,22 @@ export class SandboxManager {
             this.log.info("egress.denied", { id, sessionId: request.sessionId, ...denial }),
         });
         Object.assign(env, sandbox.egress.env);
+        env.NIGHTSHIFT_REPO_URL = throughForwarder(
+          wanted.repoUrl,
+          request.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
+          sandbox.egress.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
+        );
       }
       const command = launchCommand({
         config: this.config,
         isolation: this.isolation,
         ...(await this.toolsFor(uid)),
-        workdir: paths.work,
-        readWrite: [paths.work, paths.home, paths.state, ...(sandbox.mirror ? [sandbox.mirror.path] : [])],
+        workdir: seen.work,
+        readWrite: [
+          { source: paths.work, dest: seen.work },
+          { source: paths.home, dest: seen.home },
+          { source: paths.state, dest: seen.state },
+        ],
         ...(sandbox.egress ? { egressSocket: sandbox.egress.bind } : {}),
       });
       sandbox.process = await SandboxProcess.spawn({
@@ -228,7 +240,6 @@ export class SandboxManager {
       this.transition(sandbox, "failed", { reason: (err as Error).message });
       await this.cleanUp(sandbox);
       throw new HostError(
-        500,
         "internal",
         `cannot start the sandbox: ${(err as Error).message}; check --node and bwrap`,
       );
@@ -237,6 +248,20 @@ export class SandboxManager {
     this.transition(sandbox, "running", { pid: sandbox.process.pid });
     void sandbox.process.exited.then((status) => this.onExit(sandbox, status.code, status.signal));
     return sandbox.info;
+  }
+
+  /**
+   * The mirror of a live sandbox's local repository, for the control plane's git proxy: found by
+   * the session and the incarnation the control plane launched (never by anything the sandbox
+   * says); null when that incarnation has ended, was superseded, or works on a GitHub repository.
+   */
+  gitMirror(sessionId: string, incarnation: string): RepoMirror | null {
+    for (const sandbox of this.sandboxes.values()) {
+      if (sandbox.info.sessionId !== sessionId || sandbox.info.incarnation !== incarnation) continue;
+      if (ENDED.has(sandbox.info.state) || sandbox.ending) return null;
+      return sandbox.mirror;
+    }
+    return null;
   }
 
   /** Node, the runtime and the agent CLIs (and a passwd entry) as `uid` can reach them. */

@@ -1,8 +1,10 @@
 /**
- * Runs a short command (git) and collects its output, with a time limit and bounded capture so
- * a noisy command cannot grow memory. Long-lived children (hooks, the agent) do not use this.
+ * Runs a short command (git) and collects its output: node's execFile with a time limit and an
+ * output bound, so neither a hung nor a flooding command can hold the runtime. A command that
+ * prints more than the bound is stopped (it is misbehaving; its output would be cut anyway).
+ * Long-lived children (hooks, the agent) do not use this.
  */
-import { spawn } from "node:child_process";
+import { type ExecFileException, execFile } from "node:child_process";
 
 export interface CommandResult {
   code: number | null;
@@ -19,13 +21,27 @@ export interface RunCommandOptions {
   timeoutMs?: number;
   /** Called with each stderr chunk as it arrives (progress output). */
   onStderr?(chunk: Buffer): void;
-  /** Bytes of stdout and of stderr kept each (the tail is kept). */
-  maxCapture?: number;
+  /** Bytes of stdout and of stderr allowed each; past it the command is stopped. */
+  maxBuffer?: number;
 }
 
-function appendBounded(current: string, chunk: string, max: number): string {
-  const next = current + chunk;
-  return next.length > max ? next.slice(next.length - max) : next;
+export const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
+
+const OUTPUT_LIMIT_CODE = "ERR_CHILD_PROCESS_STDIO_MAXBUFFER";
+
+function resultOf(error: ExecFileException | null, stdout: string, stderr: string): CommandResult {
+  if (!error) return { code: 0, signal: null, stdout, stderr, timedOut: false };
+  if (error.code === OUTPUT_LIMIT_CODE) {
+    const note = "the command printed more than its output limit and was stopped";
+    return { code: null, signal: "SIGKILL", stdout, stderr: `${stderr}\n${note}`, timedOut: false };
+  }
+  const signal = (error.signal as NodeJS.Signals | undefined) ?? null;
+  // execFile sets `killed` when it sent the signal itself; the only other reason here is the timeout.
+  const timedOut = error.killed === true;
+  if (typeof error.code === "number") return { code: error.code, signal, stdout, stderr, timedOut };
+  // Killed by a signal (code null) or not started at all (code "ENOENT", ...: say why in stderr).
+  const why = signal || timedOut ? "" : `${stderr ? "\n" : ""}${error.message}`;
+  return { code: null, signal, stdout, stderr: `${stderr}${why}`, timedOut };
 }
 
 export function runCommand(
@@ -33,42 +49,26 @@ export function runCommand(
   args: readonly string[],
   options: RunCommandOptions = {},
 ): Promise<CommandResult> {
-  const max = options.maxCapture ?? 1024 * 1024;
   return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    const timer =
-      options.timeoutMs === undefined
-        ? null
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGKILL");
-          }, options.timeoutMs);
-    child.stdout?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
-      stdout = appendBounded(stdout, chunk, max);
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      options.onStderr?.(chunk);
-      stderr = appendBounded(stderr, chunk.toString("utf8"), max);
-    });
-    if (options.input !== undefined && child.stdin) {
-      child.stdin.on("error", () => {}); // the command may exit without reading all of it
-      child.stdin.end(options.input);
+    const child = execFile(
+      command,
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        encoding: "utf8",
+        maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER,
+        killSignal: "SIGKILL",
+        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      },
+      (error, stdout, stderr) => resolve(resultOf(error, stdout, stderr)),
+    );
+    if (options.onStderr) {
+      const onStderr = options.onStderr;
+      child.stderr?.on("data", (chunk: string | Buffer) => onStderr(Buffer.from(chunk)));
     }
-    child.on("error", (err) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code: null, signal: null, stdout, stderr: `${stderr}${err.message}`, timedOut });
-    });
-    child.on("close", (code, signal) => {
-      if (timer) clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
+    // The command may exit without reading all of its input.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.input);
   });
 }

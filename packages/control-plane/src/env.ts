@@ -22,6 +22,8 @@ export interface Bindings {
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;
   SANDBOX_HOST_SECRET?: string;
+  /** The largest push the git proxy passes on, in bytes (default 512 MiB). */
+  GIT_PROXY_MAX_PUSH_BYTES?: string;
   /** Signs session cookies (HS256); a Worker secret, at least 32 characters. */
   SESSION_SECRET?: string;
   /** Secret master keys, `kid:base64(32 bytes)[,kid:...]`; the first wraps new data keys. */

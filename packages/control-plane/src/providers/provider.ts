@@ -29,6 +29,24 @@ export interface SandboxProvider {
   terminate(providerId: string): Promise<void>;
   /** Repositories on the provider's machine (the local host's root); absent where there are none. */
   listLocalRepositories?(): Promise<LocalRepository[]>;
+  /**
+   * Git smart HTTP against a session's local repository (the host's mirror of it), for the
+   * Worker's git proxy; the answer is git's own, streamed. Absent where there are no local repos.
+   */
+  gitUpstream?(request: GitUpstreamRequest): Promise<Response>;
+}
+
+export interface GitUpstreamRequest {
+  sessionId: string;
+  /** The incarnation the sandbox was created with (its token's jti up to the first '.'). */
+  incarnation: string;
+  endpoint: "info/refs" | "git-upload-pack" | "git-receive-pack";
+  /** For info/refs: the service asked for. */
+  service?: "git-upload-pack" | "git-receive-pack";
+  method: "GET" | "POST";
+  /** git's own headers (Content-Type, Accept, Git-Protocol, Content-Encoding), already filtered. */
+  headers: Headers;
+  body: ReadableStream<Uint8Array> | null;
 }
 
 /**

@@ -14,6 +14,7 @@ import { z } from "zod";
 import {
   type CreateSandboxInput,
   classifyHttpStatus,
+  type GitUpstreamRequest,
   type SandboxHandle,
   type SandboxProvider,
   SandboxProviderError,
@@ -59,6 +60,39 @@ export class LocalSandboxProvider implements SandboxProvider {
     if (!parsed.success)
       throw new SandboxProviderError("sandbox host answered with an unexpected body", "permanent");
     return parsed.data.repositories;
+  }
+
+  /**
+   * Git smart HTTP on the session's mirror (/work/briefs/git-proxy-url.md). The body is a
+   * streamed pack, so the signature covers timestamp, method and path with a fresh nonce, with
+   * an empty body part; the nonce keeps identical POSTs in one second apart for the replay guard.
+   */
+  async gitUpstream(request: GitUpstreamRequest): Promise<Response> {
+    const query = new URLSearchParams();
+    if (request.service) query.set("service", request.service);
+    query.set("nonce", crypto.randomUUID());
+    const path = `/v1/sessions/${encodeURIComponent(request.sessionId)}/incarnations/${encodeURIComponent(
+      request.incarnation,
+    )}/git/${request.endpoint}?${query}`;
+    const ts = Math.floor(Date.now() / 1000).toString();
+    const headers = new Headers(request.headers);
+    headers.set(SANDBOX_HOST_TIMESTAMP_HEADER, ts);
+    headers.set(
+      SANDBOX_HOST_SIGNATURE_HEADER,
+      await signHostRequest(this.config.secret, hostSigningString(ts, request.method, path, "")),
+    );
+    try {
+      return await this.fetchImpl(new URL(path, this.config.hostUrl), {
+        method: request.method,
+        headers,
+        ...(request.body ? { body: request.body, duplex: "half" } : {}),
+      } as RequestInit);
+    } catch {
+      throw new SandboxProviderError(
+        `cannot reach the sandbox host at ${this.config.hostUrl} for the session's repository`,
+        "transient",
+      );
+    }
   }
 
   async terminate(providerId: string): Promise<void> {

@@ -47,6 +47,14 @@ export default defineConfig(async () => {
               // Suites start many sessions that never end; capacity tests pass small limits and their own pool.
               SANDBOX_SLOT_LIMIT: "10000",
               SANDBOX_SLOT_LIMIT_PER_TENANT: "10000",
+              // The model gateway forwards to the scripted model with the deployment's (test) key.
+              ANTHROPIC_BASE_URL: inject<string>("modelUrl"),
+              OPENAI_BASE_URL: `${inject<string>("modelUrl")}/v1`,
+              GEMINI_BASE_URL: inject<string>("modelUrl"),
+              ANTHROPIC_API_KEY: "test-deployment-anthropic-key",
+              OPENAI_API_KEY: "test-deployment-openai-key",
+              GEMINI_API_KEY: "test-deployment-gemini-key",
+              MODEL_DOUBLE_CONTROL_URL: inject<string>("modelControlUrl"),
             },
           },
         };

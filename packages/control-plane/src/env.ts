@@ -64,6 +64,16 @@ export interface Bindings {
   SANDBOX_SLOT_LIMIT_PER_TENANT?: string;
   /** The slot pool's name (default: the provider's); deployments sharing one sandbox host share one pool. */
   SANDBOX_SLOT_POOL?: string;
+  /**
+   * The model gateway's deployment-wide upstream keys and base URLs (a tenant's model-key secret and
+   * base URL setting win). Unset base URL: the provider's public API.
+   */
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_BASE_URL?: string;
   /** How many tenants one user may own (default 10). */
   MAX_TENANTS_PER_USER?: string;
 }

@@ -7,6 +7,7 @@ import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
 import { GITHUB_APP_FIXTURE } from "./github-app-fixture";
+import { startModelDouble } from "./model-double";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
 
 export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
@@ -17,6 +18,8 @@ declare module "vitest" {
     sandboxHostUrl: string;
     githubAppUrl: string;
     githubAppPrivateKey: string;
+    modelUrl: string;
+    modelControlUrl: string;
   }
 }
 
@@ -30,9 +33,14 @@ export default async function setup(project: TestProject) {
   project.provide("githubAppUrl", githubApp.url);
   project.provide("githubAppPrivateKey", githubApp.app.privateKeyPem);
   project.provide("sandboxHostUrl", host.url);
+  // The model gateway's upstream: the scripted model, steered by tests through its control server.
+  const model = await startModelDouble();
+  project.provide("modelUrl", model.url);
+  project.provide("modelControlUrl", model.controlUrl);
   return async () => {
     await github.close();
     await host.close();
     await githubApp.close();
+    await model.close();
   };
 }

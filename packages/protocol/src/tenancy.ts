@@ -239,6 +239,8 @@ export const AUDIT_ACTIONS = [
   "sandbox.git_push_allowed",
   "sandbox.git_push_refused",
   "settings.egress_changed",
+  "settings.model_changed",
+  "settings.budget_changed",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -1,8 +1,9 @@
 /** /api/v1/tenants/:tenantId/settings: tenant settings (members read, owners and admins edit). */
-import { PutEgressSettingsRequest } from "@nightshift/protocol";
+import { BudgetSettings, ModelSettings, PutEgressSettingsRequest } from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { parseJsonBody } from "../http/validate";
+import * as gatewaySettings from "../model-gateway/tenant-settings";
 import * as settings from "../services/settings";
 
 export const settingsRoutes = new Hono<AppEnv>()
@@ -10,4 +11,15 @@ export const settingsRoutes = new Hono<AppEnv>()
   .put("/egress", async (c) => {
     const body = await parseJsonBody(c, PutEgressSettingsRequest);
     return c.json(await settings.putEgressSettings(c.env, c.var.actor, body));
+  })
+  // The model gateway's upstream base URLs and spend caps (owners and admins only, reads too).
+  .get("/model", async (c) => c.json(await gatewaySettings.getModelSettings(c.env, c.var.actor)))
+  .put("/model", async (c) => {
+    const body = await parseJsonBody(c, ModelSettings);
+    return c.json(await gatewaySettings.setModelSettings(c.env, c.var.actor, body));
+  })
+  .get("/budget", async (c) => c.json(await gatewaySettings.getBudgetSettings(c.env, c.var.actor)))
+  .put("/budget", async (c) => {
+    const body = await parseJsonBody(c, BudgetSettings);
+    return c.json(await gatewaySettings.setBudgetSettings(c.env, c.var.actor, body));
   });

@@ -3,7 +3,7 @@
  * in the session's DO (in memory only) to mask them in stored events. Repository secrets override
  * tenant-wide ones of the same name; admin-only secrets reach only sessions an admin started.
  */
-import type { RepoRef } from "@nightshift/protocol";
+import { isModelKeySecretName, type RepoRef } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
 import { listSealedSecretsForRepo } from "../db/repositories/secrets";
 import { findMembership } from "../db/repositories/tenancy";
@@ -24,9 +24,11 @@ export async function decryptSecretsForSession(
 ): Promise<Record<string, string>> {
   const membership = await findMembership(openDatabase(env.DB), session.tenantId, session.createdBy);
   const admin = membership !== null && roleAtLeast(membership.role, "admin");
-  return decryptSecretsForSandbox(env, session.tenantId, repoKeyOf(session.repo), {
+  const values = await decryptSecretsForSandbox(env, session.tenantId, repoKeyOf(session.repo), {
     includeAdminOnly: admin,
   });
+  // Model keys stay in the control plane: the model gateway injects them upstream (model-gateway/).
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !isModelKeySecretName(name)));
 }
 
 export async function decryptSecretsForSandbox(

@@ -5,3 +5,4 @@ export * from "./secrets";
 export * from "./sessions";
 export * from "./settings";
 export * from "./tenancy";
+export * from "./model-usage";

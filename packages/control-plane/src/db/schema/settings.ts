@@ -8,6 +8,10 @@ export const tenantSettings = sqliteTable("tenant_settings", {
     .references(() => tenants.id, { onDelete: "cascade" }),
   /** JSON array of EgressHostPattern: hosts the tenant's sandboxes may reach beyond the defaults. */
   egressAllowHosts: text("egress_allow_hosts").notNull().default("[]"),
+  /** JSON of the protocol's ModelSettings: the model gateway's upstream base URL per provider. */
+  modelSettings: text("model_settings").notNull().default("{}"),
+  /** JSON of the protocol's BudgetSettings: caps on the model gateway's spend. */
+  budgetSettings: text("budget_settings").notNull().default("{}"),
   updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
   updatedAt: text("updated_at").notNull(),
 });

@@ -1,0 +1,220 @@
+/**
+ * One model call through the gateway: authenticate the sandbox, check the path and the budget,
+ * choose key and base URL, forward with only the client's API headers, and stream the answer
+ * back unchanged while usage is read from it and recorded (in waitUntil) once it ends.
+ */
+import { costOf, type ModelProvider } from "@nightshift/protocol";
+import { openDatabase } from "../db/client";
+import type { Bindings } from "../env";
+import { authenticateSandboxCaller, type SandboxCaller } from "../sandbox-auth/sandbox-caller";
+import { BUDGET_REFUSAL_STATUS, budgetRefusal } from "./budget";
+import { chooseUpstream } from "./credentials";
+import { gatewayError } from "./errors";
+import { PROVIDERS, upstreamUrl } from "./providers";
+import { type GatewaySettings, readGatewaySettings } from "./settings-store";
+import { observeBody, UsageReader } from "./usage";
+import { recordUsage } from "./usage-store";
+
+/** Never forwarded upstream: the sandbox's credentials, hop-by-hop headers, and proxy/edge metadata. */
+const DROPPED_REQUEST_HEADERS = new Set([
+  "authorization",
+  "x-api-key",
+  "x-goog-api-key",
+  "cookie",
+  "host",
+  "content-length",
+  "accept-encoding",
+  "connection",
+  "keep-alive",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "forwarded",
+  "x-real-ip",
+]);
+const DROPPED_RESPONSE_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "trailer",
+  "upgrade",
+  "set-cookie",
+  // The body handed on is already decoded; its length may differ from the upstream's.
+  "content-encoding",
+  "content-length",
+]);
+
+function forwardedRequestHeaders(incoming: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of incoming) {
+    const lower = name.toLowerCase();
+    if (DROPPED_REQUEST_HEADERS.has(lower) || lower.startsWith("cf-") || lower.startsWith("x-forwarded-"))
+      continue;
+    out.set(name, value);
+  }
+  return out;
+}
+
+function forwardedResponseHeaders(upstream: Headers): Headers {
+  const out = new Headers();
+  for (const [name, value] of upstream)
+    if (!DROPPED_RESPONSE_HEADERS.has(name.toLowerCase())) out.set(name, value);
+  return out;
+}
+
+/** Settings are read at most once per this window per tenant and isolate. */
+const SETTINGS_TTL_MS = 10_000;
+const settingsCache = new Map<string, { value: GatewaySettings; expiresAt: number }>();
+
+async function settingsFor(env: Bindings, tenantId: string): Promise<GatewaySettings> {
+  const hit = settingsCache.get(tenantId);
+  if (hit && hit.expiresAt > Date.now()) return hit.value;
+  const value = await readGatewaySettings(openDatabase(env.DB), tenantId);
+  if (settingsCache.size >= 1_000) settingsCache.clear();
+  settingsCache.set(tenantId, { value, expiresAt: Date.now() + SETTINGS_TTL_MS });
+  return value;
+}
+
+/** Tests change settings and must see them at once. */
+export function forgetCachedGatewaySettings(): void {
+  settingsCache.clear();
+}
+
+interface ParsedCall {
+  body: string | undefined;
+  model: string | null;
+  streaming: boolean;
+  /** Generates tokens (and so is metered and capped); token counting and model listing are not. */
+  metered: boolean;
+}
+
+type Parsed = { ok: true; call: ParsedCall } | { ok: false; message: string };
+
+function parseCall(provider: ModelProvider, method: string, path: string, text: string | undefined): Parsed {
+  const spec = PROVIDERS[provider];
+  if (method !== "POST" || text === undefined)
+    return { ok: true, call: { body: undefined, model: null, streaming: false, metered: false } };
+  let json: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      return { ok: false, message: "the request body must be a JSON object" };
+    json = parsed as Record<string, unknown>;
+  } catch {
+    return { ok: false, message: "the request body is not valid JSON" };
+  }
+  const counting = path.endsWith("/count_tokens") || path.endsWith(":countTokens");
+  const model = spec.modelFromPath(path) ?? (typeof json.model === "string" ? json.model : null);
+  const streaming = provider === "gemini" ? path.endsWith(":streamGenerateContent") : json.stream === true;
+  let body = text;
+  // Chat Completions streams report usage only when asked; the gateway asks, so every call is metered.
+  if (provider === "openai" && path === "/v1/chat/completions" && streaming) {
+    const options = (typeof json.stream_options === "object" && json.stream_options) || {};
+    if ((options as Record<string, unknown>).include_usage !== true) {
+      body = JSON.stringify({ ...json, stream_options: { ...options, include_usage: true } });
+    }
+  }
+  return { ok: true, call: { body, model, streaming, metered: !counting } };
+}
+
+export async function forwardModelCall(
+  env: Bindings,
+  waitUntil: (p: Promise<unknown>) => void,
+  provider: ModelProvider,
+  path: string,
+  request: Request,
+): Promise<Response> {
+  const spec = PROVIDERS[provider];
+  const auth = await authenticateSandboxCaller(env, request.headers);
+  if (!auth.ok) return gatewayError(provider, auth.status, auth.code, auth.message);
+  const caller = auth.caller;
+  const method = request.method.toUpperCase();
+  if (!spec.allows(method, path))
+    return gatewayError(provider, 404, "not_found", `the model gateway does not forward ${method} ${path}`);
+
+  const text = method === "POST" ? await request.text() : undefined;
+  const parsed = parseCall(provider, method, path, text);
+  if (!parsed.ok) return gatewayError(provider, 400, "invalid_request", parsed.message);
+  const call = parsed.call;
+
+  const settings = await settingsFor(env, caller.tenantId);
+  if (call.metered) {
+    const db = openDatabase(env.DB);
+    const refusal = await budgetRefusal(db, settings.budget, caller.tenantId, caller.sessionId, new Date());
+    if (refusal) return gatewayError(provider, BUDGET_REFUSAL_STATUS, "budget_exhausted", refusal);
+  }
+
+  const upstream = await chooseUpstream(env, caller, provider, settings);
+  if (!upstream.key && upstream.baseUrl === spec.publicBaseUrl) {
+    return gatewayError(
+      provider,
+      503,
+      "no_credential",
+      `no ${spec.keyEnv} is configured for this tenant: add it as a tenant secret (it stays in the control plane)`,
+    );
+  }
+  const headers = forwardedRequestHeaders(request.headers);
+  if (upstream.key) spec.injectKey(headers, upstream.key);
+  const search = new URL(request.url).searchParams;
+  // Gemini also accepts ?key=; whatever the sandbox put there is not passed on.
+  search.delete("key");
+
+  let response: Response;
+  try {
+    response = await fetch(upstreamUrl(upstream.baseUrl, path, search), {
+      method,
+      headers,
+      ...(call.body !== undefined ? { body: call.body } : {}),
+    });
+  } catch {
+    return gatewayError(provider, 502, "upstream_unreachable", `the ${provider} API could not be reached`);
+  }
+  const responseHeaders = forwardedResponseHeaders(response.headers);
+  if (!call.metered || !response.body)
+    return new Response(response.body, { status: response.status, headers: responseHeaders });
+
+  const streaming = (response.headers.get("content-type") ?? "").includes("text/event-stream");
+  const observed = observeBody(response.body, new UsageReader(provider, streaming));
+  waitUntil(
+    observed.done.then((usage) =>
+      usage.reported
+        ? record(env, caller, provider, usage.model ?? call.model, response.status, usage)
+        : undefined,
+    ),
+  );
+  return new Response(observed.body, { status: response.status, headers: responseHeaders });
+}
+
+async function record(
+  env: Bindings,
+  caller: SandboxCaller,
+  provider: ModelProvider,
+  model: string | null,
+  status: number,
+  tokens: Parameters<typeof costOf>[2],
+): Promise<void> {
+  const name = model ?? "unknown";
+  try {
+    await recordUsage(openDatabase(env.DB), {
+      tenantId: caller.tenantId,
+      sessionId: caller.sessionId,
+      userId: caller.userId,
+      provider,
+      model: name,
+      status,
+      inputTokens: tokens.inputTokens,
+      outputTokens: tokens.outputTokens,
+      cacheReadTokens: tokens.cacheReadTokens,
+      cacheCreationTokens: tokens.cacheCreationTokens,
+      costUsd: costOf(provider, name, tokens),
+      at: new Date(),
+    });
+  } catch {
+    // A lost usage row must not surface as an error of a call that already succeeded.
+    console.error(JSON.stringify({ event: "model_usage_write_failed", session: caller.sessionId }));
+  }
+}

@@ -11,21 +11,18 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, parseEnv } from "node:util";
 import { wranglerDataKeyStore } from "../db/wrangler-data-key-store.ts";
 import { loadKeyring } from "./keyring.ts";
 import { rewrapAllDataKeys } from "./rotation.ts";
 
 const ROOT = resolve(import.meta.dirname, "../../../..");
 
+/** A variable from the repository's .dev.vars (dotenv syntax: quotes, comments, `export`). */
 function fromDevVars(name: string): string | undefined {
   const file = join(ROOT, ".dev.vars");
   if (!existsSync(file)) return undefined;
-  for (const line of readFileSync(file, "utf8").split("\n")) {
-    const m = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m?.[1] === name) return (m[2] ?? "").replace(/^(["'])(.*)\1$/, "$2");
-  }
-  return undefined;
+  return parseEnv(readFileSync(file, "utf8"))[name];
 }
 
 async function main(): Promise<number> {

@@ -14,6 +14,8 @@ import { EventSink } from "./events/event-sink";
 import { createMasker } from "./events/mask-secrets";
 import { StreamEventMasker } from "./events/stream-events";
 import { createLogger, type LogLevel } from "./log";
+import { applyModelRelay } from "./model-relay/agent-model-env";
+import { startModelRelay } from "./model-relay/model-relay";
 import { startSandboxNetwork } from "./network/sandbox-network";
 import { ProducerGate } from "./process/producer-gate";
 import { SessionController } from "./session/session-controller";
@@ -122,7 +124,12 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     }),
     credentialHelper: credentialHelperCommand(process.execPath, bundlePath),
   });
-  const childEnv = childEnvironment(input.env, agentHome);
+  // The agent's model endpoint: the relay adds the sandbox token; the agent holds no key and no token.
+  const modelRelay = await startModelRelay({
+    controlPlaneUrl: env.NIGHTSHIFT_CONTROL_PLANE_URL,
+    token: () => sandboxToken.current(),
+  });
+  const childEnv = applyModelRelay(childEnvironment(input.env, agentHome), modelRelay);
 
   let resolveExit: (code: number) => void = () => {};
   const exit = new Promise<number>((resolve) => {
@@ -181,6 +188,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     sink.endStreams();
     await controller.shutdown(reason, flush);
     bridge?.stop(reason);
+    await modelRelay.close();
     await network.close();
     buffer.close();
     resolveExit(code);

@@ -21,13 +21,6 @@ export function createGithubApp(config: GithubAppConfig, fetchImpl: typeof fetch
   });
 }
 
-/** The HTTP status of an Octokit RequestError, or null for anything else (network, bug). */
-export function upstreamStatus(error: unknown): number | null {
-  if (error && typeof error === "object" && "status" in error && typeof error.status === "number")
-    return error.status;
-  return null;
-}
-
 /**
  * An Octokit authenticated as the installation with a token minted for exactly `permissions`
  * (and `repositoryIds`, when given): least privilege per piece of work, never the installation's

@@ -7,8 +7,8 @@
 import type { Octokit } from "@octokit/core";
 import { z } from "zod";
 import { apiHeaders } from "../tenancy/github-oauth";
-import { type GithubApp, installationClient, upstreamStatus } from "./app-client";
-import { GithubCallError } from "./repo-api";
+import { type GithubApp, installationClient } from "./app-client";
+import { GithubCallError } from "./failure";
 
 const MAX_PAGES = 10;
 const PER_PAGE = 100;
@@ -52,7 +52,7 @@ async function getAsUser(apiUrl: string, userToken: string, path: string, what: 
   } catch {
     throw new GithubCallError(what, null);
   }
-  if (!res.ok) throw new GithubCallError(what, res.status);
+  if (!res.ok) throw await GithubCallError.fromResponse(what, res);
   return res.json().catch(() => null);
 }
 
@@ -101,7 +101,7 @@ export async function installationAccount(
     const info = InstallationInfo.parse(res.data);
     return { login: info.account?.login ?? `installation-${installationId}`, suspended: !!info.suspended_at };
   } catch (error) {
-    throw new GithubCallError("installation lookup", upstreamStatus(error));
+    throw GithubCallError.from("installation lookup", error);
   }
 }
 
@@ -115,7 +115,7 @@ export async function installationRepositories(
   try {
     octokit = await installationClient(app, apiUrl, { installationId, permissions: { metadata: "read" } });
   } catch (error) {
-    throw new GithubCallError("installation token", upstreamStatus(error));
+    throw GithubCallError.from("installation token", error);
   }
   const out: GrantedRepository[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
@@ -124,7 +124,7 @@ export async function installationRepositories(
       const res = await octokit.request("GET /installation/repositories", { per_page: PER_PAGE, page });
       data = InstallationRepos.parse(res.data);
     } catch (error) {
-      throw new GithubCallError("repository listing", upstreamStatus(error));
+      throw GithubCallError.from("repository listing", error);
     }
     for (const r of data.repositories)
       out.push({ id: r.id, owner: r.owner.login, name: r.name, defaultBranch: r.default_branch ?? null });

@@ -5,10 +5,12 @@
  */
 import { Octokit } from "@octokit/core";
 import { z } from "zod";
-import { AppError } from "../http/app-error";
-import { type GithubApp, installationClient, upstreamStatus } from "./app-client";
+import { type GithubApp, installationClient } from "./app-client";
 import type { GithubAppConfig } from "./app-config";
+import { GithubCallError, statusOf } from "./failure";
 import type { ReplyTarget } from "./webhook-router";
+
+export { GithubCallError } from "./failure";
 
 type Permissions = Record<string, "read" | "write">;
 
@@ -45,22 +47,13 @@ export interface DraftPull {
   body: string;
 }
 
-export class GithubCallError extends Error {
-  constructor(
-    readonly what: string,
-    readonly status: number | null,
-  ) {
-    super(`GitHub ${what} failed (${status ?? "network"})`);
-  }
-}
-
 async function call<T extends z.ZodType>(what: string, schema: T, run: () => Promise<{ data: unknown }>) {
   try {
     const res = await run();
     return schema.parse(res.data) as z.infer<T>;
   } catch (error) {
     if (error instanceof z.ZodError) throw new GithubCallError(`${what} (unexpected answer)`, null);
-    throw new GithubCallError(what, upstreamStatus(error));
+    throw GithubCallError.from(what, error);
   }
 }
 
@@ -92,7 +85,7 @@ export class RepoApi {
         permissions,
       });
     } catch (error) {
-      throw new GithubCallError("installation token", upstreamStatus(error));
+      throw GithubCallError.from("installation token", error);
     }
   }
 
@@ -112,8 +105,8 @@ export class RepoApi {
       return WRITE_ROLES.has(p.role_name ?? p.permission) || WRITE_ROLES.has(p.permission);
     } catch (error) {
       // 404: not a user or not a collaborator GitHub will tell us about: no write access.
-      if (upstreamStatus(error) === 404) return false;
-      throw new GithubCallError("permission check", upstreamStatus(error));
+      if (statusOf(error) === 404) return false;
+      throw GithubCallError.from("permission check", error);
     }
   }
 
@@ -216,14 +209,4 @@ export async function replyOn(
 ): Promise<void> {
   if (target.kind === "issue") await api.comment(target.number, body);
   else await api.replyToReviewComment(target.pull, target.commentId, body);
-}
-
-/** Turns a failed GitHub call into the AppError a request handler shows. */
-export function toAppError(error: unknown, doing: string): AppError {
-  if (error instanceof AppError) return error;
-  const status = error instanceof GithubCallError ? error.status : null;
-  return new AppError(
-    "upstream_unavailable",
-    `GitHub did not answer while ${doing} (status ${status ?? "network"}); retry shortly`,
-  );
 }

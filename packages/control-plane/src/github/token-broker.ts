@@ -5,7 +5,8 @@
  * Failures become AppErrors that say what to do; tokens never appear in messages.
  */
 import { AppError } from "../http/app-error";
-import { type GithubApp, upstreamStatus } from "./app-client";
+import type { GithubApp } from "./app-client";
+import { GithubCallError, githubAppError, statusOf } from "./failure";
 
 export interface RepoToken {
   token: string;
@@ -30,15 +31,14 @@ async function findInstallation(app: GithubApp, owner: string, name: string): Pr
     const res = await app.octokit.request("GET /repos/{owner}/{repo}/installation", { owner, repo: name });
     return res.data.id;
   } catch (error) {
-    const status = upstreamStatus(error);
-    if (status === 404)
+    if (statusOf(error) === 404)
       throw new AppError(
         "not_found",
         `the GitHub App is not installed on ${owner}/${name}; install it and grant this repository`,
       );
-    throw new AppError(
-      "upstream_unavailable",
-      `GitHub did not answer the installation lookup (status ${status ?? "network"}); retry shortly`,
+    throw githubAppError(
+      GithubCallError.from("installation lookup", error),
+      `looking up the GitHub App's installation on ${owner}/${name}`,
     );
   }
 }
@@ -61,15 +61,15 @@ export async function mintRepoToken(app: GithubApp, scope: RepoScope): Promise<R
       repositoryId: auth.repositoryIds?.[0] ?? scope.repositoryId ?? null,
     };
   } catch (error) {
-    const status = upstreamStatus(error);
+    const status = statusOf(error);
     if (status === 404 || status === 422)
       throw new AppError(
         "forbidden",
         `the GitHub App installation does not cover ${scope.owner}/${scope.name} with contents: write; grant it in the installation settings`,
       );
-    throw new AppError(
-      "upstream_unavailable",
-      `GitHub did not mint an installation token (status ${status ?? "network"}); retry shortly`,
+    throw githubAppError(
+      GithubCallError.from("installation token", error),
+      `minting an installation token for ${scope.owner}/${scope.name}`,
     );
   }
 }

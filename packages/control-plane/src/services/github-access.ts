@@ -10,7 +10,8 @@ import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
 import type { GithubAppConfig } from "../github/app-config";
-import { RepoApi, toAppError } from "../github/repo-api";
+import { githubAppError } from "../github/failure";
+import { RepoApi } from "../github/repo-api";
 import { AppError } from "../http/app-error";
 import type { SessionGithubBinding } from "../session/store";
 import { requireGithubApp } from "./github-connection";
@@ -68,7 +69,7 @@ export async function canWrite(
   try {
     allowed = await repoApiFor(env, row).canWrite(login);
   } catch (error) {
-    throw toAppError(error, `checking ${login}'s access to ${row.owner}/${row.name}`);
+    throw githubAppError(error, `checking ${login}'s access to ${row.owner}/${row.name}`);
   }
   if (decisions.size >= MAX_ENTRIES) decisions.clear();
   decisions.set(key, { canWrite: allowed, until: now + TTL_MS });

@@ -21,13 +21,13 @@ import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { createGithubApp } from "../github/app-client";
 import { type GithubAppConfig, GithubConfigError, readGithubAppConfig } from "../github/app-config";
+import { githubAppError } from "../github/failure";
 import {
   installationAccount,
   installationRepositories,
   userCanAccessInstallation,
   userIdentity,
 } from "../github/installations";
-import { toAppError } from "../github/repo-api";
 import { AppError } from "../http/app-error";
 import type { AuthConfig } from "../tenancy/auth-config";
 import { exchangeCode } from "../tenancy/github-oauth";
@@ -170,7 +170,7 @@ export async function completeInstallationLink(env: Bindings, req: LinkRequest):
     const repos = await installationRepositories(app, config.apiUrl, req.installationId);
     await replaceRepositories(db, req.tenantId, req.installationId, repos);
   } catch (error) {
-    throw toAppError(error, "connecting the installation");
+    throw githubAppError(error, "connecting the installation");
   }
   await recordAudit(
     db,

@@ -23,7 +23,7 @@ PNPM_STAMP := $(TOOLS)/.pnpm-$(PNPM_VERSION).stamp
 DEPS_STAMP := node_modules/.nightshift-deps.stamp
 WORKSPACE_MANIFESTS := package.json pnpm-lock.yaml pnpm-workspace.yaml $(wildcard packages/*/package.json bench/package.json)
 
-.PHONY: help setup toolchain deps system-deps build dev demo test typecheck lint format bench deploy clean
+.PHONY: help setup toolchain deps system-deps build dev demo test typecheck lint format bench mutants stryker deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -80,6 +80,19 @@ test: setup ## typecheck, lint and every package's tests (workerd, real CLIs, en
 
 bench: setup ## benchmarks (see docs/performance.md)
 	pnpm --filter @nightshift/bench run bench
+
+# Mutation testing is slow (tens of minutes each) and not part of `make test`; see docs/testing.md.
+mutants: setup ## mutation testing of the workerd suites: every mutation in scripts/mutants must be caught
+	node scripts/mutants/run.mjs
+
+STRYKER_PACKAGES := protocol sandbox-host web sandbox-runtime
+
+stryker: setup ## StrykerJS mutation scores for protocol, sandbox-host, web, sandbox-runtime (one at a time)
+	pnpm --filter @nightshift/sandbox-runtime run build
+	@for p in $(STRYKER_PACKAGES); do \
+		echo "==> stryker: $$p"; \
+		(cd packages/$$p && stryker run) || exit 1; \
+	done
 
 # DEPLOY_ENV=<name> deploys wrangler.toml's [env.<name>] (its own vars; wrangler does not merge them).
 DEPLOY_ENV_FLAG = $(if $(DEPLOY_ENV),--env $(DEPLOY_ENV))

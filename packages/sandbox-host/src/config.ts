@@ -11,16 +11,12 @@ import { EgressHostPattern, SANDBOX_HOST_MAX_SKEW_S, unsafeEnvNameReason } from 
 import { z } from "zod";
 import { DEFAULT_EGRESS_ALLOW } from "./egress/default-allow";
 
-/** Host variables forwarded to every sandbox when set (model endpoints and keys). */
-export const DEFAULT_PASS_ENV = [
-  "ANTHROPIC_API_KEY",
-  "ANTHROPIC_AUTH_TOKEN",
-  "ANTHROPIC_BASE_URL",
-  "OPENAI_API_KEY",
-  "OPENAI_BASE_URL",
-  "GEMINI_API_KEY",
-  "GOOGLE_GEMINI_BASE_URL",
-] as const;
+/**
+ * Host variables forwarded to every sandbox when set: none. Model keys and endpoints stay with the
+ * control plane, whose model gateway the agents call (through the runtime's relay); an operator
+ * who wants a sandbox to hold a key anyway names it in passEnv (and so opens its endpoint).
+ */
+export const DEFAULT_PASS_ENV: readonly string[] = [];
 
 /** src/ and dist/ sit side by side in the package, so this resolves the same from both. */
 export const DEFAULT_RUNTIME_PATH = fileURLToPath(

@@ -157,7 +157,7 @@ describe("sandbox host API: the host never runs with tenant-controlled environme
   });
 
   it("the launched process's environment holds only the host's fixed names and no token or secret", async () => {
-    const h = await start({ ANTHROPIC_API_KEY: "sk-pass-through-key" });
+    const h = await start({ EXTRA_PASS: "sk-pass-through-key" });
     const info = await h.create({
       SOME_SECRET: "tenant-secret-value",
       NIGHTSHIFT_SECRET_NAMES: "SOME_SECRET",
@@ -177,7 +177,7 @@ describe("sandbox host API: the host never runs with tenant-controlled environme
     expect(env).toMatchObject({
       NIGHTSHIFT_SANDBOX_TOKEN: BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN,
       SOME_SECRET: "tenant-secret-value",
-      ANTHROPIC_API_KEY: "sk-pass-through-key",
+      EXTRA_PASS: "sk-pass-through-key",
     });
     expect(env).not.toHaveProperty("NIGHTSHIFT_ENV_FD");
   });
@@ -190,9 +190,10 @@ describe("sandbox host API: the host never runs with tenant-controlled environme
 });
 
 describe("sandbox host API: sandboxes", () => {
-  it("runs the runtime with only the allowlisted environment, in its own directories", async () => {
+  it("runs the runtime with only the allowlisted environment, in its own directories; the host's model key stays out", async () => {
     const h = await start({
-      ANTHROPIC_API_KEY: "sk-pass-through",
+      // Model keys live in the control plane's gateway now: not forwarded unless named in passEnv.
+      ANTHROPIC_API_KEY: "sk-host-model-key",
       EXTRA_PASS: "extra",
       HOST_ONLY_VARIABLE: "must not leak",
     });
@@ -210,7 +211,6 @@ describe("sandbox host API: sandboxes", () => {
     const env = await h.recorded<Record<string, string>>(info.id, "env.json");
     const dir = join(h.dataDir, info.id);
     expect(env).toMatchObject({
-      ANTHROPIC_API_KEY: "sk-pass-through",
       EXTRA_PASS: "extra",
       SOME_SECRET: "tenant-secret-value",
       HOME: join(dir, "home"),
@@ -219,15 +219,16 @@ describe("sandbox host API: sandboxes", () => {
       NIGHTSHIFT_REPO_URL: join(dir, "repo.git"), // the host's mirror, never the developer's repository
       NIGHTSHIFT_SESSION_ID: "ses_test",
     });
-    expect(env.NIGHTSHIFT_SECRET_NAMES?.split(",").sort()).toEqual(["ANTHROPIC_API_KEY", "SOME_SECRET"]);
+    expect(env.NIGHTSHIFT_SECRET_NAMES?.split(",").sort()).toEqual(["SOME_SECRET"]);
     expect(env).not.toHaveProperty("HOST_ONLY_VARIABLE");
+    expect(env).not.toHaveProperty("ANTHROPIC_API_KEY");
+    expect(JSON.stringify(env)).not.toContain("sk-host-model-key");
     // Node adds nothing of its own beyond what we allowed (plus what the fake runtime's Node sets).
     const allowed = new Set([
       "PATH",
       "LANG",
       "HOME",
       "TMPDIR",
-      "ANTHROPIC_API_KEY",
       "EXTRA_PASS",
       "SOME_SECRET",
       ...Object.keys(env).filter((k) => k.startsWith("NIGHTSHIFT_")),

@@ -7,7 +7,7 @@ const rules = buildEgressRules({
   controlPlaneUrl: "http://127.0.0.1:8787",
   repo: { kind: "github", owner: "acme", name: "app" },
   githubUrl: "http://127.0.0.1:9000",
-  hostEnv: { ANTHROPIC_BASE_URL: "http://127.0.0.1:7000/v1" },
+  hostEnv: { ANTHROPIC_BASE_URL: "http://127.0.0.1:7000/v1", OPENAI_API_KEY: "sk-forwarded" },
   patterns: ["registry.npmjs.org", "*.example.com:8443"],
 });
 
@@ -65,14 +65,31 @@ describe("egress decisions", () => {
     });
     expect(decide(rules, { host: "127.0.0.1", port: 7001 }, "http")).toMatchObject({ allow: false });
     expect(decide(rules, { host: "localhost", port: 7000 }, "http")).toMatchObject({ allow: false });
-    // The public API hosts stay reachable for the providers whose base URL is not set, at public
-    // addresses only; a configured base URL replaces its provider's public host.
+    // A provider whose key is forwarded (direct mode) reaches its public API host, at public
+    // addresses only; a forwarded base URL replaces its provider's public host.
     expect(decide(rules, { host: "api.openai.com", port: 443 }, "connect")).toEqual({
       allow: true,
       trusted: false,
     });
     expect(decide(rules, { host: "api.anthropic.com", port: 443 }, "connect")).toMatchObject({
       allow: false,
+    });
+  });
+
+  it("a sandbox that forwards no model variable cannot reach any model API directly (only the gateway)", () => {
+    const gatewayOnly = buildEgressRules({
+      controlPlaneUrl: "http://127.0.0.1:8787",
+      repo: { kind: "local", path: "demo" },
+      githubUrl: "http://127.0.0.1:9000",
+      hostEnv: {},
+      patterns: [],
+    });
+    for (const host of ["api.anthropic.com", "api.openai.com", "generativelanguage.googleapis.com"]) {
+      expect(decide(gatewayOnly, { host, port: 443 }, "connect")).toMatchObject({ allow: false });
+    }
+    expect(gatewayOnly.trusted).toEqual([]);
+    expect(decide(gatewayOnly, { host: "127.0.0.1", port: 8787 }, "http")).toEqual({
+      allow: "control-plane",
     });
   });
 

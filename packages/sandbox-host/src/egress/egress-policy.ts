@@ -19,7 +19,7 @@ export interface Endpoint {
 
 export interface EgressRules {
   controlPlane: { endpoint: Endpoint; origin: string; basePath: string };
-  /** Endpoints the host was configured with: model base URLs, the git host. */
+  /** Endpoints the host was configured with: forwarded model base URLs, the git host. */
   trusted: Endpoint[];
   /** The providers' public API hosts (no base URL configured): reachable at public addresses only. */
   publicApis: Endpoint[];
@@ -32,11 +32,24 @@ export type Decision =
   | { allow: false; reason: string }
   | { allow: "control-plane" };
 
-/** The model endpoints a sandbox may need, from the host's *_BASE_URL or the public API hosts. */
+/**
+ * Model endpoints a sandbox may reach directly. By default none: agents call the model through
+ * the control plane's gateway (a /sandbox/ route). Only when the host forwards a provider's base
+ * URL or key into sandboxes (an operator's passEnv: direct mode) is that endpoint — the base URL,
+ * else the provider's public API host — reachable.
+ */
 const MODEL_ENDPOINTS = [
-  { variable: "ANTHROPIC_BASE_URL", fallback: "https://api.anthropic.com" },
-  { variable: "OPENAI_BASE_URL", fallback: "https://api.openai.com" },
-  { variable: "GOOGLE_GEMINI_BASE_URL", fallback: "https://generativelanguage.googleapis.com" },
+  {
+    variable: "ANTHROPIC_BASE_URL",
+    keys: ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"],
+    fallback: "https://api.anthropic.com",
+  },
+  { variable: "OPENAI_BASE_URL", keys: ["OPENAI_API_KEY"], fallback: "https://api.openai.com" },
+  {
+    variable: "GOOGLE_GEMINI_BASE_URL",
+    keys: ["GEMINI_API_KEY"],
+    fallback: "https://generativelanguage.googleapis.com",
+  },
 ] as const;
 
 export function endpointOf(url: URL): Endpoint {
@@ -54,6 +67,7 @@ export interface EgressRulesInput {
   controlPlaneUrl: string;
   repo: RepoRef;
   githubUrl: string;
+  /** The host variables forwarded into the sandbox (passEnv): only these open model endpoints. */
   hostEnv: NodeJS.ProcessEnv;
   /** The host's default list (package registries) and the tenant's additions. */
   patterns: readonly string[];
@@ -63,10 +77,10 @@ export function buildEgressRules(input: EgressRulesInput): EgressRules {
   const controlPlane = new URL(input.controlPlaneUrl);
   const trusted: Endpoint[] = [];
   const publicApis: Endpoint[] = [];
-  for (const { variable, fallback } of MODEL_ENDPOINTS) {
+  for (const { variable, keys, fallback } of MODEL_ENDPOINTS) {
     const configured = input.hostEnv[variable];
     if (configured && URL.canParse(configured)) trusted.push(endpointOf(new URL(configured)));
-    else publicApis.push(endpointOf(new URL(fallback)));
+    else if (keys.some((key) => input.hostEnv[key])) publicApis.push(endpointOf(new URL(fallback)));
   }
   if (input.repo.kind === "github") trusted.push(endpointOf(new URL(input.githubUrl)));
   return {

@@ -135,7 +135,7 @@ export class SandboxManager {
     const env = sandboxEnvironment({
       requestEnv: request.env,
       hostEnv: this.hostEnv,
-      passEnv: [...new Set([...DEFAULT_PASS_ENV, ...this.config.passEnv])],
+      passEnv: this.passEnv(),
       nodeBinDir: dirname(this.config.nodePath),
       workdir: seen.work,
       home: seen.home,
@@ -200,7 +200,8 @@ export class SandboxManager {
           dir,
           request,
           githubUrl: this.config.githubUrl,
-          hostEnv: this.hostEnv,
+          // Only what the sandbox is given opens a model endpoint (direct mode); by default nothing does.
+          hostEnv: Object.fromEntries(this.passEnv().map((name) => [name, this.hostEnv[name]])),
           defaultAllow: this.config.egressAllow,
           ...(uid !== undefined ? { uid } : {}),
           ...(this.egressLookup ? { lookup: this.egressLookup } : {}),
@@ -323,6 +324,11 @@ export class SandboxManager {
     sandbox.secrets = [];
     if (!this.config.keep) rmSync(sandbox.dir, { recursive: true, force: true });
     this.forgetOldEnded();
+  }
+
+  /** The host variables forwarded into every sandbox (none by default, see DEFAULT_PASS_ENV). */
+  private passEnv(): string[] {
+    return [...new Set([...DEFAULT_PASS_ENV, ...this.config.passEnv])];
   }
 
   private forgetOldEnded(): void {

@@ -1,6 +1,7 @@
 export * from "./demo-repo";
 export * from "./dev-login";
 export * from "./event-printer";
+export * from "./git-proxy-rig";
 export * from "./github-flow";
 export * from "./memory";
 export * from "./ports";

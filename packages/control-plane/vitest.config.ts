@@ -16,9 +16,12 @@ export default defineConfig(async () => {
         const sandboxHostUrl = inject<string>("sandboxHostUrl");
         const githubAppUrl = inject<string>("githubAppUrl");
         return {
-          main: "./src/index.ts",
+          // The production Worker plus the test-only SessionAgent subclass (test/support/test-worker.ts).
+          main: "./test/support/test-worker.ts",
           wrangler: { configPath: "../../wrangler.toml" },
           miniflare: {
+            // Overrides wrangler.toml's binding: tests talk to TestSessionAgent (test-only RPCs on top).
+            durableObjects: { SESSION_AGENT: { className: "TestSessionAgent", useSQLite: true } },
             bindings: {
               TEST_MIGRATIONS: migrations,
               MAX_BODY_BYTES: "65536",

@@ -6,8 +6,8 @@ import { ulid } from "ulid";
 import { createApp } from "../src/app";
 import type { Bindings } from "../src/env";
 import type { SessionAgent } from "../src/session/agent";
-import type { SessionSnapshot } from "../src/session/rpc-types";
 import { type Identity, sessionStub, unwrapRpc, waitFor } from "./helpers";
+import type { SessionSnapshot } from "./support/test-session-agent";
 
 const bindings = env as unknown as Bindings;
 

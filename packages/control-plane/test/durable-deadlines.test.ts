@@ -110,7 +110,7 @@ describe("reconciler", () => {
     await waitForLaunch(s);
     // The state a lost launch deadline leaves: starting, no sandbox, nothing that would move it.
     await runInDurableObject(sessionStub(s.id), (_a: SessionAgent, state) => {
-      state.storage.sql.exec("DELETE FROM meta WHERE key = 'provider_id'");
+      state.storage.sql.exec("DELETE FROM meta WHERE key = 'sandbox.provider_id'");
       state.storage.sql.exec("DELETE FROM deadlines WHERE name <> 'session.watchdog'");
       state.storage.sql.exec("UPDATE deadlines SET at = ?", Date.now() - 1);
     });
@@ -154,7 +154,7 @@ describe("reconciler", () => {
     const s = await createSession();
     await waitForLaunch(s);
     await runInDurableObject(sessionStub(s.id), async (_a: SessionAgent, state) => {
-      state.storage.sql.exec("DELETE FROM meta WHERE key = 'provider_id'");
+      state.storage.sql.exec("DELETE FROM meta WHERE key = 'sandbox.provider_id'");
       state.storage.sql.exec("DELETE FROM deadlines");
       await state.storage.deleteAlarm();
     });

@@ -6,6 +6,7 @@ import { waitFor as waitUntil } from "../../testkit/src/wait-for";
 import type { EventsPageResult, RpcResult } from "../src/session/rpc-types";
 
 import { type Identity, localOwner } from "./identities";
+import type { TestSessionAgent } from "./support/test-session-agent";
 
 const BASE = "http://nightshift.test";
 
@@ -66,8 +67,9 @@ export async function createSession(
   return (await res.json()) as Session;
 }
 
+/** The session's DO as the test worker binds it: TestSessionAgent, with the test-only RPCs. */
 export function sessionStub(id: string) {
-  return env.SESSION_AGENT.getByName(id);
+  return (env.SESSION_AGENT as unknown as DurableObjectNamespace<TestSessionAgent>).getByName(id);
 }
 
 /** RPC results cross the DO boundary wrapped in Disposable, which defeats narrowing: unwrap here. */

@@ -5,6 +5,7 @@ import type { ControlFrame, Session } from "@nightshift/protocol";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
 import { sha256Hex } from "../src/secrets/encoding";
 import type { SessionAgent } from "../src/session/agent";
+import { MetaStore, sqlMetaRows } from "../src/session/meta-store";
 import { api, sessionStub, waitFor } from "./helpers";
 
 export const TEST_SANDBOX_SECRET = "test-sandbox-token-secret-0123456789abcdef";
@@ -16,7 +17,7 @@ export async function waitForLaunch(session: Session): Promise<void> {
     runInDurableObject(
       stub,
       (_a: SessionAgent, state) =>
-        state.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'provider_id'").toArray().length > 0,
+        new MetaStore(sqlMetaRows(state.storage.sql)).get("sandbox.provider_id") !== null,
     ),
   );
 }
@@ -27,7 +28,7 @@ export async function useIncarnation(session: Session, jti: string): Promise<str
   const stub = sessionStub(session.id);
   await waitForLaunch(session);
   await runInDurableObject(stub, (_agent: SessionAgent, state) => {
-    state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('incarnation_hash', ?)", hash);
+    new MetaStore(sqlMetaRows(state.storage.sql)).set("bridge.incarnation_hash", hash);
   });
   return mintSandboxToken(
     TEST_SANDBOX_SECRET,

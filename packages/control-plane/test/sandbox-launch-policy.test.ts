@@ -14,6 +14,7 @@ import { isolationRefusal } from "../src/sandbox-auth/isolation-policy";
 import { reportLaunch, SandboxLauncher } from "../src/session/sandbox-launcher";
 import type { SessionMeta } from "../src/session/store";
 import { TEST_SANDBOX_SECRET } from "./sandbox-client";
+import { memoryMeta } from "./support/memory-meta";
 
 const bindings = env as unknown as Bindings;
 
@@ -38,12 +39,7 @@ function recordedProvider(calls: Call[]) {
 }
 
 function launcherFor(mode: Partial<Bindings>, calls: Call[], egress?: EgressPolicy) {
-  const values = new Map<string, string>();
-  const store = {
-    getValue: (k: string) => values.get(k) ?? null,
-    setValue: (k: string, v: string) => void values.set(k, v),
-    deleteValue: (k: string) => void values.delete(k),
-  };
+  const { meta: store, rows: values } = memoryMeta();
   const launcher = new SandboxLauncher(store, {
     controlPlaneUrl: "http://127.0.0.1:8787",
     tokenSecret: TEST_SANDBOX_SECRET,
@@ -83,7 +79,7 @@ describe("sandbox launch policy", () => {
     expect(calls.filter((c) => c.method === "DELETE").map((c) => c.path)).toEqual([
       expect.stringMatching(/^\/v1\/sandboxes\/sbx-\d+$/),
     ]);
-    expect(values.has("provider_id")).toBe(false);
+    expect(values.has("sandbox.provider_id")).toBe(false);
     expect(reportLaunch(outcome).input).toEqual({ kind: "sandbox.failed", reason: message });
   });
 

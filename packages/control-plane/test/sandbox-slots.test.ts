@@ -178,7 +178,7 @@ describe("sandbox slots", () => {
       runInDurableObject(
         sessionStub(s.id),
         (_a, state) =>
-          state.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'provider_id'").toArray().length > 0,
+          state.storage.sql.exec("SELECT 1 FROM meta WHERE key = 'sandbox.provider_id'").toArray().length > 0,
       ),
     );
     const page = unwrapRpc<EventsPageResult>(await sessionStub(s.id).readEvents(s.tenantId, 0, 200));

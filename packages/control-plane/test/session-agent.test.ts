@@ -1,10 +1,30 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { SessionAgent } from "../src/session/agent";
+import { SessionAgent } from "../src/session/agent";
 import type { EventsPageResult } from "../src/session/rpc-types";
 import { createSession, deltas, sessionStub, unwrapRpc } from "./helpers";
 
 describe("SessionAgent RPC", () => {
+  it("the production class exposes no test-only RPC: appendEvents and snapshot live on the test worker's subclass", () => {
+    for (const testOnly of ["appendEvents", "snapshot"]) {
+      expect(testOnly in SessionAgent.prototype, testOnly).toBe(false);
+    }
+    // What the Worker calls instead of snapshot, tenant-checked like every other RPC.
+    expect(typeof SessionAgent.prototype.queuePosition).toBe("function");
+  });
+
+  it("answers the place in line only to the session's own tenant", async () => {
+    const s = await createSession();
+    const stub = sessionStub(s.id);
+    expect(await stub.queuePosition("tenant-b")).toEqual({
+      ok: false,
+      code: "session_not_found",
+      message: "session not found",
+    });
+    // Suites run with slots to spare: the session started at once and holds no place in line.
+    expect(await stub.queuePosition(s.tenantId)).toEqual({ ok: true, value: null });
+  });
+
   it("refuses every call that names another tenant, exactly like a missing session", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);

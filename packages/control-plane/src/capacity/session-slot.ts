@@ -6,13 +6,11 @@
 import { type AgentEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
 import type { Bindings } from "../env";
 import type { LifecycleInput } from "../session/lifecycle";
+import type { MetaStore } from "../session/meta-store";
 import type { Scheduler } from "../session/scheduler";
-import type { SessionMeta, SessionStore } from "../session/store";
+import type { SessionMeta } from "../session/store";
 import { type SlotPolicy, slotPolicyFrom } from "./limits";
 import { LEASE_RENEW_MS } from "./slots";
-
-const POSITION_KEY = "queue_position";
-const WANTED_KEY = "slot_wanted";
 
 /** An idle session whose slot another session waits for releases its sandbox after this long. */
 export const IDLE_YIELD_MS = 60_000;
@@ -27,7 +25,7 @@ export interface SlotStep {
 export class SessionSlot {
   constructor(
     private readonly env: Bindings,
-    private readonly store: Pick<SessionStore, "getMeta" | "getValue" | "setValue" | "deleteValue">,
+    private readonly store: MetaStore,
     private readonly scheduler: Pick<Scheduler, "set">,
     /** The idle release the session uses when nobody waits for its slot (timeouts.ts). */
     private readonly idleReleaseMs: number,
@@ -35,7 +33,7 @@ export class SessionSlot {
   ) {}
 
   private meta(): SessionMeta {
-    const meta = this.store.getMeta();
+    const meta = this.store.get("session.meta");
     if (!meta) throw new Error("session is not initialized");
     return meta;
   }
@@ -67,7 +65,7 @@ export class SessionSlot {
 
   /** The slot is ours: forget the place in line and start renewing the lease. */
   granted(): LifecycleInput {
-    this.store.deleteValue(POSITION_KEY);
+    this.store.delete("slot.queue_position");
     this.scheduler.set("slot.renew", this.now() + LEASE_RENEW_MS);
     return { kind: "slot.granted" };
   }
@@ -75,16 +73,16 @@ export class SessionSlot {
   /** A new place in line while queued; the event to publish when it changed. */
   moveTo(position: number): AgentEvent[] {
     if (this.meta().status !== "queued") return [];
-    if (this.store.getValue(POSITION_KEY) === String(position)) return [];
-    this.store.setValue(POSITION_KEY, String(position));
+    if (this.store.get("slot.queue_position") === position) return [];
+    this.store.set("slot.queue_position", position);
     return [{ type: "session.queue", position }];
   }
 
   /** The place in line while queued, or null. */
   position(): number | null {
-    const meta = this.store.getMeta();
-    const raw = this.store.getValue(POSITION_KEY);
-    return meta?.status === "queued" && raw ? Number(raw) : null;
+    const meta = this.store.get("session.meta");
+    const position = this.store.get("slot.queue_position");
+    return meta?.status === "queued" ? position : null;
   }
 
   /** On the renewal deadline: a session that holds (or is starting) a sandbox keeps its lease. */
@@ -97,9 +95,9 @@ export class SessionSlot {
 
   /** The pool says whether someone waits for this session's slot; an idle session acts on it now. */
   wanted(wanted: boolean): void {
-    if (wanted) this.store.setValue(WANTED_KEY, "1");
-    else this.store.deleteValue(WANTED_KEY);
-    if (this.store.getMeta()?.status === "idle") this.scheduleIdleRelease(wanted);
+    if (wanted) this.store.set("slot.wanted", true);
+    else this.store.delete("slot.wanted");
+    if (this.store.get("session.meta")?.status === "idle") this.scheduleIdleRelease(wanted);
   }
 
   /** After the lifecycle moved: a session that turns idle while its slot is wanted yields it soon. */
@@ -113,7 +111,7 @@ export class SessionSlot {
   }
 
   private isWanted(): boolean {
-    return this.store.getValue(WANTED_KEY) === "1";
+    return this.store.get("slot.wanted") === true;
   }
 
   private scheduleIdleRelease(wanted: boolean): void {
@@ -125,15 +123,15 @@ export class SessionSlot {
     const meta = this.meta();
     const { position } = await this.pool(meta).providerFull(meta.sessionId, meta.tenantId);
     // Recorded now, before the lifecycle has moved the session back to queued.
-    this.store.setValue(POSITION_KEY, String(position));
+    this.store.set("slot.queue_position", position);
     return [{ type: "session.queue", position }];
   }
 
   /** The sandbox ended (or the session stopped waiting): the slot, or the place in line, goes back. */
   async release(): Promise<void> {
     const meta = this.meta();
-    this.store.deleteValue(POSITION_KEY);
-    this.store.deleteValue(WANTED_KEY);
+    this.store.delete("slot.queue_position");
+    this.store.delete("slot.wanted");
     await this.pool(meta).release(meta.sessionId);
   }
 }

@@ -20,13 +20,7 @@ import { ClientHub, readClientAttachment } from "./hub";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
-import type {
-  EventsPageResult,
-  NewPrompt,
-  RpcResult,
-  SandboxCallerInfo,
-  SessionInit,
-} from "./rpc-types";
+import type { EventsPageResult, NewPrompt, RpcResult, SandboxCallerInfo, SessionInit } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";

@@ -14,12 +14,11 @@ import {
 } from "@nightshift/protocol";
 import { isRenewalDue, issueSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
 import { INTERNAL_TOKEN_ID_HEADER, INTERNAL_TOKEN_ISSUED_HEADER } from "./internal-headers";
-import type { SessionMeta, SessionStore } from "./store";
+import type { MetaStore } from "./meta-store";
+import type { SessionMeta } from "./store";
 
 export const SANDBOX_TAG = "sandbox";
 const RUNTIME_FRAME_TYPES = ["hello", "events", "heartbeat", "ready"] as const;
-const ACKED_KEY = "runtime_acked_seq";
-const INCARNATION_KEY = "incarnation_hash";
 
 export interface SandboxAttachment {
   kind: "sandbox";
@@ -97,31 +96,31 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
 export class SandboxBridge {
   constructor(
     private readonly ctx: DurableObjectState,
-    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly meta: MetaStore,
     private readonly handlers: BridgeHandlers,
     private readonly renewal?: TokenRenewal,
   ) {}
 
   /** Starts a new incarnation: from now on only a token with this jti may connect. */
   beginIncarnation(incarnationHash: string): void {
-    this.store.setValue(INCARNATION_KEY, incarnationHash);
-    this.store.setValue(ACKED_KEY, "0");
+    this.meta.set("bridge.incarnation_hash", incarnationHash);
+    this.meta.set("bridge.acked_seq", 0);
     for (const ws of this.sockets())
       closeQuietly(ws, BridgeCloseCode.superseded, "a newer sandbox took over");
   }
 
   /** Forgets the incarnation: every sandbox socket is closed and none may connect again. */
   endIncarnation(code: number, reason: string): void {
-    this.store.deleteValue(INCARNATION_KEY);
+    this.meta.delete("bridge.incarnation_hash");
     for (const ws of this.sockets()) closeQuietly(ws, code, reason);
   }
 
   isCurrentIncarnation(incarnationHash: string): boolean {
-    return incarnationHash.length > 0 && this.store.getValue(INCARNATION_KEY) === incarnationHash;
+    return incarnationHash.length > 0 && this.meta.get("bridge.incarnation_hash") === incarnationHash;
   }
 
   get ackedSeq(): number {
-    return Number(this.store.getValue(ACKED_KEY) ?? "0");
+    return this.meta.get("bridge.acked_seq") ?? 0;
   }
 
   isConnected(): boolean {
@@ -132,7 +131,7 @@ export class SandboxBridge {
   connect(incarnationHash: string, sessionOpen: boolean, token?: PresentedToken): Response {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    const current = this.store.getValue(INCARNATION_KEY);
+    const current = this.meta.get("bridge.incarnation_hash");
     if (!sessionOpen) {
       server.accept();
       closeQuietly(server, BridgeCloseCode.sessionEnded, "the session has ended");
@@ -154,7 +153,7 @@ export class SandboxBridge {
 
   onMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const attachment = readSandboxAttachment(ws);
-    if (!attachment || attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) {
+    if (!attachment || attachment.incarnationHash !== this.meta.get("bridge.incarnation_hash")) {
       closeQuietly(ws, BridgeCloseCode.superseded, "this sandbox incarnation was superseded");
       return;
     }
@@ -184,7 +183,7 @@ export class SandboxBridge {
           acked = seq;
         }
         if (fresh.length > 0) {
-          this.store.setValue(ACKED_KEY, String(acked));
+          this.meta.set("bridge.acked_seq", acked);
           this.handlers.onEvents(fresh);
         }
         this.sendTo(ws, { v: 1, type: "ack", seq: acked });
@@ -202,7 +201,7 @@ export class SandboxBridge {
     if (!this.renewal || !attachment?.token) return;
     // The clock first: on almost every frame the token is young and storage need not be read.
     if (!isRenewalDue(attachment.token.issuedAt, this.renewal.now())) return;
-    if (attachment.incarnationHash !== this.store.getValue(INCARNATION_KEY)) return;
+    if (attachment.incarnationHash !== this.meta.get("bridge.incarnation_hash")) return;
     const minted = await this.renewal.mint(attachment.token.jti);
     if (!minted || ws.readyState !== WebSocket.OPEN) return;
     ws.serializeAttachment({

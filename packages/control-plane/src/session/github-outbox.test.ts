@@ -5,6 +5,7 @@
  */
 import type { AgentEvent } from "@nightshift/protocol";
 import { beforeEach, describe, expect, it } from "vitest";
+import { memoryMeta } from "../../test/support/memory-meta";
 import { type DraftPull, GithubCallError, type Pull, type RepoApi } from "../github/repo-api";
 import { type FlushDeps, GithubOutbox } from "./github-outbox";
 import type { SessionMeta } from "./store";
@@ -79,11 +80,7 @@ class FakeRepoApi {
 }
 
 function memoryStore() {
-  const values = new Map<string, string>();
-  return {
-    getValue: (key: string) => values.get(key) ?? null,
-    setValue: (key: string, value: string) => void values.set(key, value),
-  };
+  return memoryMeta().meta;
 }
 
 function sessionMeta(overrides: Partial<SessionMeta> = {}): SessionMeta {
@@ -344,6 +341,48 @@ describe("failures", () => {
     ]);
     expect(api.named("replyToReviewComment")).toHaveLength(1);
     expect(outbox.size).toBe(0);
+  });
+
+  it("drops a comment GitHub refuses with 422 after one attempt, saying why, and moves on", async () => {
+    let attempts = 0;
+    api.comment = async () => {
+      attempts += 1;
+      throw new GithubCallError("comment", 422, {}, "Validation Failed");
+    };
+    outbox.enqueue({ kind: "comment", target: { kind: "issue", number: 7 }, body: "too long" });
+    outbox.enqueue({ kind: "comment", target: { kind: "review", pull: 1, commentId: 2 }, body: "next" });
+    expect(await outbox.flush(deps(), NOW)).toBeNull();
+    expect(attempts).toBe(1);
+    expect(api.named("replyToReviewComment")).toHaveLength(1);
+    expect(outbox.size).toBe(0);
+    expect(published).toEqual([
+      expect.objectContaining({
+        type: "log",
+        source: "github",
+        text: expect.stringMatching(
+          /dropped a GitHub comment without retrying: GitHub refused it.*\(GitHub comment failed \(422\): Validation Failed\)/,
+        ),
+      }),
+    ]);
+  });
+
+  it("retries a comment that failed with 502 (and a rate-limited 403) with backoff instead of dropping it", async () => {
+    const failures = [
+      new GithubCallError("comment", 502),
+      new GithubCallError("comment", 403, { "x-ratelimit-remaining": "0" }),
+    ];
+    api.comment = async () => {
+      const next = failures.shift();
+      if (next) throw next;
+      return { id: 1 };
+    };
+    outbox.enqueue({ kind: "comment", target: { kind: "issue", number: 7 }, body: "hello" });
+    expect(await outbox.flush(deps(), NOW)).toBe(NOW + 2_000);
+    expect(await outbox.flush(deps(), NOW)).toBe(NOW + 4_000);
+    expect(outbox.size).toBe(1);
+    expect(await outbox.flush(deps(), NOW)).toBeNull();
+    expect(outbox.size).toBe(0);
+    expect(published).toEqual([]);
   });
 
   it("starts the next task's backoff afresh", async () => {

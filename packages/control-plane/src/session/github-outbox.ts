@@ -1,42 +1,21 @@
 /**
  * The session's writes to GitHub (comments, the pull request), queued in the DO's storage and
- * sent from the alarm, never inside the bridge's or a request's path. Failed sends are retried
- * with backoff; a task that keeps failing is dropped with a log event, so GitHub being down
- * never wedges a session.
+ * sent from the alarm, never inside the bridge's or a request's path. Transient failures are
+ * retried with backoff; a task GitHub refuses (github/failure.ts) or that keeps failing is dropped
+ * with a log event, so GitHub being down or saying no never wedges a session.
  */
 import { type AgentEvent, backoffDelay } from "@nightshift/protocol";
-import { pullRequestBody, resultComment, type TurnOutcome } from "../github/messages";
+import { githubFailure } from "../github/failure";
+import { pullRequestBody, resultComment } from "../github/messages";
 import { type DraftPull, type Pull, type RepoApi, replyOn } from "../github/repo-api";
-import type { ReplyTarget } from "../github/webhook-router";
-import type { SessionMeta, SessionStore } from "./store";
+import type { MetaValue, OutboxTask, PullRecord } from "./meta-keys";
+import type { MetaStore } from "./meta-store";
+import type { SessionMeta } from "./store";
 
-export type OutboxTask =
-  | { kind: "comment"; target: ReplyTarget; body: string }
-  | {
-      kind: "result";
-      target: ReplyTarget;
-      login: string | null;
-      outcome: TurnOutcome;
-      summary: string | null;
-    }
-  | { kind: "pr.sync"; summary: string | null };
+export type { OutboxTask, PullRecord } from "./meta-keys";
 
-interface Queued {
-  task: OutboxTask;
-  attempts: number;
-}
+type Queued = MetaValue<"github.outbox">[number];
 
-export interface PullRecord {
-  number: number;
-  url: string;
-  /** Nightshift opened it, so it may rewrite its title and body; a human's PR is never rewritten. */
-  ours: boolean;
-}
-
-const OUTBOX_KEY = "github.outbox";
-const PULL_KEY = "github.pull";
-/** Set just before asking GitHub to open the PR, so an open PR found on a retry is known to be ours. */
-const CREATING_KEY = "github.pull_creating";
 const MAX_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 2_000;
 /** The wait before the last retry: MAX_ATTEMPTS bounds the delay, so the cap never cuts it short. */
@@ -53,14 +32,14 @@ export interface FlushDeps {
 }
 
 export class GithubOutbox {
-  constructor(private readonly store: Pick<SessionStore, "getValue" | "setValue">) {}
+  constructor(private readonly meta: MetaStore) {}
 
   private read(): Queued[] {
-    return JSON.parse(this.store.getValue(OUTBOX_KEY) ?? "[]") as Queued[];
+    return this.meta.get("github.outbox") ?? [];
   }
 
   private write(queue: Queued[]): void {
-    this.store.setValue(OUTBOX_KEY, JSON.stringify(queue));
+    this.meta.set("github.outbox", queue);
   }
 
   enqueue(task: OutboxTask): void {
@@ -77,8 +56,7 @@ export class GithubOutbox {
   }
 
   pull(): PullRecord | null {
-    const raw = this.store.getValue(PULL_KEY);
-    return raw ? (JSON.parse(raw) as PullRecord) : null;
+    return this.meta.get("github.pull");
   }
 
   /** Sends queued tasks in order; returns when to try again, or null when the queue is empty. */
@@ -92,13 +70,17 @@ export class GithubOutbox {
         this.write(queue);
       } catch (error) {
         head.attempts += 1;
-        if (head.attempts >= MAX_ATTEMPTS) {
+        // A refusal (a 4xx that is not a rate limit) would be refused again: drop it now.
+        const refused = githubFailure(error).kind === "permanent";
+        if (refused || head.attempts >= MAX_ATTEMPTS) {
           deps.publish([
             {
               type: "log",
               source: "github",
               stream: "stderr",
-              text: `gave up on a GitHub ${head.task.kind} after ${head.attempts} attempts: ${describe(error)}\n`,
+              text: refused
+                ? `dropped a GitHub ${head.task.kind} without retrying: GitHub refused it, and would refuse it again (${describe(error)})\n`
+                : `gave up on a GitHub ${head.task.kind} after ${head.attempts} attempts: ${describe(error)}\n`,
             },
           ]);
           queue = queue.slice(1);
@@ -161,17 +143,18 @@ export class GithubOutbox {
     } else if (open) {
       pull = open;
       // Opened by an earlier attempt of ours whose answer was lost: still ours to keep up to date.
-      ours = this.store.getValue(CREATING_KEY) === meta.branch;
+      ours = this.meta.get("github.pull_creating") === meta.branch;
     } else {
       const base = meta.baseBranch ?? (await api.defaultBranch());
       const input = { branch: meta.branch, base, title: meta.title, body };
-      this.store.setValue(CREATING_KEY, meta.branch);
+      // Set just before asking GitHub to open the PR, so an open PR found on a retry is known to be ours.
+      this.meta.set("github.pull_creating", meta.branch);
       pull = (await deps.openAsUser?.(input)) ?? (await api.createDraftPull(input));
       ours = true;
     }
     if (!known) await deps.recordPull(pull.html_url);
     // Remembered only once D1 has the URL, so a failed record is retried with the rest.
-    this.store.setValue(PULL_KEY, JSON.stringify({ number: pull.number, url: pull.html_url, ours }));
+    this.meta.set("github.pull", { number: pull.number, url: pull.html_url, ours });
     if (!known) {
       deps.publish([
         {

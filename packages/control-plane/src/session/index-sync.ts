@@ -7,11 +7,10 @@
 import type { SessionStatus } from "@nightshift/protocol";
 import type { Database } from "../db/client";
 import { updateSession } from "../db/repositories/sessions";
+import type { MetaStore } from "./meta-store";
 import type { Scheduler } from "./scheduler";
 import { retryDelay } from "./scheduler";
-import type { SessionMeta, SessionStore } from "./store";
-
-const BEHIND_KEY = "index_behind";
+import type { SessionMeta } from "./store";
 
 export interface IndexState {
   status: SessionStatus;
@@ -21,14 +20,14 @@ export interface IndexState {
 export class IndexSync {
   constructor(
     private readonly db: () => Database,
-    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly meta: MetaStore,
     private readonly scheduler: Pick<Scheduler, "set" | "has">,
     private readonly now: () => number,
   ) {}
 
   /** True while a write to the index has failed and not yet been repeated successfully. */
   get behind(): boolean {
-    return this.store.getValue(BEHIND_KEY) !== null;
+    return this.meta.get("index.behind") !== null;
   }
 
   /**
@@ -42,7 +41,7 @@ export class IndexSync {
       await this.write(meta, state);
       return "synced";
     } catch (error) {
-      this.store.setValue(BEHIND_KEY, "1");
+      this.meta.set("index.behind", true);
       if (!this.scheduler.has("index.sync")) this.scheduler.set("index.sync", this.now() + retryDelay(1));
       console.error(
         JSON.stringify({
@@ -71,6 +70,6 @@ export class IndexSync {
       { status: state.status, costUsd: state.costUsd },
       new Date(this.now()).toISOString(),
     );
-    this.store.deleteValue(BEHIND_KEY);
+    this.meta.delete("index.behind");
   }
 }

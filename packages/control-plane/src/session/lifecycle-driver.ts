@@ -50,7 +50,7 @@ export class LifecycleDriver {
       const meta = this.meta();
       const next = decide(meta.status, input);
       if (next.status !== meta.status) {
-        store.putMeta({ ...meta, status: next.status });
+        store.meta.set("session.meta", { ...meta, status: next.status });
         publish([
           { type: "session.status", status: next.status, ...(next.reason ? { reason: next.reason } : {}) },
         ]);
@@ -114,7 +114,7 @@ export class LifecycleDriver {
   }
 
   private meta(): SessionMeta {
-    const meta = this.parts.store.getMeta();
+    const meta = this.parts.store.meta.get("session.meta");
     if (!meta) throw new Error("session is not initialized");
     return meta;
   }

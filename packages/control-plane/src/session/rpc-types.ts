@@ -1,6 +1,6 @@
 /** Shapes passed over DO RPC between the Worker and a SessionAgent. */
-import type { Participant, SessionStatus, StoredEvent } from "@nightshift/protocol";
-import type { GithubReply } from "./session-github";
+import type { StoredEvent } from "@nightshift/protocol";
+import type { GithubReply } from "./meta-keys";
 import type { SessionMeta } from "./store";
 
 /** What a session starts with: its metadata (the DO sets the status) and the first prompt. */
@@ -20,15 +20,6 @@ export interface PromptAuthor {
   id: string;
   name: string;
   email: string;
-}
-
-export interface SessionSnapshot {
-  status: SessionStatus;
-  headSeq: number;
-  pendingPrompts: number;
-  /** While queued for a sandbox slot: the place in line (1 = next). */
-  queuePosition: number | null;
-  participants: Participant[];
 }
 
 export interface EventsPageResult {

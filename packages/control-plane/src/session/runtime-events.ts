@@ -4,6 +4,7 @@
  */
 import type { AgentEvent } from "@nightshift/protocol";
 import type { LifecycleInput } from "./lifecycle";
+import type { MetaStore } from "./meta-store";
 import type { SessionStore } from "./store";
 
 /** Error codes after which the sandbox cannot go on (the session fails). */
@@ -14,16 +15,12 @@ export const FATAL_RUNTIME_ERRORS: ReadonlySet<string> = new Set([
   "workspace_failed",
 ]);
 
-const COST_KEY = "cost_usd";
-
 export class RuntimeEventEffects {
   private costChanged = false;
 
   constructor(
-    private readonly store: Pick<
-      SessionStore,
-      "runningPrompt" | "setPromptState" | "pendingPromptCount" | "getValue" | "setValue"
-    >,
+    private readonly store: Pick<SessionStore, "runningPrompt" | "setPromptState" | "pendingPromptCount">,
+    private readonly meta: MetaStore,
     /** Masks secret values before anything is stored (the control plane's second line). */
     private readonly mask: (events: AgentEvent[]) => AgentEvent[] = (events) => events,
   ) {}
@@ -50,7 +47,7 @@ export class RuntimeEventEffects {
   }
 
   get costUsd(): number {
-    return Number(this.store.getValue(COST_KEY) ?? "0");
+    return this.meta.get("usage.cost_usd") ?? 0;
   }
 
   /** The new total when it changed since the last call, else null. */
@@ -62,7 +59,7 @@ export class RuntimeEventEffects {
 
   private addCost(usd: number): void {
     if (usd <= 0) return;
-    this.store.setValue(COST_KEY, String(Math.round((this.costUsd + usd) * 1e6) / 1e6));
+    this.meta.set("usage.cost_usd", Math.round((this.costUsd + usd) * 1e6) / 1e6);
     this.costChanged = true;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { memoryMeta } from "../../test/support/memory-meta";
 import { classifyHttpStatus, SandboxProviderError } from "../providers/provider";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { SessionMeta } from "./store";
@@ -40,12 +41,7 @@ describe("reportLaunch", () => {
 });
 
 function memoryStore() {
-  const values = new Map<string, string>();
-  return {
-    getValue: (k: string) => values.get(k) ?? null,
-    setValue: (k: string, v: string) => void values.set(k, v),
-    deleteValue: (k: string) => void values.delete(k),
-  };
+  return memoryMeta().meta;
 }
 
 const meta: SessionMeta = {
@@ -136,11 +132,11 @@ describe("retrying a sandbox start", () => {
       const at = outcome.kind === "retry" ? outcome.at : 0;
       expect(at).toBeGreaterThanOrEqual(now + ceiling / 2);
       expect(at).toBeLessThanOrEqual(now + ceiling);
-      expect(store.getValue("launch_attempt")).toBe(String(attempt));
+      expect(store.get("sandbox.launch_attempt")).toBe(attempt);
     }
     expect(await launcher.launch(meta, () => {})).toEqual({ kind: "failed", message: unreachable().message });
     // The count starts over: a later start of the same session gets its own five attempts.
-    expect(store.getValue("launch_attempt")).toBe("0");
+    expect(store.get("sandbox.launch_attempt")).toBe(0);
     expect((await launcher.launch(meta, () => {})).kind).toBe("retry");
   });
 
@@ -151,8 +147,8 @@ describe("retrying a sandbox start", () => {
     const started = await launcher.launch(meta, () => {});
     expect(started).toMatchObject({ kind: "started", providerId: "sbx-3", isolation: "bubblewrap" });
     expect(creates()).toBe(3);
-    expect(store.getValue("launch_attempt")).toBe("0");
-    expect(store.getValue("provider_id")).toBe("sbx-3");
+    expect(store.get("sandbox.launch_attempt")).toBe(0);
+    expect(store.get("sandbox.provider_id")).toBe("sbx-3");
   });
 
   it.each([
@@ -165,6 +161,6 @@ describe("retrying a sandbox start", () => {
     const { launcher, store, creates } = launcherFailingWith([error, error]);
     expect(await launcher.launch(meta, () => {})).toEqual({ kind: "failed", message: error.message });
     expect(creates()).toBe(1);
-    expect(store.getValue("launch_attempt")).toBe("0");
+    expect(store.get("sandbox.launch_attempt")).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * SandboxLauncher starts and ends sandbox incarnations through the SandboxProvider port:
- * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's
- * environment, and retries with backoff for transient provider failures. A provider that is
- * full is not a failure: the outcome says so and the session goes back in the slot queue.
+ * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's whole
+ * environment (the repository's git-proxy URL and the sandbox paths included), and retries
+ * with backoff for transient provider failures. A provider that is full is not a failure:
+ * the outcome says so and the session goes back in the slot queue.
  */
 
 import { type AgentEvent, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
@@ -12,7 +13,9 @@ import { SandboxProviderError } from "../providers/provider";
 import { mintSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
 import { sha256Hex } from "../secrets/encoding";
 import type { LifecycleInput } from "./lifecycle";
-import type { SessionMeta, SessionStore } from "./store";
+import type { MetaStore } from "./meta-store";
+import { sandboxRepoEnv } from "./sandbox-launcher-env";
+import type { SessionMeta } from "./store";
 
 const MAX_ATTEMPTS = 5;
 
@@ -36,12 +39,12 @@ export type LaunchOutcome =
 
 export class SandboxLauncher {
   constructor(
-    private readonly store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    private readonly meta: MetaStore,
     private readonly config: LauncherConfig,
   ) {}
 
   get providerId(): string | null {
-    return this.store.getValue("provider_id");
+    return this.meta.get("sandbox.provider_id");
   }
 
   /** `beginIncarnation` runs before the provider is called: the runtime may dial in before create returns. */
@@ -69,7 +72,7 @@ export class SandboxLauncher {
       const reason = err instanceof Error ? err.message : "unknown error";
       return { kind: "failed", message: `could not read the tenant's egress allow-list: ${reason}` };
     }
-    const attempt = Number(this.store.getValue("launch_attempt") ?? "0") + 1;
+    const attempt = (this.meta.get("sandbox.launch_attempt") ?? 0) + 1;
     const incarnation = ulid().toLowerCase();
     const jti = `${incarnation}.${crypto.randomUUID()}`;
     try {
@@ -86,6 +89,8 @@ export class SandboxLauncher {
         NIGHTSHIFT_SESSION_ID: meta.sessionId,
         NIGHTSHIFT_CONTROL_PLANE_URL: this.config.controlPlaneUrl,
         NIGHTSHIFT_SANDBOX_TOKEN: token,
+        // The git proxy's URL for the repository and the fixed paths: the provider adds nothing.
+        ...sandboxRepoEnv(this.config.controlPlaneUrl, meta.repo),
         NIGHTSHIFT_BRANCH: meta.branch,
         ...(meta.baseBranch ? { NIGHTSHIFT_BASE_BRANCH: meta.baseBranch } : {}),
         NIGHTSHIFT_AGENT: meta.agent,
@@ -98,17 +103,17 @@ export class SandboxLauncher {
         env,
         ...(egress ? { egress } : {}),
       });
-      this.store.setValue("provider_id", handle.providerId);
+      this.meta.set("sandbox.provider_id", handle.providerId);
       const refusal = this.config.isolationRefusal?.(handle.isolation) ?? null;
       if (refusal) {
-        this.store.setValue("launch_attempt", "0");
+        this.meta.set("sandbox.launch_attempt", 0);
         const problem = await this.terminate();
         return {
           kind: "failed",
           message: problem ? `${refusal} (terminating it failed: ${problem})` : refusal,
         };
       }
-      this.store.setValue("launch_attempt", "0");
+      this.meta.set("sandbox.launch_attempt", 0);
       return {
         kind: "started",
         incarnationHash,
@@ -120,16 +125,16 @@ export class SandboxLauncher {
       const message = err instanceof Error ? err.message : "sandbox provider failed";
       const kind = err instanceof SandboxProviderError ? err.kind : "permanent";
       if (kind === "capacity") {
-        this.store.setValue("launch_attempt", "0");
+        this.meta.set("sandbox.launch_attempt", 0);
         return { kind: "full", message };
       }
       const transient = kind === "transient";
       if (transient && attempt < MAX_ATTEMPTS) {
-        this.store.setValue("launch_attempt", String(attempt));
+        this.meta.set("sandbox.launch_attempt", attempt);
         const backoff = backoffDelay({ attempt, baseMs: 500, capMs: 30_000, jitter: "equal" });
         return { kind: "retry", at: this.config.now() + backoff, message };
       }
-      this.store.setValue("launch_attempt", "0");
+      this.meta.set("sandbox.launch_attempt", 0);
       return { kind: "failed", message };
     }
   }
@@ -137,7 +142,7 @@ export class SandboxLauncher {
   async terminate(): Promise<string | null> {
     const id = this.providerId;
     if (!id) return null;
-    this.store.deleteValue("provider_id");
+    this.meta.delete("sandbox.provider_id");
     try {
       await this.config.provider().terminate(id);
       return null;

@@ -12,14 +12,15 @@ import { decryptSecretsForSession } from "../secrets/sandbox-secrets";
 import { egressPolicyFor } from "../services/settings";
 import type { SandboxBridge } from "./bridge";
 import type { LifecycleInput } from "./lifecycle";
+import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { Scheduler } from "./scheduler";
-import type { SessionMeta, SessionStore } from "./store";
+import type { SessionMeta } from "./store";
 import type { SessionTimeouts } from "./timeouts";
 
 /** The launcher as the deployment configures it. */
-export function sandboxLauncherFor(env: Bindings, store: SessionStore): SandboxLauncher {
-  return new SandboxLauncher(store, {
+export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLauncher {
+  return new SandboxLauncher(meta, {
     controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
     tokenSecret: env.SANDBOX_TOKEN_SECRET,
     provider: () => createSandboxProvider(env),

@@ -4,48 +4,49 @@
  * from the alarm through the outbox. Sessions on local repositories never get here.
  */
 import type { AgentEvent, SessionStatus } from "@nightshift/protocol";
-import { openDatabase } from "../db/client";
-import { updateSession } from "../db/repositories/sessions";
-import { findGithubUserToken } from "../db/repositories/users";
-import type { Bindings } from "../env";
 import { createGithubApp, type GithubApp } from "../github/app-client";
-import { readGithubAppConfig } from "../github/app-config";
+import { type GithubAppConfig, GithubConfigError } from "../github/app-config";
 import { startedComment } from "../github/messages";
 import { type DraftPull, type Pull, RepoApi } from "../github/repo-api";
-import type { ReplyTarget } from "../github/webhook-router";
-import { loadKeyring } from "../secrets/keyring";
-import { openUserToken } from "../secrets/user-token-vault";
 import { GithubOutbox } from "./github-outbox";
+import type { GithubReply } from "./meta-keys";
+import type { MetaStore } from "./meta-store";
 import type { Scheduler } from "./scheduler";
-import type { SessionMeta, SessionStore } from "./store";
+import type { SessionMeta } from "./store";
 
-export interface GithubReply {
-  target: ReplyTarget;
-  login: string | null;
+export type { GithubReply } from "./meta-keys";
+
+/** What the GitHub side uses, handed in by the DO (session/capabilities.ts builds them from env). */
+export interface SessionGithubParts {
+  meta: MetaStore;
+  scheduler: Pick<Scheduler, "set">;
+  /** The dashboard's base URL, for links to the session. */
+  publicUrl: string;
+  /** The GitHub App's settings: null when none is configured; throws when they are malformed. */
+  appConfig: () => GithubAppConfig | null;
+  /** The user's own GitHub token when they signed in with GitHub recently (ADR 0008), else null. */
+  userToken: (userId: string) => Promise<string | null>;
+  /** Records the session's pull request URL in the D1 index. */
+  recordPull: (meta: SessionMeta, url: string) => Promise<void>;
+  now: () => number;
 }
-
-const REPLIES_KEY = "github.replies";
-const LAST_MESSAGE_KEY = "github.last_message";
 
 export class SessionGithub {
   private readonly outbox: GithubOutbox;
+  private readonly meta: MetaStore;
   private app: GithubApp | null = null;
 
-  constructor(
-    private readonly env: Bindings,
-    private readonly store: SessionStore,
-    private readonly scheduler: Scheduler,
-  ) {
-    this.outbox = new GithubOutbox(store);
+  constructor(private readonly parts: SessionGithubParts) {
+    this.meta = parts.meta;
+    this.outbox = new GithubOutbox(parts.meta);
   }
 
   sessionUrl(meta: SessionMeta): string {
-    const base = (this.env.PUBLIC_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
-    return `${base}/sessions/${meta.sessionId}`;
+    return `${this.parts.publicUrl.replace(/\/+$/, "")}/sessions/${meta.sessionId}`;
   }
 
   private replies(): Record<string, GithubReply> {
-    return JSON.parse(this.store.getValue(REPLIES_KEY) ?? "{}") as Record<string, GithubReply>;
+    return this.meta.get("github.replies") ?? {};
   }
 
   private takeReply(promptId: string): GithubReply | null {
@@ -53,7 +54,7 @@ export class SessionGithub {
     const reply = all[promptId] ?? null;
     if (reply) {
       delete all[promptId];
-      this.store.setValue(REPLIES_KEY, JSON.stringify(all));
+      this.meta.set("github.replies", all);
     }
     return reply;
   }
@@ -61,7 +62,7 @@ export class SessionGithub {
   /** A prompt that came from GitHub: answer there when its turn ends; `announce` posts the session link now. */
   promptFromGithub(meta: SessionMeta, promptId: string, reply: GithubReply, announce: boolean): void {
     if (!meta.github) return;
-    this.store.setValue(REPLIES_KEY, JSON.stringify({ ...this.replies(), [promptId]: reply }));
+    this.meta.set("github.replies", { ...this.replies(), [promptId]: reply });
     if (announce)
       this.enqueue({ kind: "comment", target: reply.target, body: startedComment(this.sessionUrl(meta)) });
   }
@@ -71,9 +72,9 @@ export class SessionGithub {
     if (!meta.github) return;
     for (const event of events) {
       if (event.type === "message" && event.role === "assistant")
-        this.store.setValue(LAST_MESSAGE_KEY, event.text.slice(0, 20_000));
+        this.meta.set("github.last_message", event.text.slice(0, 20_000));
       if (event.type === "git.push")
-        this.enqueue({ kind: "pr.sync", summary: this.store.getValue(LAST_MESSAGE_KEY) });
+        this.enqueue({ kind: "pr.sync", summary: this.meta.get("github.last_message") });
       if (event.type === "turn.end" && runningPromptId) {
         const reply = this.takeReply(event.promptId ?? runningPromptId);
         if (reply)
@@ -82,7 +83,7 @@ export class SessionGithub {
             target: reply.target,
             login: reply.login,
             outcome: event.status,
-            summary: event.summary ?? this.store.getValue(LAST_MESSAGE_KEY),
+            summary: event.summary ?? this.meta.get("github.last_message"),
           });
       }
     }
@@ -92,7 +93,7 @@ export class SessionGithub {
   onStatus(meta: SessionMeta, status: SessionStatus, reason: string | undefined): void {
     if (!meta.github || (status !== "failed" && status !== "stopped")) return;
     const all = Object.values(this.replies());
-    this.store.setValue(REPLIES_KEY, "{}");
+    this.meta.set("github.replies", {});
     for (const reply of all) {
       this.enqueue({
         kind: "result",
@@ -106,15 +107,7 @@ export class SessionGithub {
 
   private enqueue(task: Parameters<GithubOutbox["enqueue"]>[0]): void {
     this.outbox.enqueue(task);
-    this.scheduler.set("github.sync", Date.now());
-  }
-
-  /** The creator's own GitHub token, if they signed in with GitHub recently (ADR 0008). */
-  private async userToken(userId: string): Promise<string | null> {
-    if (!this.env.SECRETS_MASTER_KEYS) return null;
-    const row = await findGithubUserToken(openDatabase(this.env.DB), userId, Date.now());
-    if (!row) return null;
-    return openUserToken(await loadKeyring(this.env.SECRETS_MASTER_KEYS), row);
+    this.parts.scheduler.set("github.sync", this.parts.now());
   }
 
   private async openAsUser(
@@ -125,7 +118,7 @@ export class SessionGithub {
   ): Promise<Pull | null> {
     let token: string | null;
     try {
-      token = await this.userToken(meta.createdBy);
+      token = await this.parts.userToken(meta.createdBy);
     } catch {
       token = null;
     }
@@ -150,11 +143,14 @@ export class SessionGithub {
   async flush(meta: SessionMeta, publish: (events: AgentEvent[]) => void): Promise<void> {
     const github = meta.github;
     if (!github || meta.repo.kind !== "github" || this.outbox.size === 0) return;
-    let config: ReturnType<typeof readGithubAppConfig>;
+    let config: GithubAppConfig | null;
+    let missing = "the GitHub App is not configured";
     try {
-      config = readGithubAppConfig(this.env);
-    } catch {
+      config = this.parts.appConfig();
+    } catch (error) {
       config = null;
+      // Broken settings are named as such (a malformed key is not "not configured").
+      if (error instanceof GithubConfigError) missing = error.message;
     }
     if (!config) {
       publish([
@@ -162,7 +158,7 @@ export class SessionGithub {
           type: "log",
           source: "github",
           stream: "stderr",
-          text: "GitHub updates skipped: the GitHub App is not configured\n",
+          text: `GitHub updates skipped: ${missing}\n`,
         },
       ]);
       return;
@@ -181,17 +177,10 @@ export class SessionGithub {
         sessionUrl: this.sessionUrl(meta),
         publish,
         openAsUser: (input) => this.openAsUser(api, meta, input, publish),
-        recordPull: (url) =>
-          updateSession(
-            openDatabase(this.env.DB),
-            meta.tenantId,
-            meta.sessionId,
-            { prUrl: url },
-            new Date().toISOString(),
-          ),
+        recordPull: (url) => this.parts.recordPull(meta, url),
       },
-      Date.now(),
+      this.parts.now(),
     );
-    if (retryAt !== null) this.scheduler.set("github.sync", retryAt);
+    if (retryAt !== null) this.parts.scheduler.set("github.sync", retryAt);
   }
 }

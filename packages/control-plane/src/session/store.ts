@@ -1,13 +1,14 @@
 /**
- * SessionStore owns the session DO's SQLite tables: session metadata, the append-only
+ * SessionStore owns the session DO's SQLite tables: typed metadata (meta-store.ts), the append-only
  * event log (seq monotonic, never rewritten), the prompt queue and named deadlines.
  * Every method is synchronous: DO SQLite runs in-process, so a caller's read-modify-write
  * cannot interleave with another request's.
  */
-import type { AgentEvent, RepoRef, SessionStatus } from "@nightshift/protocol";
-import type { SlotPolicy } from "../capacity/limits";
+import type { AgentEvent } from "@nightshift/protocol";
+import { MetaStore, migrateLegacyMeta, sqlMetaRows } from "./meta-store";
 
-const MIGRATIONS: readonly string[] = [
+/** Schema steps in order: SQL, or code for what SQL cannot say. Never edit a shipped step. */
+const MIGRATIONS: ReadonlyArray<string | ((sql: SqlStorage) => void)> = [
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE events (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
    CREATE TABLE prompts (
@@ -18,34 +19,11 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE deadlines (name TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
   // A deadline whose work threw stays, and is retried with backoff: count its failed attempts.
   "ALTER TABLE deadlines ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
+  // One naming scheme and JSON for every meta value (meta-keys.ts): older DOs' keys are rewritten.
+  (sql) => migrateLegacyMeta(sqlMetaRows(sql)),
 ];
 
-export interface SessionMeta {
-  sessionId: string;
-  tenantId: string;
-  title: string;
-  repo: RepoRef;
-  agent: string;
-  model: string | null;
-  branch: string;
-  createdBy: string;
-  status: SessionStatus;
-  /** Where the session branch starts; the repository's default branch when null or absent. */
-  baseBranch?: string | null;
-  /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
-  github?: SessionGithubBinding | null;
-  /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
-  slots?: SlotPolicy | null;
-}
-
-export interface SessionGithubBinding {
-  installationId: number;
-  repositoryId: number;
-  /** The issue a label started this session from (its PR says "Closes #N"). */
-  issue: number | null;
-  /** The GitHub login the work is done for, named in the PR. */
-  requestedBy: string | null;
-}
+export type { SessionGithubBinding, SessionMeta } from "./meta-keys";
 
 export type PromptState = "queued" | "running" | "done" | "cancelled";
 
@@ -73,10 +51,13 @@ export function utf8Bytes(text: string): number {
 }
 
 export class SessionStore {
+  /** The session's typed key/value state (meta-keys.ts), the session's own metadata included. */
+  readonly meta: MetaStore;
   private lastSeq: number;
 
   constructor(private readonly sql: SqlStorage) {
     this.migrate();
+    this.meta = new MetaStore(sqlMetaRows(sql));
     this.lastSeq = Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM events").one().s);
   }
 
@@ -84,38 +65,14 @@ export class SessionStore {
     this.sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const row = this.sql.exec("SELECT version FROM schema_version").toArray()[0];
     const current = row ? Number(row.version) : 0;
-    for (let v = current; v < MIGRATIONS.length; v++) this.sql.exec(MIGRATIONS[v]!);
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      const step = MIGRATIONS[v]!;
+      if (typeof step === "string") this.sql.exec(step);
+      else step(this.sql);
+    }
     if (!row) this.sql.exec("INSERT INTO schema_version (version) VALUES (?)", MIGRATIONS.length);
     else if (current !== MIGRATIONS.length)
       this.sql.exec("UPDATE schema_version SET version = ?", MIGRATIONS.length);
-  }
-
-  // --- metadata -------------------------------------------------------------
-
-  getMeta(): SessionMeta | null {
-    const raw = this.getValue("session");
-    return raw ? (JSON.parse(raw) as SessionMeta) : null;
-  }
-
-  putMeta(meta: SessionMeta): void {
-    this.setValue("session", JSON.stringify(meta));
-  }
-
-  getValue(key: string): string | null {
-    const row = this.sql.exec("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
-    return row ? String(row.value) : null;
-  }
-
-  setValue(key: string, value: string): void {
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      key,
-      value,
-    );
-  }
-
-  deleteValue(key: string): void {
-    this.sql.exec("DELETE FROM meta WHERE key = ?", key);
   }
 
   // --- event log ------------------------------------------------------------

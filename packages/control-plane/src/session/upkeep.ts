@@ -7,9 +7,10 @@ import type { SessionStatus } from "@nightshift/protocol";
 import type { Database } from "../db/client";
 import { type IndexState, IndexSync } from "./index-sync";
 import type { LifecycleInput } from "./lifecycle";
+import type { MetaStore } from "./meta-store";
 import { Reconciler } from "./reconciler";
 import type { DeadlineFailure, DeadlineWork, Scheduler } from "./scheduler";
-import type { SessionMeta, SessionStore } from "./store";
+import type { SessionMeta } from "./store";
 
 function logDeadlineFailure({ name, attempt, retryAt, error }: DeadlineFailure, now: number): void {
   console.error(
@@ -30,12 +31,12 @@ export class SessionUpkeep {
 
   constructor(
     private readonly storage: Pick<DurableObjectStorage, "setAlarm" | "deleteAlarm">,
-    store: Pick<SessionStore, "getValue" | "setValue" | "deleteValue">,
+    meta: MetaStore,
     private readonly scheduler: Scheduler,
     db: () => Database,
     private readonly now: () => number,
   ) {
-    this.index = new IndexSync(db, store, scheduler, now);
+    this.index = new IndexSync(db, meta, scheduler, now);
     this.reconciler = new Reconciler(scheduler, now);
   }
 

@@ -1,0 +1,130 @@
+/**
+ * Every key of the session DO's `meta` table, declared once with the zod schema of its value.
+ * One naming scheme: `<part>.<snake_case>`, the part being the module that owns the value.
+ * Values are stored as JSON and parsed against their schema on every read (meta-store.ts).
+ */
+import { RepoRef, SessionStatus } from "@nightshift/protocol";
+import { z } from "zod";
+
+const Count = z.number().int().nonnegative();
+
+const SessionGithubBinding = z.object({
+  installationId: z.number().int(),
+  repositoryId: z.number().int(),
+  /** The issue a label started this session from (its PR says "Closes #N"). */
+  issue: z.number().int().nullable(),
+  /** The GitHub login the work is done for, named in the PR. */
+  requestedBy: z.string().nullable(),
+});
+export type SessionGithubBinding = z.infer<typeof SessionGithubBinding>;
+
+/** The sandbox slot pool a session draws from and its limits (capacity/limits.ts). */
+const SlotPolicy = z.object({ pool: z.string().min(1), total: Count, perTenant: Count });
+
+export const SessionMeta = z.object({
+  sessionId: z.string().min(1),
+  tenantId: z.string().min(1),
+  title: z.string(),
+  repo: RepoRef,
+  agent: z.string(),
+  model: z.string().nullable(),
+  branch: z.string(),
+  createdBy: z.string(),
+  status: SessionStatus,
+  /** Where the session branch starts; the repository's default branch when null or absent. */
+  baseBranch: z.string().nullish(),
+  /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
+  github: SessionGithubBinding.nullish(),
+  /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
+  slots: SlotPolicy.nullish(),
+});
+export type SessionMeta = z.infer<typeof SessionMeta>;
+
+const ReplyTarget = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("issue"), number: z.number().int() }),
+  z.object({ kind: z.literal("review"), pull: z.number().int(), commentId: z.number().int() }),
+]);
+
+/** Where on GitHub to answer a prompt when its turn ends. */
+export const GithubReply = z.object({ target: ReplyTarget, login: z.string().nullable() });
+export type GithubReply = z.infer<typeof GithubReply>;
+
+export const OutboxTask = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("comment"), target: ReplyTarget, body: z.string() }),
+  z.object({
+    kind: z.literal("result"),
+    target: ReplyTarget,
+    login: z.string().nullable(),
+    outcome: z.enum(["completed", "failed", "cancelled"]),
+    summary: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal("pr.sync"), summary: z.string().nullable() }),
+]);
+export type OutboxTask = z.infer<typeof OutboxTask>;
+
+const QueuedTask = z.object({ task: OutboxTask, attempts: Count });
+
+export const PullRecord = z.object({
+  number: z.number().int().positive(),
+  url: z.string(),
+  /** Nightshift opened it, so it may rewrite its title and body; a human's PR is never rewritten. */
+  ours: z.boolean(),
+});
+export type PullRecord = z.infer<typeof PullRecord>;
+
+export const META_KEYS = {
+  /** The session itself: who owns it, its repository and status (the DO's truth). */
+  "session.meta": SessionMeta,
+  /** The provider's id for the live sandbox, until it is terminated. */
+  "sandbox.provider_id": z.string().min(1),
+  /** Transient start failures in a row (the launcher's retry count). */
+  "sandbox.launch_attempt": Count,
+  /** The hash of the live incarnation's token jti: only it may connect. */
+  "bridge.incarnation_hash": z.string().min(1),
+  /** The highest runtime seq stored (and acked) for the live incarnation. */
+  "bridge.acked_seq": Count,
+  /** Present while a write to the D1 index failed and was not yet repeated. */
+  "index.behind": z.literal(true),
+  /** The session's running cost in USD. */
+  "usage.cost_usd": z.number().nonnegative(),
+  /** Prompts that came from GitHub, by prompt id: where to answer when their turn ends. */
+  "github.replies": z.record(z.string(), GithubReply),
+  /** The last assistant message (capped), the summary of the next PR sync or result comment. */
+  "github.last_message": z.string(),
+  /** GitHub writes waiting to be sent from the alarm, in order. */
+  "github.outbox": z.array(QueuedTask),
+  /** The session's pull request, once D1 has its URL. */
+  "github.pull": PullRecord,
+  /** The branch a draft PR is being opened for, so one found on a retry is known to be ours. */
+  "github.pull_creating": z.string(),
+  /** The place in the slot pool's line while queued (1 = next). */
+  "slot.queue_position": z.number().int().positive(),
+  /** Present while another session waits for this one's slot. */
+  "slot.wanted": z.literal(true),
+} as const;
+
+export type MetaKey = keyof typeof META_KEYS;
+export type MetaValue<K extends MetaKey> = z.infer<(typeof META_KEYS)[K]>;
+
+/**
+ * The keys and encodings DOs wrote before META_KEYS (mixed names; some values raw text, not
+ * JSON). Each maps to its key now and decodes the old text; storage written by older code is
+ * rewritten once, when the DO first loads (store.ts migrations).
+ */
+export const LEGACY_META_KEYS: ReadonlyArray<{
+  from: string;
+  to: MetaKey;
+  decode: (raw: string) => unknown;
+}> = [
+  { from: "session", to: "session.meta", decode: (raw) => JSON.parse(raw) },
+  { from: "provider_id", to: "sandbox.provider_id", decode: (raw) => raw },
+  { from: "launch_attempt", to: "sandbox.launch_attempt", decode: Number },
+  { from: "incarnation_hash", to: "bridge.incarnation_hash", decode: (raw) => raw },
+  { from: "runtime_acked_seq", to: "bridge.acked_seq", decode: Number },
+  { from: "index_behind", to: "index.behind", decode: () => true },
+  { from: "cost_usd", to: "usage.cost_usd", decode: Number },
+  { from: "github.last_message", to: "github.last_message", decode: (raw) => raw },
+  { from: "github.pull_creating", to: "github.pull_creating", decode: (raw) => raw },
+  { from: "queue_position", to: "slot.queue_position", decode: Number },
+  { from: "slot_wanted", to: "slot.wanted", decode: (raw) => (raw === "1" ? true : undefined) },
+];

@@ -3,7 +3,8 @@
  * sandbox host today; cloud backends such as Daytona and Modal are planned); the DO only sees
  * this interface.
  */
-import type { EgressPolicy, LocalRepository, RepoRef } from "@nightshift/protocol";
+import { EgressPolicy, type LocalRepository, RepoRef } from "@nightshift/protocol";
+import { z } from "zod";
 
 export interface CreateSandboxInput {
   sessionId: string;
@@ -66,4 +67,33 @@ export class SandboxProviderError extends Error {
 export function classifyHttpStatus(status: number): SandboxProviderError["kind"] {
   if (status === 429) return "capacity";
   return status === 408 || status === 425 || status === 429 || status >= 500 ? "transient" : "permanent";
+}
+
+/** What every provider accepts (checkCreateInput); loose, so an adapter may take more. */
+const CreateSandboxInputSchema = z.object({
+  sessionId: z.string().min(1).max(100),
+  incarnation: z.string().min(1).max(100),
+  repo: RepoRef,
+  env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "not an environment variable name"), z.string()),
+  egress: EgressPolicy.optional(),
+});
+
+/**
+ * Every provider checks its input before calling its backend: bad input is the caller's bug and
+ * fails at once as permanent (never retried), whatever the backend would have said. The message
+ * names the field, never a value (env values are secrets).
+ */
+export function checkCreateInput(input: CreateSandboxInput): void {
+  const parsed = CreateSandboxInputSchema.safeParse(input);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  throw new SandboxProviderError(
+    `invalid sandbox request: ${issue?.path.join(".") || "input"}: ${issue?.message ?? "invalid"}`,
+    "permanent",
+  );
+}
+
+/** A backend's text with the provider's credentials cut out, for errors that quote what it said. */
+export function withoutSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((out, secret) => (secret ? out.replaceAll(secret, "[redacted]") : out), text);
 }

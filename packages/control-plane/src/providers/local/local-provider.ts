@@ -13,11 +13,13 @@ import {
 import { z } from "zod";
 import {
   type CreateSandboxInput,
+  checkCreateInput,
   classifyHttpStatus,
   type GitUpstreamRequest,
   type SandboxHandle,
   type SandboxProvider,
   SandboxProviderError,
+  withoutSecrets,
 } from "../provider";
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -40,6 +42,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   async create(input: CreateSandboxInput): Promise<SandboxHandle> {
+    checkCreateInput(input);
     const body: CreateSandboxRequest = {
       sessionId: input.sessionId,
       incarnation: input.incarnation,
@@ -141,7 +144,9 @@ export class LocalSandboxProvider implements SandboxProvider {
     if (res.ok || okStatuses.includes(res.status)) return res;
     const detail = await res.json().catch(() => null);
     const parsed = HostErrorMessage.safeParse(detail);
-    const message = (parsed.success && parsed.data.error.message.slice(0, 300)) || `HTTP ${res.status}`;
+    // A host that echoes what it was sent (or a proxy in front of it) must not put the secret in an error.
+    const quoted = parsed.success ? withoutSecrets(parsed.data.error.message, [this.config.secret]) : "";
+    const message = quoted.slice(0, 300) || `HTTP ${res.status}`;
     throw new SandboxProviderError(
       `sandbox host refused ${method} ${path}: ${message}`,
       classifyHttpStatus(res.status),

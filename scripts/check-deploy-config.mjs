@@ -17,6 +17,8 @@ const env = values.env || undefined;
 const result = checkDeployConfig(readFileSync(values.config, "utf8"), {
   env,
   overrides: parseVarOverrides(values.var),
+  // The App key is a secret (wrangler secret put); when the deploying shell holds it, check its format too.
+  secrets: { GITHUB_APP_PRIVATE_KEY: process.env.GITHUB_APP_PRIVATE_KEY },
 });
 for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
 if (result.problems.length > 0) {

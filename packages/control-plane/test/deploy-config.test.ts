@@ -26,6 +26,27 @@ describe("deploy configuration check", () => {
     );
   });
 
+  it("refuses a malformed GITHUB_APP_PRIVATE_KEY from [vars], a --var or the deploying shell, naming it", () => {
+    const cloud = 'NIGHTSHIFT_MODE = "cloud"';
+    const inVars = checkDeployConfig(toml(`${cloud}\nGITHUB_APP_PRIVATE_KEY = "not-a-key"`));
+    expect(inVars.problems).toEqual([
+      expect.stringMatching(/^GITHUB_APP_PRIVATE_KEY is not a PEM key.*\[vars\]/),
+    ]);
+    const cutShort = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----";
+    const fromShell = checkDeployConfig(toml(cloud), { secrets: { GITHUB_APP_PRIVATE_KEY: cutShort } });
+    expect(fromShell.problems).toEqual([
+      expect.stringMatching(
+        /GITHUB_APP_PRIVATE_KEY is a 'RSA PRIVATE KEY' PEM whose body is not a whole key/,
+      ),
+    ]);
+    expect(fromShell.problems.join()).not.toContain("MIIEpAIBAAKCAQEA");
+    const override = checkDeployConfig(toml(cloud), { overrides: { GITHUB_APP_PRIVATE_KEY: "x" } });
+    expect(override.problems).toHaveLength(1);
+    expect(
+      checkDeployConfig(toml(cloud), { secrets: { GITHUB_APP_PRIVATE_KEY: undefined } }).problems,
+    ).toEqual([]);
+  });
+
   it("checks only the chosen environment's vars, which wrangler does not merge with [vars]", () => {
     const config = toml(
       'NIGHTSHIFT_MODE = "local"\nNIGHTSHIFT_DEV_LOGIN = "1"',

@@ -6,6 +6,7 @@
  * with the top-level vars) plus the `--var KEY:VALUE` overrides wrangler would apply.
  */
 import { parse } from "smol-toml";
+import { normalizePrivateKey, PrivateKeyFormatError } from "../github/private-key.ts";
 
 export interface DeployCheck {
   /** Reasons the deploy must stop; empty when it may go on. */
@@ -30,7 +31,12 @@ function varsOf(config: Table, envName: string | undefined): { vars: Table; wher
 
 export function checkDeployConfig(
   wranglerToml: string,
-  options: { env?: string | undefined; overrides?: Record<string, string> } = {},
+  options: {
+    env?: string | undefined;
+    overrides?: Record<string, string>;
+    /** Secrets about to be put (e.g. from the deploying shell's environment), checked for format. */
+    secrets?: Record<string, string | undefined>;
+  } = {},
 ): DeployCheck {
   let config: Table;
   try {
@@ -64,7 +70,27 @@ export function checkDeployConfig(
       'ALLOW_PROCESS_ISOLATION is "1": sandboxes without bubblewrap will be accepted; every user of this deployment can run code as the sandbox host\'s user',
     );
   }
+  problems.push(...appKeyProblems(vars, found.where, options.secrets ?? {}));
   return { problems, warnings };
+}
+
+/** A GitHub App key that would fail at the first token mint is refused here, named as malformed. */
+function appKeyProblems(vars: Table, where: string, secrets: Record<string, string | undefined>): string[] {
+  const candidates: [string, unknown][] = [
+    [where, vars.GITHUB_APP_PRIVATE_KEY],
+    ["the environment's secrets", secrets.GITHUB_APP_PRIVATE_KEY],
+  ];
+  const problems: string[] = [];
+  for (const [source, key] of candidates) {
+    if (typeof key !== "string" || key === "") continue;
+    try {
+      normalizePrivateKey(key);
+    } catch (error) {
+      if (!(error instanceof PrivateKeyFormatError)) throw error;
+      problems.push(`${error.message} (from ${source})`);
+    }
+  }
+  return problems;
 }
 
 /** `--var KEY:VALUE` arguments, as wrangler takes them. */

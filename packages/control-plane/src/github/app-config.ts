@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { Bindings } from "../env";
+import { AppError } from "../http/app-error";
 import { normalizePrivateKey, PrivateKeyFormatError } from "./private-key";
 
 export interface GithubAppConfig {
@@ -64,6 +65,19 @@ export function readGithubAppConfig(env: GithubEnv): GithubAppConfig | null {
   const config = parseGithubAppConfig(env);
   last = { source, config };
   return config;
+}
+
+/**
+ * For request handlers: the settings, or null when no App is configured; settings that are set
+ * but broken (a malformed key, a missing secret) are a 503 that names them, never "not configured".
+ */
+export function githubAppConfigOrNull(env: GithubEnv): GithubAppConfig | null {
+  try {
+    return readGithubAppConfig(env);
+  } catch (error) {
+    if (error instanceof GithubConfigError) throw new AppError("upstream_unavailable", error.message);
+    throw error;
+  }
 }
 
 function parseGithubAppConfig(env: GithubEnv): GithubAppConfig {

@@ -71,4 +71,30 @@ describe("normalizePrivateKey", () => {
       expect(String(error)).not.toContain("c2VjcmV0");
     }
   });
+
+  it("rejects a key cut short or padded, naming the variable, though its PEM lines look right", async () => {
+    const pair = (await crypto.subtle.generateKey(
+      {
+        name: "RSASSA-PKCS1-v1_5",
+        modulusLength: 2048,
+        publicExponent: new Uint8Array([1, 0, 1]),
+        hash: "SHA-256",
+      },
+      true,
+      ["sign", "verify"],
+    )) as CryptoKeyPair;
+    const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+    const pkcs1 = pkcs1From(pkcs8);
+    const damaged = [
+      toPem("RSA PRIVATE KEY", pkcs1.slice(0, pkcs1.length - 40).buffer as ArrayBuffer),
+      toPem("PRIVATE KEY", pkcs8.slice(0, 600).buffer as ArrayBuffer),
+      toPem("RSA PRIVATE KEY", new Uint8Array([...pkcs1, 0, 0]).buffer as ArrayBuffer),
+      "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
+    ];
+    for (const pem of damaged) {
+      expect(() => normalizePrivateKey(pem)).toThrow(
+        /GITHUB_APP_PRIVATE_KEY is a '(RSA )?PRIVATE KEY' PEM whose body is not a whole key/,
+      );
+    }
+  });
 });

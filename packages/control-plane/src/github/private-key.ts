@@ -63,6 +63,21 @@ export function pkcs1ToPkcs8Der(pkcs1: Uint8Array): Uint8Array {
   return derNode(0x30, concat(version, new Uint8Array(RSA_ALGORITHM_ID), derNode(0x04, pkcs1)));
 }
 
+/**
+ * True when `der` is exactly one DER SEQUENCE (both key formats are): a truncated or padded
+ * paste fails here, with a message, instead of at the first token mint as "GitHub did not answer".
+ */
+function isWholeDerSequence(der: Uint8Array): boolean {
+  if (der.length < 2 || der[0] !== 0x30) return false;
+  const first = der[1] ?? 0;
+  if (first < 0x80) return 2 + first === der.length;
+  const octets = first & 0x7f;
+  if (octets === 0 || octets > 4 || der.length < 2 + octets) return false;
+  let length = 0;
+  for (let i = 0; i < octets; i++) length = length * 256 + (der[2 + i] ?? 0);
+  return 2 + octets + length === der.length;
+}
+
 /** Returns the key as PKCS#8 PEM; throws PrivateKeyFormatError (without echoing the key) otherwise. */
 export function normalizePrivateKey(raw: string): string {
   const text = raw.replace(/\\n/g, "\n").trim();
@@ -80,6 +95,10 @@ export function normalizePrivateKey(raw: string): string {
       "GITHUB_APP_PRIVATE_KEY has a damaged base64 body; download the key again",
     );
   }
+  if ((label === PKCS8_LABEL || label === PKCS1_LABEL) && !isWholeDerSequence(der))
+    throw new PrivateKeyFormatError(
+      `GITHUB_APP_PRIVATE_KEY is a '${label}' PEM whose body is not a whole key (cut short or damaged); paste the whole .pem file GitHub gave you again`,
+    );
   if (label === PKCS8_LABEL) return toPem(PKCS8_LABEL, der);
   if (label === PKCS1_LABEL) return toPem(PKCS8_LABEL, pkcs1ToPkcs8Der(der));
   throw new PrivateKeyFormatError(

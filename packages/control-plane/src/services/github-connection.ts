@@ -20,7 +20,7 @@ import { findMembership } from "../db/repositories/tenancy";
 import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { createGithubApp } from "../github/app-client";
-import { type GithubAppConfig, GithubConfigError, readGithubAppConfig } from "../github/app-config";
+import { type GithubAppConfig, githubAppConfigOrNull } from "../github/app-config";
 import { githubAppError } from "../github/failure";
 import {
   installationAccount,
@@ -41,13 +41,7 @@ export type InstallClaims = z.infer<typeof InstallClaims>;
 
 /** The App settings, or a 404 that says how to configure them. */
 export function requireGithubApp(env: Bindings): GithubAppConfig {
-  let config: GithubAppConfig | null;
-  try {
-    config = readGithubAppConfig(env);
-  } catch (error) {
-    if (error instanceof GithubConfigError) throw new AppError("upstream_unavailable", error.message);
-    throw error;
-  }
+  const config = githubAppConfigOrNull(env);
   if (!config) throw new AppError("not_found", "no GitHub App is configured here; see docs/github-app.md");
   return config;
 }
@@ -65,16 +59,8 @@ export function requireAppOAuth(env: Bindings): { config: GithubAppConfig; oauth
   return { config, oauth: { ...config.oauth, webUrl: config.webUrl, apiUrl: config.apiUrl } };
 }
 
-function safeConfig(env: Bindings): GithubAppConfig | null {
-  try {
-    return readGithubAppConfig(env);
-  } catch {
-    return null;
-  }
-}
-
 export async function getGithubConnection(env: Bindings, actor: Actor): Promise<GithubConnectionResponse> {
-  const config = safeConfig(env);
+  const config = githubAppConfigOrNull(env);
   const installs = await listInstallations(openDatabase(env.DB), actor.tenantId);
   return {
     configured: config !== null,

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { openDatabase } from "../db/client";
 import { claimDelivery, claimTriggerKey, releaseDelivery, releaseTriggerKey } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
-import { readGithubAppConfig } from "../github/app-config";
+import { githubAppConfigOrNull } from "../github/app-config";
 import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
 import { verifyWebhookSignature } from "../github/webhook-signature";
 import { AppError } from "../http/app-error";
@@ -42,7 +42,7 @@ export async function receiveGithubWebhook(
   rawBody: Uint8Array,
   now: number,
 ): Promise<WebhookOutcome> {
-  const config = readGithubAppConfig(env);
+  const config = githubAppConfigOrNull(env);
   if (!config) throw new AppError("not_found", "no GitHub App is configured here; see docs/github-app.md");
   if (!(await verifyWebhookSignature(config.webhookSecret, rawBody, headers.signature)))
     throw new AppError(

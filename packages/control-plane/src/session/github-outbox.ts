@@ -12,8 +12,6 @@ import type { MetaValue, OutboxTask, PullRecord } from "./meta-keys";
 import type { MetaStore } from "./meta-store";
 import type { SessionMeta } from "./store";
 
-export type { OutboxTask, PullRecord } from "./meta-keys";
-
 type Queued = MetaValue<"github.outbox">[number];
 
 const MAX_ATTEMPTS = 6;

@@ -14,8 +14,6 @@ import type { MetaStore } from "./meta-store";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta } from "./store";
 
-export type { GithubReply } from "./meta-keys";
-
 /** What the GitHub side uses, handed in by the DO (session/capabilities.ts builds them from env). */
 export interface SessionGithubParts {
   meta: MetaStore;

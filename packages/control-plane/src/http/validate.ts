@@ -6,11 +6,11 @@
  * with 413 by the app-wide bodyLimit, whose error passes through here untouched.
  */
 import { zValidator } from "@hono/zod-validator";
-import type { Context } from "hono";
+import type { Context, Env } from "hono";
 import type { z } from "zod";
 import { AppError } from "./app-error";
 
-type Issue = { path: string; message: string };
+export type Issue = { path: string; message: string };
 
 function toIssues(error: z.core.$ZodError): Issue[] {
   return error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message }));
@@ -69,7 +69,14 @@ export interface JsonBodyOptions {
 export function jsonBody<T extends z.ZodType>(schema: T, options: JsonBodyOptions = {}) {
   const validate = zValidator("json", schema, throwWhenInvalid("body"));
   const checked: typeof validate = async (c, next) => {
-    if (!(options.optional && hasNoBody(c))) await requireJsonBody(c);
+    if (options.optional && hasNoBody(c)) {
+      // No body to read: the validator would try to parse an empty JSON body, so `{}` stands in.
+      const parsed = schema.safeParse({});
+      if (!parsed.success) throw invalid("body", parsed.error);
+      c.req.addValidatedData("json", parsed.data as object);
+      return next();
+    }
+    await requireJsonBody(c);
     return validate(c, next);
   };
   return checked;
@@ -79,22 +86,32 @@ export function jsonBody<T extends z.ZodType>(schema: T, options: JsonBodyOption
  * The query string, validated: `c.req.valid("query")`. A repeated parameter arrives as an array,
  * so `?limit=5&limit=500` fails the schema instead of silently meaning one of them.
  */
-export function queryOf<T extends z.ZodType>(schema: T) {
-  return zValidator("query", schema, throwWhenInvalid("query"));
+export function queryOf<T extends z.ZodType, E extends Env = Env>(
+  schema: T,
+  /** Answers a bad query itself (a browser navigation gets a redirect, not JSON). */
+  render?: (error: AppError, c: Context<E>) => Response,
+) {
+  const hook = (result: ValidationResult, c: Context<E>): Response | undefined => {
+    if (result.success) return;
+    const error = invalid("query", result.error);
+    if (!render) throw error;
+    return render(error, c);
+  };
+  return zValidator<T, "query", E, string, typeof hook>("query", schema, hook);
 }
 
 /**
- * The route's path parameters, validated: `c.req.valid("param")`. `notFound` turns a malformed id
- * into the same 404 an unknown one gets (an id that cannot exist is simply not found); without it a
- * bad parameter is a 400 naming the parameter.
+ * The route's path parameters, validated: `c.req.valid("param")`. Without `refuse` a bad parameter
+ * is a 400 naming it; `refuse` picks another answer, e.g. the 404 an unknown id gets (an id that
+ * cannot exist is simply not found). It sees the raw parameters cut to a quotable length.
  */
 export function paramsOf<T extends z.ZodType>(
   schema: T,
-  notFound?: (raw: Record<string, string>) => AppError,
+  refuse?: (raw: Record<string, string>, issues: Issue[]) => AppError,
 ) {
   const hook = (result: ValidationResult & { data: unknown }): undefined => {
     if (result.success) return;
-    if (notFound) throw notFound(boundedParams(result.data));
+    if (refuse) throw refuse(boundedParams(result.data), toIssues(result.error));
     throw invalid("path", result.error);
   };
   return zValidator("param", schema, hook);
@@ -107,19 +124,4 @@ function boundedParams(raw: unknown): Record<string, string> {
     for (const [k, v] of Object.entries(raw)) out[k] = String(v).slice(0, 64);
   }
   return out;
-}
-
-/** @deprecated being replaced by jsonBody() in the routes. */
-export async function parseJsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
-  await requireJsonBody(c);
-  const parsed = schema.safeParse(await c.req.json());
-  if (!parsed.success) throw invalid("body", parsed.error);
-  return parsed.data;
-}
-
-/** @deprecated being replaced by queryOf() in the routes. */
-export function parseQuery<T extends z.ZodType>(c: Context, schema: T): z.infer<T> {
-  const parsed = schema.safeParse(c.req.query());
-  if (!parsed.success) throw invalid("query", parsed.error);
-  return parsed.data;
 }

@@ -4,21 +4,21 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
-import { parseJsonBody } from "../http/validate";
+import { jsonBody, paramsOf } from "../http/validate";
 import * as apiKeys from "../services/api-keys";
 
-const KeyId = z.string().regex(/^[0-9a-z]{26}$/);
+/** A malformed id names no key: the same 404 as an unknown one. */
+const keyParams = paramsOf(z.object({ keyId: z.string().regex(/^[0-9a-z]{26}$/) }), (raw) =>
+  AppError.notFound(`API key ${raw.keyId ?? ""}`),
+);
 
 export const apiKeyRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await apiKeys.listApiKeys(c.env, c.var.actor)))
-  .post("/", async (c) => {
-    const body = await parseJsonBody(c, CreateApiKeyRequest);
-    const created = await apiKeys.createApiKey(c.env, c.var.actor, body);
+  .post("/", jsonBody(CreateApiKeyRequest), async (c) => {
+    const created = await apiKeys.createApiKey(c.env, c.var.actor, c.req.valid("json"));
     // The key is in this body only: make sure nothing between here and the caller keeps a copy.
     return c.json(created, 201, { "cache-control": "no-store" });
   })
-  .delete("/:keyId", async (c) => {
-    const keyId = c.req.param("keyId");
-    if (!KeyId.safeParse(keyId).success) throw AppError.notFound(`API key ${keyId.slice(0, 64)}`);
-    return c.json(await apiKeys.revokeApiKey(c.env, c.var.actor, keyId));
+  .delete("/:keyId", keyParams, async (c) => {
+    return c.json(await apiKeys.revokeApiKey(c.env, c.var.actor, c.req.valid("param").keyId));
   });

@@ -2,9 +2,9 @@
 import { ListAuditQuery } from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { parseQuery } from "../http/validate";
+import { queryOf } from "../http/validate";
 import { listTenantAudit } from "../services/audit";
 
-export const auditRoutes = new Hono<AppEnv>().get("/", async (c) =>
-  c.json(await listTenantAudit(c.env, c.var.actor, parseQuery(c, ListAuditQuery))),
+export const auditRoutes = new Hono<AppEnv>().get("/", queryOf(ListAuditQuery), async (c) =>
+  c.json(await listTenantAudit(c.env, c.var.actor, c.req.valid("query"))),
 );

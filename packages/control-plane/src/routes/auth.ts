@@ -11,14 +11,16 @@ import {
 } from "@nightshift/protocol";
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import { timingSafeEqual } from "hono/utils/buffer";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
-import { parseJsonBody, parseQuery } from "../http/validate";
+import { jsonBody, queryOf } from "../http/validate";
 import * as auth from "../services/auth";
 import { completeInstallationLink, readInstallState, requireAppOAuth } from "../services/github-connection";
 import { type AuthConfig, readAuthConfig, requireGithub } from "../tenancy/auth-config";
 import { authorizeUrl } from "../tenancy/github-oauth";
-import { pkceChallenge, sameSecret, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";
+import { pkceChallenge, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";
 import { assertSameOrigin, isLoopbackRequest, siteOrigin } from "../tenancy/request-origin";
 import {
   clearSessionCookie,
@@ -67,9 +69,33 @@ function restart(message: string): AppError {
   return new AppError("invalid_request", `${message}; start again at /auth/github/login`);
 }
 
+/** The Setup URL is a browser navigation: a bad query ends on the settings page, like any failure there. */
+const setupQuery = queryOf(GithubSetupQuery, (error, c: Context<AppEnv>) =>
+  settingsRedirect(c, { ok: false, message: error.message }),
+);
+
+/** The dev login's gate, checked before its body is read: enabled, from loopback, same origin. */
+const devLoginGate = createMiddleware<AppEnv>(async (c, next) => {
+  const config = readAuthConfig(c.env);
+  if (!config.devLoginEnabled) {
+    throw new AppError(
+      "not_found",
+      "the dev login is off; it needs NIGHTSHIFT_MODE=local and NIGHTSHIFT_DEV_LOGIN=1",
+    );
+  }
+  if (!isLoopbackRequest(c.req.raw)) {
+    throw new AppError("forbidden", "the dev login only answers requests from this machine (loopback)");
+  }
+  // Login CSRF: a page on another origin must not sign this browser in. Origin is required: any
+  // local process can forge it, but a request without it (a bare curl from a sandbox sharing the
+  // host's network) is not a browser on this site.
+  assertSameOrigin(c, config);
+  await next();
+});
+
 export const authRoutes = new Hono<AppEnv>()
-  .get("/github/login", async (c) => {
-    const query = parseQuery(c, GithubLoginQuery);
+  .get("/github/login", queryOf(GithubLoginQuery), async (c) => {
+    const query = c.req.valid("query");
     const config = readAuthConfig(c.env);
     const github = requireGithub(config);
     const state = await startOAuthState(c, config.sessionKey, query.redirect);
@@ -80,8 +106,8 @@ export const authRoutes = new Hono<AppEnv>()
     });
     return c.redirect(url, 302);
   })
-  .get("/github/callback", async (c) => {
-    const query = parseQuery(c, GithubCallbackQuery);
+  .get("/github/callback", queryOf(GithubCallbackQuery), async (c) => {
+    const query = c.req.valid("query");
     const config = readAuthConfig(c.env);
     const github = requireGithub(config);
     const saved = await takeOAuthState(c, config.sessionKey);
@@ -91,7 +117,7 @@ export const authRoutes = new Hono<AppEnv>()
         `GitHub sign-in was not completed (${query.error.slice(0, 60)}); start again at /auth/github/login`,
       );
     if (!saved) throw restart("the sign-in attempt expired or was started in another browser");
-    if (!query.state || !sameSecret(saved.state, query.state))
+    if (!query.state || !(await timingSafeEqual(saved.state, query.state)))
       throw restart("the sign-in state does not match");
     if (!query.code) throw restart("GitHub sent no authorization code");
     const install = saved.install;
@@ -116,9 +142,9 @@ export const authRoutes = new Hono<AppEnv>()
     return c.redirect(saved.redirect, 302);
   })
   // The GitHub App's Setup URL: GitHub sends the browser here after an installation.
-  .get("/github/setup", (c) =>
+  .get("/github/setup", setupQuery, (c) =>
     connectFailure(c, async () => {
-      const query = parseQuery(c, GithubSetupQuery);
+      const query = c.req.valid("query");
       if (query.setup_action === "request" || query.installation_id === undefined)
         throw new AppError(
           "invalid_request",
@@ -160,26 +186,9 @@ export const authRoutes = new Hono<AppEnv>()
       return c.redirect(url, 302);
     }),
   )
-  .post("/dev-login", async (c) => {
-    const config = readAuthConfig(c.env);
-    if (!config.devLoginEnabled) {
-      throw new AppError(
-        "not_found",
-        "the dev login is off; it needs NIGHTSHIFT_MODE=local and NIGHTSHIFT_DEV_LOGIN=1",
-      );
-    }
-    if (!isLoopbackRequest(c.req.raw)) {
-      throw new AppError("forbidden", "the dev login only answers requests from this machine (loopback)");
-    }
-    // Login CSRF: a page on another origin must not sign this browser in. Origin is required: any
-    // local process can forge it, but a request without it (a bare curl from a sandbox sharing the
-    // host's network) is not a browser on this site.
-    assertSameOrigin(c, config);
-    const hasBody =
-      (c.req.header("content-length") ?? "") !== "0" && c.req.header("content-type") !== undefined;
-    const body = hasBody ? await parseJsonBody(c, DevLoginRequest) : {};
-    const signIn = await auth.signInAsDevUser(c.env, body);
-    return c.json(await startBrowserSession(c, config, signIn));
+  .post("/dev-login", devLoginGate, jsonBody(DevLoginRequest, { optional: true }), async (c) => {
+    const signIn = await auth.signInAsDevUser(c.env, c.req.valid("json"));
+    return c.json(await startBrowserSession(c, readAuthConfig(c.env), signIn));
   })
   .post("/logout", async (c) => {
     const token = readSessionCookie(c);

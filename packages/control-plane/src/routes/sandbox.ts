@@ -4,10 +4,11 @@
  */
 import { BridgeCloseCode } from "@nightshift/protocol";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
-import { parseJsonBody } from "../http/validate";
+import { jsonBody } from "../http/validate";
 import { bearerToken, type SandboxClaims, verifySandboxToken } from "../sandbox-auth/token";
 import * as sandboxes from "../services/sandboxes";
 
@@ -34,6 +35,16 @@ async function claimsOf(secret: string | undefined, header: string | undefined) 
   return verifySandboxToken(secret, token);
 }
 
+/** The caller's verified sandbox token, checked before the body is read. */
+const sandboxClaims = createMiddleware<AppEnv & { Variables: { sandboxClaims: SandboxClaims } }>(
+  async (c, next) => {
+    const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
+    if (!verified.ok) throw new AppError("unauthorized", verified.reason);
+    c.set("sandboxClaims", verified.claims);
+    await next();
+  },
+);
+
 export const sandboxRoutes = new Hono<AppEnv>()
   .get("/connect", async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
@@ -46,9 +57,6 @@ export const sandboxRoutes = new Hono<AppEnv>()
     if (!verified.ok) return refuseSocket(BridgeCloseCode.unauthorized, verified.reason);
     return sandboxes.connectBridge(c.env, verified.claims, c.req.raw);
   })
-  .post("/git-credentials", async (c) => {
-    const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
-    if (!verified.ok) throw new AppError("unauthorized", verified.reason);
-    const body = await parseJsonBody(c, GitCredentialRequest);
-    return c.json(await sandboxes.gitCredential(c.env, verified.claims as SandboxClaims, body));
+  .post("/git-credentials", sandboxClaims, jsonBody(GitCredentialRequest), async (c) => {
+    return c.json(await sandboxes.gitCredential(c.env, c.var.sandboxClaims, c.req.valid("json")));
   });

@@ -2,24 +2,21 @@
 import { BudgetSettings, ModelSettings, PutEgressSettingsRequest } from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { parseJsonBody } from "../http/validate";
+import { jsonBody } from "../http/validate";
 import * as gatewaySettings from "../model-gateway/tenant-settings";
 import * as settings from "../services/settings";
 
 export const settingsRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await settings.getTenantSettings(c.env, c.var.actor)))
-  .put("/egress", async (c) => {
-    const body = await parseJsonBody(c, PutEgressSettingsRequest);
-    return c.json(await settings.putEgressSettings(c.env, c.var.actor, body));
+  .put("/egress", jsonBody(PutEgressSettingsRequest), async (c) => {
+    return c.json(await settings.putEgressSettings(c.env, c.var.actor, c.req.valid("json")));
   })
   // The model gateway's upstream base URLs and spend caps (owners and admins only, reads too).
   .get("/model", async (c) => c.json(await gatewaySettings.getModelSettings(c.env, c.var.actor)))
-  .put("/model", async (c) => {
-    const body = await parseJsonBody(c, ModelSettings);
-    return c.json(await gatewaySettings.setModelSettings(c.env, c.var.actor, body));
+  .put("/model", jsonBody(ModelSettings), async (c) => {
+    return c.json(await gatewaySettings.setModelSettings(c.env, c.var.actor, c.req.valid("json")));
   })
   .get("/budget", async (c) => c.json(await gatewaySettings.getBudgetSettings(c.env, c.var.actor)))
-  .put("/budget", async (c) => {
-    const body = await parseJsonBody(c, BudgetSettings);
-    return c.json(await gatewaySettings.setBudgetSettings(c.env, c.var.actor, body));
+  .put("/budget", jsonBody(BudgetSettings), async (c) => {
+    return c.json(await gatewaySettings.setBudgetSettings(c.env, c.var.actor, c.req.valid("json")));
   });

@@ -6,21 +6,20 @@ import { CreateTenantRequest, DeleteTenantQuery } from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
-import { parseJsonBody, parseQuery } from "../http/validate";
+import { jsonBody, queryOf } from "../http/validate";
 import * as tenants from "../services/tenants";
 
 export const tenantDirectoryRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await tenants.listMyTenants(c.env, c.var.principal)))
-  .post("/", async (c) => {
-    const body = await parseJsonBody(c, CreateTenantRequest);
-    const tenant = await tenants.createTenant(c.env, c.var.principal, body);
+  .post("/", jsonBody(CreateTenantRequest), async (c) => {
+    const tenant = await tenants.createTenant(c.env, c.var.principal, c.req.valid("json"));
     return c.json(tenant, 201, { location: `/api/v1/tenants/${tenant.id}` });
   });
 
 export const tenantRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await tenants.readTenant(c.env, c.var.actor)))
-  .delete("/", async (c) => {
-    const { confirm } = parseQuery(c, DeleteTenantQuery);
+  .delete("/", queryOf(DeleteTenantQuery), async (c) => {
+    const { confirm } = c.req.valid("query");
     const tenant = await tenants.readTenant(c.env, c.var.actor);
     if (confirm !== tenant.slug) {
       throw new AppError(

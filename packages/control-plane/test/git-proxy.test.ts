@@ -3,14 +3,17 @@
  * token) → the GitHub double's git smart HTTP (real `git http-backend`). Pushes carry packs made
  * by real git (fixtures/git-proxy). Every refusal must be an answer git prints.
  */
+import { runInDurableObject } from "cloudflare:test";
 import type { Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { concatBytes, pktLine } from "../src/git-proxy/pkt-line";
+import { forgetCachedCallers } from "../src/sandbox-auth/sandbox-caller";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
+import type { SessionAgent } from "../src/session/agent";
 import { OIDS, pack } from "./fixtures/git-proxy";
 import { advertisedRefs, readReport, receivePackBody, ZERO_OID } from "./git-wire";
 import { githubTenant } from "./github-tenant";
-import { api, postJson } from "./helpers";
+import { api, postJson, sessionStub, waitFor } from "./helpers";
 import { TEST_SANDBOX_SECRET, useIncarnation } from "./sandbox-client";
 
 const REMOTE = "/sandbox/git/github/acme/widgets.git";
@@ -110,6 +113,17 @@ describe("git proxy: authentication", () => {
     );
     expect((await infoRefs(forged, "git-upload-pack")).status).toBe(401);
   });
+
+  it("refuses the token of an ended session with 410 (a sandbox that outlives its session)", async () => {
+    const { session, token } = await sandbox();
+    const stop = await postJson(`/api/v1/sessions/${session.id}/stop`, {}, {}, await githubTenant());
+    expect(stop.status).toBeLessThan(300);
+    forgetCachedCallers();
+    await waitFor("the proxy to refuse the ended session", async () => {
+      const res = await infoRefs(token, "git-upload-pack");
+      return res.status === 410 ? await res.text() : undefined;
+    });
+  });
 });
 
 describe("git proxy: fetch", () => {
@@ -152,6 +166,23 @@ describe("git proxy: fetch", () => {
       "/sandbox/git/github/acme/gadgets.git",
     );
     expect(res.status).toBe(403);
+  });
+
+  it("turns GitHub refusing the control plane's token into a 502 in words, never echoing the token", async () => {
+    const { session, token } = await sandbox();
+    expect((await infoRefs(token, "git-upload-pack")).status).toBe(200);
+    const bogus = "ghs_revokedRevokedRevokedRevoked0123";
+    await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
+      // The App lost access after the token was cached: the double now answers 401 for it.
+      const cache = (agent as unknown as { githubCredentials: { cache: { current: { token: string } } } })
+        .githubCredentials.cache;
+      cache.current.token = bogus;
+    });
+    const res = await infoRefs(token, "git-upload-pack");
+    expect(res.status).toBe(502);
+    const text = await res.text();
+    expect(text).toMatch(/GitHub \(acme\/widgets\) refused the control plane's credential \(HTTP 401\)/);
+    expect(text).not.toMatch(/ghs_/);
   });
 
   it("does not serve dumb HTTP or unknown paths", async () => {

@@ -10,16 +10,33 @@ import type { Session } from "@nightshift/protocol";
 import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
 import { waitUntil } from "./processes";
 import { type GithubTenant, type RecordedStack, startRecordedStack } from "./recorded-stack";
+import { BridgeClient } from "./sandbox-socket";
 
 export const RIG_OWNER = "octo";
 export const RIG_REPO = "widgets";
 const INSTALLATION = 7;
+/** Well inside the bridge's 45 s heartbeat staleness. */
+const HEARTBEAT_MS = 10_000;
 
 export interface ProxySession {
   session: Session;
   token: string;
   /** The proxy remote with the sandbox token as the Basic password, as the runtime's helper answers. */
   remote: string;
+}
+
+/**
+ * Plays the runtime on the bridge (hello, then heartbeats), so the session does not fail for a
+ * sandbox that never connected while a slow benchmark round is still using its token.
+ */
+async function keepAlive(url: string, token: string): Promise<() => void> {
+  const bridge = await BridgeClient.connect(url, token);
+  bridge.send({ v: 1, type: "hello", runtimeVersion: "git-proxy-rig", lastSeq: 0 });
+  const timer = setInterval(() => bridge.send({ v: 1, type: "heartbeat" }), HEARTBEAT_MS);
+  return () => {
+    clearInterval(timer);
+    bridge.close();
+  };
 }
 
 export interface GitProxyRig {
@@ -71,6 +88,7 @@ export async function startGitProxyRig(files: Record<string, string> = { "README
     throw error;
   }
   const tenant = await stack.connectGithub(RIG_OWNER, INSTALLATION);
+  const stops: (() => void)[] = [];
 
   const rig: GitProxyRig = {
     gh,
@@ -101,6 +119,7 @@ export async function startGitProxyRig(files: Record<string, string> = { "README
         },
         30_000,
       );
+      stops.push(await keepAlive(stack.url, token));
       const remote = withCredentials(
         `${stack.url}/sandbox/git/github/${RIG_OWNER}/${RIG_REPO}.git`,
         "x-sandbox-token",
@@ -123,6 +142,7 @@ export async function startGitProxyRig(files: Record<string, string> = { "README
       return withCredentials(`${gh.url}/${RIG_OWNER}/${RIG_REPO}.git`, "x-access-token", token);
     },
     async close() {
+      for (const stop of stops) stop();
       await stack.close();
       await gh.close();
     },

@@ -77,6 +77,7 @@ export interface UserToken {
   expiresIn: number | null;
 }
 
+// Not @octokit/oauth-methods' exchangeWebFlowCode: its 6.0.5 (latest) sends no code_verifier, so PKCE would be lost.
 export async function exchangeCode(
   gh: GithubConfig,
   p: { code: string; redirectUri: string; verifier: string },

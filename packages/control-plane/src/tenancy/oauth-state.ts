@@ -65,12 +65,3 @@ export async function takeOAuthState(c: Context, key: Uint8Array): Promise<OAuth
     return null;
   }
 }
-
-/** Constant-time string equality, so the state comparison leaks nothing through timing. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
-  return diff === 0;
-}

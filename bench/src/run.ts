@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
 import { runEgressBench } from "./egress-bench";
+import { runGitProxyBench } from "./git-proxy-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
@@ -22,6 +23,7 @@ const benches = {
   webhook: runWebhookBench,
   waituntil: runWaitUntilBench,
   capacity: runCapacityBench,
+  "git-proxy": runGitProxyBench,
 } as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),

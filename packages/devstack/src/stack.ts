@@ -77,6 +77,15 @@ export async function ensureRuntimeBundle(): Promise<void> {
   }
 }
 
+/** The host's environment without model keys or endpoints (they belong to the Worker's gateway). */
+function withoutModelVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of Object.keys(out)) {
+    if (/^(ANTHROPIC|OPENAI|GEMINI|GOOGLE_GEMINI)_/.test(name)) delete out[name];
+  }
+  return out;
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureRuntimeBundle();
   const ownState = !options.stateDir;
@@ -88,12 +97,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? await startScriptedModel({ autopilot: true, autopilotChunkDelayMs: options.autopilotChunkDelayMs ?? 0 })
     : null;
   const hostSecret = `${crypto.randomUUID()}${crypto.randomUUID()}`;
-  const modelEnv: Record<string, string | undefined> = model
-    ? { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "sk-ant-scripted-model" }
-    : {
-        ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY,
-        ANTHROPIC_BASE_URL: process.env.ANTHROPIC_BASE_URL,
-      };
+  // The model key and endpoint go to the Worker's model gateway, never to the sandbox host:
+  // sandboxes call the model through the control plane (the runtime's relay adds their token).
+  const modelVars: Record<string, string> = {};
+  if (model)
+    Object.assign(modelVars, { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "sk-ant-scripted-model" });
+  else {
+    for (const name of ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"]) {
+      const value = process.env[name];
+      if (value) modelVars[name] = value;
+    }
+  }
   // Sandboxes live where an unprivileged sandbox uid can reach them (a root host drops to one),
   // whatever the state directory's parents allow: a `mktemp -d` or a home directory is private.
   const sandboxesDir = mkdtempSync(join(tmpdir(), "nightshift-sandboxes-"));
@@ -106,7 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     reposRoot,
     dataDir: sandboxesDir,
     runtimePath: RUNTIME_BUNDLE,
-    hostEnv: { ...process.env, ...modelEnv },
+    hostEnv: withoutModelVariables(process.env),
     ...(options.github ? { githubUrl: options.github.url } : {}),
     ...(options.echo ? {} : { log: silentHostLogger }),
   });
@@ -122,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         SANDBOX_HOST_URL: host.url,
         SANDBOX_HOST_SECRET: hostSecret,
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...modelVars,
         ...(options.github ? githubVars(options.github) : {}),
         ...options.vars,
       },

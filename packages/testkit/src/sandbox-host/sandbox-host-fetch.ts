@@ -87,7 +87,7 @@ export function sandboxHostFetch(secret: string, behaviour: SandboxHostBehaviour
 
   return {
     requests,
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+    fetch: ((input: Request | string | URL, init?: RequestInit) =>
       handle(new Request(input, init))) as typeof fetch,
   };
 }

@@ -1,7 +1,9 @@
 /**
  * A minimal control-plane side of the bridge for the host's end-to-end test: welcome, store and
- * ack events in order, send control frames. (The runtime package tests the protocol in depth.)
+ * ack events in order, send control frames; plain HTTP requests go to the handlers it is given
+ * (the git proxy stand-in). (The runtime package tests the protocol in depth.)
  */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AgentEvent, type ControlFrame, RuntimeFrame } from "@nightshift/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -29,21 +31,37 @@ export class BridgeRecorder {
   }
 }
 
+/** Answers a plain HTTP request (returns true) or leaves it to the next one (e.g. the git stand-in). */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
 export class BridgeServer extends BridgeRecorder {
-  private constructor(private readonly server: WebSocketServer) {
+  /** Plain HTTP requests go to these in order (a test may add one once the host it needs runs). */
+  readonly handlers: HttpHandler[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    private readonly sockets: WebSocketServer,
+  ) {
     super();
-    server.on("connection", (socket) => this.attach(socket));
   }
 
-  static async start(token: string): Promise<BridgeServer> {
-    const server = new WebSocketServer({
-      host: "127.0.0.1",
-      port: 0,
-      path: "/sandbox/connect",
-      verifyClient: (info, done) => done(info.req.headers.authorization === `Bearer ${token}`, 401),
+  static async start(token: string, handlers: HttpHandler[] = []): Promise<BridgeServer> {
+    const server = createServer((req, res) => {
+      if (bridge.handlers.some((handle) => handle(req, res))) return;
+      res.writeHead(404).end();
     });
-    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-    return new BridgeServer(server);
+    const sockets = new WebSocketServer({ noServer: true });
+    const bridge = new BridgeServer(server, sockets);
+    bridge.handlers.push(...handlers);
+    server.on("upgrade", (req, socket, head) => {
+      if (req.url !== "/sandbox/connect" || req.headers.authorization !== `Bearer ${token}`) {
+        socket.end("HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n");
+        return;
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => bridge.attach(ws));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return bridge;
   }
 
   get url(): string {
@@ -51,7 +69,8 @@ export class BridgeServer extends BridgeRecorder {
   }
 
   async stop(): Promise<void> {
-    for (const client of this.server.clients) client.terminate();
+    for (const client of this.sockets.clients) client.terminate();
+    this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -1,17 +1,20 @@
 /**
  * A stand-in control plane on 127.0.0.1 for the egress tests: the bridge at /sandbox/connect
- * (welcome, store and ack events), /sandbox/git-credentials, and the routes a sandbox must never
+ * (welcome, store and ack events), the git proxy (`handlers`, see git-proxy-stand-in.ts), and the
+ * routes a sandbox must never
  * reach (/auth/dev-login hands out an owner cookie, /api/*). It records every request path that
  * reached it, so a test can prove a forbidden one never arrived.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { BridgeRecorder } from "./bridge-server";
+import { BridgeRecorder, type HttpHandler } from "./bridge-server";
 
 export class EgressControlPlane extends BridgeRecorder {
   /** `METHOD /path` of every HTTP request and upgrade that arrived. */
   readonly hits: string[] = [];
+  /** Plain HTTP requests these answer (return true) are theirs. */
+  readonly handlers: HttpHandler[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -32,12 +35,8 @@ export class EgressControlPlane extends BridgeRecorder {
           "content-type": "application/json",
         });
         res.end('{"ok":true,"role":"owner"}');
-      } else if (req.url === "/sandbox/git-credentials") {
-        const ok = req.headers.authorization === `Bearer ${token}`;
-        res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
-        res.end(
-          ok ? '{"username":"x-access-token","password":"installation-token"}' : '{"error":"unauthorized"}',
-        );
+      } else if (plane.handlers.some((handle) => handle(req, res))) {
+        // answered by a handler (the git proxy stand-in)
       } else {
         res.writeHead(200, { "content-type": "application/json" });
         res.end('{"reached":true}');

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { SandboxView } from "../src/index";
 import { selfTestBubblewrap } from "../src/sandbox/bubblewrap";
 import { EgressControlPlane } from "./egress-control-plane";
-import { BASE_ENV, type Harness, startHarness } from "./host-harness";
+import { type GitProxyLog, gitProxyHandler, upstreamOf } from "./git-proxy-stand-in";
+import { BASE_ENV, demoRepoUrl, type Harness, startHarness } from "./host-harness";
 
 const selfTest = await selfTestBubblewrap();
 if (!selfTest.ok) console.warn(`skipping egress sandbox tests: ${selfTest.reason}`);
@@ -43,6 +44,7 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
   let info: SandboxInfo;
   const probes: Record<string, ProbeResult> = {};
   const hostLog: Record<string, unknown>[] = [];
+  const gitLog: GitProxyLog = { forwarded: [], unauthorized: [] };
 
   beforeAll(async () => {
     plane = await EgressControlPlane.start(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
@@ -56,6 +58,7 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
       },
       egressLookup: async (host) => (RESOLVES[host] ? [RESOLVES[host]] : ["203.0.113.10"]),
     });
+    plane.handlers.push(gitProxyHandler(upstreamOf(h, "ses_egress"), gitLog));
     const repo = join(h.reposRoot, "demo");
     mkdirSync(join(repo, ".nightshift"));
     copyFileSync(PROBE, join(repo, ".nightshift", "egress-probe.mjs"));
@@ -67,7 +70,11 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
       sessionId: "ses_egress",
       incarnation: "inc-egress",
       repo: { kind: "local", path: "demo" },
-      env: { ...BASE_ENV, NIGHTSHIFT_CONTROL_PLANE_URL: plane.url },
+      env: {
+        ...BASE_ENV,
+        NIGHTSHIFT_CONTROL_PLANE_URL: plane.url,
+        NIGHTSHIFT_REPO_URL: demoRepoUrl(plane.url),
+      },
       egress: { allowHosts: Object.keys(RESOLVES) },
     });
     expect(res.status).toBe(201);
@@ -143,13 +150,15 @@ describe.runIf(selfTest.ok)("a sandbox's network under bubblewrap", () => {
     );
   });
 
-  it("the bridge and /sandbox/git-credentials still work through the proxy", async () => {
+  it("the bridge and the control plane's git proxy still work through the egress proxy", async () => {
     // The probe runs in the setup hook, before the runtime says it is ready: wait for that frame.
     await waitFor(() => plane.readyFrames > 0, "the runtime's ready frame through the proxy");
     expect(plane.hits).toContain("UPGRADE /sandbox/connect");
-    // The hook has no sandbox token (the runtime keeps it), so the control plane itself answers 401.
-    expect(probes["git-credentials"]).toMatchObject({ status: 401, denied: null });
-    expect(plane.hits).toContain("POST /sandbox/git-credentials");
+    // The runtime cloned through the git proxy; the hook has no sandbox token (the runtime keeps
+    // it), so the git proxy itself answers it 401.
+    expect(gitLog.forwarded).toContain("GET /sandbox/git/local/demo.git/info/refs");
+    expect(probes["git-proxy"]).toMatchObject({ status: 401, denied: null });
+    expect(gitLog.unauthorized).toContain("GET /sandbox/git/local/demo.git/info/refs");
   });
 
   it("closes the proxy and removes its socket with the sandbox", async () => {
@@ -186,6 +195,9 @@ describe.runIf(selfTest.ok && asRoot)("a sandbox's network with --sandbox-uid", 
       writeFileSync(join(repo, "README.md"), "demo\n");
       git(repo, "add", "-A");
       git(repo, "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init");
+      plane.handlers.push(
+        gitProxyHandler(upstreamOf(h, BASE_ENV.NIGHTSHIFT_SESSION_ID), { forwarded: [], unauthorized: [] }),
+      );
       await h.create({ NIGHTSHIFT_CONTROL_PLANE_URL: plane.url, NIGHTSHIFT_BRANCH: "nightshift/uid" });
       await waitFor(() => plane.readyFrames > 0, "ready from the sandbox running as uid 65534", 25_000);
       expect(plane.hits).toContain("UPGRADE /sandbox/connect");

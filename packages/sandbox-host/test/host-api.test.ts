@@ -12,7 +12,7 @@ import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHostLogger } from "../src/index";
 import { isAlive } from "../src/sandbox/process-tree";
-import { BASE_ENV, type Harness, SECRET, sandboxPids, startHarness } from "./host-harness";
+import { BASE_ENV, demoRepoUrl, type Harness, SECRET, sandboxPids, startHarness } from "./host-harness";
 import { signedFetch, signedHeaders } from "./signed-fetch";
 
 let harness: Harness | null = null;
@@ -145,7 +145,11 @@ describe("sandbox host API: the host never runs with tenant-controlled environme
         sessionId: "s",
         incarnation: `i-${name}`,
         repo: { kind: "local", path: "demo" },
-        env: { ...BASE_ENV, [name]: "/tmp/evil.so" },
+        env: {
+          ...BASE_ENV,
+          NIGHTSHIFT_REPO_URL: demoRepoUrl(BASE_ENV.NIGHTSHIFT_CONTROL_PLANE_URL),
+          [name]: "/tmp/evil.so",
+        },
       });
       expect(res.status, name).toBe(400);
       const error = await errorOf(res);
@@ -214,9 +218,11 @@ describe("sandbox host API: sandboxes", () => {
       EXTRA_PASS: "extra",
       SOME_SECRET: "tenant-secret-value",
       HOME: join(dir, "home"),
+      // No mount namespace: the host relocates the runtime into the sandbox's own directories.
       NIGHTSHIFT_WORKDIR: join(dir, "work"),
       NIGHTSHIFT_STATE_DIR: join(dir, "state"),
-      NIGHTSHIFT_REPO_URL: join(dir, "repo.git"), // the host's mirror, never the developer's repository
+      // The control plane's git proxy, as it was sent: never a path to a repository on this host.
+      NIGHTSHIFT_REPO_URL: demoRepoUrl(BASE_ENV.NIGHTSHIFT_CONTROL_PLANE_URL),
       NIGHTSHIFT_SESSION_ID: "ses_test",
     });
     expect(env.NIGHTSHIFT_SECRET_NAMES?.split(",").sort()).toEqual(["SOME_SECRET"]);

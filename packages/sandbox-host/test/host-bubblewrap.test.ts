@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { SANDBOX_EGRESS_PORT, SANDBOX_WORKDIR } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxView } from "../src/index";
@@ -46,11 +47,11 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
     expect(view.warnings.join(" ")).not.toMatch(/network is not isolated/);
   });
 
-  it("can write its own directories and its repository mirror, and nothing else", async () => {
+  it("can write its own directories, and nothing else (not the host's mirror of its repository either)", async () => {
     const hostTmpFile = join("/tmp", `ns-probe-${process.pid}-${Date.now()}`);
     const own = ["__SANDBOX_DIR__/work/w", "__SANDBOX_DIR__/home/h", "__SANDBOX_DIR__/state/s"];
-    const repoGit = "__SANDBOX_DIR__/repo.git/probe"; // the host's mirror of the repository
     const denied = [
+      "__SANDBOX_DIR__/repo.git/probe", // the host's mirror of the repository: only the control plane reaches it
       join(h.reposRoot, "demo", ".git", "probe"), // the developer's repository
       join(h.reposRoot, "demo", "README.md"), // the repository's worktree
       join(h.reposRoot, "other", ".git", "probe"), // another repository
@@ -62,10 +63,10 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
       "/usr/probe",
       join(h.base, "probe"),
     ];
-    const info = await h.create({ PROBE_WRITES: JSON.stringify([...own, repoGit, ...denied, hostTmpFile]) });
+    const info = await h.create({ PROBE_WRITES: JSON.stringify([...own, ...denied, hostTmpFile]) });
     const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
     const onHost = (path: string) => path.replace("__SANDBOX_DIR__", join(h.dataDir, info.id));
-    for (const path of [...own, repoGit]) {
+    for (const path of own) {
       expect(results[path], path).toBe("written");
       expect(readFileSync(onHost(path), "utf8"), path).toBe("probe");
     }
@@ -81,13 +82,18 @@ describe.runIf(selfTest.ok)("sandbox host with bubblewrap", () => {
     await h.call("DELETE", `/v1/sandboxes/${info.id}`);
   });
 
-  it("the developer's repository is not bound into the sandbox", async () => {
+  it("neither the developer's repository nor the host's mirror of it is bound into the sandbox: its git remote is the control plane's proxy", async () => {
     const devGit = join(h.reposRoot, "demo", ".git");
     const info = await h.create({ PROBE_WRITES: JSON.stringify([join(devGit, "probe")]) });
     const env = await h.recorded<Record<string, string>>(info.id, "env.json");
-    expect(env.NIGHTSHIFT_REPO_URL).toBe(join(h.dataDir, info.id, "repo.git"));
+    // Rewritten like the control-plane URL: the sandbox dials it through its egress forwarder.
+    expect(env.NIGHTSHIFT_REPO_URL).toBe(
+      `http://127.0.0.1:${SANDBOX_EGRESS_PORT}/sandbox/git/local/demo.git`,
+    );
+    expect(env.NIGHTSHIFT_WORKDIR).toBe(SANDBOX_WORKDIR);
     const argv = readFileSync(`/proc/${info.pid}/cmdline`, "utf8").split("\0");
     expect(argv.filter((arg) => arg.startsWith(h.reposRoot))).toEqual([]);
+    expect(argv.filter((arg) => arg.includes("repo.git"))).toEqual([]);
     const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
     expect(results[join(devGit, "probe")]).toBe("ENOENT");
     expect(existsSync(join(devGit, "probe"))).toBe(false);
@@ -170,8 +176,8 @@ describe.runIf(selfTest.ok && asRoot)("sandbox host with bubblewrap and --sandbo
       expect(identity.uid).toBe(65534);
       const results = await h.recorded<Record<string, string>>(info.id, "probe.json");
       expect(results["__SANDBOX_DIR__/work/w"]).toBe("written");
-      // The mirror belongs to the sandbox uid (pushes land); the developer's repository is not there at all.
-      expect(results["__SANDBOX_DIR__/repo.git/probe"]).toBe("written");
+      // Neither the host's mirror nor the developer's repository is there at all.
+      expect(results["__SANDBOX_DIR__/repo.git/probe"]).not.toBe("written");
       expect(results[devGit]).not.toBe("written");
       expect(existsSync(devGit)).toBe(false);
       // setpriv execs bwrap in the same process: the launcher, still running as it started.

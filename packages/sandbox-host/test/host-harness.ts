@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SandboxInfo } from "@nightshift/protocol";
+import { SANDBOX_STATE_DIR, SANDBOX_WORKDIR, SandboxInfo } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import {
   type RunningSandboxHost,
@@ -41,7 +41,14 @@ export const BASE_ENV = {
   NIGHTSHIFT_SANDBOX_TOKEN: "sandbox-token-abcdefghijklmnop",
   NIGHTSHIFT_BRANCH: "nightshift/test",
   NIGHTSHIFT_AGENT: "claude-code",
+  // What the control plane's launcher sends (its sandbox-launcher-env.ts); the repository URL
+  // follows the control-plane URL a test gives (see create()).
+  NIGHTSHIFT_WORKDIR: SANDBOX_WORKDIR,
+  NIGHTSHIFT_STATE_DIR: SANDBOX_STATE_DIR,
 };
+
+/** The git proxy URL of the harness's "demo" repository on the control plane at `controlPlaneUrl`. */
+export const demoRepoUrl = (controlPlaneUrl: string) => `${controlPlaneUrl}/sandbox/git/local/demo.git`;
 
 export async function startHarness(
   options: Partial<StartSandboxHostOptions> = {},
@@ -82,7 +89,13 @@ export async function startHarness(
         sessionId,
         incarnation: `inc-${Math.random().toString(36).slice(2)}`,
         repo: { kind: "local", path: "demo" },
-        env: { ...BASE_ENV, ...env },
+        env: {
+          ...BASE_ENV,
+          NIGHTSHIFT_REPO_URL: demoRepoUrl(
+            env.NIGHTSHIFT_CONTROL_PLANE_URL ?? BASE_ENV.NIGHTSHIFT_CONTROL_PLANE_URL,
+          ),
+          ...env,
+        },
       });
       const body = await res.json();
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(body)}`);

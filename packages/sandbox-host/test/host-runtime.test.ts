@@ -1,15 +1,18 @@
 /**
  * The host running the real runtime (with a stand-in agent, see fixtures/runtime-entry.ts) in
  * whatever isolation this machine offers (bubblewrap here when available): the runtime clones
- * the local repository through its bind, runs the setup hook, takes a prompt, and its push
- * lands in the repository on the host.
+ * the local repository through the control plane's git proxy (a stand-in in front of the host's
+ * signed git endpoint), runs the setup hook, takes a prompt, and its push lands in the
+ * repository on the host.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SANDBOX_WORKDIR } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BridgeServer } from "./bridge-server";
+import { type GitProxyLog, gitProxyHandler, upstreamOf } from "./git-proxy-stand-in";
 import { BASE_ENV, type Harness, sandboxPids, startHarness } from "./host-harness";
 
 const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
@@ -17,9 +20,13 @@ const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd,
 describe("sandbox host with the real runtime", () => {
   let h: Harness;
   let bridge: BridgeServer;
+  const gitLog: GitProxyLog = { forwarded: [], unauthorized: [] };
   beforeAll(async () => {
-    bridge = await BridgeServer.start(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN);
     h = await startHarness({ runtimePath: inject("runtimeBundle") });
+    // The control plane: the bridge, and its git proxy in front of the host's git endpoint.
+    bridge = await BridgeServer.start(BASE_ENV.NIGHTSHIFT_SANDBOX_TOKEN, [
+      gitProxyHandler(upstreamOf(h, BASE_ENV.NIGHTSHIFT_SESSION_ID), gitLog),
+    ]);
     const repo = join(h.reposRoot, "demo");
     mkdirSync(join(repo, ".nightshift"));
     writeFileSync(join(repo, ".nightshift", "setup.sh"), 'echo "setup in $(pwd) as $(id -u)"\n');
@@ -36,7 +43,10 @@ describe("sandbox host with the real runtime", () => {
     const info = await h.create({ NIGHTSHIFT_CONTROL_PLANE_URL: bridge.url });
     await waitFor(() => bridge.readyFrames > 0, "ready from the sandbox", 20_000);
     const logs = bridge.events.flatMap((e) => (e.type === "log" ? [e.text] : []));
-    expect(logs.join("")).toContain(`setup in ${join(h.dataDir, info.id, "work")}`);
+    const workdir = h.host.isolation === "bubblewrap" ? SANDBOX_WORKDIR : join(h.dataDir, info.id, "work");
+    expect(logs.join("")).toContain(`setup in ${workdir}`);
+    // The clone came through the control plane's git proxy, the sandbox token as its password.
+    expect(gitLog.forwarded).toContain("GET /sandbox/git/local/demo.git/info/refs");
 
     bridge.send({
       v: 1,
@@ -57,6 +67,7 @@ describe("sandbox host with the real runtime", () => {
     );
     expect(git(repo, "show", "nightshift/test:hello.txt")).toBe("from the sandbox");
     expect(git(repo, "log", "-1", "--format=%an", "nightshift/test")).toBe("Ada");
+    expect(gitLog.forwarded).toContain("POST /sandbox/git/local/demo.git/git-receive-pack");
 
     bridge.send({ v: 1, type: "shutdown", reason: "done" });
     await waitFor(() => h.host.manager.get(info.id)?.state === "exited", "the runtime to exit", 15_000);

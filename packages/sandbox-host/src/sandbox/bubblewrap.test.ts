@@ -11,8 +11,11 @@ describe("bubblewrapArgs", () => {
       { source: "/tmp/nightshift-tools-1777/ab12-cd34/tree", dest: "/root/private/node_modules" },
     ],
     systemOverrides: [{ source: "/tmp/nightshift-tools-1777/passwd-1777", dest: "/etc/passwd" }],
-    readWrite: ["/tmp/s/work", "/tmp/s/home", "/repos/demo/.git"],
-    chdir: "/tmp/s/work",
+    readWrite: [
+      { source: "/tmp/s/work", dest: "/nightshift/work" },
+      { source: "/tmp/s/home", dest: "/nightshift/home" },
+    ],
+    chdir: "/nightshift/work",
     command: ["/opt/node/bin/node", "/opt/runtime.mjs"],
     infoFd: 3,
     egressSocket: { source: "/tmp/s/egress.sock", dest: "/run/nightshift/egress.sock" },
@@ -30,7 +33,8 @@ describe("bubblewrapArgs", () => {
     expect(pairs("--ro-bind")).toEqual(expect.arrayContaining(["/opt/node", "/tmp/tools"]));
     expect(pairs("--ro-bind")).not.toContain("/opt/node/lib");
     expect(pairs("--ro-bind")).not.toContain("/usr/lib/node_modules");
-    expect(pairs("--bind")).toEqual(["/tmp/s/work", "/tmp/s/home", "/repos/demo/.git"]);
+    expect(pairs("--bind")).toEqual(["/tmp/s/work", "/tmp/s/home"]);
+    expect(args[args.indexOf("/tmp/s/work") + 1]).toBe("/nightshift/work");
     const tmpfs = args.indexOf("--tmpfs");
     expect(args[tmpfs + 1]).toBe("/tmp");
     expect(args.indexOf("/tmp/tools")).toBeGreaterThan(tmpfs);
@@ -61,7 +65,7 @@ describe("bubblewrapArgs", () => {
 
   it("runs the command last, in the workdir", () => {
     expect(args.slice(-3)).toEqual(["--", "/opt/node/bin/node", "/opt/runtime.mjs"]);
-    expect(pairs("--chdir")).toEqual(["/tmp/s/work"]);
+    expect(pairs("--chdir")).toEqual(["/nightshift/work"]);
     expect(pairs("--info-fd")).toEqual(["3"]);
   });
 });

@@ -2,7 +2,8 @@
  * bubblewrap: finding it, checking that it works here (a self-test with the real flags), and
  * the argument list for one sandbox. Profile (see docs/sandbox-isolation.md):
  * read-only system directories, read-only tool directories (Node, the runtime, the agent
- * CLIs), read-write only for the sandbox's own directories and the one local repository,
+ * CLIs), read-write only for the sandbox's own directories (never a repository: git goes
+ * through the control plane's proxy),
  * a tmpfs /tmp, every namespace unshared (the network too: the sandbox has only its own `lo`;
  * egress goes through the host's proxy socket, bound in read-only), no capabilities, a new
  * session, and death with the host. The environment is not passed with
@@ -48,8 +49,8 @@ export interface BubblewrapProfile {
   readOnly: readonly ReadOnlyBind[];
   /** Files bound over system files after the system directories (the sandbox uid's passwd/group). */
   systemOverrides?: readonly ReadOnlyBind[];
-  /** Read-write paths (the sandbox's dirs, a local repository's git dir); bound at the same path. */
-  readWrite: readonly string[];
+  /** Read-write directories: the sandbox's own, each shown at `dest` (a fixed path, or its own). */
+  readWrite: readonly ReadOnlyBind[];
   chdir: string;
   /** The command to run inside, e.g. [node, runtime.mjs]. */
   command: readonly string[];
@@ -76,7 +77,7 @@ export function bubblewrapArgs(profile: BubblewrapProfile): string[] {
   args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
   // After the tmpfs: sandbox paths may live under /tmp and must not be hidden by it.
   for (const bind of withoutCovered(profile.readOnly)) args.push("--ro-bind", bind.source, bind.dest);
-  for (const path of profile.readWrite) args.push("--bind", path, path);
+  for (const bind of profile.readWrite) args.push("--bind", bind.source, bind.dest);
   if (profile.egressSocket) args.push("--ro-bind", profile.egressSocket.source, profile.egressSocket.dest);
   args.push("--chdir", profile.chdir);
   if (profile.infoFd !== undefined) args.push("--info-fd", String(profile.infoFd));

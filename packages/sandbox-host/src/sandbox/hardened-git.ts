@@ -51,7 +51,17 @@ export async function hardenedGit(
   args: readonly string[],
   options: { trustedPaths?: readonly string[]; timeoutMs?: number } = {},
 ): Promise<HardenedGitResult> {
-  const settings = settingsFor(options.trustedPaths ?? []);
+  const env = hardenedGitEnv(options.trustedPaths ?? []);
+  const result = await runCommand("git", args, options.timeoutMs ?? 60_000, { env });
+  return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() };
+}
+
+/**
+ * The whole environment of a hardened git process (git-service.ts spawns upload-pack and
+ * receive-pack with it): nothing from the host's or a request's environment but PATH.
+ */
+export function hardenedGitEnv(trustedPaths: readonly string[]): Record<string, string> {
+  const settings = settingsFor(trustedPaths);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     LANG: "C.UTF-8",
@@ -67,6 +77,5 @@ export async function hardenedGit(
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
   });
-  const result = await runCommand("git", args, options.timeoutMs ?? 60_000, { env });
-  return { ok: result.code === 0, stdout: result.stdout, stderr: result.stderr.trim() };
+  return env;
 }

@@ -17,9 +17,10 @@ export interface LaunchInput {
   tools: readonly ReadOnlyBind[];
   /** passwd/group naming the sandbox uid, when it is not root. */
   identity: readonly ReadOnlyBind[];
-  /** The sandbox's own directories (bound read-write); the first is the working directory. */
+  /** The working directory as the sandbox sees it. */
   workdir: string;
-  readWrite: readonly string[];
+  /** The sandbox's own directories, bound read-write where the sandbox sees them. */
+  readWrite: readonly ReadOnlyBind[];
   /** The sandbox's egress proxy socket, bound in read-only (bubblewrap isolates the network). */
   egressSocket?: { source: string; dest: string };
 }

@@ -1,23 +1,14 @@
 /**
  * A local repository reaches a sandbox only as a bare mirror the host owns: cloned from the
- * developer's repository into the sandbox's directory, bound read-write at its own path, and
- * pushed into by the runtime. The developer's repository is never bound; it receives the session
- * branch by a fetch the host runs (hardened-git.ts) when the mirror's refs change and once more
- * when the sandbox ends. Before each fetch the host removes what the sandbox could have planted
- * in the mirror to act on git outside (config, hooks, alternates, commondir, worktrees) and
- * refuses a mirror whose refs or objects became symlinks.
+ * developer's repository into the sandbox's directory (never bound into the sandbox) and served
+ * over git smart HTTP to the control plane's git proxy (git-service.ts), which checks the branch
+ * policy before a push lands here. The developer's repository is never bound either; it receives
+ * the session branch by a fetch the host runs (hardened-git.ts) when the mirror's refs change and
+ * once more when the sandbox ends. Before each fetch the host still removes what could act on git
+ * outside (config, hooks, alternates, commondir, worktrees) and refuses a mirror whose refs or
+ * objects became symlinks: a push is data from a sandbox, and this costs nothing.
  */
-import {
-  chownSync,
-  type FSWatcher,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  watch,
-  writeFileSync,
-} from "node:fs";
+import { type FSWatcher, lstatSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hardenedGit, hardenedUploadPack } from "./hardened-git";
 
@@ -67,7 +58,6 @@ export class RepoMirror {
     devGitDir: string;
     path: string;
     branch: string;
-    uid: number | undefined;
     events: MirrorEvents;
   }): Promise<RepoMirror> {
     // --no-hardlinks: the sandbox may write the mirror's files, which must not be the developer's inodes.
@@ -94,7 +84,6 @@ export class RepoMirror {
     mirror.neutralise();
     // Made by the host so it can be watched before the first push creates the branch's ref.
     mkdirSync(join(options.path, "refs", "heads", dirname(options.branch)), { recursive: true });
-    if (options.uid !== undefined) chownTree(options.path, options.uid);
     mirror.watchRefs();
     return mirror;
   }
@@ -108,6 +97,11 @@ export class RepoMirror {
     if (this.timer) clearTimeout(this.timer);
     this.running = this.running.then(() => this.sync());
     return this.running;
+  }
+
+  /** A push through the git service landed: bring the branch home (debounced like a watched change). */
+  refsChanged(): void {
+    this.schedule();
   }
 
   private watchRefs(): void {
@@ -203,10 +197,4 @@ function removeInside(root: string, relative: string): void {
     if (!isDir) throw new Error(`${relative.split("/").slice(0, -1).join("/")} is not a directory`);
   }
   rmSync(join(root, relative), { recursive: true, force: true });
-}
-
-function chownTree(path: string, uid: number): void {
-  chownSync(path, uid, uid);
-  if (!lstatSync(path).isDirectory()) return;
-  for (const entry of readdirSync(path)) chownTree(join(path, entry), uid);
 }

@@ -25,8 +25,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-const resolveLocal = (path: string) =>
-  resolveRepo({ kind: "local", path }, { reposRoot: root, githubUrl: "https://github.com" });
+const resolveLocal = (path: string) => resolveRepo({ kind: "local", path }, { reposRoot: root });
 
 describe("resolveRepo", () => {
   it("resolves a repository under the root to its real path and git directory", () => {
@@ -61,12 +60,8 @@ describe("resolveRepo", () => {
     }
   });
 
-  it("refuses local repositories when no root is configured, and builds GitHub URLs", () => {
-    expect(() => resolveRepo({ kind: "local", path: "demo" }, { githubUrl: "https://github.com" })).toThrow(
-      /--repos-root/,
-    );
-    expect(
-      resolveRepo({ kind: "github", owner: "acme", name: "api" }, { githubUrl: "http://127.0.0.1:9000/" }),
-    ).toEqual({ kind: "github", url: "http://127.0.0.1:9000/acme/api.git" });
+  it("refuses local repositories when no root is configured, and builds no GitHub URL (the control plane's git proxy is the sandbox's remote)", () => {
+    expect(() => resolveRepo({ kind: "local", path: "demo" }, {})).toThrow(/--repos-root/);
+    expect(resolveRepo({ kind: "github", owner: "acme", name: "api" }, {})).toEqual({ kind: "github" });
   });
 });

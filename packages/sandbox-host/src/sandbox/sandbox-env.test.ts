@@ -10,7 +10,6 @@ const base = {
   },
   passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY"],
   nodeBinDir: "/opt/node/bin",
-  repoUrl: "/repos/demo",
   workdir: "/s/work",
   home: "/s/home",
   stateDir: "/s/state",
@@ -22,7 +21,12 @@ describe("sandboxEnvironment", () => {
   it("is built from the allowlist only", () => {
     const env = sandboxEnvironment({
       ...base,
-      requestEnv: { NIGHTSHIFT_SESSION_ID: "s1", DB_URL: "postgres://x", NIGHTSHIFT_SECRET_NAMES: "DB_URL" },
+      requestEnv: {
+        NIGHTSHIFT_SESSION_ID: "s1",
+        NIGHTSHIFT_REPO_URL: "http://cp.example/sandbox/git/local/demo.git",
+        DB_URL: "postgres://x",
+        NIGHTSHIFT_SECRET_NAMES: "DB_URL",
+      },
     });
     expect(env).toEqual({
       PATH: "/opt/node/bin:/usr/local/bin:/usr/bin:/bin",
@@ -30,10 +34,10 @@ describe("sandboxEnvironment", () => {
       ANTHROPIC_API_KEY: "sk-host",
       ANTHROPIC_BASE_URL: "http://127.0.0.1:9",
       NIGHTSHIFT_SESSION_ID: "s1",
+      NIGHTSHIFT_REPO_URL: "http://cp.example/sandbox/git/local/demo.git",
       DB_URL: "postgres://x",
       NIGHTSHIFT_SECRET_NAMES: "DB_URL,ANTHROPIC_API_KEY",
       HOME: "/s/home",
-      NIGHTSHIFT_REPO_URL: "/repos/demo",
       NIGHTSHIFT_WORKDIR: "/s/work",
       NIGHTSHIFT_STATE_DIR: "/s/state",
       IS_SANDBOX: "1",
@@ -42,7 +46,7 @@ describe("sandboxEnvironment", () => {
   });
 
   it("refuses a request that tries to set what the host owns", () => {
-    expect(() => sandboxEnvironment({ ...base, requestEnv: { NIGHTSHIFT_WORKDIR: "/" } })).toThrow(
+    expect(() => sandboxEnvironment({ ...base, requestEnv: { HOME: "/" } })).toThrow(
       /set by the sandbox host/,
     );
     expect(() => sandboxEnvironment({ ...base, requestEnv: { PATH: "/evil" } })).toThrow(/env.PATH/);

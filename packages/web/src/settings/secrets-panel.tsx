@@ -1,5 +1,5 @@
 /** Secrets: write-only. Names and times are listed; a value can be replaced, never read back. */
-import { PutSecretRequest, RepoKey, SecretName } from "@nightshift/protocol";
+import { isModelKeySecretName, PutSecretRequest, RepoKey, SecretName } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { describeError } from "../api/http-client";
@@ -57,7 +57,9 @@ export function SecretsPanel() {
       <p className="muted">
         Secrets are injected into every sandbox as environment variables and redacted from the stream. Values
         cannot be read back. Anyone who can start a session can have the agent print a secret it gets: mark a
-        secret for admins' sessions only to keep it out of members' sessions.
+        secret for admins' sessions only to keep it out of members' sessions. Model keys (ANTHROPIC_API_KEY,
+        OPENAI_API_KEY, GEMINI_API_KEY) are the exception: the control plane's model gateway uses them and
+        sandboxes never receive them.
       </p>
       {secrets.data.value.length === 0 ? (
         <EmptyState title="No secrets yet" />
@@ -66,6 +68,12 @@ export function SecretsPanel() {
           {secrets.data.value.map((s) => (
             <li key={`${s.repo ?? ""}/${s.name}`} className="list-row">
               <code>{s.name}</code>
+              <span className="muted small">
+                {" · "}
+                {isModelKeySecretName(s.name)
+                  ? "model credential — used by the gateway, never sent to sandboxes"
+                  : "sandbox environment (masked)"}
+              </span>
               {s.repo ? <span className="muted small"> · {s.repo}</span> : null}
               {s.adminOnly ? <span className="muted small"> · admins' sessions only</span> : null}
               <span className="muted small">

@@ -54,6 +54,7 @@ describe("SettingsPage", () => {
     await userEvent.type(screen.getByLabelText("Value"), "sk-very-secret");
     await userEvent.click(screen.getByRole("button", { name: "Save secret" }));
     await screen.findByText("OPENAI_API_KEY");
+    expect(screen.getByText(/model credential — used by the gateway, never sent to sandboxes/)).toBeTruthy();
     expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ value: "sk-very-secret" });
     expect(document.body.textContent).not.toContain("sk-very-secret");
     expect((screen.getByLabelText("Value") as HTMLInputElement).type).toBe("password");

@@ -6,7 +6,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { type AgentEvent, errorStatus, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
@@ -201,7 +201,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { status: this.meta().status } };
   }
 
-  /** For /sandbox/git-credentials: which repository the current incarnation may use. */
+  /** Which repository the current incarnation may use (the sandbox caller of the gateway and git proxy). */
   async gitCredentialTarget(
     tenantId: string,
     incarnationHash: string,
@@ -222,13 +222,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { userId: createdBy, repo, branch, agent, model } };
   }
 
-  /** For /sandbox/git-credentials on GitHub repositories: a cached token scoped to this session's repo. */
+  /** For the git proxy on GitHub repositories: a cached token scoped to this session's repo (never sent to the sandbox). */
   async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
     const target = await this.gitCredentialTarget(tenantId, incarnationHash);
     if (!target.ok)
       return target.code === "session_closed"
-        ? { ok: false, code: "session_ended", status: 410, message: target.message }
-        : { ok: false, code: "unauthorized", status: 401, message: target.message };
+        ? { ok: false, code: "session_ended", status: errorStatus("session_ended"), message: target.message }
+        : { ok: false, code: "unauthorized", status: errorStatus("unauthorized"), message: target.message };
     return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 

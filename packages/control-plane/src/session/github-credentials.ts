@@ -3,7 +3,7 @@
  * repository-scoped installation token, or a typed failure the Worker renders. Builds the App
  * client lazily from env so sessions without GitHub repositories never read the App key.
  */
-import type { ErrorCode, RepoRef } from "@nightshift/protocol";
+import { type ErrorCode, errorStatus, type RepoRef } from "@nightshift/protocol";
 import { createGithubApp, type GithubApp } from "../github/app-client";
 import { type GithubAppConfig, GithubConfigError } from "../github/app-config";
 import { mintRepoToken } from "../github/token-broker";
@@ -14,6 +14,11 @@ import type { SessionGithubBinding } from "./store";
 export type CredentialResult =
   | { ok: true; value: { token: string; expiresAt: number } }
   | { ok: false; code: ErrorCode; status: number; message: string };
+
+/** A refusal whose status comes from protocol's error table, as every error response's does. */
+function refuse(code: ErrorCode, message: string): CredentialResult {
+  return { ok: false, code, status: errorStatus(code), message };
+}
 
 export class GithubCredentials {
   private app: GithubApp | null = null;
@@ -41,15 +46,12 @@ export class GithubCredentials {
 
   /** `binding` is the tenant's installation for the repository: tokens only ever come from it. */
   async issue(repo: RepoRef, binding: SessionGithubBinding | null): Promise<CredentialResult> {
-    if (repo.kind !== "github")
-      return { ok: false, code: "not_found", status: 404, message: "local repositories need no credential" };
+    if (repo.kind !== "github") return refuse("not_found", "local repositories need no credential");
     if (!binding)
-      return {
-        ok: false,
-        code: "forbidden",
-        status: 403,
-        message: `${repo.owner}/${repo.name} is not connected to this tenant through a GitHub App installation`,
-      };
+      return refuse(
+        "forbidden",
+        `${repo.owner}/${repo.name} is not connected to this tenant through a GitHub App installation`,
+      );
     try {
       const token = await this.cache.get({
         owner: repo.owner,
@@ -59,16 +61,9 @@ export class GithubCredentials {
       });
       return { ok: true, value: { token: token.token, expiresAt: token.expiresAt } };
     } catch (error) {
-      if (error instanceof AppError)
-        return { ok: false, code: error.code, status: error.status, message: error.message };
-      if (error instanceof GithubConfigError)
-        return { ok: false, code: "upstream_unavailable", status: 503, message: error.message };
-      return {
-        ok: false,
-        code: "internal",
-        status: 500,
-        message: "minting a GitHub token failed unexpectedly",
-      };
+      if (error instanceof AppError) return refuse(error.code, error.message);
+      if (error instanceof GithubConfigError) return refuse("upstream_unavailable", error.message);
+      return refuse("internal", "minting a GitHub token failed unexpectedly");
     }
   }
 

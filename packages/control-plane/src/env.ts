@@ -12,7 +12,7 @@ export interface Bindings {
   ASSETS: Fetcher;
   NIGHTSHIFT_MODE: string;
   MAX_BODY_BYTES: string;
-  /** The URL sandboxes use to reach this control plane (the bridge and /sandbox/git-credentials). */
+  /** The URL sandboxes use to reach this control plane (the bridge, the model gateway and the git proxy). */
   PUBLIC_URL?: string;
   /** The URL sandboxes dial when it differs from PUBLIC_URL (e.g. a private address); default PUBLIC_URL. */
   SANDBOX_CONTROL_PLANE_URL?: string;

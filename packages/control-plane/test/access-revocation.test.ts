@@ -4,7 +4,6 @@
  * their sandboxes, and the sandbox's token is refused from then on (bridge and git credentials). A repository removed
  * from an installation stops that repository's sessions.
  */
-import { env } from "cloudflare:test";
 import { BridgeCloseCode, type Session, StoredEvent } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { runDeadlineNow } from "./capacity";
@@ -22,8 +21,6 @@ import {
 } from "./helpers";
 import { SandboxClient, useIncarnation } from "./sandbox-client";
 import { deliverSigned, userJson } from "./webhook-fixtures";
-
-const doubleUrl = () => (env as unknown as { GITHUB_APP_WEB_URL: string }).GITHUB_APP_WEB_URL;
 
 async function startSession(as: Identity, repo: unknown = { kind: "local", path: "demo" }): Promise<Session> {
   const res = await postJson("/api/v1/sessions", { repo, prompt: "work" }, {}, as);
@@ -114,15 +111,15 @@ describe("withdrawn access stops sessions", () => {
     expect((await statusEvent(widgets))?.status).not.toBe("stopped");
   });
 
-  it("disconnecting a GitHub installation stops its repositories' sessions and refuses their git credentials", async () => {
+  it("disconnecting a GitHub installation stops its repositories' sessions and refuses their git", async () => {
     const tenant = await githubTenant();
     const s = await startSession(tenant, { kind: "github", owner: "acme", name: "widgets" });
     const { token, sandbox } = await liveSandbox(s, "inc-installation");
     const credential = () =>
-      postJson(
-        "/sandbox/git-credentials",
-        { protocol: "http", host: new URL(doubleUrl()).host, path: "acme/widgets.git" },
-        { authorization: `Bearer ${token}` },
+      api(
+        "/sandbox/git/github/acme/widgets.git/info/refs?service=git-upload-pack",
+        { headers: { authorization: `Basic ${btoa(`x-sandbox-token:${token}`)}` } },
+        null,
       );
     expect((await credential()).status).toBe(200);
     const browser = await browserHeaders(tenant.userId);

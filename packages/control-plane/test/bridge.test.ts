@@ -164,34 +164,21 @@ describe("sandbox bridge", () => {
     expect(await statusOf(silent.id)).toBe("failed");
   });
 
-  it("git credentials: local repositories need none; bad tokens get 401", async () => {
+  it("the git proxy refuses a bad token and a superseded incarnation's token with 401", async () => {
     const s = await createSession();
     const token = await useIncarnation(s, "inc-git");
-    const local = await postJson(
-      "/sandbox/git-credentials",
-      { protocol: "https", host: "github.com" },
-      {
-        authorization: `Bearer ${token}`,
-      },
-    );
-    expect(local.status).toBe(404);
-    const bad = await postJson(
-      "/sandbox/git-credentials",
-      { protocol: "https", host: "github.com" },
-      {
-        authorization: "Bearer nope",
-      },
-    );
+    const remote = `/sandbox/git/local/${s.repo.kind === "local" ? s.repo.path : "?"}.git`;
+    const infoRefs = (password: string) =>
+      api(
+        `${remote}/info/refs?service=git-upload-pack`,
+        { headers: { authorization: `Basic ${btoa(`x-sandbox-token:${password}`)}` } },
+        null,
+      );
+    const bad = await infoRefs("nope");
     expect(bad.status).toBe(401);
     const stale = await useIncarnation(s, "inc-git-2");
     expect(stale).not.toBe(token);
-    const superseded = await postJson(
-      "/sandbox/git-credentials",
-      { protocol: "https", host: "x" },
-      {
-        authorization: `Bearer ${token}`,
-      },
-    );
+    const superseded = await infoRefs(token);
     expect(superseded.status).toBe(401);
   });
 });

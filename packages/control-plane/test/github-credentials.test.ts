@@ -1,11 +1,12 @@
 /**
- * The token broker end to end in workerd: /sandbox/git-credentials → session DO → @octokit/app
- * (PKCS#1 key from the double) → the GitHub double. Proves the token is scoped to the session's
- * one repository with contents: write only, cached, and refused on another repository.
+ * The token broker end to end in workerd: the session DO (as the git proxy calls it) →
+ * @octokit/app (PKCS#1 key from the double) → the GitHub double. Proves the token is scoped to
+ * the session's one repository with contents: write only, cached, and refused on another repository.
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
+import { sha256Hex } from "../src/secrets/encoding";
 import type { SessionAgent } from "../src/session/agent";
 import { githubTenant } from "./github-tenant";
 import { createTenant, joinTenant, postJson, sessionStub } from "./helpers";
@@ -39,37 +40,28 @@ async function githubSession(name: string): Promise<Session> {
   return (await res.json()) as Session;
 }
 
-/** Asks as git does for the session's repository on the double's host (the broker checks both). */
-async function credential(token: string, repo = "acme/widgets") {
-  const res = await postJson(
-    "/sandbox/git-credentials",
-    { protocol: "http", host: new URL(doubleUrl()).host, path: `${repo}.git` },
-    { authorization: `Bearer ${token}` },
-  );
-  return {
-    status: res.status,
-    body: (await res.json()) as {
-      username: string;
-      password: string;
-      expiresAt: string;
-      error?: { code: string; message: string };
-    },
-  };
+/**
+ * Asks the session's DO for the installation token as the git proxy does (the token never leaves
+ * the control plane: no route hands it to a sandbox any more).
+ */
+async function credential(session: Session, jti: string) {
+  const result = await sessionStub(session.id).githubCredential(session.tenantId, await sha256Hex(jti));
+  if (!result.ok) return { ok: false as const, code: result.code };
+  return { ok: true as const, password: result.value.token, expiresAt: result.value.expiresAt };
 }
 
 describe("GitHub token broker", () => {
   it("returns a contents-write token for the session's one repository, cached in the DO", async () => {
     const session = await githubSession("widgets");
-    const token = await useIncarnation(session, "inc-gh-1");
+    await useIncarnation(session, "inc-gh-1");
     const before = (await mints()).length;
-    const first = await credential(token);
-    expect(first.status).toBe(200);
-    expect(first.body.username).toBe("x-access-token");
-    expect(first.body.password).toMatch(/^ghs_/);
-    expect(Date.parse(first.body.expiresAt) - Date.now()).toBeGreaterThan(50 * 60 * 1000);
+    const first = await credential(session, "inc-gh-1");
+    if (!first.ok) throw new Error(`no token: ${first.code}`);
+    expect(first.password).toMatch(/^ghs_/);
+    expect(first.expiresAt - Date.now()).toBeGreaterThan(50 * 60 * 1000);
 
-    const second = await credential(token);
-    expect(second.body.password).toBe(first.body.password);
+    const second = await credential(session, "inc-gh-1");
+    expect(second.ok && second.password).toBe(first.password);
     const asked = (await mints()).slice(before);
     expect(asked).toHaveLength(1);
     // Least privilege: one repository, contents: write, nothing else.
@@ -77,12 +69,12 @@ describe("GitHub token broker", () => {
     expect((asked[0]?.repositoryIds ?? []).length + (asked[0]?.repositories ?? []).length).toBe(1);
 
     const api = (path: string) =>
-      fetch(`${doubleUrl()}/api/v3${path}`, { headers: { authorization: `token ${first.body.password}` } });
+      fetch(`${doubleUrl()}/api/v3${path}`, { headers: { authorization: `token ${first.password}` } });
     expect((await api("/repos/acme/widgets")).status).toBe(200);
     expect((await api("/repos/acme/gadgets")).status).toBe(404);
     const pr = await fetch(`${doubleUrl()}/api/v3/repos/acme/widgets/pulls`, {
       method: "POST",
-      headers: { authorization: `token ${first.body.password}` },
+      headers: { authorization: `token ${first.password}` },
       body: JSON.stringify({ title: "x", head: "main", base: "main" }),
     });
     expect(pr.status).toBe(403);
@@ -90,9 +82,9 @@ describe("GitHub token broker", () => {
 
   it("mints again by repository id once the cached token is within five minutes of expiry", async () => {
     const session = await githubSession("gadgets");
-    const token = await useIncarnation(session, "inc-gh-2");
-    const first = await credential(token, "acme/gadgets");
-    expect(first.status).toBe(200);
+    await useIncarnation(session, "inc-gh-2");
+    const first = await credential(session, "inc-gh-2");
+    expect(first.ok).toBe(true);
     await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
       // Reach into the in-memory cache: the token is never in storage, so there is nothing else to age.
       const cache = (agent as unknown as { githubCredentials: { cache: { current: { expiresAt: number } } } })
@@ -100,9 +92,9 @@ describe("GitHub token broker", () => {
       cache.current.expiresAt = Date.now() + 4 * 60 * 1000;
     });
     const before = (await mints()).length;
-    const second = await credential(token, "acme/gadgets");
-    expect(second.status).toBe(200);
-    expect(second.body.password).not.toBe(first.body.password);
+    const second = await credential(session, "inc-gh-2");
+    expect(second.ok).toBe(true);
+    expect(second.ok && second.password).not.toBe(first.ok && first.password);
     const asked = (await mints()).slice(before);
     expect(asked).toEqual([
       expect.objectContaining({ repositoryIds: [9002], permissions: { contents: "write" } }),
@@ -111,8 +103,9 @@ describe("GitHub token broker", () => {
 
   it("never stores the token in the session's storage", async () => {
     const session = await githubSession("widgets");
-    const token = await useIncarnation(session, "inc-gh-3");
-    const { body } = await credential(token);
+    await useIncarnation(session, "inc-gh-3");
+    const minted = await credential(session, "inc-gh-3");
+    if (!minted.ok) throw new Error(`no token: ${minted.code}`);
     const dump = await runInDurableObject(sessionStub(session.id), (_a: SessionAgent, state) =>
       JSON.stringify(
         state.storage.sql
@@ -121,7 +114,7 @@ describe("GitHub token broker", () => {
           .map((t) => state.storage.sql.exec(`SELECT * FROM "${String(t.name)}"`).toArray()),
       ),
     );
-    expect(dump).not.toContain(body.password);
+    expect(dump).not.toContain(minted.password);
   });
 
   it("holds follow-ups to the same rule: an admin without GitHub write access cannot prompt a GitHub session", async () => {

@@ -130,16 +130,4 @@ describe("who is asking comes before what they sent", () => {
     expect(res.status).toBe(403);
     expect(res.headers.getSetCookie()).toEqual([]);
   });
-
-  it("a git-credential request without a sandbox token is 401 whatever its body", async () => {
-    const res = await exports.default.fetch(
-      new Request(`${LOCAL}/sandbox/git-credentials`, {
-        method: "POST",
-        headers: { "content-type": "text/plain" },
-        body: "{not json",
-      }),
-    );
-    expect(res.status).toBe(401);
-    expect((await errorOf(res)).code).toBe("unauthorized");
-  });
 });

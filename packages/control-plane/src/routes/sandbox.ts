@@ -4,19 +4,10 @@
  */
 import { BridgeCloseCode } from "@nightshift/protocol";
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
-import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
-import { jsonBody } from "../http/validate";
-import { bearerToken, type SandboxClaims, verifySandboxToken } from "../sandbox-auth/token";
+import { bearerToken, verifySandboxToken } from "../sandbox-auth/token";
 import * as sandboxes from "../services/sandboxes";
-
-const GitCredentialRequest = z.strictObject({
-  protocol: z.string().max(20),
-  host: z.string().max(300),
-  path: z.string().max(500).optional(),
-});
 
 /** A WebSocket that is accepted only to be closed with a code the runtime understands. */
 function refuseSocket(code: number, reason: string): Response {
@@ -35,28 +26,13 @@ async function claimsOf(secret: string | undefined, header: string | undefined) 
   return verifySandboxToken(secret, token);
 }
 
-/** The caller's verified sandbox token, checked before the body is read. */
-const sandboxClaims = createMiddleware<AppEnv & { Variables: { sandboxClaims: SandboxClaims } }>(
-  async (c, next) => {
-    const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
-    if (!verified.ok) throw new AppError("unauthorized", verified.reason);
-    c.set("sandboxClaims", verified.claims);
-    await next();
-  },
-);
-
-export const sandboxRoutes = new Hono<AppEnv>()
-  .get("/connect", async (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      throw new AppError(
-        "upgrade_required",
-        "the sandbox bridge speaks WebSocket; send 'Upgrade: websocket'",
-      );
-    }
-    const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
-    if (!verified.ok) return refuseSocket(BridgeCloseCode.unauthorized, verified.reason);
-    return sandboxes.connectBridge(c.env, verified.claims, c.req.raw);
-  })
-  .post("/git-credentials", sandboxClaims, jsonBody(GitCredentialRequest), async (c) => {
-    return c.json(await sandboxes.gitCredential(c.env, c.var.sandboxClaims, c.req.valid("json")));
-  });
+export const sandboxRoutes = new Hono<AppEnv>().get("/connect", async (c) => {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new AppError("upgrade_required", "the sandbox bridge speaks WebSocket; send 'Upgrade: websocket'");
+  }
+  const verified = await claimsOf(c.env.SANDBOX_TOKEN_SECRET, c.req.header("authorization"));
+  if (!verified.ok) return refuseSocket(BridgeCloseCode.unauthorized, verified.reason);
+  return sandboxes.connectBridge(c.env, verified.claims, c.req.raw);
+});
+// Git goes through /sandbox/git/* (routes/sandbox-git.ts): no forge credential is ever handed
+// to a sandbox, so there is no credential route here.

@@ -154,7 +154,7 @@ describe("git proxy: fetch", () => {
   });
 
   it("refuses another repository (push-to-other-repository attack) with 403 in words", async () => {
-    const { token } = await sandbox();
+    const { session, token } = await sandbox();
     for (const service of ["git-upload-pack", "git-receive-pack"]) {
       const res = await infoRefs(token, service, "/sandbox/git/github/acme/gadgets.git");
       expect(res.status).toBe(403);
@@ -166,6 +166,16 @@ describe("git proxy: fetch", () => {
       "/sandbox/git/github/acme/gadgets.git",
     );
     expect(res.status).toBe(403);
+    const refused = await auditDetails(session, "sandbox.git_push_refused");
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ref: null,
+          verdict: "refused",
+          reason: expect.stringMatching(/not github\/acme\/gadgets/),
+        }),
+      ]),
+    );
   });
 
   it("turns GitHub refusing the control plane's token into a 502 in words, never echoing the token", async () => {

@@ -28,7 +28,7 @@ export function readReport(body: Uint8Array): { lines: string[]; remote: string[
   const decoder = new TextDecoder();
   const lines: string[] = [];
   const remote: string[] = [];
-  let band1 = new Uint8Array(0);
+  let band1: Uint8Array = new Uint8Array(0);
   let offset = 0;
   let banded = false;
   for (;;) {

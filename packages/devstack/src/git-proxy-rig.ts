@@ -26,12 +26,14 @@ export interface ProxySession {
 }
 
 /**
- * Plays the runtime on the bridge (hello, then heartbeats), so the session does not fail for a
+ * Plays the runtime on the bridge (hello, ready, then heartbeats), so the session does not fail for a
  * sandbox that never connected while a slow benchmark round is still using its token.
  */
 async function keepAlive(url: string, token: string): Promise<() => void> {
   const bridge = await BridgeClient.connect(url, token);
   bridge.send({ v: 1, type: "hello", runtimeVersion: "git-proxy-rig", lastSeq: 0 });
+  // Until "ready" only the connect deadline runs, and heartbeats do not extend it.
+  bridge.send({ v: 1, type: "ready" });
   const timer = setInterval(() => bridge.send({ v: 1, type: "heartbeat" }), HEARTBEAT_MS);
   return () => {
     clearInterval(timer);

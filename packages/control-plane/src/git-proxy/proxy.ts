@@ -9,6 +9,7 @@ import { authenticateSandboxCaller, sandboxTokenOf } from "../sandbox-auth/sandb
 import { verifySandboxToken } from "../sandbox-auth/token";
 import { isSessionRepo, parseGitPath, proxyRepoKey } from "./git-path";
 import { handleReceivePack } from "./push";
+import { auditPush } from "./push-audit";
 import { BodyTooLarge, BudgetedReader } from "./request-body";
 import { callUpstream } from "./upstream";
 
@@ -61,11 +62,17 @@ export async function handleGitRequest(
       auth.status === 401 ? { "www-authenticate": 'Basic realm="nightshift"' } : {},
     );
   const { caller } = auth;
-  if (!isSessionRepo(target.repo, caller.repo))
-    return text(
-      403,
-      `this sandbox may use only its session's repository (${proxyRepoKey(caller.repo)}), not ${target.repo.slice(0, 300)}`,
-    );
+  if (!isSessionRepo(target.repo, caller.repo)) {
+    const message = `this sandbox may use only its session's repository (${proxyRepoKey(caller.repo)}), not ${target.repo.slice(0, 300)}`;
+    // A push aimed at another repository is stopped at its first request (info/refs): audit it there.
+    if (target.service === "git-receive-pack")
+      defer(
+        auditPush(env, caller.tenantId, caller.sessionId, [
+          { update: null, verdict: "refused", reason: message },
+        ]).catch(() => undefined),
+      );
+    return text(403, message);
+  }
 
   const method = request.method === "GET" ? "GET" : "POST";
   const call = {

@@ -71,7 +71,10 @@ export async function handleReceivePack(ctx: PushContext): Promise<Response> {
   try {
     read = await readHead(ctx.body);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return text(413, `push refused: ${err.message}`);
+    if (err instanceof BodyTooLarge) {
+      audit(ctx, [{ update: null, verdict: "refused", reason: err.message }]);
+      return text(413, `push refused: ${err.message}`);
+    }
     throw err;
   }
   if (read.status === "malformed") {

@@ -12,9 +12,10 @@ describe("SessionPage", () => {
     let closed = 0;
     vi.stubGlobal(
       "WebSocket",
-      class {
+      class extends EventTarget {
         readyState = 0;
         constructor(url: string) {
+          super();
           opened.push(url);
         }
         close() {
@@ -30,10 +31,11 @@ describe("SessionPage", () => {
     renderPage(<SessionPage />, { path: "/sessions/01jd0000000000000000000099", route: "/sessions/:id" });
     await screen.findByText("no session 01jd0000000000000000000099");
     expect(screen.getByRole("link", { name: "Back to sessions" }).getAttribute("href")).toBe("/");
-    // The socket opened while the request was in flight is closed once the 404 is known.
-    expect(opened).toEqual([
-      expect.stringContaining("/api/v1/tenants/t1/sessions/01jd0000000000000000000099/stream?after=0"),
-    ]);
-    await vi.waitFor(() => expect(closed).toBe(1));
+    // A socket opened while the request was in flight is closed once the 404 is known (the
+    // reconnecting socket may not have opened one yet: then none is ever opened).
+    expect(opened.length).toBeLessThanOrEqual(1);
+    for (const url of opened)
+      expect(url).toContain("/api/v1/tenants/t1/sessions/01jd0000000000000000000099/stream?after=0");
+    await vi.waitFor(() => expect(closed).toBe(opened.length));
   });
 });

@@ -3,7 +3,9 @@
  * SessionStream against a real WebSocket server on loopback that speaks the client-socket
  * protocol, scripted per test to drop, overlap, skip or misbehave the way a network can.
  */
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { ClientCloseCode, type StoredEvent } from "@nightshift/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type WebSocket as ServerSocket, WebSocketServer } from "ws";
@@ -223,6 +225,46 @@ describe("SessionStream", () => {
     await vi.waitFor(() => expect(server.conns.length).toBeGreaterThanOrEqual(3), { timeout: 5000 });
     accept = true;
     await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+  });
+});
+
+describe("SessionStream against a silent network", () => {
+  it("black-holed connect: an attempt that never opens is abandoned after the connect timeout and retried", async () => {
+    // The first upgrade request is accepted at TCP level and never answered, as a dead route would.
+    const http = createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    const held: Duplex[] = [];
+    let upgrades = 0;
+    http.on("upgrade", (req, socket, head) => {
+      upgrades += 1;
+      if (upgrades === 1) {
+        held.push(socket);
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const after = Number(new URL(req.url ?? "/", "http://x").searchParams.get("after"));
+        replay({ socket: ws, after, received: [] });
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = http.address() as AddressInfo;
+    const c = collector();
+    const stream = new SessionStream(
+      { sessionId: "s1", origin: `http://127.0.0.1:${port}`, ...fast, connectTimeoutMs: 300 },
+      c.handlers,
+    );
+    cleanups.push(
+      () => new Promise<void>((resolve) => http.close(() => resolve())),
+      () => {
+        for (const s of held) s.destroy();
+        wss.close();
+      },
+      () => stream.close(),
+    );
+    stream.start();
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(upgrades).toBe(2);
     expect(c.seqs).toEqual(LOG.map((e) => e.seq));
   });
 });

@@ -2,7 +2,10 @@
  * SessionStream owns one watcher's WebSocket to /api/v1/sessions/:id/stream. It keeps a cursor
  * (the last seq delivered), so a dropped connection resumes with `?after=<cursor>` and the caller
  * sees every event exactly once, in order: duplicates are dropped and a gap forces a resume.
- * Reconnects back off exponentially with jitter; a silent socket is detected with pings.
+ * The reconnecting socket is partysocket's ReconnectingWebSocket: its URL is a provider, asked on
+ * every (re)connect, so each attempt carries the cursor of that moment; the provider also waits the
+ * project's equal-jitter backoff (partysocket's own delays are turned off: they have no jitter).
+ * A silent socket is detected with pings.
  */
 import {
   backoffDelay,
@@ -12,6 +15,7 @@ import {
   ServerFrame,
   type StoredEvent,
 } from "@nightshift/protocol";
+import ReconnectingWebSocket from "partysocket/ws";
 import { tenantPath } from "../api/http-client";
 
 export type ConnectionState = "connecting" | "replaying" | "live" | "reconnecting" | "closed";
@@ -39,7 +43,8 @@ export interface StreamOptions {
   backoffMaxMs?: number;
   pingEveryMs?: number;
   random?: () => number;
-  createSocket?: (url: string) => WebSocket;
+  /** How long an attempt may take to open before it counts as failed. */
+  connectTimeoutMs?: number;
 }
 
 const SERVER_FRAME_TYPES = ["events", "replay.done", "presence", "pong", "error"] as const;
@@ -62,11 +67,12 @@ export function streamUrl(
 }
 
 export class SessionStream {
-  private socket: WebSocket | null = null;
+  private socket: ReconnectingWebSocket | null = null;
   private cursor: number;
-  private attempt = 0;
-  private stopped = false;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Connections lost since the last completed replay: the backoff's attempt number. */
+  private failures = 0;
+  /** The next connect is a deliberate resync: no backoff. */
+  private resyncing = false;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastHeard = 0;
   private typing = false;
@@ -88,7 +94,7 @@ export class SessionStream {
       backoffMaxMs: options.backoffMaxMs ?? 15_000,
       pingEveryMs: options.pingEveryMs ?? 20_000,
       random: options.random ?? Math.random,
-      createSocket: options.createSocket ?? ((url) => new WebSocket(url)),
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       ...(options.name ? { name: options.name } : {}),
     };
   }
@@ -99,16 +105,42 @@ export class SessionStream {
   }
 
   start(): void {
-    this.stopped = false;
-    this.open("connecting");
+    if (this.socket) return;
+    this.handlers.onState?.("connecting");
+    const socket = new ReconnectingWebSocket(() => this.nextUrl(), undefined, {
+      // The URL provider waits the backoff (with jitter); partysocket adds no delay of its own.
+      minReconnectionDelay: 0,
+      maxReconnectionDelay: 0,
+      connectionTimeout: this.opts.connectTimeoutMs,
+      maxEnqueuedMessages: 0,
+    });
+    this.socket = socket;
+    socket.onopen = () => {
+      this.lastHeard = Date.now();
+      this.handlers.onState?.("replaying");
+      if (this.typing) this.send({ v: 1, type: "typing", typing: true });
+      this.startPings();
+    };
+    socket.onmessage = (msg: MessageEvent) => {
+      this.lastHeard = Date.now();
+      this.onFrame(typeof msg.data === "string" ? msg.data : "");
+    };
+    // Every code the Worker closes with (ClientCloseCode, 1013 after a frame it could not
+    // deliver) and every drop means "resume from the cursor": none of them is final, and
+    // partysocket reconnects after each.
+    socket.onclose = () => {
+      this.stopPings();
+      if (this.socket !== socket) return;
+      if (!this.resyncing) this.failures += 1;
+      this.handlers.onState?.("reconnecting");
+    };
   }
 
   close(): void {
-    this.stopped = true;
-    this.clearTimers();
     const s = this.socket;
     this.socket = null;
-    if (s && s.readyState <= 1) s.close(ClientCloseCode.normal, "watcher left");
+    this.stopPings();
+    s?.close(ClientCloseCode.normal, "watcher left");
     this.handlers.onState?.("closed");
   }
 
@@ -123,46 +155,26 @@ export class SessionStream {
     if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(frame));
   }
 
-  private open(state: ConnectionState): void {
-    this.handlers.onState?.(state);
-    const url = streamUrl(
-      this.opts.origin,
-      this.opts.sessionId,
-      this.cursor,
-      this.opts.name,
-      this.opts.tenantId,
-    );
-    let socket: WebSocket;
-    try {
-      socket = this.opts.createSocket(url);
-    } catch {
-      this.scheduleReconnect();
-      return;
+  /**
+   * Asked by partysocket before every attempt: waits the backoff after a lost connection (not
+   * after a deliberate resync), then resumes after the last event delivered.
+   */
+  private async nextUrl(): Promise<string> {
+    const failures = this.resyncing ? 0 : this.failures;
+    this.resyncing = false;
+    if (failures > 0) {
+      // Equal jitter, in [ceiling/2, ceiling): watchers that lost the same server do not return
+      // in lockstep, yet none retries much sooner than planned.
+      const delay = backoffDelay({
+        attempt: failures - 1,
+        baseMs: this.opts.backoffMinMs,
+        capMs: this.opts.backoffMaxMs,
+        jitter: "equal",
+        random: this.opts.random,
+      });
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
-    this.socket = socket;
-    socket.onopen = () => {
-      if (this.socket !== socket) return;
-      this.lastHeard = Date.now();
-      this.handlers.onState?.("replaying");
-      if (this.typing) this.send({ v: 1, type: "typing", typing: true });
-      this.startPings();
-    };
-    socket.onmessage = (msg: MessageEvent) => {
-      if (this.socket !== socket) return;
-      this.lastHeard = Date.now();
-      this.onFrame(typeof msg.data === "string" ? msg.data : "");
-    };
-    // Every code the Worker closes with (ClientCloseCode, 1013 after a frame it could not
-    // deliver) and every drop means "resume from the cursor": none of them is final.
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.clearTimers();
-      if (this.stopped) return;
-      this.scheduleReconnect();
-    };
-    // An error is always followed by close; reconnecting happens there.
-    socket.onerror = () => {};
+    return streamUrl(this.opts.origin, this.opts.sessionId, this.cursor, this.opts.name, this.opts.tenantId);
   }
 
   private onFrame(raw: string): void {
@@ -177,7 +189,7 @@ export class SessionStream {
         this.acceptEvents(frame.events);
         return;
       case "replay.done":
-        this.attempt = 0;
+        this.failures = 0;
         this.handlers.onState?.("live");
         this.handlers.onReplayDone?.(frame.lastSeq);
         return;
@@ -209,33 +221,15 @@ export class SessionStream {
     if (fresh.length > 0) this.handlers.onEvents(fresh);
   }
 
+  /** Drops this connection and opens the next at once, resuming from the cursor. */
   private resync(): void {
-    const s = this.socket;
-    this.socket = null;
-    this.clearTimers();
-    if (s && s.readyState <= 1) s.close(ClientCloseCode.normal, "resync");
-    if (!this.stopped) this.open("reconnecting");
-  }
-
-  private scheduleReconnect(): void {
-    this.handlers.onState?.("reconnecting");
-    // Equal jitter, in [ceiling/2, ceiling): watchers that lost the same server do not return in
-    // lockstep, yet none retries much sooner than planned.
-    const delay = backoffDelay({
-      attempt: this.attempt,
-      baseMs: this.opts.backoffMinMs,
-      capMs: this.opts.backoffMaxMs,
-      jitter: "equal",
-      random: this.opts.random,
-    });
-    this.attempt += 1;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (!this.stopped) this.open("reconnecting");
-    }, delay);
+    this.stopPings();
+    this.resyncing = true;
+    this.socket?.reconnect(ClientCloseCode.normal, "resync");
   }
 
   private startPings(): void {
+    this.stopPings();
     this.pingTimer = setInterval(() => {
       if (Date.now() - this.lastHeard > this.opts.pingEveryMs * 2) {
         // Two ping periods without a word: the connection is dead even if no close arrived.
@@ -246,10 +240,8 @@ export class SessionStream {
     }, this.opts.pingEveryMs);
   }
 
-  private clearTimers(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+  private stopPings(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
-    this.retryTimer = null;
     this.pingTimer = null;
   }
 }

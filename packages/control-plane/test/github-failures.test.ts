@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
 import { linkInstallation, replaceRepositories } from "../src/db/repositories/github";
+import { exchangeCode } from "../src/tenancy/github-oauth";
 import { githubTenant } from "./github-tenant";
 import { postJson } from "./helpers";
 
@@ -38,5 +39,21 @@ describe("GitHub failures at the API", () => {
       /GitHub refused checking octocat's access to acme\/vanished \(status 404\)/,
     );
     expect(body.error.message).not.toMatch(/retry shortly/);
+  });
+
+  it("sign-in: no answer from GitHub is 503 'try again', an answer GitHub refuses is 502, classified alike", async () => {
+    const oauthUrl = (env as unknown as { GITHUB_WEB_URL: string }).GITHUB_WEB_URL;
+    const client = (webUrl: string) => ({
+      clientId: "c",
+      clientSecret: "s",
+      webUrl,
+      apiUrl: `${webUrl}/api/v3`,
+    });
+    const input = { code: "x", redirectUri: "http://nightshift.test/auth/github/callback", verifier: "v" };
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    const down = await exchangeCode(client("http://127.0.0.1:9"), input).catch((e: unknown) => e);
+    expect(down).toMatchObject({ code: "upstream_unavailable", status: 503 });
+    const refused = await exchangeCode(client(`${oauthUrl}/no-such-prefix`), input).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "upstream_failed", status: 502 });
   });
 });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { GithubProfile } from "../db/repositories/users";
+import { classifyStatus, type FailureKind } from "../github/failure";
 import { AppError } from "../http/app-error";
 import type { AuthConfig } from "./auth-config";
 
@@ -48,8 +49,10 @@ const GithubUser = z.object({
 
 const GithubEmails = z.array(z.object({ email: z.string(), primary: z.boolean(), verified: z.boolean() }));
 
-function unreachable(what: string, detail: string): AppError {
-  return new AppError("upstream_failed", `GitHub ${what} failed (${detail}); try signing in again`);
+/** `kind` comes from github/failure.ts's classifyStatus; an answer we cannot read is permanent. */
+function unreachable(what: string, detail: string, kind: FailureKind = "permanent"): AppError {
+  const code = kind === "transient" ? "upstream_unavailable" : "upstream_failed";
+  return new AppError(code, `GitHub ${what} failed (${detail}); try signing in again`);
 }
 
 async function call(what: string, url: string, init: RequestInit): Promise<unknown> {
@@ -60,10 +63,11 @@ async function call(what: string, url: string, init: RequestInit): Promise<unkno
     throw unreachable(
       what,
       err instanceof Error && err.name === "TimeoutError" ? "timed out" : "unreachable",
+      classifyStatus(null),
     );
   }
   if (res.status === 401) throw new AppError("unauthorized", "GitHub did not accept the sign-in; try again");
-  if (!res.ok) throw unreachable(what, `HTTP ${res.status}`);
+  if (!res.ok) throw unreachable(what, `HTTP ${res.status}`, classifyStatus(res.status, res.headers));
   try {
     return await res.json();
   } catch {

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
 import { runEgressBench } from "./egress-bench";
+import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
@@ -24,6 +25,7 @@ const benches = {
   waituntil: runWaitUntilBench,
   capacity: runCapacityBench,
   "git-proxy": runGitProxyBench,
+  gateway: runGatewayBench,
 } as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),

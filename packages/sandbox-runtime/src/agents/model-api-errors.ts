@@ -32,6 +32,12 @@ export function describeModelApiError(failure: ModelApiFailure): DescribedError 
       message: `The model API rejected the key (401). Set ANTHROPIC_API_KEY (or the tenant's model key secret) to a valid key.${said}`,
     };
   }
+  if (status === 402) {
+    return {
+      code: "model_budget_exhausted",
+      message: `The model budget is used up (402); a tenant admin can raise it in Settings → Budget.${said}`,
+    };
+  }
   if (status === 403) {
     return {
       code: "model_forbidden",

@@ -1,0 +1,166 @@
+/**
+ * A sandbox holds nothing worth stealing, proved from inside a real one: a GitHub session (the
+ * Worker under wrangler dev, the sandbox host with bubblewrap where it works, the real `claude`
+ * CLI, the scripted model, the testkit GitHub double) clones through the git proxy, then the
+ * agent itself scans everything it can read — its environment, $HOME, the workdir, /tmp, the
+ * sandbox's fixed paths, /proc/<pid>/environ and cmdline — for GitHub tokens and the model key;
+ * and the host scans every process of the sandbox and every file in its directory the same way.
+ * The model key is the one this stack gives the Worker's gateway; any `gh?_` token is a failure.
+ */
+import { createHash } from "node:crypto";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Session, StoredEvent } from "@nightshift/protocol";
+import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import { waitFor } from "@nightshift/testkit/wait-for";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
+import { type Stack, startStack } from "../src/stack";
+import { StreamWatcher } from "../src/stream-socket";
+
+const OWNER = "octo";
+const REPO = "vault";
+/** What devstack gives the Worker's model gateway for the scripted model (stack.ts). */
+const MODEL_KEY = "sk-ant-scripted-model";
+const GITHUB_TOKEN = /gh[opsu]_[A-Za-z0-9]{16,}/;
+const SCAN = readFileSync(new URL("./fixtures/credential-scan.mjs", import.meta.url), "utf8");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+interface ScanHit {
+  where: string;
+  kind: string;
+  sha256: string;
+}
+
+let gh: GithubDouble;
+let stack: Stack;
+let octo: GithubBrowser;
+
+beforeAll(async () => {
+  gh = await startGithubDouble({
+    app: { slug: "nightshift-scan" },
+    users: [{ id: 201, login: OWNER }],
+    repos: [
+      { owner: OWNER, name: REPO, files: { "README.md": "# vault\n", "tools/credential-scan.mjs": SCAN } },
+    ],
+    installations: [{ id: 9, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+  });
+  stack = await startStack({ forceScriptedModel: true, github: gh });
+  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
+  octo = await signInWithGithub(stack.url, OWNER);
+  await connectInstallation(stack.url, octo, 9, OWNER);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await gh?.close();
+});
+
+/** Host pids of `root` and everything below it (from /proc's parent links). */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++)
+    for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** Every regular file under `dir` (no links followed), as [path, text]. */
+function filesUnder(dir: string): [string, string][] {
+  const out: [string, string][] = [];
+  const walk = (path: string) => {
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+    else if (stat.isFile()) out.push([path, readFileSync(path, "latin1")]);
+  };
+  walk(dir);
+  return out;
+}
+
+describe("what a sandbox holds", () => {
+  it("no variable, file or process inside a live sandbox holds a GitHub token or the model key, after it cloned and pushed through the git proxy", async () => {
+    stack.model!.enqueue(
+      {
+        kind: "tool",
+        name: "Bash",
+        input: { command: "node tools/credential-scan.mjs", description: "scan for credentials" },
+      },
+      {
+        kind: "tool",
+        name: "Bash",
+        input: { command: "mkdir -p docs && echo scanned > docs/SCANNED.md", description: "write" },
+      },
+      { kind: "text", text: "Scanned." },
+    );
+    const res = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions`, {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({
+        repo: { kind: "github", owner: OWNER, name: REPO },
+        prompt: "Scan the sandbox",
+      }),
+    });
+    expect(res.status).toBe(201);
+    const session = (await res.json()) as Session;
+    const w = await StreamWatcher.open(stack.url, session.id, 0, octo.headers);
+    await w
+      .until("the turn to end", () => w.events.some((e) => e.event.type === "turn.end"), 150_000)
+      .catch((err: Error) => {
+        throw new Error(
+          `${err.message}; events: ${JSON.stringify(w.events.map((e) => e.event)).slice(-3000)}`,
+        );
+      });
+    // The clone and the push went through the proxy, which minted installation tokens for itself.
+    expect(await gh.readFile(OWNER, REPO, session.branch, "docs/SCANNED.md")).toContain("scanned");
+    expect(gh.tokenMints.length).toBeGreaterThan(0);
+
+    // The agent's own view, from inside its sandbox.
+    const outputs = w.events.flatMap((e: StoredEvent) =>
+      e.event.type === "tool.end" ? [e.event.output] : [],
+    );
+    const line = outputs.join("\n").match(/CREDENTIAL-SCAN (\{.*\})/)?.[1];
+    expect(line, outputs.join("\n").slice(0, 2000)).toBeDefined();
+    const scan = JSON.parse(line!) as { looked: number; hits: ScanHit[] };
+    expect(scan.looked).toBeGreaterThan(10);
+    expect(scan.hits.filter((hit) => hit.kind.startsWith("gh"))).toEqual([]);
+    expect(scan.hits.filter((hit) => hit.sha256 === sha256(MODEL_KEY))).toEqual([]);
+
+    // The host's view of the same sandbox: every process's environment and command line, and
+    // every file in its directory (workdir, home, state with the runtime's event buffer).
+    const sandbox = await waitFor(
+      () => stack.host.manager.list().find((s) => s.sessionId === session.id && s.state === "running"),
+      "the session's sandbox",
+    );
+    const pids = processTree(sandbox.pid!);
+    expect(pids.length).toBeGreaterThan(1);
+    const places: [string, string][] = filesUnder(join(stack.host.config.dataDir, sandbox.id));
+    for (const pid of pids)
+      for (const file of ["environ", "cmdline"]) {
+        try {
+          places.push([`/proc/${pid}/${file}`, readFileSync(`/proc/${pid}/${file}`, "latin1")]);
+        } catch {
+          // exited meanwhile
+        }
+      }
+    expect(places.length).toBeGreaterThan(pids.length);
+    for (const [where, text] of places) {
+      expect(GITHUB_TOKEN.test(text), where).toBe(false);
+      expect(text.includes(MODEL_KEY), where).toBe(false);
+    }
+    w.close();
+  }, 240_000);
+});

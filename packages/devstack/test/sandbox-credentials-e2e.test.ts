@@ -47,8 +47,9 @@ beforeAll(async () => {
   });
   stack = await startStack({ forceScriptedModel: true, github: gh });
   gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  octo = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, octo, 9, OWNER);
+  const browser = await signInWithGithub(stack.url, OWNER);
+  await connectInstallation(stack.url, browser, 9, OWNER);
+  octo = browser;
 }, 120_000);
 
 afterAll(async () => {

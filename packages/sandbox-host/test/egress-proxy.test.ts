@@ -26,7 +26,7 @@ const portOf = (server: Server | TcpServer) => (server.address() as AddressInfo)
 describe("egress proxy", () => {
   let dir: string;
   let model: Server;
-  let gitHost: TcpServer;
+  let tlsEndpoint: TcpServer;
   let controlPlane: Server;
   let proxy: EgressProxy;
   const seenByModel: { url?: string; host?: string; proxyAuth?: string }[] = [];
@@ -42,20 +42,23 @@ describe("egress proxy", () => {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("model says hi");
     });
-    gitHost = createTcpServer((socket) => socket.pipe(socket)); // an echo: stands in for TLS inside a tunnel
+    // An echo standing in for TLS inside a tunnel, at a forwarded https endpoint.
+    tlsEndpoint = createTcpServer((socket) => socket.pipe(socket));
     controlPlane = createServer((_req, res) => res.end("plain"));
     const sockets = new WebSocketServer({ server: controlPlane, path: "/sandbox/connect" });
     sockets.on("connection", (ws) => ws.on("message", (data) => ws.send(`echo ${data.toString()}`)));
-    for (const server of [model, gitHost, controlPlane])
+    for (const server of [model, tlsEndpoint, controlPlane])
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     proxy = await EgressProxy.start({
       socketPath: join(dir, "egress.sock"),
       reporter: new DenialReporter(),
       rules: buildEgressRules({
         controlPlaneUrl: `http://127.0.0.1:${portOf(controlPlane)}`,
-        repo: { kind: "github", owner: "acme", name: "app" },
-        githubUrl: `https://127.0.0.1:${portOf(gitHost)}`,
-        hostEnv: { ANTHROPIC_BASE_URL: `http://127.0.0.1:${portOf(model)}` },
+        hostEnv: {
+          ANTHROPIC_BASE_URL: `http://127.0.0.1:${portOf(model)}`,
+          // A forwarded https endpoint (the operator's direct mode): reached through a tunnel.
+          OPENAI_BASE_URL: `https://127.0.0.1:${portOf(tlsEndpoint)}`,
+        },
         patterns: [],
       }),
     });
@@ -63,7 +66,7 @@ describe("egress proxy", () => {
 
   afterAll(async () => {
     await proxy.close();
-    for (const server of [model, gitHost, controlPlane]) server.close();
+    for (const server of [model, tlsEndpoint, controlPlane]) server.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -95,10 +98,10 @@ describe("egress proxy", () => {
     });
   });
 
-  it("opens a CONNECT tunnel to the git host and carries bytes both ways", async () => {
+  it("opens a CONNECT tunnel to a forwarded endpoint and carries bytes both ways", async () => {
     const socket = connect(proxy.socketPath);
     socket.write(
-      `CONNECT 127.0.0.1:${portOf(gitHost)} HTTP/1.1\r\nHost: 127.0.0.1:${portOf(gitHost)}\r\n\r\n`,
+      `CONNECT 127.0.0.1:${portOf(tlsEndpoint)} HTTP/1.1\r\nHost: 127.0.0.1:${portOf(tlsEndpoint)}\r\n\r\n`,
     );
     let received = "";
     socket.on("data", (chunk) => {
@@ -172,8 +175,6 @@ describe("egress proxy", () => {
       uid: 65534,
       rules: buildEgressRules({
         controlPlaneUrl: "http://127.0.0.1:1",
-        repo: { kind: "local", path: "demo" },
-        githubUrl: "https://github.com",
         hostEnv: {},
         patterns: [],
       }),
@@ -191,14 +192,12 @@ describe("egress proxy", () => {
       reporter: new DenialReporter(),
       rules: buildEgressRules({
         controlPlaneUrl: "http://127.0.0.1:1",
-        repo: { kind: "github", owner: "acme", name: "app" },
-        githubUrl: `http://127.0.0.1:${portOf(gitHost)}`,
-        hostEnv: {},
+        hostEnv: { OPENAI_BASE_URL: `https://127.0.0.1:${portOf(tlsEndpoint)}` },
         patterns: [],
       }),
     });
     const socket = connect(other.socketPath);
-    socket.write(`CONNECT 127.0.0.1:${portOf(gitHost)} HTTP/1.1\r\n\r\n`);
+    socket.write(`CONNECT 127.0.0.1:${portOf(tlsEndpoint)} HTTP/1.1\r\n\r\n`);
     let closed = false;
     socket.on("data", () => {});
     socket.on("close", () => {

@@ -5,8 +5,6 @@ import { resolveTarget } from "./resolve-target";
 
 const rules = buildEgressRules({
   controlPlaneUrl: "http://127.0.0.1:8787",
-  repo: { kind: "github", owner: "acme", name: "app" },
-  githubUrl: "http://127.0.0.1:9000",
   hostEnv: { ANTHROPIC_BASE_URL: "http://127.0.0.1:7000/v1", OPENAI_API_KEY: "sk-forwarded" },
   patterns: ["registry.npmjs.org", "*.example.com:8443"],
 });
@@ -59,10 +57,6 @@ describe("egress decisions", () => {
 
   it("allows the session's own endpoints at their exact host:port only", () => {
     expect(decide(rules, { host: "127.0.0.1", port: 7000 }, "http")).toEqual({ allow: true, trusted: true });
-    expect(decide(rules, { host: "127.0.0.1", port: 9000 }, "connect")).toEqual({
-      allow: true,
-      trusted: true,
-    });
     expect(decide(rules, { host: "127.0.0.1", port: 7001 }, "http")).toMatchObject({ allow: false });
     expect(decide(rules, { host: "localhost", port: 7000 }, "http")).toMatchObject({ allow: false });
     // A provider whose key is forwarded (direct mode) reaches its public API host, at public
@@ -79,8 +73,6 @@ describe("egress decisions", () => {
   it("a sandbox that forwards no model variable cannot reach any model API directly (only the gateway)", () => {
     const gatewayOnly = buildEgressRules({
       controlPlaneUrl: "http://127.0.0.1:8787",
-      repo: { kind: "local", path: "demo" },
-      githubUrl: "http://127.0.0.1:9000",
       hostEnv: {},
       patterns: [],
     });
@@ -116,20 +108,16 @@ describe("egress decisions", () => {
     });
   });
 
-  it("the git host is allowed only for GitHub repositories", () => {
-    const local = buildEgressRules({
-      controlPlaneUrl: "http://127.0.0.1:8787",
-      repo: { kind: "local", path: "demo" },
-      githubUrl: "http://127.0.0.1:9000",
-      hostEnv: {},
-      patterns: [],
-    });
-    expect(decide(local, { host: "127.0.0.1", port: 9000 }, "http")).toMatchObject({ allow: false });
+  it("the git host is never on a sandbox's egress list: git goes through the control plane's proxy", () => {
+    expect(decide(rules, { host: "127.0.0.1", port: 9000 }, "http")).toMatchObject({ allow: false });
+    expect(decide(rules, { host: "github.com", port: 443 }, "connect")).toMatchObject({ allow: false });
   });
 
   it("treats the control plane's sandbox routes as a prefix, refusing dot segments and encoded slashes", () => {
     expect(isSandboxRoute(rules, "/sandbox/connect")).toBe(true);
-    expect(isSandboxRoute(rules, "/sandbox/git-credentials?x=1")).toBe(true);
+    expect(isSandboxRoute(rules, "/sandbox/git/github/acme/app.git/info/refs?service=git-upload-pack")).toBe(
+      true,
+    );
     expect(isSandboxRoute(rules, "/sandbox/model/v1/messages")).toBe(true);
     for (const path of [
       "/auth/dev-login",
@@ -148,8 +136,6 @@ describe("egress decisions", () => {
   it("keeps a control plane's base path in the prefix", () => {
     const based = buildEgressRules({
       controlPlaneUrl: "https://ns.example.com/nightshift/",
-      repo: { kind: "local", path: "demo" },
-      githubUrl: "https://github.com",
       hostEnv: {},
       patterns: [],
     });

@@ -2,14 +2,13 @@
  * Which host:port a sandbox may reach, decided before any DNS lookup. Three kinds of target:
  * - the control plane: only its sandbox-facing routes (`<base>/sandbox/…`) over plain HTTP,
  *   never a CONNECT tunnel (the proxy could not see the path inside it);
- * - the endpoints the host itself is configured with (a model API's base URL, the git host):
+ * - the endpoints the host itself is configured with (a forwarded model API's base URL):
  *   exact host:port, and trusted at whatever address they resolve to except link-local;
  * - the providers' public API hosts when no base URL is configured: exact host:port, public
  *   addresses only;
  * - patterns (the default package registries, the tenant's allowlist): public addresses only.
  * Everything else is refused.
  */
-import type { RepoRef } from "@nightshift/protocol";
 
 export interface Endpoint {
   /** Lower case; an IPv6 literal without brackets. */
@@ -19,7 +18,7 @@ export interface Endpoint {
 
 export interface EgressRules {
   controlPlane: { endpoint: Endpoint; origin: string; basePath: string };
-  /** Endpoints the host was configured with: forwarded model base URLs, the git host. */
+  /** Endpoints the host was configured with: forwarded model base URLs. */
   trusted: Endpoint[];
   /** The providers' public API hosts (no base URL configured): reachable at public addresses only. */
   publicApis: Endpoint[];
@@ -65,8 +64,6 @@ export function formatEndpoint({ host, port }: Endpoint): string {
 
 export interface EgressRulesInput {
   controlPlaneUrl: string;
-  repo: RepoRef;
-  githubUrl: string;
   /** The host variables forwarded into the sandbox (passEnv): only these open model endpoints. */
   hostEnv: NodeJS.ProcessEnv;
   /** The host's default list (package registries) and the tenant's additions. */
@@ -82,7 +79,7 @@ export function buildEgressRules(input: EgressRulesInput): EgressRules {
     if (configured && URL.canParse(configured)) trusted.push(endpointOf(new URL(configured)));
     else if (keys.some((key) => input.hostEnv[key])) publicApis.push(endpointOf(new URL(fallback)));
   }
-  if (input.repo.kind === "github") trusted.push(endpointOf(new URL(input.githubUrl)));
+  // No git host: a sandbox's git remote is the control plane's git proxy (/sandbox/git/...).
   return {
     controlPlane: {
       endpoint: endpointOf(controlPlane),

@@ -20,8 +20,7 @@ import type { Lookup } from "./resolve-target";
 export interface SandboxEgressInput {
   /** The sandbox's directory on the host (the socket lives there and goes with it). */
   dir: string;
-  request: Pick<CreateSandboxRequest, "env" | "repo" | "egress">;
-  githubUrl: string;
+  request: Pick<CreateSandboxRequest, "env" | "egress">;
   hostEnv: NodeJS.ProcessEnv;
   /** The host's defaults every sandbox may reach (package registries, --egress-allow). */
   defaultAllow: readonly string[];
@@ -55,8 +54,6 @@ export async function startSandboxEgress(input: SandboxEgressInput): Promise<San
   const controlPlaneUrl = input.request.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "";
   const rules = buildEgressRules({
     controlPlaneUrl,
-    repo: input.request.repo,
-    githubUrl: input.githubUrl,
     hostEnv: input.hostEnv,
     patterns: [...input.defaultAllow, ...(input.request.egress?.allowHosts ?? [])],
   });

@@ -199,7 +199,6 @@ export class SandboxManager {
         sandbox.egress = await startSandboxEgress({
           dir,
           request,
-          githubUrl: this.config.githubUrl,
           // Only what the sandbox is given opens a model endpoint (direct mode); by default nothing does.
           hostEnv: Object.fromEntries(this.passEnv().map((name) => [name, this.hostEnv[name]])),
           defaultAllow: this.config.egressAllow,

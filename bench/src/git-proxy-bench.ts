@@ -27,6 +27,8 @@ export interface GitProxyBenchResult {
   ms: Record<Op, Record<Path, ReturnType<typeof summarize>>>;
   /** proxy p50 / direct p50 per operation (target ≤ 1.3). */
   ratio: Record<Op, number>;
+  /** Operations that failed (not timed), with git's last words. */
+  failures: string[];
 }
 
 export async function runGitProxyBench(
@@ -67,10 +69,18 @@ export async function runGitProxyBench(
     await commitRandom(dir);
     return dir;
   };
-  const timed = async (work: () => Promise<void>) => {
+  const failures: string[] = [];
+  /** Times one git operation; a failure is counted and reported, not timed. */
+  const timed = async (label: string, samplesOf: number[], work: () => Promise<void>) => {
     const started = performance.now();
-    await work();
-    return performance.now() - started;
+    try {
+      await work();
+      samplesOf.push(performance.now() - started);
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      failures.push(`${label}: ${stderr.split("\n").filter(Boolean).slice(-2).join(" / ")}`);
+      log(`  ${label} failed: ${failures.at(-1)}`);
+    }
   };
 
   log(`git-proxy: seeding a ${SIZE_MB} MB repository in the double...`);
@@ -95,21 +105,23 @@ export async function runGitProxyBench(
       const order: Path[] = round % 2 === 0 ? ["direct", "proxy"] : ["proxy", "direct"];
       for (const path of order) {
         const target = join(home, `clone-${path}-${round}`);
-        samples.clone[path].push(await timed(() => git(["clone", "-q", remotes[path].url, target])));
+        await timed(`clone ${path}`, samples.clone[path], () =>
+          git(["clone", "-q", remotes[path].url, target]),
+        );
         rmSync(target, { recursive: true, force: true });
       }
       const repos = { direct: await freshRepo(), proxy: await freshRepo() };
       for (const path of order) {
         const { url, branch } = remotes[path];
-        samples.pushCreate[path].push(
-          await timed(() => git(["push", "-q", url, `HEAD:refs/heads/${branch}`], repos[path])),
+        await timed(`push-create ${path}`, samples.pushCreate[path], () =>
+          git(["push", "-q", url, `HEAD:refs/heads/${branch}`], repos[path]),
         );
       }
       for (const path of order) await commitRandom(repos[path]);
       for (const path of order) {
         const { url, branch } = remotes[path];
-        samples.pushForward[path].push(
-          await timed(() => git(["push", "-q", url, `HEAD:refs/heads/${branch}`], repos[path])),
+        await timed(`push-forward ${path}`, samples.pushForward[path], () =>
+          git(["push", "-q", url, `HEAD:refs/heads/${branch}`], repos[path]),
         );
       }
       for (const dir of Object.values(repos)) rmSync(dir, { recursive: true, force: true });
@@ -120,7 +132,7 @@ export async function runGitProxyBench(
     rmSync(home, { recursive: true, force: true });
   }
 
-  const result = { sizeMb: SIZE_MB, rounds: ROUNDS, ms: {}, ratio: {} } as GitProxyBenchResult;
+  const result = { sizeMb: SIZE_MB, rounds: ROUNDS, ms: {}, ratio: {}, failures } as GitProxyBenchResult;
   for (const op of Object.keys(samples) as Op[]) {
     const direct = summarize(samples[op].direct);
     const proxy = summarize(samples[op].proxy);

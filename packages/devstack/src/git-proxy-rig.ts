@@ -72,7 +72,10 @@ function withCredentials(url: string, username: string, password: string): strin
   return remote.toString();
 }
 
-export async function startGitProxyRig(files: Record<string, string> = { "README.md": "# widgets\n" }) {
+export async function startGitProxyRig(
+  files: Record<string, string> = { "README.md": "# widgets\n" },
+  options: { echo?: boolean } = {},
+) {
   const gh = await startGithubDouble({
     app: { slug: "nightshift-git-proxy" },
     users: [{ id: 101, login: RIG_OWNER }],
@@ -83,6 +86,7 @@ export async function startGitProxyRig(files: Record<string, string> = { "README
   try {
     stack = await startRecordedStack({
       github: gh,
+      echo: options.echo ?? false,
       vars: { RATE_LIMIT_SESSION_CREATE: "6000,1000", RATE_LIMIT_PROMPTS: "6000,1000" },
     });
   } catch (error) {

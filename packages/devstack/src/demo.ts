@@ -71,7 +71,7 @@ try {
 }
 process.exit(exitCode);
 
-/** The sandbox pushes into the host's mirror of the repository; the host fetches the branch here. */
+/** The sandbox pushes through the control plane's git proxy into the host's mirror; the host fetches the branch here. */
 async function branchFetched(repo: string, branch: string): Promise<void> {
   const exists = () => {
     try {

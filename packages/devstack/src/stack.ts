@@ -121,7 +121,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir: sandboxesDir,
     runtimePath: RUNTIME_BUNDLE,
     hostEnv: withoutModelVariables(process.env),
-    ...(options.github ? { githubUrl: options.github.url } : {}),
     ...(options.echo ? {} : { log: silentHostLogger }),
   });
   const port = options.port || (await freePort());

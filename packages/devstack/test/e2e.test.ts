@@ -80,7 +80,7 @@ describe("a session end to end", () => {
     const logs = events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : []));
     expect(logs.join("")).toContain("isolation: bubblewrap");
     expect(logs.filter((text) => /no inner sandbox/.test(text))).toEqual([]);
-    // The sandbox pushes into the host's mirror; the host fetches the branch into this repository.
+    // The sandbox pushes through the git proxy into the host's mirror; the host fetches it here.
     await waitFor(() => branchAt(repoDir, session.branch) === push.sha, "the pushed branch here", 10_000);
     expect(git(repoDir, ["show", `${session.branch}:notes/e2e.md`])).toContain("notes/e2e.md");
     const commit = git(repoDir, ["log", "-1", "--format=%an%n%B", session.branch]);

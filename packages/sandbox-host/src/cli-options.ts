@@ -22,7 +22,6 @@ usage: NIGHTSHIFT_HOST_SECRET=... nightshift-sandbox-host [flags]
   --isolation <mode>     auto | bubblewrap | process (default auto)
   --sandbox-uid <uid>    as root: run sandboxes as this uid (see README)
   --ro-bind <dir>        extra read-only directory inside bubblewrap sandboxes, repeatable
-  --github-url <url>     where GitHub repositories are cloned from (default https://github.com)
   --egress-allow <host>  hosts every sandbox may reach, repeatable (registry.npmjs.org, *.example.com:8443);
                          replaces the default package registries; "none" for none (env NIGHTSHIFT_EGRESS_ALLOW=a,b)
   --max-sandboxes <n>    concurrent sandboxes (default 20)
@@ -86,7 +85,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       ...(values.isolation ? { isolation: values.isolation as HostOptionsInput["isolation"] } : {}),
       ...(values["sandbox-uid"] ? { sandboxUid: integer(values["sandbox-uid"], "--sandbox-uid") } : {}),
       roBinds: values["ro-bind"] ?? [],
-      ...(values["github-url"] ? { githubUrl: values["github-url"] } : {}),
       ...egressAllow(values["egress-allow"], env.NIGHTSHIFT_EGRESS_ALLOW),
       ...(values["max-sandboxes"]
         ? { maxSandboxes: integer(values["max-sandboxes"], "--max-sandboxes") }
@@ -126,7 +124,6 @@ function parse(argv: readonly string[]) {
       isolation: { type: "string" },
       "sandbox-uid": { type: "string" },
       "ro-bind": { type: "string", multiple: true },
-      "github-url": { type: "string" },
       "egress-allow": { type: "string", multiple: true },
       "max-sandboxes": { type: "string" },
       "kill-grace-ms": { type: "string" },

@@ -62,7 +62,6 @@ export const HostOptions = z
     sandboxUid: z.number().int().nonnegative().optional(),
     /** Extra read-only paths bound into bubblewrap sandboxes (agent CLIs installed elsewhere). */
     roBinds: z.array(absolute("--ro-bind")).default([]),
-    githubUrl: z.string().url().default("https://github.com"),
     /** Hosts every isolated sandbox may reach (on top of what its session needs and its tenant's list). */
     egressAllow: z.array(EgressHostPattern).default([...DEFAULT_EGRESS_ALLOW]),
     maxSandboxes: z.number().int().positive().default(20),

@@ -18,7 +18,7 @@ export const CREDENTIAL_TOKEN_ENV = "NIGHTSHIFT_CREDENTIALS_TOKEN";
 export const CREDENTIAL_REPO_ENV = "NIGHTSHIFT_CREDENTIALS_REPO";
 
 /** Where the control plane serves git for sandboxes (control-plane routes/sandbox-git.ts). */
-export const GIT_PROXY_PATH = "/sandbox/git/";
+const GIT_PROXY_PATH = "/sandbox/git/";
 /** The Basic user name sent with the sandbox token; the proxy reads only the password. */
 export const GIT_PROXY_USERNAME = "x-sandbox-token";
 

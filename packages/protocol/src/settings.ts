@@ -21,5 +21,6 @@ export const TenantSettings = z.object({
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
 /** PUT /api/v1/tenants/:tenantId/settings/egress: replaces the whole allow-list. */
+/** @alias The body of PUT settings/egress is the settings themselves. */
 export const PutEgressSettingsRequest = EgressSettings;
 export type PutEgressSettingsRequest = z.infer<typeof PutEgressSettingsRequest>;

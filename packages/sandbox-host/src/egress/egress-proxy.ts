@@ -34,7 +34,7 @@ import {
 } from "./forward";
 import { type Lookup, resolveTarget, systemLookup } from "./resolve-target";
 
-export const DENIED_HEADER = "x-nightshift-egress-denied";
+const DENIED_HEADER = "x-nightshift-egress-denied";
 /** Connections (tunnels included) one sandbox may hold open at once: bounds the host's descriptors. */
 export const MAX_CONNECTIONS = 256;
 /** sockaddr_un's path limit on Linux, minus the terminating NUL. */

@@ -13,7 +13,7 @@ import type { Writable } from "node:stream";
 /** bwrap's --info-fd is 3; the hand-off is the next descriptor in every isolation. */
 export const ENV_HANDOFF_FD = 4;
 /** Tells the runtime which descriptor to read; the only variable of ours in the launcher's environment. */
-export const ENV_HANDOFF_VARIABLE = "NIGHTSHIFT_ENV_FD";
+const ENV_HANDOFF_VARIABLE = "NIGHTSHIFT_ENV_FD";
 
 /**
  * The whole environment of setpriv, bwrap and (without bubblewrap) the runtime process itself:

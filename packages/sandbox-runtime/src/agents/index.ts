@@ -1,9 +1,5 @@
 /**
- * The agent layer's public face: `runTurn` for the runtime's main loop, the adapter port and
- * registry for adding CLIs, and the pieces other runtime modules may reuse.
+ * The agent layer's entry for the runtime's main loop: the turn runner. Adapters implement the
+ * port in ./adapter.ts and register in ./registry.ts; the request and result types are in ./contract.ts.
  */
-export type { AgentAdapter, AgentBinary, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
-export { claudeCode } from "./claude-code";
-export type { EmitEvent, RunTurn, TurnRequest, TurnResult } from "./contract";
-export { type AdapterRegistry, defaultAdapters } from "./registry";
-export { createTurnRunner, runTurn, type TurnRunnerOptions } from "./turn-runner";
+export { createTurnRunner } from "./turn-runner";

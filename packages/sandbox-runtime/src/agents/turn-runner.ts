@@ -275,6 +275,3 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
     return end("completed", extra);
   };
 }
-
-/** The turn runner with the built-in adapters, binaries found as described in agent-binary.ts. */
-export const runTurn: RunTurn = createTurnRunner();

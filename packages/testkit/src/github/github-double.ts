@@ -4,7 +4,6 @@
  * the REST endpoints Nightshift uses, the OAuth flow, git smart HTTP over real bare repositories,
  * and a signed-webhook sender for the events it models. State is inspectable for assertions.
  */
-import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -33,7 +32,6 @@ import { handleRest } from "./rest-api";
 import { issueCommentPayload } from "./webhook-payloads";
 import { sendWebhook, type WebhookResult } from "./webhook-sender";
 
-export type { ReviewCommentFixture } from "./double-events";
 export type { GithubDoubleOptions } from "./double-options";
 
 export interface PullFixture {
@@ -271,5 +269,3 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
     },
   };
 }
-
-export { randomUUID as newDeliveryId };

@@ -1,7 +1,6 @@
 /** Session endpoints of /api/v1 and the TanStack Query keys that cache them. */
 import {
   type CreateSessionRequest,
-  EventsPage,
   ListSessionsResponse,
   type SendPromptRequest,
   SendPromptResponse,
@@ -48,11 +47,4 @@ export function sendPrompt(id: string, body: SendPromptRequest): Promise<SendPro
     method: "POST",
     body,
   });
-}
-
-export function readEvents(id: string, after: number, limit = 500): Promise<EventsPage> {
-  return apiRequest(
-    tenantPath(`/sessions/${encodeURIComponent(id)}/events?after=${after}&limit=${limit}`),
-    EventsPage,
-  );
 }

@@ -111,6 +111,3 @@ export async function listSealedSecretsForRepo(
 }
 
 /** Every sealed value of a tenant (tests and audits of the encryption; never returned by the API). */
-export async function listSealedSecrets(db: Database, tenantId: string): Promise<SecretRow[]> {
-  return db.select().from(secrets).where(eq(secrets.tenantId, tenantId));
-}

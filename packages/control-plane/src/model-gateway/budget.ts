@@ -5,7 +5,7 @@
  */
 import type { BudgetSettings } from "@nightshift/protocol";
 import type { Database } from "../db/client";
-import { spendSoFar } from "./usage-store";
+import { spendSoFar } from "../db/repositories/model-usage";
 
 /**
  * 402 Payment Required: Claude Code neither retries it nor treats it as a bad key (checked against

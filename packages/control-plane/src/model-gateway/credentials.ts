@@ -5,10 +5,10 @@
  * URL: the tenant's model setting, else the deployment's, else the provider's public API.
  */
 import { MODEL_KEY_SECRET_NAMES, type ModelProvider } from "@nightshift/protocol";
-import { and, eq, or } from "drizzle-orm";
 import { openDatabase } from "../db/client";
+import type { GatewaySettings } from "../db/repositories/gateway-settings";
+import { findModelKeySecrets } from "../db/repositories/model-keys";
 import { findMembership } from "../db/repositories/tenancy";
-import { secrets } from "../db/schema";
 import type { Bindings } from "../env";
 import type { SandboxCaller } from "../sandbox-auth/sandbox-caller";
 import { loadKeyring } from "../secrets/keyring";
@@ -16,7 +16,6 @@ import { repoKeyOf } from "../secrets/sandbox-secrets";
 import { openSecrets } from "../secrets/tenant-vault";
 import { roleAtLeast } from "../tenancy/permissions";
 import { PROVIDERS } from "./providers";
-import type { GatewaySettings } from "./settings-store";
 
 export type GatewayEnv = Pick<
   Bindings,
@@ -58,16 +57,7 @@ async function tenantKey(
 
   const db = openDatabase(env.DB);
   const name = MODEL_KEY_SECRET_NAMES[provider];
-  const rows = await db
-    .select()
-    .from(secrets)
-    .where(
-      and(
-        eq(secrets.tenantId, caller.tenantId),
-        eq(secrets.name, name),
-        or(eq(secrets.scope, "tenant"), and(eq(secrets.scope, "repo"), eq(secrets.repoKey, repoKey))),
-      ),
-    );
+  const rows = await findModelKeySecrets(db, caller.tenantId, name, repoKey);
   let usable = rows;
   if (rows.some((r) => r.adminOnly)) {
     const membership = await findMembership(db, caller.tenantId, caller.userId);

@@ -5,15 +5,15 @@
  */
 import { costOf, type ModelProvider } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
+import { type GatewaySettings, readGatewaySettings } from "../db/repositories/gateway-settings";
+import { recordUsage } from "../db/repositories/model-usage";
 import type { Bindings } from "../env";
 import { authenticateSandboxCaller, type SandboxCaller } from "../sandbox-auth/sandbox-caller";
 import { BUDGET_REFUSAL_STATUS, budgetRefusal } from "./budget";
 import { chooseUpstream } from "./credentials";
 import { gatewayError } from "./errors";
 import { PROVIDERS, upstreamUrl } from "./providers";
-import { type GatewaySettings, readGatewaySettings } from "./settings-store";
 import { observeBody, UsageReader } from "./usage";
-import { recordUsage } from "./usage-store";
 
 /** Never forwarded upstream: the sandbox's credentials, hop-by-hop headers, and proxy/edge metadata. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -199,8 +199,7 @@ async function record(
 ): Promise<void> {
   const name = model ?? "unknown";
   try {
-    await recordUsage(openDatabase(env.DB), {
-      tenantId: caller.tenantId,
+    await recordUsage(openDatabase(env.DB), caller.tenantId, {
       sessionId: caller.sessionId,
       userId: caller.userId,
       provider,

@@ -5,12 +5,16 @@
 import type { BudgetSettings, ModelSettings, SessionModelUsage } from "@nightshift/protocol";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
+import {
+  putBudgetSettings,
+  putModelSettings,
+  readGatewaySettings,
+} from "../db/repositories/gateway-settings";
+import { sessionUsage } from "../db/repositories/model-usage";
 import { findSession } from "../db/repositories/sessions";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { forgetCachedGatewaySettings } from "./forward";
-import { putBudgetSettings, putModelSettings, readGatewaySettings } from "./settings-store";
-import { sessionUsage } from "./usage-store";
 
 export async function getModelSettings(env: Bindings, actor: Actor): Promise<ModelSettings> {
   return (await readGatewaySettings(openDatabase(env.DB), actor.tenantId)).model;

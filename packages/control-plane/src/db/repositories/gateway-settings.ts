@@ -5,8 +5,8 @@
  */
 import { BudgetSettings, ModelSettings } from "@nightshift/protocol";
 import { eq } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { tenantSettings } from "../db/schema";
+import type { Database } from "../client";
+import { tenantSettings } from "../schema";
 
 export interface GatewaySettings {
   model: ModelSettings;

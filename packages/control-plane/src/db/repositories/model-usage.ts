@@ -1,11 +1,10 @@
 /** model_usage rows: written once per forwarded call, read as sums. Every query names its tenant. */
 import type { ModelProvider, ModelTokens, SessionModelUsage } from "@nightshift/protocol";
 import { and, eq, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { modelUsage } from "../db/schema";
+import type { Database } from "../client";
+import { modelUsage } from "../schema";
 
 export interface UsageRecord extends ModelTokens {
-  tenantId: string;
   sessionId: string;
   userId: string;
   provider: ModelProvider;
@@ -16,14 +15,15 @@ export interface UsageRecord extends ModelTokens {
 }
 
 /** `YYYY-MM` in UTC: the month a call's spend counts against. */
-export function monthOf(at: Date): string {
+function monthOf(at: Date): string {
   return at.toISOString().slice(0, 7);
 }
 
-export async function recordUsage(db: Database, record: UsageRecord): Promise<void> {
+export async function recordUsage(db: Database, tenantId: string, record: UsageRecord): Promise<void> {
   const { at, ...fields } = record;
   await db.insert(modelUsage).values({
     id: `mu_${crypto.randomUUID().replaceAll("-", "")}`,
+    tenantId,
     ...fields,
     month: monthOf(at),
     createdAt: at.toISOString(),

@@ -20,10 +20,10 @@ const REMOTE = "/sandbox/git/github/acme/widgets.git";
 const basic = (token: string) => ({ authorization: `Basic ${btoa(`x-sandbox-token:${token}`)}` });
 const bytes = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 
-async function githubSession(name = "widgets"): Promise<Session> {
+async function githubSession(name = "widgets", extra: Record<string, unknown> = {}): Promise<Session> {
   const res = await postJson(
     "/api/v1/sessions",
-    { repo: { kind: "github", owner: "acme", name }, prompt: "Fix it" },
+    { repo: { kind: "github", owner: "acme", name }, prompt: "Fix it", ...extra },
     {},
     await githubTenant(),
   );
@@ -31,8 +31,10 @@ async function githubSession(name = "widgets"): Promise<Session> {
   return (await res.json()) as Session;
 }
 
-async function sandbox(): Promise<{ session: Session; token: string; own: string }> {
-  const session = await githubSession();
+async function sandbox(
+  extra: Record<string, unknown> = {},
+): Promise<{ session: Session; token: string; own: string }> {
+  const session = await githubSession("widgets", extra);
   const token = await useIncarnation(session, `inc-${crypto.randomUUID()}`);
   return { session, token, own: `refs/heads/${session.branch}` };
 }
@@ -236,6 +238,20 @@ describe("git proxy: push", () => {
     expect(refused).toEqual([
       expect.objectContaining({ ref: own, old: OIDS.c2, new: OIDS.c3, verdict: "refused" }),
     ]);
+  });
+
+  it("lets a session created with allowForcePush rewrite its own branch, and only its own", async () => {
+    const { session, token, own } = await sandbox({ allowForcePush: true });
+    await branchAtC2(token, own);
+    const res = await push(token, receivePackBody([{ old: OIDS.c2, new: OIDS.c3, ref: own }], pack("force")));
+    expect(res.lines).toEqual(["unpack ok", `ok ${own}`]);
+    expect((await refs(token)).get(own)).toBe(OIDS.c3);
+    const main = await push(
+      token,
+      receivePackBody([{ old: OIDS.c2, new: OIDS.c3, ref: "refs/heads/main" }], pack("force")),
+    );
+    expect(main.lines[1]).toMatch(/^ng refs\/heads\/main /);
+    expect(session.branch).toMatch(/^nightshift\//);
   });
 
   it("refuses a push to main with a reason git prints, and main stays", async () => {

@@ -45,6 +45,11 @@ export const CreateSessionRequest = z.strictObject({
   prompt: PromptText,
   title: z.string().trim().min(1).max(200).optional(),
   baseBranch: z.string().min(1).max(250).optional(),
+  /**
+   * Lets the session's pushes rewrite its own branch (rebase, amend). Off by default: the git proxy
+   * then refuses any push it cannot prove a fast-forward. Other branches stay out of reach either way.
+   */
+  allowForcePush: z.boolean().default(false),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 

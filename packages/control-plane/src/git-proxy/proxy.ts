@@ -98,7 +98,7 @@ export async function handleGitRequest(
     return handleReceivePack({
       call,
       branch: caller.branch,
-      allowForcePush: false,
+      allowForcePush: caller.allowForcePush,
       body: new BudgetedReader(request.body.getReader(), limit),
       defer,
     });

@@ -20,6 +20,8 @@ export interface SandboxCaller {
   branch: string;
   agent: string;
   model: string | null;
+  /** The session lets its pushes rewrite its own branch. */
+  allowForcePush: boolean;
   /** SHA-256 of the token's jti: the sandbox incarnation the token belongs to. */
   incarnationHash: string;
 }

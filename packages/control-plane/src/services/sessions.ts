@@ -78,7 +78,7 @@ export interface SessionOrigin {
 export async function createSession(
   env: Bindings,
   actor: Actor,
-  req: CreateSessionRequest,
+  req: Omit<CreateSessionRequest, "allowForcePush"> & { allowForcePush?: boolean },
   trigger: Trigger,
   origin: SessionOrigin = {},
 ): Promise<Session> {
@@ -116,6 +116,7 @@ export async function createSession(
     model: req.model ?? null,
     branch: session.branch,
     baseBranch: req.baseBranch ?? null,
+    allowForcePush: req.allowForcePush ?? false,
     github,
     slots,
     createdBy: actor.userId,

@@ -218,8 +218,11 @@ export class SessionAgent extends DurableObject<Bindings> {
   async sandboxCaller(tenantId: string, incarnationHash: string): Promise<RpcResult<SandboxCallerInfo>> {
     const target = await this.gitCredentialTarget(tenantId, incarnationHash);
     if (!target.ok) return target;
-    const { createdBy, repo, branch, agent, model } = this.meta();
-    return { ok: true, value: { userId: createdBy, repo, branch, agent, model } };
+    const { createdBy, repo, branch, agent, model, allowForcePush } = this.meta();
+    return {
+      ok: true,
+      value: { userId: createdBy, repo, branch, agent, model, allowForcePush: allowForcePush === true },
+    };
   }
 
   /** For the git proxy on GitHub repositories: a cached token scoped to this session's repo (never sent to the sandbox). */

@@ -33,6 +33,8 @@ export const SessionMeta = z.object({
   status: SessionStatus,
   /** Where the session branch starts; the repository's default branch when null or absent. */
   baseBranch: z.string().nullish(),
+  /** The git proxy lets pushes rewrite the session branch (CreateSessionRequest.allowForcePush). */
+  allowForcePush: z.boolean().optional(),
   /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
   github: SessionGithubBinding.nullish(),
   /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */

@@ -42,4 +42,5 @@ export interface SandboxCallerInfo {
   branch: string;
   agent: string;
   model: string | null;
+  allowForcePush: boolean;
 }

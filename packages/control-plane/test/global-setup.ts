@@ -7,8 +7,8 @@ import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
 import { GITHUB_APP_FIXTURE } from "./github-app-fixture";
-import { startModelDouble } from "./model-double";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
+import { startModelDouble } from "./model-double";
 
 export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
 

@@ -66,8 +66,4 @@ export class GithubCredentials {
       return refuse("internal", "minting a GitHub token failed unexpectedly");
     }
   }
-
-  clear(): void {
-    this.cache.clear();
-  }
 }

@@ -189,18 +189,6 @@ export class ClientHub {
     return [...seen.values()];
   }
 
-  /** Closes every watcher's socket, e.g. when the session is deleted. */
-  closeAll(code: number, reason: string): void {
-    this.flush();
-    for (const ws of this.ctx.getWebSockets(CLIENT_TAG)) {
-      try {
-        ws.close(code, reason);
-      } catch {
-        // already closed
-      }
-    }
-  }
-
   sendError(ws: WebSocket, code: ErrorCode, message: string): void {
     this.sendFrame(ws, { v: 1, type: "error", code, message });
   }

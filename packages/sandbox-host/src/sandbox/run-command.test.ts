@@ -3,7 +3,11 @@ import { runCommand } from "./run-command";
 
 describe("runCommand (host helper commands)", () => {
   it("returns the exit code and both outputs, with only PATH in the environment by default", async () => {
-    const result = await runCommand("sh", ["-c", 'test -z "$HOME" && echo home=unset; echo err >&2; exit 4'], 10_000);
+    const result = await runCommand(
+      "sh",
+      ["-c", 'test -z "$HOME" && echo home=unset; echo err >&2; exit 4'],
+      10_000,
+    );
     expect(result).toEqual({ code: 4, stdout: "home=unset\n", stderr: "err\n" });
   });
 

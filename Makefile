@@ -88,7 +88,6 @@ mutants: setup ## mutation testing of the workerd suites: every mutation in scri
 STRYKER_PACKAGES := protocol sandbox-host web sandbox-runtime
 
 stryker: setup ## StrykerJS mutation scores for protocol, sandbox-host, web, sandbox-runtime (one at a time)
-	pnpm --filter @nightshift/sandbox-runtime run build
 	@for p in $(STRYKER_PACKAGES); do \
 		echo "==> stryker: $$p"; \
 		(cd packages/$$p && stryker run) || exit 1; \

@@ -68,6 +68,7 @@ describe("NewSessionPage", () => {
       agent: "codex",
       model: "gpt-5-codex",
       prompt: "Add a README",
+      allowForcePush: false,
     });
   });
 
@@ -116,6 +117,7 @@ describe("NewSessionPage", () => {
       repo: { kind: "github", owner: "acme", name: "api" },
       agent: "claude-code",
       prompt: "Fix the flaky test",
+      allowForcePush: false,
     });
   });
 

@@ -8,6 +8,7 @@ export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./frames.ts";
 export * from "./github.ts";
+export * from "./http-headers.ts";
 export * from "./model-gateway.ts";
 export * from "./runtime-env.ts";
 export * from "./sandbox-host.ts";

@@ -3,7 +3,7 @@
  * choose key and base URL, forward with only the client's API headers, and stream the answer
  * back unchanged while usage is read from it and recorded (in waitUntil) once it ends.
  */
-import { costOf, type ModelProvider } from "@nightshift/protocol";
+import { CREDENTIAL_HEADERS, costOf, HOP_BY_HOP_HEADERS, type ModelProvider } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
 import { type GatewaySettings, readGatewaySettings } from "../db/repositories/gateway-settings";
 import { recordUsage } from "../db/repositories/model-usage";
@@ -17,31 +17,16 @@ import { observeBody, UsageReader } from "./usage";
 
 /** Never forwarded upstream: the sandbox's credentials, hop-by-hop headers, and proxy/edge metadata. */
 const DROPPED_REQUEST_HEADERS = new Set([
-  "authorization",
-  "x-api-key",
-  "x-goog-api-key",
-  "cookie",
+  ...CREDENTIAL_HEADERS,
+  ...HOP_BY_HOP_HEADERS,
   "host",
   "content-length",
   "accept-encoding",
-  "connection",
-  "keep-alive",
-  "proxy-authorization",
-  "proxy-authenticate",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
   "forwarded",
   "x-real-ip",
 ]);
 const DROPPED_RESPONSE_HEADERS = new Set([
-  "connection",
-  "keep-alive",
-  "transfer-encoding",
-  "trailer",
-  "upgrade",
+  ...HOP_BY_HOP_HEADERS,
   "set-cookie",
   // The body handed on is already decoded; its length may differ from the upstream's.
   "content-encoding",

@@ -9,6 +9,7 @@ import { request as httpsRequest } from "node:https";
 import { connect as netConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
+import { HOP_BY_HOP_HEADERS } from "@nightshift/protocol";
 
 /** Where a request goes: the address to dial, and what the upstream should see as its Host. */
 export interface Upstream {
@@ -23,22 +24,10 @@ export interface Upstream {
 
 export const CONNECT_TIMEOUT_MS = 10_000;
 
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-authorization",
-  "proxy-authenticate",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
-
 function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+    if (value !== undefined && !HOP_BY_HOP_HEADERS.has(name)) out[name] = value;
   }
   return out;
 }

@@ -15,7 +15,12 @@ import {
 } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { MODEL_PROVIDERS, type ModelProvider } from "@nightshift/protocol";
+import {
+  CREDENTIAL_HEADERS,
+  HOP_BY_HOP_HEADERS,
+  MODEL_PROVIDERS,
+  type ModelProvider,
+} from "@nightshift/protocol";
 
 export interface ModelRelayOptions {
   /** The control plane's base URL as the runtime reaches it (through the egress forwarder when isolated). */
@@ -34,20 +39,7 @@ export interface ModelRelay {
 }
 
 /** Never passed on: whatever credential the agent presents, and hop-by-hop headers. */
-const DROPPED = new Set([
-  "authorization",
-  "x-api-key",
-  "x-goog-api-key",
-  "cookie",
-  "host",
-  "connection",
-  "keep-alive",
-  "proxy-authorization",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "upgrade",
-]);
+const DROPPED = new Set([...CREDENTIAL_HEADERS, ...HOP_BY_HOP_HEADERS, "host"]);
 
 function forwardedHeaders(incoming: IncomingMessage, token: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

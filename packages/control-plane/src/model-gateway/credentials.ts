@@ -7,7 +7,7 @@
 import { MODEL_KEY_SECRET_NAMES, type ModelProvider } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
 import type { GatewaySettings } from "../db/repositories/gateway-settings";
-import { findModelKeySecrets } from "../db/repositories/model-keys";
+import { listSealedSecretsForRepo } from "../db/repositories/secrets";
 import { findMembership } from "../db/repositories/tenancy";
 import type { Bindings } from "../env";
 import type { SandboxCaller } from "../sandbox-auth/sandbox-caller";
@@ -57,7 +57,7 @@ async function tenantKey(
 
   const db = openDatabase(env.DB);
   const name = MODEL_KEY_SECRET_NAMES[provider];
-  const rows = await findModelKeySecrets(db, caller.tenantId, name, repoKey);
+  const rows = (await listSealedSecretsForRepo(db, caller.tenantId, repoKey)).filter((r) => r.name === name);
   let usable = rows;
   if (rows.some((r) => r.adminOnly)) {
     const membership = await findMembership(db, caller.tenantId, caller.userId);

@@ -212,7 +212,10 @@ describe("sessions", () => {
       repo,
       agent: "claude-code",
       prompt: "fix",
+      allowForcePush: false,
     });
+    expect(CreateSessionRequest.parse({ repo, prompt: "p", allowForcePush: true }).allowForcePush).toBe(true);
+    expect(ok(CreateSessionRequest, { repo, prompt: "p", allowForcePush: "yes" })).toBe(false);
     expect(refusal(CreateSessionRequest, { repo, prompt: "   " })).toBe("must not be empty");
     expect(ok(CreateSessionRequest, { repo, prompt: s(100_000) })).toBe(true);
     expect(ok(CreateSessionRequest, { repo, prompt: s(100_001) })).toBe(false);

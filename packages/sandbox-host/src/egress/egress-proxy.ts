@@ -118,6 +118,9 @@ export class EgressProxy {
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     this.track(socket);
+    // The http server hands an upgraded socket over with no error listener: a sandbox that hangs up
+    // while its upstream is dialled must not make the answer's write an uncaught EPIPE in the host.
+    socket.on("error", () => socket.destroy());
     const route = await this.route(req);
     if (!route.ok) {
       this.options.reporter.deny(route.target, route.reason);

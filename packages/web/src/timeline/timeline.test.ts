@@ -158,4 +158,89 @@ describe("applyEvents", () => {
     expect(b.items[1]).toBe(a.items[1]);
     expect(b.items[3]).not.toBe(a.items[3]);
   });
+
+  it("starts a new log group when the source changes, another item comes between, or a group reaches 500 lines", () => {
+    const line = (source: string, text: string) => ({
+      type: "log" as const,
+      source,
+      stream: "stdout" as const,
+      text,
+    });
+    const t = applyEvents(
+      emptyTimeline,
+      stored([
+        line("setup.sh", "a"),
+        line("setup.sh", "b"),
+        line("build.sh", "c"),
+        { type: "error", code: "x", message: "between" },
+        line("build.sh", "d"),
+      ]),
+    );
+    expect(
+      t.items.map((i) => (i.kind === "log" ? `${i.source}:${i.lines.map((l) => l.text).join("")}` : i.kind)),
+    ).toEqual(["setup.sh:ab", "build.sh:c", "error", "build.sh:d"]);
+
+    const many = applyEvents(
+      emptyTimeline,
+      stored(Array.from({ length: 501 }, (_, i) => line("npm", String(i)))),
+    );
+    const groups = many.items.filter((i) => i.kind === "log");
+    expect(groups.map((g) => g.lines.length)).toEqual([500, 1]);
+    expect(groups[1]?.lines[0]?.text).toBe("500");
+  });
+
+  it("keeps the queue place while queued and clears it once the session moves on", () => {
+    const queued = applyEvents(
+      emptyTimeline,
+      stored([
+        { type: "session.status", status: "queued" },
+        { type: "session.queue", position: 3 },
+        { type: "session.status", status: "queued" },
+      ]),
+    );
+    expect(queued.queuePosition).toBe(3);
+    const started = applyEvents(queued, stored([{ type: "session.status", status: "starting" }], 4));
+    expect(started.queuePosition).toBeNull();
+    expect(started.statusReason).toBeNull();
+    expect(started.items.at(-1)).toMatchObject({ kind: "status", status: "starting", reason: null });
+    expect(started.firstAt).toBe(queued.items[0]?.at);
+    expect(started.statusAt).toBe(started.items.at(-1)?.at);
+  });
+
+  it("ends the oldest open prompt when turn.end names none, with null duration and summary", () => {
+    const t = applyEvents(
+      emptyTimeline,
+      stored([
+        { type: "prompt", promptId: "a", text: "first", author: "Ada" },
+        { type: "prompt", promptId: "b", text: "second", author: "Ada" },
+        { type: "turn.end", status: "completed" },
+      ]),
+    );
+    expect(t.openPrompts).toEqual(["b"]);
+    expect(t.items.at(-1)).toMatchObject({
+      kind: "turn",
+      status: "completed",
+      durationMs: null,
+      summary: null,
+    });
+  });
+
+  it("shows a tool as running until its end arrives, and a streamed message as the assistant's", () => {
+    const t = applyEvents(
+      emptyTimeline,
+      stored([
+        { type: "tool.start", toolId: "t1", name: "Bash", input: { command: "ls" } },
+        { type: "message.delta", messageId: "m", text: "Hel" },
+        { type: "message.delta", messageId: "m", text: "lo" },
+      ]),
+    );
+    expect(t.items[0]).toMatchObject({ kind: "tool", done: false, isError: false, output: null });
+    expect(t.items[1]).toMatchObject({ kind: "message", role: "assistant", text: "Hello", streaming: true });
+    expect(t.items.map((i) => i.key)).toEqual(["tool.start:1", "message.delta:2"]);
+  });
+
+  it("returns the same timeline for an empty batch", () => {
+    const t = applyEvents(emptyTimeline, stored(firstTurn));
+    expect(applyEvents(t, [])).toBe(t);
+  });
 });

@@ -268,3 +268,35 @@ describe("SessionStream against a silent network", () => {
     expect(c.seqs).toEqual(LOG.map((e) => e.seq));
   });
 });
+
+describe("SessionStream keepalive", () => {
+  it("pings while the server answers, and reconnects from its cursor after two silent ping periods", async () => {
+    const server = await startServer((conn) => {
+      replay(conn);
+      if (server.conns.length > 1) return;
+      // The first connection answers two pings, then goes silent without closing.
+      let answered = 0;
+      conn.socket.on("message", (data) => {
+        if (JSON.parse(String(data)).type !== "ping" || answered >= 2) return;
+        answered += 1;
+        conn.socket.send(JSON.stringify({ v: 1, type: "pong" }));
+      });
+    });
+    const c = collector();
+    const stream = new SessionStream(
+      { sessionId: "s1", origin: server.origin, ...fast, pingEveryMs: 60 },
+      c.handlers,
+    );
+    track(stream, server);
+    stream.start();
+    await vi.waitFor(() => expect(server.conns.length).toBe(2), { timeout: 5000 });
+    const first = server.conns[0]!;
+    expect(
+      first.received.filter((f) => (f as { type: string }).type === "ping").length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(server.conns[1]?.after).toBe(LOG.length);
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+    expect(c.errors).toEqual([]);
+  });
+});

@@ -14,4 +14,13 @@ describe("SandboxToken", () => {
     expect(token.current()).toBe("second-token");
     expect(token.expiresAt).toBe(later);
   });
+
+  it("takes each later renewal in turn", () => {
+    const token = new SandboxToken("first-token");
+    const t0 = Date.now();
+    expect(token.renew("second-token", t0 + 60_000)).toBe(true);
+    expect(token.renew("third-token", t0 + 120_000)).toBe(true);
+    expect(token.current()).toBe("third-token");
+    expect(token.expiresAt).toBe(t0 + 120_000);
+  });
 });

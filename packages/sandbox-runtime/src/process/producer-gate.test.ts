@@ -18,7 +18,9 @@ afterEach(() => {
 describe.runIf(process.platform === "linux")("ProducerGate", () => {
   it("stops the child process groups while paused and continues them on resume", async () => {
     // A producer in its own group (as the agent CLI and hooks are), and one in ours (as git is).
-    const producer = spawn("sh", ["-c", "while :; do sleep 0.01; done"], { detached: true, stdio: "ignore" });
+    // The producer forks nothing: a member of a stopped orphaned group that exits makes the kernel
+    // send the group SIGHUP + SIGCONT, a separate race (see ProducerGate.pause) this test is not about.
+    const producer = spawn("node", ["-e", "setInterval(() => {}, 10)"], { detached: true, stdio: "ignore" });
     const sameGroup = spawn("sh", ["-c", "while :; do sleep 0.01; done"], { stdio: "ignore" });
     started.push(producer.pid!);
     try {

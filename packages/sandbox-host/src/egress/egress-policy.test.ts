@@ -181,4 +181,63 @@ describe("resolution (DNS rebinding)", () => {
       reason: "cannot resolve nowhere.example.com (ENOTFOUND)",
     });
   });
+
+  it("tells loopback, private and unparseable addresses apart in the refusal", async () => {
+    const refusal = async (addresses: string[]) =>
+      resolveTarget(async () => addresses, "h.example.com", false);
+    expect(await refusal(["127.0.0.1"])).toEqual({
+      ok: false,
+      reason: "h.example.com resolves to 127.0.0.1, a loopback address (this host)",
+    });
+    expect(await refusal(["::1"])).toMatchObject({
+      reason: expect.stringMatching(/a loopback address \(this host\)$/),
+    });
+    expect(await refusal(["10.0.0.1", "127.0.0.1"])).toEqual({
+      ok: false,
+      reason: "h.example.com resolves to 10.0.0.1, a private or reserved address",
+    });
+    expect(await refusal(["fe80::1"])).toMatchObject({
+      reason: expect.stringMatching(/a link-local address \(cloud metadata service\)$/),
+    });
+    expect(await refusal(["::"])).toMatchObject({ reason: expect.stringMatching(/link-local/) });
+    expect(await refusal(["bogus"])).toEqual({
+      ok: false,
+      reason: "h.example.com resolves to bogus, not an IP address",
+    });
+  });
+
+  it("refuses a name that resolves to no address at all", async () => {
+    expect(await resolveTarget(async () => [], "empty.example.com", false)).toEqual({
+      ok: false,
+      reason: "cannot resolve empty.example.com",
+    });
+    expect(await resolveTarget(async () => [], "empty.example.com", true)).toEqual({
+      ok: false,
+      reason: "cannot resolve empty.example.com",
+    });
+  });
+
+  it("takes a literal IP address as it is, without a lookup", async () => {
+    const lookup = async (): Promise<string[]> => {
+      throw new Error("looked up an IP literal");
+    };
+    expect(await resolveTarget(lookup, "93.184.216.34", false)).toEqual({
+      ok: true,
+      address: "93.184.216.34",
+    });
+    expect(await resolveTarget(lookup, "127.0.0.1", false)).toEqual({
+      ok: false,
+      reason: "127.0.0.1 resolves to 127.0.0.1, a loopback address (this host)",
+    });
+  });
+
+  it("names a failed lookup even when the error carries no code", async () => {
+    const lookup = async (): Promise<string[]> => {
+      throw new Error("resolver gone");
+    };
+    expect(await resolveTarget(lookup, "x.example.com", false)).toEqual({
+      ok: false,
+      reason: "cannot resolve x.example.com (lookup failed)",
+    });
+  });
 });

@@ -83,6 +83,86 @@ describe("verifySignedRequest", () => {
   });
 });
 
+describe("verifySignedRequest, edges", () => {
+  const options = (guard = new ReplayGuard()) => ({ secret: SECRET, maxSkewS: 300, guard, nowMs: NOW });
+
+  it("refuses a timestamp that is not plain unix seconds", async () => {
+    const signed = await request();
+    for (const timestamp of ["1800000000.5", "18e8", "-1800000000", " 1800000000", "1800000000000", ""]) {
+      const err = await failure(verifySignedRequest({ ...signed, timestamp }, options()));
+      expect(err.code, timestamp).toBe("unauthorized");
+      expect(err.message, timestamp).toMatch(timestamp === "" ? /missing/ : /must be unix seconds/);
+    }
+  });
+
+  it("accepts a timestamp exactly at the allowed skew on either side and names the skew in the refusal", async () => {
+    await expect(
+      verifySignedRequest(await request({ ts: NOW / 1000 - 300 }), options()),
+    ).resolves.toBeUndefined();
+    await expect(
+      verifySignedRequest(await request({ ts: NOW / 1000 + 300 }), options()),
+    ).resolves.toBeUndefined();
+    const late = await failure(verifySignedRequest(await request({ ts: NOW / 1000 - 301 }), options()));
+    expect(late.message).toBe(
+      "stale request: its timestamp is 301 s behind the sandbox host's clock (allowed ±300 s); check the clocks of both machines",
+    );
+    const early = await failure(verifySignedRequest(await request({ ts: NOW / 1000 + 302 }), options()));
+    expect(early.message).toMatch(/^stale request: its timestamp is 302 s ahead of the sandbox host's clock/);
+  });
+
+  it("refuses a replay for as long as its timestamp stays within the window", async () => {
+    const guard = new ReplayGuard();
+    const signed = await request({ ts: NOW / 1000 - 200 });
+    await verifySignedRequest(signed, options(guard));
+    // 90 s later the request is still fresh enough (290 s old), so its signature must still be remembered.
+    const later = { ...options(guard), nowMs: NOW + 90_000 };
+    expect((await failure(verifySignedRequest(signed, later))).message).toMatch(/replayed request/);
+  });
+
+  it("lets HEAD repeat like GET, but a PUT or DELETE only once", async () => {
+    for (const method of ["HEAD", "PUT", "DELETE"]) {
+      const opts = options();
+      const ts = String(NOW / 1000);
+      const signature = await signHostRequest(SECRET, hostSigningString(ts, method, "/v1/sandboxes/s1", ""));
+      const signed = { method, pathWithQuery: "/v1/sandboxes/s1", body: "", timestamp: ts, signature };
+      await verifySignedRequest(signed, opts);
+      if (method === "HEAD") await expect(verifySignedRequest(signed, opts)).resolves.toBeUndefined();
+      else expect((await failure(verifySignedRequest(signed, opts))).message, method).toMatch(/replayed/);
+    }
+  });
+
+  it("answers 429 when the replay window is full, rather than forgetting live signatures", async () => {
+    const guard = new ReplayGuard(1);
+    await verifySignedRequest(await request(), options(guard));
+    const full = await failure(verifySignedRequest(await request({ ts: NOW / 1000 - 1 }), options(guard)));
+    expect(full).toMatchObject({ code: "rate_limited", status: 429 });
+    expect(full.message).toBe("too many signed requests in the replay window; retry shortly");
+  });
+
+  it("says what to check when the signature is wrong or missing", async () => {
+    const signed = await request();
+    expect((await failure(verifySignedRequest({ ...signed, timestamp: undefined }, options()))).message).toBe(
+      "missing x-nightshift-timestamp or x-nightshift-signature; sign every request",
+    );
+    expect(
+      (await failure(verifySignedRequest({ ...signed, signature: `v1=${"0".repeat(64)}` }, options())))
+        .message,
+    ).toBe("bad signature; check that both sides use the same NIGHTSHIFT_HOST_SECRET");
+    expect(
+      (await failure(verifySignedRequest({ ...signed, signature: `v1=${"a".repeat(63)}` }, options())))
+        .message,
+    ).toBe("malformed x-nightshift-signature; expected v1=<64 hex digits>");
+    expect(
+      (await failure(verifySignedRequest({ ...signed, signature: `v1=${"a".repeat(64)}x` }, options())))
+        .message,
+    ).toMatch(/malformed/);
+    expect(
+      (await failure(verifySignedRequest({ ...signed, signature: `xv1=${"a".repeat(64)}` }, options())))
+        .message,
+    ).toMatch(/malformed/);
+  });
+});
+
 describe("ReplayGuard", () => {
   it("forgets signatures once they expire and refuses new ones when full", () => {
     const guard = new ReplayGuard(2);

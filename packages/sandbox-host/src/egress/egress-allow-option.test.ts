@@ -43,4 +43,26 @@ describe("--egress-allow", () => {
     const result = egressAllowOf(["--egress-allow", "169.254.169.254"]);
     expect(result).toEqual({ problems: [expect.stringMatching(/^egressAllow\.0: use a DNS name/)] });
   });
+
+  it("lets setup scripts reach each package manager's registry by default", () => {
+    expect([...DEFAULT_EGRESS_ALLOW]).toEqual([
+      "registry.npmjs.org",
+      "registry.yarnpkg.com",
+      "pypi.org",
+      "files.pythonhosted.org",
+      "deb.debian.org",
+      "security.debian.org",
+      "crates.io",
+      "static.crates.io",
+      "index.crates.io",
+      "proxy.golang.org",
+      "sum.golang.org",
+      "rubygems.org",
+      "repo.maven.apache.org",
+    ]);
+    // Each is a name the option itself would accept.
+    expect(egressAllowOf(["--egress-allow", DEFAULT_EGRESS_ALLOW.join(",")])).toEqual([
+      ...DEFAULT_EGRESS_ALLOW,
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCli } from "./cli-options";
+import { parseCli, USAGE } from "./cli-options";
 import { parseHostOptions } from "./config";
 
 describe("parseCli", () => {
@@ -83,5 +83,119 @@ describe("parseCli", () => {
       expect(parsed.ok, name).toBe(false);
       expect(!parsed.ok && parsed.problems.join(" ")).toContain(`${name} changes how`);
     }
+  });
+
+  it("reads every flag into its option", () => {
+    const result = parseCli(
+      [
+        "--host",
+        "0.0.0.0",
+        "--repos-root",
+        "/flag-repos",
+        "--data-dir",
+        "/flag-data",
+        "--runtime",
+        "/opt/runtime.mjs",
+        "--node",
+        "/opt/node",
+        "--sandbox-uid",
+        "1500",
+        "--ro-bind",
+        "/opt/a",
+        "--ro-bind",
+        "/opt/b",
+        "--max-sandboxes",
+        "3",
+        "--kill-grace-ms",
+        "250",
+      ],
+      {
+        NIGHTSHIFT_HOST_SECRET: "0123456789abcdef",
+        NIGHTSHIFT_REPOS_ROOT: "/env-repos",
+        NIGHTSHIFT_SANDBOX_DATA_DIR: "/env-data",
+      },
+    );
+    expect(result).toEqual({
+      kind: "options",
+      options: {
+        secret: "0123456789abcdef",
+        host: "0.0.0.0",
+        reposRoot: "/flag-repos",
+        dataDir: "/flag-data",
+        runtimePath: "/opt/runtime.mjs",
+        nodePath: "/opt/node",
+        passEnv: [],
+        keep: false,
+        sandboxUid: 1500,
+        roBinds: ["/opt/a", "/opt/b"],
+        maxSandboxes: 3,
+        killGraceMs: 250,
+      },
+    });
+  });
+
+  it("leaves out what is given nowhere, so the defaults apply, and reads the data dir and port from the environment", () => {
+    const env = { NIGHTSHIFT_HOST_SECRET: "0123456789abcdef" };
+    expect(parseCli([], env)).toEqual({
+      kind: "options",
+      options: { secret: "0123456789abcdef", passEnv: [], keep: false, roBinds: [] },
+    });
+    expect(
+      parseCli([], {
+        ...env,
+        NIGHTSHIFT_SANDBOX_DATA_DIR: "/env-data",
+        NIGHTSHIFT_HOST_PORT: "7001",
+        NIGHTSHIFT_PASS_ENV: " A , ,B",
+      }),
+    ).toMatchObject({ options: { dataDir: "/env-data", port: 7001, passEnv: ["A", "B"] } });
+  });
+
+  it("refuses a uid, a sandbox count or a grace period that is not a whole number, naming the flag", () => {
+    const env = { NIGHTSHIFT_HOST_SECRET: "0123456789abcdef" };
+    for (const flag of ["--sandbox-uid", "--max-sandboxes", "--kill-grace-ms"]) {
+      expect(parseCli([flag, "1.5"], env), flag).toEqual({
+        kind: "error",
+        message: `${flag} must be a whole number`,
+      });
+    }
+    expect(parseCli(["--port"], env)).toMatchObject({
+      kind: "error",
+      message: expect.stringMatching(/; see --help$/),
+    });
+    expect(parseCli(["stray"], env)).toMatchObject({
+      kind: "error",
+      message: expect.stringMatching(/; see --help$/),
+    });
+  });
+
+  it("says where the secret comes from when it is missing", () => {
+    expect(parseCli([], { NIGHTSHIFT_HOST_SECRET: "" })).toEqual({
+      kind: "error",
+      message:
+        "NIGHTSHIFT_HOST_SECRET is not set: export the secret the control plane signs its requests with (the same value as its SANDBOX_HOST_SECRET)",
+    });
+  });
+
+  it("documents every flag in --help", () => {
+    for (const flag of [
+      "--mode",
+      "--host",
+      "--port",
+      "--repos-root",
+      "--data-dir",
+      "--runtime",
+      "--node",
+      "--pass-env",
+      "--isolation",
+      "--sandbox-uid",
+      "--ro-bind",
+      "--egress-allow",
+      "--max-sandboxes",
+      "--kill-grace-ms",
+      "--keep",
+      "--help",
+    ])
+      expect(USAGE, flag).toContain(`  ${flag}`);
+    expect(USAGE).toMatch(/^nightshift-sandbox-host: /);
   });
 });

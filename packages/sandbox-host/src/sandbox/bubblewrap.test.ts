@@ -1,5 +1,15 @@
-import { describe, expect, it } from "vitest";
-import { bubblewrapArgs } from "./bubblewrap";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import {
+  bubblewrapArgs,
+  dropPrivilegesPrefix,
+  findExecutable,
+  ISOLATION_FLAGS,
+  selfTestBubblewrap,
+  toolDirectories,
+} from "./bubblewrap";
 
 describe("bubblewrapArgs", () => {
   const args = bubblewrapArgs({
@@ -67,5 +77,136 @@ describe("bubblewrapArgs", () => {
     expect(args.slice(-3)).toEqual(["--", "/opt/node/bin/node", "/opt/runtime.mjs"]);
     expect(pairs("--chdir")).toEqual(["/nightshift/work"]);
     expect(pairs("--info-fd")).toEqual(["3"]);
+  });
+});
+
+describe("bubblewrap profile details", () => {
+  const minimal = bubblewrapArgs({ readOnly: [], readWrite: [], chdir: "/w", command: ["/bin/true"] });
+
+  it("shows the system directories read-only (where they exist), with fresh /proc, /dev and /tmp", () => {
+    const tries = minimal.flatMap((arg, i) => (arg === "--ro-bind-try" ? [minimal.slice(i + 1, i + 3)] : []));
+    expect(tries).toEqual(
+      ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"].map((dir) => [dir, dir]),
+    );
+    const at = minimal.indexOf("--proc");
+    expect(minimal.slice(at, at + 6)).toEqual(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]);
+    expect(minimal.slice(0, ISOLATION_FLAGS.length)).toEqual([...ISOLATION_FLAGS]);
+    expect(minimal).not.toContain("--info-fd");
+    expect(minimal.slice(-4)).toEqual(["--chdir", "/w", "--", "/bin/true"]);
+  });
+
+  it("hides the password hashes and sudoers behind an empty file", () => {
+    for (const file of ["/etc/shadow", "/etc/gshadow", "/etc/sudoers"]) {
+      const at = minimal.indexOf(file);
+      if (!existsSync(file)) {
+        expect(at, file).toBe(-1);
+        continue;
+      }
+      expect(minimal.slice(at - 2, at + 1), file).toEqual(["--ro-bind", "/dev/null", file]);
+    }
+    expect(existsSync("/etc/shadow")).toBe(true);
+  });
+
+  it("binds a tool tree once per destination, and only a real subdirectory counts as covered", () => {
+    const args = bubblewrapArgs({
+      readOnly: [
+        { source: "/opt/node", dest: "/opt/node" },
+        { source: "/opt/other-node", dest: "/opt/node" },
+        { source: "/opt/nodejs", dest: "/opt/nodejs" },
+        { source: "/usr/local/lib/x", dest: "/usr/local/lib/x" },
+        { source: "/usr", dest: "/usr" },
+        { source: "/etcetera", dest: "/etcetera" },
+      ],
+      readWrite: [],
+      chdir: "/w",
+      command: ["/bin/true"],
+    });
+    const after = args.slice(args.indexOf("/tmp") + 1);
+    const roBinds = after.flatMap((arg, i) => (arg === "--ro-bind" ? [after.slice(i + 1, i + 3)] : []));
+    expect(roBinds).toEqual([
+      ["/opt/node", "/opt/node"],
+      ["/opt/nodejs", "/opt/nodejs"],
+      ["/usr", "/usr"],
+      ["/etcetera", "/etcetera"],
+    ]);
+  });
+});
+
+describe("finding and checking bubblewrap", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "ns-bwrap-test-"));
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("finds an executable on the given PATH, skipping empty entries, or says it is not there", () => {
+    const bin = join(scratch, "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "tool"), "");
+    expect(findExecutable("tool", `::/nonexistent:${bin}`)).toBe(join(bin, "tool"));
+    expect(findExecutable("tool", "/nonexistent")).toBeNull();
+    expect(findExecutable("tool", "")).toBeNull();
+    expect(findExecutable("tool", undefined)).toBeNull();
+  });
+
+  it("drops to the sandbox uid and its gid, with no groups and no new privileges", () => {
+    expect(dropPrivilegesPrefix(1777)).toEqual([
+      findExecutable("setpriv") ?? "setpriv",
+      "--reuid=1777",
+      "--regid=1777",
+      "--clear-groups",
+      "--no-new-privs",
+    ]);
+  });
+
+  it("passes its self-test with the real bwrap, also as an unprivileged uid", async () => {
+    expect(await selfTestBubblewrap()).toEqual({ ok: true, bwrap: findExecutable("bwrap") });
+    expect(await selfTestBubblewrap(65534)).toMatchObject({ ok: true });
+  }, 30_000);
+
+  it("reports a missing bwrap, and a failing one with its exit code and words", async () => {
+    const fake = join(scratch, "fake-bin");
+    mkdirSync(fake);
+    vi.stubEnv("PATH", fake);
+    expect(await selfTestBubblewrap()).toEqual({
+      ok: false,
+      reason: "bwrap is not installed (apt-get install bubblewrap)",
+    });
+    writeFileSync(join(fake, "bwrap"), "#!/bin/sh\necho '  no user namespaces here  ' >&2\nexit 3\n");
+    chmodSync(join(fake, "bwrap"), 0o755);
+    vi.stubEnv("PATH", `${fake}:/usr/bin:/bin`);
+    expect(await selfTestBubblewrap()).toEqual({
+      ok: false,
+      reason: "bwrap self-test failed (exit 3): no user namespaces here",
+    });
+    vi.unstubAllEnvs();
+  }, 30_000);
+
+  it("names Node's install, the runtime's package and the workspace node_modules as tool directories", () => {
+    const root = join(scratch, "tools");
+    mkdirSync(join(root, "node", "bin"), { recursive: true });
+    writeFileSync(join(root, "node", "bin", "node"), "");
+    symlinkSync(join(root, "node", "bin", "node"), join(root, "node-link"));
+    mkdirSync(join(root, "ws", "node_modules", ".pnpm"), { recursive: true });
+    mkdirSync(join(root, "ws", "packages", "runtime", "dist"), { recursive: true });
+    writeFileSync(join(root, "ws", "packages", "runtime", "package.json"), "{}");
+    writeFileSync(join(root, "ws", "packages", "runtime", "dist", "runtime.mjs"), "");
+    expect(
+      toolDirectories(
+        join(root, "node-link"),
+        join(root, "ws", "packages", "runtime", "dist", "runtime.mjs"),
+      ),
+    ).toEqual([
+      join(root, "node"),
+      join(root, "ws", "packages", "runtime"),
+      join(root, "ws", "node_modules"),
+    ]);
+    // A bundle outside any package: just its directory, and no node_modules to add.
+    mkdirSync(join(root, "loose"));
+    writeFileSync(join(root, "loose", "runtime.mjs"), "");
+    expect(toolDirectories(join(root, "node", "bin", "node"), join(root, "loose", "runtime.mjs"))).toEqual([
+      join(root, "node"),
+      join(root, "loose"),
+    ]);
   });
 });

@@ -46,4 +46,19 @@ describe("runCommand (host helper commands)", () => {
     expect(result.stdout.length).toBeLessThanOrEqual(64 * 1024);
     expect(result.stderr).toMatch(/output limit/);
   }, 20_000);
+
+  it("says which signal killed a command, after what it printed", async () => {
+    const result = await runCommand("sh", ["-c", "echo dying >&2; kill -TERM $$"], 10_000);
+    expect(result).toEqual({ code: null, stdout: "", stderr: "dying\n\nthe command was killed by SIGTERM" });
+  });
+
+  it("keeps a failing command's own words without adding any", async () => {
+    const result = await runCommand("sh", ["-c", "echo nope >&2; exit 1"], 10_000);
+    expect(result).toEqual({ code: 1, stdout: "", stderr: "nope\n" });
+  });
+
+  it("a timed-out command's message follows what it printed", async () => {
+    const result = await runCommand("sh", ["-c", "echo started >&2; exec sleep 30"], 300);
+    expect(result.stderr).toBe("started\n\nthe command timed out and was stopped");
+  });
 });

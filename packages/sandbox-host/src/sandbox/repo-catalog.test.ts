@@ -27,4 +27,50 @@ describe("listLocalRepositories", () => {
     expect(listLocalRepositories(undefined)).toEqual([]);
     expect(listLocalRepositories(join(root, "missing"))).toEqual([]);
   });
+
+  it("skips unusable names and .git files, sorts by name and reports a detached HEAD as no branch", () => {
+    root = mkdtempSync(join(tmpdir(), "ns-catalog-"));
+    for (const name of ["zeta", "Alpha", "mid", "bad name", "-dash"])
+      execFileSync("git", ["init", "-q", "-b", "main", join(root, name)]);
+    execFileSync("git", ["-C", join(root, "mid"), "commit", "-q", "--allow-empty", "-m", "x"], {
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@t",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@t",
+      },
+    });
+    execFileSync("git", ["-C", join(root, "mid"), "checkout", "-q", "--detach"]);
+    // A linked worktree's .git is a file pointing elsewhere: not offered.
+    mkdirSync(join(root, "linked"));
+    writeFileSync(join(root, "linked", ".git"), "gitdir: /elsewhere\n");
+    // Looks bare but has no objects: not a repository.
+    mkdirSync(join(root, "headonly"));
+    writeFileSync(join(root, "headonly", "HEAD"), "ref: refs/heads/main\n");
+    expect(listLocalRepositories(root)).toEqual([
+      { path: "Alpha", defaultBranch: "main" },
+      { path: "mid", defaultBranch: null },
+      { path: "zeta", defaultBranch: "main" },
+    ]);
+  });
+
+  it("reads a bare repository with an unreadable HEAD as no branch", () => {
+    root = mkdtempSync(join(tmpdir(), "ns-catalog-"));
+    mkdirSync(join(root, "odd.git", "objects"), { recursive: true });
+    mkdirSync(join(root, "odd.git", "HEAD"));
+    expect(listLocalRepositories(root)).toEqual([{ path: "odd.git", defaultBranch: null }]);
+  });
+
+  it("offers at most 500 repositories", () => {
+    root = mkdtempSync(join(tmpdir(), "ns-catalog-"));
+    for (let i = 0; i < 501; i += 1) {
+      const dir = join(root, `r${String(i).padStart(3, "0")}`);
+      mkdirSync(join(dir, "objects"), { recursive: true });
+      writeFileSync(join(dir, "HEAD"), "ref: refs/heads/main\n");
+    }
+    const listed = listLocalRepositories(root);
+    expect(listed).toHaveLength(500);
+    expect(listed[0]).toEqual({ path: expect.stringMatching(/^r\d{3}$/), defaultBranch: "main" });
+  });
 });

@@ -130,7 +130,7 @@ describe("sandbox slots", () => {
     expect((await pool.usage()).held).toBe(1);
   }, 30_000);
 
-  it("an idle session cannot sit on a slot others wait for: it gives its sandbox up a minute after going idle", async () => {
+  it("an idle session cannot sit on a slot others wait for: it pauses and gives its sandbox up a minute after going idle", async () => {
     const t = await createTenant("idler");
     const vars = slotVars(1);
     const idler = await startSession(vars, t, "quick job");
@@ -152,13 +152,13 @@ describe("sandbox slots", () => {
       return at !== null && at - Date.now() <= IDLE_YIELD_MS;
     });
     await runDeadlineNow(idler, "idle.stop");
-    expect(await statusOf(idler)).toBe("completed");
+    expect(await statusOf(idler)).toBe("paused");
     await runDeadlineNow(idler, "sandbox.terminate");
     await waitForStatus(next, "starting");
     const page = unwrapRpc<EventsPageResult>(await sessionStub(idler.id).readEvents(idler.tenantId, 0, 200));
     expect(page.events.map((e) => e.event)).toContainEqual({
       type: "session.status",
-      status: "completed",
+      status: "paused",
       reason: IDLE_YIELD_REASON,
     });
     client.close();

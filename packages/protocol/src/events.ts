@@ -9,6 +9,10 @@ export const SESSION_STATUSES = [
   "starting",
   "running",
   "idle",
+  /** The sandbox went away between turns (host restart, provider idle stop, idle release): no slot is held; a follow-up resumes it. */
+  "paused",
+  /** A follow-up woke a paused session: a new sandbox is being provisioned on the session's branch. */
+  "resuming",
   "stopping",
   "stopped",
   "completed",

@@ -33,6 +33,13 @@ export const RuntimeEnv = z.object({
   NIGHTSHIFT_HOOK_TIMEOUT_MS: positiveInt(10 * 60_000),
   /** Largest unacked-event buffer kept on disk before the runtime pauses the agent. */
   NIGHTSHIFT_BUFFER_MAX_BYTES: positiveInt(64 * 1024 * 1024),
+  /**
+   * "1" when this sandbox resumes a paused session: the runtime restores the agent's saved
+   * conversation (GET /sandbox/conversation) before the first turn and continues the session branch.
+   */
+  NIGHTSHIFT_RESUME: z.enum(["0", "1"]).optional(),
+  /** With NIGHTSHIFT_RESUME: the agent CLI's own session id to resume (e.g. Claude Code's --resume id). */
+  NIGHTSHIFT_AGENT_SESSION_ID: z.string().min(1).max(200).optional(),
   /** Comma-separated names of environment variables whose values must be masked in every event. */
   NIGHTSHIFT_SECRET_NAMES: z.string().optional(),
   /**
@@ -52,6 +59,12 @@ export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
  */
 export const SANDBOX_WORKDIR = "/nightshift/work";
 export const SANDBOX_STATE_DIR = "/nightshift/state";
+/** Where a sandbox saves (PUT) and, when resuming, restores (GET) its agent's conversation archive. */
+export const SANDBOX_CONVERSATION_PATH = "/sandbox/conversation";
+/** The largest conversation archive (gzip) the control plane keeps per session. */
+export const CONVERSATION_MAX_BYTES = 8 * 1024 * 1024;
+/** The header a conversation upload names the agent CLI's session id in. */
+export const AGENT_SESSION_HEADER = "x-nightshift-agent-session";
 /** The path under the control plane where a sandbox's git remote lives (control-plane routes/sandbox-git.ts). */
 export const SANDBOX_GIT_PATH = "/sandbox/git";
 

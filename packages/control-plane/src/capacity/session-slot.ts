@@ -5,7 +5,7 @@
  */
 import { type AgentEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
 import type { Bindings } from "../env";
-import type { LifecycleInput } from "../session/lifecycle";
+import { type LifecycleInput, WAITING_FOR_SLOT } from "../session/lifecycle";
 import type { MetaStore } from "../session/meta-store";
 import type { Scheduler } from "../session/scheduler";
 import type { SessionMeta } from "../session/store";
@@ -50,7 +50,7 @@ export class SessionSlot {
   /** Asks for a slot (harmless to repeat): granted now, or the place in line to show. */
   async request(): Promise<SlotStep> {
     const meta = this.meta();
-    if (meta.status !== "queued") return { events: [] };
+    if (!WAITING_FOR_SLOT.has(meta.status)) return { events: [] };
     const { total, perTenant } = this.policy(meta);
     const answer = await this.pool(meta).acquire({
       sessionId: meta.sessionId,
@@ -58,7 +58,7 @@ export class SessionSlot {
       limits: { total, perTenant },
     });
     // The pool may have called back (granted) or the session stopped while we waited.
-    if (this.meta().status !== "queued") return { events: [] };
+    if (!WAITING_FOR_SLOT.has(this.meta().status)) return { events: [] };
     if (answer.granted) return { input: this.granted(), events: [] };
     return { events: this.moveTo(answer.position) };
   }
@@ -72,7 +72,7 @@ export class SessionSlot {
 
   /** A new place in line while queued; the event to publish when it changed. */
   moveTo(position: number): AgentEvent[] {
-    if (this.meta().status !== "queued") return [];
+    if (!WAITING_FOR_SLOT.has(this.meta().status)) return [];
     if (this.store.get("slot.queue_position") === position) return [];
     this.store.set("slot.queue_position", position);
     return [{ type: "session.queue", position }];
@@ -82,13 +82,13 @@ export class SessionSlot {
   position(): number | null {
     const meta = this.store.get("session.meta");
     const position = this.store.get("slot.queue_position");
-    return meta?.status === "queued" ? position : null;
+    return meta && WAITING_FOR_SLOT.has(meta.status) ? position : null;
   }
 
   /** On the renewal deadline: a session that holds (or is starting) a sandbox keeps its lease. */
   async renew(): Promise<void> {
     const meta = this.meta();
-    if (meta.status === "queued" || TERMINAL_STATUSES.has(meta.status)) return;
+    if (meta.status === "queued" || meta.status === "paused" || TERMINAL_STATUSES.has(meta.status)) return;
     await this.pool(meta).renew(meta.sessionId, meta.tenantId);
     this.scheduler.set("slot.renew", this.now() + LEASE_RENEW_MS);
   }

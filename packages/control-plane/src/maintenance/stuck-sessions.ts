@@ -22,7 +22,12 @@ export interface SweepResult {
 
 export async function sweepStuckSessions(env: Bindings, now: number): Promise<SweepResult> {
   const before = new Date(now - STUCK_AFTER_MS).toISOString();
-  const rows = await listStuckSessions(openDatabase(env.DB), ["queued", "starting"], before, SWEEP_BATCH);
+  const rows = await listStuckSessions(
+    openDatabase(env.DB),
+    ["queued", "starting", "resuming"],
+    before,
+    SWEEP_BATCH,
+  );
   const outcomes = await Promise.allSettled(rows.map((row) => reconcileOne(env, row)));
   let failed = 0;
   let errors = 0;

@@ -20,6 +20,8 @@ export interface DriverParts {
   timeouts: Pick<SessionTimeouts, "turnStarted" | "releaseSandboxSoon">;
   slot: Pick<SessionSlot, "request">;
   publish: (events: AgentEvent[]) => unknown;
+  /** Ends the previous sandbox now when its release is still pending (before a resume asks for a slot). */
+  finishRelease: () => Promise<void>;
   /** After a new status was stored and announced: the session's other parts follow it. */
   statusChanged: (before: SessionMeta, status: SessionStatus, reason?: string) => void;
   now: () => number;
@@ -28,6 +30,7 @@ export interface DriverParts {
 export class LifecycleDriver {
   private readonly inputs: LifecycleInput[] = [];
   private slotRequested = false;
+  private releaseRequested = false;
 
   constructor(private readonly parts: DriverParts) {}
 
@@ -38,7 +41,13 @@ export class LifecycleDriver {
   /** Applies queued inputs in order, and the slot request they asked for, until none is left. */
   async drain(): Promise<void> {
     const { store, publish } = this.parts;
-    while (this.inputs.length > 0 || this.slotRequested) {
+    while (this.inputs.length > 0 || this.slotRequested || this.releaseRequested) {
+      if (this.inputs.length === 0 && this.releaseRequested) {
+        // The old sandbox's end (and its slot) must be settled before the new one is asked for.
+        this.releaseRequested = false;
+        await this.parts.finishRelease();
+        continue;
+      }
       if (this.inputs.length === 0) {
         this.slotRequested = false;
         const step = await this.parts.slot.request();
@@ -105,6 +114,9 @@ export class LifecycleDriver {
       case "request-slot":
         // Asked for in drain(), after the inputs before it: one pool call however many prompts.
         this.slotRequested = true;
+        return;
+      case "finish-release":
+        this.releaseRequested = true;
         return;
       case "terminate-sandbox":
         bridge.send({ v: 1, type: "shutdown", reason: "the session ended" });

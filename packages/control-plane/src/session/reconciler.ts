@@ -1,5 +1,5 @@
 /**
- * Repairs sessions stuck on their way to a sandbox. Two paths meet here:
+ * Repairs sessions stuck on their way to a sandbox (queued, starting, or resuming a paused one). Two paths meet here:
  * - the DO's own `session.watchdog` deadline, armed while the session is `queued`/`starting`,
  *   notices when nothing is scheduled that would move it on (e.g. a crash between writing the
  *   session and scheduling its start) and schedules the start again;
@@ -22,7 +22,7 @@ export type ReconcileRow = Omit<SessionMeta, "status">;
 export const NEVER_INITIALISED_REASON =
   "the session could not be started: the control plane failed to hand it to its session agent; start it again";
 
-const STUCK: ReadonlySet<SessionStatus> = new Set(["queued", "starting"]);
+const STUCK: ReadonlySet<SessionStatus> = new Set(["queued", "starting", "resuming"]);
 
 export function isStuckStatus(status: SessionStatus): boolean {
   return STUCK.has(status);
@@ -52,7 +52,8 @@ export class Reconciler {
     if (!isStuckStatus(status) || sandboxConnected) return { kind: "none" };
     const launchPending = this.scheduler.has("sandbox.start") || this.scheduler.has("sandbox.heartbeat");
     if (launchPending) return { kind: "none" };
-    if (status === "queued")
+    // Resuming may still wait for its slot: asking again is harmless (the pool's acquire is idempotent).
+    if (status === "queued" || status === "resuming")
       return pendingPrompts > 0 ? { kind: "input", input: { kind: "prompt.enqueued" } } : { kind: "none" };
     return { kind: "relaunch" };
   }

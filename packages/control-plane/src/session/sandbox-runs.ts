@@ -8,26 +8,26 @@ import type { SessionSlot } from "../capacity/session-slot";
 import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { isolationRefusal } from "../sandbox-auth/isolation-policy";
-import { decryptSecretsForSession } from "../secrets/sandbox-secrets";
 import { egressPolicyFor } from "../services/settings";
+import { sandboxControlPlaneUrl } from "./bootstrap-env";
 import type { SandboxBridge } from "./bridge";
-import type { LifecycleInput } from "./lifecycle";
+import { LAUNCHING, type LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta } from "./store";
-import type { SessionTimeouts } from "./timeouts";
+import { IDLE_RELEASE_MS, type SessionTimeouts } from "./timeouts";
 
 /** The launcher as the deployment configures it. */
 export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLauncher {
   return new SandboxLauncher(meta, {
-    controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
+    controlPlaneUrl: sandboxControlPlaneUrl(env),
     tokenSecret: env.SANDBOX_TOKEN_SECRET,
     provider: () => createSandboxProvider(env),
-    // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
-    secrets: (meta) => decryptSecretsForSession(env, meta),
     egress: (meta) => egressPolicyFor(env, meta.tenantId),
     isolationRefusal: (isolation) => isolationRefusal(env, isolation),
+    idleTimeoutSeconds: IDLE_RELEASE_MS / 1000,
+    ...(env.NIGHTSHIFT_DEPLOYMENT ? { deployment: env.NIGHTSHIFT_DEPLOYMENT } : {}),
     now: Date.now,
   });
 }
@@ -37,7 +37,7 @@ export interface SandboxRunParts {
   launcher: Pick<SandboxLauncher, "launch" | "terminate">;
   bridge: Pick<SandboxBridge, "beginIncarnation" | "endIncarnation">;
   timeouts: Pick<SessionTimeouts, "sandboxLaunched">;
-  scheduler: Pick<Scheduler, "set">;
+  scheduler: Pick<Scheduler, "set" | "has" | "clear">;
   slot: Pick<SessionSlot, "providerFull" | "release">;
   publish: (events: AgentEvent[]) => unknown;
   push: (input: LifecycleInput) => void;
@@ -50,7 +50,7 @@ export class SandboxRuns {
   async start(): Promise<void> {
     const { bridge, launcher, publish } = this.parts;
     const meta = this.parts.meta();
-    if (meta.status !== "starting") return;
+    if (!LAUNCHING.has(meta.status)) return;
     const outcome = await launcher.launch(meta, (hash) => bridge.beginIncarnation(hash));
     const report = reportLaunch(outcome);
     publish(report.events);
@@ -58,6 +58,20 @@ export class SandboxRuns {
     if (report.retryAt !== undefined) this.parts.scheduler.set("sandbox.start", report.retryAt);
     if (report.input) this.parts.push(report.input);
     if (outcome.kind === "full") publish(await this.parts.slot.providerFull());
+  }
+
+  /**
+   * A paused session resuming within the old sandbox's termination grace: end that sandbox now,
+   * so its pending release cannot later end the new incarnation or give back the new slot.
+   */
+  async finishPendingRelease(): Promise<void> {
+    if (!this.parts.scheduler.has("sandbox.terminate")) return;
+    try {
+      await this.release();
+    } catch {
+      // Only the pool's release can throw: the lease it keeps is ours, and the resume asks for it again.
+    }
+    this.parts.scheduler.clear("sandbox.terminate");
   }
 
   /** The `sandbox.terminate` deadline: the incarnation ends and its slot goes back to the pool. */

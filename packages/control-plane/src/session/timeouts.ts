@@ -46,7 +46,8 @@ export class SessionTimeouts {
   statusChanged(status: SessionStatus): void {
     if (status === "idle") this.scheduler.set("idle.stop", this.now() + IDLE_RELEASE_MS);
     else this.scheduler.clear("idle.stop");
-    if (TERMINAL_STATUSES.has(status)) {
+    // Paused: no sandbox and no slot, so nothing of the old incarnation's may fire.
+    if (TERMINAL_STATUSES.has(status) || status === "paused") {
       for (const name of ["sandbox.start", "sandbox.heartbeat", "turn.timeout", "slot.renew"] as const)
         this.scheduler.clear(name);
     }

@@ -6,20 +6,16 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { type AgentEvent, errorStatus, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
-import type { GitAccess } from "../git-proxy/git-caller";
-import { isSessionRepo } from "../git-proxy/git-path";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
-import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
-import { type BootstrapExchangeResult, bootstrapExchangeFor } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
 import { readEventsPage } from "./event-pages";
-import type { GithubCredentials } from "./github-credentials";
+import type { CredentialResult, GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import { WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
@@ -231,39 +227,14 @@ export class SessionAgent extends DurableObject<Bindings> {
     };
   }
 
-  /** POST /sandbox/bootstrap (routes/sandbox-bootstrap.ts): the current incarnation's environment, once per token. */
-  async exchangeBootstrap(claims: VerifiedBootstrap): Promise<BootstrapExchangeResult> {
-    const exchange = bootstrapExchangeFor(this.env, this.store.meta, (hash) =>
-      this.bridge.isCurrentIncarnation(hash),
-    );
-    const result = await exchange.exchange(claims);
-    if (!result.ok && result.sessionFailure) {
-      // The sandbox can never get its environment: the session fails as a launch would have.
-      this.publish([{ type: "error", code: "sandbox_start_failed", message: result.sessionFailure }]);
-      this.lifecycle.push({ kind: "sandbox.failed", reason: result.sessionFailure });
-      await this.settle();
-    }
-    return result;
-  }
-
-  /**
-   * For the git proxy (git-proxy/git-caller.ts), one call per git request: the sandbox caller and,
-   * when the request names this session's GitHub repository, a cached token scoped to it (never
-   * sent to the sandbox).
-   */
-  async gitAccess(
-    tenantId: string,
-    incarnationHash: string,
-    requestedRepo: string,
-  ): Promise<RpcResult<GitAccess>> {
-    const caller = await this.sandboxCaller(tenantId, incarnationHash);
-    if (!caller.ok) return caller;
-    const { repo } = caller.value;
-    const credential =
-      repo.kind === "github" && isSessionRepo(requestedRepo, repo)
-        ? await this.githubCredentials.issue(repo, this.meta().github ?? null)
-        : null;
-    return { ok: true, value: { caller: caller.value, credential } };
+  /** For the git proxy on GitHub repositories: a cached token scoped to this session's repo (never sent to the sandbox). */
+  async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
+    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    if (!target.ok)
+      return target.code === "session_closed"
+        ? { ok: false, code: "session_ended", status: errorStatus("session_ended"), message: target.message }
+        : { ok: false, code: "unauthorized", status: errorStatus("unauthorized"), message: target.message };
+    return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
   }
 
   /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */

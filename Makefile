@@ -49,7 +49,7 @@ $(DEPS_STAMP): $(PNPM_STAMP) $(WORKSPACE_MANIFESTS)
 
 deps: $(DEPS_STAMP) ## install workspace dependencies from the lockfile
 
-system-deps: ## install the Debian packages tests need (git, bubblewrap, chromium) when missing
+system-deps: ## install the Debian packages tests need (git, bubblewrap, chromium, python3-pytest) when missing
 	@bash scripts/system-deps.sh
 
 setup: toolchain deps system-deps ## everything needed to develop and test
@@ -77,6 +77,7 @@ test: setup ## typecheck, lint and every package's tests (workerd, real CLIs, en
 	pnpm run lint
 	pnpm run test
 	pnpm --filter @nightshift/web run test:browser
+	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider packages/modal-app/tests packages/sandbox-image/tests
 
 bench: setup ## benchmarks (see docs/performance.md)
 	pnpm --filter @nightshift/bench run bench

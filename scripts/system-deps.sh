@@ -4,6 +4,8 @@ set -euo pipefail
 need=()
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
+# The Modal app's and the sandbox image's tests (PyPI is not needed: Debian packages pytest).
+python3 -c 'import pytest' >/dev/null 2>&1 || need+=(python3-pytest)
 if [ "${NIGHTSHIFT_SKIP_BROWSER:-}" != "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

@@ -1,5 +1,7 @@
 /** Picks the configured SandboxProvider, failing fast with the missing settings named. */
 import type { Bindings } from "../env";
+import { daytonaConfigFrom } from "./daytona/daytona-config";
+import { DaytonaSandboxProvider } from "./daytona/daytona-provider";
 import { LocalSandboxProvider } from "./local/local-provider";
 import { type SandboxProvider, SandboxProviderError } from "./provider";
 
@@ -18,5 +20,6 @@ export function createSandboxProvider(env: Bindings): SandboxProvider {
     }
     return new LocalSandboxProvider({ hostUrl: env.SANDBOX_HOST_URL!, secret: env.SANDBOX_HOST_SECRET! });
   }
-  throw new SandboxProviderError(`unknown SANDBOX_PROVIDER "${name}"; supported: local`, "permanent");
+  if (name === "daytona") return new DaytonaSandboxProvider(daytonaConfigFrom(env));
+  throw new SandboxProviderError(`unknown SANDBOX_PROVIDER "${name}"; supported: local, daytona`, "permanent");
 }

@@ -6,64 +6,11 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { ClientCloseCode, type StoredEvent } from "@nightshift/protocol";
+import { ClientCloseCode } from "@nightshift/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type WebSocket as ServerSocket, WebSocketServer } from "ws";
-import { firstTurn, stored } from "../../test/sample-events";
-import { type ConnectionState, SessionStream, streamUrl } from "./session-stream";
-
-const LOG = stored(firstTurn);
-
-interface Conn {
-  socket: ServerSocket;
-  after: number;
-  received: unknown[];
-}
-
-async function startServer(onConnect: (conn: Conn) => void) {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
-  const conns: Conn[] = [];
-  wss.on("connection", (socket, req) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    const conn: Conn = { socket, after: Number(url.searchParams.get("after")), received: [] };
-    socket.on("message", (data) => conn.received.push(JSON.parse(String(data))));
-    conns.push(conn);
-    onConnect(conn);
-  });
-  const { port } = wss.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    conns,
-    close: () => new Promise<void>((resolve) => wss.close(() => resolve())),
-  };
-}
-
-function sendEvents(socket: ServerSocket, events: StoredEvent[]) {
-  socket.send(JSON.stringify({ v: 1, type: "events", events }));
-}
-
-function replay(conn: Conn, log: StoredEvent[] = LOG) {
-  const backlog = log.filter((e) => e.seq > conn.after);
-  if (backlog.length) sendEvents(conn.socket, backlog);
-  conn.socket.send(JSON.stringify({ v: 1, type: "replay.done", lastSeq: log.at(-1)?.seq ?? 0 }));
-}
-
-function collector() {
-  const seqs: number[] = [];
-  const states: ConnectionState[] = [];
-  const errors: string[] = [];
-  return {
-    seqs,
-    states,
-    errors,
-    handlers: {
-      onEvents: (events: StoredEvent[]) => seqs.push(...events.map((e) => e.seq)),
-      onState: (s: ConnectionState) => states.push(s),
-      onServerError: (code: string, message: string) => errors.push(`${code}: ${message}`),
-    },
-  };
-}
+import { WebSocketServer } from "ws";
+import { collector, LOG, replay, sendEvents, startServer } from "../../test/stream-server";
+import { SessionStream, streamUrl } from "./session-stream";
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRuntimeEnv } from "./env";
+import { parseRuntimeEnv, secretValuesOf } from "./env";
 
 const valid = {
   NIGHTSHIFT_SESSION_ID: "ses_1",
@@ -74,5 +74,52 @@ describe("parseRuntimeEnv", () => {
     expect(result.ok && result.secretValues.sort()).toEqual(
       [valid.NIGHTSHIFT_SANDBOX_TOKEN, "hunter2hunter2", "sk-123456"].sort(),
     );
+  });
+
+  it("accepts an https control plane and refuses a relative state dir", () => {
+    expect(parseRuntimeEnv({ ...valid, NIGHTSHIFT_CONTROL_PLANE_URL: "https://cp.example.com" }).ok).toBe(
+      true,
+    );
+    expect(parseRuntimeEnv({ ...valid, NIGHTSHIFT_STATE_DIR: "state" })).toEqual({
+      ok: false,
+      problems: ["NIGHTSHIFT_STATE_DIR is invalid: must be an absolute path"],
+    });
+  });
+
+  it("says how a missing variable is normally set", () => {
+    const { NIGHTSHIFT_WORKDIR: _w, ...rest } = valid;
+    expect(parseRuntimeEnv(rest)).toEqual({
+      ok: false,
+      problems: [
+        "NIGHTSHIFT_WORKDIR is missing: set it in the sandbox environment (the sandbox provider normally does)",
+      ],
+    });
+  });
+
+  it("masks the token first and each set secret once, skipping blank names and empty values", () => {
+    const result = parseRuntimeEnv({
+      ...valid,
+      NIGHTSHIFT_SECRET_NAMES: " ,B_KEY,,A_KEY, B_KEY ,EMPTY,TOKEN_COPY",
+      A_KEY: "value-a-123",
+      B_KEY: "value-b-456",
+      EMPTY: "",
+      TOKEN_COPY: valid.NIGHTSHIFT_SANDBOX_TOKEN,
+    });
+    expect(result.ok && result.secretValues).toEqual([
+      valid.NIGHTSHIFT_SANDBOX_TOKEN,
+      "value-b-456",
+      "value-a-123",
+    ]);
+  });
+
+  it("reads secret names from the parsed environment and values from the source", () => {
+    const parsed = parseRuntimeEnv(valid);
+    if (!parsed.ok) throw new Error("expected a valid environment");
+    expect(secretValuesOf({ ...parsed.env, NIGHTSHIFT_SECRET_NAMES: "X" }, { X: "from-the-source" })).toEqual(
+      [valid.NIGHTSHIFT_SANDBOX_TOKEN, "from-the-source"],
+    );
+    expect(secretValuesOf({ ...parsed.env, NIGHTSHIFT_SECRET_NAMES: undefined }, { X: "x-value" })).toEqual([
+      valid.NIGHTSHIFT_SANDBOX_TOKEN,
+    ]);
   });
 });

@@ -90,6 +90,11 @@ export class EgressProxy {
     return this.options.socketPath;
   }
 
+  /** Sockets the proxy holds open now (connections, tunnels, upgraded sockets). */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
   /** Stops listening, cuts every open connection and tunnel, and removes the socket. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -98,8 +103,15 @@ export class EgressProxy {
     rmSync(this.options.socketPath, { force: true });
   }
 
+  /**
+   * Every socket the proxy holds gets its error listener here, once: the http server drops its own
+   * listener when it hands a socket over for CONNECT or an upgrade, and a sandbox that hangs up
+   * mid-answer must never turn the write's EPIPE into an uncaught exception in the host.
+   */
   private track(socket: Duplex): void {
+    if (this.connections.has(socket)) return;
     this.connections.add(socket);
+    socket.on("error", () => socket.destroy());
     socket.on("close", () => this.connections.delete(socket));
   }
 
@@ -118,9 +130,6 @@ export class EgressProxy {
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     this.track(socket);
-    // The http server hands an upgraded socket over with no error listener: a sandbox that hangs up
-    // while its upstream is dialled must not make the answer's write an uncaught EPIPE in the host.
-    socket.on("error", () => socket.destroy());
     const route = await this.route(req);
     if (!route.ok) {
       this.options.reporter.deny(route.target, route.reason);
@@ -134,7 +143,6 @@ export class EgressProxy {
 
   private async onConnect(req: IncomingMessage, client: Duplex, head: Buffer): Promise<void> {
     this.track(client);
-    client.on("error", () => client.destroy());
     const target = parseAuthority(req.url ?? "");
     if (!target) {
       client.end(rawResponse(400, "CONNECT needs host:port"));

@@ -61,6 +61,19 @@ describe("matchesFilter", () => {
     expect(search("payments")).toBe(false);
   });
 
+  it("does not match a word made of the end of one field and the start of the next", () => {
+    // The title ends in "test" and the repo is acme/api: "testacme" is in neither.
+    expect(search("testacme")).toBe(false);
+    expect(search("test acme")).toBe(true);
+  });
+
+  it("finds capitalised text by a lower-case word", () => {
+    expect(search("fix")).toBe(true);
+    expect(
+      matchesFilter({ ...session, branch: "nightshift/Hotfix" }, { trigger: null, search: "hotfix" }),
+    ).toBe(true);
+  });
+
   it("does not match a missing model", () => {
     expect(matchesFilter({ ...session, model: null }, { trigger: null, search: "sonnet" })).toBe(false);
     expect(matchesFilter({ ...session, model: null }, { trigger: null, search: "flaky" })).toBe(true);

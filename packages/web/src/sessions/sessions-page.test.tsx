@@ -103,6 +103,23 @@ describe("SessionsPage", () => {
     await waitFor(() => expect(calls.some((c) => c.path.includes("status=failed"))).toBe(true));
   });
 
+  it("names every trigger in the filter the way the list shows it", async () => {
+    routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json(PAGE) });
+    renderPage(<SessionsPage />);
+    await screen.findByText("Fix flaky test");
+    const options = screen.getByLabelText("Trigger").querySelectorAll("option");
+    expect([...options].map((o) => [o.value, o.textContent])).toEqual([
+      ["", "Any"],
+      ["web", "Web"],
+      ["api", "API"],
+      ["github", "GitHub"],
+      ["slack", "Slack"],
+      ["linear", "Linear"],
+      ["webhook", "Webhook"],
+      ["schedule", "Schedule"],
+    ]);
+  });
+
   it("says when nothing matches and clears the filters", async () => {
     routeFetch({ "GET /api/v1/tenants/t1/sessions": () => json(PAGE) });
     renderPage(<SessionsPage />);

@@ -5,6 +5,7 @@
  * URL: the tenant's model setting, else the deployment's, else the provider's public API.
  */
 import { MODEL_KEY_SECRET_NAMES, type ModelProvider } from "@nightshift/protocol";
+import { IsolateCache } from "../cache/isolate-cache";
 import { openDatabase } from "../db/client";
 import type { GatewaySettings } from "../db/repositories/gateway-settings";
 import { listSealedSecretsForRepo } from "../db/repositories/secrets";
@@ -43,18 +44,20 @@ export interface Upstream {
  */
 const KEY_CACHE_TTL_MS = 10_000;
 const KEY_CACHE_MAX = 1_000;
-const keyCache = new Map<string, { key: string | null; expiresAt: number }>();
+const keyCache = new IsolateCache<string | null>({ ttlMs: KEY_CACHE_TTL_MS, maxEntries: KEY_CACHE_MAX });
 
-async function tenantKey(
+function tenantKey(env: GatewayEnv, caller: SandboxCaller, provider: ModelProvider): Promise<string | null> {
+  const repoKey = repoKeyOf(caller.repo);
+  const cacheKey = `${caller.tenantId}\n${repoKey}\n${caller.userId}\n${provider}`;
+  return keyCache.getOrLoad(cacheKey, () => loadTenantKey(env, caller, provider, repoKey));
+}
+
+async function loadTenantKey(
   env: GatewayEnv,
   caller: SandboxCaller,
   provider: ModelProvider,
+  repoKey: string,
 ): Promise<string | null> {
-  const repoKey = repoKeyOf(caller.repo);
-  const cacheKey = `${caller.tenantId}\n${repoKey}\n${caller.userId}\n${provider}`;
-  const cached = keyCache.get(cacheKey);
-  if (cached && cached.expiresAt > Date.now()) return cached.key;
-
   const db = openDatabase(env.DB);
   const name = MODEL_KEY_SECRET_NAMES[provider];
   const rows = (await listSealedSecretsForRepo(db, caller.tenantId, repoKey)).filter((r) => r.name === name);
@@ -76,8 +79,6 @@ async function tenantKey(
     ]);
     key = value ?? null;
   }
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-  keyCache.set(cacheKey, { key, expiresAt: Date.now() + KEY_CACHE_TTL_MS });
   return key;
 }
 

@@ -4,6 +4,7 @@
  * back unchanged while usage is read from it and recorded (in waitUntil) once it ends.
  */
 import { CREDENTIAL_HEADERS, costOf, HOP_BY_HOP_HEADERS, type ModelProvider } from "@nightshift/protocol";
+import { IsolateCache } from "../cache/isolate-cache";
 import { openDatabase } from "../db/client";
 import { type GatewaySettings, readGatewaySettings } from "../db/repositories/gateway-settings";
 import { recordUsage } from "../db/repositories/model-usage";
@@ -53,15 +54,10 @@ function forwardedResponseHeaders(upstream: Headers): Headers {
 
 /** Settings are read at most once per this window per tenant and isolate. */
 const SETTINGS_TTL_MS = 10_000;
-const settingsCache = new Map<string, { value: GatewaySettings; expiresAt: number }>();
+const settingsCache = new IsolateCache<GatewaySettings>({ ttlMs: SETTINGS_TTL_MS, maxEntries: 1_000 });
 
-async function settingsFor(env: Bindings, tenantId: string): Promise<GatewaySettings> {
-  const hit = settingsCache.get(tenantId);
-  if (hit && hit.expiresAt > Date.now()) return hit.value;
-  const value = await readGatewaySettings(openDatabase(env.DB), tenantId);
-  if (settingsCache.size >= 1_000) settingsCache.clear();
-  settingsCache.set(tenantId, { value, expiresAt: Date.now() + SETTINGS_TTL_MS });
-  return value;
+function settingsFor(env: Bindings, tenantId: string): Promise<GatewaySettings> {
+  return settingsCache.getOrLoad(tenantId, () => readGatewaySettings(openDatabase(env.DB), tenantId));
 }
 
 /** Tests change settings and must see them at once. */

@@ -45,8 +45,14 @@ async function githubSession(name: string): Promise<Session> {
  * the control plane: no route hands it to a sandbox any more).
  */
 async function credential(session: Session, jti: string) {
-  const result = await sessionStub(session.id).githubCredential(session.tenantId, await sha256Hex(jti));
-  if (!result.ok) return { ok: false as const, code: result.code };
+  const access = await sessionStub(session.id).gitAccess(
+    session.tenantId,
+    await sha256Hex(jti),
+    `github/${session.repo.kind === "github" ? `${session.repo.owner}/${session.repo.name}` : ""}`,
+  );
+  if (!access.ok) return { ok: false as const, code: access.code };
+  const result = access.value.credential;
+  if (!result?.ok) return { ok: false as const, code: result?.code ?? "no_credential" };
   return { ok: true as const, password: result.value.token, expiresAt: result.value.expiresAt };
 }
 

@@ -1,12 +1,12 @@
 /**
  * The git proxy's front door: which repository and service a request is for, who is asking
- * (the sandbox token, checked by sandbox-caller.ts), whether that session may touch that
+ * (the sandbox token and the session's DO, in one call: git-caller.ts), whether that session may touch that
  * repository, and then a fetch passed straight through or a push handed to push.ts.
  * Every refusal is plain text, which git prints as `remote: …`.
  */
 import type { Bindings } from "../env";
-import { authenticateSandboxCaller, sandboxTokenOf } from "../sandbox-auth/sandbox-caller";
-import { verifySandboxToken } from "../sandbox-auth/token";
+import { sandboxTokenOf } from "../sandbox-auth/sandbox-caller";
+import { authenticateGitCaller } from "./git-caller";
 import { isSessionRepo, parseGitPath, proxyRepoKey } from "./git-path";
 import { handleReceivePack } from "./push";
 import { auditPush } from "./push-audit";
@@ -31,14 +31,6 @@ function pushLimit(env: Bindings): number {
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_MAX_PUSH_BYTES;
 }
 
-/** The incarnation the sandbox was created with: the token's jti up to its first '.'. */
-async function incarnationOf(env: Bindings, headers: Headers): Promise<string> {
-  const token = sandboxTokenOf(headers);
-  if (!token || !env.SANDBOX_TOKEN_SECRET) return "";
-  const verified = await verifySandboxToken(env.SANDBOX_TOKEN_SECRET, token);
-  return verified.ok ? (verified.claims.jti.split(".")[0] ?? "") : "";
-}
-
 export async function handleGitRequest(
   env: Bindings,
   request: Request,
@@ -54,7 +46,7 @@ export async function handleGitRequest(
     return text(401, "the git proxy needs this session's sandbox token as the HTTP Basic password", {
       "www-authenticate": 'Basic realm="nightshift"',
     });
-  const auth = await authenticateSandboxCaller(env, request.headers);
+  const auth = await authenticateGitCaller(env, request.headers, target.repo);
   if (!auth.ok)
     return text(
       auth.status,
@@ -79,8 +71,8 @@ export async function handleGitRequest(
     env,
     sessionId: caller.sessionId,
     tenantId: caller.tenantId,
-    incarnationHash: caller.incarnationHash,
-    incarnation: caller.repo.kind === "local" ? await incarnationOf(env, request.headers) : "",
+    incarnation: auth.incarnation,
+    credential: auth.credential,
     repo: caller.repo,
     target,
     method,

@@ -1,8 +1,8 @@
 /**
  * Where a proxied git request really goes. GitHub repositories: the App's git host, with the
- * installation token the session DO mints and caches (Basic x-access-token:<token>) — the token
- * is added here and never leaves the Worker. Local repositories: the sandbox host's signed
- * git endpoint on the session's mirror. Only git's own headers are passed either way, and an
+ * installation token the session DO mints and caches, handed over with the caller (git-caller.ts)
+ * and added here as Basic x-access-token:<token>; it never leaves the Worker. Local repositories:
+ * the sandbox host's signed git endpoint on the session's mirror. Only git's own headers are passed either way, and an
  * upstream failure becomes a 502 in words, never the upstream's body (which could echo a credential).
  */
 import type { RepoRef } from "@nightshift/protocol";
@@ -10,6 +10,7 @@ import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { SandboxProviderError } from "../providers/provider";
 import { githubWebUrl } from "../sandbox-auth/git-target";
+import type { CredentialResult } from "../session/github-credentials";
 import type { GitRequestTarget } from "./git-path";
 
 /** Request headers git sends that the upstream needs; everything else (auth, cookies, hop-by-hop) stays. */
@@ -21,9 +22,10 @@ export interface UpstreamCall {
   env: Bindings;
   sessionId: string;
   tenantId: string;
-  incarnationHash: string;
   /** The incarnation the sandbox was created with (local repositories only). */
   incarnation: string;
+  /** The installation token's result from the session's DO (GitHub repositories only). */
+  credential: CredentialResult | null;
   repo: RepoRef;
   target: GitRequestTarget;
   method: "GET" | "POST";
@@ -53,10 +55,8 @@ function upstreamName(repo: RepoRef): string {
 }
 
 async function githubFetch(call: UpstreamCall, repo: Extract<RepoRef, { kind: "github" }>) {
-  const minted = await call.env.SESSION_AGENT.getByName(call.sessionId).githubCredential(
-    call.tenantId,
-    call.incarnationHash,
-  );
+  const minted = call.credential;
+  if (!minted) return { ok: false as const, status: 502, message: "no credential for this repository" };
   if (!minted.ok) return { ok: false as const, status: minted.status, message: minted.message };
   const base = githubWebUrl(call.env).replace(/\/+$/, "");
   const url = `${base}/${repo.owner}/${repo.name}.git/${endpointPath(call.target)}`;

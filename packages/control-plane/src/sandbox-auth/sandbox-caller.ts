@@ -7,8 +7,10 @@
  * (an Anthropic/OpenAI/Gemini error body for the gateway, a message git prints for the proxy).
  */
 import type { RepoRef } from "@nightshift/protocol";
+import { IsolateCache } from "../cache/isolate-cache";
 import type { Bindings } from "../env";
 import { sha256Hex } from "../secrets/encoding";
+import type { RpcFailure } from "../session/rpc-types";
 import { bearerToken, verifySandboxToken } from "./token";
 
 export interface SandboxCaller {
@@ -42,11 +44,10 @@ export type SandboxCallerResult = { ok: true; caller: SandboxCaller } | SandboxC
 export const CALLER_CACHE_TTL_MS = 10_000;
 const CALLER_CACHE_MAX = 2_000;
 
-interface CachedCaller {
-  caller: SandboxCaller;
-  expiresAt: number;
-}
-const callerCache = new Map<string, CachedCaller>();
+const callerCache = new IsolateCache<SandboxCaller>({
+  ttlMs: CALLER_CACHE_TTL_MS,
+  maxEntries: CALLER_CACHE_MAX,
+});
 
 /** For tests that must see the DO's answer immediately (an ended session). */
 export function forgetCachedCallers(): void {
@@ -83,23 +84,21 @@ function refuse(status: 401 | 410, message: string): SandboxCallerRefusal {
   return { ok: false, status, code: status === 410 ? "session_ended" : "unauthorized", message };
 }
 
-function remember(key: string, caller: SandboxCaller, now: number): void {
-  if (callerCache.size >= CALLER_CACHE_MAX) {
-    for (const [k, entry] of callerCache) if (entry.expiresAt <= now) callerCache.delete(k);
-    // Still full of live entries: drop the oldest (Map iterates in insertion order).
-    if (callerCache.size >= CALLER_CACHE_MAX) {
-      const oldest = callerCache.keys().next().value;
-      if (oldest !== undefined) callerCache.delete(oldest);
-    }
-  }
-  callerCache.set(key, { caller, expiresAt: now + CALLER_CACHE_TTL_MS });
+/** A sandbox token whose signature, expiry and claims checked out; the DO has not been asked yet. */
+export interface VerifiedSandboxToken {
+  ok: true;
+  tenantId: string;
+  sessionId: string;
+  /** The token's jti: `<incarnation>` or `<incarnation>.<renewal>`. */
+  jti: string;
+  incarnationHash: string;
 }
 
-export async function authenticateSandboxCaller(
-  env: Pick<Bindings, "SANDBOX_TOKEN_SECRET" | "SESSION_AGENT">,
+/** Finds the sandbox token in the headers and verifies it as a JWT (no DO call). */
+export async function verifySandboxCallerToken(
+  env: Pick<Bindings, "SANDBOX_TOKEN_SECRET">,
   headers: Headers,
-  now: () => number = Date.now,
-): Promise<SandboxCallerResult> {
+): Promise<VerifiedSandboxToken | SandboxCallerRefusal> {
   const token = sandboxTokenOf(headers);
   if (!token)
     return refuse(
@@ -111,21 +110,33 @@ export async function authenticateSandboxCaller(
   const verified = await verifySandboxToken(env.SANDBOX_TOKEN_SECRET, token);
   if (!verified.ok) return refuse(401, verified.reason);
   const { tenantId, sessionId, jti } = verified.claims;
-  const incarnationHash = await sha256Hex(jti);
+  return { ok: true, tenantId, sessionId, jti, incarnationHash: await sha256Hex(jti) };
+}
+
+/** The refusal a sandbox gets when the session's DO does not vouch for its incarnation. */
+export function refusalOfSession(answer: RpcFailure): SandboxCallerRefusal {
+  return answer.code === "session_closed"
+    ? refuse(410, `${answer.message}; its sandbox token is no longer honoured`)
+    : refuse(401, "this sandbox token is no longer valid for the session");
+}
+
+export async function authenticateSandboxCaller(
+  env: Pick<Bindings, "SANDBOX_TOKEN_SECRET" | "SESSION_AGENT">,
+  headers: Headers,
+  now: () => number = Date.now,
+): Promise<SandboxCallerResult> {
+  const verified = await verifySandboxCallerToken(env, headers);
+  if (!verified.ok) return verified;
+  const { tenantId, sessionId, incarnationHash } = verified;
   // Keyed by the incarnation and the claims the signature vouches for, so a cached answer can only
   // serve a token that verified just now for the same tenant, session and incarnation.
   const key = `${tenantId}\n${sessionId}\n${incarnationHash}`;
-  const cached = callerCache.get(key);
-  if (cached && cached.expiresAt > now()) return { ok: true, caller: cached.caller };
-  if (cached) callerCache.delete(key);
+  const cached = callerCache.get(key, now());
+  if (cached) return { ok: true, caller: cached };
 
   const answer = await env.SESSION_AGENT.getByName(sessionId).sandboxCaller(tenantId, incarnationHash);
-  if (!answer.ok) {
-    return answer.code === "session_closed"
-      ? refuse(410, `${answer.message}; its sandbox token is no longer honoured`)
-      : refuse(401, "this sandbox token is no longer valid for the session");
-  }
+  if (!answer.ok) return refusalOfSession(answer);
   const caller: SandboxCaller = { tenantId, sessionId, incarnationHash, ...answer.value };
-  remember(key, caller, now());
+  callerCache.set(key, caller, now());
   return { ok: true, caller };
 }

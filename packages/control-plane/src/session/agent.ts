@@ -6,16 +6,18 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { type AgentEvent, errorStatus, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
+import type { GitAccess } from "../git-proxy/git-caller";
+import { isSessionRepo } from "../git-proxy/git-path";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
 import { readEventsPage } from "./event-pages";
-import type { CredentialResult, GithubCredentials } from "./github-credentials";
+import type { GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import { WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
@@ -227,14 +229,24 @@ export class SessionAgent extends DurableObject<Bindings> {
     };
   }
 
-  /** For the git proxy on GitHub repositories: a cached token scoped to this session's repo (never sent to the sandbox). */
-  async githubCredential(tenantId: string, incarnationHash: string): Promise<CredentialResult> {
-    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
-    if (!target.ok)
-      return target.code === "session_closed"
-        ? { ok: false, code: "session_ended", status: errorStatus("session_ended"), message: target.message }
-        : { ok: false, code: "unauthorized", status: errorStatus("unauthorized"), message: target.message };
-    return this.githubCredentials.issue(target.value.repo, this.meta().github ?? null);
+  /**
+   * For the git proxy (git-proxy/git-caller.ts), one call per git request: the sandbox caller and,
+   * when the request names this session's GitHub repository, a cached token scoped to it (never
+   * sent to the sandbox).
+   */
+  async gitAccess(
+    tenantId: string,
+    incarnationHash: string,
+    requestedRepo: string,
+  ): Promise<RpcResult<GitAccess>> {
+    const caller = await this.sandboxCaller(tenantId, incarnationHash);
+    if (!caller.ok) return caller;
+    const { repo } = caller.value;
+    const credential =
+      repo.kind === "github" && isSessionRepo(requestedRepo, repo)
+        ? await this.githubCredentials.issue(repo, this.meta().github ?? null)
+        : null;
+    return { ok: true, value: { caller: caller.value, credential } };
   }
 
   /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */

@@ -1,0 +1,208 @@
+/**
+ * `daytona` provider: a sandbox per incarnation, created from the snapshot built from Nightshift's
+ * sandbox image (DAYTONA_SNAPSHOT), carrying only the bootstrap variables and the labels; Daytona's
+ * own idle timers set from Nightshift's idle policy as a backstop; the network limited to the
+ * control plane and the tenant's egress allow-list. The runtime is started through the toolbox's
+ * session API (an async command) and watched briefly: one that exits at once fails the start with
+ * its logs. Readiness is the runtime's hello on the bridge, as for every provider.
+ */
+import { isIP } from "node:net";
+import {
+  type CreateSandboxInput,
+  checkCreateInput,
+  type SandboxHandle,
+  type SandboxProvider,
+  SandboxProviderError,
+  withoutSecrets,
+} from "../provider";
+import { type CreateSandboxBody, DaytonaClient, type DaytonaSandbox } from "./daytona-client";
+import { classifyDaytonaError } from "./daytona-errors";
+
+/** Where our sandbox image puts the bundled runtime (packages/sandbox-image). */
+export const DAYTONA_RUNTIME_COMMAND = "node /opt/nightshift/runtime.mjs";
+/** The toolbox session the runtime runs in. */
+export const DAYTONA_RUNTIME_SESSION = "nightshift-runtime";
+export const DAYTONA_ISOLATION = "daytona (container)";
+/**
+ * Minutes added to Nightshift's idle timeout for Daytona's auto-stop: Nightshift stops an idle
+ * sandbox itself; Daytona's timer only catches one Nightshift lost track of, and must never stop a
+ * sandbox in the middle of a turn (Nightshift's turn limit is 31 minutes).
+ */
+export const AUTO_STOP_MARGIN_MINUTES = 35;
+
+export interface DaytonaProviderConfig {
+  apiUrl: string;
+  apiKey: string;
+  snapshot: string;
+  /** Daytona region ("us", "eu"); Daytona's default when absent. */
+  target?: string;
+  /** Labelled on every sandbox when the launcher did not (NIGHTSHIFT_DEPLOYMENT). */
+  deployment?: string;
+  fetch?: typeof fetch;
+  /** How long a sandbox may take to reach `started` (default 60 s). */
+  startTimeoutMs?: number;
+  /** How long the runtime is watched for an immediate exit (default 1 s). */
+  startCheckMs?: number;
+  /** Pause between state polls (default 250 ms). */
+  pollIntervalMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DaytonaSandboxProvider implements SandboxProvider {
+  readonly name = "daytona";
+  private readonly client: DaytonaClient;
+
+  constructor(private readonly config: DaytonaProviderConfig) {
+    this.client = new DaytonaClient({
+      apiUrl: config.apiUrl,
+      apiKey: config.apiKey,
+      ...(config.fetch ? { fetch: config.fetch } : {}),
+    });
+  }
+
+  async create(input: CreateSandboxInput): Promise<SandboxHandle> {
+    checkCreateInput(input);
+    const secrets = [this.config.apiKey, ...Object.values(input.bootstrap)];
+    const classify = (err: unknown) =>
+      classifyDaytonaError(err, { apiUrl: this.config.apiUrl, snapshot: this.config.snapshot, secrets });
+    let sandbox: DaytonaSandbox;
+    try {
+      sandbox = await this.client.createSandbox(this.createBody(input));
+    } catch (err) {
+      throw classify(err);
+    }
+    try {
+      const started = await this.waitUntilStarted(sandbox);
+      await this.startRuntime(started, secrets);
+    } catch (err) {
+      // Nothing may outlive a failed start: the launcher retries with a new incarnation.
+      await this.client.deleteSandbox(sandbox.id).catch(() => false);
+      throw classify(err);
+    }
+    const ported = (input.egress?.allowHosts ?? []).filter((h) => /:\d+$/.test(h));
+    const warnings =
+      ported.length > 0
+        ? [
+            `Daytona allows whole domains: the ports in the egress allow-list (${ported.slice(0, 3).join(", ")}) are not enforced`,
+          ]
+        : [];
+    return { providerId: sandbox.id, isolation: DAYTONA_ISOLATION, warnings };
+  }
+
+  async terminate(providerId: string): Promise<void> {
+    try {
+      await this.client.deleteSandbox(providerId);
+    } catch (err) {
+      throw classifyDaytonaError(err, {
+        apiUrl: this.config.apiUrl,
+        snapshot: this.config.snapshot,
+        secrets: [this.config.apiKey],
+      });
+    }
+  }
+
+  private createBody(input: CreateSandboxInput): CreateSandboxBody {
+    const idleMinutes = Math.ceil(input.idleTimeoutSeconds / 60);
+    const labels = {
+      ...(this.config.deployment ? { "nightshift.deployment": this.config.deployment } : {}),
+      ...input.labels,
+    };
+    return {
+      snapshot: this.config.snapshot,
+      ...(this.config.target ? { target: this.config.target } : {}),
+      env: { ...input.bootstrap },
+      labels,
+      public: false,
+      autoStopInterval: idleMinutes + AUTO_STOP_MARGIN_MINUTES,
+      // Deleted as soon as it stops: a stopped sandbox is never restarted (a new incarnation is made).
+      autoDeleteInterval: 0,
+      ...networkAllowLists(input),
+    };
+  }
+
+  private async waitUntilStarted(sandbox: DaytonaSandbox): Promise<DaytonaSandbox> {
+    const deadline = Date.now() + (this.config.startTimeoutMs ?? 60_000);
+    let current = sandbox;
+    for (;;) {
+      if (current.state === "started") return current;
+      if (current.state === "error" || current.state === "build_failed") {
+        const reason = current.errorReason ? `: ${current.errorReason}` : "";
+        throw new SandboxProviderError(
+          `Daytona could not start the sandbox (state ${current.state}${reason}); check the snapshot "${this.config.snapshot}" in Daytona's dashboard`,
+          "permanent",
+        );
+      }
+      if (current.state === "destroyed" || current.state === "destroying") {
+        throw new SandboxProviderError(
+          "the Daytona sandbox was deleted while it started; Nightshift will retry",
+          "transient",
+        );
+      }
+      if (Date.now() >= deadline) {
+        throw new SandboxProviderError(
+          `Daytona did not start the sandbox within ${(this.config.startTimeoutMs ?? 60_000) / 1000} s (state ${current.state}); Nightshift will retry`,
+          "transient",
+        );
+      }
+      await sleep(this.config.pollIntervalMs ?? 250);
+      current = await this.client.getSandbox(sandbox.id);
+    }
+  }
+
+  private async startRuntime(sandbox: DaytonaSandbox, secrets: string[]): Promise<void> {
+    const toolbox = await this.client.toolboxBase(sandbox);
+    await this.client.createSession(toolbox, DAYTONA_RUNTIME_SESSION);
+    const commandId = await this.client.executeAsync(
+      toolbox,
+      DAYTONA_RUNTIME_SESSION,
+      DAYTONA_RUNTIME_COMMAND,
+    );
+    // A runtime that cannot start (a snapshot without it, a refused bootstrap) exits within
+    // moments; one that runs is left to dial in (readiness is its hello on the bridge).
+    const deadline = Date.now() + (this.config.startCheckMs ?? 1_000);
+    let wait = 50;
+    for (;;) {
+      const exitCode = await this.client.commandExitCode(toolbox, DAYTONA_RUNTIME_SESSION, commandId);
+      if (exitCode !== null) {
+        const logs = await this.client
+          .commandLogs(toolbox, DAYTONA_RUNTIME_SESSION, commandId)
+          .catch(() => "(its logs could not be read)");
+        throw new SandboxProviderError(
+          `the Nightshift runtime exited at once in the Daytona sandbox (exit code ${exitCode}); is DAYTONA_SNAPSHOT built from Nightshift's sandbox image? Its last output:\n${lastLines(withoutSecrets(logs, secrets))}`,
+          "permanent",
+        );
+      }
+      if (Date.now() >= deadline) return;
+      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+      wait *= 2;
+    }
+  }
+}
+
+/** The last lines of a log, bounded, for a message a person reads. */
+function lastLines(text: string, lines = 20, chars = 2_000): string {
+  const tail = text.trimEnd().split("\n").slice(-lines).join("\n");
+  return tail.length > chars ? `…${tail.slice(-chars)}` : tail || "(no output)";
+}
+
+/**
+ * Daytona's allow-lists: domains in domainAllowList, IP literals as /32 (/128) networks in
+ * networkAllowList. The control plane's host comes first (bridge, model gateway, git proxy).
+ */
+function networkAllowLists(
+  input: CreateSandboxInput,
+): Pick<CreateSandboxBody, "domainAllowList" | "networkAllowList"> {
+  const hosts = new Set<string>();
+  const controlPlane = input.bootstrap.NIGHTSHIFT_CONTROL_PLANE_URL;
+  if (controlPlane) hosts.add(new URL(controlPlane).hostname.replace(/^\[|\]$/g, ""));
+  for (const host of input.egress?.allowHosts ?? []) hosts.add(host.replace(/:\d+$/, ""));
+  const domains = [...hosts].filter((h) => isIP(h) === 0);
+  const networks = [...hosts]
+    .filter((h) => isIP(h) !== 0)
+    .map((ip) => (isIP(ip) === 4 ? `${ip}/32` : `${ip}/128`));
+  return {
+    ...(domains.length > 0 ? { domainAllowList: domains.join(",") } : {}),
+    ...(networks.length > 0 ? { networkAllowList: networks.join(",") } : {}),
+  };
+}

@@ -25,6 +25,11 @@ export interface DaytonaApiOptions {
   maxPageSize?: number;
   /** Where runtimes run; settable later (setSandboxHost) when the host starts after the double. */
   sandboxHost?: SandboxHostTarget;
+  /**
+   * "none": the runtime command is accepted and keeps running with nothing behind it (workerd
+   * tests, where no runtime can run). Default "sandbox-host".
+   */
+  runtime?: "sandbox-host" | "none";
 }
 
 /** An answer injected in place of the next `calls` matching requests. */
@@ -84,7 +89,11 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
   const faults: DaytonaFault[] = [];
   const requests: RecordedDaytonaRequest[] = [];
   const host = new HostRunner(() => hostTarget);
-  const toolbox = new Toolbox(host, options.runtimeCommand ?? DEFAULT_RUNTIME_COMMAND, () => runtimeFailure);
+  const toolbox = new Toolbox(
+    options.runtime === "none" ? null : host,
+    options.runtimeCommand ?? DEFAULT_RUNTIME_COMMAND,
+    () => runtimeFailure,
+  );
   const store = new SandboxStore(
     { startMs: 0, stopMs: 0, destroyMs: 0, ...options.delays },
     (sandbox) => void toolbox.stopAll(sandbox.id),

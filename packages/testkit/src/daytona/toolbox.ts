@@ -25,11 +25,12 @@ export interface RuntimeFailure {
 export class Toolbox {
   private readonly sessions = new Map<string, Map<string, Map<string, ToolboxCommand>>>();
 
-  private readonly host: HostRunner;
+  /** null: runtimes run nowhere (the command just keeps running). */
+  private readonly host: HostRunner | null;
   private readonly runtimeCommand: string;
   private readonly runtimeFailure: () => RuntimeFailure | null;
 
-  constructor(host: HostRunner, runtimeCommand: string, runtimeFailure: () => RuntimeFailure | null) {
+  constructor(host: HostRunner | null, runtimeCommand: string, runtimeFailure: () => RuntimeFailure | null) {
     this.host = host;
     this.runtimeCommand = runtimeCommand;
     this.runtimeFailure = runtimeFailure;
@@ -62,6 +63,7 @@ export class Toolbox {
       Object.assign(entry, failure);
       return entry;
     }
+    if (!this.host) return entry;
     try {
       entry.hostId = await this.host.start({
         sessionId: sandbox.labels["nightshift.session"] ?? sandbox.id,
@@ -79,7 +81,7 @@ export class Toolbox {
   async command(sandboxId: string, sessionId: string, commandId: string): Promise<ToolboxCommand | null> {
     const entry = this.sessionsOf(sandboxId).get(sessionId)?.get(commandId);
     if (!entry) return null;
-    if (entry.hostId && entry.exitCode === null) {
+    if (this.host && entry.hostId && entry.exitCode === null) {
       const status = await this.host.status(entry.hostId);
       if (status.exitCode !== null) Object.assign(entry, status);
     }
@@ -91,9 +93,10 @@ export class Toolbox {
     const running = [...this.sessionsOf(sandboxId).values()].flatMap((commands) =>
       [...commands.values()].filter((c) => c.hostId && c.exitCode === null),
     );
+    const host = this.host;
     await Promise.allSettled(
       running.map(async (c) => {
-        await this.host.stop(c.hostId!);
+        if (host && c.hostId) await host.stop(c.hostId);
         Object.assign(c, { exitCode: 143, output: `${c.output}terminated\n` });
       }),
     );

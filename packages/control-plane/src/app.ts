@@ -2,6 +2,7 @@
  * The Hono app: middleware (request id, body limit), public routes, then for /api/v1 the
  * authentication → tenant → policy chain (tenancy/), the routes, and one error mapping.
  */
+import { CONVERSATION_MAX_BYTES, SANDBOX_CONVERSATION_PATH } from "@nightshift/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./env";
@@ -17,6 +18,7 @@ import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
 import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
+import { sandboxConversationRoutes } from "./routes/sandbox-conversation";
 import { sandboxGitRoutes } from "./routes/sandbox-git";
 import { sandboxModelRoutes } from "./routes/sandbox-model";
 import { secretRoutes } from "./routes/secrets";
@@ -40,7 +42,9 @@ export function createApp() {
     if (c.req.path.startsWith("/sandbox/git/")) return next();
     const maxSize = c.req.path.startsWith("/sandbox/model/")
       ? MODEL_GATEWAY_MAX_BODY
-      : Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
+      : c.req.path === SANDBOX_CONVERSATION_PATH
+        ? CONVERSATION_MAX_BYTES
+        : Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY;
     return bodyLimit({
       maxSize,
       onError: () => {
@@ -52,6 +56,7 @@ export function createApp() {
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox/model", sandboxModelRoutes);
   app.route("/sandbox/git", sandboxGitRoutes);
+  app.route(SANDBOX_CONVERSATION_PATH, sandboxConversationRoutes);
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth", authRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.

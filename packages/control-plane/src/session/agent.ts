@@ -16,6 +16,7 @@ import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
+import { ConversationStore, type SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
 import type { GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
@@ -23,7 +24,14 @@ import { WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
-import type { EventsPageResult, NewPrompt, RpcResult, SandboxCallerInfo, SessionInit } from "./rpc-types";
+import type {
+  EventsPageResult,
+  NewPrompt,
+  RpcFailure,
+  RpcResult,
+  SandboxCallerInfo,
+  SessionInit,
+} from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
@@ -54,11 +62,14 @@ export class SessionAgent extends DurableObject<Bindings> {
   /** Queued lifecycle inputs and the effects they call for. */
   private readonly lifecycle: LifecycleDriver;
   private readonly sandboxRuns: SandboxRuns;
+  /** The agent's saved conversation, for resuming on a new sandbox. */
+  private readonly conversation: ConversationStore;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage.sql);
     this.scheduler = new Scheduler(this.store);
+    this.conversation = new ConversationStore(ctx.storage.sql, this.store.meta, Date.now);
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
     const db = () => openDatabase(this.env.DB);
     this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
@@ -247,6 +258,26 @@ export class SessionAgent extends DurableObject<Bindings> {
         ? await this.githubCredentials.issue(repo, this.meta().github ?? null)
         : null;
     return { ok: true, value: { caller: caller.value, credential } };
+  }
+
+  /** PUT /sandbox/conversation (routes/sandbox-conversation.ts): the current incarnation saves its agent's conversation. */
+  async saveConversation(
+    tenantId: string,
+    incarnationHash: string,
+    archive: Uint8Array,
+    agentSessionId: string | null,
+  ): Promise<SaveResult | RpcFailure> {
+    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    return target.ok ? this.conversation.save(archive, agentSessionId) : target;
+  }
+
+  /** GET /sandbox/conversation: the saved conversation (null when none), for a resumed sandbox. */
+  async loadConversation(
+    tenantId: string,
+    incarnationHash: string,
+  ): Promise<RpcResult<Uint8Array<ArrayBuffer> | null>> {
+    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    return target.ok ? { ok: true, value: this.conversation.load() } : target;
   }
 
   /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */

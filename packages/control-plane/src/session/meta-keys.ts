@@ -103,6 +103,10 @@ export const META_KEYS = {
   "slot.queue_position": z.number().int().positive(),
   /** Present while another session waits for this one's slot. */
   "slot.wanted": z.literal(true),
+  /** The saved conversation archive's size and time (its bytes are in conversation_chunks). */
+  "conversation.saved": z.object({ bytes: Count, savedAt: z.string() }),
+  /** The agent CLI's own session id, named by the runtime's last conversation upload. */
+  "conversation.agent_session_id": z.string().min(1).max(200),
 } as const;
 
 export type MetaKey = keyof typeof META_KEYS;

@@ -21,6 +21,8 @@ const MIGRATIONS: ReadonlyArray<string | ((sql: SqlStorage) => void)> = [
   "ALTER TABLE deadlines ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;",
   // One naming scheme and JSON for every meta value (meta-keys.ts): older DOs' keys are rewritten.
   (sql) => migrateLegacyMeta(sqlMetaRows(sql)),
+  // The agent's saved conversation, in chunks below the 2 MB value limit (conversation-store.ts).
+  "CREATE TABLE conversation_chunks (idx INTEGER PRIMARY KEY, data BLOB NOT NULL);",
 ];
 
 export type { SessionGithubBinding, SessionMeta } from "./meta-keys";

@@ -72,11 +72,11 @@ export class ConversationStore {
 
 /**
  * What a sandbox launched for `meta` learns from the bootstrap exchange about resuming: a
- * resuming session's runtime restores the saved conversation and resumes the CLI's session.
+ * resuming session's runtime restores the saved conversation and resumes the CLI's session
+ * (`agentSessionId`, the "conversation.agent_session_id" meta value, when a turn reported one).
  */
-export function resumeEnv(meta: SessionMeta, conversation: Pick<ConversationStore, "agentSessionId">) {
+export function resumeEnv(meta: SessionMeta, agentSessionId: string | null): Record<string, string> {
   if (meta.status !== "resuming") return {};
-  const agentSessionId = conversation.agentSessionId();
   return {
     NIGHTSHIFT_RESUME: "1",
     ...(agentSessionId ? { NIGHTSHIFT_AGENT_SESSION_ID: agentSessionId } : {}),

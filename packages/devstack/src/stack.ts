@@ -55,6 +55,8 @@ export interface Stack {
   stateDir: string;
   model: ScriptedModel | null;
   host: RunningSandboxHost;
+  /** The host's signing secret, for doubles of cloud providers that run their sandboxes on it. */
+  hostSecret: string;
   worker: RunningWorker;
   /** Headers (cookie + origin) of the dev user (the local owner), signed in. */
   headers: Record<string, string>;
@@ -153,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stateDir,
     model,
     host,
+    hostSecret,
     worker,
     headers: { ...headers, "content-type": "application/json" },
     tenantId,

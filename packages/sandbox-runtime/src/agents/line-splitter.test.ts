@@ -37,4 +37,36 @@ describe("LineSplitter", () => {
     expect(lines).toEqual(["short", "next"]);
     expect(oversize).toEqual([16]);
   });
+
+  it("keeps a line of exactly the cap, and counts an oversize line across many chunks", () => {
+    const { splitter, lines, oversize } = collect(10);
+    splitter.push(Buffer.from("0123456789\n"));
+    splitter.push(Buffer.from("01234"));
+    splitter.push(Buffer.from("56789"));
+    splitter.push(Buffer.from("X"));
+    splitter.push(Buffer.from("YZ"));
+    splitter.push(Buffer.from(""));
+    splitter.push(Buffer.from("\nok\n"));
+    expect(lines).toEqual(["0123456789", "ok"]);
+    expect(oversize).toEqual([13]);
+  });
+
+  it("reports an oversize last line at the end, and flushes nothing when nothing is pending", () => {
+    const { splitter, lines, oversize } = collect(4);
+    splitter.push(Buffer.from("done\n"));
+    splitter.end();
+    expect(lines).toEqual(["done"]);
+    splitter.push(Buffer.from("toolong"));
+    splitter.end();
+    expect(oversize).toEqual([7]);
+    expect(lines).toEqual(["done"]);
+    splitter.end();
+    expect(oversize).toEqual([7]);
+  });
+
+  it("strips only a carriage return that ends the line", () => {
+    const { splitter, lines } = collect();
+    splitter.push(Buffer.from("a\rb\r\n\r\n"));
+    expect(lines).toEqual(["a\rb", ""]);
+  });
 });

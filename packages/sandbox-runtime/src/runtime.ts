@@ -6,9 +6,11 @@
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { RunTurn } from "./agents/contract";
+import { defaultAdapters } from "./agents/registry";
 import { BridgeClient, type InboundControl } from "./bridge/bridge-client";
 import { SandboxToken } from "./bridge/sandbox-token";
 import { EventBuffer } from "./buffer/event-buffer";
+import { sessionConversation } from "./conversation/session-conversation";
 import { parseRuntimeEnv } from "./env";
 import { EventSink } from "./events/event-sink";
 import { createMasker } from "./events/mask-secrets";
@@ -154,6 +156,14 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
       flush: (ms) => bridge?.flush(ms) ?? Promise.resolve(false),
     },
     runTurn: input.runTurn,
+    conversation: sessionConversation({
+      env,
+      adapters: defaultAdapters,
+      agentHome,
+      token: () => sandboxToken.current(),
+      emit: sink.emit,
+      log,
+    }),
     git: createGit(env.NIGHTSHIFT_WORKDIR, gitEnv, { repoUrl: env.NIGHTSHIFT_REPO_URL }),
     pushUrl: env.NIGHTSHIFT_REPO_URL,
     prepareWorkspace: () =>

@@ -47,6 +47,18 @@ export interface TurnParser {
   finish(): TurnVerdict;
 }
 
+/**
+ * Where a CLI keeps its saved conversations, so a session can resume on a new sandbox: the
+ * runtime archives every regular file under `directory` after each turn and writes them back
+ * there (same relative paths) before a resumed sandbox's first turn.
+ */
+export interface AgentConversationFiles {
+  /** An absolute directory under the CLI's HOME. */
+  directory: string;
+  /** Whether the files (paths relative to `directory`) hold the CLI session `sessionId`, so resuming it can work. */
+  holdsSession(files: readonly string[], sessionId: string): boolean;
+}
+
 export interface AgentAdapter {
   readonly agent: AgentName;
   /** For messages: "Claude Code". */
@@ -56,4 +68,6 @@ export interface AgentAdapter {
   prepare?(request: TurnRequest): Promise<void>;
   launch(request: TurnRequest): AgentLaunch;
   createParser(request: TurnRequest, launch: AgentLaunch): TurnParser;
+  /** The CLI's saved conversations under `home`; absent when the CLI cannot resume on a new sandbox. */
+  conversationFiles?(home: string): AgentConversationFiles;
 }

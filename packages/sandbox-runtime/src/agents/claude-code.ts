@@ -14,7 +14,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
 import type { z } from "zod";
 import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
@@ -325,5 +325,14 @@ export const claudeCode: AgentAdapter = {
 
   createParser(request, launch) {
     return new ClaudeCodeParser(launch.sessionId, request.maxTurns);
+  },
+
+  // Sessions live in $CLAUDE_CONFIG_DIR/projects/<cwd as a slug>/<session id>.jsonl (sub-agents'
+  // transcripts beside it); `--resume` needs that file under the same cwd (docs/agent-clis.md).
+  conversationFiles(home) {
+    return {
+      directory: join(home, ".claude", "projects"),
+      holdsSession: (files, sessionId) => files.some((file) => basename(file) === `${sessionId}.jsonl`),
+    };
   },
 };

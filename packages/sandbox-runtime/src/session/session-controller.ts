@@ -44,6 +44,15 @@ export interface SessionControllerOptions {
   runHooks(): Promise<boolean>;
   mask(text: string): string;
   log: Logger;
+  /**
+   * The agent's conversation kept by the control plane (conversation/conversation-sync.ts), so the
+   * session outlives this sandbox: saved after every turn (before its `turn.end`); `restore` is
+   * given to a resumed sandbox and runs before `ready`, answering the CLI session id to resume.
+   */
+  conversation?: {
+    save(agentSessionId: string | undefined): Promise<unknown>;
+    restore?(): Promise<string | undefined>;
+  };
   /** How long a cancelled turn may take to return before the loop moves on without it. */
   cancelGraceMs?: number;
   /** How long shutdown waits for the control plane to ack the last events. */
@@ -84,6 +93,9 @@ export class SessionController {
     const hooksOk = await this.options.runHooks();
     this.options.endStreams?.();
     if (!hooksOk) return false;
+    if (this.stopping) return false;
+    const restore = this.options.conversation?.restore;
+    if (restore) this.agentSessionId = await restore();
     if (this.stopping) return false;
     this.ready = true;
     this.options.log.info("workspace ready; waiting for prompts");
@@ -232,6 +244,8 @@ export class SessionController {
     }
     if (result.agentSessionId) this.agentSessionId = result.agentSessionId;
     if (!this.stopping) await this.publish(prompt, result.summary);
+    // Saved before turn.end: once the control plane sees the turn end, a lost sandbox loses nothing.
+    if (!this.stopping) await this.options.conversation?.save(this.agentSessionId);
     this.endTurn(prompt.promptId, result.status, Date.now() - started, result.summary);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildChildEnv, maskSecrets, secretValues } from "./child-env";
+import { buildChildEnv, INHERITED_VARIABLES, maskSecrets, secretValues } from "./child-env";
 
 describe("buildChildEnv", () => {
   const parent = {
@@ -52,5 +52,58 @@ describe("secret masking", () => {
     expect(maskSecrets("key sk-ant-123456 at http://127.0.0.1:9, token ghs_abcdef", secrets)).toBe(
       "key [redacted] at http://127.0.0.1:9, token [redacted]",
     );
+  });
+
+  it("passes every allowlisted variable a shell tool needs, and nothing unset", () => {
+    const allowlisted = Object.fromEntries(INHERITED_VARIABLES.map((name) => [name, `v-${name}`]));
+    const env = buildChildEnv({
+      parent: { ...allowlisted, OTHER: "x" },
+      home: "/h",
+      adapterEnv: {},
+      requestEnv: {},
+    });
+    expect(env).toEqual({ ...allowlisted, TERM: "dumb", NO_COLOR: "1", HOME: "/h" });
+    for (const name of [
+      "LC_ALL",
+      "LC_CTYPE",
+      "TZ",
+      "TMPDIR",
+      "SHELL",
+      "USER",
+      "LOGNAME",
+      "NODE_EXTRA_CA_CERTS",
+      "SSL_CERT_FILE",
+      "SSL_CERT_DIR",
+    ])
+      expect(INHERITED_VARIABLES, name).toContain(name);
+    const bare = buildChildEnv({ parent: { LANG: undefined }, home: "/h", adapterEnv: {}, requestEnv: {} });
+    expect(bare).toEqual({
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      LANG: "C.UTF-8",
+      TERM: "dumb",
+      NO_COLOR: "1",
+      HOME: "/h",
+    });
+  });
+
+  it("recognises every secret-looking name in any case, from six characters on", () => {
+    expect(
+      secretValues({
+        MY_PASSWD: "pw-value-1",
+        db_password: "pw-value-22",
+        AWS_CREDENTIALS: "cred-value-333",
+        BASIC_AUTH: "auth-value-4444",
+        client_secret: "secret-55555",
+        EXACT: "123456",
+        SIX_KEY: "123456",
+        FIVE_KEY: "12345",
+      }),
+    ).toEqual(["auth-value-4444", "cred-value-333", "secret-55555", "pw-value-22", "pw-value-1", "123456"]);
+  });
+
+  it("masks every occurrence, and leaves text without secrets as it is", () => {
+    expect(maskSecrets("abc abc abc", ["abc"])).toBe("[redacted] [redacted] [redacted]");
+    expect(maskSecrets("nothing here", ["abcdef"])).toBe("nothing here");
+    expect(maskSecrets("nothing here", [])).toBe("nothing here");
   });
 });

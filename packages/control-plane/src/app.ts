@@ -18,6 +18,7 @@ import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
 import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
+import { sandboxBootstrapRoutes } from "./routes/sandbox-bootstrap";
 import { sandboxConversationRoutes } from "./routes/sandbox-conversation";
 import { sandboxGitRoutes } from "./routes/sandbox-git";
 import { sandboxModelRoutes } from "./routes/sandbox-model";
@@ -56,6 +57,7 @@ export function createApp() {
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox/model", sandboxModelRoutes);
   app.route("/sandbox/git", sandboxGitRoutes);
+  app.route("/sandbox/bootstrap", sandboxBootstrapRoutes);
   app.route(SANDBOX_CONVERSATION_PATH, sandboxConversationRoutes);
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth", authRoutes);

@@ -16,6 +16,8 @@ export interface Bindings {
   PUBLIC_URL?: string;
   /** The URL sandboxes dial when it differs from PUBLIC_URL (e.g. a private address); default PUBLIC_URL. */
   SANDBOX_CONTROL_PLANE_URL?: string;
+  /** Labelled on every sandbox (nightshift.deployment) so a provider's reconciler touches only its own. */
+  NIGHTSHIFT_DEPLOYMENT?: string;
   /** Signs sandbox tokens (HS256); a Worker secret, at least 32 characters. */
   SANDBOX_TOKEN_SECRET?: string;
   /** Which SandboxProvider creates sandboxes: "local" (default). */

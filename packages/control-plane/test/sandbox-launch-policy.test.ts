@@ -1,8 +1,9 @@
 /**
  * What the control plane accepts from and sends to a sandbox provider at launch: a sandbox the
  * host ran without isolation is refused outside local mode (terminated, session failed with what
- * to do), the token it hands the sandbox lives an hour at most, and the tenant's egress allow-list
- * goes with every create. The real launcher and local provider against the recording host double.
+ * to do), the sandbox gets only a 15-minute bootstrap token (no sandbox token, no secret), and the
+ * tenant's egress allow-list goes with every create. The real launcher and local provider against
+ * the recording host double.
  */
 import { env } from "cloudflare:workers";
 import type { CreateSandboxRequest, EgressPolicy } from "@nightshift/protocol";
@@ -11,6 +12,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
 import { LocalSandboxProvider } from "../src/providers/local/local-provider";
 import { isolationRefusal } from "../src/sandbox-auth/isolation-policy";
+import { verifySandboxToken } from "../src/sandbox-auth/token";
 import { reportLaunch, SandboxLauncher } from "../src/session/sandbox-launcher";
 import type { SessionMeta } from "../src/session/store";
 import { TEST_SANDBOX_SECRET } from "./sandbox-client";
@@ -44,7 +46,7 @@ function launcherFor(mode: Partial<Bindings>, calls: Call[], egress?: EgressPoli
     controlPlaneUrl: "http://127.0.0.1:8787",
     tokenSecret: TEST_SANDBOX_SECRET,
     provider: () => recordedProvider(calls),
-    secrets: async () => ({}),
+    idleTimeoutSeconds: 1800,
     ...(egress ? { egress: async () => egress } : {}),
     isolationRefusal: (isolation) => isolationRefusal({ NIGHTSHIFT_MODE: "cloud", ...mode }, isolation),
     now: Date.now,
@@ -96,7 +98,7 @@ describe("sandbox launch policy", () => {
     expect(isolationRefusal({ NIGHTSHIFT_MODE: "cloud" }, "bubblewrap")).toBeNull();
   });
 
-  it("hands the sandbox a token that lives at most an hour, and the tenant's egress allow-list", async () => {
+  it("hands the sandbox only a bootstrap token that lives 15 minutes and works nowhere else, and the tenant's egress allow-list", async () => {
     const calls: Call[] = [];
     const egress = { allowHosts: ["registry.npmjs.org", "*.example.com"] };
     const outcome = await launcherFor({ NIGHTSHIFT_MODE: "local" }, calls, egress).launcher.launch(
@@ -106,7 +108,16 @@ describe("sandbox launch policy", () => {
     expect(outcome.kind).toBe("started");
     const body = calls.find((c) => c.method === "POST")?.body as CreateSandboxRequest;
     expect(body.egress).toEqual(egress);
-    const claims = decodeJwt(body.env.NIGHTSHIFT_SANDBOX_TOKEN!);
-    expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
+    expect(Object.keys(body.env).sort()).toEqual([
+      "NIGHTSHIFT_BOOTSTRAP_TOKEN",
+      "NIGHTSHIFT_CONTROL_PLANE_URL",
+      "NIGHTSHIFT_SESSION_ID",
+    ]);
+    const token = body.env.NIGHTSHIFT_BOOTSTRAP_TOKEN!;
+    const claims = decodeJwt(token);
+    expect(claims.exp! - claims.iat!).toBe(15 * 60);
+    expect(claims.aud).toBe("sandbox-bootstrap");
+    // Presented as a sandbox token (the bridge, the gateway, the git proxy), it is refused.
+    expect((await verifySandboxToken(TEST_SANDBOX_SECRET, token)).ok).toBe(false);
   });
 });

@@ -25,6 +25,7 @@ describe("the error table", () => {
       conflict: 409,
       session_closed: 409,
       session_ended: 410,
+      bootstrap_token_used: 409,
       payload_too_large: 413,
       unsupported_media_type: 415,
       unprocessable: 422,

@@ -24,6 +24,10 @@ export const ERROR_TABLE = {
   conflict: { status: 409, meaning: "the request clashes with the current state (taken name, last owner)" },
   session_closed: { status: 409, meaning: "the session has ended or is stopping and takes no more work" },
   session_ended: { status: 410, meaning: "the session has ended; its sandbox token is no longer honoured" },
+  bootstrap_token_used: {
+    status: 409,
+    meaning: "this sandbox bootstrap token was already exchanged; a bootstrap token works once",
+  },
   unprocessable: { status: 422, meaning: "an upstream service refused the request as invalid for its state" },
   rate_limited: { status: 429, meaning: "too many requests; wait for Retry-After" },
   unsupported_media_type: { status: 415, meaning: "the body's content type is not one the endpoint reads" },

@@ -1,5 +1,6 @@
 export * from "./api.ts";
 export * from "./backoff.ts";
+export * from "./bootstrap.ts";
 export * from "./bridge.ts";
 export * from "./client-socket.ts";
 export * from "./env-names.ts";

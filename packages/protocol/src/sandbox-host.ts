@@ -66,8 +66,17 @@ export const CreateSandboxRequest = z.strictObject({
   /** Which incarnation this is; a new create for the same session supersedes the old sandbox. */
   incarnation: z.string().min(1).max(100),
   repo: RepoRef,
-  /** Runtime environment (see RuntimeEnv) minus what the host fills in: repo URL, workdir, state dir. */
+  /**
+   * The runtime's starting environment: the control plane sends only the bootstrap variables
+   * (BootstrapEnv); the runtime exchanges its token for the rest. The host still accepts a
+   * whole RuntimeEnv (its own tests and tools run a runtime without a control plane).
+   */
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string().max(64 * 1024)),
+  /**
+   * The session branch (not a secret): a local repository's mirror brings only this branch home.
+   * Defaults to env.NIGHTSHIFT_BRANCH.
+   */
+  branch: z.string().min(1).max(255).optional(),
   /** Extra hosts the sandbox may reach; absent: only what the session needs and the host's defaults. */
   egress: EgressPolicy.optional(),
 });

@@ -7,7 +7,7 @@
 
 import { closeSync, readFileSync } from "node:fs";
 import { isAbsolute } from "node:path";
-import { RuntimeEnv } from "@nightshift/protocol";
+import { BOOTSTRAP_TOKEN_VARIABLE, RuntimeEnv } from "@nightshift/protocol";
 import type { z } from "zod";
 
 export type EnvResult =
@@ -40,13 +40,18 @@ function describeIssue(issue: z.core.$ZodIssue, source: Record<string, string | 
   return `${name} is invalid: ${issue.message}`;
 }
 
-/** The values to mask in every event: the named secrets that are set, plus the sandbox token itself. */
+/**
+ * The values to mask in every event: the named secrets that are set, plus the sandbox token itself
+ * and the (spent) bootstrap token the sandbox was created with.
+ */
 export function secretValuesOf(env: RuntimeEnv, source: Record<string, string | undefined>): string[] {
   const names = (env.NIGHTSHIFT_SECRET_NAMES ?? "")
     .split(",")
     .map((name) => name.trim())
     .filter((name) => name.length > 0);
-  const values = names.map((name) => source[name]).filter((value): value is string => !!value);
+  const values = [...names, BOOTSTRAP_TOKEN_VARIABLE]
+    .map((name) => source[name])
+    .filter((value): value is string => !!value);
   return [...new Set([env.NIGHTSHIFT_SANDBOX_TOKEN, ...values])];
 }
 

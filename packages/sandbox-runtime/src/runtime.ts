@@ -7,6 +7,8 @@ import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { RunTurn } from "./agents/contract";
 import { defaultAdapters } from "./agents/registry";
+import { egressSettingsOf } from "./bootstrap/egress-settings";
+import { bootstrapEnvironment } from "./bootstrap/exchange";
 import { BridgeClient, type InboundControl } from "./bridge/bridge-client";
 import { SandboxToken } from "./bridge/sandbox-token";
 import { EventBuffer } from "./buffer/event-buffer";
@@ -77,9 +79,29 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     (l) => l === input.env.NIGHTSHIFT_LOG_LEVEL,
   );
   const log = createLogger((level ?? "info") as LogLevel);
-  const parsed = parseRuntimeEnv(input.env);
+  // First thing: with an isolated network, every dial-out (the bootstrap exchange and the bridge
+  // included) goes through this.
+  const egress = egressSettingsOf(input.env);
+  const started = egress.ok
+    ? await startSandboxNetwork(egress.settings)
+    : { ok: false as const, problem: egress.problem };
+  if (!started.ok) {
+    process.stderr.write(`nightshift-runtime: ${started.problem}\n`);
+    return 2;
+  }
+  const network = started.network;
+  // A sandbox created with only a bootstrap token fetches the rest of its environment now.
+  const bootstrapped = await bootstrapEnvironment(input.env, { warn: (line) => log.warn(line) });
+  if (!bootstrapped.ok) {
+    process.stderr.write(`nightshift-runtime: ${bootstrapped.problem}\n`);
+    await network.close();
+    return 2;
+  }
+  const runtimeEnv = bootstrapped.env;
+  const parsed = parseRuntimeEnv(runtimeEnv);
   if (!parsed.ok) {
     for (const problem of parsed.problems) process.stderr.write(`nightshift-runtime: ${problem}\n`);
+    await network.close();
     return 2;
   }
   const env = parsed.env;
@@ -88,14 +110,6 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
       `a secret shorter than ${SHORT_SECRET} characters is masked wherever it appears, which may garble output`,
     );
   }
-
-  // First thing: with an isolated network, every dial-out (the bridge included) goes through this.
-  const started = await startSandboxNetwork(env);
-  if (!started.ok) {
-    process.stderr.write(`nightshift-runtime: ${started.problem}\n`);
-    return 2;
-  }
-  const network = started.network;
 
   const agentHome = join(env.NIGHTSHIFT_STATE_DIR, "agent-home");
   mkdirSync(agentHome, { recursive: true });
@@ -118,7 +132,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
   const bundlePath = realpathSync(input.argv[1] ?? process.argv[1] ?? "");
   // Renewed over the bridge; git's credential helper reads the newest one from its environment.
   const sandboxToken = new SandboxToken(env.NIGHTSHIFT_SANDBOX_TOKEN);
-  const gitEnv = gitEnvironment(input.env, {
+  const gitEnv = gitEnvironment(runtimeEnv, {
     credentials: () => ({
       [CREDENTIAL_URL_ENV]: env.NIGHTSHIFT_CONTROL_PLANE_URL,
       [CREDENTIAL_TOKEN_ENV]: sandboxToken.current(),
@@ -131,7 +145,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     controlPlaneUrl: env.NIGHTSHIFT_CONTROL_PLANE_URL,
     token: () => sandboxToken.current(),
   });
-  const childEnv = applyModelRelay(childEnvironment(input.env, agentHome), modelRelay);
+  const childEnv = applyModelRelay(childEnvironment(runtimeEnv, agentHome), modelRelay);
 
   let resolveExit: (code: number) => void = () => {};
   const exit = new Promise<number>((resolve) => {

@@ -1,19 +1,37 @@
 /**
  * The SandboxProvider port: how a session gets a machine. One adapter per backend (the local
- * sandbox host today; cloud backends such as Daytona and Modal are planned); the DO only sees
- * this interface.
+ * sandbox host, cloud backends such as Daytona and Modal); the DO only sees this interface. A
+ * provider is handed only the bootstrap variables: the runtime fetches everything else itself.
  */
-import { EgressPolicy, type LocalRepository, RepoRef } from "@nightshift/protocol";
+import { BootstrapEnv, EgressPolicy, type LocalRepository, RepoRef } from "@nightshift/protocol";
 import { z } from "zod";
 
 export interface CreateSandboxInput {
+  tenantId: string;
   sessionId: string;
   incarnation: string;
   repo: RepoRef;
-  /** The runtime's environment (RuntimeEnv names), secrets included; never logged. */
-  env: Record<string, string>;
+  /**
+   * The session branch. Not a secret; the local host needs it to mirror a local repository, a
+   * cloud provider may ignore it (the runtime learns the branch from the bootstrap exchange).
+   */
+  branch?: string;
+  /**
+   * The only variables a sandbox starts with: NIGHTSHIFT_CONTROL_PLANE_URL, NIGHTSHIFT_SESSION_ID
+   * and NIGHTSHIFT_BOOTSTRAP_TOKEN (one-time, 15 min TTL; see protocol's BootstrapEnv). No secret,
+   * no repository credential, no model key: the runtime exchanges the token for those.
+   */
+  bootstrap: Record<string, string>;
+  /**
+   * Labels every provider attaches to the sandbox (and the reconciler matches on):
+   * nightshift.tenant, nightshift.session, nightshift.incarnation (+ nightshift.deployment when
+   * configured). Never a secret.
+   */
+  labels: Record<string, string>;
   /** Hosts beyond the session's needs the sandbox may reach (the tenant's egress allow-list). */
   egress?: EgressPolicy;
+  /** Nightshift's idle policy for the session (seconds without a turn before the sandbox may stop). */
+  idleTimeoutSeconds: number;
 }
 
 export interface SandboxHandle {
@@ -69,19 +87,31 @@ export function classifyHttpStatus(status: number): SandboxProviderError["kind"]
   return status === 408 || status === 425 || status === 429 || status >= 500 ? "transient" : "permanent";
 }
 
+const LabelKey = z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,62}$/, "not a label name");
+
 /** What every provider accepts (checkCreateInput); loose, so an adapter may take more. */
 const CreateSandboxInputSchema = z.object({
+  tenantId: z.string().min(1).max(100),
   sessionId: z.string().min(1).max(100),
   incarnation: z.string().min(1).max(100),
   repo: RepoRef,
-  env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "not an environment variable name"), z.string()),
+  branch: z.string().min(1).max(255).optional(),
+  // Strict: a provider refuses to carry anything but the bootstrap variables (a secret would be
+  // stored in the provider's API, its dashboard, its logs).
+  bootstrap: BootstrapEnv,
+  labels: z.record(LabelKey, z.string().max(255)),
   egress: EgressPolicy.optional(),
+  idleTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(7 * 24 * 3600),
 });
 
 /**
  * Every provider checks its input before calling its backend: bad input is the caller's bug and
  * fails at once as permanent (never retried), whatever the backend would have said. The message
- * names the field, never a value (env values are secrets).
+ * names the field, never a value (the bootstrap token is a credential).
  */
 export function checkCreateInput(input: CreateSandboxInput): void {
   const parsed = CreateSandboxInputSchema.safeParse(input);

@@ -14,6 +14,8 @@ import type { GitAccess } from "../git-proxy/git-caller";
 import { isSessionRepo } from "../git-proxy/git-path";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
+import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
+import { type BootstrapExchangeResult, bootstrapExchangeFor } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
 import { ConversationStore, type SaveResult } from "./conversation-store";
@@ -238,6 +240,21 @@ export class SessionAgent extends DurableObject<Bindings> {
       ok: true,
       value: { userId: createdBy, repo, branch, agent, model, allowForcePush: allowForcePush === true },
     };
+  }
+
+  /** POST /sandbox/bootstrap (routes/sandbox-bootstrap.ts): the current incarnation's environment, once per token. */
+  async exchangeBootstrap(claims: VerifiedBootstrap): Promise<BootstrapExchangeResult> {
+    const exchange = bootstrapExchangeFor(this.env, this.store.meta, (hash) =>
+      this.bridge.isCurrentIncarnation(hash),
+    );
+    const result = await exchange.exchange(claims);
+    if (!result.ok && result.sessionFailure) {
+      // The sandbox can never get its environment: the session fails as a launch would have.
+      this.publish([{ type: "error", code: "sandbox_start_failed", message: result.sessionFailure }]);
+      this.lifecycle.push({ kind: "sandbox.failed", reason: result.sessionFailure });
+      await this.settle();
+    }
+    return result;
   }
 
   /**

@@ -81,6 +81,8 @@ export const META_KEYS = {
   "sandbox.provider_id": z.string().min(1),
   /** Transient start failures in a row (the launcher's retry count). */
   "sandbox.launch_attempt": Count,
+  /** Spent bootstrap tokens: SHA-256 of each jti → its expiry (seconds), pruned once expired (bootstrap-env.ts). */
+  "bootstrap.spent": z.record(z.string(), z.number().int()),
   /** The hash of the live incarnation's token jti: only it may connect. */
   "bridge.incarnation_hash": z.string().min(1),
   /** The highest runtime seq stored (and acked) for the live incarnation. */

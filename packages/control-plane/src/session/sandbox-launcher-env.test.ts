@@ -1,6 +1,7 @@
 import { type RepoRef, RuntimeEnv, SANDBOX_STATE_DIR, SANDBOX_WORKDIR } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import type { CreateSandboxInput } from "../providers/provider";
+import { buildRuntimeEnv } from "./bootstrap-env";
 import { MetaStore } from "./meta-store";
 import { SandboxLauncher } from "./sandbox-launcher";
 import { gitProxyUrl, sandboxRepoEnv } from "./sandbox-launcher-env";
@@ -53,8 +54,8 @@ function memoryMeta(): MetaStore {
   });
 }
 
-describe("the launcher resolves the runtime's repository environment", () => {
-  it("a provider adapter only creates: the create request already holds a complete runtime environment with the proxy URL and the sandbox paths", async () => {
+describe("the launcher hands a provider only the bootstrap variables", () => {
+  it("the create request holds the control-plane URL, the session id and a bootstrap token, nothing else: no secret, no sandbox token, no repository", async () => {
     const created: CreateSandboxInput[] = [];
     const launcher = new SandboxLauncher(memoryMeta(), {
       controlPlaneUrl: PLANE,
@@ -67,16 +68,49 @@ describe("the launcher resolves the runtime's repository environment", () => {
         },
         terminate: () => Promise.resolve(),
       }),
-      secrets: () => Promise.resolve({ NPM_TOKEN: "npm_secret_value" }),
-      now: () => 0,
+      idleTimeoutSeconds: 1800,
+      deployment: "staging",
+      now: () => Date.now(),
     });
     const outcome = await launcher.launch(meta, () => {});
     expect(outcome.kind).toBe("started");
-    const env = created[0]!.env;
+    const input = created[0]!;
+    expect(Object.keys(input.bootstrap).sort()).toEqual([
+      "NIGHTSHIFT_BOOTSTRAP_TOKEN",
+      "NIGHTSHIFT_CONTROL_PLANE_URL",
+      "NIGHTSHIFT_SESSION_ID",
+    ]);
+    expect(input.bootstrap).toMatchObject({
+      NIGHTSHIFT_CONTROL_PLANE_URL: PLANE,
+      NIGHTSHIFT_SESSION_ID: "s1",
+    });
+    expect(input.labels).toEqual({
+      "nightshift.tenant": "t1",
+      "nightshift.session": "s1",
+      "nightshift.incarnation": input.incarnation,
+      "nightshift.deployment": "staging",
+    });
+    expect(input).toMatchObject({ tenantId: "t1", branch: "nightshift/t", idleTimeoutSeconds: 1800 });
+    // The runtime cannot start on this alone: everything else comes from the exchange.
+    expect(RuntimeEnv.safeParse(input.bootstrap).success).toBe(false);
+    expect(JSON.stringify(input)).not.toContain("github.com");
+  });
+});
+
+describe("the exchange builds the runtime's whole environment", () => {
+  it("a provider adapter only creates: the exchange answer is a complete runtime environment with the proxy URL, the sandbox paths and the secrets", () => {
+    const env = buildRuntimeEnv(meta, {
+      controlPlaneUrl: PLANE,
+      sandboxToken: "sandbox-token-0123456789abcdef",
+      secrets: { NPM_TOKEN: "npm_secret_value" },
+    });
     expect(env).toMatchObject({
       NIGHTSHIFT_REPO_URL: `${PLANE}/sandbox/git/github/acme/api.git`,
       NIGHTSHIFT_WORKDIR: SANDBOX_WORKDIR,
       NIGHTSHIFT_STATE_DIR: SANDBOX_STATE_DIR,
+      NIGHTSHIFT_SANDBOX_TOKEN: "sandbox-token-0123456789abcdef",
+      NPM_TOKEN: "npm_secret_value",
+      NIGHTSHIFT_SECRET_NAMES: "NPM_TOKEN",
     });
     // Nothing left for the provider to fill in: the runtime's own schema accepts it as it is.
     expect(RuntimeEnv.safeParse(env).success).toBe(true);

@@ -72,7 +72,7 @@ describe("a full sandbox provider", () => {
           ),
         terminate: () => Promise.resolve(),
       }),
-      secrets: () => Promise.resolve({}),
+      idleTimeoutSeconds: 1800,
       now: () => 0,
     });
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -112,7 +112,7 @@ function launcherFailingWith(failures: Error[], now = 1_000_000) {
       },
       terminate: () => Promise.resolve(),
     }),
-    secrets: () => Promise.resolve({}),
+    idleTimeoutSeconds: 1800,
     now: () => now,
   });
   return { launcher, store, creates: () => creates };

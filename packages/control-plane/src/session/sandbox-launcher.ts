@@ -1,20 +1,20 @@
 /**
- * SandboxLauncher starts and ends sandbox incarnations through the SandboxProvider port:
- * a fresh sandbox token per incarnation (only its jti hash is kept), the runtime's whole
- * environment (the repository's git-proxy URL and the sandbox paths included), and retries
- * with backoff for transient provider failures. A provider that is full is not a failure:
- * the outcome says so and the session goes back in the slot queue.
+ * SandboxLauncher starts and ends sandbox incarnations through the SandboxProvider port. A
+ * provider gets only the bootstrap variables (the control-plane URL, the session id and a
+ * one-time bootstrap token bound to the new incarnation) plus labels: the runtime exchanges the
+ * token for its environment (session/bootstrap-env.ts), so no secret, sandbox token or model key
+ * is in a create request. Transient provider failures are retried with backoff; a provider that
+ * is full is not a failure: the outcome says so and the session goes back in the slot queue.
  */
 
-import { type AgentEvent, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
+import { type AgentEvent, type BootstrapEnv, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
-import { mintSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
+import { mintBootstrapToken } from "../sandbox-auth/bootstrap-token";
 import { sha256Hex } from "../secrets/encoding";
 import type { LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
-import { sandboxRepoEnv } from "./sandbox-launcher-env";
 import type { SessionMeta } from "./store";
 
 const MAX_ATTEMPTS = 5;
@@ -23,11 +23,14 @@ export interface LauncherConfig {
   controlPlaneUrl: string;
   tokenSecret: string | undefined;
   provider: () => SandboxProvider;
-  secrets: (meta: SessionMeta) => Promise<Record<string, string>>;
   /** The tenant's egress allow-list, sent with every create. */
   egress?: (meta: SessionMeta) => Promise<EgressPolicy>;
   /** Why a sandbox of this isolation must not be used here, or null (see sandbox-auth/isolation-policy). */
   isolationRefusal?: (isolation: string) => string | null;
+  /** Seconds without a turn before the provider may stop the sandbox (Nightshift's idle policy). */
+  idleTimeoutSeconds: number;
+  /** This deployment's name, labelled on every sandbox so a reconciler only touches its own. */
+  deployment?: string;
   now: () => number;
 }
 
@@ -36,6 +39,20 @@ export type LaunchOutcome =
   | { kind: "retry"; at: number; message: string }
   | { kind: "full"; message: string }
   | { kind: "failed"; message: string };
+
+/** The labels every provider puts on the sandbox (and a reconciler matches on). */
+export function sandboxLabels(
+  meta: Pick<SessionMeta, "tenantId" | "sessionId">,
+  incarnation: string,
+  deployment?: string,
+): Record<string, string> {
+  return {
+    "nightshift.tenant": meta.tenantId,
+    "nightshift.session": meta.sessionId,
+    "nightshift.incarnation": incarnation,
+    ...(deployment ? { "nightshift.deployment": deployment } : {}),
+  };
+}
 
 export class SandboxLauncher {
   constructor(
@@ -58,13 +75,6 @@ export class SandboxLauncher {
         message: "SANDBOX_TOKEN_SECRET is not set; make dev sets it, deployments need a secret",
       };
     }
-    let secrets: Record<string, string>;
-    try {
-      secrets = await this.config.secrets(meta);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : "unknown error";
-      return { kind: "failed", message: `could not decrypt the session's secrets: ${reason}` };
-    }
     let egress: EgressPolicy | undefined;
     try {
       egress = await this.config.egress?.(meta);
@@ -74,34 +84,31 @@ export class SandboxLauncher {
     }
     const attempt = (this.meta.get("sandbox.launch_attempt") ?? 0) + 1;
     const incarnation = ulid().toLowerCase();
+    // The sandbox token's jti, minted at the exchange; the DO keeps only its hash.
     const jti = `${incarnation}.${crypto.randomUUID()}`;
     try {
       const incarnationHash = await sha256Hex(jti);
-      beginIncarnation(incarnationHash);
-      const token = await mintSandboxToken(
+      const { token } = await mintBootstrapToken(
         this.config.tokenSecret,
-        { sessionId: meta.sessionId, tenantId: meta.tenantId, jti },
-        SANDBOX_TOKEN_TTL_SECONDS,
+        { sessionId: meta.sessionId, tenantId: meta.tenantId, incarnation: jti, jti: crypto.randomUUID() },
+        this.config.now(),
       );
-      const env: Record<string, string> = {
-        ...secrets,
-        NIGHTSHIFT_SECRET_NAMES: Object.keys(secrets).join(","),
-        NIGHTSHIFT_SESSION_ID: meta.sessionId,
+      beginIncarnation(incarnationHash);
+      const bootstrap: BootstrapEnv = {
         NIGHTSHIFT_CONTROL_PLANE_URL: this.config.controlPlaneUrl,
-        NIGHTSHIFT_SANDBOX_TOKEN: token,
-        // The git proxy's URL for the repository and the fixed paths: the provider adds nothing.
-        ...sandboxRepoEnv(this.config.controlPlaneUrl, meta.repo),
-        NIGHTSHIFT_BRANCH: meta.branch,
-        ...(meta.baseBranch ? { NIGHTSHIFT_BASE_BRANCH: meta.baseBranch } : {}),
-        NIGHTSHIFT_AGENT: meta.agent,
-        ...(meta.model ? { NIGHTSHIFT_MODEL: meta.model } : {}),
+        NIGHTSHIFT_SESSION_ID: meta.sessionId,
+        NIGHTSHIFT_BOOTSTRAP_TOKEN: token,
       };
       const handle = await this.config.provider().create({
+        tenantId: meta.tenantId,
         sessionId: meta.sessionId,
         incarnation,
         repo: meta.repo,
-        env,
+        branch: meta.branch,
+        bootstrap,
+        labels: sandboxLabels(meta, incarnation, this.config.deployment),
         ...(egress ? { egress } : {}),
+        idleTimeoutSeconds: this.config.idleTimeoutSeconds,
       });
       this.meta.set("sandbox.provider_id", handle.providerId);
       const refusal = this.config.isolationRefusal?.(handle.isolation) ?? null;

@@ -8,26 +8,26 @@ import type { SessionSlot } from "../capacity/session-slot";
 import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { isolationRefusal } from "../sandbox-auth/isolation-policy";
-import { decryptSecretsForSession } from "../secrets/sandbox-secrets";
 import { egressPolicyFor } from "../services/settings";
+import { sandboxControlPlaneUrl } from "./bootstrap-env";
 import type { SandboxBridge } from "./bridge";
 import { LAUNCHING, type LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta } from "./store";
-import type { SessionTimeouts } from "./timeouts";
+import { IDLE_RELEASE_MS, type SessionTimeouts } from "./timeouts";
 
 /** The launcher as the deployment configures it. */
 export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLauncher {
   return new SandboxLauncher(meta, {
-    controlPlaneUrl: env.SANDBOX_CONTROL_PLANE_URL ?? env.PUBLIC_URL ?? "http://127.0.0.1:8787",
+    controlPlaneUrl: sandboxControlPlaneUrl(env),
     tokenSecret: env.SANDBOX_TOKEN_SECRET,
     provider: () => createSandboxProvider(env),
-    // Decrypted only at launch, for the sandbox's environment; the runtime masks them in events.
-    secrets: (meta) => decryptSecretsForSession(env, meta),
     egress: (meta) => egressPolicyFor(env, meta.tenantId),
     isolationRefusal: (isolation) => isolationRefusal(env, isolation),
+    idleTimeoutSeconds: IDLE_RELEASE_MS / 1000,
+    ...(env.NIGHTSHIFT_DEPLOYMENT ? { deployment: env.NIGHTSHIFT_DEPLOYMENT } : {}),
     now: Date.now,
   });
 }

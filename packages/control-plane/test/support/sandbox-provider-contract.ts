@@ -43,15 +43,28 @@ const Handle = z.strictObject({
   warnings: z.array(z.string()),
 });
 
-const SECRET_ENV_VALUE = "contract-env-value-9f8e7d";
+/** Stands for the one credential a create carries (the bootstrap token): never in an error. */
+const SECRET_ENV_VALUE = "contract-bootstrap-token-9f8e7d6c5b4a";
 
 function validInput(n = 1): CreateSandboxInput {
   return {
+    tenantId: `contract-tenant-${n}`,
     sessionId: `contract-session-${n}`,
     incarnation: `contract-inc-${n}`,
     repo: { kind: "local", path: "demo" },
-    env: { NIGHTSHIFT_SESSION_ID: `contract-session-${n}`, NIGHTSHIFT_API_TOKEN: SECRET_ENV_VALUE },
+    branch: `nightshift/contract-${n}`,
+    bootstrap: {
+      NIGHTSHIFT_CONTROL_PLANE_URL: "http://127.0.0.1:8787",
+      NIGHTSHIFT_SESSION_ID: `contract-session-${n}`,
+      NIGHTSHIFT_BOOTSTRAP_TOKEN: SECRET_ENV_VALUE,
+    },
+    labels: {
+      "nightshift.tenant": `contract-tenant-${n}`,
+      "nightshift.session": `contract-session-${n}`,
+      "nightshift.incarnation": `contract-inc-${n}`,
+    },
     egress: { allowHosts: ["registry.npmjs.org"] },
+    idleTimeoutSeconds: 1800,
   };
 }
 
@@ -60,9 +73,18 @@ const BAD_INPUTS: ReadonlyArray<[string, CreateSandboxInput]> = [
   ["an empty session id", { ...validInput(), sessionId: "" }],
   ["an incarnation over 100 characters", { ...validInput(), incarnation: "i".repeat(101) }],
   [
-    "an environment variable name that is not one",
-    { ...validInput(), env: { "not a name": SECRET_ENV_VALUE } },
+    "a bootstrap variable beyond the three (a secret in the create request)",
+    { ...validInput(), bootstrap: { ...validInput().bootstrap, ANTHROPIC_API_KEY: SECRET_ENV_VALUE } },
   ],
+  [
+    "a bootstrap without its token",
+    {
+      ...validInput(),
+      bootstrap: { NIGHTSHIFT_CONTROL_PLANE_URL: "http://127.0.0.1:8787", NIGHTSHIFT_SESSION_ID: "s" },
+    },
+  ],
+  ["a label name that is not one", { ...validInput(), labels: { "Not A Label": "x" } }],
+  ["an idle timeout that is not a positive number of seconds", { ...validInput(), idleTimeoutSeconds: 0 }],
   [
     "a repository of an unknown kind",
     { ...validInput(), repo: { kind: "svn" } as unknown as CreateSandboxInput["repo"] },

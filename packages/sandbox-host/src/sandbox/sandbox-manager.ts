@@ -7,7 +7,12 @@
 import { chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { CreateSandboxRequest, SandboxInfo, SandboxState } from "@nightshift/protocol";
+import {
+  BOOTSTRAP_TOKEN_VARIABLE,
+  type CreateSandboxRequest,
+  type SandboxInfo,
+  type SandboxState,
+} from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { DEFAULT_PASS_ENV, type HostConfig } from "../config";
 import type { Lookup } from "../egress/resolve-target";
@@ -50,9 +55,13 @@ interface Sandbox {
   ending: Promise<void> | null;
 }
 
-/** The sandbox token and every variable the runtime is told to mask: never shown in the host's log. */
+/** The sandbox and bootstrap tokens and every variable the runtime is told to mask: never shown in the host's log. */
 function secretValues(env: Record<string, string>): string[] {
-  const names = ["NIGHTSHIFT_SANDBOX_TOKEN", ...(env.NIGHTSHIFT_SECRET_NAMES ?? "").split(",")];
+  const names = [
+    "NIGHTSHIFT_SANDBOX_TOKEN",
+    BOOTSTRAP_TOKEN_VARIABLE,
+    ...(env.NIGHTSHIFT_SECRET_NAMES ?? "").split(","),
+  ];
   return names.map((name) => env[name.trim()] ?? "").filter((value) => value.length > 0);
 }
 
@@ -112,11 +121,12 @@ export class SandboxManager {
       );
     }
     const repo = resolveRepo(request.repo, this.config);
-    const branch = request.env.NIGHTSHIFT_BRANCH ?? "";
+    // A bootstrap request names the branch beside the environment (the runtime learns it later).
+    const branch = request.branch ?? request.env.NIGHTSHIFT_BRANCH ?? "";
     if (repo.kind === "local" && !isSessionBranch(branch)) {
       throw new HostError(
         "invalid_request",
-        "env.NIGHTSHIFT_BRANCH must be a nightshift/* branch: a local repository receives only session branches",
+        "branch must be a nightshift/* branch: a local repository receives only session branches",
       );
     }
     const id = `sbx_${ulid().toLowerCase()}`;
@@ -208,11 +218,13 @@ export class SandboxManager {
             this.log.info("egress.denied", { id, sessionId: request.sessionId, ...denial }),
         });
         Object.assign(env, sandbox.egress.env);
-        env.NIGHTSHIFT_REPO_URL = throughForwarder(
-          wanted.repoUrl,
-          request.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
-          sandbox.egress.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
-        );
+        // With a bootstrap the runtime rewrites the exchanged URL itself, onto its control-plane URL.
+        if (wanted.repoUrl)
+          env.NIGHTSHIFT_REPO_URL = throughForwarder(
+            wanted.repoUrl,
+            request.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
+            sandbox.egress.env.NIGHTSHIFT_CONTROL_PLANE_URL ?? "",
+          );
       }
       const command = launchCommand({
         config: this.config,

@@ -6,6 +6,7 @@
  * runtime to the sandbox's directories on the host instead (labelled unisolated anyway).
  */
 import { posix } from "node:path";
+import { SANDBOX_STATE_DIR, SANDBOX_WORKDIR } from "@nightshift/protocol";
 import { HostError } from "../http/host-error";
 
 /** Where the runtime's HOME is shown under bubblewrap (the host owns HOME, so it is not in a request). */
@@ -33,7 +34,8 @@ const RESERVED_ROOTS = [
 const SAFE_PATH = /^(\/[A-Za-z0-9._-]+)+$/;
 
 export interface SandboxPaths {
-  repoUrl: string;
+  /** Absent when the runtime learns it from the bootstrap exchange (the control plane sends only bootstrap variables). */
+  repoUrl: string | null;
   workdir: string;
   stateDir: string;
 }
@@ -60,24 +62,29 @@ function checkPath(name: string, path: string | undefined): string {
   return path;
 }
 
-/** The request's repository URL and sandbox paths, checked; 400 with the variable's name otherwise. */
+/**
+ * The request's repository URL and sandbox paths, checked; 400 with the variable's name otherwise.
+ * A bootstrap request names none of them: the paths are then the fixed ones the control plane's
+ * exchange will name (protocol's SANDBOX_WORKDIR / SANDBOX_STATE_DIR), and the repository URL
+ * comes with the exchange.
+ */
 export function sandboxPathsOf(requestEnv: Record<string, string>): SandboxPaths {
   const repoUrl = requestEnv.NIGHTSHIFT_REPO_URL;
-  if (!repoUrl || !URL.canParse(repoUrl) || !/^https?:$/.test(new URL(repoUrl).protocol)) {
+  if (repoUrl !== undefined && (!URL.canParse(repoUrl) || !/^https?:$/.test(new URL(repoUrl).protocol))) {
     throw new HostError(
       "invalid_request",
       "env.NIGHTSHIFT_REPO_URL must be the control plane's http:// or https:// git URL for the session's repository",
     );
   }
-  const workdir = checkPath("NIGHTSHIFT_WORKDIR", requestEnv.NIGHTSHIFT_WORKDIR);
-  const stateDir = checkPath("NIGHTSHIFT_STATE_DIR", requestEnv.NIGHTSHIFT_STATE_DIR);
+  const workdir = checkPath("NIGHTSHIFT_WORKDIR", requestEnv.NIGHTSHIFT_WORKDIR ?? SANDBOX_WORKDIR);
+  const stateDir = checkPath("NIGHTSHIFT_STATE_DIR", requestEnv.NIGHTSHIFT_STATE_DIR ?? SANDBOX_STATE_DIR);
   if (within(workdir, stateDir) || within(stateDir, workdir)) {
     throw new HostError(
       "invalid_request",
       "env.NIGHTSHIFT_WORKDIR and env.NIGHTSHIFT_STATE_DIR must be separate directories (the agent must not reach the runtime's state)",
     );
   }
-  return { repoUrl, workdir, stateDir };
+  return { repoUrl: repoUrl ?? null, workdir, stateDir };
 }
 
 /**

@@ -14,12 +14,22 @@ import { LocalSandboxProvider } from "./local-provider";
 const HOST_URL = "http://127.0.0.1:7070";
 const SECRET = "local-provider-test-secret";
 
+const BOOTSTRAP = {
+  NIGHTSHIFT_CONTROL_PLANE_URL: "http://127.0.0.1:8787",
+  NIGHTSHIFT_SESSION_ID: "s-1",
+  NIGHTSHIFT_BOOTSTRAP_TOKEN: "bootstrap-token-0123456789abcdef",
+};
+
 const input: CreateSandboxInput = {
+  tenantId: "t-1",
   sessionId: "s-1",
   incarnation: "inc-1",
   repo: { kind: "local", path: "demo" },
-  env: { NIGHTSHIFT_SESSION_ID: "s-1", NIGHTSHIFT_BRANCH: "nightshift/readme" },
+  branch: "nightshift/readme",
+  bootstrap: BOOTSTRAP,
+  labels: { "nightshift.tenant": "t-1", "nightshift.session": "s-1", "nightshift.incarnation": "inc-1" },
   egress: { allowHosts: ["registry.npmjs.org", "*.example.com:8443"] },
+  idleTimeoutSeconds: 1800,
 };
 
 /** What the host's POST /v1/sandboxes answers (201) for a sandbox it started. */
@@ -110,7 +120,8 @@ describe("LocalSandboxProvider", () => {
       sessionId: "s-1",
       incarnation: "inc-1",
       repo: { kind: "local", path: "demo" },
-      env: { NIGHTSHIFT_SESSION_ID: "s-1", NIGHTSHIFT_BRANCH: "nightshift/readme" },
+      env: BOOTSTRAP,
+      branch: "nightshift/readme",
       egress: { allowHosts: ["registry.npmjs.org", "*.example.com:8443"] },
     });
     // The host validates with this schema (strict: an unknown key would be a 400).
@@ -241,7 +252,12 @@ describe("LocalSandboxProvider", () => {
     const { SANDBOX_HOST_URL: hostUrl = "", SANDBOX_HOST_SECRET: secret = "" } = env as unknown as Bindings;
     expect(hostUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const signed = new LocalSandboxProvider({ hostUrl, secret });
-    const handle = await signed.create({ ...input, sessionId: `s-${crypto.randomUUID()}` });
+    const sessionId = `s-${crypto.randomUUID()}`;
+    const handle = await signed.create({
+      ...input,
+      sessionId,
+      bootstrap: { ...BOOTSTRAP, NIGHTSHIFT_SESSION_ID: sessionId },
+    });
     expect(handle.providerId).toMatch(/^sbx-\d+$/);
     await expect(signed.terminate(handle.providerId)).resolves.toBeUndefined();
     const forged = new LocalSandboxProvider({ hostUrl, secret: "not-the-host-secret" });

@@ -43,11 +43,14 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   async create(input: CreateSandboxInput): Promise<SandboxHandle> {
     checkCreateInput(input);
+    // Only the bootstrap variables reach the host: the runtime exchanges its token for the rest.
+    // Labels and the idle policy stay here: the host neither lists by label nor stops idle sandboxes.
     const body: CreateSandboxRequest = {
       sessionId: input.sessionId,
       incarnation: input.incarnation,
       repo: input.repo,
-      env: input.env,
+      env: input.bootstrap,
+      ...(input.branch ? { branch: input.branch } : {}),
       ...(input.egress ? { egress: input.egress } : {}),
     };
     const res = await this.call("POST", "/v1/sandboxes", JSON.stringify(body));

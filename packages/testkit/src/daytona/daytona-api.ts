@@ -76,6 +76,8 @@ export interface DaytonaApi {
   requests: RecordedDaytonaRequest[];
   store: SandboxStore;
   injectFault(fault: DaytonaFault): void;
+  /** Drops every injected fault still pending (Daytona is healthy again). */
+  clearFaults(): void;
   /** Makes the runtime command exit at once with this (a broken snapshot); null restores it. */
   failRuntime(failure: RuntimeFailure | null): void;
   setSandboxHost(target: SandboxHostTarget): void;
@@ -284,6 +286,9 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     requests,
     store,
     injectFault: (fault) => faults.push({ ...fault }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
     failRuntime: (failure) => {
       runtimeFailure = failure;
     },

@@ -24,6 +24,10 @@ export interface Bindings {
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;
   SANDBOX_HOST_SECRET?: string;
+  /** Modal (SANDBOX_PROVIDER=modal): our Modal app's base URL and its proxy auth token (secrets). */
+  MODAL_APP_URL?: string;
+  MODAL_PROXY_TOKEN_ID?: string;
+  MODAL_PROXY_TOKEN_SECRET?: string;
   /** The largest push the git proxy passes on, in bytes (default 512 MiB). */
   GIT_PROXY_MAX_PUSH_BYTES?: string;
   /** Signs session cookies (HS256); a Worker secret, at least 32 characters. */

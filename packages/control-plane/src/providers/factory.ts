@@ -3,6 +3,8 @@ import type { Bindings } from "../env";
 import { daytonaConfigFrom } from "./daytona/daytona-config";
 import { DaytonaSandboxProvider } from "./daytona/daytona-provider";
 import { LocalSandboxProvider } from "./local/local-provider";
+import { modalConfigFrom } from "./modal/modal-config";
+import { ModalSandboxProvider } from "./modal/modal-provider";
 import { type SandboxProvider, SandboxProviderError } from "./provider";
 
 export function createSandboxProvider(env: Bindings): SandboxProvider {
@@ -21,5 +23,9 @@ export function createSandboxProvider(env: Bindings): SandboxProvider {
     return new LocalSandboxProvider({ hostUrl: env.SANDBOX_HOST_URL!, secret: env.SANDBOX_HOST_SECRET! });
   }
   if (name === "daytona") return new DaytonaSandboxProvider(daytonaConfigFrom(env));
-  throw new SandboxProviderError(`unknown SANDBOX_PROVIDER "${name}"; supported: local, daytona`, "permanent");
+  if (name === "modal") return new ModalSandboxProvider(modalConfigFrom(env));
+  throw new SandboxProviderError(
+    `unknown SANDBOX_PROVIDER "${name}"; supported: local, daytona, modal`,
+    "permanent",
+  );
 }

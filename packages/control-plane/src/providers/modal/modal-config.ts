@@ -1,0 +1,57 @@
+/**
+ * The Modal provider's settings from the Worker's vars and secrets, checked once: a missing or
+ * malformed one fails fast, named, as a permanent error (the session says what to set).
+ */
+import type { Bindings } from "../../env";
+import { SandboxProviderError } from "../provider";
+import type { ModalProviderConfig } from "./modal-provider";
+
+export type ModalEnv = Pick<
+  Bindings,
+  "MODAL_APP_URL" | "MODAL_PROXY_TOKEN_ID" | "MODAL_PROXY_TOKEN_SECRET" | "NIGHTSHIFT_DEPLOYMENT"
+>;
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+export function modalConfigFrom(env: ModalEnv): ModalProviderConfig {
+  const missing = [
+    ["MODAL_APP_URL", env.MODAL_APP_URL],
+    ["MODAL_PROXY_TOKEN_ID", env.MODAL_PROXY_TOKEN_ID],
+    ["MODAL_PROXY_TOKEN_SECRET", env.MODAL_PROXY_TOKEN_SECRET],
+  ].filter(([, value]) => !value?.trim());
+  if (missing.length > 0) {
+    throw new SandboxProviderError(
+      `the Modal sandbox provider needs ${missing.map(([name]) => name).join(", ")} (see docs/deploy-sandboxes.md)`,
+      "permanent",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(env.MODAL_APP_URL!.trim());
+  } catch {
+    throw new SandboxProviderError(
+      "MODAL_APP_URL is not a URL (e.g. https://<workspace>--nightshift-sandboxes.modal.run)",
+      "permanent",
+    );
+  }
+  // The proxy token travels in every request: only over TLS, or to this machine (a double).
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    throw new SandboxProviderError(
+      "MODAL_APP_URL must be an https:// URL (http only for 127.0.0.1)",
+      "permanent",
+    );
+  }
+  if (url.search || url.hash) {
+    throw new SandboxProviderError(
+      "MODAL_APP_URL must be the app's base URL, without a query or fragment",
+      "permanent",
+    );
+  }
+  const deployment = env.NIGHTSHIFT_DEPLOYMENT?.trim();
+  return {
+    appUrl: url.toString().replace(/\/+$/, ""),
+    tokenId: env.MODAL_PROXY_TOKEN_ID!.trim(),
+    tokenSecret: env.MODAL_PROXY_TOKEN_SECRET!.trim(),
+    ...(deployment ? { deployment } : {}),
+  };
+}

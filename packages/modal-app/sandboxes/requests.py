@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from .errors import invalid
+from .errors import invalid, not_found
 
 # What a sandbox starts with and nothing more: the control plane's URL, its session and a one-time
 # bootstrap token it exchanges for everything else. A secret can never ride in a create request.
@@ -110,8 +110,10 @@ def parse_create(body: object) -> CreateRequest:
 
 
 def parse_sandbox_id(value: str) -> str:
+    # An id that cannot be a Modal sandbox's names no sandbox: a 404 like any unknown one, so a
+    # repeated terminate of whatever id the caller holds stays idempotent.
     if not _SANDBOX_ID.match(value):
-        raise invalid("the sandbox id must be a Modal sandbox id (sb-...)")
+        raise not_found(f"sandbox {value[:80]!r}")
     return value
 
 

@@ -4,6 +4,7 @@ concurrently; every Modal failure becomes an ApiError in words."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -60,9 +61,19 @@ class SandboxService:
         if self._settings.network == "open":
             return {}, [OPEN_NETWORK_WARNING]
         # The control plane is the sandbox's only required destination: bridge, model gateway
-        # and git proxy all live there. Ports are dropped: Modal's allow-list is by domain.
-        hosts = [request.control_plane_host, *(h.rsplit(":", 1)[0] for h in request.allow_hosts)]
-        return {"outbound_domain_allowlist": sorted(set(hosts))}, []
+        # and git proxy all live there. Ports are dropped: Modal's allow-list is by domain. A
+        # control plane at an IP address (a private deployment) is allowed as that one address.
+        hosts = {h.rsplit(":", 1)[0] for h in request.allow_hosts}
+        cidrs: list[str] = []
+        try:
+            address = ipaddress.ip_address(request.control_plane_host)
+            cidrs.append(f"{address}/{address.max_prefixlen}")
+        except ValueError:
+            hosts.add(request.control_plane_host)
+        network: dict[str, Any] = {"outbound_domain_allowlist": sorted(hosts)}
+        if cidrs:
+            network["outbound_cidr_allowlist"] = cidrs
+        return network, []
 
     async def create(self, request: CreateRequest) -> dict[str, Any]:
         app = await self._lookup_app()
@@ -90,7 +101,7 @@ class SandboxService:
                     **network,
                 )
             except TypeError as error:
-                if "outbound_domain_allowlist" not in str(error):
+                if "outbound_" not in str(error):
                     raise
                 # Fail closed: never start a sandbox with an open network the operator did not choose.
                 raise ApiError(

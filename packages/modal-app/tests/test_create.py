@@ -46,6 +46,15 @@ def test_the_network_reaches_only_the_control_plane_and_the_tenants_hosts_withou
     ]
 
 
+def test_a_control_plane_at_an_ip_address_is_allowed_as_that_one_address(world):
+    body = create_body()
+    body["env"]["NIGHTSHIFT_CONTROL_PLANE_URL"] = "http://10.1.2.3:8787"
+    assert call("POST", "/v1/sandboxes", body)[0] == 201
+    [asked] = creates(world)
+    assert asked["outbound_cidr_allowlist"] == ["10.1.2.3/32"]
+    assert asked["outbound_domain_allowlist"] == ["*.pythonhosted.org", "registry.npmjs.org"]
+
+
 def test_an_sdk_without_domain_allowlists_fails_closed_instead_of_opening_the_network(world):
     world.domain_allowlist_supported = False
     status, body = call("POST", "/v1/sandboxes", create_body())

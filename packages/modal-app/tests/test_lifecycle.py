@@ -26,10 +26,12 @@ def test_status_follows_the_sandbox_from_running_to_its_exit(world):
     assert call("GET", f"/v1/sandboxes/{sandbox_id}")[1]["state"] == "timed_out"
 
 
-def test_status_of_an_unknown_sandbox_is_a_404_and_a_malformed_id_a_400(world):
+def test_an_unknown_sandbox_and_an_id_no_sandbox_can_have_are_both_404s(world):
     status, body = call("GET", "/v1/sandboxes/sb-neverexisted")
     assert (status, body["error"]["code"]) == (404, "not_found")
-    assert call("GET", "/v1/sandboxes/not-an-id")[0] == 400
+    assert call("GET", "/v1/sandboxes/not-an-id")[0] == 404
+    assert call("DELETE", "/v1/sandboxes/sbx-never-created")[0] == 404
+    assert [name for name, _ in world.calls if name == "Sandbox.from_id"] == ["Sandbox.from_id"]
 
 
 def test_terminate_ends_the_sandbox_and_is_repeatable(world):

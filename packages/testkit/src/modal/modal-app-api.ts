@@ -216,8 +216,8 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
   });
 
   const known = (id: string): ModalAppSandbox => {
-    if (!SANDBOX_ID.test(id)) throw new InvalidRequest("the sandbox id must be a Modal sandbox id (sb-...)");
-    const sandbox = sandboxes.get(id);
+    // An id no Modal sandbox can have is a 404 like any unknown one (as the app answers).
+    const sandbox = SANDBOX_ID.test(id) ? sandboxes.get(id) : undefined;
     if (!sandbox || !REQUIRED_LABELS.every((l) => l in sandbox.labels)) throw new NotFound(id);
     return sandbox;
   };

@@ -166,7 +166,7 @@ describe("Modal app double", () => {
     expect((await call("GET", `/v1/sandboxes/${second.id}`)).json).toMatchObject({ state: "terminated" });
     expect((await call("DELETE", `/v1/sandboxes/${second.id}`)).status).toBe(200);
     expect((await call("DELETE", "/v1/sandboxes/sb-neverexisted")).status).toBe(404);
-    expect((await call("GET", "/v1/sandboxes/not-an-id")).status).toBe(400);
+    expect((await call("GET", "/v1/sandboxes/not-an-id")).status).toBe(404);
   });
 
   it("refuses what the real app refuses, naming the field and never the value", async () => {

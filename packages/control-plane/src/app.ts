@@ -57,8 +57,8 @@ export function createApp() {
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox/model", sandboxModelRoutes);
   app.route("/sandbox/git", sandboxGitRoutes);
-  app.route("/sandbox/bootstrap", sandboxBootstrapRoutes);
   app.route(SANDBOX_CONVERSATION_PATH, sandboxConversationRoutes);
+  app.route("/sandbox/bootstrap", sandboxBootstrapRoutes);
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth", authRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.

@@ -75,6 +75,7 @@ export interface ModalAppApi {
   sandboxes(): ModalAppSandbox[];
   snapshots(): string[];
   injectFault(fault: ModalFault): void;
+  clearFaults(): void;
   setSandboxHost(target: ModalSandboxHost | null): void;
   /** The sandbox disappears behind Nightshift's back (Modal's lifetime ran out, an operator). */
   vanish(id: string): Promise<void>;
@@ -282,6 +283,9 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     sandboxes: () => [...sandboxes.values()].map((s) => ({ ...s })),
     snapshots: () => [...snapshots],
     injectFault: (fault) => faults.push({ ...fault }),
+    clearFaults: () => {
+      faults.length = 0;
+    },
     setSandboxHost: (target) => {
       hostTarget = target;
     },

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
+import { runCostBench } from "./cost-bench";
 import { runEgressBench } from "./egress-bench";
 import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
@@ -26,6 +27,7 @@ const benches = {
   capacity: runCapacityBench,
   "git-proxy": runGitProxyBench,
   gateway: runGatewayBench,
+  cost: runCostBench,
 } as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),

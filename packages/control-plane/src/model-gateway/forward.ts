@@ -1,6 +1,6 @@
 /**
  * One model call through the gateway: authenticate the sandbox, check the path and the budget,
- * choose key and base URL, forward with only the client's API headers, and stream the answer
+ * choose key and base URL (call-shape.ts says what is read from the body: almost nothing), forward with only the client's API headers, and stream the answer
  * back unchanged while usage is read from it and recorded (in waitUntil) once it ends.
  */
 import { CREDENTIAL_HEADERS, costOf, HOP_BY_HOP_HEADERS, type ModelProvider } from "@nightshift/protocol";
@@ -11,6 +11,7 @@ import { recordUsage } from "../db/repositories/model-usage";
 import type { Bindings } from "../env";
 import { authenticateSandboxCaller, type SandboxCaller } from "../sandbox-auth/sandbox-caller";
 import { BUDGET_REFUSAL_STATUS, budgetRefusal } from "./budget";
+import { shapeCall } from "./call-shape";
 import { chooseUpstream } from "./credentials";
 import { gatewayError } from "./errors";
 import { PROVIDERS, upstreamUrl } from "./providers";
@@ -65,43 +66,6 @@ export function forgetCachedGatewaySettings(): void {
   settingsCache.clear();
 }
 
-interface ParsedCall {
-  body: string | undefined;
-  model: string | null;
-  streaming: boolean;
-  /** Generates tokens (and so is metered and capped); token counting and model listing are not. */
-  metered: boolean;
-}
-
-type Parsed = { ok: true; call: ParsedCall } | { ok: false; message: string };
-
-function parseCall(provider: ModelProvider, method: string, path: string, text: string | undefined): Parsed {
-  const spec = PROVIDERS[provider];
-  if (method !== "POST" || text === undefined)
-    return { ok: true, call: { body: undefined, model: null, streaming: false, metered: false } };
-  let json: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
-      return { ok: false, message: "the request body must be a JSON object" };
-    json = parsed as Record<string, unknown>;
-  } catch {
-    return { ok: false, message: "the request body is not valid JSON" };
-  }
-  const counting = path.endsWith("/count_tokens") || path.endsWith(":countTokens");
-  const model = spec.modelFromPath(path) ?? (typeof json.model === "string" ? json.model : null);
-  const streaming = provider === "gemini" ? path.endsWith(":streamGenerateContent") : json.stream === true;
-  let body = text;
-  // Chat Completions streams report usage only when asked; the gateway asks, so every call is metered.
-  if (provider === "openai" && path === "/v1/chat/completions" && streaming) {
-    const options = (typeof json.stream_options === "object" && json.stream_options) || {};
-    if ((options as Record<string, unknown>).include_usage !== true) {
-      body = JSON.stringify({ ...json, stream_options: { ...options, include_usage: true } });
-    }
-  }
-  return { ok: true, call: { body, model, streaming, metered: !counting } };
-}
-
 export async function forwardModelCall(
   env: Bindings,
   waitUntil: (p: Promise<unknown>) => void,
@@ -117,19 +81,23 @@ export async function forwardModelCall(
   if (!spec.allows(method, path))
     return gatewayError(provider, 404, "not_found", `the model gateway does not forward ${method} ${path}`);
 
-  const text = method === "POST" ? await request.text() : undefined;
-  const parsed = parseCall(provider, method, path, text);
-  if (!parsed.ok) return gatewayError(provider, 400, "invalid_request", parsed.message);
-  const call = parsed.call;
+  // The body and the tenant's settings do not depend on each other: read both at once.
+  const [text, settings] = await Promise.all([
+    method === "POST" ? request.text() : undefined,
+    settingsFor(env, caller.tenantId),
+  ]);
+  const shaped = shapeCall(provider, method, path, text);
+  if (!shaped.ok) return gatewayError(provider, 400, "invalid_request", shaped.message);
+  const call = shaped.call;
 
-  const settings = await settingsFor(env, caller.tenantId);
-  if (call.metered) {
-    const db = openDatabase(env.DB);
-    const refusal = await budgetRefusal(db, settings.budget, caller.tenantId, caller.sessionId, new Date());
-    if (refusal) return gatewayError(provider, BUDGET_REFUSAL_STATUS, "budget_exhausted", refusal);
-  }
-
-  const upstream = await chooseUpstream(env, caller, provider, settings);
+  // Nor do the budget and the key: a refused call wastes at most a cached key lookup.
+  const [refusal, upstream] = await Promise.all([
+    call.metered
+      ? budgetRefusal(openDatabase(env.DB), settings.budget, caller.tenantId, caller.sessionId, new Date())
+      : null,
+    chooseUpstream(env, caller, provider, settings),
+  ]);
+  if (refusal) return gatewayError(provider, BUDGET_REFUSAL_STATUS, "budget_exhausted", refusal);
   if (!upstream.key && upstream.baseUrl === spec.publicBaseUrl) {
     return gatewayError(
       provider,
@@ -163,7 +131,7 @@ export async function forwardModelCall(
   waitUntil(
     observed.done.then((usage) =>
       usage.reported
-        ? record(env, caller, provider, usage.model ?? call.model, response.status, usage)
+        ? record(env, caller, provider, usage.model ?? call.requestedModel(), response.status, usage)
         : undefined,
     ),
   );

@@ -7,6 +7,7 @@
 import type { Session, SessionStatus } from "@nightshift/protocol";
 import { AGENT_SESSION_HEADER, CONVERSATION_MAX_BYTES } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
+import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
 import type { EventsPageResult } from "../src/session/rpc-types";
 import {
@@ -72,13 +73,29 @@ function followUp(vars: ReturnType<typeof slotVars>, who: Identity, s: Session, 
   return requestWith(vars, who, `/api/v1/sessions/${s.id}/prompts`, { text });
 }
 
+/** What the bootstrap exchange hands the sandbox of incarnation `jti` (the launcher's token, minted here). */
+async function exchangedEnv(s: Session, jti: string): Promise<Record<string, string>> {
+  const { token } = await mintBootstrapToken(
+    TEST_SANDBOX_SECRET,
+    { sessionId: s.id, tenantId: s.tenantId, incarnation: jti, jti: `boot-${jti}` },
+    Date.now(),
+  );
+  const res = await api("/sandbox/bootstrap", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { env: Record<string, string> }).env;
+}
+
 /** The new incarnation the resume launched connects and says it is ready; its first prompt frame. */
 async function resumedSandbox(s: Session, jti: string) {
   const token = await useIncarnation(s, jti);
+  const env = await exchangedEnv(s, jti);
   const client = await SandboxClient.connect(token);
   client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
   client.send({ v: 1, type: "ready" });
-  return { token, client, prompt: await client.waitFor("prompt") };
+  return { token, env, client, prompt: await client.waitFor("prompt") };
 }
 
 describe("a session outlives its sandbox", () => {
@@ -86,6 +103,8 @@ describe("a session outlives its sandbox", () => {
     const t = await createTenant("resume-kill");
     const vars = slotVars(1);
     const { s, client } = await idleSession(vars, t, "inc-kill-1");
+    // A session's first sandbox starts fresh.
+    expect(await exchangedEnv(s, "inc-kill-1")).not.toHaveProperty("NIGHTSHIFT_RESUME");
     client.close();
     await runDeadlineNow(s, "sandbox.heartbeat");
     expect(await statusOf(s)).toBe("paused");
@@ -111,6 +130,8 @@ describe("a session outlives its sandbox", () => {
     expect(res.status).toBe(202);
     expect(await statusOf(s)).toBe("resuming");
     const resumed = await resumedSandbox(s, "inc-follow-2");
+    // The exchange tells the new runtime it resumes, and which CLI session to continue.
+    expect(resumed.env).toMatchObject({ NIGHTSHIFT_RESUME: "1", NIGHTSHIFT_AGENT_SESSION_ID: "c0ffee-1" });
     expect(resumed.prompt.text).toBe("now add notes/second.md");
     await waitForStatus(s, "running");
     expect((await statuses(s)).map((e) => e.status)).toEqual([

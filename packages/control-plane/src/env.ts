@@ -24,6 +24,11 @@ export interface Bindings {
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;
   SANDBOX_HOST_SECRET?: string;
+  /** Daytona (SANDBOX_PROVIDER=daytona): API base URL (default https://app.daytona.io/api), API key (secret), snapshot, region. */
+  DAYTONA_API_URL?: string;
+  DAYTONA_API_KEY?: string;
+  DAYTONA_SNAPSHOT?: string;
+  DAYTONA_TARGET?: string;
   /** Modal (SANDBOX_PROVIDER=modal): our Modal app's base URL and its proxy auth token (secrets). */
   MODAL_APP_URL?: string;
   MODAL_PROXY_TOKEN_ID?: string;

@@ -1,7 +1,7 @@
 /** Runs the control-plane Worker under `wrangler dev` with local D1 (migrated) and local DOs. */
-import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { prepareLocalDatabase } from "./local-database";
 import { type ManagedProcess, startProcess, waitUntil } from "./processes";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -27,20 +27,13 @@ function wranglerBin(): string {
   return join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler");
 }
 
-export async function migrateLocalDatabase(persistDir: string): Promise<void> {
-  mkdirSync(persistDir, { recursive: true });
-  const migrate = startProcess(
-    "migrate",
-    wranglerBin(),
-    ["d1", "migrations", "apply", "nightshift", "--local", "--persist-to", persistDir],
-    { cwd: REPO_ROOT, env: { ...wranglerEnv, CI: "true" } },
-  );
-  const code = await new Promise<number | null>((r) => migrate.child.once("exit", (c) => r(c)));
-  if (code !== 0) throw new Error(`applying D1 migrations failed:\n${migrate.recentOutput()}`);
-}
-
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  await migrateLocalDatabase(options.persistDir);
+  await prepareLocalDatabase(options.persistDir, {
+    repoRoot: REPO_ROOT,
+    wranglerBin: wranglerBin(),
+    wranglerEnv,
+    templateRoot: join(REPO_ROOT, "node_modules/.cache/nightshift-d1"),
+  });
   const args = [
     "dev",
     "--ip",

@@ -10,6 +10,7 @@ import type { Session } from "@nightshift/protocol";
 import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
 import { waitUntil } from "./processes";
 import { type GithubTenant, type RecordedStack, startRecordedStack } from "./recorded-stack";
+import { bootstrapTokenOf, exchangeBootstrapToken } from "./sandbox-bootstrap";
 import { BridgeClient } from "./sandbox-socket";
 
 export const RIG_OWNER = "octo";
@@ -111,20 +112,19 @@ export async function startGitProxyRig(
       });
       if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
       const session = (await res.json()) as Session;
-      let token = "";
+      let bootstrap = "";
       await waitUntil(
         "the control plane to ask for the session's sandbox",
         async () => {
           const create = stack.host.requests.find(
             (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === session.id,
           );
-          token =
-            (create?.body as { env?: Record<string, string> } | undefined)?.env?.NIGHTSHIFT_SANDBOX_TOKEN ??
-            "";
-          return token !== "";
+          bootstrap = bootstrapTokenOf(create?.body);
+          return bootstrap !== "";
         },
         30_000,
       );
+      const token = (await exchangeBootstrapToken(stack.url, bootstrap)).NIGHTSHIFT_SANDBOX_TOKEN ?? "";
       stops.push(await keepAlive(stack.url, token));
       const remote = withCredentials(
         `${stack.url}/sandbox/git/github/${RIG_OWNER}/${RIG_REPO}.git`,

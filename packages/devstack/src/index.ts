@@ -7,6 +7,7 @@ export * from "./memory";
 export * from "./ports";
 export * from "./processes";
 export * from "./recorded-stack";
+export * from "./sandbox-bootstrap";
 export * from "./sandbox-socket";
 export * from "./stack";
 export * from "./stream-socket";

@@ -1,7 +1,7 @@
 /**
  * The Worker with a recording provider double instead of real sandboxes: the benchmarks use
  * it to play the runtime's part over the real bridge, with the token the control plane
- * handed to the "sandbox" exactly as a real runtime receives it.
+ * hands the "sandbox" exactly as a real runtime receives it (the bootstrap exchange).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { devLogin, localSecrets } from "./dev-login";
 import { connectInstallation, signInWithGithub } from "./github-flow";
 import { freePort } from "./ports";
 import { waitUntil } from "./processes";
+import { bootstrapTokenOf, exchangeBootstrapToken } from "./sandbox-bootstrap";
 import { type GithubTarget, githubVars } from "./stack";
 import { type RunningWorker, startWorker } from "./worker";
 
@@ -81,20 +82,21 @@ export async function startRecordedStack(options: RecordedStackOptions = {}): Pr
       });
       if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
       const session = (await res.json()) as Session;
-      let token = "";
+      let bootstrap = "";
       await waitUntil(
         "the control plane to ask for a sandbox",
         async () => {
           const req = host.requests.find(
             (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === session.id,
           );
-          token =
-            (req?.body as { env?: Record<string, string> } | undefined)?.env?.NIGHTSHIFT_SANDBOX_TOKEN ?? "";
-          return token !== "";
+          bootstrap = bootstrapTokenOf(req?.body);
+          return bootstrap !== "";
         },
         30_000,
       );
-      return { session, sandboxToken: token };
+      // As the runtime would: the create request holds only the bootstrap token.
+      const env = await exchangeBootstrapToken(worker.url, bootstrap);
+      return { session, sandboxToken: env.NIGHTSHIFT_SANDBOX_TOKEN ?? "" };
     },
     async connectGithub(login, installationId) {
       if (!options.github) throw new Error("connectGithub needs a stack started with `github`");

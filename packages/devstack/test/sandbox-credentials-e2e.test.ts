@@ -6,11 +6,13 @@
  * sandbox's fixed paths, /proc/<pid>/environ and cmdline — for GitHub tokens and the model key;
  * and the host scans every process of the sandbox and every file in its directory the same way.
  * The model key is the one this stack gives the Worker's gateway; any `gh?_` token is a failure.
+ * And the provider itself is given nothing worth stealing: its create request holds only the
+ * bootstrap variables (issue 13), the runtime fetches the rest over the bootstrap exchange.
  */
 import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Session, StoredEvent } from "@nightshift/protocol";
+import type { CreateSandboxRequest, Session, StoredEvent } from "@nightshift/protocol";
 import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -163,5 +165,72 @@ describe("what a sandbox holds", () => {
       expect(text.includes(MODEL_KEY), where).toBe(false);
     }
     w.close();
+  }, 240_000);
+});
+
+describe("what a sandbox provider is given", () => {
+  it("the create request to the provider carries only the bootstrap variables: no tenant secret, no sandbox token, no model key, no GitHub token; the runtime still gets the secret through the exchange", async () => {
+    const secretValue = `vault-secret-${crypto.randomUUID()}`;
+    const put = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/secrets/DEPLOY_TOKEN`, {
+      method: "PUT",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({ value: secretValue }),
+    });
+    expect(put.status).toBe(201);
+    // Every create request the host receives, as it received it (the real host still runs it).
+    const creates: CreateSandboxRequest[] = [];
+    const manager = stack.host.manager;
+    const create = manager.create.bind(manager);
+    manager.create = (request) => {
+      creates.push(structuredClone(request));
+      return create(request);
+    };
+    stack.model!.enqueue(
+      {
+        kind: "tool",
+        name: "Bash",
+        input: { command: 'test -n "$DEPLOY_TOKEN" && echo secret-present', description: "check" },
+      },
+      { kind: "text", text: "Checked." },
+    );
+    const res = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions`, {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({ repo: { kind: "github", owner: OWNER, name: REPO }, prompt: "Check" }),
+    });
+    expect(res.status).toBe(201);
+    const session = (await res.json()) as Session;
+    const w = await StreamWatcher.open(stack.url, session.id, 0, octo.headers);
+    try {
+      await w.until("the turn to end", () => w.events.some((e) => e.event.type === "turn.end"), 150_000);
+      const request = creates.find((r) => r.sessionId === session.id);
+      expect(request).toBeDefined();
+      expect(Object.keys(request!.env).sort()).toEqual([
+        "NIGHTSHIFT_BOOTSTRAP_TOKEN",
+        "NIGHTSHIFT_CONTROL_PLANE_URL",
+        "NIGHTSHIFT_SESSION_ID",
+      ]);
+      const whole = JSON.stringify(request);
+      expect(whole).not.toContain(secretValue);
+      expect(whole).not.toContain(MODEL_KEY);
+      expect(whole).not.toMatch(GITHUB_TOKEN);
+      // The one token in it is the bootstrap token: no sandbox token rides along under any name.
+      const jwts = whole.match(/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g) ?? [];
+      expect(jwts).toEqual([request!.env.NIGHTSHIFT_BOOTSTRAP_TOKEN]);
+      const claims = JSON.parse(Buffer.from(jwts[0]!.split(".")[1]!, "base64url").toString()) as {
+        aud: string;
+        exp: number;
+        iat: number;
+      };
+      expect(claims.aud).toBe("sandbox-bootstrap");
+      expect(claims.exp - claims.iat).toBe(15 * 60);
+      // The runtime got the secret from the exchange: the agent's tool saw it (its value masked).
+      const outputs = w.events.flatMap((e) => (e.event.type === "tool.end" ? [e.event.output] : []));
+      expect(outputs.join("\n")).toContain("secret-present");
+      expect(JSON.stringify(w.events)).not.toContain(secretValue);
+    } finally {
+      manager.create = create;
+      w.close();
+    }
   }, 240_000);
 });

@@ -86,8 +86,7 @@ export async function verifyBootstrapToken(
       claims: { sessionId: sub, tenantId: tenant, incarnation: inc, jti, expiresAt: exp },
     };
   } catch (err) {
-    if (err instanceof errors.JWTExpired)
-      return { ok: false, reason: "bootstrap token has expired; the session starts a new sandbox" };
+    if (err instanceof errors.JWTExpired) return { ok: false, reason: "bootstrap token has expired" };
     if (err instanceof errors.JWTClaimValidationFailed)
       return { ok: false, reason: `this is not a bootstrap token (its ${err.claim} is wrong)` };
     return { ok: false, reason: "bootstrap token is invalid" };

@@ -1,0 +1,46 @@
+/**
+ * What a sandbox is created with is a one-time bootstrap token, not a sandbox token (issue 13).
+ * Rigs that play the runtime's part (no runtime runs) exchange it as the runtime would; rigs that
+ * watch a real runtime (which spends the token itself) mint the sandbox token the exchange gives,
+ * from the bootstrap token's claims and the stack's SANDBOX_TOKEN_SECRET.
+ */
+import { BootstrapResponse, SANDBOX_BOOTSTRAP_PATH } from "@nightshift/protocol";
+import { decodeJwt, SignJWT } from "jose";
+
+/** A create request's bootstrap token (the host's body: `{ env: { NIGHTSHIFT_BOOTSTRAP_TOKEN } }`), or "". */
+export function bootstrapTokenOf(createBody: unknown): string {
+  const env = (createBody as { env?: Record<string, unknown> } | null)?.env;
+  const token = env?.NIGHTSHIFT_BOOTSTRAP_TOKEN;
+  return typeof token === "string" ? token : "";
+}
+
+/** `POST /sandbox/bootstrap` as the runtime sends it: the runtime's environment, once per token. */
+export async function exchangeBootstrapToken(
+  controlPlaneUrl: string,
+  bootstrapToken: string,
+): Promise<Record<string, string>> {
+  const res = await fetch(`${controlPlaneUrl.replace(/\/+$/, "")}${SANDBOX_BOOTSTRAP_PATH}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${bootstrapToken}` },
+  });
+  if (res.status !== 200)
+    throw new Error(`the bootstrap exchange answered ${res.status}: ${await res.text()}`);
+  return BootstrapResponse.parse(await res.json()).env;
+}
+
+/** The sandbox token the exchange of `bootstrapToken` hands out (same session, tenant and incarnation). */
+export async function sandboxTokenForBootstrap(bootstrapToken: string, secret: string): Promise<string> {
+  const { sub, tenant, inc } = decodeJwt(bootstrapToken);
+  if (typeof sub !== "string" || typeof tenant !== "string" || typeof inc !== "string")
+    throw new Error("not a bootstrap token: it lacks its session, tenant or incarnation claim");
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ tenant })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer("nightshift")
+    .setAudience("sandbox")
+    .setSubject(sub)
+    .setJti(inc)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(new TextEncoder().encode(secret));
+}

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
 import type { EventsPageResult } from "../src/session/rpc-types";
+import { BRIDGE_LOST_GRACE_MS, HEARTBEAT_STALE_MS } from "../src/session/timeouts";
 import {
   deadlineOf,
   poolStub,
@@ -20,7 +21,7 @@ import {
   statusOf,
   waitForStatus,
 } from "./capacity";
-import { api, createTenant, type Identity, sessionStub, unwrapRpc } from "./helpers";
+import { api, createTenant, type Identity, sessionStub, unwrapRpc, waitFor } from "./helpers";
 import { SandboxClient, TEST_SANDBOX_SECRET, useIncarnation } from "./sandbox-client";
 
 const archive = (text: string) => new TextEncoder().encode(text);
@@ -209,6 +210,37 @@ describe("a session outlives its sandbox", () => {
     expect((await requestWith(vars, t, `/api/v1/sessions/${s.id}/stop`, {})).status).toBe(202);
     expect(await statusOf(s)).toBe("stopped");
     expect((await followUp(vars, t, s, "too late")).status).toBe(409);
+  }, 30_000);
+});
+
+describe("noticing a lost sandbox", () => {
+  const heartbeatIn = async (s: Session) => ((await deadlineOf(s, "sandbox.heartbeat")) ?? 0) - Date.now();
+
+  it("a bridge that closes between turns and does not come back pauses the session after the short grace", async () => {
+    const t = await createTenant("lost-idle");
+    const { s, client } = await idleSession(slotVars(1), t, "inc-lost-idle");
+    expect(await heartbeatIn(s)).toBeGreaterThan(BRIDGE_LOST_GRACE_MS);
+    client.close();
+    await waitFor("the short grace", async () => (await heartbeatIn(s)) <= BRIDGE_LOST_GRACE_MS);
+    await runDeadlineNow(s, "sandbox.heartbeat");
+    expect(await statusOf(s)).toBe("paused");
+  }, 30_000);
+
+  it("a sandbox that dials back within the grace keeps its session", async () => {
+    const t = await createTenant("lost-back");
+    const { s, token, client } = await idleSession(slotVars(1), t, "inc-lost-back");
+    client.close();
+    await waitFor("the short grace", async () => (await heartbeatIn(s)) <= BRIDGE_LOST_GRACE_MS);
+    const again = await SandboxClient.connect(token);
+    again.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 2 });
+    await again.waitFor("welcome");
+    await waitFor(
+      "the full heartbeat window again",
+      async () => (await heartbeatIn(s)) > BRIDGE_LOST_GRACE_MS,
+    );
+    expect(await heartbeatIn(s)).toBeLessThanOrEqual(HEARTBEAT_STALE_MS);
+    expect(await statusOf(s)).toBe("idle");
+    again.close();
   }, 30_000);
 });
 

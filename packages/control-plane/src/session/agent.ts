@@ -316,7 +316,12 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    if (readClientAttachment(ws)) this.hub.onClose(ws);
+    if (readClientAttachment(ws)) return this.hub.onClose(ws);
+    const sandbox = readSandboxAttachment(ws);
+    if (!sandbox || !this.bridge.isCurrentIncarnation(sandbox.incarnationHash)) return;
+    if (this.bridge.isConnected() || this.store.runningPrompt()) return;
+    this.timeouts.bridgeLost();
+    await this.settle();
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

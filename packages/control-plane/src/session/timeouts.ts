@@ -12,6 +12,12 @@ export const CONNECT_TIMEOUT_MS = 120_000;
 export const TURN_LIMIT_MS = 31 * 60_000;
 export const IDLE_RELEASE_MS = 30 * 60_000;
 export const TERMINATE_GRACE_MS = 5_000;
+/**
+ * A sandbox whose bridge closed between turns and did not dial back within this long is gone
+ * (the runtime redials within about a second, backing off to 10 s): the session pauses then,
+ * not after the full heartbeat silence. Mid-turn a closed bridge waits the full HEARTBEAT_STALE_MS.
+ */
+export const BRIDGE_LOST_GRACE_MS = 15_000;
 /** Refreshing the heartbeat deadline on every frame would write SQLite per event; every 10 s is enough. */
 const HEARTBEAT_REFRESH_MS = 10_000;
 
@@ -19,7 +25,7 @@ export class SessionTimeouts {
   private lastHeartbeatWrite = 0;
 
   constructor(
-    private readonly scheduler: Pick<Scheduler, "set" | "clear">,
+    private readonly scheduler: Pick<Scheduler, "set" | "clear" | "has">,
     private readonly now: () => number,
   ) {}
 
@@ -33,6 +39,14 @@ export class SessionTimeouts {
     if (now - this.lastHeartbeatWrite < HEARTBEAT_REFRESH_MS) return;
     this.lastHeartbeatWrite = now;
     this.scheduler.set("sandbox.heartbeat", now + HEARTBEAT_STALE_MS);
+  }
+
+  /** The sandbox's socket closed between turns: unless it dials back within the grace, it is gone. */
+  bridgeLost(): void {
+    if (!this.scheduler.has("sandbox.heartbeat")) return;
+    this.scheduler.set("sandbox.heartbeat", this.now() + BRIDGE_LOST_GRACE_MS);
+    // The next frame from a redialled sandbox must move the deadline back out at once.
+    this.lastHeartbeatWrite = 0;
   }
 
   turnStarted(): void {

@@ -10,7 +10,6 @@ import { createSandboxProvider } from "../factory";
 import type { CreateSandboxInput } from "../provider";
 import { modalConfigFrom } from "./modal-config";
 import { ModalSandboxProvider } from "./modal-provider";
-import { reconcileModalSandboxes } from "./modal-reconciler";
 
 const TOKEN = { id: "wk-unit-key", secret: "ws-unit-secret-0123456789" };
 const BOOTSTRAP_TOKEN = "bootstrap.jwt.value-that-must-stay-put";
@@ -210,49 +209,5 @@ describe("Modal provider settings", () => {
     expect(() => createSandboxProvider({ SANDBOX_PROVIDER: "modal" } as unknown as Bindings)).toThrow(
       /needs MODAL_APP_URL, MODAL_PROXY_TOKEN_ID, MODAL_PROXY_TOKEN_SECRET/,
     );
-  });
-});
-
-describe("reconcileModalSandboxes", () => {
-  it("terminates sandboxes Nightshift no longer knows, sparing the current and the newly seen", async () => {
-    const { api, provider } = setup();
-    const current = await provider.create(input(1));
-    const stale = await provider.create(input(2));
-    const sightings = new Map<string, number>([
-      [current.providerId, 0],
-      [stale.providerId, 0],
-      ["sb-gone", 0],
-    ]);
-    const fresh = await provider.create(input(3));
-    const result = await reconcileModalSandboxes(provider, {
-      isCurrent: async (owner) => owner.sessionId === "ses1",
-      sightings,
-      now: () => 20 * 60_000,
-    });
-    expect(result).toEqual({
-      kept: [current.providerId, fresh.providerId],
-      terminated: [stale.providerId],
-      failed: [],
-    });
-    expect(api.sandboxes().find((s) => s.id === stale.providerId)?.state).toBe("terminated");
-    expect([...sightings.keys()].sort()).toEqual(
-      [current.providerId, stale.providerId, fresh.providerId].sort(),
-    );
-    expect(sightings.get(fresh.providerId)).toBe(20 * 60_000);
-  });
-
-  it("records a failed termination for the next sweep instead of stopping", async () => {
-    const { api, provider } = setup();
-    const stale = await provider.create(input(1));
-    api.injectFault({ status: 503, calls: 1, only: "terminate" });
-    const result = await reconcileModalSandboxes(provider, {
-      isCurrent: async () => false,
-      sightings: new Map([[stale.providerId, 0]]),
-      now: () => 60 * 60_000,
-    });
-    expect(result.terminated).toEqual([]);
-    expect(result.failed).toEqual([
-      { id: stale.providerId, reason: expect.stringContaining("Nightshift will retry") },
-    ]);
   });
 });

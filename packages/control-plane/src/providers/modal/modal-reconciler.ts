@@ -1,71 +1,129 @@
 /**
- * Removes Modal sandboxes Nightshift no longer knows: a sandbox whose session ended, or one left
- * by an older incarnation (a retry, a resume), keeps running (and billing) until Modal's lifetime
- * cap otherwise. The app lists only sandboxes carrying Nightshift's labels (and this
- * deployment's, when NIGHTSHIFT_DEPLOYMENT is set), so nothing else in the workspace is touched.
- * Modal's list says nothing of a sandbox's age, so the sweep keeps its own sightings: a sandbox
- * first seen less than the grace period ago is spared (its launch may not be recorded yet).
+ * Terminates Modal sandboxes Nightshift no longer needs, which a lost terminate, a crash between
+ * create and record, or an ended session can leave running (and billing) until the app's lifetime
+ * cap. Same policy as the Daytona reconciler, so a deployment behaves alike on both:
+ * - with NIGHTSHIFT_DEPLOYMENT set, only that deployment's sandboxes are listed, and one whose
+ *   session this control plane does not know (in the labelled tenant) is terminated once older
+ *   than the grace period;
+ * - without it, only sandboxes with no deployment label are looked at, and one of an unknown
+ *   session is left alone (it may be another unnamed deployment's);
+ * - an ended session's sandboxes go at once, a paused one's past the grace period, and a session's
+ *   sandboxes other than its newest incarnation always (incarnations are ULIDs: later sorts higher).
+ * Modal's list gives no creation time; a sandbox's age is its incarnation's ULID time (a label
+ * that is not a ULID reads as young: kept unless its session ended). The Modal app only ever
+ * lists sandboxes carrying Nightshift's labels, so nothing else in the workspace is touched.
  */
+import { type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { decodeTime } from "ulid";
 import type { ModalSandbox } from "./modal-client";
 import type { ModalSandboxProvider } from "./modal-provider";
 
-export interface SandboxOwner {
-  tenantId: string;
-  sessionId: string;
-  incarnation: string;
+/** Terminations per run (the next run continues). */
+export const RECONCILE_MAX_TERMINATIONS = 50;
+/** A sandbox younger than this is never terminated as unknown or paused: its session may still be recording it. */
+export const RECONCILE_GRACE_MS = 10 * 60_000;
+
+export interface SessionLookup {
+  /** The session's status, or null when this control plane has no such session in that tenant. */
+  status(tenantId: string, sessionId: string): Promise<SessionStatus | null>;
 }
 
 export interface ReconcileOptions {
-  /** True when this sandbox is the current incarnation of a live session of this tenant. */
-  isCurrent: (owner: SandboxOwner) => Promise<boolean>;
-  /**
-   * When each listed sandbox was first seen (ms), kept by the caller between sweeps; the sweep
-   * adds new ids and forgets ids no longer listed.
-   */
-  sightings: Map<string, number>;
-  now?: () => number;
-  /** How long a newly seen sandbox is spared (default 10 min). */
+  deployment?: string;
+  now: number;
   graceMs?: number;
+  maxTerminations?: number;
 }
 
-export interface ReconcileResult {
-  kept: string[];
-  terminated: string[];
-  /** Sandboxes whose termination failed (retried on the next sweep), with the reason. */
-  failed: { id: string; reason: string }[];
+export type TerminateReason =
+  | "session ended"
+  | "session paused"
+  | "incarnation superseded"
+  | "session unknown";
+
+export interface ReconcileReport {
+  /** Labelled sandboxes of this deployment looked at. */
+  checked: number;
+  terminated: { id: string; reason: TerminateReason }[];
+  errors: number;
 }
 
-function ownerOf(sandbox: ModalSandbox): SandboxOwner | null {
-  const tenantId = sandbox.labels["nightshift.tenant"];
-  const sessionId = sandbox.labels["nightshift.session"];
-  const incarnation = sandbox.labels["nightshift.incarnation"];
-  return tenantId && sessionId && incarnation ? { tenantId, sessionId, incarnation } : null;
+interface Labelled {
+  sandbox: ModalSandbox;
+  tenant: string;
+  session: string;
+  incarnation: string;
+}
+
+function createdAt(incarnation: string): number {
+  try {
+    return decodeTime(incarnation.toUpperCase());
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function verdict(s: Labelled, status: SessionStatus | null, isNewest: boolean, options: ReconcileOptions) {
+  const born = createdAt(s.incarnation);
+  const old = Number.isFinite(born) && options.now - born >= (options.graceMs ?? RECONCILE_GRACE_MS);
+  if (status === null) return options.deployment && old ? ("session unknown" as const) : null;
+  if (TERMINAL_STATUSES.has(status)) return "session ended" as const;
+  if (status === "paused") return old ? ("session paused" as const) : null;
+  return isNewest ? null : ("incarnation superseded" as const);
+}
+
+function labelled(sandboxes: ModalSandbox[], deployment: string | undefined): Labelled[] {
+  const out: Labelled[] = [];
+  for (const sandbox of sandboxes) {
+    const labels = sandbox.labels;
+    // The app filters by label; checked again here, so an app ignoring the filter cannot widen the sweep.
+    if ((labels["nightshift.deployment"] ?? undefined) !== deployment) continue;
+    const tenant = labels["nightshift.tenant"];
+    const session = labels["nightshift.session"];
+    const incarnation = labels["nightshift.incarnation"];
+    if (sandbox.state !== "running" || !tenant || !session || !incarnation) continue;
+    out.push({ sandbox, tenant, session, incarnation });
+  }
+  return out;
 }
 
 export async function reconcileModalSandboxes(
   provider: Pick<ModalSandboxProvider, "listSandboxes" | "terminate">,
+  sessions: SessionLookup,
   options: ReconcileOptions,
-): Promise<ReconcileResult> {
-  const now = options.now?.() ?? Date.now();
-  const grace = options.graceMs ?? 10 * 60_000;
-  const result: ReconcileResult = { kept: [], terminated: [], failed: [] };
-  const listed = await provider.listSandboxes();
-  const ids = new Set(listed.map((sandbox) => sandbox.id));
-  for (const id of options.sightings.keys()) if (!ids.has(id)) options.sightings.delete(id);
-  for (const sandbox of listed) {
-    const owner = ownerOf(sandbox);
-    const seen = options.sightings.get(sandbox.id) ?? now;
-    options.sightings.set(sandbox.id, seen);
-    if (!owner || now - seen < grace || (await options.isCurrent(owner))) {
-      result.kept.push(sandbox.id);
+): Promise<ReconcileReport> {
+  const own = labelled(await provider.listSandboxes(), options.deployment);
+  const newest = new Map<string, string>();
+  for (const s of own) {
+    const key = `${s.tenant}\u0000${s.session}`;
+    const seen = newest.get(key);
+    if (seen === undefined || s.incarnation > seen) newest.set(key, s.incarnation);
+  }
+  const statuses = new Map<string, Promise<SessionStatus | null>>();
+  const report: ReconcileReport = { checked: own.length, terminated: [], errors: 0 };
+  const max = options.maxTerminations ?? RECONCILE_MAX_TERMINATIONS;
+  for (const s of own) {
+    if (report.terminated.length >= max) break;
+    const key = `${s.tenant}\u0000${s.session}`;
+    let status = statuses.get(key);
+    if (!status) {
+      status = sessions.status(s.tenant, s.session);
+      statuses.set(key, status);
+    }
+    let reason: TerminateReason | null;
+    try {
+      reason = verdict(s, await status, newest.get(key) === s.incarnation, options);
+    } catch {
+      report.errors++;
       continue;
     }
+    if (!reason) continue;
     try {
-      await provider.terminate(sandbox.id);
-      result.terminated.push(sandbox.id);
-    } catch (err) {
-      result.failed.push({ id: sandbox.id, reason: err instanceof Error ? err.message : "terminate failed" });
+      await provider.terminate(s.sandbox.id);
+      report.terminated.push({ id: s.sandbox.id, reason });
+    } catch {
+      report.errors++;
     }
   }
-  return result;
+  return report;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createDaytonaApi, type DaytonaApiOptions } from "../../../../testkit/src/daytona/daytona-api";
-import type { CreateSandboxInput } from "../provider";
+import { type CreateSandboxInput, SandboxProviderError } from "../provider";
 import { daytonaConfigFrom } from "./daytona-config";
 import {
   DAYTONA_ISOLATION,
@@ -31,6 +31,15 @@ function setup(options: Partial<DaytonaApiOptions> = {}, config: Partial<Daytona
   });
   const live = () => api.store.all().filter((s) => s.state !== "destroyed" && s.state !== "destroying");
   return { api, provider, live };
+}
+
+async function failure(promise: Promise<unknown>): Promise<SandboxProviderError> {
+  const outcome = await promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(SandboxProviderError);
+  return outcome as SandboxProviderError;
 }
 
 function input(overrides: Partial<CreateSandboxInput> = {}): CreateSandboxInput {
@@ -106,7 +115,7 @@ describe("DaytonaSandboxProvider", () => {
   it("a runtime that exits at once fails the start with its logs (secrets cut out), and the sandbox is deleted", async () => {
     const { api, provider, live } = setup();
     api.failRuntime({ exitCode: 1, output: `runtime: bootstrap refused (token ${TOKEN})\nnode exited\n` });
-    const error = await provider.create(input()).catch((e: unknown) => e as Error & { kind: string });
+    const error = await failure(provider.create(input()));
     expect(error.kind).toBe("permanent");
     expect(error.message).toContain("exited at once in the Daytona sandbox (exit code 1)");
     expect(error.message).toContain("bootstrap refused");
@@ -119,7 +128,7 @@ describe("DaytonaSandboxProvider", () => {
     const pending = provider.create(input());
     await new Promise((resolve) => setTimeout(resolve, 30));
     Object.assign(api.store.all()[0]!, { state: "error", errorReason: "image pull failed" });
-    const error = await pending.catch((e: unknown) => e as Error & { kind: string });
+    const error = await failure(pending);
     expect(error.kind).toBe("permanent");
     expect(error.message).toContain("image pull failed");
     expect(live()).toEqual([]);
@@ -128,7 +137,7 @@ describe("DaytonaSandboxProvider", () => {
 
   it("a sandbox that does not start in time is a transient failure, and is deleted", async () => {
     const { api, provider, live } = setup({ delays: { startMs: 60_000 } }, { startTimeoutMs: 100 });
-    const error = await provider.create(input()).catch((e: unknown) => e as Error & { kind: string });
+    const error = await failure(provider.create(input()));
     expect(error.kind).toBe("transient");
     expect(error.message).toMatch(/did not start the sandbox within 0\.1 s/);
     expect(live()).toEqual([]);
@@ -140,7 +149,7 @@ describe("DaytonaSandboxProvider", () => {
     const pending = provider.create(input());
     await new Promise((resolve) => setTimeout(resolve, 20));
     api.injectFault({ status: 503, calls: 1 });
-    const error = await pending.catch((e: unknown) => e as Error & { kind: string });
+    const error = await failure(pending);
     expect(error.kind).toBe("transient");
     expect(error.message).toContain("HTTP 503");
     expect(live()).toEqual([]);

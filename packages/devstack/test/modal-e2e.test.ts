@@ -1,0 +1,149 @@
+/**
+ * End to end through the Modal provider: the Worker under wrangler dev with
+ * SANDBOX_PROVIDER=modal and MODAL_APP_URL pointing at the testkit's double of our Modal app,
+ * which runs each sandbox's runtime on the local sandbox host with the bootstrap env Modal was
+ * given; the real `claude` CLI against the scripted model; a GitHub repository on the GitHub double.
+ */
+import type { Session, StoredEvent } from "@nightshift/protocol";
+import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import { type ModalAppDouble, startModalAppDouble } from "@nightshift/testkit/modal";
+import { waitFor } from "@nightshift/testkit/wait-for";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
+import { type Stack, startStack } from "../src/stack";
+import { StreamWatcher } from "../src/stream-socket";
+
+const OWNER = "octo";
+const REPO = "sprockets";
+const TOKEN = { id: `wk-${crypto.randomUUID()}`, secret: `ws-${crypto.randomUUID()}` };
+let gh: GithubDouble;
+let modal: ModalAppDouble;
+let stack: Stack;
+let octo: GithubBrowser;
+
+beforeAll(async () => {
+  gh = await startGithubDouble({
+    users: [{ id: 301, login: OWNER }],
+    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# sprockets\n" } }],
+    installations: [{ id: 11, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+  });
+  // Modal's own create time, simulated: the app answers after it.
+  modal = await startModalAppDouble({ proxyToken: TOKEN, delays: { createMs: 200 } });
+  stack = await startStack({
+    forceScriptedModel: true,
+    github: gh,
+    vars: {
+      SANDBOX_PROVIDER: "modal",
+      MODAL_APP_URL: modal.url,
+      MODAL_PROXY_TOKEN_ID: TOKEN.id,
+      MODAL_PROXY_TOKEN_SECRET: TOKEN.secret,
+      NIGHTSHIFT_DEPLOYMENT: "modal-e2e",
+    },
+  });
+  modal.setSandboxHost({ url: stack.host.url, secret: stack.hostSecret });
+  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
+  const browser = await signInWithGithub(stack.url, OWNER);
+  await connectInstallation(stack.url, browser, 11, OWNER);
+  octo = browser;
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await modal?.close();
+  await gh?.close();
+});
+
+async function startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }> {
+  const res = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions`, {
+    method: "POST",
+    headers: { ...octo.headers, "content-type": "application/json" },
+    body: JSON.stringify({ repo: { kind: "github", owner: OWNER, name: REPO }, prompt }),
+  });
+  expect(res.status).toBe(201);
+  const session = (await res.json()) as Session;
+  return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
+}
+
+const logs = (events: StoredEvent[]) =>
+  events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
+const failedStatus = (events: StoredEvent[]) =>
+  events.some((e) => e.event.type === "session.status" && e.event.status === "failed");
+const sandboxesOf = (session: Session) =>
+  modal.sandboxes().filter((s) => s.labels["nightshift.session"] === session.id);
+
+describe("a session on Modal end to end", () => {
+  it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
+    const { session, watcher } = await startSession("Add docs/modal.md describing the sprockets.");
+    await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 90_000);
+    await waitFor(
+      async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/modal.md")) !== null,
+      "the pushed file on GitHub",
+      10_000,
+    );
+    expect(logs(watcher.events)).toMatch(/sandbox started \(isolation: (bubblewrap|process)\)/);
+    const [sandbox] = sandboxesOf(session);
+    // Modal got the bootstrap variables and the labels, nothing else: no secret, no token but the one-time one.
+    expect(sandbox?.envNames).toEqual([
+      "NIGHTSHIFT_BOOTSTRAP_TOKEN",
+      "NIGHTSHIFT_CONTROL_PLANE_URL",
+      "NIGHTSHIFT_SESSION_ID",
+    ]);
+    expect(sandbox?.labels).toMatchObject({
+      "nightshift.tenant": octo.tenantId,
+      "nightshift.session": session.id,
+      "nightshift.deployment": "modal-e2e",
+    });
+    const creates = modal.requests.filter((r) => r.method === "POST" && r.path === "/v1/sandboxes");
+    expect(creates).toHaveLength(1);
+    expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
+    expect(modal.requests.every((r) => r.authorized)).toBe(true);
+    watcher.close();
+  });
+
+  it("rides out a Modal outage during create: retried, then started", async () => {
+    modal.injectFault({
+      status: 503,
+      calls: 2,
+      only: "create",
+      message: "creating the sandbox: Modal is unavailable; retry later",
+    });
+    const { session, watcher } = await startSession("Add docs/outage.md saying the outage passed.");
+    await watcher.until(
+      "the turn to end",
+      () => watcher.events.some((e) => e.event.type === "turn.end"),
+      90_000,
+    );
+    const text = logs(watcher.events);
+    expect(
+      text.match(/retrying sandbox start: the Modal app failed to create the sandbox \(HTTP 503/g),
+    ).toHaveLength(2);
+    expect(failedStatus(watcher.events)).toBe(false);
+    expect(sandboxesOf(session)).toHaveLength(1);
+    watcher.close();
+  });
+
+  it("fails the session clearly when Modal stays down, never showing the proxy token", async () => {
+    modal.injectFault({
+      status: 503,
+      calls: 1_000,
+      only: "create",
+      message: "creating the sandbox: Modal is unavailable; retry later",
+    });
+    try {
+      const { session, watcher } = await startSession("Add docs/never.md.");
+      await watcher.until("the failed status", () => failedStatus(watcher.events), 90_000);
+      const error = watcher.events.find((e) => e.event.type === "error")?.event as
+        | { code: string; message: string }
+        | undefined;
+      expect(error?.code).toBe("sandbox_start_failed");
+      expect(error?.message).toMatch(
+        /the Modal app failed to create the sandbox \(HTTP 503: creating the sandbox: Modal is unavailable/,
+      );
+      expect(JSON.stringify(watcher.events)).not.toContain(TOKEN.secret);
+      expect(sandboxesOf(session)).toEqual([]);
+      watcher.close();
+    } finally {
+      modal.clearFaults();
+    }
+  });
+});

@@ -48,6 +48,14 @@ export function modalConfigFrom(env: ModalEnv): ModalProviderConfig {
     );
   }
   const deployment = env.NIGHTSHIFT_DEPLOYMENT?.trim();
+  // A label value the Modal app accepts (packages/modal-app/sandboxes/requests.py): refused here
+  // once, rather than at every session's create.
+  if (deployment && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(deployment)) {
+    throw new SandboxProviderError(
+      "NIGHTSHIFT_DEPLOYMENT must be 1-100 letters, digits, dots, dashes or underscores (e.g. prod-eu)",
+      "permanent",
+    );
+  }
   return {
     appUrl: url.toString().replace(/\/+$/, ""),
     tokenId: env.MODAL_PROXY_TOKEN_ID!.trim(),

@@ -11,11 +11,19 @@ import { daytonaConfigFrom } from "./daytona-config";
 import { classifyDaytonaError } from "./daytona-errors";
 import { type ReconcileReport, reconcileDaytonaSandboxes } from "./daytona-reconciler";
 
-/** null when this deployment does not use Daytona. */
-export async function sweepDaytonaSandboxes(env: Bindings, now: number): Promise<ReconcileReport | null> {
+/** null when this deployment does not use Daytona. `fetchImpl` stands in for the network in tests. */
+export async function sweepDaytonaSandboxes(
+  env: Bindings,
+  now: number,
+  fetchImpl?: typeof fetch,
+): Promise<ReconcileReport | null> {
   if ((env.SANDBOX_PROVIDER ?? "local") !== "daytona") return null;
   const config = daytonaConfigFrom(env);
-  const client = new DaytonaClient({ apiUrl: config.apiUrl, apiKey: config.apiKey });
+  const client = new DaytonaClient({
+    apiUrl: config.apiUrl,
+    apiKey: config.apiKey,
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
   const db = openDatabase(env.DB);
   try {
     return await reconcileDaytonaSandboxes(

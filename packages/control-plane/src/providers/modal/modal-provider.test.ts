@@ -198,6 +198,9 @@ describe("Modal provider settings", () => {
     expect(() => modalConfigFrom({ ...env, MODAL_APP_URL: "http://modal.example.com" })).toThrow(/https/);
     expect(() => modalConfigFrom({ ...env, MODAL_APP_URL: "not a url" })).toThrow(/not a URL/);
     expect(() => modalConfigFrom({ ...env, MODAL_APP_URL: "https://x.modal.run/?a=1" })).toThrow(/query/);
+    expect(() => modalConfigFrom({ ...env, NIGHTSHIFT_DEPLOYMENT: "Prod EU" })).toThrow(
+      /NIGHTSHIFT_DEPLOYMENT/,
+    );
     expect(modalConfigFrom({ ...env, MODAL_APP_URL: "http://127.0.0.1:9000" }).appUrl).toBe(
       "http://127.0.0.1:9000",
     );

@@ -11,6 +11,7 @@ import { runCostBench } from "./cost-bench";
 import { runEgressBench } from "./egress-bench";
 import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
+import { runResumeBench } from "./resume-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
@@ -21,6 +22,7 @@ const benches = {
   stream: runStreamBench,
   bridge: runBridgeBench,
   session: runSessionBench,
+  resume: runResumeBench,
   egress: runEgressBench,
   webhook: runWebhookBench,
   waituntil: runWaitUntilBench,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AgentEvent, EGRESS_DENIALS_PATH } from "@nightshift/protocol";
+import { type AgentEvent, EGRESS_DENIALS_PATH, SANDBOX_EGRESS_PORT } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { startSandboxNetwork } from "./sandbox-network";
@@ -76,7 +76,26 @@ async function forwarderTo(socketPath: string) {
 describe("the sandbox network", () => {
   it("does nothing when the network is shared (no egress socket)", async () => {
     const started = await startSandboxNetwork({});
-    expect(started.ok).toBe(true);
+    if (!started.ok) throw new Error(started.problem);
+    expect(started.network.port).toBe(0);
+    const events: AgentEvent[] = [];
+    started.network.reportDenials((event) => events.push(event));
+    await expect(started.network.close()).resolves.toBeUndefined();
+    expect(events).toEqual([]);
+  });
+
+  it("listens on the protocol's egress port when none is given", async () => {
+    const host = await hostSocket();
+    const started = await startSandboxNetwork({ NIGHTSHIFT_EGRESS_SOCKET: host.path });
+    if (started.ok) {
+      cleanups.push(() => started.network.close());
+      expect(started.network.port).toBe(SANDBOX_EGRESS_PORT);
+    } else {
+      // Another process on this machine (a parallel test run) holds the port: the refusal names it.
+      expect(started.problem).toBe(
+        `cannot listen on 127.0.0.1:${SANDBOX_EGRESS_PORT} for the egress proxy (EADDRINUSE)`,
+      );
+    }
   });
 
   it("forwards connections on its loopback port to the host's socket", async () => {

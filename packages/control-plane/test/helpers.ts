@@ -20,6 +20,11 @@ export function defaultIdentity(): Promise<Identity> {
   return defaultCaller;
 }
 
+/** Called as each file starts (test/fresh-database.ts): files share this module, not their database. */
+export function forgetDefaultIdentity(): void {
+  defaultCaller = undefined;
+}
+
 /** Who a request is made as: an identity (its API key), raw credential headers, or null for nobody. */
 export type Caller = Identity | Record<string, string> | null;
 

@@ -202,7 +202,12 @@ describe("what a sandbox provider is given", () => {
     const session = (await res.json()) as Session;
     const w = await StreamWatcher.open(stack.url, session.id, 0, octo.headers);
     try {
-      await w.until("the turn to end", () => w.events.some((e) => e.event.type === "turn.end"), 150_000);
+      await w
+        .until("the turn to end", () => w.events.some((e) => e.event.type === "turn.end"), 150_000)
+        .catch((err: Error) => {
+          const events = JSON.stringify(w.events.map((e) => e.event)).slice(-3000);
+          throw new Error(`${err.message}; creates: ${creates.length}; events: ${events}`);
+        });
       const request = creates.find((r) => r.sessionId === session.id);
       expect(request).toBeDefined();
       expect(Object.keys(request!.env).sort()).toEqual([

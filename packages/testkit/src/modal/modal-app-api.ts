@@ -175,9 +175,9 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     const incarnation = request.labels["nightshift.incarnation"];
     // The app names a sandbox after its incarnation: a retried create answers the first one.
     for (const existing of sandboxes.values()) {
+      if (existing.labels["nightshift.incarnation"] !== incarnation) continue;
       await refresh(existing);
-      if (existing.state === "running" && existing.labels["nightshift.incarnation"] === incarnation)
-        return c.json(created(existing), 201);
+      if (existing.state === "running") return c.json(created(existing), 201);
     }
     let started: { id: string; isolation: string } | null;
     try {

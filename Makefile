@@ -72,11 +72,11 @@ lint: deps ## biome lint + format check
 format: deps ## apply biome fixes and formatting
 	pnpm run format
 
-test: setup ## typecheck, lint and every package's tests (workerd, real CLIs, end to end, browser)
-	pnpm run typecheck
+# One turbo graph, two tasks at a time (turbo.json keeps the three whole-stack suites one after
+# another); --continue runs everything even after a failure, and the exit status still fails.
+test: setup ## lint, typecheck and every package's tests (workerd, real CLIs, end to end, browser)
 	pnpm run lint
-	pnpm run test
-	pnpm --filter @nightshift/web run test:browser
+	pnpm exec turbo run typecheck test test:browser --concurrency=2 --continue --summarize
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider packages/modal-app/tests packages/sandbox-image/tests
 
 bench: setup ## benchmarks (see docs/performance.md)

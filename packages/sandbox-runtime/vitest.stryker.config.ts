@@ -20,6 +20,7 @@ export default defineConfig({
       "src/agents/model-api-errors.test.ts",
       "src/process/output-streamer.test.ts",
       "src/process/producer-gate.test.ts",
+      "src/process/producer-gate-edges.test.ts",
       "src/network/*.test.ts",
       "src/env.test.ts",
       "src/env-handoff.test.ts",

@@ -1,5 +1,6 @@
-/** Picks the configured SandboxProvider, failing fast with the missing settings named. */
+/** Builds a SandboxProvider by name (the deployment's by default), failing fast with the missing settings named. */
 import type { Bindings } from "../env";
+import { deploymentDefaultProvider } from "./availability";
 import { daytonaConfigFrom } from "./daytona/daytona-config";
 import { DaytonaSandboxProvider } from "./daytona/daytona-provider";
 import { LocalSandboxProvider } from "./local/local-provider";
@@ -7,8 +8,10 @@ import { modalConfigFrom } from "./modal/modal-config";
 import { ModalSandboxProvider } from "./modal/modal-provider";
 import { type SandboxProvider, SandboxProviderError } from "./provider";
 
-export function createSandboxProvider(env: Bindings): SandboxProvider {
-  const name = env.SANDBOX_PROVIDER ?? "local";
+export function createSandboxProvider(
+  env: Bindings,
+  name: string = deploymentDefaultProvider(env),
+): SandboxProvider {
   if (name === "local") {
     const missing = [
       ["SANDBOX_HOST_URL", env.SANDBOX_HOST_URL],

@@ -65,6 +65,20 @@ async function startSession(prompt: string): Promise<{ session: Session; watcher
   return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
 }
 
+/** Waits like watcher.until, and on a timeout says what the session streamed instead. */
+async function until(watcher: StreamWatcher, what: string, check: () => boolean, timeoutMs: number) {
+  await watcher.until(what, check, timeoutMs).catch((err: Error) => {
+    const seen = watcher.events.map((e) =>
+      e.event.type === "log" || e.event.type === "error"
+        ? `${e.event.type}: ${("text" in e.event ? e.event.text : e.event.message).trim().slice(0, 300)}`
+        : e.event.type === "session.status"
+          ? `status ${e.event.status}`
+          : e.event.type,
+    );
+    throw new Error(`${err.message}; the session streamed: ${seen.join(" | ")}`);
+  });
+}
+
 const logs = (events: StoredEvent[]) =>
   events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
 const failedStatus = (events: StoredEvent[]) =>
@@ -75,7 +89,7 @@ const sandboxesOf = (session: Session) =>
 describe("a session on Daytona end to end", () => {
   it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
     const { session, watcher } = await startSession("Add docs/daytona.md describing the gadgets.");
-    await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 90_000);
+    await until(watcher, "git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
     await waitFor(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/daytona.md")) !== null,
       "the pushed file on GitHub",
@@ -99,7 +113,7 @@ describe("a session on Daytona end to end", () => {
     expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
     expect(daytona.requests.every((r) => r.authorized)).toBe(true);
     watcher.close();
-  });
+  }, 180_000);
 
   it("rides out a Daytona outage during create: retried, then started", async () => {
     daytona.injectFault({
@@ -109,10 +123,11 @@ describe("a session on Daytona end to end", () => {
       message: "Service temporarily unavailable",
     });
     const { session, watcher } = await startSession("Add docs/outage.md saying the outage passed.");
-    await watcher.until(
+    await until(
+      watcher,
       "the turn to end",
       () => watcher.events.some((e) => e.event.type === "turn.end"),
-      90_000,
+      150_000,
     );
     const text = logs(watcher.events);
     expect(
@@ -122,7 +137,7 @@ describe("a session on Daytona end to end", () => {
     expect(failedStatus(watcher.events)).toBe(false);
     expect(sandboxesOf(session)).toHaveLength(1);
     watcher.close();
-  });
+  }, 180_000);
 
   it("fails the session clearly when Daytona stays down", async () => {
     daytona.injectFault({
@@ -133,7 +148,7 @@ describe("a session on Daytona end to end", () => {
     });
     try {
       const { session, watcher } = await startSession("Add docs/never.md.");
-      await watcher.until("the failed status", () => failedStatus(watcher.events), 90_000);
+      await until(watcher, "the failed status", () => failedStatus(watcher.events), 150_000);
       const error = watcher.events.find((e) => e.event.type === "error")?.event as
         | { code: string; message: string }
         | undefined;
@@ -147,13 +162,13 @@ describe("a session on Daytona end to end", () => {
     } finally {
       daytona.clearFaults();
     }
-  });
+  }, 180_000);
 
   it("shows the runtime's logs when a broken snapshot's runtime exits at once", async () => {
     daytona.failRuntime({ exitCode: 127, output: "sh: 1: node: not found\n" });
     try {
       const { session, watcher } = await startSession("Add docs/broken.md.");
-      await watcher.until("the failed status", () => failedStatus(watcher.events), 60_000);
+      await until(watcher, "the failed status", () => failedStatus(watcher.events), 60_000);
       const error = watcher.events.find((e) => e.event.type === "error")?.event as
         | { message: string }
         | undefined;

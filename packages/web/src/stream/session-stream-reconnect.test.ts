@@ -109,6 +109,21 @@ describe("SessionStream reconnect backoff", () => {
     expect(delays).toEqual([150]);
     expect(c.seqs).toEqual(LOG.map((e) => e.seq));
   });
+
+  it("delivers the events before a gap in the same frame, then resumes after them", async () => {
+    const { server, c, stream } = await open(
+      (conn) => {
+        if (server.conns.length === 1)
+          sendEvents(conn.socket, [...LOG.slice(0, 2), LOG[3]!]); // 3 is missing
+        else replay(conn);
+      },
+      { backoffMinMs: 10, backoffMaxMs: 40 },
+    );
+    stream.start();
+    await vi.waitFor(() => expect(c.states.at(-1)).toBe("live"), { timeout: 5000 });
+    expect(server.conns.map((conn) => conn.after)).toEqual([0, 2]);
+    expect(c.seqs).toEqual(LOG.map((e) => e.seq));
+  });
 });
 
 describe("SessionStream states and carried-over state", () => {
@@ -175,7 +190,7 @@ describe("SessionStream states and carried-over state", () => {
           if (frame.typing === false && server.conns.length === 1) conn.socket.close(1013, "try again later");
         });
       },
-      { backoffMinMs: 10, backoffMaxMs: 40, pingEveryMs: 50 },
+      { backoffMinMs: 10, backoffMaxMs: 40, pingEveryMs: 300 },
     );
     stream.start();
     await vi.waitFor(() => expect(server.conns[0]?.socket.readyState).toBe(1), { timeout: 5000 });

@@ -36,6 +36,12 @@ describe("SessionStream", () => {
     );
   });
 
+  it("puts the tenant in the path, encodes the session id and sends at most 80 characters of the name", () => {
+    expect(streamUrl("http://127.0.0.1:8787", "a b", 3, "x".repeat(100), "t1")).toBe(
+      `ws://127.0.0.1:8787/api/v1/tenants/t1/sessions/a%20b/stream?after=3&name=${"x".repeat(80)}`,
+    );
+  });
+
   it("replays the backlog in order and goes live", async () => {
     const server = await startServer((c) => replay(c));
     const c = collector();
@@ -231,12 +237,13 @@ describe("SessionStream keepalive", () => {
     });
     const c = collector();
     const stream = new SessionStream(
-      { sessionId: "s1", origin: server.origin, ...fast, pingEveryMs: 60 },
+      // Long enough that a pong delayed by a busy machine still lands within its period.
+      { sessionId: "s1", origin: server.origin, ...fast, pingEveryMs: 300 },
       c.handlers,
     );
     track(stream, server);
     stream.start();
-    await vi.waitFor(() => expect(server.conns.length).toBe(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(server.conns.length).toBe(2), { timeout: 8000 });
     const first = server.conns[0]!;
     expect(
       first.received.filter((f) => (f as { type: string }).type === "ping").length,

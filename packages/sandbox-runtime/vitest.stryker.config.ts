@@ -17,6 +17,7 @@ export default defineConfig({
       "src/agents/text-limits.test.ts",
       "src/agents/child-env.test.ts",
       "src/agents/claude-code.test.ts",
+      "src/agents/claude-code-records.test.ts",
       "src/agents/model-api-errors.test.ts",
       "src/process/output-streamer.test.ts",
       "src/process/producer-gate.test.ts",

@@ -57,7 +57,8 @@ describe("a session end to end", () => {
     repoDir = createDemoRepo(stack.reposRoot, "e2e");
     session = await createSession("e2e", "Add notes/e2e.md with a short summary of the project.");
     watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-    await watcher.until("git.push", () => count(watcher, "git.push") === 1, 90_000);
+    // turn.end comes last (after the push and the conversation's save): wait for it, not the push.
+    await watcher.until("the turn to end", () => count(watcher, "turn.end") === 1, 90_000);
     const events = watcher.events;
     expectContiguous(events);
     // The runtime ends a turn after its commit and push, so turn.end comes last; the agent's final

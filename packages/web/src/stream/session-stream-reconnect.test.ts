@@ -224,4 +224,37 @@ describe("SessionStream states and carried-over state", () => {
     expect(c.seqs).toEqual(LOG.slice(3).map((e) => e.seq));
     expect(stream.lastSeq).toBe(LOG.length);
   });
+  it("needs no handler but onEvents through presence, errors, a drop and a close", async () => {
+    const seqs: number[] = [];
+    const server = await startServer((conn) => {
+      conn.socket.send("not json");
+      conn.socket.send(JSON.stringify({ v: 1, type: "error", code: "rate_limited", message: "slow down" }));
+      conn.socket.send(JSON.stringify({ v: 1, type: "presence", you: "a", participants: [] }));
+      replay(conn);
+      if (server.conns.length === 1) conn.socket.close(1013, "try again later");
+    });
+    const stream = new SessionStream(
+      { sessionId: "s1", origin: server.origin, backoffMinMs: 10, backoffMaxMs: 40 },
+      { onEvents: (events) => seqs.push(...events.map((e) => e.seq)) },
+    );
+    cleanups.push(() => server.close());
+    stream.start();
+    await vi.waitFor(() => expect(server.conns).toHaveLength(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(server.conns[1]?.socket.readyState).toBe(1), { timeout: 5000 });
+    stream.close();
+    expect(seqs).toEqual(LOG.map((e) => e.seq));
+  });
+
+  it("a new watcher announces no typing: its first frame is a ping", async () => {
+    const { server, stream } = await open(
+      (conn) => {
+        replay(conn);
+        conn.socket.on("message", () => conn.socket.send(JSON.stringify({ v: 1, type: "pong" })));
+      },
+      { pingEveryMs: 300 },
+    );
+    stream.start();
+    await vi.waitFor(() => expect(server.conns[0]?.received.length).toBeGreaterThan(0), { timeout: 5000 });
+    expect(server.conns[0]?.received[0]).toEqual({ v: 1, type: "ping" });
+  });
 });

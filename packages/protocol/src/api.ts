@@ -68,6 +68,11 @@ export const Session = z.object({
   branch: z.string(),
   costUsd: z.number(),
   prUrl: z.string().nullable(),
+  /**
+   * Where the session's sandboxes run: the provider chosen when it was created, and the isolation
+   * level its latest sandbox reported (null until one started). Absent on older sessions.
+   */
+  sandbox: z.object({ provider: z.string(), isolation: z.string().nullable() }).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -241,6 +241,7 @@ export const AUDIT_ACTIONS = [
   "settings.egress_changed",
   "settings.model_changed",
   "settings.budget_changed",
+  "settings.sandbox_changed",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Bindings } from "../env";
+import { deploymentDefaultProvider } from "../providers/availability";
 import type { SlotLimits } from "./policy";
 
 export interface SlotPolicy extends SlotLimits {
@@ -36,7 +37,12 @@ function read<T>(schema: z.ZodType<T>, name: string, raw: string | undefined, fa
   return parsed.data;
 }
 
-export function slotPolicyFrom(env: Bindings): SlotPolicy {
+/**
+ * The pool is per provider: a Daytona session never waits for a slot of the local host. An
+ * explicit SANDBOX_SLOT_POOL names the deployment default provider's pool (deployments sharing
+ * one sandbox host share it); every other provider's pool is its name.
+ */
+export function slotPolicyFrom(env: Bindings, provider: string = deploymentDefaultProvider(env)): SlotPolicy {
   const total = read(Count, "SANDBOX_SLOT_LIMIT", env.SANDBOX_SLOT_LIMIT, DEFAULT_SLOTS);
   const perTenant = read(
     Count,
@@ -44,6 +50,9 @@ export function slotPolicyFrom(env: Bindings): SlotPolicy {
     env.SANDBOX_SLOT_LIMIT_PER_TENANT,
     env.NIGHTSHIFT_MODE === "local" ? total : DEFAULT_SLOTS_PER_TENANT,
   );
-  const pool = read(PoolName, "SANDBOX_SLOT_POOL", env.SANDBOX_SLOT_POOL, env.SANDBOX_PROVIDER ?? "local");
+  const pool =
+    provider === deploymentDefaultProvider(env)
+      ? read(PoolName, "SANDBOX_SLOT_POOL", env.SANDBOX_SLOT_POOL, provider)
+      : provider;
   return { pool, total, perTenant: Math.min(perTenant, total) };
 }

@@ -71,7 +71,8 @@ async function githubFetch(call: UpstreamCall, repo: Extract<RepoRef, { kind: "g
 }
 
 async function localFetch(call: UpstreamCall) {
-  const provider = createSandboxProvider(call.env);
+  // Local repositories live on the sandbox host: only the local provider serves them.
+  const provider = createSandboxProvider(call.env, "local");
   if (!provider.gitUpstream)
     return {
       ok: false as const,

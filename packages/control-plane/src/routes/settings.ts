@@ -1,9 +1,15 @@
 /** /api/v1/tenants/:tenantId/settings: tenant settings (members read, owners and admins edit). */
-import { BudgetSettings, ModelSettings, PutEgressSettingsRequest } from "@nightshift/protocol";
+import {
+  BudgetSettings,
+  ModelSettings,
+  PutEgressSettingsRequest,
+  PutSandboxSettingsRequest,
+} from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { jsonBody } from "../http/validate";
 import * as gatewaySettings from "../model-gateway/tenant-settings";
+import * as sandboxSettings from "../services/sandbox-settings";
 import * as settings from "../services/settings";
 
 export const settingsRoutes = new Hono<AppEnv>()
@@ -19,4 +25,9 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/budget", async (c) => c.json(await gatewaySettings.getBudgetSettings(c.env, c.var.actor)))
   .put("/budget", jsonBody(BudgetSettings), async (c) => {
     return c.json(await gatewaySettings.setBudgetSettings(c.env, c.var.actor, c.req.valid("json")));
+  })
+  // Which sandbox provider runs the tenant's sessions (members read, owners and admins edit).
+  .get("/sandbox", async (c) => c.json(await sandboxSettings.getSandboxSettings(c.env, c.var.actor)))
+  .put("/sandbox", jsonBody(PutSandboxSettingsRequest), async (c) => {
+    return c.json(await sandboxSettings.setSandboxSettings(c.env, c.var.actor, c.req.valid("json")));
   });

@@ -24,7 +24,8 @@ export async function listRepositories(env: Bindings, actor: Actor): Promise<Lis
 
 async function listLocal(env: Bindings): Promise<ListRepositoriesResponse["repositories"]> {
   try {
-    const provider = createSandboxProvider(env);
+    // Local repositories live on the sandbox host, whatever the deployment's default provider.
+    const provider = createSandboxProvider(env, "local");
     const local = (await provider.listLocalRepositories?.()) ?? [];
     return local.map((r) => ({
       repo: { kind: "local" as const, path: r.path },

@@ -26,6 +26,7 @@ import {
 import type { NewPrompt, RpcResult } from "../session/rpc-types";
 import type { SessionGithubBinding } from "../session/store";
 import { requireWriteAccess } from "./github-access";
+import { resolveSandboxProvider } from "./sandbox-settings";
 
 export function newSessionId(): string {
   return ulid().toLowerCase();
@@ -90,8 +91,10 @@ export async function createSession(
   }
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
-  // Read before anything is written: a bad slot setting fails this request, not a later alarm.
-  const slots = slotPolicyFrom(env);
+  // Read before anything is written: a bad slot setting or a provider the deployment cannot run
+  // fails this request, not a later alarm. The provider is kept with the session for good.
+  const sandboxProvider = await resolveSandboxProvider(env, actor.tenantId, req.repo);
+  const slots = slotPolicyFrom(env, sandboxProvider);
   const id = newSessionId();
   const title = req.title ?? titleFrom(req.prompt);
   const now = new Date().toISOString();
@@ -105,6 +108,7 @@ export async function createSession(
     trigger,
     createdBy: actor.userId,
     branch: origin.branch ?? branchFor(id, title),
+    sandboxProvider,
     createdAt: now,
   });
   const result = await stubFor(env, id).initialize({
@@ -119,6 +123,7 @@ export async function createSession(
     allowForcePush: req.allowForcePush ?? false,
     github,
     slots,
+    sandboxProvider,
     createdBy: actor.userId,
     prompt: {
       id: ulid().toLowerCase(),

@@ -367,7 +367,11 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   private indexState() {
-    return { status: this.meta().status, costUsd: this.runtimeEvents.costUsd };
+    return {
+      status: this.meta().status,
+      costUsd: this.runtimeEvents.costUsd,
+      sandboxIsolation: this.store.meta.get("sandbox.isolation"),
+    };
   }
 
   private meta(): SessionMeta {

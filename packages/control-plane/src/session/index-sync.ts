@@ -15,9 +15,17 @@ import type { SessionMeta } from "./store";
 export interface IndexState {
   status: SessionStatus;
   costUsd: number;
+  /** The latest sandbox's isolation level, once one has started. */
+  sandboxIsolation?: string | null;
 }
 
 export class IndexSync {
+  /**
+   * The isolation level last written to D1 (in memory: after an eviction it is written once more).
+   * A sandbox starting changes no status, so its isolation would otherwise wait for the next one.
+   */
+  private indexedIsolation: string | null | undefined = undefined;
+
   constructor(
     private readonly db: () => Database,
     private readonly meta: MetaStore,
@@ -36,7 +44,8 @@ export class IndexSync {
    * takes it (so a D1 outage costs one failed call per change, not one per settle).
    */
   async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<"synced" | "retry"> {
-    if (!changed) return "synced";
+    const isolationNew = Boolean(state.sandboxIsolation) && state.sandboxIsolation !== this.indexedIsolation;
+    if (!changed && !isolationNew) return "synced";
     try {
       await this.write(meta, state);
       return "synced";
@@ -67,9 +76,14 @@ export class IndexSync {
       this.db(),
       meta.tenantId,
       meta.sessionId,
-      { status: state.status, costUsd: state.costUsd },
+      {
+        status: state.status,
+        costUsd: state.costUsd,
+        ...(state.sandboxIsolation ? { sandboxIsolation: state.sandboxIsolation } : {}),
+      },
       new Date(this.now()).toISOString(),
     );
     this.meta.delete("index.behind");
+    this.indexedIsolation = state.sandboxIsolation ?? null;
   }
 }

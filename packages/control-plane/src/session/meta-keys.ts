@@ -39,6 +39,12 @@ export const SessionMeta = z.object({
   github: SessionGithubBinding.nullish(),
   /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
   slots: SlotPolicy.nullish(),
+  /**
+   * The sandbox provider the session runs on, resolved when it was created (repository override →
+   * tenant default → SANDBOX_PROVIDER): every incarnation, resume and terminate uses it. Absent
+   * on sessions created before the choice existed: the deployment's default.
+   */
+  sandboxProvider: z.string().min(1).nullish(),
 });
 export type SessionMeta = z.infer<typeof SessionMeta>;
 
@@ -79,6 +85,8 @@ export const META_KEYS = {
   "session.meta": SessionMeta,
   /** The provider's id for the live sandbox, until it is terminated. */
   "sandbox.provider_id": z.string().min(1),
+  /** The isolation level the latest sandbox reported ("bubblewrap", "vm"...), shown with the session. */
+  "sandbox.isolation": z.string().min(1).max(100),
   /** Transient start failures in a row (the launcher's retry count). */
   "sandbox.launch_attempt": Count,
   /** Spent bootstrap tokens: SHA-256 of each jti → its expiry (seconds), pruned once expired (bootstrap-env.ts). */

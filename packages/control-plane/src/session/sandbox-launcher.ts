@@ -22,7 +22,8 @@ const MAX_ATTEMPTS = 5;
 export interface LauncherConfig {
   controlPlaneUrl: string;
   tokenSecret: string | undefined;
-  provider: () => SandboxProvider;
+  /** The session's own provider (SessionMeta.sandboxProvider), never the tenant's current choice. */
+  provider: (meta: Pick<SessionMeta, "sandboxProvider">) => SandboxProvider;
   /** The tenant's egress allow-list, sent with every create. */
   egress?: (meta: SessionMeta) => Promise<EgressPolicy>;
   /** Why a sandbox of this isolation must not be used here, or null (see sandbox-auth/isolation-policy). */
@@ -99,7 +100,7 @@ export class SandboxLauncher {
         NIGHTSHIFT_SESSION_ID: meta.sessionId,
         NIGHTSHIFT_BOOTSTRAP_TOKEN: token,
       };
-      const handle = await this.config.provider().create({
+      const handle = await this.config.provider(meta).create({
         tenantId: meta.tenantId,
         sessionId: meta.sessionId,
         incarnation,
@@ -111,6 +112,7 @@ export class SandboxLauncher {
         idleTimeoutSeconds: this.config.idleTimeoutSeconds,
       });
       this.meta.set("sandbox.provider_id", handle.providerId);
+      this.meta.set("sandbox.isolation", handle.isolation);
       const refusal = this.config.isolationRefusal?.(handle.isolation) ?? null;
       if (refusal) {
         this.meta.set("sandbox.launch_attempt", 0);
@@ -151,7 +153,8 @@ export class SandboxLauncher {
     if (!id) return null;
     this.meta.delete("sandbox.provider_id");
     try {
-      await this.config.provider().terminate(id);
+      // The provider that created the sandbox: the session's, whatever the tenant chose since.
+      await this.config.provider(this.meta.get("session.meta") ?? {}).terminate(id);
       return null;
     } catch (err) {
       return err instanceof Error ? err.message : "terminate failed";

@@ -23,7 +23,7 @@ export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLaunc
   return new SandboxLauncher(meta, {
     controlPlaneUrl: sandboxControlPlaneUrl(env),
     tokenSecret: env.SANDBOX_TOKEN_SECRET,
-    provider: () => createSandboxProvider(env),
+    provider: (meta) => createSandboxProvider(env, meta.sandboxProvider ?? undefined),
     egress: (meta) => egressPolicyFor(env, meta.tenantId),
     isolationRefusal: (isolation) => isolationRefusal(env, isolation),
     idleTimeoutSeconds: IDLE_RELEASE_MS / 1000,

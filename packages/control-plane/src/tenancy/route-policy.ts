@@ -105,6 +105,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`PUT ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`PUT ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
+  [`GET ${T}/settings/sandbox`]: { kind: "tenant", action: "tenant.read" },
+  [`PUT ${T}/settings/sandbox`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },

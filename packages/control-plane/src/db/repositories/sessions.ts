@@ -20,6 +20,8 @@ export interface NewSession {
   trigger: Trigger;
   createdBy: string;
   branch: string;
+  /** The sandbox provider resolved for the session (services/sandbox-settings.ts). */
+  sandboxProvider?: string;
   createdAt: string;
 }
 
@@ -37,6 +39,9 @@ function toSession(row: Row): Session {
     branch: row.branch,
     costUsd: row.costUsd,
     prUrl: row.prUrl,
+    ...(row.sandboxProvider
+      ? { sandbox: { provider: row.sandboxProvider, isolation: row.sandboxIsolation } }
+      : {}),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -82,6 +87,8 @@ export interface SessionPatch {
   status?: SessionStatus;
   costUsd?: number;
   prUrl?: string;
+  /** The isolation level of the session's latest sandbox. */
+  sandboxIsolation?: string;
 }
 
 export async function updateSession(

@@ -21,6 +21,10 @@ export const sessions = sqliteTable(
     branch: text("branch").notNull(),
     costUsd: real("cost_usd").notNull().default(0),
     prUrl: text("pr_url"),
+    /** The sandbox provider the session runs on, resolved once when it was created. */
+    sandboxProvider: text("sandbox_provider"),
+    /** Its latest sandbox's isolation level ("bubblewrap", "vm"...), once one has started. */
+    sandboxIsolation: text("sandbox_isolation"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

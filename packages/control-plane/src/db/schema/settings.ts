@@ -12,6 +12,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   modelSettings: text("model_settings").notNull().default("{}"),
   /** JSON of the protocol's BudgetSettings: caps on the model gateway's spend. */
   budgetSettings: text("budget_settings").notNull().default("{}"),
+  /** JSON of the protocol's SandboxSettings: the tenant's sandbox provider and per-repository overrides. */
+  sandboxSettings: text("sandbox_settings").notNull().default("{}"),
   updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
   updatedAt: text("updated_at").notNull(),
 });

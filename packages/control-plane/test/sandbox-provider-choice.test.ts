@@ -14,8 +14,10 @@ import {
   type Session,
 } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
+import { createDaytonaApi } from "../../testkit/src/daytona/daytona-api";
 import { createApp } from "../src/app";
 import type { Bindings } from "../src/env";
+import { sweepDaytonaSandboxes } from "../src/providers/daytona/daytona-sweep";
 import { resolveSandboxProvider } from "../src/services/sandbox-settings";
 import type { SessionAgent } from "../src/session/agent";
 import { MetaStore, sqlMetaRows } from "../src/session/meta-store";
@@ -234,5 +236,20 @@ describe("which provider a new session runs on", () => {
     expect(logs.join("")).not.toMatch(/could not terminate the sandbox/);
     const view = (await (await api(`/api/v1/sessions/${session.id}`, {}, owner)).json()) as Session;
     expect(view.sandbox?.provider).toBe("local");
+  });
+
+  it("the cron sweeps a provider tenants chose even when the deployment's default is another", async () => {
+    const key = "dtn_choice_sweep";
+    const daytona = createDaytonaApi({ apiKey: key, runtime: "none" });
+    const fetchDouble = ((input: Request | string | URL, init?: RequestInit) =>
+      daytona.fetch(new Request(input, init))) as typeof fetch;
+    const localDefault = {
+      ...bindings,
+      DAYTONA_API_URL: "http://127.0.0.1:3986/api",
+      DAYTONA_API_KEY: key,
+      DAYTONA_SNAPSHOT: "nightshift-sandbox",
+    } as Bindings;
+    expect(await sweepDaytonaSandboxes(localDefault, Date.now(), fetchDouble)).toMatchObject({ errors: 0 });
+    expect(await sweepDaytonaSandboxes(bindings, Date.now(), fetchDouble)).toBeNull();
   });
 });

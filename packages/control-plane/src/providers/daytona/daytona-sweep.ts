@@ -3,9 +3,11 @@
  * SANDBOX_PROVIDER is daytona; sessions are looked up in D1, scoped by the tenant each sandbox is
  * labelled with.
  */
+
 import { openDatabase } from "../../db/client";
 import { findSession } from "../../db/repositories/sessions";
 import type { Bindings } from "../../env";
+import { availableProviders, deploymentDefaultProvider } from "../availability";
 import { DaytonaClient } from "./daytona-client";
 import { daytonaConfigFrom } from "./daytona-config";
 import { classifyDaytonaError } from "./daytona-errors";
@@ -17,7 +19,9 @@ export async function sweepDaytonaSandboxes(
   now: number,
   fetchImpl?: typeof fetch,
 ): Promise<ReconcileReport | null> {
-  if ((env.SANDBOX_PROVIDER ?? "local") !== "daytona") return null;
+  // Also when only some tenants chose Daytona (Settings → Sandboxes): their sandboxes need sweeping too.
+  if (deploymentDefaultProvider(env) !== "daytona" && !availableProviders(env).includes("daytona"))
+    return null;
   const config = daytonaConfigFrom(env);
   const client = new DaytonaClient({
     apiUrl: config.apiUrl,

@@ -1,9 +1,10 @@
-/** The session's header: status, trigger, elapsed time, tokens, cost, pushed branch, PR, stop. */
+/** The session's header: status, trigger, sandbox, elapsed time, tokens, cost, pushed branch, PR, stop. */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
 import type { Timeline } from "../timeline/timeline";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
 import { queuePlace } from "../ui/queue-place";
+import { isolationFromTimeline, providerLabel } from "../ui/sandbox-provider";
 import { StatusBadge } from "../ui/status-badge";
 import { webUrl } from "../ui/web-url";
 import { Elapsed } from "./elapsed";
@@ -26,6 +27,7 @@ export function SessionSummary({
   const prUrl = webUrl(pr?.url ?? session.prUrl);
   // The stream's total is exact; the index row's cost only lags behind it.
   const cost = Math.max(usage.costUsd, session.costUsd);
+  const isolation = isolationFromTimeline(timeline) ?? session.sandbox?.isolation ?? null;
   return (
     <header className="session-head">
       <div className="session-title-row">
@@ -67,6 +69,19 @@ export function SessionSummary({
           <dt>Trigger</dt>
           <dd data-testid="session-trigger">{TRIGGER_LABELS[session.trigger]}</dd>
         </div>
+        {session.sandbox ? (
+          <div>
+            <dt>Sandbox</dt>
+            <dd data-testid="session-sandbox">
+              {providerLabel(session.sandbox.provider)}
+              {isolation ? (
+                <span className="small"> · isolation: {isolation}</span>
+              ) : (
+                <span className="muted small"> · not started yet</span>
+              )}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Elapsed</dt>
           <dd>

@@ -1,7 +1,7 @@
 /**
  * Settings: one tab per concern, each a route so it can be linked to. Admins see every tab; other
- * members see the GitHub connection and the network allow-list, read-only, as the API lets any
- * member read them.
+ * members see the GitHub connection, the network allow-list and the sandbox providers, read-only,
+ * as the API lets any member read them.
  */
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { isAdmin } from "../auth/auth-api";
@@ -12,6 +12,7 @@ import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
 import { MembersPanel } from "./members-panel";
 import { NetworkPanel } from "./network-panel";
+import { SandboxesPanel } from "./sandboxes-panel";
 import { SecretsPanel } from "./secrets-panel";
 
 const ADMIN_TABS = [
@@ -20,11 +21,13 @@ const ADMIN_TABS = [
   { path: "api-keys", label: "API keys" },
   { path: "github", label: "GitHub" },
   { path: "network", label: "Network" },
+  { path: "sandboxes", label: "Sandboxes" },
   { path: "integrations", label: "Integrations" },
 ];
 const MEMBER_TABS = [
   { path: "github", label: "GitHub" },
   { path: "network", label: "Network" },
+  { path: "sandboxes", label: "Sandboxes" },
 ];
 
 /**
@@ -60,6 +63,7 @@ export default function SettingsPage() {
           <Route index element={<SettingsIndex admin={admin} />} />
           <Route path="github" element={<GithubPanel />} />
           <Route path="network" element={<NetworkPanel editable={admin} />} />
+          <Route path="sandboxes" element={<SandboxesPanel editable={admin} />} />
           {admin ? (
             <>
               <Route path="secrets" element={<SecretsPanel />} />

@@ -62,7 +62,7 @@ describe("secret masking", () => {
       adapterEnv: {},
       requestEnv: {},
     });
-    expect(env).toEqual({ ...allowlisted, TERM: "dumb", NO_COLOR: "1", HOME: "/h" });
+    expect(env).toStrictEqual({ ...allowlisted, TERM: "dumb", NO_COLOR: "1", HOME: "/h" });
     for (const name of [
       "LC_ALL",
       "LC_CTYPE",
@@ -77,7 +77,7 @@ describe("secret masking", () => {
     ])
       expect(INHERITED_VARIABLES, name).toContain(name);
     const bare = buildChildEnv({ parent: { LANG: undefined }, home: "/h", adapterEnv: {}, requestEnv: {} });
-    expect(bare).toEqual({
+    expect(bare).toStrictEqual({
       PATH: "/usr/local/bin:/usr/bin:/bin",
       LANG: "C.UTF-8",
       TERM: "dumb",

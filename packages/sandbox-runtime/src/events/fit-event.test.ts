@@ -48,6 +48,10 @@ describe("fitEvent", () => {
     expect(fitted.content[0]?.text).toBe("a".repeat(200));
     expect(fitted.meta.note).toBe("c".repeat(5_000));
     expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(8_000);
+    // Nulls and numbers beside the long string are kept as they are.
+    const withNull = fitEvent({ id: null, n: 5, ok: true, text: "e".repeat(3000) }, 1_000);
+    expect(withNull).toMatchObject({ id: null, n: 5, ok: true });
+    expect(withNull.text).toMatch(/characters cut by nightshift/);
     const deep = fitEvent({ a: { b: { c: ["d".repeat(3000)] } } }, 1_000);
     expect(deep.a.b.c[0]).toMatch(/characters cut by nightshift/);
   });

@@ -52,10 +52,7 @@ export const SandboxSettings = z.strictObject({
     ),
 });
 export type SandboxSettings = z.infer<typeof SandboxSettings>;
-
-/** PUT /api/v1/tenants/:tenantId/settings/sandbox: replaces the tenant default and every override. */
-export const PutSandboxSettingsRequest = SandboxSettings;
-export type PutSandboxSettingsRequest = z.input<typeof PutSandboxSettingsRequest>;
+// PUT /api/v1/tenants/:tenantId/settings/sandbox takes SandboxSettings: the whole choice, replaced.
 
 /** GET (and the PUT's answer): the settings, what this deployment can run, and its default. */
 export const SandboxSettingsView = z.object({

@@ -3,7 +3,7 @@ import {
   BudgetSettings,
   ModelSettings,
   PutEgressSettingsRequest,
-  PutSandboxSettingsRequest,
+  SandboxSettings,
 } from "@nightshift/protocol";
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
@@ -28,6 +28,6 @@ export const settingsRoutes = new Hono<AppEnv>()
   })
   // Which sandbox provider runs the tenant's sessions (members read, owners and admins edit).
   .get("/sandbox", async (c) => c.json(await sandboxSettings.getSandboxSettings(c.env, c.var.actor)))
-  .put("/sandbox", jsonBody(PutSandboxSettingsRequest), async (c) => {
+  .put("/sandbox", jsonBody(SandboxSettings), async (c) => {
     return c.json(await sandboxSettings.setSandboxSettings(c.env, c.var.actor, c.req.valid("json")));
   });

@@ -48,6 +48,8 @@ describe("session meta written before typed keys", () => {
         sql.exec("DELETE FROM meta WHERE key = ?", to);
         sql.exec("INSERT INTO meta (key, value) VALUES (?, ?)", from, legacyText(text));
       }
+      // A version-2 object predates every later step, the conversation table included.
+      sql.exec("DROP TABLE IF EXISTS conversation_chunks");
       sql.exec("UPDATE schema_version SET version = 2");
       return rows;
     });

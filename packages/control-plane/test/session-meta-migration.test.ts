@@ -82,7 +82,7 @@ describe("session meta written before typed keys", () => {
     expect(after.rows).toEqual(before);
     expect(after.cost).toBe(0.25);
     expect(after.providerId).toMatch(/^sbx-\d+$/);
-    expect(after.version).toBe(3);
+    expect(after.version).toBe(4);
     // The session goes on working on the migrated state.
     const more = unwrapRpc<{ firstSeq: number }>(await stub.appendEvents(s.tenantId, deltas(1)));
     expect(more.firstSeq).toBe(snapshot.headSeq + 1);

@@ -35,6 +35,7 @@ import type {
   SessionInit,
 } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
+import { currentIncarnationTarget, SESSION_NOT_FOUND, sandboxCallerInfo } from "./sandbox-access";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { Scheduler } from "./scheduler";
@@ -44,7 +45,7 @@ import { type SessionMeta, SessionStore } from "./store";
 import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
 import { SessionUpkeep } from "./upkeep";
 
-const notFound = { ok: false, code: "session_not_found", message: "session not found" } as const;
+const notFound = SESSION_NOT_FOUND;
 
 export class SessionAgent extends DurableObject<Bindings> {
   // Protected, not private: the test worker's subclass (test/support/test-session-agent.ts) reads them.
@@ -218,28 +219,18 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { status: this.meta().status } };
   }
 
-  /** Which repository the current incarnation may use (the sandbox caller of the gateway and git proxy). */
-  async gitCredentialTarget(
-    tenantId: string,
-    incarnationHash: string,
-  ): Promise<RpcResult<{ repo: SessionMeta["repo"] }>> {
-    const meta = this.ownedMeta(tenantId);
-    if (!meta) return notFound;
-    if (TERMINAL_STATUSES.has(meta.status))
-      return { ok: false, code: "session_closed", message: `the session is ${meta.status}` };
-    if (!this.bridge.isCurrentIncarnation(incarnationHash)) return notFound;
-    return { ok: true, value: { repo: meta.repo } };
+  /** Which repository the current incarnation may use (the sandbox routes' check). */
+  private currentTarget(tenantId: string, incarnationHash: string) {
+    return currentIncarnationTarget(
+      this.ownedMeta(tenantId),
+      this.bridge.isCurrentIncarnation(incarnationHash),
+    );
   }
 
-  /** For sandbox-auth/sandbox-caller.ts (model gateway, git proxy): who the current incarnation acts for. */
+  /** For sandbox-auth/sandbox-caller.ts (model gateway): who the current incarnation acts for. */
   async sandboxCaller(tenantId: string, incarnationHash: string): Promise<RpcResult<SandboxCallerInfo>> {
-    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
-    if (!target.ok) return target;
-    const { createdBy, repo, branch, agent, model, allowForcePush } = this.meta();
-    return {
-      ok: true,
-      value: { userId: createdBy, repo, branch, agent, model, allowForcePush: allowForcePush === true },
-    };
+    const target = this.currentTarget(tenantId, incarnationHash);
+    return target.ok ? { ok: true, value: sandboxCallerInfo(this.meta()) } : target;
   }
 
   /** POST /sandbox/bootstrap (routes/sandbox-bootstrap.ts): the current incarnation's environment, once per token. */
@@ -284,7 +275,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     archive: Uint8Array,
     agentSessionId: string | null,
   ): Promise<SaveResult | RpcFailure> {
-    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    const target = this.currentTarget(tenantId, incarnationHash);
     return target.ok ? this.conversation.save(archive, agentSessionId) : target;
   }
 
@@ -293,7 +284,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     tenantId: string,
     incarnationHash: string,
   ): Promise<RpcResult<Uint8Array<ArrayBuffer> | null>> {
-    const target = await this.gitCredentialTarget(tenantId, incarnationHash);
+    const target = this.currentTarget(tenantId, incarnationHash);
     return target.ok ? { ok: true, value: this.conversation.load() } : target;
   }
 

@@ -57,20 +57,24 @@ export class GithubOutbox {
     return this.meta.get("github.pull");
   }
 
-  /** Sends queued tasks in order; returns when to try again, or null when the queue is empty. */
+  /**
+   * Sends queued tasks in order; returns when to try again, or null when the queue is empty. The
+   * queue is read again after every send: tasks enqueued while a send was awaited (a turn's result
+   * arriving during the pull request's sync) must not be overwritten by a stale copy.
+   */
   async flush(deps: FlushDeps, now: number): Promise<number | null> {
-    let queue = this.read();
-    while (queue.length > 0) {
-      const head = queue[0]!;
+    for (;;) {
+      const head = this.read()[0];
+      if (!head) return null;
+      const sent = JSON.stringify(head);
       try {
         await this.send(head.task, deps);
-        queue = queue.slice(1);
-        this.write(queue);
+        this.settleHead(sent, null);
       } catch (error) {
-        head.attempts += 1;
+        const attempts = head.attempts + 1;
         // A refusal (a 4xx that is not a rate limit) would be refused again: drop it now.
         const refused = githubFailure(error).kind === "permanent";
-        if (refused || head.attempts >= MAX_ATTEMPTS) {
+        if (refused || attempts >= MAX_ATTEMPTS) {
           deps.publish([
             {
               type: "log",
@@ -78,18 +82,17 @@ export class GithubOutbox {
               stream: "stderr",
               text: refused
                 ? `dropped a GitHub ${head.task.kind} without retrying: GitHub refused it, and would refuse it again (${describe(error)})\n`
-                : `gave up on a GitHub ${head.task.kind} after ${head.attempts} attempts: ${describe(error)}\n`,
+                : `gave up on a GitHub ${head.task.kind} after ${attempts} attempts: ${describe(error)}\n`,
             },
           ]);
-          queue = queue.slice(1);
-          this.write(queue);
+          this.settleHead(sent, null);
           continue;
         }
-        this.write(queue);
+        this.settleHead(sent, { ...head, attempts });
         return (
           now +
           backoffDelay({
-            attempt: head.attempts - 1,
+            attempt: attempts - 1,
             baseMs: BASE_BACKOFF_MS,
             capMs: MAX_BACKOFF_MS,
             jitter: "none",
@@ -97,7 +100,18 @@ export class GithubOutbox {
         );
       }
     }
-    return null;
+  }
+
+  /**
+   * Removes (or replaces) the task just sent, if it is still the head: a newer pull request sync may
+   * have taken its place meanwhile, and then that one is still to be sent.
+   */
+  private settleHead(sent: string, replacement: Queued | null): void {
+    const queue = this.read();
+    if (queue.length === 0 || JSON.stringify(queue[0]) !== sent) return;
+    if (replacement) queue[0] = replacement;
+    else queue.shift();
+    this.write(queue);
   }
 
   private async send(task: OutboxTask, deps: FlushDeps): Promise<void> {

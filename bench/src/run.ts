@@ -8,9 +8,11 @@ import { fileURLToPath } from "node:url";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
 import { runCostBench } from "./cost-bench";
+import { runDaytonaBench } from "./daytona-bench";
 import { runEgressBench } from "./egress-bench";
 import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
+import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
@@ -23,6 +25,8 @@ const benches = {
   bridge: runBridgeBench,
   session: runSessionBench,
   resume: runResumeBench,
+  daytona: runDaytonaBench,
+  modal: runModalBench,
   egress: runEgressBench,
   webhook: runWebhookBench,
   waituntil: runWaitUntilBench,

@@ -8,7 +8,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, localSecrets, type RunningWorker, startWorker, waitUntil } from "@nightshift/devstack";
+import {
+  bootstrapTokenOf,
+  exchangeBootstrapToken,
+  freePort,
+  localSecrets,
+  type RunningWorker,
+  startWorker,
+  waitUntil,
+} from "@nightshift/devstack";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
 import { type DashboardServer, startDashboardServer } from "./dashboard-server";
 
@@ -74,7 +82,9 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     dashboard,
     host,
     async sandboxTokenFor(sessionId, sinceRequest = 0) {
-      let token = "";
+      // The create request carries a one-time bootstrap token; no runtime runs here, so the test
+      // exchanges it as the runtime would and plays the sandbox with the token it gets.
+      let bootstrap = "";
       await waitUntil(
         `the control plane to ask for a sandbox for ${sessionId}`,
         async () => {
@@ -84,12 +94,14 @@ export async function startBrowserStack(): Promise<BrowserStack> {
               (r) =>
                 r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === sessionId,
             );
-          token =
-            (req?.body as { env?: Record<string, string> } | undefined)?.env?.NIGHTSHIFT_SANDBOX_TOKEN ?? "";
-          return token !== "";
+          bootstrap = bootstrapTokenOf(req?.body);
+          return bootstrap !== "";
         },
         30_000,
       );
+      const env = await exchangeBootstrapToken(worker.url, bootstrap);
+      const token = env.NIGHTSHIFT_SANDBOX_TOKEN;
+      if (!token) throw new Error("the bootstrap exchange gave no sandbox token");
       return token;
     },
     async close() {

@@ -11,14 +11,13 @@ import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import type { GitAccess } from "../git-proxy/git-caller";
-import { isSessionRepo } from "../git-proxy/git-path";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
-import { type BootstrapExchangeResult, bootstrapExchangeFor } from "./bootstrap-env";
+import type { BootstrapExchangeResult } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
-import { ConversationStore, type SaveResult } from "./conversation-store";
+import type { SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
 import type { GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
@@ -35,7 +34,7 @@ import type {
   SessionInit,
 } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
-import { currentIncarnationTarget, SESSION_NOT_FOUND, sandboxCallerInfo } from "./sandbox-access";
+import { SandboxAccess, SESSION_NOT_FOUND } from "./sandbox-access";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { Scheduler } from "./scheduler";
@@ -58,21 +57,20 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
-  private readonly githubCredentials: GithubCredentials;
   private readonly github: SessionGithub;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
   protected readonly slot: SessionSlot;
   /** Queued lifecycle inputs and the effects they call for. */
   private readonly lifecycle: LifecycleDriver;
   private readonly sandboxRuns: SandboxRuns;
-  /** The agent's saved conversation, for resuming on a new sandbox. */
-  private readonly conversation: ConversationStore;
+  private readonly githubCredentials: GithubCredentials;
+  /** The answers to the sandbox's HTTP calls: caller, bootstrap, git access, conversation. */
+  private readonly sandboxAccess: SandboxAccess;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage.sql);
     this.scheduler = new Scheduler(this.store);
-    this.conversation = new ConversationStore(ctx.storage.sql, this.store.meta, Date.now);
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
     const db = () => openDatabase(this.env.DB);
     this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
@@ -86,7 +84,6 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.runtimeEvents = new RuntimeEventEffects(this.store, this.store.meta, (events) =>
       this.eventMasker.apply(events),
     );
-    this.githubCredentials = githubCredentialsFor(env, Date.now);
     this.github = sessionGithubFor(env, this.store.meta, this.scheduler, Date.now);
     this.bridge = new SandboxBridge(
       ctx,
@@ -98,6 +95,15 @@ export class SessionAgent extends DurableObject<Bindings> {
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.meta.get("session.meta"), Date.now),
     );
+    this.githubCredentials = githubCredentialsFor(env, Date.now);
+    this.sandboxAccess = new SandboxAccess({
+      env,
+      meta: this.store.meta,
+      sql: ctx.storage.sql,
+      githubCredentials: this.githubCredentials,
+      isCurrentIncarnation: (hash) => this.bridge.isCurrentIncarnation(hash),
+      now: Date.now,
+    });
     this.slot = new SessionSlot(env, this.store.meta, this.scheduler, IDLE_RELEASE_MS, Date.now);
     this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);
@@ -219,26 +225,14 @@ export class SessionAgent extends DurableObject<Bindings> {
     return { ok: true, value: { status: this.meta().status } };
   }
 
-  /** Which repository the current incarnation may use (the sandbox routes' check). */
-  private currentTarget(tenantId: string, incarnationHash: string) {
-    return currentIncarnationTarget(
-      this.ownedMeta(tenantId),
-      this.bridge.isCurrentIncarnation(incarnationHash),
-    );
-  }
-
   /** For sandbox-auth/sandbox-caller.ts (model gateway): who the current incarnation acts for. */
   async sandboxCaller(tenantId: string, incarnationHash: string): Promise<RpcResult<SandboxCallerInfo>> {
-    const target = this.currentTarget(tenantId, incarnationHash);
-    return target.ok ? { ok: true, value: sandboxCallerInfo(this.meta()) } : target;
+    return this.sandboxAccess.caller(tenantId, incarnationHash);
   }
 
   /** POST /sandbox/bootstrap (routes/sandbox-bootstrap.ts): the current incarnation's environment, once per token. */
   async exchangeBootstrap(claims: VerifiedBootstrap): Promise<BootstrapExchangeResult> {
-    const exchange = bootstrapExchangeFor(this.env, this.store.meta, (hash) =>
-      this.bridge.isCurrentIncarnation(hash),
-    );
-    const result = await exchange.exchange(claims);
+    const result = await this.sandboxAccess.exchangeBootstrap(claims);
     if (!result.ok && result.sessionFailure) {
       // The sandbox can never get its environment: the session fails as a launch would have.
       this.publish([{ type: "error", code: "sandbox_start_failed", message: result.sessionFailure }]);
@@ -248,35 +242,19 @@ export class SessionAgent extends DurableObject<Bindings> {
     return result;
   }
 
-  /**
-   * For the git proxy (git-proxy/git-caller.ts), one call per git request: the sandbox caller and,
-   * when the request names this session's GitHub repository, a cached token scoped to it (never
-   * sent to the sandbox).
-   */
-  async gitAccess(
-    tenantId: string,
-    incarnationHash: string,
-    requestedRepo: string,
-  ): Promise<RpcResult<GitAccess>> {
-    const caller = await this.sandboxCaller(tenantId, incarnationHash);
-    if (!caller.ok) return caller;
-    const { repo } = caller.value;
-    const credential =
-      repo.kind === "github" && isSessionRepo(requestedRepo, repo)
-        ? await this.githubCredentials.issue(repo, this.meta().github ?? null)
-        : null;
-    return { ok: true, value: { caller: caller.value, credential } };
+  /** For the git proxy (git-proxy/git-caller.ts): the caller and, for its own GitHub repository, a token. */
+  async gitAccess(tenantId: string, incarnationHash: string, repo: string): Promise<RpcResult<GitAccess>> {
+    return this.sandboxAccess.gitAccess(tenantId, incarnationHash, repo);
   }
 
-  /** PUT /sandbox/conversation (routes/sandbox-conversation.ts): the current incarnation saves its agent's conversation. */
+  /** PUT /sandbox/conversation (routes/sandbox-conversation.ts). */
   async saveConversation(
     tenantId: string,
     incarnationHash: string,
     archive: Uint8Array,
     agentSessionId: string | null,
   ): Promise<SaveResult | RpcFailure> {
-    const target = this.currentTarget(tenantId, incarnationHash);
-    return target.ok ? this.conversation.save(archive, agentSessionId) : target;
+    return this.sandboxAccess.saveConversation(tenantId, incarnationHash, archive, agentSessionId);
   }
 
   /** GET /sandbox/conversation: the saved conversation (null when none), for a resumed sandbox. */
@@ -284,8 +262,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     tenantId: string,
     incarnationHash: string,
   ): Promise<RpcResult<Uint8Array<ArrayBuffer> | null>> {
-    const target = this.currentTarget(tenantId, incarnationHash);
-    return target.ok ? { ok: true, value: this.conversation.load() } : target;
+    return this.sandboxAccess.loadConversation(tenantId, incarnationHash);
   }
 
   /** WebSocket upgrades only: the sandbox's bridge or a client's stream (socket-routing.ts). */

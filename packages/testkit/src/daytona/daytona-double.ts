@@ -4,8 +4,8 @@
  * set later with setSandboxHost (the end-to-end stack starts its host after the Worker's vars are
  * fixed).
  */
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+
+import { serveDouble } from "../serve-double";
 import { createDaytonaApi, type DaytonaApi, type DaytonaApiOptions } from "./daytona-api";
 
 export interface DaytonaDouble extends Omit<DaytonaApi, "fetch" | "shutdown"> {
@@ -16,17 +16,7 @@ export interface DaytonaDouble extends Omit<DaytonaApi, "fetch" | "shutdown"> {
 
 export async function startDaytonaDouble(options: DaytonaApiOptions): Promise<DaytonaDouble> {
   const api = createDaytonaApi(options);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: api.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const { fetch: _fetch, shutdown, ...rest } = api;
-  return {
-    ...rest,
-    url: `http://127.0.0.1:${port}/api`,
-    async close() {
-      await shutdown();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const served = await serveDouble(api);
+  const { fetch: _fetch, shutdown: _shutdown, ...rest } = api;
+  return { ...rest, url: `${served.origin}/api`, close: served.close };
 }

@@ -5,19 +5,15 @@
  * deleted. The host needs nothing of the repository (the runtime learns it in the bootstrap
  * exchange), so the request names a GitHub repository the host does not resolve.
  */
+import { SandboxInfo } from "@nightshift/protocol";
 import {
-  EgressPolicy,
-  hostSigningString,
-  SANDBOX_HOST_SIGNATURE_HEADER,
-  SANDBOX_HOST_TIMESTAMP_HEADER,
-  SandboxInfo,
-  signHostRequest,
-} from "@nightshift/protocol";
+  callSandboxHost,
+  hostErrorMessage,
+  type SandboxHostTarget,
+  startHostRuntime,
+} from "../sandbox-host/host-client";
 
-export interface SandboxHostTarget {
-  url: string;
-  secret: string;
-}
+export type { SandboxHostTarget } from "../sandbox-host/host-client";
 
 /** What the host says of a started runtime, as the double's command status needs it. */
 export interface RuntimeStatus {
@@ -40,25 +36,21 @@ export class HostRunner {
     env: Record<string, string>;
     allowHosts: string[];
   }): Promise<string> {
-    const egress = EgressPolicy.safeParse({ allowHosts: input.allowHosts });
-    const body = JSON.stringify({
-      sessionId: input.sessionId,
-      incarnation: input.incarnation,
-      repo: { kind: "github", owner: "daytona-snapshot", name: "workspace" },
-      env: input.env,
-      ...(egress.success && input.allowHosts.length > 0 ? { egress: egress.data } : {}),
+    const info = await startHostRuntime(this.requireTarget(), {
+      ...input,
+      placeholderOwner: "daytona-snapshot",
     });
-    const res = await this.call("POST", "/v1/sandboxes", body);
-    const json: unknown = await res.json().catch(() => null);
-    if (!res.ok) throw new Error(`the sandbox host refused the runtime: ${hostMessage(json, res.status)}`);
-    return SandboxInfo.parse(json).id;
+    return info.id;
   }
 
   async status(hostId: string): Promise<RuntimeStatus> {
-    const res = await this.call("GET", `/v1/sandboxes/${encodeURIComponent(hostId)}`, "");
+    const res = await this.call("GET", `/v1/sandboxes/${encodeURIComponent(hostId)}`);
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok)
-      return { exitCode: 1, output: `the sandbox host lost the runtime: ${hostMessage(json, res.status)}` };
+      return {
+        exitCode: 1,
+        output: `the sandbox host lost the runtime: ${hostErrorMessage(json, res.status)}`,
+      };
     const info = SandboxInfo.parse(json);
     if (info.state === "starting" || info.state === "running") return { exitCode: null, output: "" };
     const code = info.exitCode ?? 1;
@@ -66,28 +58,17 @@ export class HostRunner {
   }
 
   async stop(hostId: string): Promise<void> {
-    const res = await this.call("DELETE", `/v1/sandboxes/${encodeURIComponent(hostId)}`, "");
+    const res = await this.call("DELETE", `/v1/sandboxes/${encodeURIComponent(hostId)}`);
     await res.body?.cancel();
   }
 
-  private async call(method: string, path: string, body: string): Promise<Response> {
+  private requireTarget(): SandboxHostTarget {
     const target = this.target();
     if (!target) throw new Error("the Daytona double has no sandbox host to run runtimes on");
-    const ts = Math.floor(Date.now() / 1000).toString();
-    const signature = await signHostRequest(target.secret, hostSigningString(ts, method, path, body));
-    return fetch(new URL(path, target.url), {
-      method,
-      headers: {
-        "content-type": "application/json",
-        [SANDBOX_HOST_TIMESTAMP_HEADER]: ts,
-        [SANDBOX_HOST_SIGNATURE_HEADER]: signature,
-      },
-      ...(body ? { body } : {}),
-    });
+    return target;
   }
-}
 
-function hostMessage(json: unknown, status: number): string {
-  const message = (json as { error?: { message?: unknown } } | null)?.error?.message;
-  return typeof message === "string" ? message : `HTTP ${status}`;
+  private call(method: string, path: string): Promise<Response> {
+    return callSandboxHost(this.requireTarget(), method, path);
+  }
 }

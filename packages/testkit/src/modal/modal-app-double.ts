@@ -3,8 +3,8 @@
  * the app's web endpoint, like https://<workspace>--nightshift-sandboxes.modal.run). Runtimes run
  * on the sandbox host named in the options or set later with setSandboxHost.
  */
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
+
+import { serveDouble } from "../serve-double";
 import { createModalAppApi, type ModalAppApi, type ModalAppApiOptions } from "./modal-app-api";
 
 export interface ModalAppDouble extends Omit<ModalAppApi, "fetch" | "shutdown"> {
@@ -15,17 +15,7 @@ export interface ModalAppDouble extends Omit<ModalAppApi, "fetch" | "shutdown"> 
 
 export async function startModalAppDouble(options: ModalAppApiOptions): Promise<ModalAppDouble> {
   const api = createModalAppApi(options);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: api.fetch, hostname: "127.0.0.1", port: 0 }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  const { fetch: _fetch, shutdown, ...rest } = api;
-  return {
-    ...rest,
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await shutdown();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const served = await serveDouble(api);
+  const { fetch: _fetch, shutdown: _shutdown, ...rest } = api;
+  return { ...rest, url: served.origin, close: served.close };
 }

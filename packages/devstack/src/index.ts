@@ -1,3 +1,4 @@
+export * from "./cloud-provider-rig";
 export * from "./demo-repo";
 export * from "./dev-login";
 export * from "./event-printer";

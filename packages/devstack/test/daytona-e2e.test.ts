@@ -6,11 +6,12 @@
  */
 import type { Session, StoredEvent } from "@nightshift/protocol";
 import { type DaytonaDouble, startDaytonaDouble } from "@nightshift/testkit/daytona";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
+import type { GithubBrowser } from "../src/github-flow";
+import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
 const OWNER = "octo";
@@ -20,19 +21,18 @@ const SNAPSHOT = "nightshift-sandbox";
 let gh: GithubDouble;
 let daytona: DaytonaDouble;
 let stack: Stack;
+let rig: CloudProviderRig;
 let octo: GithubBrowser;
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    users: [{ id: 201, login: OWNER }],
-    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# gadgets\n" } }],
-    installations: [{ id: 9, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
-  });
   // Daytona's own start-up time, simulated: the create answers "creating", then "started".
   daytona = await startDaytonaDouble({ apiKey: API_KEY, snapshots: [SNAPSHOT], delays: { startMs: 200 } });
-  stack = await startStack({
-    forceScriptedModel: true,
-    github: gh,
+  rig = await startCloudProviderRig({
+    owner: OWNER,
+    userId: 201,
+    repo: REPO,
+    installationId: 9,
+    double: daytona,
     vars: {
       SANDBOX_PROVIDER: "daytona",
       DAYTONA_API_URL: daytona.url,
@@ -41,27 +41,15 @@ beforeAll(async () => {
       NIGHTSHIFT_DEPLOYMENT: "daytona-e2e",
     },
   });
-  daytona.setSandboxHost({ url: stack.host.url, secret: stack.hostSecret });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, browser, 9, OWNER);
-  octo = browser;
+  ({ gh, stack, user: octo } = rig);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await daytona?.close();
-  await gh?.close();
+  await rig?.close();
 });
 
 async function startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }> {
-  const res = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions`, {
-    method: "POST",
-    headers: { ...octo.headers, "content-type": "application/json" },
-    body: JSON.stringify({ repo: { kind: "github", owner: OWNER, name: REPO }, prompt }),
-  });
-  expect(res.status).toBe(201);
-  const session = (await res.json()) as Session;
+  const session = await rig.createSession(prompt);
   return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
 }
 

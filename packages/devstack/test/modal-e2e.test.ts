@@ -5,12 +5,13 @@
  * given; the real `claude` CLI against the scripted model; a GitHub repository on the GitHub double.
  */
 import type { Session, StoredEvent } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { type ModalAppDouble, startModalAppDouble } from "@nightshift/testkit/modal";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
+import type { GithubBrowser } from "../src/github-flow";
+import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
 const OWNER = "octo";
@@ -19,19 +20,18 @@ const TOKEN = { id: `wk-${crypto.randomUUID()}`, secret: `ws-${crypto.randomUUID
 let gh: GithubDouble;
 let modal: ModalAppDouble;
 let stack: Stack;
+let rig: CloudProviderRig;
 let octo: GithubBrowser;
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    users: [{ id: 301, login: OWNER }],
-    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# sprockets\n" } }],
-    installations: [{ id: 11, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
-  });
   // Modal's own create time, simulated: the app answers after it.
   modal = await startModalAppDouble({ proxyToken: TOKEN, delays: { createMs: 200 } });
-  stack = await startStack({
-    forceScriptedModel: true,
-    github: gh,
+  rig = await startCloudProviderRig({
+    owner: OWNER,
+    userId: 301,
+    repo: REPO,
+    installationId: 11,
+    double: modal,
     vars: {
       SANDBOX_PROVIDER: "modal",
       MODAL_APP_URL: modal.url,
@@ -40,27 +40,15 @@ beforeAll(async () => {
       NIGHTSHIFT_DEPLOYMENT: "modal-e2e",
     },
   });
-  modal.setSandboxHost({ url: stack.host.url, secret: stack.hostSecret });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, browser, 11, OWNER);
-  octo = browser;
+  ({ gh, stack, user: octo } = rig);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await modal?.close();
-  await gh?.close();
+  await rig?.close();
 });
 
 async function startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }> {
-  const res = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions`, {
-    method: "POST",
-    headers: { ...octo.headers, "content-type": "application/json" },
-    body: JSON.stringify({ repo: { kind: "github", owner: OWNER, name: REPO }, prompt }),
-  });
-  expect(res.status).toBe(201);
-  const session = (await res.json()) as Session;
+  const session = await rig.createSession(prompt);
   return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Bindings } from "../../env";
 import { SandboxProviderError } from "../provider";
+import { providerApiUrl } from "../provider-url";
 import type { DaytonaProviderConfig } from "./daytona-provider";
 
 export const DEFAULT_DAYTONA_API_URL = "https://app.daytona.io/api";
@@ -12,8 +13,6 @@ export type DaytonaEnv = Pick<
   Bindings,
   "DAYTONA_API_URL" | "DAYTONA_API_KEY" | "DAYTONA_SNAPSHOT" | "DAYTONA_TARGET" | "NIGHTSHIFT_DEPLOYMENT"
 >;
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export function daytonaConfigFrom(env: DaytonaEnv): DaytonaProviderConfig {
   const missing = [
@@ -27,22 +26,7 @@ export function daytonaConfigFrom(env: DaytonaEnv): DaytonaProviderConfig {
     );
   }
   const apiUrl = env.DAYTONA_API_URL?.trim() || DEFAULT_DAYTONA_API_URL;
-  let url: URL;
-  try {
-    url = new URL(apiUrl);
-  } catch {
-    throw new SandboxProviderError(
-      "DAYTONA_API_URL is not a URL (e.g. https://app.daytona.io/api)",
-      "permanent",
-    );
-  }
-  // The API key travels in every request: only over TLS, or to this machine (a double, a tunnel).
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new SandboxProviderError(
-      "DAYTONA_API_URL must be an https:// URL (http only for 127.0.0.1)",
-      "permanent",
-    );
-  }
+  const url = providerApiUrl("DAYTONA_API_URL", apiUrl, DEFAULT_DAYTONA_API_URL);
   const target = env.DAYTONA_TARGET?.trim();
   const deployment = env.NIGHTSHIFT_DEPLOYMENT?.trim();
   return {

@@ -4,14 +4,13 @@
  */
 import type { Bindings } from "../../env";
 import { SandboxProviderError } from "../provider";
+import { providerApiUrl } from "../provider-url";
 import type { ModalProviderConfig } from "./modal-provider";
 
 export type ModalEnv = Pick<
   Bindings,
   "MODAL_APP_URL" | "MODAL_PROXY_TOKEN_ID" | "MODAL_PROXY_TOKEN_SECRET" | "NIGHTSHIFT_DEPLOYMENT"
 >;
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export function modalConfigFrom(env: ModalEnv): ModalProviderConfig {
   const missing = [
@@ -25,22 +24,11 @@ export function modalConfigFrom(env: ModalEnv): ModalProviderConfig {
       "permanent",
     );
   }
-  let url: URL;
-  try {
-    url = new URL(env.MODAL_APP_URL!.trim());
-  } catch {
-    throw new SandboxProviderError(
-      "MODAL_APP_URL is not a URL (e.g. https://<workspace>--nightshift-sandboxes.modal.run)",
-      "permanent",
-    );
-  }
-  // The proxy token travels in every request: only over TLS, or to this machine (a double).
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new SandboxProviderError(
-      "MODAL_APP_URL must be an https:// URL (http only for 127.0.0.1)",
-      "permanent",
-    );
-  }
+  const url = providerApiUrl(
+    "MODAL_APP_URL",
+    env.MODAL_APP_URL!.trim(),
+    "https://<workspace>--nightshift-sandboxes.modal.run",
+  );
   if (url.search || url.hash) {
     throw new SandboxProviderError(
       "MODAL_APP_URL must be the app's base URL, without a query or fragment",

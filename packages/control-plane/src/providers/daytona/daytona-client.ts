@@ -6,6 +6,7 @@
  * the status (null when no answer came) and Daytona's own message; classification is elsewhere.
  */
 import { z } from "zod";
+import { fetchWithin } from "../timed-fetch";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -175,15 +176,10 @@ export class DaytonaClient {
   }
 
   private async call(operation: string, method: string, url: string, body?: unknown): Promise<unknown> {
-    // A manual timer, cleared on the answer: AbortSignal.timeout's would keep the DO busy.
-    const abort = new AbortController();
-    const timer = setTimeout(
-      () => abort.abort(new DOMException("timed out", "TimeoutError")),
-      REQUEST_TIMEOUT_MS,
-    );
-    let res: Response;
-    try {
-      res = await this.fetchImpl(url, {
+    const answer = await fetchWithin(
+      this.fetchImpl,
+      url,
+      {
         method,
         headers: {
           authorization: `Bearer ${this.config.apiKey}`,
@@ -192,20 +188,19 @@ export class DaytonaClient {
           ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: abort.signal,
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      },
+      REQUEST_TIMEOUT_MS,
+    );
+    if (!answer.ok) {
       throw new DaytonaApiError(
         operation,
         null,
-        timedOut ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : "the connection failed",
+        answer.timedOut ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : "the connection failed",
         null,
-        timedOut,
+        answer.timedOut,
       );
-    } finally {
-      clearTimeout(timer);
     }
+    const res = answer.response;
     const text = await res.text().catch(() => "");
     let json: unknown = null;
     try {

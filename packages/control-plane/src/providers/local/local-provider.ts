@@ -21,6 +21,7 @@ import {
   SandboxProviderError,
   withoutSecrets,
 } from "../provider";
+import { fetchWithin } from "../timed-fetch";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -114,16 +115,10 @@ export class LocalSandboxProvider implements SandboxProvider {
   ): Promise<Response> {
     const ts = Math.floor(Date.now() / 1000).toString();
     const signature = await signHostRequest(this.config.secret, hostSigningString(ts, method, path, body));
-    let res: Response;
-    // A manual timer, cleared as soon as the answer arrives: AbortSignal.timeout's timer would
-    // keep the DO busy (and unevictable) for the full period even after a fast reply.
-    const abort = new AbortController();
-    const timer = setTimeout(
-      () => abort.abort(new DOMException("timed out", "TimeoutError")),
-      REQUEST_TIMEOUT_MS,
-    );
-    try {
-      res = await this.fetchImpl(new URL(path, this.config.hostUrl), {
+    const answer = await fetchWithin(
+      this.fetchImpl,
+      new URL(path, this.config.hostUrl),
+      {
         method,
         headers: {
           "content-type": "application/json",
@@ -131,19 +126,18 @@ export class LocalSandboxProvider implements SandboxProvider {
           [SANDBOX_HOST_SIGNATURE_HEADER]: signature,
         },
         ...(body ? { body } : {}),
-        signal: abort.signal,
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      },
+      REQUEST_TIMEOUT_MS,
+    );
+    if (!answer.ok) {
       throw new SandboxProviderError(
-        timedOut
+        answer.timedOut
           ? `the sandbox host at ${this.config.hostUrl} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`
           : `cannot reach the sandbox host at ${this.config.hostUrl}; is it running (make dev starts it)?`,
         "transient",
       );
-    } finally {
-      clearTimeout(timer);
     }
+    const res = answer.response;
     if (res.ok || okStatuses.includes(res.status)) return res;
     const detail = await res.json().catch(() => null);
     const parsed = HostErrorMessage.safeParse(detail);

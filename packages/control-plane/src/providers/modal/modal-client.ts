@@ -6,6 +6,7 @@
  * with the status (null when no answer came); classification is in modal-errors.ts.
  */
 import { z } from "zod";
+import { fetchWithin } from "../timed-fetch";
 
 /** Modal caps a web endpoint call at 150 s; our app's calls are far shorter, these are backstops. */
 const TIMEOUT_MS = { default: 30_000, create: 120_000, snapshot: 120_000 } as const;
@@ -140,12 +141,10 @@ export class ModalAppClient {
     timeoutMs: number,
     okStatuses: number[] = [],
   ): Promise<Response> {
-    // A manual timer cleared on the answer: AbortSignal.timeout's would keep the DO busy afterwards.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
-    let res: Response;
-    try {
-      res = await this.fetchImpl(`${this.config.appUrl}${path}`, {
+    const answer = await fetchWithin(
+      this.fetchImpl,
+      `${this.config.appUrl}${path}`,
+      {
         method,
         headers: {
           "content-type": "application/json",
@@ -155,20 +154,19 @@ export class ModalAppClient {
         ...(body === null ? {} : { body: JSON.stringify(body) }),
         // A 303 to a result URL would mean the call outlived Modal's 150 s: never expected here.
         redirect: "manual",
-        signal: abort.signal,
-      });
-    } catch (err) {
-      const timedOut = err instanceof Error && err.name === "TimeoutError";
+      },
+      timeoutMs,
+    );
+    if (!answer.ok) {
       throw new ModalAppError(
         operation,
         null,
         null,
-        timedOut ? `no answer within ${timeoutMs / 1000} s` : "no answer",
-        timedOut,
+        answer.timedOut ? `no answer within ${timeoutMs / 1000} s` : "no answer",
+        answer.timedOut,
       );
-    } finally {
-      clearTimeout(timer);
     }
+    const res = answer.response;
     if (res.ok || okStatuses.includes(res.status)) return res;
     const text = await res.text().catch(() => "");
     let code: string | null = null;

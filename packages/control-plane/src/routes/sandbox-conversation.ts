@@ -11,6 +11,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv, Bindings } from "../env";
 import { AppError } from "../http/app-error";
+import { refusalOfSession } from "../sandbox-auth/sandbox-caller";
 import { bearerToken, verifySandboxToken } from "../sandbox-auth/token";
 import { sha256Hex } from "../secrets/encoding";
 import type { RpcFailure } from "../session/rpc-types";
@@ -37,16 +38,11 @@ async function sandboxOf(env: Bindings, header: string | undefined) {
   };
 }
 
-/** The DO's refusal as the sandbox sees it: a token for no session, a replaced incarnation or an ended session. */
+/** The DO's refusal as the sandbox sees it, worded as the gateway and git proxy word it. */
 function refusal(failure: RpcFailure | { code: "payload_too_large"; message: string }): AppError {
-  switch (failure.code) {
-    case "session_closed":
-      return new AppError("session_ended", `${failure.message}; its sandbox token is no longer honoured`);
-    case "payload_too_large":
-      return new AppError("payload_too_large", failure.message);
-    default:
-      return new AppError("unauthorized", "this sandbox token is no longer valid for the session");
-  }
+  if (failure.code === "payload_too_large") return new AppError("payload_too_large", failure.message);
+  const refused = refusalOfSession(failure);
+  return new AppError(refused.code, refused.message);
 }
 
 export const sandboxConversationRoutes = new Hono<AppEnv>()

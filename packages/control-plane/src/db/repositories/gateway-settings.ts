@@ -7,6 +7,7 @@ import { BudgetSettings, ModelSettings } from "@nightshift/protocol";
 import { eq } from "drizzle-orm";
 import type { Database } from "../client";
 import { tenantSettings } from "../schema";
+import { parseStoredSetting, putSettingsColumn } from "./settings";
 
 export interface GatewaySettings {
   model: ModelSettings;
@@ -17,50 +18,21 @@ const NO_MODEL_SETTINGS: ModelSettings = { baseUrls: {} };
 /** What an unreadable stored budget becomes: both caps at zero, so the gateway refuses and says so. */
 const CLOSED_BUDGET: BudgetSettings = { sessionUsd: 0, monthlyUsd: 0 };
 
-function parseStored<T>(
-  raw: string | undefined,
-  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
-  empty: T,
-  broken: T,
-): T {
-  if (!raw || raw === "{}") return empty;
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? (parsed.data as T) : broken;
-  } catch {
-    return broken;
-  }
-}
-
 export async function readGatewaySettings(db: Database, tenantId: string): Promise<GatewaySettings> {
   const [row] = await db
     .select({ model: tenantSettings.modelSettings, budget: tenantSettings.budgetSettings })
     .from(tenantSettings)
     .where(eq(tenantSettings.tenantId, tenantId));
   return {
-    model: parseStored(row?.model, ModelSettings, NO_MODEL_SETTINGS, NO_MODEL_SETTINGS),
-    budget: parseStored(row?.budget, BudgetSettings, {}, CLOSED_BUDGET),
+    model: parseStoredSetting(row?.model, ModelSettings, NO_MODEL_SETTINGS, NO_MODEL_SETTINGS),
+    budget: parseStoredSetting(row?.budget, BudgetSettings, {}, CLOSED_BUDGET),
   };
 }
 
-async function putColumn(
-  db: Database,
-  tenantId: string,
-  column: "modelSettings" | "budgetSettings",
-  value: unknown,
-  updatedBy: string,
-): Promise<void> {
-  const values = { [column]: JSON.stringify(value), updatedBy, updatedAt: new Date().toISOString() };
-  await db
-    .insert(tenantSettings)
-    .values({ tenantId, ...values })
-    .onConflictDoUpdate({ target: tenantSettings.tenantId, set: values });
-}
-
 export function putModelSettings(db: Database, tenantId: string, value: ModelSettings, by: string) {
-  return putColumn(db, tenantId, "modelSettings", value, by);
+  return putSettingsColumn(db, tenantId, "modelSettings", value, by);
 }
 
 export function putBudgetSettings(db: Database, tenantId: string, value: BudgetSettings, by: string) {
-  return putColumn(db, tenantId, "budgetSettings", value, by);
+  return putSettingsColumn(db, tenantId, "budgetSettings", value, by);
 }

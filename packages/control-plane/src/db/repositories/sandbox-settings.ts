@@ -7,6 +7,7 @@ import { SandboxSettings } from "@nightshift/protocol";
 import { eq } from "drizzle-orm";
 import type { Database } from "../client";
 import { tenantSettings } from "../schema";
+import { parseStoredSetting, putSettingsColumn } from "./settings";
 
 const UNSET: SandboxSettings = { repositories: {} };
 
@@ -15,22 +16,15 @@ export interface StoredSandboxSettings {
   updatedAt: string | null;
 }
 
-function parseStored(raw: string | undefined): SandboxSettings {
-  if (!raw || raw === "{}") return UNSET;
-  try {
-    const parsed = SandboxSettings.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : UNSET;
-  } catch {
-    return UNSET;
-  }
-}
-
 export async function readSandboxSettings(db: Database, tenantId: string): Promise<StoredSandboxSettings> {
   const [row] = await db
     .select({ value: tenantSettings.sandboxSettings, updatedAt: tenantSettings.updatedAt })
     .from(tenantSettings)
     .where(eq(tenantSettings.tenantId, tenantId));
-  return { settings: parseStored(row?.value), updatedAt: row?.updatedAt ?? null };
+  return {
+    settings: parseStoredSetting(row?.value, SandboxSettings, UNSET, UNSET),
+    updatedAt: row?.updatedAt ?? null,
+  };
 }
 
 export async function putSandboxSettings(
@@ -40,9 +34,5 @@ export async function putSandboxSettings(
   updatedBy: string,
   now: string,
 ): Promise<void> {
-  const values = { sandboxSettings: JSON.stringify(value), updatedBy, updatedAt: now };
-  await db
-    .insert(tenantSettings)
-    .values({ tenantId, ...values })
-    .onConflictDoUpdate({ target: tenantSettings.tenantId, set: values });
+  await putSettingsColumn(db, tenantId, "sandboxSettings", value, updatedBy, now);
 }

@@ -6,6 +6,7 @@
 import { SANDBOX_PROVIDER_NAMES, type SandboxProviderName } from "@nightshift/protocol";
 import type { Bindings } from "../env";
 import { type DaytonaEnv, daytonaConfigFrom } from "./daytona/daytona-config";
+import { localConfigFrom } from "./local/local-config";
 import { type ModalEnv, modalConfigFrom } from "./modal/modal-config";
 
 export type ProviderEnv = Pick<Bindings, "SANDBOX_PROVIDER" | "SANDBOX_HOST_URL" | "SANDBOX_HOST_SECRET"> &
@@ -27,7 +28,7 @@ function configured(read: () => unknown): boolean {
 }
 
 const READY: Record<SandboxProviderName, (env: ProviderEnv) => boolean> = {
-  local: (env) => Boolean(env.SANDBOX_HOST_URL?.trim() && env.SANDBOX_HOST_SECRET?.trim()),
+  local: (env) => configured(() => localConfigFrom(env)),
   daytona: (env) => configured(() => daytonaConfigFrom(env)),
   modal: (env) => configured(() => modalConfigFrom(env)),
 };

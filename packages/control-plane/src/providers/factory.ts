@@ -3,6 +3,7 @@ import type { Bindings } from "../env";
 import { deploymentDefaultProvider } from "./availability";
 import { daytonaConfigFrom } from "./daytona/daytona-config";
 import { DaytonaSandboxProvider } from "./daytona/daytona-provider";
+import { localConfigFrom } from "./local/local-config";
 import { LocalSandboxProvider } from "./local/local-provider";
 import { modalConfigFrom } from "./modal/modal-config";
 import { ModalSandboxProvider } from "./modal/modal-provider";
@@ -12,19 +13,7 @@ export function createSandboxProvider(
   env: Bindings,
   name: string = deploymentDefaultProvider(env),
 ): SandboxProvider {
-  if (name === "local") {
-    const missing = [
-      ["SANDBOX_HOST_URL", env.SANDBOX_HOST_URL],
-      ["SANDBOX_HOST_SECRET", env.SANDBOX_HOST_SECRET],
-    ].filter(([, v]) => !v);
-    if (missing.length > 0) {
-      throw new SandboxProviderError(
-        `the local sandbox provider needs ${missing.map(([k]) => k).join(" and ")}; make dev sets them`,
-        "permanent",
-      );
-    }
-    return new LocalSandboxProvider({ hostUrl: env.SANDBOX_HOST_URL!, secret: env.SANDBOX_HOST_SECRET! });
-  }
+  if (name === "local") return new LocalSandboxProvider(localConfigFrom(env));
   if (name === "daytona") return new DaytonaSandboxProvider(daytonaConfigFrom(env));
   if (name === "modal") return new ModalSandboxProvider(modalConfigFrom(env));
   throw new SandboxProviderError(

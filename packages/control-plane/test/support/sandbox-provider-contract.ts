@@ -36,6 +36,35 @@ export interface ContractSubject {
 
 export type MakeProvider = (setup: ContractSetup) => ContractSubject | Promise<ContractSubject>;
 
+/** What the suite needs of an in-process API double (the testkit's Daytona and Modal doubles). */
+export interface InProcessApiDouble {
+  fetch(request: Request): Promise<Response> | Response;
+  injectFault(fault: { status: number; calls: number; message: string }): void;
+  requests: { method: string; path: string; body: unknown; authorized: boolean }[];
+}
+
+/**
+ * A `fetch` over an in-process API double behaving as `backend` asks: failing with the status on
+ * every call, or unreachable (each attempt recorded as a request that got no answer).
+ */
+export function apiDoubleFetch(api: InProcessApiDouble, backend: ContractBackend): typeof fetch {
+  if (backend.kind === "failing")
+    api.injectFault({ status: backend.status, calls: Number.MAX_SAFE_INTEGER, message: backend.message });
+  return (async (input: Request | string | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (backend.kind === "unreachable") {
+      api.requests.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: null,
+        authorized: false,
+      });
+      throw new TypeError("Network connection lost.");
+    }
+    return api.fetch(request);
+  }) as typeof fetch;
+}
+
 /** The documented handle: an id to terminate by, the isolation to show, caveats (possibly none). */
 const Handle = z.strictObject({
   providerId: z.string().min(1),

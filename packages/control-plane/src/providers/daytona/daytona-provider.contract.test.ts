@@ -5,26 +5,15 @@
  * in front of the sandbox's daemon) is not counted.
  */
 import { createDaytonaApi } from "../../../../testkit/src/daytona/daytona-api";
-import { describeSandboxProviderContract } from "../../../test/support/sandbox-provider-contract";
+import {
+  apiDoubleFetch,
+  describeSandboxProviderContract,
+} from "../../../test/support/sandbox-provider-contract";
 import { DaytonaSandboxProvider } from "./daytona-provider";
 
 describeSandboxProviderContract("DaytonaSandboxProvider", ({ secret, backend }) => {
   const api = createDaytonaApi({ apiKey: secret, snapshots: ["nightshift-sandbox"], runtime: "none" });
-  if (backend.kind === "failing")
-    api.injectFault({ status: backend.status, calls: Number.MAX_SAFE_INTEGER, message: backend.message });
-  const fetchDouble = (async (input: Request | string | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (backend.kind === "unreachable") {
-      api.requests.push({
-        method: request.method,
-        path: new URL(request.url).pathname,
-        body: null,
-        authorized: false,
-      });
-      throw new TypeError("Network connection lost.");
-    }
-    return api.fetch(request);
-  }) as typeof fetch;
+  const fetchDouble = apiDoubleFetch(api, backend);
   return {
     provider: new DaytonaSandboxProvider({
       apiUrl: "http://127.0.0.1:3986/api",

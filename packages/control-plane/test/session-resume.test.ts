@@ -70,6 +70,21 @@ async function idleSession(vars: ReturnType<typeof slotVars>, who: Identity, jti
   return { s, token, client };
 }
 
+const heartbeatIn = async (s: Session) => ((await deadlineOf(s, "sandbox.heartbeat")) ?? 0) - Date.now();
+
+/**
+ * Closes an idle sandbox's bridge and waits until the DO has handled the close (it moves the
+ * heartbeat deadline in to the short grace): forcing that deadline earlier races the handler,
+ * which would then push it back out.
+ */
+async function closeBetweenTurns(s: Session, client: SandboxClient): Promise<void> {
+  client.close();
+  await waitFor(
+    "the DO to notice the closed bridge",
+    async () => (await heartbeatIn(s)) <= BRIDGE_LOST_GRACE_MS,
+  );
+}
+
 function followUp(vars: ReturnType<typeof slotVars>, who: Identity, s: Session, text: string) {
   return requestWith(vars, who, `/api/v1/sessions/${s.id}/prompts`, { text });
 }
@@ -106,7 +121,7 @@ describe("a session outlives its sandbox", () => {
     const { s, client } = await idleSession(vars, t, "inc-kill-1");
     // A session's first sandbox starts fresh.
     expect(await exchangedEnv(s, "inc-kill-1")).not.toHaveProperty("NIGHTSHIFT_RESUME");
-    client.close();
+    await closeBetweenTurns(s, client);
     await runDeadlineNow(s, "sandbox.heartbeat");
     expect(await statusOf(s)).toBe("paused");
     expect((await statuses(s)).at(-1)?.reason).toMatch(/went away between turns/);
@@ -122,7 +137,7 @@ describe("a session outlives its sandbox", () => {
     const vars = slotVars(1);
     const { s, token, client } = await idleSession(vars, t, "inc-follow-1");
     expect((await putConversation(token, archive("turn one"), "c0ffee-1")).status).toBe(200);
-    client.close();
+    await closeBetweenTurns(s, client);
     await runDeadlineNow(s, "sandbox.heartbeat");
     await runDeadlineNow(s, "sandbox.terminate");
     expect(await statusOf(s)).toBe("paused");
@@ -205,7 +220,7 @@ describe("a session outlives its sandbox", () => {
     const t = await createTenant("resume-stop");
     const vars = slotVars(1);
     const { s, client } = await idleSession(vars, t, "inc-stop-1");
-    client.close();
+    await closeBetweenTurns(s, client);
     await runDeadlineNow(s, "sandbox.heartbeat");
     expect((await requestWith(vars, t, `/api/v1/sessions/${s.id}/stop`, {})).status).toBe(202);
     expect(await statusOf(s)).toBe("stopped");
@@ -214,14 +229,11 @@ describe("a session outlives its sandbox", () => {
 });
 
 describe("noticing a lost sandbox", () => {
-  const heartbeatIn = async (s: Session) => ((await deadlineOf(s, "sandbox.heartbeat")) ?? 0) - Date.now();
-
   it("a bridge that closes between turns and does not come back pauses the session after the short grace", async () => {
     const t = await createTenant("lost-idle");
     const { s, client } = await idleSession(slotVars(1), t, "inc-lost-idle");
     expect(await heartbeatIn(s)).toBeGreaterThan(BRIDGE_LOST_GRACE_MS);
-    client.close();
-    await waitFor("the short grace", async () => (await heartbeatIn(s)) <= BRIDGE_LOST_GRACE_MS);
+    await closeBetweenTurns(s, client);
     await runDeadlineNow(s, "sandbox.heartbeat");
     expect(await statusOf(s)).toBe("paused");
   }, 30_000);

@@ -42,7 +42,7 @@ export class EventPrinter {
       case "tool.end":
         return `${e.isError ? pc.red("tool failed") : pc.green("tool done")} ${pc.dim(clip(e.output, 120))}`;
       case "usage":
-        return `${pc.blue("usage")} ${e.inputTokens} in / ${e.outputTokens} out, $${e.costUsd.toFixed(6)}`;
+        return `${pc.blue("usage")} ${e.inputTokens} in / ${e.outputTokens} out, ${e.costUsd === undefined ? "cost unknown" : `$${e.costUsd.toFixed(6)}`}`;
       case "turn.end":
         return `${pc.bold("turn ended")} ${e.status}${e.durationMs !== undefined ? ` in ${e.durationMs} ms` : ""}`;
       case "git.push":

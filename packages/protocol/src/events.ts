@@ -69,7 +69,11 @@ export const UsageEvent = z.object({
   outputTokens: z.number().int().nonnegative(),
   cacheReadTokens: z.number().int().nonnegative().default(0),
   cacheWriteTokens: z.number().int().nonnegative().default(0),
-  costUsd: z.number().nonnegative(),
+  /**
+   * US dollars for this turn: the CLI's own figure, else the model's list price times the tokens.
+   * Absent when neither is known (a model the price table lacks): shown as unknown, never as $0.
+   */
+  costUsd: z.number().nonnegative().optional(),
   model: z.string().max(200).optional(),
 });
 export const TurnEndEvent = z.object({

@@ -119,14 +119,35 @@ function p(input: number, output: number, cacheRead: number, cacheWrite: number)
   return { input, output, cacheRead, cacheWrite };
 }
 
-export function priceOf(provider: ModelProvider, model: string): ModelPrice {
+/** The table's list price for `model`, or null when the table does not know it (no fallback). */
+export function listedPriceOf(provider: ModelProvider, model: string): ModelPrice | null {
   const name = model.toLowerCase().replace(/^models\//, "");
   let best: { prefix: string; price: ModelPrice } | undefined;
   for (const row of PRICES) {
     if (row.provider !== provider || !name.startsWith(row.prefix)) continue;
     if (!best || row.prefix.length > best.prefix.length) best = row;
   }
-  return best?.price ?? FAMILY_FALLBACK[provider];
+  return best?.price ?? null;
+}
+
+/** What the gateway charges at: the list price, or the family's flagship rate for an unknown model. */
+export function priceOf(provider: ModelProvider, model: string): ModelPrice {
+  return listedPriceOf(provider, model) ?? FAMILY_FALLBACK[provider];
+}
+
+/**
+ * The provider a model name belongs to, from its family prefix; null for names no family claims
+ * (a self-hosted model behind a custom base URL).
+ */
+export function providerOfModel(model: string): ModelProvider | null {
+  const name = model
+    .toLowerCase()
+    .replace(/^models\//, "")
+    .replace(/^[\w-]+\//, "");
+  if (name.startsWith("claude")) return "anthropic";
+  if (name.startsWith("gemini")) return "gemini";
+  if (/^(gpt-|o\d)/.test(name)) return "openai";
+  return null;
 }
 
 export function costOf(provider: ModelProvider, model: string, tokens: ModelTokens): number {

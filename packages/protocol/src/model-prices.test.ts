@@ -8,9 +8,11 @@ import {
   BudgetSettings,
   costOf,
   isModelKeySecretName,
+  listedPriceOf,
   type ModelProvider,
   ModelSettings,
   priceOf,
+  providerOfModel,
   SessionModelUsage,
 } from "./index.ts";
 
@@ -129,5 +131,21 @@ describe("gateway settings", () => {
       ],
     };
     expect(SessionModelUsage.parse(usage)).toEqual(usage);
+  });
+});
+
+describe("a model the price table does not know", () => {
+  it("has no listed price, while the gateway still charges its family's flagship rate", () => {
+    expect(listedPriceOf("openai", "fake-model")).toBeNull();
+    expect(listedPriceOf("openai", "gpt-5.5")).toEqual(price(1.25, 10, 0.125, 1.25));
+    expect(priceOf("openai", "fake-model")).toEqual(price(1.25, 10, 0.125, 1.25));
+  });
+
+  it("belongs to the provider its name's family names, or to none", () => {
+    expect(providerOfModel("claude-sonnet-4-5")).toBe("anthropic");
+    expect(providerOfModel("models/gemini-2.5-pro")).toBe("gemini");
+    expect(providerOfModel("openai/gpt-5")).toBe("openai");
+    expect(providerOfModel("o4-mini")).toBe("openai");
+    expect(providerOfModel("fake-model")).toBeNull();
   });
 });

@@ -32,7 +32,7 @@ export class RuntimeEventEffects {
       // The session's status is the DO's to say; a runtime cannot set it.
       if (event.type === "session.status") continue;
       accepted.push(event);
-      if (event.type === "usage") this.addCost(event.costUsd);
+      if (event.type === "usage" && event.costUsd !== undefined) this.addCost(event.costUsd);
       if (event.type === "turn.end") {
         const running = this.store.runningPrompt();
         if (running)

@@ -42,6 +42,7 @@ import {
   TOOL_OUTPUT_MAX_CHARS,
   truncateText,
 } from "./text-limits";
+import { usageEvent } from "./usage-cost";
 
 const SOURCE = "claude-code";
 /** Retries of a failed model call inside one turn; a request's env may lower it (tests use 0). */
@@ -255,21 +256,16 @@ class ClaudeCodeParser implements TurnParser {
     const model = perModel.sort(([, a], [, b]) => b.costUSD - a.costUSD)[0]?.[0];
     const { input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens } =
       result.usage;
-    if (
-      input_tokens + output_tokens + cache_read_input_tokens + cache_creation_input_tokens === 0 &&
-      costUsd === 0
-    ) {
-      return undefined;
-    }
-    return {
-      type: "usage",
-      inputTokens: Math.round(input_tokens),
-      outputTokens: Math.round(output_tokens),
-      cacheReadTokens: Math.round(cache_read_input_tokens),
-      cacheWriteTokens: Math.round(cache_creation_input_tokens),
-      costUsd,
-      ...(model ? { model } : {}),
+    const tokens = {
+      inputTokens: input_tokens,
+      outputTokens: output_tokens,
+      cacheReadTokens: cache_read_input_tokens,
+      cacheWriteTokens: cache_creation_input_tokens,
     };
+    return (
+      usageEvent(tokens, { provider: "anthropic", reportedCostUsd: costUsd, ...(model ? { model } : {}) }) ??
+      undefined
+    );
   }
 
   private fail(error: { code: string; message: string }): AgentEvent[] {

@@ -210,7 +210,7 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.usage.outputTokens += e.outputTokens;
         next.usage.cacheReadTokens += e.cacheReadTokens;
         next.usage.cacheWriteTokens += e.cacheWriteTokens;
-        next.usage.costUsd += e.costUsd;
+        next.usage.costUsd += e.costUsd ?? 0;
         break;
       case "turn.end": {
         const ended = e.promptId ?? next.openPrompts[0];

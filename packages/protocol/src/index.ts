@@ -1,3 +1,4 @@
+export * from "./agent-catalog.ts";
 export * from "./api.ts";
 export * from "./backoff.ts";
 export * from "./bootstrap.ts";

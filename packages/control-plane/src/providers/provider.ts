@@ -32,6 +32,20 @@ export interface CreateSandboxInput {
   egress?: EgressPolicy;
   /** Nightshift's idle policy for the session (seconds without a turn before the sandbox may stop). */
   idleTimeoutSeconds: number;
+  /**
+   * Start from this snapshot (a reference `snapshot()` returned: a repository's warm snapshot, or the
+   * session's own taken before its sandbox stopped) instead of the base image. Only for providers
+   * that implement `snapshot`.
+   */
+  fromSnapshot?: string;
+}
+
+/** What a provider's `snapshot()` captured, as the provider names it. */
+export interface SandboxSnapshot {
+  /** Opaque to Nightshift; passed back as `CreateSandboxInput.fromSnapshot`. Never a secret. */
+  ref: string;
+  /** When the provider stops keeping it (ISO time), if it says. */
+  expiresAt?: string;
 }
 
 export interface SandboxHandle {
@@ -53,6 +67,13 @@ export interface SandboxProvider {
    * Worker's git proxy; the answer is git's own, streamed. Absent where there are no local repos.
    */
   gitUpstream?(request: GitUpstreamRequest): Promise<Response>;
+  /**
+   * Captures a running sandbox's filesystem (the checkout, the setup hook's results, the agent's
+   * saved conversation) so a later sandbox can start from it. Absent where the backend has none.
+   */
+  snapshot?(providerId: string, purpose: "warm" | "resume"): Promise<SandboxSnapshot>;
+  /** Forgets a snapshot; a reference the backend no longer knows is not an error. */
+  deleteSnapshot?(ref: string): Promise<void>;
 }
 
 export interface GitUpstreamRequest {
@@ -106,6 +127,7 @@ const CreateSandboxInputSchema = z.object({
     .int()
     .positive()
     .max(7 * 24 * 3600),
+  fromSnapshot: z.string().min(1).max(255).optional(),
 });
 
 /**

@@ -158,12 +158,14 @@ describe("ModalSandboxProvider", () => {
   it("snapshots a sandbox and creates a new one from the snapshot", async () => {
     const { api, provider } = setup();
     const first = await provider.create(input(1));
-    const snapshotId = await provider.snapshot(first.providerId);
+    const { ref: snapshotId } = await provider.snapshot(first.providerId);
     expect(snapshotId).toMatch(/^im-/);
-    const second = await provider.createFromSnapshot(input(2), snapshotId);
+    const second = await provider.create({ ...input(2), fromSnapshot: snapshotId });
     expect(api.sandboxes().find((s) => s.id === second.providerId)?.fromSnapshot).toBe(snapshotId);
-    expect((await failure(provider.createFromSnapshot(input(3), "../etc"))).kind).toBe("permanent");
-    expect((await failure(provider.createFromSnapshot(input(3), "im-unknown"))).kind).toBe("permanent");
+    expect((await failure(provider.create({ ...input(3), fromSnapshot: "../etc" }))).kind).toBe("permanent");
+    expect((await failure(provider.create({ ...input(3), fromSnapshot: "im-unknown" }))).kind).toBe(
+      "permanent",
+    );
   });
 
   it("lists only this deployment's sandboxes", async () => {

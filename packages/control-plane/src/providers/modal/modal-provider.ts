@@ -12,6 +12,7 @@ import {
   type SandboxHandle,
   type SandboxProvider,
   SandboxProviderError,
+  type SandboxSnapshot,
 } from "../provider";
 import { type CreateBody, ModalAppClient, type ModalSandbox } from "./modal-client";
 import { classifyModalError } from "./modal-errors";
@@ -42,15 +43,12 @@ export class ModalSandboxProvider implements SandboxProvider {
     });
   }
 
+  /** From the base image, or from `input.fromSnapshot` (a Modal image id `snapshot` returned). */
   create(input: CreateSandboxInput): Promise<SandboxHandle> {
-    return this.createSandbox(input, null);
-  }
-
-  /** A sandbox whose filesystem starts as `snapshotId` (from `snapshot`), e.g. to resume a session. */
-  createFromSnapshot(input: CreateSandboxInput, snapshotId: string): Promise<SandboxHandle> {
-    if (!/^im-[A-Za-z0-9]{1,64}$/.test(snapshotId))
+    const snapshotId = input.fromSnapshot ?? null;
+    if (snapshotId !== null && !/^im-[A-Za-z0-9]{1,64}$/.test(snapshotId))
       return Promise.reject(
-        new SandboxProviderError("invalid sandbox request: snapshotId: not a Modal image id", "permanent"),
+        new SandboxProviderError("invalid sandbox request: fromSnapshot: not a Modal image id", "permanent"),
       );
     return this.createSandbox(input, snapshotId);
   }
@@ -65,9 +63,9 @@ export class ModalSandboxProvider implements SandboxProvider {
     return this.guard([], () => this.client.get(providerId));
   }
 
-  /** Snapshots the sandbox's filesystem; the id of the image to create from. */
-  snapshot(providerId: string): Promise<string> {
-    return this.guard([], () => this.client.snapshot(providerId));
+  /** Snapshots the sandbox's filesystem; `ref` is the id of the image to create from. */
+  async snapshot(providerId: string): Promise<SandboxSnapshot> {
+    return { ref: await this.guard([], () => this.client.snapshot(providerId)) };
   }
 
   /** The app's running Nightshift sandboxes carrying every label given (the reconciler's view). */

@@ -25,6 +25,8 @@ export const modelUsage = sqliteTable(
     cacheReadTokens: integer("cache_read_tokens").notNull().default(0),
     cacheCreationTokens: integer("cache_creation_tokens").notNull().default(0),
     costUsd: real("cost_usd").notNull().default(0),
+    /** Whose credential the call used: user | tenant | deployment | none (null: recorded before this was). */
+    accountSource: text("account_source"),
     /** `YYYY-MM` (UTC) of createdAt: month-to-date spend is one indexed range. */
     month: text("month").notNull(),
     createdAt: text("created_at").notNull(),

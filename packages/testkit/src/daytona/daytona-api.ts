@@ -9,6 +9,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { HostRunner, type SandboxHostTarget } from "./host-runner";
 import { CreateSandboxBody, type DaytonaSandbox, SandboxStore, type StateDelays } from "./sandbox-store";
+import { addSnapshotRoutes } from "./snapshot-routes";
+import { SnapshotStore } from "./snapshot-store";
 import { type RuntimeFailure, Toolbox } from "./toolbox";
 
 export const DEFAULT_RUNTIME_COMMAND = "node /opt/nightshift/runtime.mjs";
@@ -16,7 +18,10 @@ export const DEFAULT_RUNTIME_COMMAND = "node /opt/nightshift/runtime.mjs";
 export interface DaytonaApiOptions {
   /** The API key a request must carry as `Authorization: Bearer`. */
   apiKey: string;
-  /** Snapshots that exist in the organization; a create naming another is refused (400). */
+  /**
+   * Snapshots that exist in the organization (active); a create naming another, or one not yet
+   * active, is refused (400). Snapshots taken from sandboxes join them.
+   */
   snapshots?: string[];
   delays?: Partial<StateDelays>;
   /** The command that starts the runtime in our snapshot; executing it runs one on the sandbox host. */
@@ -75,6 +80,7 @@ export interface DaytonaApi {
   fetch: (request: Request) => Promise<Response>;
   requests: RecordedDaytonaRequest[];
   store: SandboxStore;
+  snapshots: SnapshotStore;
   injectFault(fault: DaytonaFault): void;
   /** Drops every injected fault still pending (Daytona is healthy again). */
   clearFaults(): void;
@@ -97,10 +103,10 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     () => runtimeFailure,
   );
   const store = new SandboxStore(
-    { startMs: 0, stopMs: 0, destroyMs: 0, ...options.delays },
+    { startMs: 0, stopMs: 0, destroyMs: 0, snapshotMs: 0, ...options.delays },
     (sandbox) => void toolbox.stopAll(sandbox.id),
   );
-  const snapshots = new Set(options.snapshots ?? ["nightshift-sandbox"]);
+  const snapshots = new SnapshotStore(options.snapshots ?? ["nightshift-sandbox"]);
   const maxPageSize = options.maxPageSize ?? 200;
 
   const app = new Hono<{ Variables: { json: unknown } }>();
@@ -157,7 +163,9 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
       return error(path, 400, `${issue?.path.join(".") || "body"} ${issue?.message ?? "is invalid"}`);
     }
     const snapshot = parsed.data.snapshot ?? "daytona-small";
-    if (!snapshots.has(snapshot)) return error(path, 400, `Snapshot ${snapshot} not found`);
+    const known = snapshots.find(snapshot);
+    if (!known) return error(path, 400, `Snapshot ${snapshot} not found`);
+    if (known.state !== "active") return error(path, 400, `Snapshot ${snapshot} is not active`);
     if (parsed.data.cpu || parsed.data.memory || parsed.data.disk || parsed.data.gpu)
       return error(path, 400, "Cannot specify Sandbox resources when using a snapshot");
     return c.json(store.create(parsed.data, snapshot, toolboxUrl(c.req.raw)), 200);
@@ -216,6 +224,13 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     if (sandbox instanceof Response) return sandbox;
     store.start(sandbox);
     return c.json(sandbox);
+  });
+
+  addSnapshotRoutes(app, {
+    sandboxes: store,
+    snapshots,
+    snapshotMs: () => options.delays?.snapshotMs ?? 0,
+    error,
   });
 
   /** The toolbox answers only for a started sandbox (its daemon runs inside it). */
@@ -285,6 +300,7 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     fetch: async (request) => app.fetch(request),
     requests,
     store,
+    snapshots,
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => {
       faults.length = 0;
@@ -297,6 +313,7 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     },
     async shutdown() {
       store.clearTimers();
+      snapshots.clearTimers();
       await Promise.allSettled(store.all().map((s) => toolbox.stopAll(s.id)));
     },
   };

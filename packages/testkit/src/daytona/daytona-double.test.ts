@@ -18,7 +18,7 @@ beforeAll(async () => {
   daytona = await startDaytonaDouble({
     apiKey: API_KEY,
     snapshots: ["nightshift-sandbox"],
-    delays: { startMs: 150 },
+    delays: { startMs: 150, snapshotMs: 150 },
     maxPageSize: 2,
     sandboxHost: { url: host.url, secret: HOST_SECRET },
   });
@@ -145,6 +145,59 @@ describe("Daytona double: REST API", () => {
     expect((await call("DELETE", `/sandbox/${id}`)).status).toBe(200);
     await waitFor(async () => (await call("GET", `/sandbox/${id}`)).status === 404, "the sandbox to be gone");
     expect((await call("DELETE", `/sandbox/${id}`)).status).toBe(404);
+  });
+});
+
+describe("Daytona double: snapshots", () => {
+  it("takes a snapshot from a sandbox (snapshotting, then active), creates from it, and deletes it by id (404 afterwards)", async () => {
+    const { id } = await started("s-snap");
+    const taken = await call("POST", `/sandbox/${id}/snapshot`, { name: "ns-resume-s-snap-1" });
+    expect(taken.status).toBe(200);
+    expect(((await taken.json()) as { state: string }).state).toBe("snapshotting");
+    // A second one while the first is taken conflicts, as Daytona's job check does.
+    expect((await call("POST", `/sandbox/${id}/snapshot`, { name: "ns-resume-s-snap-2" })).status).toBe(409);
+    // Not active yet: a create from it is refused.
+    const early = await call(
+      "POST",
+      "/sandbox",
+      createBody("s-snap-early", { snapshot: "ns-resume-s-snap-1" }),
+    );
+    expect(early.status).toBe(400);
+    expect(((await early.json()) as { message: string }).message).toBe(
+      "Snapshot ns-resume-s-snap-1 is not active",
+    );
+    const snapshot = await waitFor(async () => {
+      const res = await call("GET", "/snapshots/ns-resume-s-snap-1");
+      const body = (await res.json()) as { id: string; state: string };
+      return body.state === "active" ? body : null;
+    }, "the snapshot to be active");
+    expect(((await (await call("GET", `/sandbox/${id}`)).json()) as { state: string }).state).toBe("started");
+    const listed = (await (await call("GET", "/snapshots?name=ns-resume-s-snap")).json()) as {
+      items: { name: string }[];
+    };
+    expect(listed.items.map((s) => s.name)).toEqual(["ns-resume-s-snap-1"]);
+    const resumed = await call(
+      "POST",
+      "/sandbox",
+      createBody("s-snap-2", { snapshot: "ns-resume-s-snap-1" }),
+    );
+    expect(resumed.status).toBe(200);
+    expect(((await resumed.json()) as { snapshot: string }).snapshot).toBe("ns-resume-s-snap-1");
+    // Deleted by id; by name (or again) it is unknown.
+    expect((await call("DELETE", "/snapshots/ns-resume-s-snap-1")).status).toBe(404);
+    expect((await call("DELETE", `/snapshots/${snapshot.id}`)).status).toBe(200);
+    const gone = await call("GET", "/snapshots/ns-resume-s-snap-1");
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { message: string }).message).toBe(
+      "Snapshot with ID or name ns-resume-s-snap-1 not found",
+    );
+    expect((await call("DELETE", `/snapshots/${snapshot.id}`)).status).toBe(404);
+  });
+
+  it("refuses a snapshot of an unknown sandbox with 404 and a body without a name with 400", async () => {
+    expect((await call("POST", "/sandbox/no-such-sandbox/snapshot", { name: "x" })).status).toBe(404);
+    const { id } = await started("s-snap-bad");
+    expect((await call("POST", `/sandbox/${id}/snapshot`, {})).status).toBe(400);
   });
 });
 

@@ -10,4 +10,5 @@ export {
 export { type DaytonaDouble, startDaytonaDouble } from "./daytona-double";
 export type { SandboxHostTarget } from "./host-runner";
 export type { DaytonaSandbox, DaytonaSandboxState } from "./sandbox-store";
+export type { DaytonaSnapshot, DaytonaSnapshotState, SnapshotStore } from "./snapshot-store";
 export type { RuntimeFailure } from "./toolbox";

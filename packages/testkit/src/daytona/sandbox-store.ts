@@ -40,6 +40,7 @@ export type DaytonaSandboxState =
   | "starting"
   | "destroying"
   | "destroyed"
+  | "snapshotting"
   | "error";
 
 /** A sandbox as GET /sandbox/{id} shows it. */
@@ -78,6 +79,8 @@ export interface StateDelays {
   stopMs: number;
   /** destroying → destroyed. */
   destroyMs: number;
+  /** started → snapshotting → started while a snapshot is taken (its snapshot is active then). */
+  snapshotMs: number;
 }
 
 export class SandboxStore {
@@ -167,6 +170,15 @@ export class SandboxStore {
     this.set(sandbox, "destroying");
     this.onStopped(sandbox);
     this.transition(sandbox, "destroyed", this.delays.destroyMs);
+  }
+
+  /** A snapshot of it is being taken: `snapshotting` until `snapshotDone`. */
+  snapshotting(sandbox: DaytonaSandbox): void {
+    this.set(sandbox, "snapshotting");
+  }
+
+  snapshotDone(sandbox: DaytonaSandbox): void {
+    if (sandbox.state === "snapshotting") this.set(sandbox, "started");
   }
 
   /** Stops every pending transition (the double is closing). */

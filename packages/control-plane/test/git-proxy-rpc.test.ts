@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { Bindings } from "../src/env";
 import { handleGitRequest } from "../src/git-proxy/proxy";
 import { forgetCachedCallers } from "../src/sandbox-auth/sandbox-caller";
+import { sha256Hex } from "../src/secrets/encoding";
 import { githubTenant } from "./github-tenant";
 import { api, postJson, waitFor } from "./helpers";
 import { useIncarnation } from "./sandbox-client";
@@ -82,6 +83,18 @@ describe("git proxy: one DO call per request", () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toMatch(/only its session's repository/);
     expect(calls).toEqual(["gitAccess"]);
+  });
+
+  it("hands no installation token for another repository even when asked directly (the DO checks, not only the route)", async () => {
+    const { session } = await githubSandbox();
+    const jti = `inc-${crypto.randomUUID()}`;
+    await useIncarnation(session, jti);
+    const stub = bindings.SESSION_AGENT.getByName(session.id);
+    const own = await stub.gitAccess(session.tenantId, await sha256Hex(jti), "github/acme/widgets");
+    expect(own.ok && own.value.credential).toBeTruthy();
+    const other = await stub.gitAccess(session.tenantId, await sha256Hex(jti), "github/acme/gadgets");
+    expect(other.ok).toBe(true);
+    expect(other.ok && other.value.credential).toBeNull();
   });
 
   it("refuses an ended session's token at the next request, with no window where a cached answer serves it", async () => {

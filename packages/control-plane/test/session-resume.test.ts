@@ -9,6 +9,7 @@ import { AGENT_SESSION_HEADER, CONVERSATION_MAX_BYTES } from "@nightshift/protoc
 import { describe, expect, it } from "vitest";
 import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import { mintSandboxToken } from "../src/sandbox-auth/token";
+import { sha256Hex } from "../src/secrets/encoding";
 import type { EventsPageResult } from "../src/session/rpc-types";
 import { BRIDGE_LOST_GRACE_MS, HEARTBEAT_STALE_MS } from "../src/session/timeouts";
 import {
@@ -282,7 +283,7 @@ describe("the saved conversation", () => {
 
   it("refuses a missing token, a bad agent session id, a wrong type and an archive over the bound", async () => {
     const t = await createTenant("conv-bounds");
-    const { token, client } = await idleSession(slotVars(1), t, "inc-conv-bounds");
+    const { s, token, client } = await idleSession(slotVars(1), t, "inc-conv-bounds");
     expect((await api("/sandbox/conversation")).status).toBe(401);
     expect((await putConversation(token, archive("x"), "has spaces/slash")).status).toBe(400);
     const wrongType = await api("/sandbox/conversation", {
@@ -294,6 +295,14 @@ describe("the saved conversation", () => {
     const tooBig = await putConversation(token, new Uint8Array(CONVERSATION_MAX_BYTES + 1));
     expect(tooBig.status).toBe(413);
     expect(((await tooBig.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+    // The DO bounds it too, whoever calls it (the route's check is not the only one).
+    const direct = await sessionStub(s.id).saveConversation(
+      s.tenantId,
+      await sha256Hex("inc-conv-bounds"),
+      new Uint8Array(CONVERSATION_MAX_BYTES + 1),
+      null,
+    );
+    expect(direct).toMatchObject({ ok: false, code: "payload_too_large" });
     // A large archive (several storage chunks) comes back byte for byte.
     const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => (i * 31) % 251);
     expect((await putConversation(token, big)).status).toBe(200);

@@ -2,7 +2,7 @@
  * Bootstrap tokens on their own: they live 15 minutes, name their session, tenant and incarnation,
  * and are never interchangeable with sandbox tokens in either direction.
  */
-import { decodeJwt, decodeProtectedHeader } from "jose";
+import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import {
   BOOTSTRAP_TOKEN_TTL_SECONDS,
@@ -50,6 +50,23 @@ describe("bootstrap tokens", () => {
     const result = await verifyBootstrapToken(SECRET, sandbox);
     expect(result.ok).toBe(false);
     expect(result.ok ? "" : result.reason).toMatch(/^this is not a bootstrap token/);
+  });
+
+  it("a token of the bootstrap type signed for another audience is refused", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({ tenant: claims.tenantId, inc: claims.incarnation })
+      .setProtectedHeader({ alg: "HS256", typ: "nightshift-bootstrap+jwt" })
+      .setIssuer("nightshift")
+      .setAudience("sandbox")
+      .setSubject(claims.sessionId)
+      .setJti("boot-forged")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode(SECRET));
+    expect(await verifyBootstrapToken(SECRET, forged)).toEqual({
+      ok: false,
+      reason: "this is not a bootstrap token (its aud is wrong)",
+    });
   });
 
   it("a bootstrap token presented as a sandbox token is refused", async () => {

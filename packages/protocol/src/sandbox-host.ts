@@ -61,6 +61,9 @@ export const EgressPolicy = z.strictObject({
 });
 export type EgressPolicy = z.infer<typeof EgressPolicy>;
 
+/** A host snapshot's opaque reference: `snap_` and a lowercase ULID (never a path). */
+export const SnapshotRef = z.string().regex(/^snap_[0-9a-z]{26}$/, "not a snapshot reference");
+
 export const CreateSandboxRequest = z.strictObject({
   sessionId: z.string().min(1).max(100),
   /** Which incarnation this is; a new create for the same session supersedes the old sandbox. */
@@ -79,8 +82,26 @@ export const CreateSandboxRequest = z.strictObject({
   branch: z.string().min(1).max(255).optional(),
   /** Extra hosts the sandbox may reach; absent: only what the session needs and the host's defaults. */
   egress: EgressPolicy.optional(),
+  /** The tenant the sandbox works for: a snapshot taken of it is bound to this tenant and repo. */
+  tenantId: z.string().min(1).max(100).optional(),
+  /**
+   * Seed the workdir from this snapshot (a ref `POST /v1/sandboxes/:id/snapshots` returned). The
+   * host refuses, as unknown, a snapshot taken for another tenant or repository; needs tenantId.
+   */
+  fromSnapshot: SnapshotRef.optional(),
 });
 export type CreateSandboxRequest = z.infer<typeof CreateSandboxRequest>;
+
+/** `POST /v1/sandboxes/:id/snapshots`: copy the sandbox's workdir (never its state dir) into the store. */
+export const TakeSnapshotRequest = z.strictObject({ purpose: z.enum(["warm", "resume"]) });
+export type TakeSnapshotRequest = z.infer<typeof TakeSnapshotRequest>;
+
+export const HostSnapshot = z.object({
+  ref: SnapshotRef,
+  bytes: z.number().int().nonnegative(),
+  createdAt: z.string(),
+});
+export type HostSnapshot = z.infer<typeof HostSnapshot>;
 
 export const SandboxInfo = z.object({
   id: z.string(),

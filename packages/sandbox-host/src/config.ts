@@ -65,6 +65,12 @@ export const HostOptions = z
     /** Hosts every isolated sandbox may reach (on top of what its session needs and its tenant's list). */
     egressAllow: z.array(EgressHostPattern).default([...DEFAULT_EGRESS_ALLOW]),
     maxSandboxes: z.number().int().positive().default(20),
+    /** The snapshot store's size (warm starts; under <dataDir>/snapshots), oldest removed first. */
+    snapshotMaxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * 1024 ** 3),
     killGraceMs: z.number().int().nonnegative().default(5000),
     maxSkewS: z.number().int().positive().default(SANDBOX_HOST_MAX_SKEW_S),
     maxBodyBytes: z

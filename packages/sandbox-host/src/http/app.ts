@@ -18,6 +18,7 @@ import { listLocalRepositories } from "../sandbox/repo-catalog";
 import type { SandboxManager } from "../sandbox/sandbox-manager";
 import { registerGitRoutes } from "./git-routes";
 import { HostError } from "./host-error";
+import { registerSnapshotRoutes } from "./snapshot-routes";
 
 export interface HostAppDeps {
   manager: SandboxManager;
@@ -148,6 +149,8 @@ export function createHostApp(deps: HostAppDeps): Hono<Env> {
     if (!info) throw new HostError("not_found", "no such sandbox on this host");
     return c.json(deps.manager.view(info));
   });
+
+  registerSnapshotRoutes(app, deps);
 
   app.notFound((c) =>
     c.json(

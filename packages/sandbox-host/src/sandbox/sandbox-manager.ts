@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import {
   BOOTSTRAP_TOKEN_VARIABLE,
   type CreateSandboxRequest,
+  type HostSnapshot,
   type SandboxInfo,
   type SandboxState,
 } from "@nightshift/protocol";
@@ -19,6 +20,7 @@ import type { Lookup } from "../egress/resolve-target";
 import { checkEgressRequest, type SandboxEgress, startSandboxEgress } from "../egress/sandbox-egress";
 import { HostError } from "../http/host-error";
 import type { HostLogger } from "../log";
+import { repoKeyOf, type SnapshotOwner, SnapshotStore } from "../snapshots/snapshot-store";
 import { toolDirectories } from "./bubblewrap";
 import { launcherEnvironment } from "./env-handoff";
 import { type Isolation, launchCommand } from "./launch-command";
@@ -52,6 +54,8 @@ interface Sandbox {
   egress: SandboxEgress | null;
   /** Request secret values, only to mask them in the exit log line. */
   secrets: string[];
+  /** The tenant and repository a snapshot of its workdir is bound to (null: created without a tenant). */
+  owner: SnapshotOwner | null;
   ending: Promise<void> | null;
 }
 
@@ -72,6 +76,8 @@ export class SandboxManager {
   private readonly sandboxes = new Map<string, Sandbox>();
   private toolView: ToolView | null = null;
   private identity: ReadOnlyBind[] = [];
+  /** Workdir copies for warm starts (snapshots/snapshot-store.ts). */
+  readonly snapshots: SnapshotStore;
 
   constructor(
     private readonly config: HostConfig,
@@ -80,7 +86,14 @@ export class SandboxManager {
     private readonly hostEnv: NodeJS.ProcessEnv,
     /** How the egress proxy resolves names (tests inject one; default: the system resolver). */
     private readonly egressLookup?: Lookup,
-  ) {}
+  ) {
+    this.snapshots = new SnapshotStore({
+      root: join(config.dataDir, "snapshots"),
+      maxBytes: config.snapshotMaxBytes,
+      keepPerRepo: 2,
+      log,
+    });
+  }
 
   get warnings(): string[] {
     return this.isolation.kind === "bubblewrap" ? [] : [PROCESS_WARNING, NETWORK_WARNING];
@@ -129,6 +142,13 @@ export class SandboxManager {
         "branch must be a nightshift/* branch: a local repository receives only session branches",
       );
     }
+    const owner = request.tenantId ? { tenantId: request.tenantId, repoKey: repoKeyOf(request.repo) } : null;
+    if (request.fromSnapshot) {
+      if (!owner)
+        throw new HostError("invalid_request", "fromSnapshot needs the tenantId the snapshot is bound to");
+      // Checked before anything starts or is superseded: another tenant's ref is simply unknown.
+      this.snapshots.find(request.fromSnapshot, owner);
+    }
     const id = `sbx_${ulid().toLowerCase()}`;
     const dir = join(this.config.dataDir, id);
     const paths = { work: join(dir, "work"), home: join(dir, "home"), state: join(dir, "state") };
@@ -169,6 +189,14 @@ export class SandboxManager {
       mkdirSync(path, { recursive: true, mode: 0o700 });
       if (uid !== undefined) chownSync(path, uid, uid);
     }
+    if (request.fromSnapshot && owner) {
+      try {
+        await this.snapshots.restore(request.fromSnapshot, owner, paths.work);
+      } catch (err) {
+        rmSync(dir, { recursive: true, force: true });
+        throw err;
+      }
+    }
     const sandbox: Sandbox = {
       info: {
         id,
@@ -187,6 +215,7 @@ export class SandboxManager {
       mirror: null,
       egress: null,
       secrets: secretValues(env),
+      owner,
       ending: null,
     };
     this.sandboxes.set(id, sandbox);
@@ -274,6 +303,22 @@ export class SandboxManager {
       return sandbox.mirror;
     }
     return null;
+  }
+
+  /**
+   * Copies a live sandbox's workdir into the snapshot store, bound to the tenant and repository it
+   * was created for; the state dir (the runtime's buffer and the agent's HOME) is never copied.
+   */
+  async snapshot(id: string, purpose: "warm" | "resume"): Promise<HostSnapshot> {
+    const sandbox = this.sandboxes.get(id);
+    if (!sandbox || ENDED.has(sandbox.info.state) || sandbox.ending)
+      throw new HostError("not_found", "no such running sandbox on this host");
+    if (!sandbox.owner)
+      throw new HostError(
+        "conflict",
+        "the sandbox was created without a tenantId, so a snapshot of it would belong to no one",
+      );
+    return this.snapshots.take(join(sandbox.dir, "work"), sandbox.owner, purpose);
   }
 
   /** Node, the runtime and the agent CLIs (and a passwd entry) as `uid` can reach them. */

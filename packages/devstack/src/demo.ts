@@ -1,9 +1,10 @@
 /**
  * `make demo`: one command, no keys. Starts the Worker, the sandbox host and the scripted model,
  * creates a sample local repository, runs a session that edits a file, prints the live events
- * as they arrive, and ends by showing the pushed branch's diff.
+ * as they arrive, and ends by showing the pushed branch's diff. `AGENT=<name>` (and `MODEL=`) pick
+ * the agent CLI; without a key for its model API the scripted model answers in that API's format.
  */
-import type { Session, StoredEvent } from "@nightshift/protocol";
+import { AGENT_CATALOG, AgentName, type Session, type StoredEvent } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { createSpinner } from "nanospinner";
 import pc from "picocolors";
@@ -14,6 +15,17 @@ import { StreamWatcher } from "./stream-socket";
 
 const PROMPT = "Add a CHANGELOG.md describing the first release of this repository.";
 const TIMEOUT_MS = 5 * 60_000;
+
+const agent = AgentName.safeParse(process.env.AGENT || "claude-code");
+if (!agent.success) {
+  console.error(
+    pc.red(
+      `AGENT=${process.env.AGENT} is not an agent Nightshift runs; choose one of: ${Object.keys(AGENT_CATALOG).join(", ")}.`,
+    ),
+  );
+  process.exit(2);
+}
+const model = process.env.MODEL?.trim() || AGENT_CATALOG[agent.data].defaultModel;
 
 const spinner = createSpinner(
   "Starting Nightshift: Worker (local D1 + Durable Objects), sandbox host, model",
@@ -27,18 +39,20 @@ const stack = await startStack({ forceScriptedModel: false, autopilotChunkDelayM
 let exitCode = 1;
 try {
   spinner.success({
-    text: `Nightshift is up at ${stack.url} (sandboxes: ${stack.host.isolation}; model: ${stack.model ? "scripted" : "Anthropic"})`,
+    text: `Nightshift is up at ${stack.url} (sandboxes: ${stack.host.isolation}; model: ${stack.model ? "scripted, no key needed" : "the providers' APIs"})`,
   });
   const repo = createDemoRepo(stack.reposRoot, "demo");
   console.log(pc.dim(`Sample repository: ${repo}`));
   const res = await fetch(`${stack.url}/api/v1/sessions`, {
     method: "POST",
     headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: "demo" }, prompt: PROMPT }),
+    body: JSON.stringify({ repo: { kind: "local", path: "demo" }, prompt: PROMPT, agent: agent.data, model }),
   });
   if (res.status !== 201) throw new Error(`creating the session failed: ${res.status} ${await res.text()}`);
   const session = (await res.json()) as Session;
-  console.log(`Session ${pc.bold(session.id)} on branch ${pc.bold(session.branch)}\n`);
+  console.log(
+    `Session ${pc.bold(session.id)} on branch ${pc.bold(session.branch)} (${AGENT_CATALOG[agent.data].displayName}, ${model})\n`,
+  );
 
   const printer = new EventPrinter();
   const watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);

@@ -29,7 +29,7 @@ console.log(`
   ${pc.bold("Dashboard")}   ${stack.url}   (sign in with the dev login)
   ${pc.bold("API")}         ${stack.url}/api/v1   health: ${stack.url}/api/v1/health
   ${pc.bold("Sandboxes")}   ${stack.host.url} (${stack.host.isolation} isolation)
-  ${pc.bold("Model")}       ${stack.model ? `scripted model at ${stack.model.url} (set ANTHROPIC_API_KEY for a real one)` : "Anthropic API"}
+  ${pc.bold("Model")}       ${stack.model ? `scripted model at ${stack.model.url} for each model API without a key (set ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY for a real one)` : "the providers' APIs"}
   ${pc.bold("Local repos")} ${stack.reposRoot}  (a sample repository "demo" is there)
 
   Press Ctrl-C to stop.

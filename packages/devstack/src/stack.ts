@@ -88,26 +88,40 @@ function withoutModelVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+/** The Worker's variables for each model API the gateway forwards to. */
+const MODEL_API_VARIABLES = [
+  { key: "ANTHROPIC_API_KEY", baseUrl: "ANTHROPIC_BASE_URL", scriptedKey: "sk-ant-scripted-model" },
+  { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL", scriptedKey: "sk-scripted-model" },
+  { key: "GEMINI_API_KEY", baseUrl: "GEMINI_BASE_URL", scriptedKey: "scripted-model-key" },
+] as const;
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureRuntimeBundle();
   const ownState = !options.stateDir;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "nightshift-stack-"));
   const reposRoot = join(stateDir, "repos");
   mkdirSync(reposRoot, { recursive: true });
-  const useScripted = options.forceScriptedModel || !process.env.ANTHROPIC_API_KEY;
+  // Each model API goes to the real provider when its key is set here, else to the scripted model
+  // (which speaks all three wire formats), so every agent runs with no keys at all.
+  const realProviders = options.forceScriptedModel
+    ? []
+    : MODEL_API_VARIABLES.filter(({ key }) => Boolean(process.env[key]));
+  const useScripted = realProviders.length < MODEL_API_VARIABLES.length;
   const model = useScripted
     ? await startScriptedModel({ autopilot: true, autopilotChunkDelayMs: options.autopilotChunkDelayMs ?? 0 })
     : null;
   const hostSecret = `${crypto.randomUUID()}${crypto.randomUUID()}`;
-  // The model key and endpoint go to the Worker's model gateway, never to the sandbox host:
+  // The model keys and endpoints go to the Worker's model gateway, never to the sandbox host:
   // sandboxes call the model through the control plane (the runtime's relay adds their token).
   const modelVars: Record<string, string> = {};
-  if (model)
-    Object.assign(modelVars, { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: "sk-ant-scripted-model" });
-  else {
-    for (const name of ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"]) {
-      const value = process.env[name];
-      if (value) modelVars[name] = value;
+  for (const api of MODEL_API_VARIABLES) {
+    if (realProviders.includes(api)) {
+      for (const name of [api.key, api.baseUrl]) {
+        const value = process.env[name];
+        if (value) modelVars[name] = value;
+      }
+    } else if (model) {
+      Object.assign(modelVars, { [api.baseUrl]: model.url, [api.key]: api.scriptedKey });
     }
   }
   // Sandboxes live where an unprivileged sandbox uid can reach them (a root host drops to one),

@@ -1,6 +1,11 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { anthropicConversation, MessagesRequest } from "./anthropic-request";
-import { autopilotReply, contentFor, fileNamedIn } from "./autopilot";
+import { autopilotReply, contentFor, fileNamedIn, shellWriteCommand } from "./autopilot";
+import { ResponsesRequest, responsesConversation } from "./openai-responses-request";
 
 const options = { chunkDelayMs: 0 };
 const tools = [{ name: "Bash" }, { name: "Write" }];
@@ -133,5 +138,52 @@ describe("autopilotReply", () => {
     const first = autopilotReply(req, options);
     expect(first.kind).toBe("text");
     expect(autopilotReply(req, options)).toEqual(first);
+  });
+});
+
+describe("autopilot with Codex's shell tool (no plain write tool)", () => {
+  const codexTools = [
+    { type: "function", name: "exec_command", parameters: { type: "object", properties: { cmd: {} } } },
+    { type: "custom", name: "apply_patch" },
+  ];
+  const environment = "<environment_context>\n  <cwd>/repo/work</cwd>\n</environment_context>";
+
+  function codexRequest(input: unknown[]) {
+    return responsesConversation(ResponsesRequest.parse({ model: "gpt-5.5", input, tools: codexTools }));
+  }
+
+  it("writes the named file through exec_command, and the command writes it verbatim", () => {
+    const prompt = "Add notes/release.md with `quotes`; it's $HOME, left alone";
+    const reply = autopilotReply(
+      codexRequest([
+        { type: "message", role: "user", content: [{ type: "input_text", text: environment }] },
+        { type: "message", role: "user", content: [{ type: "input_text", text: prompt }] },
+      ]),
+      options,
+    );
+    expect(reply).toMatchObject({ kind: "tool", name: "exec_command" });
+    const cmd = (reply as { input: { cmd: string } }).input.cmd;
+    expect(cmd).toContain("cat > '/repo/work/notes/release.md' <<");
+    const dir = mkdtempSync(join(tmpdir(), "autopilot-shell-"));
+    try {
+      const local = shellWriteCommand(join(dir, "notes/it's.md"), contentFor("notes/it's.md", prompt));
+      execFileSync("bash", ["-c", local]);
+      expect(readFileSync(join(dir, "notes/it's.md"), "utf8")).toBe(contentFor("notes/it's.md", prompt));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("summarizes the write once the command's output comes back", () => {
+    const cmd = shellWriteCommand("/repo/work/CHANGELOG.md", "# CHANGELOG\n");
+    const reply = autopilotReply(
+      codexRequest([
+        { type: "message", role: "user", content: [{ type: "input_text", text: "Add CHANGELOG.md" }] },
+        { type: "function_call", call_id: "c1", name: "exec_command", arguments: JSON.stringify({ cmd }) },
+        { type: "function_call_output", call_id: "c1", output: "Process exited with code 0\nOutput:\n" },
+      ]),
+      options,
+    );
+    expect(reply.kind === "text" && reply.text).toContain("I wrote CHANGELOG.md");
   });
 });

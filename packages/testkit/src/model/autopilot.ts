@@ -8,6 +8,7 @@
  *    first file name mentioned in the prompt (e.g. "add docs/usage.md"), else `NIGHTSHIFT.md`, in
  *    the working directory the agent states. The content records the request, in the comment
  *    style of the file's extension. (The file is written whole: point the demo at scratch files.)
+ *    Codex has no plain write tool: its `exec_command` gets a quoted-heredoc command instead.
  * 2. The newest user message carries the tool's result → a short text summary of what was
  *    written (or of the failure, when the result is an error).
  * 3. Anything else (no Write tool, no prompt) → a text reply saying what it saw.
@@ -97,6 +98,26 @@ function summaryText(text: string, options: AutopilotOptions): Reply {
 }
 
 const WRITE_TOOLS = new Set(["Write", "write", "write_file"]);
+/** Codex offers no plain write tool: its shell tool writes the file with a quoted heredoc. */
+const SHELL_TOOL = { name: "exec_command", parameter: "cmd" } as const;
+const HEREDOC_END = "NIGHTSHIFT_AUTOPILOT_EOF";
+
+const shellQuote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/** A shell command writing `content` to `path` verbatim (the quoted heredoc expands nothing). */
+export function shellWriteCommand(path: string, content: string): string {
+  const slash = path.lastIndexOf("/");
+  const mkdir = slash > 0 ? `mkdir -p ${shellQuote(path.slice(0, slash))} && ` : "";
+  const body = content.endsWith("\n") ? content : `${content}\n`;
+  return `${mkdir}cat > ${shellQuote(path)} <<'${HEREDOC_END}'\n${body}${HEREDOC_END}`;
+}
+
+/** The path a command from shellWriteCommand wrote, if that is what `input` is. */
+function shellWrittenPath(input: unknown): string | undefined {
+  const cmd = (input as Record<string, unknown> | null)?.[SHELL_TOOL.parameter];
+  if (typeof cmd !== "string" || !cmd.includes(`<<'${HEREDOC_END}'`)) return undefined;
+  return /cat > '((?:[^']|'\\'')*)'/.exec(cmd)?.[1]?.replaceAll(`'\\''`, "'");
+}
 const PATH_PARAMETERS = ["file_path", "filePath", "path"];
 
 /** The offered file-writing tool and the name of its path parameter (file_path when the schema is not given). */
@@ -135,6 +156,8 @@ export function autopilotReply(conversation: Conversation, options: AutopilotOpt
       const lines = typeof content === "string" ? content.split("\n").length - 1 : 0;
       return summaryText(`I wrote ${basename(path)} (${lines} lines) with your request. ${FOOTER}`, options);
     }
+    const shellPath = call?.name === SHELL_TOOL.name ? shellWrittenPath(call.input) : undefined;
+    if (shellPath) return summaryText(`I wrote ${basename(shellPath)} with your request. ${FOOTER}`, options);
     return summaryText(`Done: ${firstLine(result.content)}`, options);
   }
   if (latest.kind === "prompt" && write) {
@@ -145,6 +168,20 @@ export function autopilotReply(conversation: Conversation, options: AutopilotOpt
       kind: "tool",
       name: write.name,
       input: { [write.pathParameter]: filePath, content: contentFor(file, latest.text) },
+      text: `I'll record this request in ${file}.`,
+    };
+  }
+  const shell = conversation.tools.find(
+    (t) => t.name === SHELL_TOOL.name && t.parameters.includes(SHELL_TOOL.parameter),
+  );
+  if (latest.kind === "prompt" && shell) {
+    const file = fileNamedIn(latest.text) ?? DEFAULT_FILE;
+    const cwd = statedWorkingDirectory(conversation);
+    const filePath = cwd && !isAbsolute(file) ? join(cwd, file) : file;
+    return {
+      kind: "tool",
+      name: SHELL_TOOL.name,
+      input: { [SHELL_TOOL.parameter]: shellWriteCommand(filePath, contentFor(file, latest.text)) },
       text: `I'll record this request in ${file}.`,
     };
   }

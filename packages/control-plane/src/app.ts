@@ -9,6 +9,7 @@ import type { AppEnv } from "./env";
 import { AppError } from "./http/app-error";
 import { renderError } from "./http/error-handler";
 import { requestId } from "./http/request-id";
+import { agentRoutes } from "./routes/agents";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
@@ -71,6 +72,8 @@ export function createApp() {
   app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
   app.route("/api/v1/repositories", repositoryRoutes);
+  app.route("/api/v1/agents", agentRoutes);
+  app.route("/api/v1/tenants/:tenantId/agents", agentRoutes);
   app.route("/api/v1/tenants/:tenantId/repositories", repositoryRoutes);
   app.route("/api/v1/tenants/:tenantId/sessions", sessionRoutes);
   app.route("/api/v1/tenants/:tenantId", tenantRoutes);

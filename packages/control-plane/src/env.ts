@@ -20,6 +20,11 @@ export interface Bindings {
   NIGHTSHIFT_DEPLOYMENT?: string;
   /** Signs sandbox tokens (HS256); a Worker secret, at least 32 characters. */
   SANDBOX_TOKEN_SECRET?: string;
+  /**
+   * The agent CLIs this deployment's sandboxes can run, comma-separated, in picker order; the first
+   * is the default where a session and its tenant name none. Unset: every agent Nightshift knows.
+   */
+  SANDBOX_AGENTS?: string;
   /** Which SandboxProvider creates sandboxes: "local" (default). */
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;

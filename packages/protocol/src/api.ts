@@ -3,8 +3,8 @@ import { z } from "zod";
 import { SessionStatus, StoredEvent } from "./events.ts";
 
 /**
- * Agent names the API accepts. Only claude-code has an adapter today; the others are planned,
- * and a turn that asks for one ends with an error saying the runtime cannot run it yet.
+ * Agent CLIs Nightshift knows (AGENT_CATALOG describes each); which of them a deployment can run
+ * is its SANDBOX_AGENTS setting, and a session for any other fails at create (agent_unavailable).
  */
 export const AGENTS = ["claude-code", "codex", "opencode", "gemini", "pi"] as const;
 export const AgentName = z.enum(AGENTS);
@@ -38,10 +38,27 @@ export type RepoRef = z.infer<typeof RepoRef>;
 export const PROMPT_MAX_CHARS = 100_000;
 export const PromptText = z.string().trim().min(1, "must not be empty").max(PROMPT_MAX_CHARS);
 
+/**
+ * A model id as agent CLIs and providers spell them ("claude-sonnet-4-5", "openai/gpt-5.5",
+ * "llama3:70b", "x@2025"). It reaches a CLI's argv, so it may not start with '-' (a flag) and
+ * carries no spaces or control characters.
+ */
+export const ModelId = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9._:/@+][A-Za-z0-9._:/@+-]*$/,
+    "may contain only letters, digits and . _ : / @ + - (not starting with '-')",
+  );
+
 export const CreateSessionRequest = z.strictObject({
   repo: RepoRef,
-  agent: AgentName.default("claude-code"),
-  model: z.string().min(1).max(200).optional(),
+  /** Absent: the tenant's default agent (Settings → Agents), else the deployment's first agent. */
+  agent: AgentName.optional(),
+  /** Absent: the tenant's default model for the agent, else the agent's catalog default. */
+  model: ModelId.optional(),
   prompt: PromptText,
   title: z.string().trim().min(1).max(200).optional(),
   baseBranch: z.string().min(1).max(250).optional(),

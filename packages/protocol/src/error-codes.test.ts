@@ -16,6 +16,7 @@ describe("the error table", () => {
     const expected: Record<ErrorCode, number> = {
       invalid_request: 400,
       invalid_json: 400,
+      agent_unavailable: 400,
       invalid_frame: 400,
       unknown_frame: 400,
       unauthorized: 401,

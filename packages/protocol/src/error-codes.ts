@@ -16,6 +16,10 @@ export const ERROR_TABLE = {
     meaning: "the request is malformed or breaks a rule; fix it before retrying",
   },
   invalid_json: { status: 400, meaning: "the body is not valid JSON" },
+  agent_unavailable: {
+    status: 400,
+    meaning: "this deployment cannot run the agent asked for; the message names the agents it can run",
+  },
   payload_too_large: { status: 413, meaning: "the body is larger than the endpoint accepts" },
   unauthorized: { status: 401, meaning: "no valid credential came with the request" },
   forbidden: { status: 403, meaning: "the caller is known but may not do this" },

@@ -1,4 +1,5 @@
 export * from "./agent-catalog.ts";
+export * from "./agent-choice.ts";
 export * from "./api.ts";
 export * from "./backoff.ts";
 export * from "./bootstrap.ts";

@@ -207,10 +207,9 @@ describe("sessions", () => {
     expect(ok(RepoRef, { ...repo, name: s(101) })).toBe(false);
   });
 
-  it("a new session defaults to claude-code and bounds its prompt, title, model and base branch", () => {
+  it("a new session leaves agent and model to the defaults and bounds its prompt, title, model and base branch", () => {
     expect(CreateSessionRequest.parse({ repo, prompt: "  fix  " })).toEqual({
       repo,
-      agent: "claude-code",
       prompt: "fix",
       allowForcePush: false,
     });
@@ -230,6 +229,15 @@ describe("sessions", () => {
     expect(ok(CreateSessionRequest, { repo, prompt: "p", baseBranch: s(250) })).toBe(true);
     expect(ok(CreateSessionRequest, { repo, prompt: "p", baseBranch: s(251) })).toBe(false);
     expect(ok(CreateSessionRequest, { repo, prompt: "p", agent: "cursor" })).toBe(false);
+    expect(CreateSessionRequest.parse({ repo, prompt: "p", agent: "codex" }).agent).toBe("codex");
+  });
+
+  it("a model id reaches a CLI's argv: no leading '-', no spaces or control characters", () => {
+    for (const good of ["claude-sonnet-4-5", "openai/gpt-5.5", "llama3:70b", "model@2025", "a+b_c"])
+      expect(ok(CreateSessionRequest, { repo, prompt: "p", model: good }), good).toBe(true);
+    for (const bad of ["--help", "-m", "gpt 5", "gpt\n5", "gpt\u00005", "$(id)"])
+      expect(ok(CreateSessionRequest, { repo, prompt: "p", model: bad }), bad).toBe(false);
+    expect(CreateSessionRequest.parse({ repo, prompt: "p", model: " gpt-5.5 " }).model).toBe("gpt-5.5");
   });
 
   it("a follow-up prompt is trimmed and not empty", () => {

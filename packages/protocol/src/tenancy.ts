@@ -242,6 +242,7 @@ export const AUDIT_ACTIONS = [
   "settings.model_changed",
   "settings.budget_changed",
   "settings.sandbox_changed",
+  "settings.agents_changed",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

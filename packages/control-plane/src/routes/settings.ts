@@ -1,5 +1,6 @@
 /** /api/v1/tenants/:tenantId/settings: tenant settings (members read, owners and admins edit). */
 import {
+  AgentDefaults,
   BudgetSettings,
   ModelSettings,
   PutEgressSettingsRequest,
@@ -9,6 +10,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { jsonBody } from "../http/validate";
 import * as gatewaySettings from "../model-gateway/tenant-settings";
+import * as agentChoice from "../services/agent-choice";
 import * as sandboxSettings from "../services/sandbox-settings";
 import * as settings from "../services/settings";
 
@@ -30,4 +32,9 @@ export const settingsRoutes = new Hono<AppEnv>()
   .get("/sandbox", async (c) => c.json(await sandboxSettings.getSandboxSettings(c.env, c.var.actor)))
   .put("/sandbox", jsonBody(SandboxSettings), async (c) => {
     return c.json(await sandboxSettings.setSandboxSettings(c.env, c.var.actor, c.req.valid("json")));
+  })
+  // The default agent and default model per agent (members read, owners and admins edit).
+  .get("/agents", async (c) => c.json(await agentChoice.getAgentDefaults(c.env, c.var.actor)))
+  .put("/agents", jsonBody(AgentDefaults), async (c) => {
+    return c.json(await agentChoice.setAgentDefaults(c.env, c.var.actor, c.req.valid("json")));
   });

@@ -104,7 +104,7 @@ async function startFromGithub(env: Bindings, tenantId: string, action: TriggerA
     const session = await createSession(
       env,
       actor,
-      { repo, agent: "claude-code", title: action.issue.title, prompt: issuePrompt(action.issue) },
+      { repo, title: action.issue.title, prompt: issuePrompt(action.issue) },
       "github",
       {
         github: {
@@ -144,7 +144,7 @@ async function startFromGithub(env: Bindings, tenantId: string, action: TriggerA
   const session = await createSession(
     env,
     actor,
-    { repo, agent: "claude-code", title: action.pull.title, prompt, baseBranch: pull.base.ref },
+    { repo, title: action.pull.title, prompt, baseBranch: pull.base.ref },
     "github",
     {
       branch: pull.head.ref,

@@ -25,6 +25,7 @@ import {
 } from "../session/internal-headers";
 import type { NewPrompt, RpcResult } from "../session/rpc-types";
 import type { SessionGithubBinding } from "../session/store";
+import { resolveAgentChoice } from "./agent-choice";
 import { requireWriteAccess } from "./github-access";
 import { resolveSandboxProvider } from "./sandbox-settings";
 
@@ -91,8 +92,9 @@ export async function createSession(
   }
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
-  // Read before anything is written: a bad slot setting or a provider the deployment cannot run
-  // fails this request, not a later alarm. The provider is kept with the session for good.
+  // Read before anything is written: a bad slot setting, or an agent or provider the deployment
+  // cannot run, fails this request, not a later turn. Both are kept with the session for good.
+  const { agent, model } = await resolveAgentChoice(env, actor.tenantId, req);
   const sandboxProvider = await resolveSandboxProvider(env, actor.tenantId, req.repo);
   const slots = slotPolicyFrom(env, sandboxProvider);
   const id = newSessionId();
@@ -102,8 +104,8 @@ export async function createSession(
     id,
     title,
     repo: req.repo,
-    agent: req.agent,
-    model: req.model ?? null,
+    agent,
+    model,
     status: "queued",
     trigger,
     createdBy: actor.userId,
@@ -116,8 +118,8 @@ export async function createSession(
     tenantId: actor.tenantId,
     title,
     repo: req.repo,
-    agent: req.agent,
-    model: req.model ?? null,
+    agent,
+    model,
     branch: session.branch,
     baseBranch: req.baseBranch ?? null,
     allowForcePush: req.allowForcePush ?? false,

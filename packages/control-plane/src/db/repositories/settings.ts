@@ -33,7 +33,7 @@ export async function putEgressAllowHosts(
 }
 
 /** The JSON columns that hold one settings group each. */
-type SettingsColumn = "modelSettings" | "budgetSettings" | "sandboxSettings";
+type SettingsColumn = "modelSettings" | "budgetSettings" | "sandboxSettings" | "agentSettings";
 
 /**
  * A stored settings group: `empty` when none was stored, `broken` when what was stored no longer

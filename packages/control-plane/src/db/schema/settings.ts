@@ -14,6 +14,8 @@ export const tenantSettings = sqliteTable("tenant_settings", {
   budgetSettings: text("budget_settings").notNull().default("{}"),
   /** JSON of the protocol's SandboxSettings: the tenant's sandbox provider and per-repository overrides. */
   sandboxSettings: text("sandbox_settings").notNull().default("{}"),
+  /** JSON of the protocol's AgentDefaults: the tenant's default agent and default model per agent. */
+  agentSettings: text("agent_settings").notNull().default("{}"),
   updatedBy: text("updated_by").references(() => users.id, { onDelete: "set null" }),
   updatedAt: text("updated_at").notNull(),
 });

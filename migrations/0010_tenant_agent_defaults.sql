@@ -1,0 +1,1 @@
+ALTER TABLE `tenant_settings` ADD `agent_settings` text DEFAULT '{}' NOT NULL;

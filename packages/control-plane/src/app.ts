@@ -17,6 +17,7 @@ import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
 import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
+import { myModelAccountRoutes, tenantModelAccountRoutes } from "./routes/model-accounts";
 import { repositoryRoutes } from "./routes/repositories";
 import { sandboxRoutes } from "./routes/sandbox";
 import { sandboxBootstrapRoutes } from "./routes/sandbox-bootstrap";
@@ -71,6 +72,10 @@ export function createApp() {
   // From here on: one tenant, proven membership, and the route's policy (tenancy/route-policy.ts).
   app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
+  // The caller's own model accounts need a tenant (they are per tenant and user), unlike /me itself.
+  app.route("/api/v1/me/model-accounts", myModelAccountRoutes);
+  app.route("/api/v1/tenants/:tenantId/me/model-accounts", myModelAccountRoutes);
+  app.route("/api/v1/tenants/:tenantId/settings/model-accounts", tenantModelAccountRoutes);
   app.route("/api/v1/repositories", repositoryRoutes);
   app.route("/api/v1/agents", agentRoutes);
   app.route("/api/v1/tenants/:tenantId/agents", agentRoutes);

@@ -13,6 +13,7 @@ export * from "./frames.ts";
 export * from "./github.ts";
 export * from "./http-headers.ts";
 export * from "./model-gateway.ts";
+export * from "./model-accounts.ts";
 export * from "./runtime-env.ts";
 export * from "./sandbox-host.ts";
 export * from "./settings.ts";

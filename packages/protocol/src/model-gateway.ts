@@ -62,11 +62,24 @@ export const ModelTokens = z.object({
 });
 export type ModelTokens = z.infer<typeof ModelTokens>;
 
+/**
+ * Whose credential a gateway call went upstream with (never the credential): the session creator's
+ * own model account, the tenant's, the deployment's key, or none (a keyless base URL).
+ */
+export const MODEL_ACCOUNT_SOURCES = ["user", "tenant", "deployment", "none"] as const;
+export const ModelAccountSource = z.enum(MODEL_ACCOUNT_SOURCES);
+export type ModelAccountSource = z.infer<typeof ModelAccountSource>;
+
 /** GET /api/v1/sessions/:id/usage: the session's gateway calls, summed per provider and model. */
 export const SessionModelUsage = z.object({
   sessionId: z.string(),
   calls: z.number().int().nonnegative(),
   costUsd: z.number().nonnegative(),
+  /**
+   * Which accounts paid for the calls, each once, in this order: user, tenant, deployment, none
+   * (absent from servers older than model accounts).
+   */
+  paidBy: z.array(ModelAccountSource).optional(),
   byModel: z.array(
     ModelTokens.extend({
       provider: ModelProvider,

@@ -243,6 +243,8 @@ export const AUDIT_ACTIONS = [
   "settings.budget_changed",
   "settings.sandbox_changed",
   "settings.agents_changed",
+  "model_account.set",
+  "model_account.deleted",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

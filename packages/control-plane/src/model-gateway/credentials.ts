@@ -1,18 +1,30 @@
 /**
- * Which key and which base URL a gateway call goes upstream with. The key: the tenant's model-key
- * secret (a repository secret of that name over the tenant-wide one; an admin-only one only for
- * sessions an admin started, as for sandbox secrets), else the deployment's Worker secret. The base
- * URL: the tenant's model setting, else the deployment's, else the provider's public API.
+ * Which credential and which base URL a gateway call goes upstream with. The credential, first
+ * found wins:
+ *   1. the session creator's own model account for the provider in this tenant (a subscription
+ *      token only for Claude Code sessions: it is a credential for Anthropic's own client);
+ *   2. the tenant's model-key secret (a repository's over the tenant-wide one; an admin-only one
+ *      only for sessions an admin started, as for sandbox secrets);
+ *   3. the deployment's Worker secret.
+ * The base URL: the tenant's model setting, else the deployment's, else the provider's public API.
  */
-import { MODEL_KEY_SECRET_NAMES, type ModelProvider } from "@nightshift/protocol";
+import {
+  type AgentName,
+  MODEL_KEY_SECRET_NAMES,
+  type ModelAccountKind,
+  type ModelAccountSource,
+  type ModelProvider,
+} from "@nightshift/protocol";
 import { IsolateCache } from "../cache/isolate-cache";
-import { openDatabase } from "../db/client";
+import { type Database, openDatabase } from "../db/client";
 import type { GatewaySettings } from "../db/repositories/gateway-settings";
+import { findSealedUserAccount } from "../db/repositories/model-accounts";
 import { listSealedSecretsForRepo } from "../db/repositories/secrets";
 import { findMembership } from "../db/repositories/tenancy";
 import type { Bindings } from "../env";
+import { openUserAccount } from "../model-accounts/account-vault";
 import type { SandboxCaller } from "../sandbox-auth/sandbox-caller";
-import { loadKeyring } from "../secrets/keyring";
+import { type Keyring, loadKeyring } from "../secrets/keyring";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
 import { openSecrets } from "../secrets/tenant-vault";
 import { roleAtLeast } from "../tenancy/permissions";
@@ -34,52 +46,112 @@ export interface Upstream {
   baseUrl: string;
   /** Null: no key anywhere (a keyless self-hosted model or local double). */
   key: string | null;
-  /** Where the key came from, for the audit of a refusal; never the key. */
-  keySource: "tenant" | "deployment" | "none";
+  /** How the key is presented upstream (a subscription token is a Bearer token with a beta flag). */
+  keyKind: ModelAccountKind;
+  /** Whose credential it is, recorded with the call's usage; never the key. */
+  keySource: ModelAccountSource;
+}
+
+/** The only agent a Claude subscription token is used for. */
+const SUBSCRIPTION_AGENT: AgentName = "claude-code";
+
+interface StoredCredential {
+  key: string;
+  kind: ModelAccountKind;
+  source: "user" | "tenant";
 }
 
 /**
- * A tenant key is reused by this isolate for this long, so a model call does not decrypt on every
- * request; a rotated or deleted key stops being used within this window.
+ * A stored credential is reused by this isolate for this long, so a model call does not decrypt on
+ * every request. Writes through the model-accounts API clear it at once (in this isolate); other
+ * isolates stop using a rotated or deleted credential within this window.
  */
 const KEY_CACHE_TTL_MS = 10_000;
 const KEY_CACHE_MAX = 1_000;
-const keyCache = new IsolateCache<string | null>({ ttlMs: KEY_CACHE_TTL_MS, maxEntries: KEY_CACHE_MAX });
+const keyCache = new IsolateCache<StoredCredential | null>({
+  ttlMs: KEY_CACHE_TTL_MS,
+  maxEntries: KEY_CACHE_MAX,
+});
 
-function tenantKey(env: GatewayEnv, caller: SandboxCaller, provider: ModelProvider): Promise<string | null> {
-  const repoKey = repoKeyOf(caller.repo);
-  const cacheKey = `${caller.tenantId}\n${repoKey}\n${caller.userId}\n${provider}`;
-  return keyCache.getOrLoad(cacheKey, () => loadTenantKey(env, caller, provider, repoKey));
+/** After a model account or model-key secret changed: the next call reads the database again. */
+export function forgetCachedModelKeys(): void {
+  keyCache.clear();
 }
 
-async function loadTenantKey(
+function storedCredential(
+  env: GatewayEnv,
+  caller: SandboxCaller,
+  provider: ModelProvider,
+): Promise<StoredCredential | null> {
+  const repoKey = repoKeyOf(caller.repo);
+  const cacheKey = [caller.tenantId, repoKey, caller.userId, caller.agent, provider].join("\n");
+  return keyCache.getOrLoad(cacheKey, () => loadStoredCredential(env, caller, provider, repoKey));
+}
+
+async function loadStoredCredential(
   env: GatewayEnv,
   caller: SandboxCaller,
   provider: ModelProvider,
   repoKey: string,
-): Promise<string | null> {
+): Promise<StoredCredential | null> {
   const db = openDatabase(env.DB);
+  let membership: Promise<Awaited<ReturnType<typeof findMembership>>> | undefined;
+  const creatorMembership = () => {
+    membership ??= findMembership(db, caller.tenantId, caller.userId);
+    return membership;
+  };
+  let ring: Promise<Keyring> | undefined;
+  const keyring = () => {
+    ring ??= loadKeyring(env.SECRETS_MASTER_KEYS);
+    return ring;
+  };
+  return (
+    (await userCredential(db, keyring, caller, provider, creatorMembership)) ??
+    (await tenantCredential(db, keyring, caller, provider, repoKey, creatorMembership))
+  );
+}
+
+/** The session creator's own account, while they are still a member of the session's tenant. */
+async function userCredential(
+  db: Database,
+  keyring: () => Promise<Keyring>,
+  caller: SandboxCaller,
+  provider: ModelProvider,
+  creatorMembership: () => ReturnType<typeof findMembership>,
+): Promise<StoredCredential | null> {
+  const row = await findSealedUserAccount(db, caller.tenantId, caller.userId, provider);
+  if (!row) return null;
+  const kind = row.kind as ModelAccountKind;
+  if (kind === "subscription_token" && caller.agent !== SUBSCRIPTION_AGENT) return null;
+  if (!(await creatorMembership())) return null;
+  return { key: await openUserAccount(db, await keyring(), row), kind, source: "user" };
+}
+
+async function tenantCredential(
+  db: Database,
+  keyring: () => Promise<Keyring>,
+  caller: SandboxCaller,
+  provider: ModelProvider,
+  repoKey: string,
+  creatorMembership: () => ReturnType<typeof findMembership>,
+): Promise<StoredCredential | null> {
   const name = MODEL_KEY_SECRET_NAMES[provider];
   const rows = (await listSealedSecretsForRepo(db, caller.tenantId, repoKey)).filter((r) => r.name === name);
   let usable = rows;
   if (rows.some((r) => r.adminOnly)) {
-    const membership = await findMembership(db, caller.tenantId, caller.userId);
+    const membership = await creatorMembership();
     const admin = membership !== null && roleAtLeast(membership.role, "admin");
     if (!admin) usable = rows.filter((r) => !r.adminOnly);
   }
   const row = usable.find((r) => r.scope === "repo") ?? usable.find((r) => r.scope === "tenant");
-  let key: string | null = null;
-  if (row) {
-    const ring = await loadKeyring(env.SECRETS_MASTER_KEYS);
-    const [value] = await openSecrets(db, ring, caller.tenantId, [
-      {
-        address: { tenantId: caller.tenantId, scope: row.scope, repoKey: row.repoKey, name: row.name },
-        ciphertext: row.ciphertext,
-      },
-    ]);
-    key = value ?? null;
-  }
-  return key;
+  if (!row) return null;
+  const [value] = await openSecrets(db, await keyring(), caller.tenantId, [
+    {
+      address: { tenantId: caller.tenantId, scope: row.scope, repoKey: row.repoKey, name: row.name },
+      ciphertext: row.ciphertext,
+    },
+  ]);
+  return value ? { key: value, kind: "api_key", source: "tenant" } : null;
 }
 
 export async function chooseUpstream(
@@ -90,9 +162,9 @@ export async function chooseUpstream(
 ): Promise<Upstream> {
   const spec = PROVIDERS[provider];
   const baseUrl = settings.model.baseUrls[provider] ?? env[spec.baseUrlEnv] ?? spec.publicBaseUrl;
-  const fromTenant = await tenantKey(env, caller, provider);
-  if (fromTenant) return { baseUrl, key: fromTenant, keySource: "tenant" };
+  const stored = await storedCredential(env, caller, provider);
+  if (stored) return { baseUrl, key: stored.key, keyKind: stored.kind, keySource: stored.source };
   const fromDeployment = env[spec.keyEnv];
-  if (fromDeployment) return { baseUrl, key: fromDeployment, keySource: "deployment" };
-  return { baseUrl, key: null, keySource: "none" };
+  if (fromDeployment) return { baseUrl, key: fromDeployment, keyKind: "api_key", keySource: "deployment" };
+  return { baseUrl, key: null, keyKind: "api_key", keySource: "none" };
 }

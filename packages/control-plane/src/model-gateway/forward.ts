@@ -3,7 +3,13 @@
  * choose key and base URL (call-shape.ts says what is read from the body: almost nothing), forward with only the client's API headers, and stream the answer
  * back unchanged while usage is read from it and recorded (in waitUntil) once it ends.
  */
-import { CREDENTIAL_HEADERS, costOf, HOP_BY_HOP_HEADERS, type ModelProvider } from "@nightshift/protocol";
+import {
+  CREDENTIAL_HEADERS,
+  costOf,
+  HOP_BY_HOP_HEADERS,
+  type ModelAccountSource,
+  type ModelProvider,
+} from "@nightshift/protocol";
 import { IsolateCache } from "../cache/isolate-cache";
 import { openDatabase } from "../db/client";
 import { type GatewaySettings, readGatewaySettings } from "../db/repositories/gateway-settings";
@@ -15,6 +21,7 @@ import { shapeCall } from "./call-shape";
 import { chooseUpstream } from "./credentials";
 import { gatewayError } from "./errors";
 import { PROVIDERS, upstreamUrl } from "./providers";
+import { injectCredential } from "./subscription-auth";
 import { observeBody, UsageReader } from "./usage";
 
 /** Never forwarded upstream: the sandbox's credentials, hop-by-hop headers, and proxy/edge metadata. */
@@ -103,11 +110,11 @@ export async function forwardModelCall(
       provider,
       503,
       "no_credential",
-      `no ${spec.keyEnv} is configured for this tenant: add it as a tenant secret (it stays in the control plane)`,
+      `no ${provider} credential is configured for this session: add a model account (yours or the tenant's; it stays in the control plane)`,
     );
   }
   const headers = forwardedRequestHeaders(request.headers);
-  if (upstream.key) spec.injectKey(headers, upstream.key);
+  if (upstream.key) injectCredential(spec, headers, { key: upstream.key, kind: upstream.keyKind });
   const search = new URL(request.url).searchParams;
   // Gemini also accepts ?key=; whatever the sandbox put there is not passed on.
   search.delete("key");
@@ -131,7 +138,15 @@ export async function forwardModelCall(
   waitUntil(
     observed.done.then((usage) =>
       usage.reported
-        ? record(env, caller, provider, usage.model ?? call.requestedModel(), response.status, usage)
+        ? record(
+            env,
+            caller,
+            provider,
+            usage.model ?? call.requestedModel(),
+            response.status,
+            usage,
+            upstream.keySource,
+          )
         : undefined,
     ),
   );
@@ -145,6 +160,7 @@ async function record(
   model: string | null,
   status: number,
   tokens: Parameters<typeof costOf>[2],
+  accountSource: ModelAccountSource,
 ): Promise<void> {
   const name = model ?? "unknown";
   try {
@@ -159,6 +175,7 @@ async function record(
       cacheReadTokens: tokens.cacheReadTokens,
       cacheCreationTokens: tokens.cacheCreationTokens,
       costUsd: costOf(provider, name, tokens),
+      accountSource,
       at: new Date(),
     });
   } catch {

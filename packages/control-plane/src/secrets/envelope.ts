@@ -13,7 +13,8 @@ const encoder = new TextEncoder();
 
 export interface SecretAddress {
   tenantId: string;
-  scope: "tenant" | "repo";
+  /** "user": a user's own model account; repoKey then holds the user id. */
+  scope: "tenant" | "repo" | "user";
   /** "" for tenant-wide secrets. */
   repoKey: string;
   name: string;

@@ -40,7 +40,8 @@ function identityOf(name: string, q: SecretScopeQuery): SecretIdentity {
   return q.repo ? { scope: "repo", repoKey: q.repo, name } : { scope: "tenant", repoKey: "", name };
 }
 
-async function keyring(env: Bindings): Promise<Keyring> {
+/** The master keyring, or the operator's fix as a 500 that names the variable (never a value). */
+export async function keyring(env: Bindings): Promise<Keyring> {
   try {
     return await loadKeyring(env.SECRETS_MASTER_KEYS);
   } catch (err) {

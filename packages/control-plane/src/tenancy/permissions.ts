@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   "api_key.manage_own": "member",
   "api_key.read_all": "admin",
   "api_key.revoke_any": "admin",
+  /** Setting and deleting one's own model accounts (used only for one's own sessions). */
+  "model_account.manage_own": "member",
   "secret.read": "admin",
   "secret.manage": "admin",
   "integration.manage": "admin",

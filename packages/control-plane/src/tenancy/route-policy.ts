@@ -80,6 +80,20 @@ function sessionRoutePolicies(): Record<string, RoutePolicy> {
 
 const T = "/api/v1/tenants/:tenantId";
 
+/** The caller's own model accounts, at /api/v1/me/... and under a tenant path; any member, own only. */
+function myModelAccountPolicies(): Record<string, RoutePolicy> {
+  const out: Record<string, RoutePolicy> = {};
+  for (const prefix of ["/api/v1", T]) {
+    out[`GET ${prefix}/me/model-accounts`] = { kind: "tenant", action: "model_account.manage_own" };
+    out[`PUT ${prefix}/me/model-accounts/:provider`] = { kind: "tenant", action: "model_account.manage_own" };
+    out[`DELETE ${prefix}/me/model-accounts/:provider`] = {
+      kind: "tenant",
+      action: "model_account.manage_own",
+    };
+  }
+  return out;
+}
+
 export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   "GET /api/v1/health": { kind: "public", reason: "liveness probe; says nothing about any tenant" },
   "GET /api/v1/me": { kind: "user", reason: "the caller's own identity and memberships" },
@@ -110,6 +124,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`PUT ${T}/settings/sandbox`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/settings/agents`]: { kind: "tenant", action: "tenant.read" },
   [`PUT ${T}/settings/agents`]: { kind: "tenant", action: "settings.manage" },
+  ...myModelAccountPolicies(),
+  // Members see which tenant model accounts exist (provider, scope, masked hint); admins write them.
+  [`GET ${T}/settings/model-accounts`]: { kind: "tenant", action: "tenant.read" },
+  [`PUT ${T}/settings/model-accounts/:provider`]: { kind: "tenant", action: "secret.manage" },
+  [`DELETE ${T}/settings/model-accounts/:provider`]: { kind: "tenant", action: "secret.manage" },
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },

@@ -1,5 +1,11 @@
 /** model_usage rows: written once per forwarded call, read as sums. Every query names its tenant. */
-import type { ModelProvider, ModelTokens, SessionModelUsage } from "@nightshift/protocol";
+import {
+  MODEL_ACCOUNT_SOURCES,
+  type ModelAccountSource,
+  type ModelProvider,
+  type ModelTokens,
+  type SessionModelUsage,
+} from "@nightshift/protocol";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { modelUsage } from "../schema";
@@ -11,6 +17,8 @@ export interface UsageRecord extends ModelTokens {
   model: string;
   status: number;
   costUsd: number;
+  /** Whose credential paid: user | tenant | deployment | none. */
+  accountSource: ModelAccountSource;
   at: Date;
 }
 
@@ -67,6 +75,7 @@ export async function sessionUsage(
       cacheReadTokens: sql<number>`sum(${modelUsage.cacheReadTokens})`,
       cacheCreationTokens: sql<number>`sum(${modelUsage.cacheCreationTokens})`,
       costUsd: sql<number>`sum(${modelUsage.costUsd})`,
+      accountSources: sql<string | null>`group_concat(distinct ${modelUsage.accountSource})`,
     })
     .from(modelUsage)
     .where(and(eq(modelUsage.tenantId, tenantId), eq(modelUsage.sessionId, sessionId)))
@@ -82,10 +91,12 @@ export async function sessionUsage(
     cacheCreationTokens: Number(r.cacheCreationTokens),
     costUsd: Number(r.costUsd),
   }));
+  const sources = new Set(rows.flatMap((r) => (r.accountSources ?? "").split(",")));
   return {
     sessionId,
     calls: byModel.reduce((n, r) => n + r.calls, 0),
     costUsd: byModel.reduce((n, r) => n + r.costUsd, 0),
+    paidBy: MODEL_ACCOUNT_SOURCES.filter((source) => sources.has(source)),
     byModel,
   };
 }

@@ -185,6 +185,15 @@ describe("scripted model: errors and auth", () => {
     );
   });
 
+  it("drops the queued replies on clearQueue, and answers by default again", async () => {
+    const model = await start();
+    model.enqueue({ kind: "text", text: "late one" }, { kind: "text", text: "late two" });
+    expect(model.clearQueue()).toBe(2);
+    expect(model.queued).toBe(0);
+    const res = await post(model, { ...conversation, stream: false }, {});
+    expect(JSON.stringify(await res.json())).not.toContain("late one");
+  });
+
   it("rejects an invalid reply when it is enqueued", async () => {
     const model = await start();
     expect(() => model.enqueue({ kind: "tool", name: "", input: {} })).toThrow(

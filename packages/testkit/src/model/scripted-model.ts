@@ -58,6 +58,8 @@ export interface ScriptedModel {
   enqueue(...replies: ReplyInput[]): void;
   /** Replies still queued. */
   readonly queued: number;
+  /** Drops the replies still queued (a test that stopped a turn early); returns how many. */
+  clearQueue(): number;
   /** Resolves with the first recorded request (past or future) matching `predicate`. */
   waitForRequest(
     predicate?: (request: RecordedRequest) => boolean,
@@ -281,6 +283,9 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    clearQueue() {
+      return queue.splice(0).length;
+    },
     get queued() {
       return queue.length;
     },

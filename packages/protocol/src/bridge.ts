@@ -8,6 +8,15 @@ import { ErrorCode } from "./errors.ts";
 import { AgentEvent } from "./events.ts";
 
 const v = z.literal(1);
+
+export const WorkspaceReport = z.strictObject({
+  start: z.enum(["cold", "warm", "prebuild"]),
+  head: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .nullable(),
+});
+export type WorkspaceReport = z.infer<typeof WorkspaceReport>;
 const seq = z.number().int().positive();
 
 export const RuntimeFrame = z.discriminatedUnion("type", [
@@ -27,8 +36,11 @@ export const RuntimeFrame = z.discriminatedUnion("type", [
       .max(500),
   }),
   z.strictObject({ v, type: z.literal("heartbeat") }),
-  /** The runtime finished preparing the workspace and can take prompts. */
-  z.strictObject({ v, type: z.literal("ready") }),
+  /**
+   * The runtime finished preparing the workspace and can take prompts. `workspace`: how it was
+   * prepared (cloned, from a warm snapshot, or as a prebuild) and the commit it is at.
+   */
+  z.strictObject({ v, type: z.literal("ready"), workspace: WorkspaceReport.optional() }),
 ]);
 export type RuntimeFrame = z.infer<typeof RuntimeFrame>;
 

@@ -38,6 +38,11 @@ export const RuntimeEnv = z.object({
    * conversation (GET /sandbox/conversation) before the first turn and continues the session branch.
    */
   NIGHTSHIFT_RESUME: z.enum(["0", "1"]).optional(),
+  /**
+   * "1" in a warm-start prebuild: clone the default branch, run the setup hook, mark the workspace
+   * as prebuilt (`.git/nightshift-warm.json`) and report ready; no agent runs, nothing is pushed.
+   */
+  NIGHTSHIFT_PREBUILD: z.enum(["0", "1"]).optional(),
   /** With NIGHTSHIFT_RESUME: the agent CLI's own session id to resume (e.g. Claude Code's --resume id). */
   NIGHTSHIFT_AGENT_SESSION_ID: z.string().min(1).max(200).optional(),
   /** Comma-separated names of environment variables whose values must be masked in every event. */

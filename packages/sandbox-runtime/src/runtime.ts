@@ -32,8 +32,7 @@ import {
   runCredentialHelper,
 } from "./workspace/credential-helper";
 import { createGit, gitEnvironment } from "./workspace/git";
-import { runStartHooks } from "./workspace/hooks";
-import { prepareWorkspace } from "./workspace/prepare-workspace";
+import { workspaceSteps } from "./workspace/warm-start";
 
 export interface RuntimeInput {
   runTurn: RunTurn;
@@ -152,6 +151,25 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     resolveExit = resolve;
   });
 
+  // Cold (clone), warm (seeded from a prebuilt snapshot: fetch and check out) or a prebuild itself.
+  const workspace = workspaceSteps({
+    repoUrl: env.NIGHTSHIFT_REPO_URL,
+    workdir: env.NIGHTSHIFT_WORKDIR,
+    branch: env.NIGHTSHIFT_BRANCH,
+    baseBranch: env.NIGHTSHIFT_BASE_BRANCH || undefined,
+    gitEnv,
+    emit: sink.emit,
+    log,
+    stateDir: env.NIGHTSHIFT_STATE_DIR,
+    prebuild: env.NIGHTSHIFT_PREBUILD === "1",
+    hooks: {
+      timeoutMs: env.NIGHTSHIFT_HOOK_TIMEOUT_MS,
+      env: childEnv,
+      home: agentHome,
+      hiddenPaths: [env.NIGHTSHIFT_STATE_DIR],
+    },
+    onPrepared: (start, head) => bridge?.reportWorkspace({ start, head }),
+  });
   const controller = new SessionController({
     agent: env.NIGHTSHIFT_AGENT,
     model: env.NIGHTSHIFT_MODEL,
@@ -180,27 +198,8 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     }),
     git: createGit(env.NIGHTSHIFT_WORKDIR, gitEnv, { repoUrl: env.NIGHTSHIFT_REPO_URL }),
     pushUrl: env.NIGHTSHIFT_REPO_URL,
-    prepareWorkspace: () =>
-      prepareWorkspace({
-        repoUrl: env.NIGHTSHIFT_REPO_URL,
-        workdir: env.NIGHTSHIFT_WORKDIR,
-        branch: env.NIGHTSHIFT_BRANCH,
-        baseBranch: env.NIGHTSHIFT_BASE_BRANCH || undefined,
-        gitEnv,
-        emit: sink.emit,
-        log,
-      }),
-    runHooks: () =>
-      runStartHooks({
-        workdir: env.NIGHTSHIFT_WORKDIR,
-        stateDir: env.NIGHTSHIFT_STATE_DIR,
-        timeoutMs: env.NIGHTSHIFT_HOOK_TIMEOUT_MS,
-        env: childEnv,
-        home: agentHome,
-        hiddenPaths: [env.NIGHTSHIFT_STATE_DIR],
-        emit: sink.emit,
-        log,
-      }),
+    prepareWorkspace: () => workspace.prepare(),
+    runHooks: () => workspace.runHooks(),
     mask,
     log,
   });

@@ -5,7 +5,13 @@
  * with capped, jittered backoff after any drop. Close codes that mean "never come back" end it.
  * Control frames other than welcome/ack are validated and handed to `onControl`.
  */
-import { ControlFrame, PROTOCOL_VERSION, parseFrame, type RuntimeFrame } from "@nightshift/protocol";
+import {
+  ControlFrame,
+  PROTOCOL_VERSION,
+  parseFrame,
+  type RuntimeFrame,
+  type WorkspaceReport,
+} from "@nightshift/protocol";
 import WebSocket from "ws";
 import type { EventBuffer } from "../buffer/event-buffer";
 import type { Logger } from "../log";
@@ -64,6 +70,8 @@ export class BridgeClient {
   /** `ready` waits until everything buffered before it has been sent, so it never overtakes a turn.end. */
   private readyAfterSeq: number | null = null;
   private pumpScheduled = false;
+  /** How the workspace was prepared, told with every `ready` (warm starts and prebuilds). */
+  private workspace: WorkspaceReport | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private welcomeTimer: NodeJS.Timeout | null = null;
@@ -119,6 +127,11 @@ export class BridgeClient {
       this.readyAfterSeq = this.options.buffer.lastSeq;
       this.notify();
     }
+  }
+
+  /** Set once the workspace is prepared; every later `ready` frame carries it. */
+  reportWorkspace(report: WorkspaceReport): void {
+    this.workspace = report;
   }
 
   /** Resolves true once every buffered event is acked, false after `timeoutMs`. */
@@ -309,7 +322,11 @@ export class BridgeClient {
     }
     if (this.readyAfterSeq !== null && this.sentSeq >= this.readyAfterSeq) {
       this.readyAfterSeq = null;
-      this.sendFrame(socket, { v: PROTOCOL_VERSION, type: "ready" });
+      this.sendFrame(socket, {
+        v: PROTOCOL_VERSION,
+        type: "ready",
+        ...(this.workspace ? { workspace: this.workspace } : {}),
+      });
     }
   }
 

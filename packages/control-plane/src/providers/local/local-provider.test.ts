@@ -121,6 +121,7 @@ describe("LocalSandboxProvider", () => {
       incarnation: "inc-1",
       repo: { kind: "local", path: "demo" },
       env: BOOTSTRAP,
+      tenantId: "t-1",
       branch: "nightshift/readme",
       egress: { allowHosts: ["registry.npmjs.org", "*.example.com:8443"] },
     });

@@ -2,6 +2,7 @@
 import {
   type CreateSandboxRequest,
   ErrorBody,
+  HostSnapshot,
   hostSigningString,
   ListLocalRepositoriesResponse,
   type LocalRepository,
@@ -19,6 +20,7 @@ import {
   type SandboxHandle,
   type SandboxProvider,
   SandboxProviderError,
+  type SandboxSnapshot,
   withoutSecrets,
 } from "../provider";
 import { fetchWithin } from "../timed-fetch";
@@ -51,6 +53,9 @@ export class LocalSandboxProvider implements SandboxProvider {
       incarnation: input.incarnation,
       repo: input.repo,
       env: input.bootstrap,
+      // The host binds a snapshot of this sandbox to the tenant (and repository) and checks both on restore.
+      tenantId: input.tenantId,
+      ...(input.fromSnapshot ? { fromSnapshot: input.fromSnapshot } : {}),
       ...(input.branch ? { branch: input.branch } : {}),
       ...(input.egress ? { egress: input.egress } : {}),
     };
@@ -100,6 +105,23 @@ export class LocalSandboxProvider implements SandboxProvider {
         "transient",
       );
     }
+  }
+
+  /** The host copies the sandbox's workdir (not its state dir) into its snapshot store. */
+  async snapshot(providerId: string, purpose: "warm" | "resume"): Promise<SandboxSnapshot> {
+    // A nonce: two snapshots of one sandbox within a second are not a replay.
+    const path = `/v1/sandboxes/${encodeURIComponent(providerId)}/snapshots?nonce=${crypto.randomUUID()}`;
+    const res = await this.call("POST", path, JSON.stringify({ purpose }));
+    const snapshot = HostSnapshot.safeParse(await res.json());
+    if (!snapshot.success)
+      throw new SandboxProviderError("sandbox host answered a snapshot with an unexpected body", "permanent");
+    return { ref: snapshot.data.ref };
+  }
+
+  async deleteSnapshot(ref: string): Promise<void> {
+    const path = `/v1/snapshots/${encodeURIComponent(ref)}?nonce=${crypto.randomUUID()}`;
+    const res = await this.call("DELETE", path, "", [404]);
+    await res.body?.cancel();
   }
 
   async terminate(providerId: string): Promise<void> {

@@ -44,6 +44,11 @@ export interface TurnVerdict {
 export interface TurnParser {
   /** One stdout line (without its newline) → the normalized events it carries, maybe none. */
   parseLine(line: string): AgentEvent[];
+  /**
+   * One stderr line, for a CLI that prints part of a failure only there (Gemini CLI: the HTTP
+   * status of a failed model call). Optional; the runner forwards stderr as `log` events anyway.
+   */
+  noteStderrLine?(line: string): void;
   finish(): TurnVerdict;
 }
 

@@ -204,6 +204,11 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
         for (const event of events) send(event);
       },
       onStderrLine: (line) => {
+        try {
+          parser.noteStderrLine?.(line);
+        } catch {
+          // Like parseLine: a parser that throws loses the line, not the turn.
+        }
         if (line.trim() === "") return;
         stderrEvents += 1;
         if (stderrEvents === maxStderrEvents + 1) {

@@ -53,6 +53,8 @@ export interface RecordedDaytonaRequest {
   path: string;
   body: unknown;
   authorized: boolean;
+  /** When it arrived (ms since the epoch): a bench reads the create path's timeline from these. */
+  at: number;
 }
 
 const REASONS: Record<number, string> = {
@@ -132,7 +134,13 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
       body = raw;
     }
     const authorized = c.req.header("authorization") === `Bearer ${options.apiKey}`;
-    requests.push({ method: c.req.method, path: `${url.pathname}${url.search}`, body, authorized });
+    requests.push({
+      method: c.req.method,
+      path: `${url.pathname}${url.search}`,
+      body,
+      authorized,
+      at: Date.now(),
+    });
     const isCreate = c.req.method === "POST" && url.pathname === "/api/sandbox";
     const fault = faults.find((f) => f.calls > 0 && (f.only !== "create" || isCreate));
     if (fault) {

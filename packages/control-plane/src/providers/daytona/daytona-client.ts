@@ -44,6 +44,15 @@ const SandboxPage = z.object({
 });
 export type SandboxPage = z.infer<typeof SandboxPage>;
 
+/** GET /snapshots/{idOrName} (SnapshotDto), the fields used. */
+export const DaytonaSnapshot = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  state: z.string(),
+  errorReason: z.string().nullish(),
+});
+export type DaytonaSnapshot = z.infer<typeof DaytonaSnapshot>;
+
 const ToolboxUrl = z.object({ url: z.string().min(1) });
 const ExecAnswer = z.object({ cmdId: z.string().min(1) });
 const CommandStatus = z.object({ exitCode: z.number().int().nullish() });
@@ -102,9 +111,7 @@ export class DaytonaClient {
       await this.call("delete the sandbox", "DELETE", `${this.apiUrl}/sandbox/${encodeURIComponent(id)}`);
       return true;
     } catch (err) {
-      // Daytona's "Sandbox ... not found"; a 404 for the route itself ("Cannot DELETE ...") is a wrong DAYTONA_API_URL.
-      if (err instanceof DaytonaApiError && err.status === 404 && !err.detail.startsWith("Cannot "))
-        return false;
+      if (isMissing(err)) return false;
       throw err;
     }
   }
@@ -117,6 +124,47 @@ export class DaytonaClient {
     });
     const json = await this.call("list sandboxes", "GET", `${this.apiUrl}/sandbox?${query}`);
     return this.parse("list sandboxes", SandboxPage, json);
+  }
+
+  /** Starts taking a snapshot named `name` of the sandbox (asynchronous: the sandbox shows `snapshotting`). */
+  async snapshotSandbox(id: string, name: string): Promise<DaytonaSandbox> {
+    const operation = "snapshot the sandbox";
+    const json = await this.call(
+      operation,
+      "POST",
+      `${this.apiUrl}/sandbox/${encodeURIComponent(id)}/snapshot`,
+      {
+        name,
+      },
+    );
+    return this.parse(operation, DaytonaSandbox, json);
+  }
+
+  /** The snapshot by id or name, or null when Daytona has none. */
+  async getSnapshot(idOrName: string): Promise<DaytonaSnapshot | null> {
+    const operation = "read the snapshot";
+    try {
+      const json = await this.call(
+        operation,
+        "GET",
+        `${this.apiUrl}/snapshots/${encodeURIComponent(idOrName)}`,
+      );
+      return this.parse(operation, DaytonaSnapshot, json);
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Deletes by id; false when Daytona has no such snapshot (already deleted). */
+  async deleteSnapshot(id: string): Promise<boolean> {
+    try {
+      await this.call("delete the snapshot", "DELETE", `${this.apiUrl}/snapshots/${encodeURIComponent(id)}`);
+      return true;
+    } catch (err) {
+      if (isMissing(err)) return false;
+      throw err;
+    }
   }
 
   async toolboxBase(sandbox: DaytonaSandbox): Promise<string> {
@@ -215,6 +263,14 @@ export class DaytonaClient {
       : text.slice(0, 300).replace(/\s+/g, " ").trim();
     throw new DaytonaApiError(operation, res.status, detail, retryAfter(res.headers.get("retry-after")));
   }
+}
+
+/**
+ * Daytona's "Sandbox ... not found" / "Snapshot ... not found"; a 404 for the route itself
+ * ("Cannot DELETE ...") is a wrong DAYTONA_API_URL, not a missing resource.
+ */
+function isMissing(err: unknown): boolean {
+  return err instanceof DaytonaApiError && err.status === 404 && !err.detail.startsWith("Cannot ");
 }
 
 function retryAfter(header: string | null): number | null {

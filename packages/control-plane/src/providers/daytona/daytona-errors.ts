@@ -10,7 +10,7 @@ import { DaytonaApiError } from "./daytona-client";
 const QUOTE_MAX = 300;
 /** Daytona's words when an organization limit is reached (403/400 "Total CPU quota exceeded", ...). */
 const QUOTA = /quota|limit (?:exceeded|reached)|exceeds? (?:the )?(?:maximum|limit)|no available runners?/i;
-const MISSING_SNAPSHOT = /snapshot .*(?:not found|does not exist|not active)|snapshot not found/i;
+export const MISSING_SNAPSHOT = /snapshot .*(?:not found|does not exist|not active)|snapshot not found/i;
 
 export interface ClassifyContext {
   apiUrl: string;

@@ -19,3 +19,4 @@ export * from "./sandbox-host.ts";
 export * from "./settings.ts";
 export * from "./tenancy.ts";
 export * from "./version.ts";
+export * from "./warm-start.ts";

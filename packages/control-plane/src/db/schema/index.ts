@@ -7,3 +7,4 @@ export * from "./secrets";
 export * from "./sessions";
 export * from "./settings";
 export * from "./tenancy";
+export * from "./warm";

@@ -25,6 +25,8 @@ export const sessions = sqliteTable(
     sandboxProvider: text("sandbox_provider"),
     /** Its latest sandbox's isolation level ("bubblewrap", "vm"...), once one has started. */
     sandboxIsolation: text("sandbox_isolation"),
+    /** How its latest sandbox started: "warm" (from a prebuilt snapshot) or "cold" (cloned). */
+    sandboxStart: text("sandbox_start"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runAgentOverheadBench } from "./agent-overhead";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
 import { runCostBench } from "./cost-bench";
@@ -24,6 +25,7 @@ const benches = {
   stream: runStreamBench,
   bridge: runBridgeBench,
   session: runSessionBench,
+  agents: runAgentOverheadBench,
   resume: runResumeBench,
   daytona: runDaytonaBench,
   modal: runModalBench,

@@ -41,6 +41,13 @@ export interface AgentAdapterFixtures {
   toolTurn: string;
   /** Recorded stdout of a turn whose model call failed while the CLI still exited 0. */
   providerError: string;
+  /** Variables the model relay gives every turn (base URLs, placeholder keys), for an adapter whose prepare needs them. */
+  env?: Record<string, string>;
+  /**
+   * The argv element carrying `prompt`, for a CLI whose parser has no `--` and would read a prompt
+   * starting with "-" as an option (Pi): still one element, escaped. The prompt itself by default.
+   */
+  promptArgument?: (prompt: string) => string;
 }
 
 /** A prompt a shell or an option parser would misread: it must reach the CLI unchanged. */
@@ -98,7 +105,7 @@ export function describeAgentAdapterContract(
         home: join(dir, "home"),
         maxTurns: 3,
         timeoutMs: 20_000,
-        env: { REPLAY_STATE: state },
+        env: { ...fixtures.env, REPLAY_STATE: state },
         signal: new AbortController().signal,
         state,
         ...overrides,
@@ -148,7 +155,7 @@ export function describeAgentAdapterContract(
       it("puts the prompt in argv verbatim, as one element a shell or an option parser never reads", () => {
         const adapter = makeAdapter();
         const launch = adapter.launch(freshRequest({ text: HOSTILE_PROMPT }));
-        const at = launch.args.indexOf(HOSTILE_PROMPT);
+        const at = launch.args.indexOf(fixtures.promptArgument?.(HOSTILE_PROMPT) ?? HOSTILE_PROMPT);
         expect(at, "the prompt is one argv element, unchanged").toBeGreaterThan(0);
         expect(launch.args.filter((a) => a.includes("pwned"))).toHaveLength(1);
         // Behind `--` (so "--help" is not an option) or as the value of a flag naming it.

@@ -178,6 +178,7 @@ export async function preparePiHome(request: TurnRequest, promptEscaped: boolean
   const model = piModelOf(request);
   const json = (value: object) => `${JSON.stringify(value, null, 2)}\n`;
   const models = json(piModelsJson(model, request.env));
+  await mkdir(request.home, { recursive: true, mode: 0o700 });
   const agentDir = await realDirectory(request.home, [".pi", "agent"]);
   await realDirectory(agentDir, ["sessions"]);
   await replaceFile(agentDir, "models.json", models);

@@ -11,7 +11,8 @@
  * (the cost models.json gave Pi) and no cost otherwise (shown as unknown, never $0).
  *
  * The run ends at `agent_end` — or at a `turn_end` that stops without tool calls, in case the
- * `agent_end` line (it repeats every message of the run) was too long to be read. Pi exits 0 when
+ * `agent_end` line (it repeats every message of the run) was too long to be read (the runner
+ * drops such a line; one cut short, as when Pi dies mid-write, still means an unfinished run). Pi exits 0 when
  * the model call failed: the failure is only in `stopReason: "error"` + `errorMessage`, which
  * becomes one `error` event. A run aborted after more model turns than the cap (the Nightshift
  * extension aborts it, see pi-home.ts) fails with `max_turns`; any other abort is a stop from
@@ -89,6 +90,7 @@ export class PiParser implements TurnParser {
   /** The run's end was read (usage and verdict given); a retry record reopens it. */
   private runEnded = false;
   private finished = false;
+  private agentEnded = false;
   private failed = false;
   private errorEmitted = false;
   private readonly openTools = new Map<string, string>();
@@ -105,9 +107,9 @@ export class PiParser implements TurnParser {
     const json = parseJson(line);
     const base = Line.safeParse(json);
     if (!base.success) {
-      return [
-        { type: "log", source: SOURCE, stream: "stdout", text: truncateText(line, LOG_LINE_MAX_CHARS) },
-      ];
+      // A broken line after the last turn ended is its agent_end cut short: the run did not end.
+      if (this.runEnded && !this.agentEnded) this.finished = false;
+      return [this.log(line)];
     }
     switch (base.data.type) {
       case "session": {
@@ -131,6 +133,7 @@ export class PiParser implements TurnParser {
       case "turn_end":
         return this.onTurnEnd(json);
       case "agent_end":
+        this.agentEnded = true;
         return this.onRunEnd();
       case "auto_retry_start":
         return this.onRetry(json);
@@ -281,6 +284,7 @@ export class PiParser implements TurnParser {
     const retry = line.success ? line.data : {};
     // The failed attempt is not the run's end: the retried call decides.
     this.runEnded = false;
+    this.agentEnded = false;
     this.finished = false;
     this.failed = false;
     this.failure = undefined;

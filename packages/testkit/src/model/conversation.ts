@@ -18,6 +18,8 @@ export interface OfferedTool {
   name: string;
   /** Top-level parameter names of its input schema (e.g. file_path, content). */
   parameters: string[];
+  /** A freeform tool taking raw text, not JSON (OpenAI Responses `type: "custom"`, Codex's apply_patch). */
+  freeform?: boolean;
 }
 
 export interface Conversation {

@@ -1,7 +1,9 @@
 /**
  * The OpenAI Responses wire format, server side: the SSE event sequence Codex reads
  * (response.created → per output item: output_item.added, text or argument deltas,
- * output_item.done → response.completed with usage), and the non-streaming body.
+ * output_item.done → response.completed with usage), and the non-streaming body. A call of a
+ * tool the request offers as freeform (`type: "custom"`, Codex's apply_patch) is a
+ * `custom_tool_call` whose raw `input` text is the reply's `input.input` string.
  */
 import {
   outputTokensOf,
@@ -13,7 +15,19 @@ import {
 
 const CREATED = 1_767_225_600;
 
-function itemOf(block: PlannedBlock, index: number, messageId: string): Record<string, unknown> {
+/** Names of the tools the request offers as freeform (raw text input). */
+export type FreeformTools = ReadonlySet<string>;
+
+function freeformInput(input: Record<string, unknown>): string {
+  return typeof input.input === "string" ? input.input : JSON.stringify(input);
+}
+
+function itemOf(
+  block: PlannedBlock,
+  index: number,
+  messageId: string,
+  freeform: FreeformTools,
+): Record<string, unknown> {
   if (block.type === "text") {
     return {
       id: `msg_${messageId}_${index}`,
@@ -21,6 +35,16 @@ function itemOf(block: PlannedBlock, index: number, messageId: string): Record<s
       role: "assistant",
       status: "completed",
       content: [{ type: "output_text", text: block.text, annotations: [] }],
+    };
+  }
+  if (freeform.has(block.name)) {
+    return {
+      id: `ctc_${messageId}_${index}`,
+      type: "custom_tool_call",
+      status: "completed",
+      call_id: block.id,
+      name: block.name,
+      input: freeformInput(block.input),
     };
   }
   return {
@@ -33,8 +57,9 @@ function itemOf(block: PlannedBlock, index: number, messageId: string): Record<s
   };
 }
 
-function responseOf(message: PlannedMessage, status: "in_progress" | "completed") {
-  const output = status === "completed" ? message.blocks.map((b, i) => itemOf(b, i, message.id)) : [];
+function responseOf(message: PlannedMessage, status: "in_progress" | "completed", freeform: FreeformTools) {
+  const output =
+    status === "completed" ? message.blocks.map((b, i) => itemOf(b, i, message.id, freeform)) : [];
   const outputTokens = outputTokensOf(message);
   return {
     id: message.id,
@@ -57,13 +82,16 @@ function responseOf(message: PlannedMessage, status: "in_progress" | "completed"
   };
 }
 
-export function responsesStreamFrames(message: PlannedMessage): SseFrame[] {
+export function responsesStreamFrames(
+  message: PlannedMessage,
+  freeform: FreeformTools = new Set(),
+): SseFrame[] {
   const frames: SseFrame[] = [];
   const push = (event: string, data: Record<string, unknown>, pauseMs = 0) =>
     frames.push({ event, data: { type: event, sequence_number: frames.length, ...data }, pauseMs });
-  push("response.created", { response: responseOf(message, "in_progress") });
+  push("response.created", { response: responseOf(message, "in_progress", freeform) });
   message.blocks.forEach((block, output_index) => {
-    const done = itemOf(block, output_index, message.id);
+    const done = itemOf(block, output_index, message.id, freeform);
     const item_id = done.id;
     if (block.type === "text") {
       push("response.output_item.added", {
@@ -86,6 +114,13 @@ export function responsesStreamFrames(message: PlannedMessage): SseFrame[] {
         content_index: 0,
         part: { ...part, text: block.text },
       });
+    } else if (done.type === "custom_tool_call") {
+      push("response.output_item.added", {
+        output_index,
+        item: { ...done, status: "in_progress", input: "" },
+      });
+      push("response.custom_tool_call_input.delta", { item_id, output_index, delta: done.input });
+      push("response.custom_tool_call_input.done", { item_id, output_index, input: done.input });
     } else {
       push("response.output_item.added", {
         output_index,
@@ -98,10 +133,13 @@ export function responsesStreamFrames(message: PlannedMessage): SseFrame[] {
     }
     push("response.output_item.done", { output_index, item: done });
   });
-  push("response.completed", { response: responseOf(message, "completed") });
+  push("response.completed", { response: responseOf(message, "completed", freeform) });
   return frames;
 }
 
-export function responsesBody(message: PlannedMessage): Record<string, unknown> {
-  return responseOf(message, "completed");
+export function responsesBody(
+  message: PlannedMessage,
+  freeform: FreeformTools = new Set(),
+): Record<string, unknown> {
+  return responseOf(message, "completed", freeform);
 }

@@ -23,7 +23,13 @@ export const ResponsesRequest = z.looseObject({
   input: z.union([z.string(), z.array(Item)]),
   instructions: z.string().nullish(),
   tools: z
-    .array(z.looseObject({ name: z.string().optional(), parameters: z.unknown().optional() }))
+    .array(
+      z.looseObject({
+        type: z.string().optional(),
+        name: z.string().optional(),
+        parameters: z.unknown().optional(),
+      }),
+    )
     .optional(),
   stream: z.boolean().optional(),
 });
@@ -91,7 +97,15 @@ export function responsesConversation(request: ResponsesRequest): Conversation {
     streamUsage: true,
     system: request.instructions ?? "",
     tools: (request.tools ?? []).flatMap((t) =>
-      t.name ? [{ name: t.name, parameters: schemaParameters(t.parameters) }] : [],
+      t.name
+        ? [
+            {
+              name: t.name,
+              parameters: schemaParameters(t.parameters),
+              ...(t.type === "custom" ? { freeform: true } : {}),
+            },
+          ]
+        : [],
     ),
     turns,
   };

@@ -165,7 +165,7 @@ export async function startScriptedModel(input: ScriptedModelOptions = {}): Prom
     }
     const message = plan(reply, wire, conversation.model, bodyBytes);
     if (!conversation.stream) {
-      sendJson(response, 200, wire.body(message), requestId);
+      sendJson(response, 200, wire.body(message, conversation), requestId);
       return 200;
     }
     response.writeHead(200, {

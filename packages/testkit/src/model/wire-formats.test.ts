@@ -197,6 +197,38 @@ describe("OpenAI Responses", () => {
       results: [{ id: "call_7", content: "a.txt" }],
     });
   });
+  it("answers a call of a tool offered as freeform (Codex's apply_patch) with a custom_tool_call of raw text", async () => {
+    const model = await start();
+    const patch = "*** Begin Patch\n*** Add File: hello.txt\n+Hello\n*** End Patch\n";
+    model.enqueue({ kind: "tool", name: "apply_patch", input: { input: patch }, id: "call_p" });
+    const tools = [
+      { type: "custom", name: "apply_patch", format: { type: "grammar" } },
+      { type: "function", name: "exec_command", parameters: { properties: { cmd: {} } } },
+    ];
+    const request = { model: "gpt-5.5", input: "patch", tools, stream: true };
+    const events = await readSse(await post(model, path, request));
+    const done = events.find((e) => e.event === "response.output_item.done")!.data as {
+      item: Record<string, unknown>;
+    };
+    expect(done.item).toMatchObject({
+      type: "custom_tool_call",
+      call_id: "call_p",
+      name: "apply_patch",
+      input: patch,
+    });
+    const deltas = events.filter((e) => e.event === "response.custom_tool_call_input.delta");
+    expect(deltas.map((e) => (e.data as { delta: string }).delta).join("")).toBe(patch);
+    expect(conversationOf("POST", path, request).tools).toEqual([
+      { name: "apply_patch", parameters: [], freeform: true },
+      { name: "exec_command", parameters: ["cmd"] },
+    ]);
+
+    model.enqueue({ kind: "tool", name: "exec_command", input: { cmd: "ls" } });
+    const plain = (await (await post(model, path, { ...request, stream: false })).json()) as {
+      output: { type: string }[];
+    };
+    expect(plain.output.map((o) => o.type)).toEqual(["function_call"]);
+  });
 });
 
 describe("Gemini", () => {

@@ -35,7 +35,7 @@ export interface WireFormat {
   /** Throws InvalidModelRequest naming the bad field. */
   conversation(body: unknown, route: WireRoute): Conversation;
   streamFrames(message: PlannedMessage, conversation: Conversation): SseFrame[];
-  body(message: PlannedMessage): Record<string, unknown>;
+  body(message: PlannedMessage, conversation: Conversation): Record<string, unknown>;
   errorBody(
     status: number,
     type: string | undefined,
@@ -66,6 +66,9 @@ export const anthropicWire: WireFormat = {
   errorBody: anthropicErrorBody,
 };
 
+const freeformTools = (conversation: Conversation) =>
+  new Set(conversation.tools.filter((t) => t.freeform).map((t) => t.name));
+
 const GEMINI_PATH = /^\/v1(?:beta|alpha)?\/models\/([^/:]+):(streamGenerateContent|generateContent)$/;
 
 export const WIRE_FORMATS: readonly WireFormat[] = [
@@ -84,8 +87,8 @@ export const WIRE_FORMATS: readonly WireFormat[] = [
     messageIdPrefix: "resp",
     match: post("/v1/responses"),
     conversation: (body) => responsesConversation(parseWith(ResponsesRequest, body)),
-    streamFrames: (message) => responsesStreamFrames(message),
-    body: responsesBody,
+    streamFrames: (message, conversation) => responsesStreamFrames(message, freeformTools(conversation)),
+    body: (message, conversation) => responsesBody(message, freeformTools(conversation)),
     errorBody: (status, type, message) => openAiErrorBody(status, type, message),
   },
   {

@@ -121,6 +121,86 @@ describe("NewSessionPage", () => {
     });
   });
 
+  it("offers only the agents the deployment runs, the tenant's default preselected, with that agent's models", async () => {
+    const listing = (agent: string, displayName: string, models: string[], isDefault = false) => ({
+      agent,
+      displayName,
+      providers: ["openai"],
+      defaultModel: models[0],
+      models,
+      isDefault,
+    });
+    const calls = routeFetch({
+      "GET /api/v1/tenants/t1/repositories": () =>
+        json({
+          repositories: [
+            { repo: { kind: "local", path: "demo-repo" }, label: "demo-repo", defaultBranch: null },
+          ],
+        }),
+      "GET /api/v1/tenants/t1/agents": () =>
+        json({
+          agents: [
+            listing("claude-code", "Claude Code", ["claude-sonnet-4-5", "claude-opus-4-5"]),
+            listing("codex", "Codex", ["gpt-5-mini", "gpt-5.5"], true),
+          ],
+          defaultAgent: "codex",
+        }),
+      "POST /api/v1/tenants/t1/sessions": () => json(CREATED, 201),
+    });
+    renderPage(<NewSessionPage />);
+    const picker = (await screen.findByLabelText("Agent")) as HTMLSelectElement;
+    expect([...picker.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["claude-code", "Claude Code"],
+      ["codex", "Codex (default)"],
+    ]);
+    expect(picker.value).toBe("codex");
+    const model = screen.getByLabelText("Model") as HTMLInputElement;
+    expect(model.placeholder).toBe("gpt-5-mini (default)");
+    const offered = () => [...(model.list?.querySelectorAll("option") ?? [])].map((o) => o.value);
+    expect(offered()).toEqual(["gpt-5-mini", "gpt-5.5"]);
+
+    // A model typed for one agent is dropped when another agent does not offer it.
+    await userEvent.type(model, "gpt-5.5");
+    await userEvent.selectOptions(picker, "claude-code");
+    expect(model.value).toBe("");
+    expect(offered()).toEqual(["claude-sonnet-4-5", "claude-opus-4-5"]);
+    await userEvent.selectOptions(picker, "codex");
+
+    await userEvent.selectOptions(screen.getByLabelText("Repository"), "local:demo-repo");
+    await userEvent.type(screen.getByLabelText("Prompt"), "Try the default");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await screen.findByText("session page");
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      repo: { kind: "local", path: "demo-repo" },
+      agent: "codex",
+      prompt: "Try the default",
+      allowForcePush: false,
+    });
+  });
+
+  it("shows the server's agent_unavailable refusal beside the form", async () => {
+    routeFetch({
+      "GET /api/v1/tenants/t1/repositories": () =>
+        json({
+          repositories: [
+            { repo: { kind: "local", path: "demo-repo" }, label: "demo-repo", defaultBranch: null },
+          ],
+        }),
+      "POST /api/v1/tenants/t1/sessions": () =>
+        apiError(
+          400,
+          "agent_unavailable",
+          "this deployment cannot run the agent pi; it can run: codex (Codex)",
+        ),
+    });
+    renderPage(<NewSessionPage />);
+    await userEvent.selectOptions(await screen.findByLabelText("Repository"), "local:demo-repo");
+    await userEvent.selectOptions(screen.getByLabelText("Agent"), "pi");
+    await userEvent.type(screen.getByLabelText("Prompt"), "Try Pi");
+    await userEvent.click(screen.getByRole("button", { name: "Start session" }));
+    await waitFor(() => expect(screen.getByRole("alert").textContent).toMatch(/cannot run the agent pi/));
+  });
+
   it("points to the GitHub settings when there are no repositories", async () => {
     routeFetch({ "GET /api/v1/tenants/t1/repositories": () => json({ repositories: [] }) });
     renderPage(<NewSessionPage />);

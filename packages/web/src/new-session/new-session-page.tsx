@@ -1,14 +1,10 @@
 /**
- * New session: repository, agent and model, prompt, start. The request is validated with the
- * protocol's own schema before it is sent, and the server's answer is shown beside the form.
+ * New session: repository, agent and model, prompt, start. The agent picker offers what this
+ * deployment runs, the tenant's default preselected; the model field suggests the agent's offered
+ * models and takes any other id. The request is validated with the protocol's own schema before it
+ * is sent, and the server's answer is shown beside the form.
  */
-import {
-  AGENTS,
-  type AgentName,
-  CreateSessionRequest,
-  PROMPT_MAX_CHARS,
-  type RepoRef,
-} from "@nightshift/protocol";
+import { type AgentName, CreateSessionRequest, PROMPT_MAX_CHARS, type RepoRef } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type KeyboardEvent, useId, useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -17,17 +13,9 @@ import { createSession, sessionKeys } from "../api/sessions";
 import { isLoopbackHost } from "../auth/auth-api";
 import { RetryAfterNote, useRetryAfter } from "../ui/retry-after";
 import { ErrorState, Loading } from "../ui/states";
+import { agentsKey, fetchAgents } from "./agents-api";
 import { RepoSelect } from "./repo-select";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
-
-/** Suggestions only: any model id the agent accepts can be typed. */
-const MODEL_HINTS: Record<AgentName, string[]> = {
-  "claude-code": ["claude-sonnet-4-5", "claude-opus-4-1", "claude-haiku-4-5"],
-  codex: ["gpt-5-codex", "gpt-5"],
-  opencode: ["anthropic/claude-sonnet-4-5", "openai/gpt-5"],
-  gemini: ["gemini-2.5-pro", "gemini-2.5-flash"],
-  pi: ["claude-sonnet-4-5", "gpt-5"],
-};
 
 export default function NewSessionPage() {
   const local = isLoopbackHost(window.location.hostname);
@@ -36,6 +24,11 @@ export default function NewSessionPage() {
   const repos = useQuery({
     queryKey: reposKey,
     queryFn: ({ signal }) => fetchRepos(signal),
+    staleTime: 60_000,
+  });
+  const agents = useQuery({
+    queryKey: agentsKey,
+    queryFn: ({ signal }) => fetchAgents(signal),
     staleTime: 60_000,
   });
   const ids = {
@@ -50,7 +43,8 @@ export default function NewSessionPage() {
   const [repoChoice, setRepoChoice] = useState("");
   const [manualKind, setManualKind] = useState<RepoRef["kind"]>(local ? "local" : "github");
   const [manualRepo, setManualRepo] = useState("");
-  const [agent, setAgent] = useState<AgentName>("claude-code");
+  // null until the person picks one: the tenant's default (from the server) is what shows.
+  const [pickedAgent, setPickedAgent] = useState<AgentName | null>(null);
   const [model, setModel] = useState("");
   const [title, setTitle] = useState("");
   const [prompt, setPrompt] = useState("");
@@ -64,6 +58,15 @@ export default function NewSessionPage() {
     },
   });
   const retryIn = useRetryAfter(start.error);
+  const agent = pickedAgent ?? agents.data?.defaultAgent ?? null;
+  const listing = agents.data?.agents.find((a) => a.agent === agent);
+
+  function pickAgent(next: AgentName) {
+    setPickedAgent(next);
+    // A model offered for the previous agent means nothing to the next one.
+    const offered = agents.data?.agents.find((a) => a.agent === next)?.models ?? [];
+    if (model.trim() && !offered.includes(model.trim())) setModel("");
+  }
 
   function chosenRepo(): { ok: true; repo: RepoRef } | { ok: false; message: string } {
     if (repos.data?.available) {
@@ -83,7 +86,7 @@ export default function NewSessionPage() {
     }
     const body = CreateSessionRequest.safeParse({
       repo: repo.repo,
-      agent,
+      ...(agent ? { agent } : {}),
       prompt,
       ...(model.trim() ? { model: model.trim() } : {}),
       ...(title.trim() ? { title: title.trim() } : {}),
@@ -103,6 +106,8 @@ export default function NewSessionPage() {
 
   if (repos.isPending) return <Loading label="Loading repositories…" />;
   if (repos.isError) return <ErrorState error={repos.error} onRetry={() => void repos.refetch()} />;
+  if (agents.isPending) return <Loading label="Loading agents…" />;
+  if (agents.isError) return <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />;
 
   return (
     <section aria-labelledby="new-title" className="narrow-page">
@@ -161,10 +166,15 @@ export default function NewSessionPage() {
         <div className="field-row">
           <div className="field">
             <label htmlFor={ids.agent}>Agent</label>
-            <select id={ids.agent} value={agent} onChange={(e) => setAgent(e.target.value as AgentName)}>
-              {AGENTS.map((a) => (
-                <option key={a} value={a}>
-                  {a}
+            <select
+              id={ids.agent}
+              value={agent ?? ""}
+              onChange={(e) => pickAgent(e.target.value as AgentName)}
+            >
+              {agents.data.agents.map((a) => (
+                <option key={a.agent} value={a.agent}>
+                  {a.displayName}
+                  {a.isDefault ? " (default)" : ""}
                 </option>
               ))}
             </select>
@@ -176,12 +186,12 @@ export default function NewSessionPage() {
               list={ids.models}
               value={model}
               onChange={(e) => setModel(e.target.value)}
-              placeholder="agent default"
+              placeholder={listing ? `${listing.defaultModel} (default)` : "agent default"}
               maxLength={200}
               spellCheck={false}
             />
             <datalist id={ids.models}>
-              {MODEL_HINTS[agent].map((m) => (
+              {(listing?.models ?? []).map((m) => (
                 <option key={m} value={m} />
               ))}
             </datalist>

@@ -2,12 +2,22 @@
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
 import type { Timeline } from "../timeline/timeline";
+import { agentLabel } from "../ui/agent-label";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
 import { queuePlace } from "../ui/queue-place";
 import { isolationFromTimeline, providerLabel } from "../ui/sandbox-provider";
 import { StatusBadge } from "../ui/status-badge";
 import { webUrl } from "../ui/web-url";
 import { Elapsed } from "./elapsed";
+
+/**
+ * Usage a CLI gave no cost for, on a model without a list price, is "unknown", never $0: a priced
+ * part shows with "+ unknown" beside it.
+ */
+export function costText(usd: number, unknown: boolean): string {
+  if (!unknown) return formatCost(usd);
+  return usd > 0 ? `${formatCost(usd)} + unknown` : "unknown";
+}
 
 export function SessionSummary({
   session,
@@ -61,8 +71,8 @@ export function SessionSummary({
         <div>
           <dt>Agent</dt>
           <dd>
-            {session.agent}
-            {session.model ? ` · ${session.model}` : ""}
+            {agentLabel(session.agent)}
+            {session.model ? <span className="mono small"> · {session.model}</span> : null}
           </dd>
         </div>
         <div>
@@ -101,7 +111,16 @@ export function SessionSummary({
         </div>
         <div>
           <dt>Cost</dt>
-          <dd data-testid="session-cost">{formatCost(cost)}</dd>
+          <dd
+            data-testid="session-cost"
+            title={
+              usage.costUnknown
+                ? "some usage came without a cost: no figure from the CLI, no list price"
+                : undefined
+            }
+          >
+            {costText(cost, usage.costUnknown)}
+          </dd>
         </div>
         <div>
           <dt>Branch</dt>

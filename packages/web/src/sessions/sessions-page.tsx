@@ -7,6 +7,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useId, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { listSessions, sessionKeys } from "../api/sessions";
+import { agentLabel } from "../ui/agent-label";
 import { formatCost, formatRelative, formatRepo } from "../ui/format";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { StatusBadge } from "../ui/status-badge";
@@ -165,7 +166,7 @@ export default function SessionsPage() {
                   {formatRepo(s.repo)}
                 </td>
                 <td data-label="Agent" className="nowrap">
-                  {s.agent}
+                  {agentLabel(s.agent)}
                   {s.model ? <span className="muted small"> · {s.model}</span> : null}
                 </td>
                 <td data-label="Started by">{s.createdBy}</td>

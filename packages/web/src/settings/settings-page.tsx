@@ -7,6 +7,7 @@ import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { isAdmin } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { EmptyState } from "../ui/states";
+import { AgentsPanel } from "./agents-panel";
 import { ApiKeysPanel } from "./api-keys-panel";
 import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
@@ -22,12 +23,14 @@ const ADMIN_TABS = [
   { path: "github", label: "GitHub" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
+  { path: "agents", label: "Agents" },
   { path: "integrations", label: "Integrations" },
 ];
 const MEMBER_TABS = [
   { path: "github", label: "GitHub" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
+  { path: "agents", label: "Agents" },
 ];
 
 /**
@@ -64,6 +67,7 @@ export default function SettingsPage() {
           <Route path="github" element={<GithubPanel />} />
           <Route path="network" element={<NetworkPanel editable={admin} />} />
           <Route path="sandboxes" element={<SandboxesPanel editable={admin} />} />
+          <Route path="agents" element={<AgentsPanel editable={admin} />} />
           {admin ? (
             <>
               <Route path="secrets" element={<SecretsPanel />} />

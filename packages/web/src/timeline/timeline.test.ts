@@ -95,7 +95,24 @@ describe("applyEvents", () => {
       cacheReadTokens: 100,
       cacheWriteTokens: 5,
       costUsd: expect.closeTo(0.000582, 9),
+      costUnknown: false,
     });
+  });
+
+  it("marks the cost unknown when a usage event came without one, and keeps summing the priced ones", () => {
+    const unpriced = {
+      type: "usage",
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    } as const;
+    const t = applyEvents(emptyTimeline, stored([...firstTurn, unpriced]));
+    const priced = applyEvents(emptyTimeline, stored(firstTurn));
+    expect(priced.usage.costUnknown).toBe(false);
+    expect(t.usage.costUnknown).toBe(true);
+    expect(t.usage.costUsd).toBe(priced.usage.costUsd);
+    expect(t.usage.inputTokens).toBe(priced.usage.inputTokens + 10);
   });
 
   it("groups consecutive log lines of one source and ends a turn on a terminal status", () => {

@@ -55,7 +55,10 @@ export interface UsageTotals {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** The priced part: usage whose cost was unknown (no CLI figure, no list price) adds nothing here. */
   costUsd: number;
+  /** Some usage came without a cost: the true total is more than costUsd, by an unknown amount. */
+  costUnknown: boolean;
 }
 
 export interface Timeline {
@@ -92,7 +95,14 @@ export const emptyTimeline: Timeline = {
   queuePosition: null,
   statusAt: null,
   firstAt: null,
-  usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+  usage: {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costUsd: 0,
+    costUnknown: false,
+  },
   push: null,
   pr: null,
   turnRunning: false,
@@ -210,7 +220,8 @@ export function applyEvents(prev: Timeline, events: readonly StoredEvent[]): Tim
         next.usage.outputTokens += e.outputTokens;
         next.usage.cacheReadTokens += e.cacheReadTokens;
         next.usage.cacheWriteTokens += e.cacheWriteTokens;
-        next.usage.costUsd += e.costUsd ?? 0;
+        if (e.costUsd === undefined) next.usage.costUnknown = true;
+        else next.usage.costUsd += e.costUsd;
         break;
       case "turn.end": {
         const ended = e.promptId ?? next.openPrompts[0];

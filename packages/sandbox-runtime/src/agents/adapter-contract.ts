@@ -158,8 +158,10 @@ export function describeAgentAdapterContract(
         const at = launch.args.indexOf(fixtures.promptArgument?.(HOSTILE_PROMPT) ?? HOSTILE_PROMPT);
         expect(at, "the prompt is one argv element, unchanged").toBeGreaterThan(0);
         expect(launch.args.filter((a) => a.includes("pwned"))).toHaveLength(1);
-        // Behind `--` (so "--help" is not an option) or as the value of a flag naming it.
-        expect(launch.args[at - 1] === "--" || launch.args[at - 1]?.startsWith("-")).toBe(true);
+        // Behind `--` (so "--help" is not an option), as the value of a flag naming it, or joined to
+        // its flag (`--prompt=<prompt>`: Gemini CLI, whose parser refuses a value starting with "-").
+        const joined = /^--[a-z-]+=/.test(launch.args[at]!);
+        expect(joined || launch.args[at - 1] === "--" || launch.args[at - 1]?.startsWith("-")).toBe(true);
         expect(launch.args).not.toContain("-c"); // no `sh -c <prompt>` wrapper
         expect(["sh", "bash", "/bin/sh", "/bin/bash"]).not.toContain(adapter.binary.name);
         expect(Object.values(launch.env).join("\n")).not.toContain("pwned");

@@ -1,10 +1,14 @@
 /**
- * Gemini CLI's configuration for one turn. It is written as the *system* settings file
- * (GEMINI_CLI_SYSTEM_SETTINGS_PATH, in the private HOME), the layer that overrides the user's
- * and the workspace's: a repository's own `.gemini/settings.json` cannot turn telemetry or usage
- * statistics back on, pick another auth method (OAuth would call Google), start a Docker
- * sandbox, or lift the turn cap. Every setting named here is in the CLI's settings schema
- * (docs/reference/configuration.md of @google/gemini-cli 0.61.0).
+ * Gemini CLI's configuration for one turn, written as the user settings file
+ * (~/.gemini/settings.json in the private HOME). Every setting named here is in the CLI's settings
+ * schema (docs/reference/configuration.md of @google/gemini-cli 0.61.0).
+ *
+ * Not the *system* settings layer (GEMINI_CLI_SYSTEM_SETTINGS_PATH), although it would also
+ * override a repository's own `.gemini/settings.json`: the CLI skips that file unless it and every
+ * directory above it are owned by root and not group/other-writable, which a sandbox's HOME under
+ * /tmp or a non-root user never is. What a workspace file could turn back on that matters is
+ * pinned by environment variables instead (launch env: telemetry, the Docker sandbox), and the
+ * model endpoint and key come from the environment, which settings cannot change.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,8 +23,8 @@ export function geminiDir(home: string): string {
   return join(home, ".gemini");
 }
 
-export function systemSettingsPath(home: string): string {
-  return join(geminiDir(home), "nightshift-system-settings.json");
+export function settingsPath(home: string): string {
+  return join(geminiDir(home), "settings.json");
 }
 
 export function geminiSettings(maxTurns: number): Record<string, unknown> {
@@ -55,7 +59,7 @@ export function geminiSettings(maxTurns: number): Record<string, unknown> {
 export async function writeGeminiSettings(request: TurnRequest): Promise<void> {
   await mkdir(geminiDir(request.home), { recursive: true, mode: 0o700 });
   await writeFile(
-    systemSettingsPath(request.home),
+    settingsPath(request.home),
     `${JSON.stringify(geminiSettings(request.maxTurns), null, 2)}\n`,
     { mode: 0o600 },
   );

@@ -26,7 +26,7 @@ import {
   ToolResultLine,
   ToolUseLine,
 } from "./gemini-records";
-import { geminiDir, systemSettingsPath, writeGeminiSettings } from "./gemini-settings";
+import { geminiDir, writeGeminiSettings } from "./gemini-settings";
 import { describeModelApiError } from "./model-api-errors";
 import {
   ERROR_MAX_CHARS,
@@ -314,7 +314,7 @@ export const gemini: AgentAdapter = {
       // One process: no self-relaunch for a bigger heap (a parent that ignores SIGTERM, and a
       // second Node start per turn).
       GEMINI_CLI_NO_RELAUNCH: "true",
-      GEMINI_CLI_SYSTEM_SETTINGS_PATH: systemSettingsPath(request.home),
+      // Over any settings file, a repository's own included.
       GEMINI_TELEMETRY_ENABLED: "false",
       GEMINI_SANDBOX: "false",
     };

@@ -5,11 +5,13 @@
 import type { AgentName } from "@nightshift/protocol";
 import type { AgentAdapter } from "./adapter";
 import { claudeCode } from "./claude-code";
+import { gemini } from "./gemini";
 import { pi } from "./pi";
 
 export type AdapterRegistry = Partial<Record<AgentName, AgentAdapter>>;
 
 export const defaultAdapters: AdapterRegistry = {
   "claude-code": claudeCode,
+  gemini,
   pi,
 };

@@ -2,7 +2,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { GITHUB_APP } from "./test/github-app-fixture";
 import { TEST_GITHUB_OAUTH } from "./test/github-users";
-import { TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
+import { TEST_DAYTONA_API_KEY, TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
 
 const TEST_SANDBOX_TOKEN_SECRET = "test-sandbox-token-secret-0123456789abcdef";
 
@@ -58,6 +58,10 @@ export default defineConfig(async () => {
               OPENAI_API_KEY: "test-deployment-openai-key",
               GEMINI_API_KEY: "test-deployment-gemini-key",
               MODEL_DOUBLE_CONTROL_URL: inject<string>("modelControlUrl"),
+              // Daytona for the session DOs only (TestSessionAgent): the Worker's own env keeps
+              // offering just the local host, so its provider choices are unchanged.
+              TEST_DAYTONA_API_URL: inject<string>("daytonaUrl"),
+              TEST_DAYTONA_API_KEY,
             },
           },
         };

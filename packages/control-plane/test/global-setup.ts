@@ -3,6 +3,7 @@
  * sandbox host on loopback and provides their URLs, which vitest.config.ts turns into bindings.
  */
 import type { TestProject } from "vitest/node";
+import { startDaytonaDouble } from "../../testkit/src/daytona/daytona-double";
 import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
@@ -11,6 +12,8 @@ import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
 import { startModelDouble } from "./model-double";
 
 export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
+/** The Daytona double's API key: the session DOs (not the Worker) run Daytona sessions there. */
+export const TEST_DAYTONA_API_KEY = "dtn_workerd_tests";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -20,6 +23,7 @@ declare module "vitest" {
     githubAppPrivateKey: string;
     modelUrl: string;
     modelControlUrl: string;
+    daytonaUrl: string;
   }
 }
 
@@ -37,7 +41,16 @@ export default async function setup(project: TestProject) {
   const model = await startModelDouble();
   project.provide("modelUrl", model.url);
   project.provide("modelControlUrl", model.controlUrl);
+  // Sessions on Daytona (sandbox-snapshots tests): no runtime runs behind it; tests play the sandbox.
+  const daytona = await startDaytonaDouble({
+    apiKey: TEST_DAYTONA_API_KEY,
+    snapshots: ["nightshift-sandbox"],
+    runtime: "none",
+    delays: { snapshotMs: 50 },
+  });
+  project.provide("daytonaUrl", daytona.url);
   return async () => {
+    await daytona.close();
     await github.close();
     await host.close();
     await githubApp.close();

@@ -37,6 +37,7 @@ import { RuntimeEventEffects } from "./runtime-events";
 import { SandboxAccess, SESSION_NOT_FOUND } from "./sandbox-access";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
+import { type SessionSnapshots, sessionSnapshotsFor } from "./sandbox-snapshots";
 import { Scheduler } from "./scheduler";
 import type { SessionGithub } from "./session-github";
 import { routeSocket } from "./socket-routing";
@@ -63,6 +64,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   /** Queued lifecycle inputs and the effects they call for. */
   private readonly lifecycle: LifecycleDriver;
   private readonly sandboxRuns: SandboxRuns;
+  /** The provider snapshot a resume starts from (sandbox-snapshots.ts). */
+  private readonly snapshots: SessionSnapshots;
   private readonly githubCredentials: GithubCredentials;
   /** The answers to the sandbox's HTTP calls: caller, bootstrap, git access, conversation. */
   private readonly sandboxAccess: SandboxAccess;
@@ -107,6 +110,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.slot = new SessionSlot(env, this.store.meta, this.scheduler, IDLE_RELEASE_MS, Date.now);
     this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);
+    this.snapshots = sessionSnapshotsFor(env, { meta: this.store.meta, scheduler: this.scheduler, publish });
     this.lifecycle = new LifecycleDriver({
       store: this.store,
       bridge: this.bridge,
@@ -120,6 +124,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.slot.statusChanged(status);
         this.upkeep.statusChanged(status);
         this.github.onStatus(before, status, reason);
+        this.snapshots.statusChanged(status);
       },
       now: Date.now,
     });
@@ -130,6 +135,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       timeouts: this.timeouts,
       scheduler: this.scheduler,
       slot: this.slot,
+      snapshots: this.snapshots,
       publish,
       push: (input) => this.lifecycle.push(input),
     });
@@ -313,9 +319,8 @@ export class SessionAgent extends DurableObject<Bindings> {
         const message = "the turn ran past its time limit and was cancelled";
         this.publish([{ type: "error", code: "turn_timeout", message }]);
       },
-      "idle.stop": () => {
-        this.lifecycle.push({ kind: "idle.timeout", ...this.slot.idleReason() });
-      },
+      "idle.stop": () => this.sandboxRuns.idleStop(this.slot.idleReason()),
+      "snapshot.delete": () => this.snapshots.deleteDoomed(),
       "sandbox.terminate": () => this.sandboxRuns.release(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
@@ -365,7 +370,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     const result = this.store.enqueuePrompt({ ...queued, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
     if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
-    this.lifecycle.push({ kind: "prompt.enqueued" });
+    this.lifecycle.push({ kind: "prompt.enqueued", fromSnapshot: this.snapshots.resumeRef() !== null });
     return result;
   }
 

@@ -12,7 +12,8 @@ import { type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { HEARTBEAT_STALE_MS } from "./timeouts";
 
 export type LifecycleInput =
-  | { kind: "prompt.enqueued" }
+  /** `fromSnapshot`: a resume would start from the session's provider snapshot (sandbox-snapshots.ts). */
+  | { kind: "prompt.enqueued"; fromSnapshot?: boolean }
   | { kind: "slot.granted" }
   | { kind: "provider.full"; reason: string }
   | { kind: "sandbox.ready" }
@@ -52,6 +53,8 @@ export const IDLE_PAUSE_REASON =
   "idle timeout: the sandbox was released; send a follow-up to resume the session on a new one";
 
 const RESUME_REASON = "a follow-up arrived: resuming on a new sandbox from the session's branch";
+const RESUME_FROM_SNAPSHOT_REASON =
+  "a follow-up arrived: resuming on a new sandbox from a snapshot of the session's last one (the branch and the conversation as pushed and saved)";
 
 const staleSilence = `no heartbeat for ${HEARTBEAT_STALE_MS / 1000} s`;
 
@@ -62,7 +65,11 @@ export function decide(status: SessionStatus, input: LifecycleInput): Transition
       if (status === "queued") return { status, effects: ["request-slot"] };
       if (status === "idle") return { status: "running", effects: ["dispatch-prompt"] };
       if (status === "paused")
-        return { status: "resuming", effects: ["finish-release", "request-slot"], reason: RESUME_REASON };
+        return {
+          status: "resuming",
+          effects: ["finish-release", "request-slot"],
+          reason: input.fromSnapshot ? RESUME_FROM_SNAPSHOT_REASON : RESUME_REASON,
+        };
       if (status === "resuming") return { status, effects: ["request-slot"] };
       return { status, effects: [] };
     case "slot.granted":

@@ -117,6 +117,14 @@ export const META_KEYS = {
   "conversation.saved": z.object({ bytes: Count, savedAt: z.string() }),
   /** The agent CLI's own session id, named by the runtime's last conversation upload. */
   "conversation.agent_session_id": z.string().min(1).max(200),
+  /** The provider snapshot a resume creates from, taken when the idle policy stopped the sandbox (sandbox-snapshots.ts). */
+  "snapshot.resume": z.object({
+    ref: z.string().min(1).max(255),
+    takenAt: z.string(),
+    expiresAt: z.string().optional(),
+  }),
+  /** Snapshot refs to delete on the `snapshot.delete` deadline (replaced, given up, or of an ended session). */
+  "snapshot.doomed": z.array(z.string().min(1).max(255)).max(20),
 } as const;
 
 export type MetaKey = keyof typeof META_KEYS;

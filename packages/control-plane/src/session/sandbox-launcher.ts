@@ -65,10 +65,14 @@ export class SandboxLauncher {
     return this.meta.get("sandbox.provider_id");
   }
 
-  /** `beginIncarnation` runs before the provider is called: the runtime may dial in before create returns. */
+  /**
+   * `beginIncarnation` runs before the provider is called: the runtime may dial in before create
+   * returns. `fromSnapshot`: the provider snapshot to start from (sandbox-snapshots.ts).
+   */
   async launch(
     meta: SessionMeta,
     beginIncarnation: (incarnationHash: string) => void,
+    fromSnapshot?: string,
   ): Promise<LaunchOutcome> {
     if (!this.config.tokenSecret) {
       return {
@@ -110,6 +114,7 @@ export class SandboxLauncher {
         labels: sandboxLabels(meta, incarnation, this.config.deployment),
         ...(egress ? { egress } : {}),
         idleTimeoutSeconds: this.config.idleTimeoutSeconds,
+        ...(fromSnapshot ? { fromSnapshot } : {}),
       });
       this.meta.set("sandbox.provider_id", handle.providerId);
       this.meta.set("sandbox.isolation", handle.isolation);

@@ -11,9 +11,10 @@ import { isolationRefusal } from "../sandbox-auth/isolation-policy";
 import { egressPolicyFor } from "../services/settings";
 import { sandboxControlPlaneUrl } from "./bootstrap-env";
 import type { SandboxBridge } from "./bridge";
-import { LAUNCHING, type LifecycleInput } from "./lifecycle";
+import { IDLE_PAUSE_REASON, LAUNCHING, type LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
+import type { SessionSnapshots } from "./sandbox-snapshots";
 import type { Scheduler } from "./scheduler";
 import type { SessionMeta } from "./store";
 import { IDLE_RELEASE_MS, type SessionTimeouts } from "./timeouts";
@@ -39,6 +40,8 @@ export interface SandboxRunParts {
   timeouts: Pick<SessionTimeouts, "sandboxLaunched">;
   scheduler: Pick<Scheduler, "set" | "has" | "clear">;
   slot: Pick<SessionSlot, "providerFull" | "release">;
+  /** The session's provider snapshot: taken at the idle stop, created from on a resume. */
+  snapshots: Pick<SessionSnapshots, "resumeRef" | "takeBeforeIdleStop" | "giveUp">;
   publish: (events: AgentEvent[]) => unknown;
   push: (input: LifecycleInput) => void;
 }
@@ -51,13 +54,35 @@ export class SandboxRuns {
     const { bridge, launcher, publish } = this.parts;
     const meta = this.parts.meta();
     if (!LAUNCHING.has(meta.status)) return;
-    const outcome = await launcher.launch(meta, (hash) => bridge.beginIncarnation(hash));
+    const fromSnapshot =
+      meta.status === "resuming" ? (this.parts.snapshots.resumeRef() ?? undefined) : undefined;
+    const outcome = await launcher.launch(meta, (hash) => bridge.beginIncarnation(hash), fromSnapshot);
+    if (fromSnapshot && outcome.kind === "failed") {
+      // Most likely the provider no longer has it: once, the branch and the conversation instead.
+      this.parts.snapshots.giveUp(fromSnapshot, outcome.message);
+      this.parts.scheduler.set("sandbox.start", Date.now());
+      return;
+    }
     const report = reportLaunch(outcome);
     publish(report.events);
     if (report.launched) this.parts.timeouts.sandboxLaunched();
     if (report.retryAt !== undefined) this.parts.scheduler.set("sandbox.start", report.retryAt);
     if (report.input) this.parts.push(report.input);
     if (outcome.kind === "full") publish(await this.parts.slot.providerFull());
+  }
+
+  /** The `idle.stop` deadline: the idle sandbox is snapshotted (when its provider can), then stopped. */
+  async idleStop(idle: { reason?: string }): Promise<void> {
+    const { snapshot, stillIdle } = await this.parts.snapshots.takeBeforeIdleStop();
+    if (!stillIdle) return;
+    const base = idle.reason ?? IDLE_PAUSE_REASON;
+    const note =
+      snapshot === "taken"
+        ? "; a snapshot of the sandbox was kept to resume from"
+        : snapshot === "failed"
+          ? "; no snapshot could be taken, so a follow-up resumes from the session's branch"
+          : "";
+    this.parts.push({ kind: "idle.timeout", ...(note || idle.reason ? { reason: `${base}${note}` } : {}) });
   }
 
   /**

@@ -16,7 +16,8 @@ export type DeadlineName =
   | "github.sync"
   | "slot.renew"
   | "index.sync"
-  | "session.watchdog";
+  | "session.watchdog"
+  | "snapshot.delete";
 
 /** The first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 1_000;

@@ -5,6 +5,7 @@
  */
 import { AgentEvent, type AgentEventInput, type Participant, type SessionStatus } from "@nightshift/protocol";
 import { z } from "zod";
+import type { Bindings } from "../../src/env";
 import { SessionAgent } from "../../src/session/agent";
 import type { RpcResult } from "../../src/session/rpc-types";
 
@@ -21,7 +22,20 @@ export interface SessionSnapshot {
   participants: Participant[];
 }
 
+/** The test-only bindings that point a session's DO (never the Worker) at the Daytona double. */
+type TestBindings = Bindings & { TEST_DAYTONA_API_URL?: string; TEST_DAYTONA_API_KEY?: string };
+
 export class TestSessionAgent extends SessionAgent {
+  constructor(ctx: DurableObjectState, env: TestBindings) {
+    // Sessions whose provider is daytona launch on the Daytona double (sandbox-snapshots tests).
+    super(ctx, {
+      ...env,
+      DAYTONA_API_URL: env.TEST_DAYTONA_API_URL,
+      DAYTONA_API_KEY: env.TEST_DAYTONA_API_KEY,
+      DAYTONA_SNAPSHOT: "nightshift-sandbox",
+    });
+  }
+
   async snapshot(tenantId: string): Promise<RpcResult<SessionSnapshot>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;

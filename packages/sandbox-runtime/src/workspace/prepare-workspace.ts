@@ -118,7 +118,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     if (!cloned.ok) return cloned;
   }
 
-  const checkedOut = await checkoutBranch(git, branch, reused);
+  const checkedOut = await checkoutBranch(git, branch, reused, source.kind === "remote", emit);
   if (!checkedOut.ok)
     return fail("workspace_failed", `cannot check out branch ${branch}: ${checkedOut.error}`);
   const head = await git(["rev-parse", "--verify", "--quiet", "HEAD"]);
@@ -192,9 +192,27 @@ async function checkoutBranch(
   git: Git,
   branch: string,
   reused: boolean,
+  remoteRepo: boolean,
+  emit: Emit,
 ): Promise<{ ok: true } | { ok: false; error: string }> {
+  // A reused checkout (a sandbox resumed from a provider snapshot of the last one) may be behind
+  // the pushed branch, which is the truth: fetch, and take the remote branch when it exists.
+  if (reused) {
+    const fetched = await git(["fetch", "--no-tags", "--prune", "origin"], { credentials: remoteRepo });
+    if (fetched.code !== 0) {
+      emit({
+        type: "log",
+        source: "clone",
+        stream: "stderr",
+        text: `could not fetch into the existing checkout (${gitErrorText(fetched)}); continuing from it as it is\n`,
+      });
+    }
+  }
   const local = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-  if (reused && local.code === 0) {
+  const pushed = reused
+    ? await git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`])
+    : null;
+  if (reused && local.code === 0 && pushed?.code !== 0) {
     const result = await git(["checkout", branch]);
     return result.code === 0 ? { ok: true } : { ok: false, error: gitErrorText(result) };
   }

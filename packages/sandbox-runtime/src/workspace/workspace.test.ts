@@ -90,6 +90,43 @@ describe("prepareWorkspace", () => {
     expect(existsSync(join(workdir, "wip.txt"))).toBe(true);
   });
 
+  it("a checkout restored from a snapshot takes the pushed branch when it moved on, keeping the setup's untracked files", async () => {
+    const { repo, workdir } = await cloned();
+    // The setup hook's output, kept by the snapshot (untracked, as node_modules would be).
+    writeFileSync(join(workdir, "setup-output.txt"), "built\n");
+    // Someone pushed to the session branch after the snapshot was taken (the branch is the truth).
+    const other = join(repo.root, "other");
+    git(repo.root, "clone", "-q", repo.origin, other);
+    git(other, "checkout", "-q", "-b", "nightshift/task");
+    writeFileSync(join(other, "pushed.txt"), "from the branch\n");
+    git(other, "add", "-A");
+    git(
+      other,
+      "-c",
+      "user.name=Dev",
+      "-c",
+      "user.email=dev@example.com",
+      "commit",
+      "-q",
+      "-m",
+      "pushed later",
+    );
+    git(other, "push", "-q", "origin", "nightshift/task");
+    const again = await prepareWorkspace({
+      repoUrl: repo.origin,
+      workdir,
+      branch: "nightshift/task",
+      gitEnv: env,
+      emit: () => {},
+      log: silentLogger,
+    });
+    expect(again).toMatchObject({ ok: true, reused: true });
+    expect(git(workdir, "rev-parse", "--abbrev-ref", "HEAD")).toBe("nightshift/task");
+    expect(git(workdir, "rev-parse", "HEAD")).toBe(git(repo.origin, "rev-parse", "nightshift/task"));
+    expect(readFileSync(join(workdir, "pushed.txt"), "utf8")).toBe("from the branch\n");
+    expect(existsSync(join(workdir, "setup-output.txt"))).toBe(true);
+  });
+
   it("fails with an error event that says what is wrong", async () => {
     const missingBase = await cloned("no-such-branch");
     expect(missingBase.result.ok).toBe(false);

@@ -49,6 +49,10 @@ function sampleRequest(route: Route, a: TenantA): { init: RequestInit; query?: s
       return { init: json({ name: "stolen", role: "owner" }) };
     case "PUT /secrets/:name":
       return { init: json({ value: "overwritten-by-b" }) };
+    case "PUT /me/model-accounts/:provider":
+    case "PUT /api/v1/me/model-accounts/:provider":
+    case "PUT /settings/model-accounts/:provider":
+      return { init: json({ value: "overwritten-model-key-by-b" }) };
     default:
       return { init: { method: route.method } };
   }
@@ -75,6 +79,7 @@ function secretsOf(a: TenantA): string[] {
     a.keyPrefix,
     a.secretName,
     "a-value-1234",
+    "a-own-model-key-5678",
     "iso-a-github-account",
     "iso-a-private-repo",
     a.owner.apiKey,
@@ -152,6 +157,17 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
     await replaceRepositories(db, owner.tenantId, installationId, [
       { id: installationId, owner: "iso-a-github-account", name: "iso-a-private-repo" },
     ]);
+    // A's owner's own model account, which B must neither see nor replace nor delete.
+    const account = await api(
+      `/api/v1/tenants/${owner.tenantId}/me/model-accounts/anthropic`,
+      {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ value: "a-own-model-key-5678" }),
+      },
+      owner,
+    );
+    expect(account.status).toBe(201);
     a = { owner, session, keyId: key.id, keyPrefix: key.prefix, secretName, installationId };
   });
 
@@ -163,6 +179,7 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       keyId: a.keyId,
       name: a.secretName,
       installationId: String(a.installationId),
+      provider: "anthropic",
     };
   }
 
@@ -267,5 +284,10 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
     expect(await decryptSecretsForSandbox(env as unknown as Bindings, owner.tenantId, "local:demo")).toEqual({
       [a.secretName]: "a-value-1234",
     });
+    // B's PUTs and DELETEs of model accounts named A; A's owner's own account is untouched.
+    const accounts = await api(`/api/v1/tenants/${owner.tenantId}/me/model-accounts`, {}, owner);
+    expect(((await accounts.json()) as { accounts: { provider: string; hint: string }[] }).accounts).toEqual([
+      expect.objectContaining({ provider: "anthropic", hint: "…5678" }),
+    ]);
   });
 });

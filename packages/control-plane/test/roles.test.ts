@@ -178,6 +178,27 @@ const ROWS: Row[] = [
     },
   },
   {
+    what: "set and delete their own model account",
+    least: "member",
+    actions: ["model_account.manage_own"],
+    run: async (c) => {
+      const set = await api(
+        t(c, "/me/model-accounts/openai"),
+        json("PUT", { value: "sk-own-key-1234" }),
+        c.as,
+      );
+      expect(set.status).toBe(201);
+      return api(t(c, "/me/model-accounts/openai"), { method: "DELETE" }, c.as);
+    },
+  },
+  {
+    what: "set a tenant model account",
+    least: "admin",
+    actions: ["secret.manage"],
+    run: (c) =>
+      api(t(c, "/settings/model-accounts/openai"), json("PUT", { value: "sk-tenant-key-1234" }), c.as),
+  },
+  {
     what: "create an admin-role API key",
     least: "admin",
     actions: ["api_key.manage_own"],

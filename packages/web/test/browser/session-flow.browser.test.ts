@@ -51,6 +51,23 @@ describe("the dashboard, end to end", () => {
     await screenshot(page, "sessions-empty");
   });
 
+  it("offers the deployment's agents on the new-session page, its default preselected", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "New session" }).click();
+    const agent = page.getByLabel("Agent", { exact: true });
+    await agent.waitFor();
+    expect(await agent.inputValue()).toBe("claude-code");
+    expect(await agent.locator("option").allTextContents()).toEqual([
+      "Claude Code (default)",
+      "Codex",
+      "OpenCode",
+      "Gemini CLI",
+      "Pi",
+    ]);
+    expect(await page.getByLabel("Model", { exact: true }).getAttribute("placeholder")).toBe(
+      "claude-sonnet-4-5 (default)",
+    );
+  });
+
   it("creates a session and shows the agent's events as they stream in", async () => {
     sessionId = await startSession(
       page,
@@ -128,7 +145,7 @@ describe("the dashboard, end to end", () => {
     await row.waitFor();
     const text = (await row.textContent()) ?? "";
     expect(text).toContain("local:demo-repo");
-    expect(text).toContain("claude-code");
+    expect(text).toContain("Claude Code · claude-sonnet-4-5");
     expect(text).toContain("stopped");
     await page.getByLabel("Search").fill("nothing-matches-this");
     await page.getByText("Nothing matches these filters").waitFor();

@@ -1,0 +1,309 @@
+/**
+ * The real `gemini` CLI (the @google/gemini-cli version the runtime depends on) driven by `runTurn`
+ * against the testkit's scripted model (Gemini's streamGenerateContent) on 127.0.0.1. Each test
+ * has its own HOME, cwd and model server. A Gemini CLI start costs seconds here, hence the timeouts.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentEvent } from "@nightshift/protocol";
+import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { afterEach, describe, expect, it } from "vitest";
+import { packConversation, unpackConversation } from "../conversation/conversation-archive";
+import type { TurnRequest, TurnResult } from "./contract";
+import { gemini } from "./gemini";
+import { createTurnRunner } from "./turn-runner";
+
+const API_KEY = "gemini-scripted-test-key";
+const MODEL = "gemini-2.5-flash";
+const CALL_PATH = `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`;
+const TEST_TIMEOUT = 60_000;
+const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+interface Harness {
+  model: ScriptedModel;
+  root: string;
+  cwd: string;
+  home: string;
+  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
+  run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
+}
+
+async function harness(): Promise<Harness> {
+  const model = await startScriptedModel({ apiKey: API_KEY });
+  const root = mkdtempSync(join(tmpdir(), "ns-gemini-"));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  cleanups.push(() => model.close());
+  const cwd = join(root, "work");
+  const home = join(root, "home");
+  mkdirSync(cwd);
+  return {
+    model,
+    root,
+    cwd,
+    home,
+    request: (text, overrides = {}) => ({
+      promptId: randomUUID(),
+      text,
+      cwd,
+      home,
+      model: MODEL,
+      maxTurns: 5,
+      timeoutMs: 45_000,
+      env: { GOOGLE_GEMINI_BASE_URL: model.url, GEMINI_API_KEY: API_KEY },
+      signal: new AbortController().signal,
+      ...overrides,
+    }),
+    run: async (request) => {
+      const events: AgentEvent[] = [];
+      const result = await runTurn("gemini", request, (event) => events.push(event));
+      for (const event of events)
+        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
+      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({
+        type: "turn.end",
+        status: result.status,
+        promptId: request.promptId,
+      });
+      return { result, events };
+    },
+  };
+}
+
+const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
+  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+
+const modelCalls = (model: ScriptedModel) => model.requests.filter((r) => r.method === "POST");
+
+/** Everything the model was sent in a call, as text. */
+const contentsOf = (call: RecordedRequest) => JSON.stringify((call.body as { contents: unknown }).contents);
+
+/** Running processes whose command line contains `marker` (zombies excluded). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
+        pids.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
+  it("text turn: streamed deltas, the message, usage at list price, summary and the chosen session id", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "Hello from the scripted model.", chunks: 4 });
+    const { result, events } = await h.run(h.request("Say hello"));
+
+    expect(result).toMatchObject({ status: "completed", summary: "Hello from the scripted model." });
+    expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const deltas = ofType(events, "message.delta");
+    expect(deltas).toHaveLength(4);
+    expect(deltas.map((d) => d.text).join("")).toBe("Hello from the scripted model.");
+    expect(ofType(events, "message").map((m) => m.text)).toEqual(["Hello from the scripted model."]);
+    const [usage] = ofType(events, "usage");
+    expect(usage?.inputTokens).toBeGreaterThan(100);
+    expect(usage?.costUsd).toBeGreaterThan(0);
+    expect(usage?.model).toBe(MODEL);
+    const calls = modelCalls(h.model);
+    expect(calls.map((c) => c.path)).toEqual([CALL_PATH]);
+    expect(calls[0]!.headers["x-goog-api-key"]).toBe(API_KEY);
+    expect(ofType(events, "error")).toEqual([]);
+  });
+
+  it("a prompt that looks like options and shell reaches the model verbatim", async () => {
+    const h = await harness();
+    const prompt = `--help $(touch pwned) \`id\`; rm -rf ~ && echo "quoted" 'single' \\ |cat >x\n-p second line`;
+    const { result } = await h.run(h.request(prompt));
+    expect(result.status).toBe("completed");
+    expect(contentsOf(modelCalls(h.model)[0]!)).toContain(JSON.stringify(prompt).slice(1, -1));
+    expect(readdirSync(h.cwd)).toEqual([]);
+  });
+
+  it("shell tool call: tool.start and the paired tool.end carry the command and its output", async () => {
+    const h = await harness();
+    h.model.enqueue(
+      {
+        kind: "tool",
+        name: "run_shell_command",
+        input: { command: "echo tool-ran > ran.txt && cat ran.txt", description: "run it" },
+      },
+      { kind: "text", text: "It ran." },
+    );
+    const { result, events } = await h.run(h.request("Run the command"));
+    expect(result).toMatchObject({ status: "completed", summary: "It ran." });
+    const [start] = ofType(events, "tool.start");
+    expect(start).toMatchObject({
+      name: "run_shell_command",
+      input: { command: "echo tool-ran > ran.txt && cat ran.txt" },
+    });
+    expect(ofType(events, "tool.end")).toEqual([
+      {
+        type: "tool.end",
+        toolId: start!.toolId,
+        name: "run_shell_command",
+        output: "tool-ran",
+        isError: false,
+      },
+    ]);
+    expect(readFileSync(join(h.cwd, "ran.txt"), "utf8")).toBe("tool-ran\n");
+  });
+
+  it("file write: write_file creates the file in the working directory", async () => {
+    const h = await harness();
+    h.model.enqueue(
+      { kind: "tool", name: "write_file", input: { file_path: "hello.txt", content: "Hello, World!\n" } },
+      { kind: "text", text: "Wrote it." },
+    );
+    const { result, events } = await h.run(h.request("Create hello.txt"));
+    expect(result).toMatchObject({ status: "completed", summary: "Wrote it." });
+    expect(readFileSync(join(h.cwd, "hello.txt"), "utf8")).toBe("Hello, World!\n");
+    const [start] = ofType(events, "tool.start");
+    expect(ofType(events, "tool.end")).toEqual([
+      { type: "tool.end", toolId: start!.toolId, name: "write_file", output: "", isError: false },
+    ]);
+  });
+
+  it("a follow-up resumes the session: the model receives the earlier turn", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "The secret word is heliotrope." });
+    const first = await h.run(h.request("Remember a word for me"));
+    expect(first.result.status).toBe("completed");
+
+    h.model.enqueue({ kind: "text", text: "It was heliotrope." });
+    const second = await h.run(
+      h.request("Which word was it?", { resumeSessionId: first.result.agentSessionId }),
+    );
+    expect(second.result).toMatchObject({ status: "completed", agentSessionId: first.result.agentSessionId });
+    const history = contentsOf(modelCalls(h.model).at(-1)!);
+    expect(history).toContain("Remember a word for me");
+    expect(history).toContain("The secret word is heliotrope.");
+    expect(history).toContain("Which word was it?");
+  });
+
+  it("resume on a new sandbox: the conversation files restored into a fresh HOME carry the session", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "The secret word is marigold." });
+    const first = await h.run(h.request("Remember another word"));
+    const sessionId = first.result.agentSessionId!;
+    const packed = packConversation(gemini.conversationFiles!(h.home).directory, 8 * 1024 * 1024);
+    expect(gemini.conversationFiles!(h.home).holdsSession(packed.kept, sessionId)).toBe(true);
+
+    const freshHome = join(h.root, "fresh-home");
+    const restored = unpackConversation(gemini.conversationFiles!(freshHome).directory, packed.archive!);
+    expect(restored.ok).toBe(true);
+    h.model.enqueue({ kind: "text", text: "It was marigold." });
+    const second = await h.run(
+      h.request("Which word was it?", { home: freshHome, resumeSessionId: sessionId }),
+    );
+    expect(second.result).toMatchObject({ status: "completed", agentSessionId: sessionId });
+    const history = contentsOf(modelCalls(h.model).at(-1)!);
+    expect(history).toContain("Remember another word");
+    expect(history).toContain("The secret word is marigold.");
+  });
+
+  it("a rejected key (401) fails fast with one error saying to set GEMINI_API_KEY", async () => {
+    const h = await harness();
+    const request = h.request("Say hello");
+    const started = Date.now();
+    const { result, events } = await h.run({
+      ...request,
+      env: { ...request.env, GEMINI_API_KEY: "wrong-key" },
+    });
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe("model_auth_failed");
+    expect(errors[0]!.message).toContain("GEMINI_API_KEY");
+    expect(modelCalls(h.model)).toHaveLength(1); // no retry of a 401
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it("a model the API does not know (404): the status the CLI printed only on stderr names the error", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "error", status: 404, message: "models/gemini-9 is not found" });
+    const { result, events } = await h.run(h.request("Say hello"));
+    expect(result.status).toBe("failed");
+    expect(ofType(events, "error").map((e) => e.code)).toEqual(["model_not_found"]);
+    // The stderr report is still forwarded, as logs.
+    expect(ofType(events, "log").some((e) => e.stream === "stderr" && /code: 404/.test(e.text))).toBe(true);
+  });
+
+  it("a 503 the CLI retries is not a failure: logs, then the answer", async () => {
+    const h = await harness();
+    h.model.enqueue(
+      { kind: "error", status: 503, message: "The model is overloaded." },
+      { kind: "text", text: "Answer after a retry." },
+    );
+    const { result, events } = await h.run(h.request("Say hello"));
+    expect(result).toMatchObject({ status: "completed", summary: "Answer after a retry." });
+    expect(ofType(events, "error")).toEqual([]);
+    expect(ofType(events, "log").some((e) => /Attempt 1 failed with status 503/.test(e.text))).toBe(true);
+    expect(modelCalls(h.model)).toHaveLength(2);
+  });
+
+  it("stopping mid-tool cancels the turn, closes the tool once and leaves no process", async () => {
+    const h = await harness();
+    const marker = `ns-wait-${randomUUID().slice(0, 8)}`;
+    h.model.enqueue({
+      kind: "tool",
+      name: "run_shell_command",
+      input: { command: `sleep 45; echo ${marker}`, description: "wait" },
+    });
+    const controller = new AbortController();
+    const turn = h.run(h.request(`Wait for ${marker}`, { signal: controller.signal }));
+
+    // Both the CLI (its argv holds the prompt) and the tool's shell are running...
+    await waitFor("the gemini process", () => processesWith(`Wait for ${marker}`)[0]);
+    await waitFor("the tool", () => processesWith(`sleep 45; echo ${marker}`)[0]);
+    const cancelled = Date.now();
+    controller.abort();
+    const { result, events } = await turn;
+
+    expect(result.status).toBe("cancelled");
+    expect(ofType(events, "error")).toEqual([]);
+    const [start] = ofType(events, "tool.start");
+    const ends = ofType(events, "tool.end");
+    expect(ends).toHaveLength(1);
+    expect(ends[0]).toMatchObject({ toolId: start!.toolId, name: "run_shell_command", isError: true });
+    expect(Date.now() - cancelled).toBeLessThan(10_000);
+    // ...and neither is left afterwards.
+    expect(processesWith(`Wait for ${marker}`)).toEqual([]);
+    expect(processesWith(`sleep 45; echo ${marker}`)).toEqual([]);
+  });
+
+  it("a slow model past the time limit: turn_timeout error, failed, CLI gone", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "too late", delayMs: 60_000 });
+    const marker = `slow-${randomUUID()}`;
+    const started = Date.now();
+    const { result, events } = await h.run(h.request(`Answer slowly ${marker}`, { timeoutMs: 8_000 }));
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
+    expect(errors[0]!.message).toContain("limit of 8 s");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(processesWith(marker)).toEqual([]);
+  });
+});

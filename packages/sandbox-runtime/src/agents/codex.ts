@@ -300,7 +300,7 @@ class CodexParser implements TurnParser {
     }
     const status = statusInMessage(text);
     if (status !== undefined || isConnectionFailure(text)) {
-      return describeModelApiError({ status, text });
+      return describeModelApiError({ provider: "openai", status, text });
     }
     return { code: "agent_failed", message: `Codex failed: ${text || "no reason given"}` };
   }

@@ -39,6 +39,20 @@ describe("describeModelApiError", () => {
     }
   });
 
+  it("names the variables of the API the CLI called (OpenAI, Gemini), Anthropic's by default", () => {
+    expect(describeModelApiError({ provider: "openai", status: 401, text: "" }).message).toMatch(
+      /Set OPENAI_API_KEY \(or the tenant's model key secret\)/,
+    );
+    expect(describeModelApiError({ provider: "openai", text: "" }).message).toMatch(/check OPENAI_BASE_URL/);
+    expect(describeModelApiError({ provider: "gemini", status: 401, text: "" }).message).toMatch(
+      /Set GEMINI_API_KEY/,
+    );
+    expect(describeModelApiError({ provider: "gemini", text: "" }).message).toMatch(
+      /check GOOGLE_GEMINI_BASE_URL/,
+    );
+    expect(describeModelApiError({ status: 401, text: "" }).message).toMatch(/Set ANTHROPIC_API_KEY/);
+  });
+
   it("treats the CLI's authentication_failed as a bad key even without a status", () => {
     expect(describeModelApiError({ kind: "authentication_failed", text: "" }).code).toBe("model_auth_failed");
     expect(describeModelApiError({ kind: "something_else", text: "" }).code).toBe("model_unreachable");

@@ -3,8 +3,11 @@
  * a stable error code and a message that says what to do next. Agent CLIs report the HTTP
  * status (when there was a response) and their own text; both are used.
  */
+import type { ModelProvider } from "@nightshift/protocol";
 
 export interface ModelApiFailure {
+  /** The API the CLI called, naming the variables to check; Anthropic's when absent. */
+  provider?: ModelProvider;
   /** HTTP status of the model API's answer; absent when there was no answer (network). */
   status?: number;
   /** The CLI's own classification, e.g. Claude Code's "authentication_failed". */
@@ -18,6 +21,13 @@ export interface DescribedError {
   message: string;
 }
 
+/** The key and base URL variables of each provider's API, as the model relay sets them. */
+const VARIABLES: Record<ModelProvider, { key: string; baseUrl: string }> = {
+  anthropic: { key: "ANTHROPIC_API_KEY", baseUrl: "ANTHROPIC_BASE_URL" },
+  openai: { key: "OPENAI_API_KEY", baseUrl: "OPENAI_BASE_URL" },
+  gemini: { key: "GEMINI_API_KEY", baseUrl: "GOOGLE_GEMINI_BASE_URL" },
+};
+
 function detail(text: string): string {
   const trimmed = text.trim();
   return trimmed ? ` The CLI said: "${trimmed}".` : "";
@@ -26,10 +36,11 @@ function detail(text: string): string {
 export function describeModelApiError(failure: ModelApiFailure): DescribedError {
   const said = detail(failure.text);
   const { status } = failure;
+  const variables = VARIABLES[failure.provider ?? "anthropic"];
   if (status === 401 || failure.kind === "authentication_failed") {
     return {
       code: "model_auth_failed",
-      message: `The model API rejected the key (401). Set ANTHROPIC_API_KEY (or the tenant's model key secret) to a valid key.${said}`,
+      message: `The model API rejected the key (401). Set ${variables.key} (or the tenant's model key secret) to a valid key.${said}`,
     };
   }
   if (status === 402) {
@@ -73,6 +84,6 @@ export function describeModelApiError(failure: ModelApiFailure): DescribedError 
   }
   return {
     code: "model_unreachable",
-    message: `The model API could not be reached; check ANTHROPIC_BASE_URL and the sandbox's network egress.${said}`,
+    message: `The model API could not be reached; check ${variables.baseUrl} and the sandbox's network egress.${said}`,
   };
 }

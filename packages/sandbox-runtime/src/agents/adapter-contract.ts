@@ -155,6 +155,13 @@ export function describeAgentAdapterContract(
       it("puts the prompt in argv verbatim, as one element a shell or an option parser never reads", () => {
         const adapter = makeAdapter();
         const launch = adapter.launch(freshRequest({ text: HOSTILE_PROMPT }));
+        if (launch.stdin !== undefined) {
+          // A CLI that would alter an argv prompt (OpenCode) takes it on stdin, verbatim, and nowhere else.
+          expect(launch.stdin).toBe(HOSTILE_PROMPT);
+          expect(launch.args.filter((a) => a.includes("pwned"))).toEqual([]);
+          expect(Object.values(launch.env).join("\n")).not.toContain("pwned");
+          return;
+        }
         const at = launch.args.indexOf(fixtures.promptArgument?.(HOSTILE_PROMPT) ?? HOSTILE_PROMPT);
         expect(at, "the prompt is one argv element, unchanged").toBeGreaterThan(0);
         expect(launch.args.filter((a) => a.includes("pwned"))).toHaveLength(1);
@@ -185,7 +192,9 @@ export function describeAgentAdapterContract(
         const runner = standIn(adapter, request.state, fixtures.toolTurn);
         const { result } = await runTurn(adapter, request, runner);
         expect(result.status).toBe("completed");
-        expect(readFileSync(join(request.state, "stdin.txt"), "utf8")).toBe("");
+        // An adapter that passes the prompt on stdin gets exactly it there, then end-of-file.
+        const expected = adapter.launch(request).stdin ?? "";
+        expect(readFileSync(join(request.state, "stdin.txt"), "utf8")).toBe(expected);
       });
     });
 

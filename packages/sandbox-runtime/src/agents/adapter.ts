@@ -25,6 +25,11 @@ export interface AgentLaunch {
   env: Record<string, string>;
   /** The CLI session id when known before the start (chosen up front, or the one being resumed). */
   sessionId?: string;
+  /**
+   * Text written to the CLI's stdin, then end-of-file; absent means stdin is /dev/null. Only for a
+   * CLI that would alter the prompt on argv (OpenCode quotes every argument holding a space).
+   */
+  stdin?: string;
 }
 
 /** What the parser concluded once the CLI's output ended. */

@@ -10,9 +10,9 @@
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 
-export type GroupLeader = ChildProcessByStdio<null, Readable, Readable>;
+export type GroupLeader = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
 /** The variable carrying a turn's id into every process the turn starts. */
 export const TURN_ID_VARIABLE = "NIGHTSHIFT_TURN_ID";
@@ -20,16 +20,20 @@ export const TURN_ID_VARIABLE = "NIGHTSHIFT_TURN_ID";
 export interface SpawnInGroupOptions {
   cwd: string;
   env: Record<string, string>;
+  /** Written to the CLI's stdin, which is then closed; without it stdin is /dev/null. */
+  stdin?: string;
 }
 
-/** Spawns `command` detached (a new process group led by it), stdin on /dev/null, stdout/stderr piped. */
+/** Spawns `command` detached (a new process group led by it), stdin on /dev/null (or the given text), stdout/stderr piped. */
 export function spawnInGroup(command: string, args: string[], options: SpawnInGroupOptions): GroupLeader {
-  return spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const base = { cwd: options.cwd, env: options.env, detached: true };
+  if (options.stdin === undefined)
+    return spawn(command, args, { ...base, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { ...base, stdio: ["pipe", "pipe", "pipe"] });
+  // A CLI that exits without reading it all gives EPIPE: its exit is what the runner judges, not this.
+  child.stdin.on("error", () => {});
+  child.stdin.end(options.stdin);
+  return child;
 }
 
 /** Who belongs to a turn: the CLI's process group, and (when given) the processes carrying its id. */

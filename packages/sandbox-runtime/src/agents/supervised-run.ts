@@ -20,6 +20,8 @@ export interface SupervisedRunOptions {
   args: string[];
   cwd: string;
   env: Record<string, string>;
+  /** Text for the CLI's stdin, then end-of-file; /dev/null without it. */
+  stdin?: string;
   timeoutMs: number;
   signal: AbortSignal;
   onStdoutLine: (line: string) => void;
@@ -97,6 +99,7 @@ export function runSupervised(options: SupervisedRunOptions): Promise<Supervised
       child = spawnInGroup(options.command, options.args, {
         cwd: options.cwd,
         env: { ...options.env, [TURN_ID_VARIABLE]: turnId },
+        ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
       });
     } catch (error) {
       // spawn throws synchronously for bad arguments (e.g. a NUL byte in the prompt).

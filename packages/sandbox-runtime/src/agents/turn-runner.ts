@@ -188,6 +188,7 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
       args: spawned.args,
       cwd: request.cwd,
       env,
+      ...(launch.stdin !== undefined ? { stdin: launch.stdin } : {}),
       timeoutMs: request.timeoutMs,
       signal: request.signal,
       maxLineBytes,

@@ -32,6 +32,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { authenticate } from "./tenancy/authenticate";
 import { enforcePolicy } from "./tenancy/route-policy";
 import { resolveTenant } from "./tenancy/tenant-context";
+import { warmStartRoutes } from "./warm/routes";
 
 const DEFAULT_MAX_BODY = 256 * 1024;
 /** Model calls carry whole conversations; the providers themselves accept up to 32 MB. */
@@ -88,6 +89,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
   app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
+  app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),
   );

@@ -3,12 +3,15 @@ import type { Role } from "@nightshift/protocol";
 import type { SandboxSlots } from "./capacity/slots";
 import type { SessionAgent } from "./session/agent";
 import type { Principal } from "./tenancy/principal";
+import type { WarmPool } from "./warm/warm-pool";
 
 export interface Bindings {
   DB: D1Database;
   SESSION_AGENT: DurableObjectNamespace<SessionAgent>;
   /** The sandbox slot coordinators, one per pool (capacity/slots.ts). */
   SANDBOX_SLOTS: DurableObjectNamespace<SandboxSlots>;
+  /** One per (tenant, repository) with warm start on: its refresh alarm and prebuild dedupe (warm/warm-pool.ts). */
+  WARM_POOL: DurableObjectNamespace<WarmPool>;
   ASSETS: Fetcher;
   NIGHTSHIFT_MODE: string;
   MAX_BODY_BYTES: string;
@@ -80,6 +83,8 @@ export interface Bindings {
   SANDBOX_SLOT_LIMIT_PER_TENANT?: string;
   /** The slot pool's name (default: the provider's); deployments sharing one sandbox host share one pool. */
   SANDBOX_SLOT_POOL?: string;
+  /** Warm-start snapshots older than this many hours are not used and are rebuilt (default 24). */
+  WARM_START_MAX_AGE_HOURS?: string;
   /**
    * The model gateway's deployment-wide upstream keys and base URLs (a tenant's model-key secret and
    * base URL setting win). Unset base URL: the provider's public API.

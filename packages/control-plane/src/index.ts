@@ -5,6 +5,7 @@ import { runScheduledMaintenance } from "./maintenance/scheduled";
 
 export { SandboxSlots } from "./capacity/slots";
 export { SessionAgent } from "./session/agent";
+export { WarmPool } from "./warm/warm-pool";
 
 const app = createApp();
 

@@ -89,7 +89,14 @@ export const Session = z.object({
    * Where the session's sandboxes run: the provider chosen when it was created, and the isolation
    * level its latest sandbox reported (null until one started). Absent on older sessions.
    */
-  sandbox: z.object({ provider: z.string(), isolation: z.string().nullable() }).optional(),
+  sandbox: z
+    .object({
+      provider: z.string(),
+      isolation: z.string().nullable(),
+      /** "warm": its latest sandbox started from the repository's prebuilt snapshot; "cold": it cloned. */
+      start: z.enum(["warm", "cold"]).optional(),
+    })
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

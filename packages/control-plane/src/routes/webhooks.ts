@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { processWebhook, receiveGithubWebhook } from "../services/github-webhooks";
+import { handleWarmPush } from "../warm/push-trigger";
 
 /**
  * Under workerd, D1 and Durable Object work begun in `waitUntil` runs before the already-returned
@@ -43,6 +44,15 @@ webhookRoutes.post("/github", async (c) => {
     // Answer now; the work (GitHub calls, session creation) continues after the response, and
     // starts only once the 202 has had time to leave (docs/performance.md, "Webhook ack").
     c.executionCtx.waitUntil(afterAck().then(() => processWebhook(c.env, action, outcome.deliveryId, log)));
+  }
+  const push = outcome.warmPush;
+  if (push) {
+    const log = logger(c.req.header("x-github-delivery"));
+    c.executionCtx.waitUntil(
+      afterAck()
+        .then(() => handleWarmPush(c.env, push, log))
+        .catch((err: unknown) => log.info(`warm start: ${err instanceof Error ? err.message : "failed"}`)),
+    );
   }
   return c.json(outcome.body, outcome.status);
 });

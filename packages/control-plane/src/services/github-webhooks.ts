@@ -12,6 +12,7 @@ import { githubAppConfigOrNull } from "../github/app-config";
 import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
 import { verifyWebhookSignature } from "../github/webhook-signature";
 import { AppError } from "../http/app-error";
+import { defaultBranchPush, type WarmPush } from "../warm/push-trigger";
 import { runWebhookAction, type TriggerLog } from "./github-triggers";
 import { triggerKeyOf } from "./trigger-keys";
 
@@ -33,6 +34,8 @@ export interface WebhookOutcome {
   body: { received: true; duplicate?: true; event: string };
   /** The work to do after answering (nothing for duplicates). */
   action: KeyedAction | null;
+  /** A fresh push to a default branch: warm start may prebuild (warm/push-trigger.ts). */
+  warmPush?: WarmPush;
   deliveryId: string;
 }
 
@@ -86,11 +89,13 @@ export async function receiveGithubWebhook(
       action: null,
       deliveryId: meta.data.delivery,
     };
+  const push = meta.data.event === "push" ? defaultBranchPush(payload).push : null;
   return {
     status: 202,
     body: { received: true, event: meta.data.event },
     action: triggerKey === null ? action : { ...action, triggerKey },
     deliveryId: meta.data.delivery,
+    ...(push ? { warmPush: push } : {}),
   };
 }
 

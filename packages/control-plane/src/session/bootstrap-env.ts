@@ -47,6 +47,8 @@ export function buildRuntimeEnv(
     ...(meta.baseBranch ? { NIGHTSHIFT_BASE_BRANCH: meta.baseBranch } : {}),
     NIGHTSHIFT_AGENT: meta.agent,
     ...(meta.model ? { NIGHTSHIFT_MODEL: meta.model } : {}),
+    // A warm-start prebuild: clone, run the setup hook, mark the workspace, report ready; no agent.
+    ...(meta.prebuild ? { NIGHTSHIFT_PREBUILD: "1" } : {}),
   };
 }
 

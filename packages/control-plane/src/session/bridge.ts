@@ -11,6 +11,7 @@ import {
   parseFrame,
   RuntimeFrame,
   TERMINAL_STATUSES,
+  type WorkspaceReport,
 } from "@nightshift/protocol";
 import { isRenewalDue, issueSandboxToken, SANDBOX_TOKEN_TTL_SECONDS } from "../sandbox-auth/token";
 import { INTERNAL_TOKEN_ID_HEADER, INTERNAL_TOKEN_ISSUED_HEADER } from "./internal-headers";
@@ -45,7 +46,8 @@ export interface TokenRenewal {
 export interface BridgeHandlers {
   /** Runtime events that are new (never seen before), in order. Returns nothing; may publish. */
   onEvents(events: AgentEvent[]): void;
-  onReady(): void;
+  /** The runtime is ready for a prompt; `workspace`: how its workspace started (warm starts, prebuilds). */
+  onReady(workspace: WorkspaceReport | null): void;
   onAlive(): void;
 }
 
@@ -171,7 +173,7 @@ export class SandboxBridge {
       case "heartbeat":
         return;
       case "ready":
-        this.handlers.onReady();
+        this.handlers.onReady(frame.workspace ?? null);
         return;
       case "events": {
         let acked = this.ackedSeq;

@@ -17,6 +17,8 @@ export interface IndexState {
   costUsd: number;
   /** The latest sandbox's isolation level, once one has started. */
   sandboxIsolation?: string | null;
+  /** Whether the latest sandbox started warm (from a prebuilt snapshot) or cold. */
+  sandboxStart?: "warm" | "cold" | null;
 }
 
 export class IndexSync {
@@ -25,6 +27,8 @@ export class IndexSync {
    * A sandbox starting changes no status, so its isolation would otherwise wait for the next one.
    */
   private indexedIsolation: string | null | undefined = undefined;
+  /** Likewise the warm/cold start last written. */
+  private indexedStart: string | null | undefined = undefined;
 
   constructor(
     private readonly db: () => Database,
@@ -45,7 +49,8 @@ export class IndexSync {
    */
   async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<"synced" | "retry"> {
     const isolationNew = Boolean(state.sandboxIsolation) && state.sandboxIsolation !== this.indexedIsolation;
-    if (!changed && !isolationNew) return "synced";
+    const startNew = Boolean(state.sandboxStart) && state.sandboxStart !== this.indexedStart;
+    if (!changed && !isolationNew && !startNew) return "synced";
     try {
       await this.write(meta, state);
       return "synced";
@@ -80,10 +85,12 @@ export class IndexSync {
         status: state.status,
         costUsd: state.costUsd,
         ...(state.sandboxIsolation ? { sandboxIsolation: state.sandboxIsolation } : {}),
+        ...(state.sandboxStart ? { sandboxStart: state.sandboxStart } : {}),
       },
       new Date(this.now()).toISOString(),
     );
     this.meta.delete("index.behind");
     this.indexedIsolation = state.sandboxIsolation ?? null;
+    this.indexedStart = state.sandboxStart ?? null;
   }
 }

@@ -3,9 +3,12 @@ import type { StoredEvent } from "@nightshift/protocol";
 import type { GithubReply } from "./meta-keys";
 import type { SessionMeta } from "./store";
 
-/** What a session starts with: its metadata (the DO sets the status) and the first prompt. */
+/**
+ * What a session starts with: its metadata (the DO sets the status) and the first prompt, which
+ * only a warm-start prebuild (`prebuild: true`) goes without.
+ */
 export type SessionInit = Omit<SessionMeta, "status"> & {
-  prompt: NewPrompt;
+  prompt?: NewPrompt;
 };
 
 /** A prompt to queue; `github` says where on GitHub to answer when its turn ends. */

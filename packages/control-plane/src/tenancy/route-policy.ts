@@ -132,6 +132,10 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },
+  // Warm start per repository: members see it, admins turn it on or off and ask for a rebuild.
+  [`GET ${T}/warm-start`]: { kind: "tenant", action: "tenant.read" },
+  [`PUT ${T}/warm-start`]: { kind: "tenant", action: "settings.manage" },
+  [`POST ${T}/warm-start/rebuild`]: { kind: "tenant", action: "settings.manage" },
 };
 
 export function policyFor(method: string, path: string): RoutePolicy | undefined {

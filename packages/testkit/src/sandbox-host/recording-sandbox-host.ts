@@ -52,6 +52,9 @@ export async function startRecordingSandboxHost(
   const requests: RecordedHostRequest[] = [];
   let counter = 0;
   const refusals = new Map<string, number>();
+  // Snapshot refs this double issued and has not deleted: a create from any other is a 404, as on the host.
+  const snapshots = new Set<string>();
+  let snapshotCounter = 0;
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const ts = String(req.headers[SANDBOX_HOST_TIMESTAMP_HEADER] ?? "");
@@ -84,6 +87,29 @@ export async function startRecordingSandboxHost(
         return;
       }
     }
+    const snapshotOf = /^\/v1\/sandboxes\/[^/]+\/snapshots(\?|$)/.test(req.url ?? "");
+    if (req.method === "POST" && snapshotOf) {
+      const ref = `snap_${String(++snapshotCounter).padStart(26, "0")}`;
+      snapshots.add(ref);
+      res.writeHead(201, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ref, bytes: 0, createdAt: new Date().toISOString() }));
+      return;
+    }
+    const fromSnapshot = typeof body?.fromSnapshot === "string" ? body.fromSnapshot : null;
+    if (
+      req.method === "POST" &&
+      req.url === "/v1/sandboxes" &&
+      fromSnapshot &&
+      !snapshots.has(fromSnapshot)
+    ) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { code: "not_found", message: "no such snapshot for this tenant and repository" },
+        }),
+      );
+      return;
+    }
     if (req.method === "POST" && req.url === "/v1/sandboxes" && body) {
       const info: SandboxInfo = {
         id: `sbx-${++counter}`,
@@ -108,6 +134,8 @@ export async function startRecordingSandboxHost(
       return;
     }
     if (req.method === "DELETE") {
+      const ref = /^\/v1\/snapshots\/([^/?]+)/.exec(req.url ?? "")?.[1];
+      if (ref) snapshots.delete(ref);
       res.writeHead(204).end();
       return;
     }

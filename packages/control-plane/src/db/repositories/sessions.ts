@@ -40,7 +40,15 @@ function toSession(row: Row): Session {
     costUsd: row.costUsd,
     prUrl: row.prUrl,
     ...(row.sandboxProvider
-      ? { sandbox: { provider: row.sandboxProvider, isolation: row.sandboxIsolation } }
+      ? {
+          sandbox: {
+            provider: row.sandboxProvider,
+            isolation: row.sandboxIsolation,
+            ...(row.sandboxStart === "warm" || row.sandboxStart === "cold"
+              ? { start: row.sandboxStart }
+              : {}),
+          },
+        }
       : {}),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -89,6 +97,8 @@ export interface SessionPatch {
   prUrl?: string;
   /** The isolation level of the session's latest sandbox. */
   sandboxIsolation?: string;
+  /** Whether that sandbox started warm (from a prebuilt snapshot) or cold. */
+  sandboxStart?: "warm" | "cold";
 }
 
 export async function updateSession(

@@ -14,6 +14,7 @@ import type { GitAccess } from "../git-proxy/git-caller";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
+import { type PrebuildSession, prebuildSessionFor } from "../warm/prebuild-session";
 import type { BootstrapExchangeResult } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
@@ -66,6 +67,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly sandboxRuns: SandboxRuns;
   /** The provider snapshot a resume starts from (sandbox-snapshots.ts). */
   private readonly snapshots: SessionSnapshots;
+  /** A warm-start prebuild's snapshot and outcome (warm/prebuild-session.ts). */
+  private readonly prebuild: PrebuildSession;
   private readonly githubCredentials: GithubCredentials;
   /** The answers to the sandbox's HTTP calls: caller, bootstrap, git access, conversation. */
   private readonly sandboxAccess: SandboxAccess;
@@ -93,7 +96,10 @@ export class SessionAgent extends DurableObject<Bindings> {
       this.store.meta,
       {
         onEvents: (events) => this.acceptRuntimeEvents(events),
-        onReady: () => this.lifecycle.sandboxReady(),
+        onReady: (workspace) => {
+          this.prebuild.workspaceReady(workspace);
+          this.lifecycle.sandboxReady();
+        },
         onAlive: () => this.timeouts.sandboxAlive(),
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.meta.get("session.meta"), Date.now),
@@ -111,6 +117,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);
     this.snapshots = sessionSnapshotsFor(env, { meta: this.store.meta, scheduler: this.scheduler, publish });
+    this.prebuild = prebuildSessionFor(env, {
+      meta: this.store.meta,
+      scheduler: this.scheduler,
+      push: (input) => this.lifecycle.push(input),
+      publish,
+      now: Date.now,
+    });
     this.lifecycle = new LifecycleDriver({
       store: this.store,
       bridge: this.bridge,
@@ -124,6 +137,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.slot.statusChanged(status);
         this.upkeep.statusChanged(status);
         this.github.onStatus(before, status, reason);
+        this.prebuild.statusChanged(status, reason);
         this.snapshots.statusChanged(status);
       },
       now: Date.now,
@@ -152,7 +166,9 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.store.meta.set("session.meta", { ...rest, status: "queued" });
     this.upkeep.statusChanged("queued");
     this.publish([{ type: "session.status", status: "queued" }]);
-    this.acceptPrompt(prompt);
+    // Only a warm-start prebuild has no prompt: it asks for a sandbox all the same.
+    if (prompt) this.acceptPrompt(prompt);
+    else this.lifecycle.push({ kind: "prompt.enqueued" });
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
   }
@@ -321,6 +337,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       },
       "idle.stop": () => this.sandboxRuns.idleStop(this.slot.idleReason()),
       "snapshot.delete": () => this.snapshots.deleteDoomed(),
+      "warm.prebuild": () => this.prebuild.finish(),
       "sandbox.terminate": () => this.sandboxRuns.release(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
@@ -344,6 +361,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       status: this.meta().status,
       costUsd: this.runtimeEvents.costUsd,
       sandboxIsolation: this.store.meta.get("sandbox.isolation"),
+      sandboxStart: this.store.meta.get("sandbox.start"),
     };
   }
 

@@ -3,7 +3,7 @@
  * One naming scheme: `<part>.<snake_case>`, the part being the module that owns the value.
  * Values are stored as JSON and parsed against their schema on every read (meta-store.ts).
  */
-import { RepoRef, SessionStatus } from "@nightshift/protocol";
+import { RepoRef, SessionStatus, WorkspaceReport } from "@nightshift/protocol";
 import { z } from "zod";
 
 const Count = z.number().int().nonnegative();
@@ -45,6 +45,8 @@ export const SessionMeta = z.object({
    * on sessions created before the choice existed: the deployment's default.
    */
   sandboxProvider: z.string().min(1).nullish(),
+  /** A warm-start prebuild (src/warm): no prompt and no agent; snapshotted once ready, then stopped. */
+  prebuild: z.boolean().optional(),
 });
 export type SessionMeta = z.infer<typeof SessionMeta>;
 
@@ -87,6 +89,14 @@ export const META_KEYS = {
   "sandbox.provider_id": z.string().min(1),
   /** The isolation level the latest sandbox reported ("bubblewrap", "vm"...), shown with the session. */
   "sandbox.isolation": z.string().min(1).max(100),
+  /** How the latest sandbox's workspace started (its runtime's `ready`): cloned, warm, or a prebuild. */
+  "sandbox.workspace": WorkspaceReport,
+  /** Whether the latest sandbox was created from the repository's warm snapshot (the launcher). */
+  "sandbox.start": z.enum(["warm", "cold"]),
+  /** A prebuild's outcome is in the warm registry (warm/prebuild-session.ts). */
+  "warm.recorded": z.literal(true),
+  /** Why a prebuild ended without a snapshot, kept until it is recorded. */
+  "warm.failure": z.string().max(2000),
   /** Transient start failures in a row (the launcher's retry count). */
   "sandbox.launch_attempt": Count,
   /** Spent bootstrap tokens: SHA-256 of each jti → its expiry (seconds), pruned once expired (bootstrap-env.ts). */

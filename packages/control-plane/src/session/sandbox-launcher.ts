@@ -9,10 +9,11 @@
 
 import { type AgentEvent, type BootstrapEnv, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
 import { ulid } from "ulid";
-import type { SandboxProvider } from "../providers/provider";
+import type { CreateSandboxInput, SandboxHandle, SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
 import { mintBootstrapToken } from "../sandbox-auth/bootstrap-token";
 import { sha256Hex } from "../secrets/encoding";
+import type { WarmChoice } from "../warm/warm-choice";
 import type { LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import type { SessionMeta } from "./store";
@@ -30,13 +31,23 @@ export interface LauncherConfig {
   isolationRefusal?: (isolation: string) => string | null;
   /** Seconds without a turn before the provider may stop the sandbox (Nightshift's idle policy). */
   idleTimeoutSeconds: number;
+  /** The repository's fresh warm snapshot on the session's provider, if any (warm/warm-choice.ts). */
+  warmSnapshot?: (meta: SessionMeta) => Promise<WarmChoice | null>;
   /** This deployment's name, labelled on every sandbox so a reconciler only touches its own. */
   deployment?: string;
   now: () => number;
 }
 
 export type LaunchOutcome =
-  | { kind: "started"; incarnationHash: string; isolation: string; warnings: string[]; providerId: string }
+  | {
+      kind: "started";
+      incarnationHash: string;
+      isolation: string;
+      warnings: string[];
+      providerId: string;
+      /** Set when the sandbox started from the repository's warm snapshot (built at this commit). */
+      warmCommit?: string;
+    }
   | { kind: "retry"; at: number; message: string }
   | { kind: "full"; message: string }
   | { kind: "failed"; message: string };
@@ -104,7 +115,9 @@ export class SandboxLauncher {
         NIGHTSHIFT_SESSION_ID: meta.sessionId,
         NIGHTSHIFT_BOOTSTRAP_TOKEN: token,
       };
-      const handle = await this.config.provider(meta).create({
+      // A resume's own snapshot wins; otherwise the repository's warm snapshot, when fresh.
+      const warm = fromSnapshot ? null : await this.warmChoice(meta);
+      const { handle, warmCommit } = await this.createWarmOrCold(meta, warm, {
         tenantId: meta.tenantId,
         sessionId: meta.sessionId,
         incarnation,
@@ -117,6 +130,7 @@ export class SandboxLauncher {
         ...(fromSnapshot ? { fromSnapshot } : {}),
       });
       this.meta.set("sandbox.provider_id", handle.providerId);
+      this.meta.set("sandbox.start", warmCommit ? "warm" : "cold");
       this.meta.set("sandbox.isolation", handle.isolation);
       const refusal = this.config.isolationRefusal?.(handle.isolation) ?? null;
       if (refusal) {
@@ -134,6 +148,7 @@ export class SandboxLauncher {
         isolation: handle.isolation,
         warnings: handle.warnings,
         providerId: handle.providerId,
+        ...(warmCommit ? { warmCommit } : {}),
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : "sandbox provider failed";
@@ -150,6 +165,34 @@ export class SandboxLauncher {
       }
       this.meta.set("sandbox.launch_attempt", 0);
       return { kind: "failed", message };
+    }
+  }
+
+  private async warmChoice(meta: SessionMeta): Promise<WarmChoice | null> {
+    try {
+      return (await this.config.warmSnapshot?.(meta)) ?? null;
+    } catch {
+      return null; // the registry unreadable: a cold start, as without warm start
+    }
+  }
+
+  /**
+   * Creates from the warm snapshot when there is one; a permanent refusal (the provider no longer
+   * has it) marks the snapshot failed and creates cold, once. Other failures are the launch's.
+   */
+  private async createWarmOrCold(
+    meta: SessionMeta,
+    warm: WarmChoice | null,
+    input: CreateSandboxInput,
+  ): Promise<{ handle: SandboxHandle; warmCommit?: string }> {
+    const provider = this.config.provider(meta);
+    if (!warm) return { handle: await provider.create(input) };
+    try {
+      return { handle: await provider.create({ ...input, fromSnapshot: warm.ref }), warmCommit: warm.commit };
+    } catch (err) {
+      if (!(err instanceof SandboxProviderError) || err.kind !== "permanent") throw err;
+      await warm.refused(err.message).catch(() => undefined);
+      return { handle: await provider.create(input) };
     }
   }
 
@@ -184,7 +227,12 @@ export function reportLaunch(outcome: LaunchOutcome): LaunchReport {
   });
   switch (outcome.kind) {
     case "started": {
-      const text = [`sandbox started (isolation: ${outcome.isolation})`, ...outcome.warnings].join("\n");
+      const warm = outcome.warmCommit
+        ? [`warm start: from the repository's prebuilt snapshot at ${outcome.warmCommit.slice(0, 12)}`]
+        : [];
+      const text = [`sandbox started (isolation: ${outcome.isolation})`, ...warm, ...outcome.warnings].join(
+        "\n",
+      );
       return { events: [log("stdout", text)], launched: true };
     }
     case "retry":

@@ -9,6 +9,7 @@ import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { isolationRefusal } from "../sandbox-auth/isolation-policy";
 import { egressPolicyFor } from "../services/settings";
+import { warmSnapshotFor } from "../warm/warm-choice";
 import { sandboxControlPlaneUrl } from "./bootstrap-env";
 import type { SandboxBridge } from "./bridge";
 import { IDLE_PAUSE_REASON, LAUNCHING, type LifecycleInput } from "./lifecycle";
@@ -28,6 +29,7 @@ export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLaunc
     egress: (meta) => egressPolicyFor(env, meta.tenantId),
     isolationRefusal: (isolation) => isolationRefusal(env, isolation),
     idleTimeoutSeconds: IDLE_RELEASE_MS / 1000,
+    warmSnapshot: warmSnapshotFor(env),
     ...(env.NIGHTSHIFT_DEPLOYMENT ? { deployment: env.NIGHTSHIFT_DEPLOYMENT } : {}),
     now: Date.now,
   });

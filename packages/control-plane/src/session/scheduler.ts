@@ -17,7 +17,8 @@ export type DeadlineName =
   | "slot.renew"
   | "index.sync"
   | "session.watchdog"
-  | "snapshot.delete";
+  | "snapshot.delete"
+  | "warm.prebuild";
 
 /** The first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 1_000;

@@ -20,10 +20,19 @@ export function sessionsDirectoryOf(home: string): string {
   return join(codexHomeOf(home), "sessions");
 }
 
-/** Whether a rollout file (a path or a name) is the one of thread `threadId`. */
+const ROLLOUT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}$/;
+
+/**
+ * Whether a rollout file (a path or a name) is the one of thread `threadId`: exactly
+ * `rollout-<YYYY-MM-DDThh-mm-ss>-<thread id>.jsonl` (ids hold dashes: a suffix match would take
+ * thread "abc" for "…-01a2-abc").
+ */
 export function isRolloutOf(file: string, threadId: string): boolean {
   const name = basename(file);
-  return threadId !== "" && name.startsWith("rollout-") && name.endsWith(`-${threadId}.jsonl`);
+  const prefix = "rollout-";
+  const suffix = `-${threadId}.jsonl`;
+  if (threadId === "" || !name.startsWith(prefix) || !name.endsWith(suffix)) return false;
+  return ROLLOUT_TIME.test(name.slice(prefix.length, name.length - suffix.length));
 }
 
 /** Rollouts bigger than this are not read for the baseline (the turn's usage is then the CLI's figure). */

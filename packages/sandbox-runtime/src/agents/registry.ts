@@ -5,6 +5,7 @@
 import type { AgentName } from "@nightshift/protocol";
 import type { AgentAdapter } from "./adapter";
 import { claudeCode } from "./claude-code";
+import { codex } from "./codex";
 import { gemini } from "./gemini";
 import { pi } from "./pi";
 
@@ -12,6 +13,7 @@ export type AdapterRegistry = Partial<Record<AgentName, AgentAdapter>>;
 
 export const defaultAdapters: AdapterRegistry = {
   "claude-code": claudeCode,
+  codex,
   gemini,
   pi,
 };

@@ -6,6 +6,7 @@ import { agentLabel } from "../ui/agent-label";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
 import { queuePlace } from "../ui/queue-place";
 import { isolationFromTimeline, providerLabel } from "../ui/sandbox-provider";
+import { sandboxStartFromTimeline, sandboxStartLabel } from "../ui/sandbox-start";
 import { StatusBadge } from "../ui/status-badge";
 import { webUrl } from "../ui/web-url";
 import { Elapsed } from "./elapsed";
@@ -38,6 +39,7 @@ export function SessionSummary({
   // The stream's total is exact; the index row's cost only lags behind it.
   const cost = Math.max(usage.costUsd, session.costUsd);
   const isolation = isolationFromTimeline(timeline) ?? session.sandbox?.isolation ?? null;
+  const start = sandboxStartFromTimeline(timeline) ?? session.sandbox?.start ?? null;
   return (
     <header className="session-head">
       <div className="session-title-row">
@@ -90,6 +92,19 @@ export function SessionSummary({
                 <span className="muted small"> · not started yet</span>
               )}
             </dd>
+            {start ? (
+              <dd
+                className={start === "warm" ? "badge badge-warm" : "badge"}
+                data-testid="sandbox-start"
+                title={
+                  start === "warm"
+                    ? "started from the repository's prebuilt snapshot: no clone, setup hook skipped unless its inputs changed"
+                    : "cloned the repository and ran its setup hook"
+                }
+              >
+                {sandboxStartLabel(start)}
+              </dd>
+            ) : null}
           </div>
         ) : null}
         <div>

@@ -49,7 +49,13 @@ async function run(agent: string, request: TurnRequest, runner = nowhere) {
 
 describe("runTurn before the CLI starts", () => {
   it("an agent without an adapter is a clear error", async () => {
-    const { result, errors } = await run("codex", base);
+    // A registry without Codex: the default one runs every agent that has an adapter.
+    const onlyClaude = createTurnRunner({
+      adapters: { "claude-code": { agent: "claude-code" } as AgentAdapter },
+      binarySearch: { fromUrl: import.meta.url, path: "", skipPackages: true },
+      parentEnv: {},
+    });
+    const { result, errors } = await run("codex", base, onlyClaude);
     expect(result.status).toBe("failed");
     expect(errors).toEqual([
       {

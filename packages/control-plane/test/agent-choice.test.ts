@@ -9,6 +9,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import {
   AgentDefaultsView,
+  BootstrapResponse,
   ErrorBody,
   ListAgentsResponse,
   type ListAuditResponse,
@@ -18,10 +19,12 @@ import {
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import type { Bindings } from "../src/env";
+import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import type { SessionAgent } from "../src/session/agent";
 import { MetaStore, sqlMetaRows } from "../src/session/meta-store";
 import { githubTenant, INSTALLATION_ID } from "./github-tenant";
 import { api, createTenant, type Identity, joinTenant, sessionStub, waitFor } from "./helpers";
+import { TEST_SANDBOX_SECRET, useIncarnation } from "./sandbox-client";
 import { deliverSigned, repositoryJson, userJson } from "./webhook-fixtures";
 
 const bindings = env as unknown as Bindings;
@@ -64,6 +67,29 @@ async function created(res: Response): Promise<Session> {
 async function sessionsOf(who: Identity): Promise<Session[]> {
   const res = await api("/api/v1/sessions?limit=100", {}, who);
   return ((await res.json()) as ListSessionsResponse).sessions;
+}
+
+/** What the runtime is told to run, through the bootstrap exchange of the session's sandbox. */
+async function runtimeEnvOf(session: Session) {
+  const incarnation = `01jchoice.${crypto.randomUUID()}`;
+  await useIncarnation(session, incarnation);
+  const { token } = await mintBootstrapToken(
+    TEST_SANDBOX_SECRET,
+    {
+      sessionId: session.id,
+      tenantId: session.tenantId,
+      incarnation,
+      jti: crypto.randomUUID(),
+    },
+    Date.now(),
+  );
+  const res = await api(
+    "/sandbox/bootstrap",
+    { method: "POST", headers: { authorization: `Bearer ${token}` } },
+    null,
+  );
+  const { env: runtimeEnv } = BootstrapResponse.parse(await res.json());
+  return { agent: runtimeEnv.NIGHTSHIFT_AGENT, model: runtimeEnv.NIGHTSHIFT_MODEL };
 }
 
 /** What the session's DO keeps (and hands the runtime in the bootstrap exchange). */
@@ -168,6 +194,7 @@ describe("tenant agent defaults", () => {
     const chosen = await created(await create(owner));
     expect(chosen).toMatchObject({ agent: "codex", model: "gpt-5.6-sol" });
     expect(await metaOf(chosen)).toEqual({ agent: "codex", model: "gpt-5.6-sol" });
+    expect(await runtimeEnvOf(chosen)).toEqual({ agent: "codex", model: "gpt-5.6-sol" });
     const read = (await (await api(`/api/v1/sessions/${chosen.id}`, {}, owner)).json()) as Session;
     expect(read).toMatchObject({ agent: "codex", model: "gpt-5.6-sol" });
 

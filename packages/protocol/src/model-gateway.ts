@@ -29,6 +29,8 @@ const BaseUrl = z
   .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
   .max(500)
   .refine((u) => {
+    // zod runs this even after the URL check failed: that failure is already the message.
+    if (!URL.canParse(u)) return true;
     const url = new URL(u);
     return !url.username && !url.password && !url.search && !url.hash;
   }, "must not carry credentials, a query or a fragment (put keys in the tenant's secrets)");

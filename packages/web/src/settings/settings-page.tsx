@@ -12,6 +12,7 @@ import { ApiKeysPanel } from "./api-keys-panel";
 import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
 import { MembersPanel } from "./members-panel";
+import { ModelAccountsPanel } from "./model-accounts-panel";
 import { NetworkPanel } from "./network-panel";
 import { SandboxesPanel } from "./sandboxes-panel";
 import { SecretsPanel } from "./secrets-panel";
@@ -24,6 +25,7 @@ const ADMIN_TABS = [
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
+  { path: "model-accounts", label: "Model accounts" },
   { path: "integrations", label: "Integrations" },
 ];
 const MEMBER_TABS = [
@@ -31,6 +33,7 @@ const MEMBER_TABS = [
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
+  { path: "model-accounts", label: "Model accounts" },
 ];
 
 /**
@@ -67,6 +70,7 @@ export default function SettingsPage() {
           <Route path="github" element={<GithubPanel />} />
           <Route path="network" element={<NetworkPanel editable={admin} />} />
           <Route path="sandboxes" element={<SandboxesPanel editable={admin} />} />
+          <Route path="model-accounts" element={<ModelAccountsPanel admin={admin} />} />
           <Route path="agents" element={<AgentsPanel editable={admin} />} />
           {admin ? (
             <>

@@ -7,6 +7,7 @@ import type { AgentAdapter } from "./adapter";
 import { claudeCode } from "./claude-code";
 import { codex } from "./codex";
 import { gemini } from "./gemini";
+import { opencode } from "./opencode";
 import { pi } from "./pi";
 
 export type AdapterRegistry = Partial<Record<AgentName, AgentAdapter>>;
@@ -15,5 +16,6 @@ export const defaultAdapters: AdapterRegistry = {
   "claude-code": claudeCode,
   codex,
   gemini,
+  opencode,
   pi,
 };

@@ -51,9 +51,10 @@ export interface TurnParser {
   parseLine(line: string): AgentEvent[];
   /**
    * One stderr line, for a CLI that prints part of a failure only there (Gemini CLI: the HTTP
-   * status of a failed model call). Optional; the runner forwards stderr as `log` events anyway.
+   * status of a failed model call). Optional. The runner forwards stderr as `log` events unless
+   * this returns false (the CLI's own stack frames: internals, not news for anyone watching).
    */
-  noteStderrLine?(line: string): void;
+  noteStderrLine?(line: string): boolean | undefined;
   finish(): TurnVerdict;
 }
 

@@ -238,6 +238,24 @@ describe("gemini parser on unexpected input", () => {
     expect(verdict).toMatchObject({ finished: true, failed: true });
   });
 
+  it("stderr: the status of a failed call is noted; the CLI's stack frames are not forwarded", () => {
+    const parser = gemini.createParser(request, gemini.launch(request));
+    expect(
+      parser.noteStderrLine?.("Error when talking to Gemini API Full report available at: /tmp/x.json"),
+    ).toBe(true);
+    expect(parser.noteStderrLine?.("    at async Turn.run (file:///app/chunk-JDPZ4CE3.js:333001:24) {")).toBe(
+      false,
+    );
+    expect(parser.noteStderrLine?.("  status: 503")).toBe(true);
+    expect(
+      parser.noteStderrLine?.("YOLO mode is enabled. All tool calls will be automatically approved."),
+    ).toBe(true);
+    const events = parser.parseLine(
+      '{"type":"result","status":"error","error":{"type":"unknown","message":"[API Error: busy]"}}',
+    );
+    expect(events.map((e) => (e.type === "error" ? e.code : e.type))).toEqual(["model_api_error"]);
+  });
+
   it("a failed tool is a tool.end with isError and the CLI's words", () => {
     const { events } = parseLines([
       '{"type":"tool_use","tool_name":"read_file","tool_id":"t1","parameters":{"file_path":"/nope"}}',

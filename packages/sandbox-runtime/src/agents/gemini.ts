@@ -42,6 +42,8 @@ import { listPriceCost, usageEvent } from "./usage-cost";
 
 const SOURCE = "gemini";
 const MAX_TURNS_TEXT = "Reached max session turns";
+/** A line of a Node stack trace ("    at fn (file:///…/chunk.js:1:2)"). */
+const STACK_FRAME = /^\s+at \S/;
 
 /** Ids and names as the protocol bounds them (200 characters). */
 function idOf(value: string): string {
@@ -125,9 +127,11 @@ class GeminiParser implements TurnParser {
     }
   }
 
-  noteStderrLine(line: string): void {
+  noteStderrLine(line: string): boolean {
     const status = stderrStatusOf(line);
     if (status !== undefined) this.stderrStatus = status;
+    // The CLI prints its own stack with every failed model call: kept out of the logs.
+    return !STACK_FRAME.test(line);
   }
 
   finish(): TurnVerdict {

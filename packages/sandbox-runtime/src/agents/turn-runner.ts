@@ -205,12 +205,13 @@ export function createTurnRunner(options: TurnRunnerOptions = {}): RunTurn {
         for (const event of events) send(event);
       },
       onStderrLine: (line) => {
+        let forward: boolean | undefined;
         try {
-          parser.noteStderrLine?.(line);
+          forward = parser.noteStderrLine?.(line);
         } catch {
           // Like parseLine: a parser that throws loses the line, not the turn.
         }
-        if (line.trim() === "") return;
+        if (forward === false || line.trim() === "") return;
         stderrEvents += 1;
         if (stderrEvents === maxStderrEvents + 1) {
           const note = `(more stderr output from ${adapter.displayName} is not forwarded; the last lines appear in any error)`;

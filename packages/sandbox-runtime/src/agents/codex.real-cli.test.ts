@@ -1,0 +1,301 @@
+/**
+ * The real `codex` CLI (the @openai/codex version the runtime depends on) driven by `runTurn`
+ * against the testkit's scripted model on 127.0.0.1 (OpenAI Responses). One model server for the
+ * file (its queue is emptied between tests); each test has its own HOME and cwd.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentEvent } from "@nightshift/protocol";
+import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { packConversation, unpackConversation } from "../conversation/conversation-archive";
+import { codex, RETRIES_VARIABLE } from "./codex";
+import type { TurnRequest, TurnResult } from "./contract";
+import { createTurnRunner } from "./turn-runner";
+
+const API_KEY = "sk-openai-scripted-test";
+const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+let model: ScriptedModel;
+const roots: string[] = [];
+
+beforeAll(async () => {
+  model = await startScriptedModel({ apiKey: API_KEY });
+});
+afterAll(async () => {
+  await model.close();
+});
+afterEach(() => {
+  expect(model.queued, "a test left scripted replies unused").toBe(0);
+  model.requests.splice(0);
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
+interface Workspace {
+  cwd: string;
+  home: string;
+  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
+}
+
+function workspace(): Workspace {
+  const root = mkdtempSync(join(tmpdir(), "ns-codex-"));
+  roots.push(root);
+  const cwd = join(root, "work");
+  const home = join(root, "home");
+  mkdirSync(cwd);
+  return {
+    cwd,
+    home,
+    request: (text, overrides = {}) => ({
+      promptId: randomUUID(),
+      text,
+      cwd,
+      home,
+      model: "gpt-5.5",
+      maxTurns: 5,
+      timeoutMs: 30_000,
+      env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY, [RETRIES_VARIABLE]: "0" },
+      signal: new AbortController().signal,
+      ...overrides,
+    }),
+  };
+}
+
+async function run(
+  request: TurnRequest,
+  events: AgentEvent[] = [],
+): Promise<{ result: TurnResult; events: AgentEvent[] }> {
+  const result = await runTurn("codex", request, (event) => events.push(event));
+  for (const event of events) expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
+  expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
+  expect(events.at(-1)).toMatchObject({
+    type: "turn.end",
+    status: result.status,
+    promptId: request.promptId,
+  });
+  return { result, events };
+}
+
+const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
+  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+
+const modelCalls = () => model.requests.filter((r) => r.method === "POST");
+
+/** The texts of the last model call's input items: what the model was shown. */
+function lastInput(): string {
+  const body = modelCalls().at(-1)!.body as { input: unknown[] };
+  return JSON.stringify(body.input);
+}
+
+/** Running processes whose command line contains `marker` (zombies excluded). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
+        pids.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe("runTurn with the real codex CLI", () => {
+  it("text turn: the message, per-turn usage at list price, summary and the thread id", async () => {
+    const w = workspace();
+    model.enqueue({ kind: "text", text: "Hello from the scripted model.", chunks: 4 });
+    const { result, events } = await run(w.request("Say hello"));
+
+    expect(result).toMatchObject({ status: "completed", summary: "Hello from the scripted model." });
+    expect(result.agentSessionId).toMatch(/^[0-9a-f-]{36}$/);
+    // The model streamed 4 deltas; `codex exec --json` prints only the whole message.
+    expect(ofType(events, "message.delta")).toEqual([]);
+    expect(ofType(events, "message").map((m) => m.text)).toEqual(["Hello from the scripted model."]);
+    const [usage] = ofType(events, "usage");
+    expect(usage?.inputTokens).toBeGreaterThan(100);
+    expect(usage?.costUsd).toBeGreaterThan(0);
+    expect(usage?.model).toBe("gpt-5.5");
+    expect(ofType(events, "error")).toEqual([]);
+    const calls = modelCalls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.path).toBe("/v1/responses");
+    expect(calls[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(calls[0]!.body).toMatchObject({ model: "gpt-5.5", stream: true });
+  });
+
+  it("shell tool call: tool.start and the paired tool.end carry the command and its output", async () => {
+    const w = workspace();
+    model.enqueue(
+      { kind: "tool", name: "exec_command", input: { cmd: "echo tool-ran > ran.txt && cat ran.txt" } },
+      { kind: "text", text: "It ran." },
+    );
+    const { result, events } = await run(w.request("Run the command"));
+    expect(result).toMatchObject({ status: "completed", summary: "It ran." });
+    const [start] = ofType(events, "tool.start");
+    const ends = ofType(events, "tool.end");
+    expect(start).toMatchObject({
+      name: "shell",
+      input: { command: expect.stringContaining("echo tool-ran") },
+    });
+    expect(ends).toEqual([
+      { type: "tool.end", toolId: start!.toolId, name: "shell", output: "tool-ran\n", isError: false },
+    ]);
+    expect(readFileSync(join(w.cwd, "ran.txt"), "utf8")).toBe("tool-ran\n");
+  });
+
+  it("file write through apply_patch: the file exists and the tool names it", async () => {
+    const w = workspace();
+    const patch = "*** Begin Patch\n*** Add File: hello.txt\n+Hello, World!\n*** End Patch\n";
+    model.enqueue(
+      { kind: "tool", name: "apply_patch", input: { input: patch } },
+      { kind: "text", text: "Wrote it." },
+    );
+    const { result, events } = await run(w.request("Create hello.txt"));
+    expect(result).toMatchObject({ status: "completed", summary: "Wrote it." });
+    expect(readFileSync(join(w.cwd, "hello.txt"), "utf8")).toBe("Hello, World!\n");
+    const [start] = ofType(events, "tool.start");
+    expect(start).toMatchObject({
+      name: "apply_patch",
+      input: { changes: [{ path: join(w.cwd, "hello.txt"), kind: "add" }] },
+    });
+    expect(ofType(events, "tool.end")).toEqual([
+      expect.objectContaining({
+        toolId: start!.toolId,
+        output: `add ${join(w.cwd, "hello.txt")}`,
+        isError: false,
+      }),
+    ]);
+  });
+
+  it("a follow-up resumes the thread: the model sees the earlier turn, usage is the follow-up's own", async () => {
+    const w = workspace();
+    model.enqueue({ kind: "text", text: "The secret word is heliotrope." });
+    const first = await run(w.request("Remember a word for me"));
+    expect(first.result.status).toBe("completed");
+
+    model.enqueue({ kind: "text", text: "It was heliotrope." });
+    const second = await run(
+      w.request("Which word was it?", { resumeSessionId: first.result.agentSessionId }),
+    );
+    expect(second.result).toMatchObject({ status: "completed", agentSessionId: first.result.agentSessionId });
+    const history = lastInput();
+    expect(history).toContain("Remember a word for me");
+    expect(history).toContain("The secret word is heliotrope.");
+    expect(history).toContain("Which word was it?");
+    // Codex reports the thread's running total (about twice the first turn's input by now).
+    const [firstUsage] = ofType(first.events, "usage");
+    const [secondUsage] = ofType(second.events, "usage");
+    expect(secondUsage!.inputTokens).toBeLessThan(firstUsage!.inputTokens * 1.5);
+    expect(secondUsage!.inputTokens).toBeGreaterThan(firstUsage!.inputTokens * 0.5);
+  });
+
+  it("conversation restored on a new sandbox: the saved session files resume in a fresh HOME", async () => {
+    const w = workspace();
+    model.enqueue({ kind: "text", text: "Noted: the build uses pnpm." });
+    const first = await run(w.request("Our build uses pnpm; remember it"));
+    const threadId = first.result.agentSessionId!;
+
+    const saved = packConversation(codex.conversationFiles!(w.home).directory, 8 * 1024 * 1024);
+    expect(codex.conversationFiles!(w.home).holdsSession(saved.kept, threadId)).toBe(true);
+    const freshHome = join(w.home, "..", "fresh-home");
+    const restoredTo = codex.conversationFiles!(freshHome);
+    expect(unpackConversation(restoredTo.directory, saved.archive!)).toMatchObject({ ok: true });
+
+    model.enqueue({ kind: "text", text: "pnpm." });
+    const resumed = await run(
+      w.request("Which package manager?", { home: freshHome, resumeSessionId: threadId }),
+    );
+    expect(resumed.result).toMatchObject({ status: "completed", agentSessionId: threadId });
+    expect(lastInput()).toContain("Noted: the build uses pnpm.");
+    const [firstUsage] = ofType(first.events, "usage");
+    expect(ofType(resumed.events, "usage")[0]!.inputTokens).toBeLessThan(firstUsage!.inputTokens * 1.5);
+  });
+
+  it("a rejected key fails fast with one error saying to set OPENAI_API_KEY", async () => {
+    const w = workspace();
+    const started = Date.now();
+    const request = w.request("Say hello");
+    const { result, events } = await run({
+      ...request,
+      env: { ...request.env, OPENAI_API_KEY: "sk-wrong-key" },
+    });
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe("model_auth_failed");
+    expect(errors[0]!.message).toContain("OPENAI_API_KEY");
+    expect(JSON.stringify(events)).not.toContain("sk-wrong-key");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("a server error Codex recovers from is a log line, not a failure", async () => {
+    const w = workspace();
+    model.enqueue(
+      { kind: "error", status: 503, message: "upstream hiccup" },
+      { kind: "text", text: "Recovered." },
+    );
+    const request = w.request("Say hello");
+    const { result, events } = await run({ ...request, env: { ...request.env, [RETRIES_VARIABLE]: "1" } });
+    expect(result).toMatchObject({ status: "completed", summary: "Recovered." });
+    expect(ofType(events, "error")).toEqual([]);
+    expect(modelCalls()).toHaveLength(2);
+  });
+
+  it("stopping mid-tool ends the CLI and its tool: cancelled, no error, nothing left running", async () => {
+    const w = workspace();
+    const marker = randomUUID().slice(0, 8);
+    writeFileSync(join(w.cwd, `wait-${marker}.log`), "");
+    model.enqueue({ kind: "tool", name: "exec_command", input: { cmd: `tail -f wait-${marker}.log` } });
+    const controller = new AbortController();
+    const seen: AgentEvent[] = [];
+    const turn = run(w.request(`Wait for ${marker}`, { signal: controller.signal }), seen);
+
+    await waitFor("the codex process", () => processesWith(`Wait for ${marker}`)[0]);
+    await waitFor("the tool", () => processesWith(`tail -f wait-${marker}.log`)[0]);
+    await waitFor("the tool.start event", () => seen.find((e) => e.type === "tool.start"));
+    const cancelled = Date.now();
+    controller.abort();
+    const { result, events } = await turn;
+
+    expect(result.status).toBe("cancelled");
+    expect(ofType(events, "error")).toEqual([]);
+    const [start] = ofType(events, "tool.start");
+    expect(ofType(events, "tool.end")).toEqual([
+      expect.objectContaining({ toolId: start!.toolId, name: "shell", isError: true }),
+    ]);
+    expect(Date.now() - cancelled).toBeLessThan(5_000);
+    expect(processesWith(`Wait for ${marker}`)).toEqual([]);
+    expect(processesWith(`tail -f wait-${marker}.log`)).toEqual([]);
+  });
+
+  it("a slow model past the time limit: turn_timeout error, failed, CLI gone", async () => {
+    const w = workspace();
+    model.enqueue({ kind: "text", text: "too late", delayMs: 60_000 });
+    const marker = `slow-${randomUUID()}`;
+    const started = Date.now();
+    const { result, events } = await run(w.request(`Answer slowly ${marker}`, { timeoutMs: 5_000 }));
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
+    expect(errors[0]!.message).toContain("limit of 5 s");
+    expect(Date.now() - started).toBeLessThan(12_000);
+    expect(processesWith(marker)).toEqual([]);
+    // On a loaded machine the CLI may not have asked for the slow reply before the limit.
+    model.clearQueue();
+  });
+});

@@ -258,7 +258,10 @@ export class PiParser implements TurnParser {
     if (usage) events.push(usage);
     if (this.failure !== undefined) {
       const failure = this.failure;
-      return [...events, ...this.fail(describeModelApiError(modelCallFailure(failure)))];
+      return [
+        ...events,
+        ...this.fail(describeModelApiError({ ...modelCallFailure(failure), provider: this.model.provider })),
+      ];
     }
     if (this.aborted) {
       if (this.modelTurns > this.maxTurns) {

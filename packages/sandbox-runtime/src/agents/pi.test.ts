@@ -171,9 +171,24 @@ describe("pi parser on recorded output", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.code).toBe("model_auth_failed");
     expect(errors[0]!.message).toContain('"invalid x-api-key"');
+    expect(errors[0]!.message).toContain("ANTHROPIC_API_KEY");
     expect(ofType(events, "message")).toEqual([]);
     expect(ofType(events, "usage")).toEqual([]);
     expect(verdict).toMatchObject({ finished: true, failed: true });
+  });
+
+  it("a failure over another model API names that API's variables", () => {
+    const { events } = parseLines(
+      [
+        assistantEnd({ stopReason: "error", errorMessage: "401 Incorrect API key provided" }),
+        line({ type: "agent_end" }),
+      ],
+      { ...request, model: "gpt-5.5" },
+    );
+    const [error] = ofType(events, "error");
+    expect(error?.code).toBe("model_auth_failed");
+    expect(error?.message).toContain("OPENAI_API_KEY");
+    expect(error?.message).toContain("Incorrect API key provided");
   });
 
   it.each([

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentEvent } from "@nightshift/protocol";
@@ -254,6 +256,56 @@ describe("runTurn with the real codex CLI", () => {
     expect(result).toMatchObject({ status: "completed", summary: "Recovered." });
     expect(ofType(events, "error")).toEqual([]);
     expect(modelCalls()).toHaveLength(2);
+  });
+
+  it("calls no service but the model API: no plugin, app or analytics traffic through the egress proxy", async () => {
+    const w = workspace();
+    // The sandbox's egress proxy, as the CLI sees it: every CONNECT it asks for is recorded and refused.
+    const asked: string[] = [];
+    const proxy = createServer((req, res) => {
+      asked.push(`${req.method} ${req.url}`);
+      res.writeHead(403).end();
+    });
+    proxy.on("connect", (req, socket) => {
+      asked.push(`CONNECT ${req.url}`);
+      socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      model.enqueue({ kind: "text", text: "Hello." });
+      const request = w.request("Say hello");
+      const env = {
+        ...request.env,
+        HTTPS_PROXY: proxyUrl,
+        HTTP_PROXY: proxyUrl,
+        NO_PROXY: "127.0.0.1,localhost",
+      };
+      const { result } = await run({ ...request, env });
+      expect(result.status).toBe("completed");
+      expect(modelCalls()).toHaveLength(1);
+      expect(asked).toEqual([]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it("an unreachable model API fails the turn at once instead of waiting for the network forever", async () => {
+    const w = workspace();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const request = w.request("Say hello", { timeoutMs: 25_000 });
+    const started = Date.now();
+    const { result, events } = await run({
+      ...request,
+      env: { ...request.env, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+    });
+    expect(result.status).toBe("failed");
+    expect(ofType(events, "error").map((e) => e.code)).toEqual(["model_unreachable"]);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it("stopping mid-tool ends the CLI and its tool: cancelled, no error, nothing left running", async () => {

@@ -12,6 +12,7 @@ import { useAuth } from "../auth/auth-context";
 import { type SessionStreamView, useSessionStream } from "../stream/use-session-stream";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
 import { FollowUpBox } from "./follow-up-box";
+import { usePaidBy } from "./paid-by";
 import { PresenceList } from "./presence-list";
 import { SessionSummary } from "./session-summary";
 import { TimelineView } from "./timeline-view";
@@ -53,6 +54,8 @@ function LiveSession({ session, view }: { session: Session | undefined; view: Se
   const queued = useMemo(() => new Set(timeline.openPrompts.slice(1)), [timeline.openPrompts]);
 
   const id = view.sessionId;
+  const { me } = useAuth();
+  const paidBy = usePaidBy(id, session?.createdBy === me.user.id, closed);
   const stop = useMutation({
     mutationFn: () => stopSession(id),
     onSuccess: (s) => queryClient.setQueryData(sessionKeys.detail(s.id), s),
@@ -73,6 +76,7 @@ function LiveSession({ session, view }: { session: Session | undefined; view: Se
           timeline={timeline}
           onStop={() => stop.mutate()}
           stopping={stop.isPending}
+          paidBy={paidBy}
         />
       ) : (
         <Loading label="Loading session…" />

@@ -25,11 +25,14 @@ export function SessionSummary({
   timeline,
   onStop,
   stopping,
+  paidBy = null,
 }: {
   session: Session;
   timeline: Timeline;
   onStop(): void;
   stopping: boolean;
+  /** Whose model account paid ("your account", "tenant account", ...), once the gateway recorded a call. */
+  paidBy?: string | null;
 }) {
   const status = timeline.status ?? session.status;
   const ended = TERMINAL_STATUSES.has(status);
@@ -135,6 +138,12 @@ export function SessionSummary({
             }
           >
             {costText(cost, usage.costUnknown)}
+            {paidBy ? (
+              <span className="muted small" data-testid="session-paid-by">
+                {" "}
+                · paid by {paidBy}
+              </span>
+            ) : null}
           </dd>
         </div>
         <div>

@@ -63,6 +63,19 @@ function parseJson(line: string): unknown {
   }
 }
 
+/**
+ * Progress records the parser has no use for, recognised without parsing them: each repeats the
+ * whole message or tool output so far, so a file written in a thousand streamed chunks would
+ * otherwise be parsed a thousand times over. Pi prints `type` first, then the event's own `type`.
+ */
+function unreadUpdate(line: string): boolean {
+  if (line.startsWith('{"type":"tool_execution_update"')) return true;
+  return (
+    line.startsWith('{"type":"message_update","assistantMessageEvent":{"type":"') &&
+    !line.startsWith('{"type":"message_update","assistantMessageEvent":{"type":"text_delta"')
+  );
+}
+
 interface Totals {
   input: number;
   output: number;
@@ -103,7 +116,7 @@ export class PiParser implements TurnParser {
   }
 
   parseLine(line: string): AgentEvent[] {
-    if (line.trim() === "") return [];
+    if (line.trim() === "" || unreadUpdate(line)) return [];
     const json = parseJson(line);
     const base = Line.safeParse(json);
     if (!base.success) {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { AgentEvent } from "@nightshift/protocol";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { TurnVerdict } from "./adapter";
 import type { TurnRequest } from "./contract";
 import { pi } from "./pi";
@@ -228,6 +228,36 @@ describe("pi parser on unexpected input", () => {
       { type: "log", source: "pi", stream: "stdout", text: "[1,2,3]" },
     ]);
     expect(verdict.finished).toBe(false);
+  });
+
+  it("streamed tool-call chunks and tool progress are skipped unread; text deltas are still read", () => {
+    const huge = "y".repeat(1_000_000);
+    const update = (type: string, delta: string) =>
+      line({
+        type: "message_update",
+        assistantMessageEvent: { type, delta, partial: { content: huge } },
+        message: {},
+      });
+    const skipped = [
+      update("toolcall_delta", '{"path":'),
+      line({
+        type: "tool_execution_update",
+        toolCallId: "t1",
+        partialResult: { content: [{ type: "text", text: huge }] },
+      }),
+    ];
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      const { events } = parseLines([
+        line({ type: "message_start", message: { role: "assistant", content: [] } }),
+        ...skipped,
+        update("text_delta", "Hi"),
+      ]);
+      expect(events).toEqual([{ type: "message.delta", messageId: "p1:m1", text: "Hi" }]);
+      expect(parse.mock.calls.filter(([text]) => skipped.includes(text as string))).toEqual([]);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it("a model the price table does not know: tokens with no cost (unknown), not Pi's $0", () => {

@@ -73,8 +73,10 @@ export function piModelOf(request: Pick<TurnRequest, "model">): PiModel {
 export const piAgentDir = (home: string) => join(home, ".pi", "agent");
 /** Passed as `--session-dir`: Pi keeps one `<timestamp>_<session id>.jsonl` per session there. */
 export const piSessionDir = (home: string) => join(piAgentDir(home), "sessions");
-/** Written by `preparePiHome`, loaded with `-e`. */
-export const piExtensionPath = (home: string) => join(home, ".pi", "nightshift", "turn.mjs");
+const EXTENSION_DIR = [".pi", "nightshift"];
+const EXTENSION_FILE = "turn.mjs";
+/** Written by `preparePiHome`, loaded with `--extension`. */
+export const piExtensionPath = (home: string) => join(home, ...EXTENSION_DIR, EXTENSION_FILE);
 
 /** Thrown by `preparePiHome` with a message for the person running the session. */
 export class PiSetupError extends Error {}
@@ -183,10 +185,10 @@ export async function preparePiHome(request: TurnRequest, promptEscaped: boolean
   await realDirectory(agentDir, ["sessions"]);
   await replaceFile(agentDir, "models.json", models);
   await replaceFile(agentDir, "settings.json", json(piSettingsJson(model)));
-  const extensionDir = await realDirectory(request.home, [".pi", "nightshift"]);
+  const extensionDir = await realDirectory(request.home, EXTENSION_DIR);
   await replaceFile(
     extensionDir,
-    "turn.mjs",
+    EXTENSION_FILE,
     piExtensionSource({ maxTurns: request.maxTurns, promptEscaped }),
   );
 }

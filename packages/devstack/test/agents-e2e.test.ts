@@ -12,8 +12,8 @@ import { createDemoRepo, git } from "../src/demo-repo";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
-/** Every agent, Claude Code included, through the same cases. */
-const AGENTS = Object.keys(AGENT_CATALOG) as AgentName[];
+/** Every agent but Claude Code, whose e2e.test.ts runs these same cases (and more) already. */
+const AGENTS = (Object.keys(AGENT_CATALOG) as AgentName[]).filter((agent) => agent !== "claude-code");
 
 let stack: Stack;
 

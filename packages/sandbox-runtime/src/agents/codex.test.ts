@@ -246,6 +246,25 @@ describe("codex parser on unexpected input", () => {
     expect(verdict).toMatchObject({ finished: true, failed: true });
   });
 
+  it("an error record Codex carries on from is a log line; one without turn.failed after it names its cause", () => {
+    const carried = parseLines([
+      line({ type: "error", message: "MCP server docs failed to start" }),
+      line({ type: "item.completed", item: { id: "item_0", type: "agent_message", text: "Done anyway." } }),
+      line({ type: "turn.completed", usage: { input_tokens: 10, output_tokens: 2 } }),
+    ]);
+    expect(ofType(carried.events, "error")).toEqual([]);
+    expect(ofType(carried.events, "log").map((e) => e.text)).toEqual([
+      "Codex reported an error and carried on: MCP server docs failed to start",
+    ]);
+    expect(carried.verdict).toMatchObject({ finished: true, failed: false, summary: "Done anyway." });
+
+    const failed = parseLines([
+      line({ type: "error", message: "unexpected status 429 Too Many Requests: slow down" }),
+      line({ type: "turn.failed", error: {} }),
+    ]);
+    expect(ofType(failed.events, "error").map((e) => e.code)).toEqual(["model_rate_limited"]);
+  });
+
   it("MCP and web search items pair by id; a completed item without a start gets both", () => {
     const { events } = parseLines([
       line({

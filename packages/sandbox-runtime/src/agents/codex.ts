@@ -13,8 +13,8 @@
  *
  * Mapping: `thread.started` → the session id; `agent_message` items → whole `message`s (Codex
  * prints no token deltas); command, file change, MCP and web search items → `tool.start` /
- * `tool.end` paired by item id; warning items and "Reconnecting..." errors → `log`; another
- * `error` or `turn.failed` → one `error`; `turn.completed` → `usage` for this turn only (Codex's
+ * `tool.end` paired by item id; warning items and "Reconnecting..." errors → `log`; `turn.failed`
+ * → one `error` (classified from its message, or the `error` record before it); `turn.completed` → `usage` for this turn only (Codex's
  * figure is the thread's running total: the total recorded in the session file before the turn
  * is subtracted, see codex-sessions.ts), at list price (Codex reports no cost).
  */
@@ -139,6 +139,8 @@ class CodexParser implements TurnParser {
   private failed = false;
   private errorEmitted = false;
   private lastText: string | undefined;
+  /** The last error record since the turn began; turn.failed normally repeats it. */
+  private pendingError: string | undefined;
   /** Started tool calls still waiting for their result, by id. */
   private readonly openTools = new Map<string, string>();
   private readonly options: CodexParserOptions;
@@ -167,14 +169,16 @@ class CodexParser implements TurnParser {
         return this.onTurnCompleted(json);
       case "turn.failed": {
         this.finished = true;
-        const message = TurnFailed.safeParse(json).data?.error?.message ?? "";
+        const message = TurnFailed.safeParse(json).data?.error?.message || this.pendingError || "";
         return this.fail(this.describe(message));
       }
       case "error": {
         const message = ErrorLine.safeParse(json).data?.message ?? "";
-        // Retries in progress are news, not failures; only a final error ends the turn.
+        // Retries in progress are news, not failures; only turn.failed ends the turn (it repeats
+        // the error that caused it, which is kept in case it does not).
         if (isRetryNotice(message)) return [this.log(`model call failed; ${message}`)];
-        return this.fail(this.describe(message));
+        this.pendingError = message;
+        return [];
       }
       default:
         return [];
@@ -272,8 +276,12 @@ class CodexParser implements TurnParser {
 
   private onTurnCompleted(json: unknown): AgentEvent[] {
     this.finished = true;
+    const carriedOn = this.pendingError
+      ? [this.log(`Codex reported an error and carried on: ${this.pendingError}`)]
+      : [];
+    this.pendingError = undefined;
     const total = TurnCompleted.safeParse(json).data?.usage;
-    if (!total) return [];
+    if (!total) return carriedOn;
     const turn = usageSince(total, this.options.usageBefore);
     // OpenAI counts cached input inside input_tokens; the price table charges it apart.
     const cached = Math.min(turn.cached_input_tokens, turn.input_tokens);
@@ -286,7 +294,7 @@ class CodexParser implements TurnParser {
       },
       { provider: "openai", model: this.options.model },
     );
-    return usage ? [usage] : [];
+    return usage ? [...carriedOn, usage] : carriedOn;
   }
 
   private describe(message: string): DescribedError {

@@ -34,8 +34,8 @@ interface Harness {
   run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
 }
 
-async function harness(): Promise<Harness> {
-  const model = await startScriptedModel({ apiKey: API_KEY });
+async function harness(options: { autopilot?: boolean } = {}): Promise<Harness> {
+  const model = await startScriptedModel({ apiKey: API_KEY, ...options });
   const root = mkdtempSync(join(tmpdir(), "ns-gemini-"));
   cleanups.push(() => rmSync(root, { recursive: true, force: true }));
   cleanups.push(() => model.close());
@@ -183,6 +183,20 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     expect(ofType(events, "tool.end")).toEqual([
       { type: "tool.end", toolId: start!.toolId, name: "write_file", output: "", isError: false },
     ]);
+  });
+
+  it("the keyless demo: autopilot on the catalog's default model writes the named file and sums it up", async () => {
+    const h = await harness({ autopilot: true });
+    const { result, events } = await h.run(
+      h.request("Please add docs/usage.md about the CLI", { model: undefined }),
+    );
+    expect(result.status).toBe("completed");
+    expect(modelCalls(h.model)[0]!.path).toBe(CALL_PATH); // gemini-2.5-flash, AGENT_CATALOG's default
+    expect(readFileSync(join(h.cwd, "docs", "usage.md"), "utf8")).toContain(
+      "Requested change: Please add docs/usage.md",
+    );
+    expect(ofType(events, "tool.start")[0]).toMatchObject({ name: "write_file" });
+    expect(result.summary).toMatch(/^I wrote usage\.md/);
   });
 
   it("a follow-up resumes the session: the model receives the earlier turn", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { anthropicConversation, MessagesRequest } from "./anthropic-request";
 import { autopilotReply, contentFor, fileNamedIn, shellWriteCommand } from "./autopilot";
+import { GenerateContentRequest, geminiConversation } from "./gemini-request";
 import { ResponsesRequest, responsesConversation } from "./openai-responses-request";
 
 const options = { chunkDelayMs: 0 };
@@ -88,6 +89,30 @@ describe("autopilotReply", () => {
       options,
     );
     expect(reply).toMatchObject({ kind: "tool", name: "write", input: { filePath: "notes.txt" } });
+  });
+
+  it("reads Gemini CLI's prompt past its <session_context> part (which lists the repository's files)", () => {
+    const sessionContext =
+      "<session_context>\nThis is the Gemini CLI.\n- **Workspace Directories:**\n  - /repo/work\n/repo/work/\n├───README.md\n</session_context>";
+    const conversation = geminiConversation(
+      GenerateContentRequest.parse({
+        contents: [{ role: "user", parts: [{ text: sessionContext }, { text: "Please add docs/usage.md" }] }],
+        tools: [
+          {
+            functionDeclarations: [
+              { name: "write_file", parameters: { properties: { file_path: {}, content: {} } } },
+            ],
+          },
+        ],
+      }),
+      "gemini-2.5-flash",
+      true,
+    );
+    const reply = autopilotReply(conversation, options);
+    expect(reply).toMatchObject({ kind: "tool", name: "write_file", input: { file_path: "docs/usage.md" } });
+    const content = (reply as { input: { content: string } }).input.content;
+    expect(content).toContain("Requested change: Please add docs/usage.md");
+    expect(content).not.toContain("session_context");
   });
 
   it("falls back to NIGHTSHIFT.md when no file is named", () => {

@@ -38,9 +38,12 @@ export type LatestUserInput =
   | { kind: "tool_results"; results: Extract<Part, { type: "tool_result" }>[] }
   | { kind: "none" };
 
-const REMINDER = /^\s*<system-reminder>/;
+const REMINDER = /^\s*<(?:system-reminder|session_context)>/;
 
-/** The user's own words: agent CLIs' injected <system-reminder> texts are left out. */
+/**
+ * The user's own words: what agent CLIs inject beside them is left out (Claude Code's
+ * <system-reminder> texts, Gemini CLI's <session_context> part with the directory listing).
+ */
 function promptText(parts: Part[]): string {
   return parts
     .filter((p): p is Extract<Part, { type: "text" }> => p.type === "text" && !REMINDER.test(p.text))

@@ -18,6 +18,7 @@ import { runResumeBench } from "./resume-bench";
 import { runSessionBench } from "./session-bench";
 import { runStreamBench } from "./stream-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
+import { runWarmBench } from "./warm-bench";
 import { runWebhookBench } from "./webhook-bench";
 
 const only = process.argv.slice(2);
@@ -27,6 +28,7 @@ const benches = {
   session: runSessionBench,
   agents: runAgentOverheadBench,
   resume: runResumeBench,
+  warm: runWarmBench,
   daytona: runDaytonaBench,
   modal: runModalBench,
   egress: runEgressBench,

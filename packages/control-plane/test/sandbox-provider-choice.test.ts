@@ -212,7 +212,7 @@ describe("which provider a new session runs on", () => {
       return view.sandbox?.isolation ? view.sandbox : null;
     });
     // The recording host reports the no-bubblewrap fallback, which local mode accepts.
-    expect(shown).toEqual({ provider: "local", isolation: "process" });
+    expect(shown).toEqual({ provider: "local", isolation: "process", start: "cold" });
   });
 
   it("terminate goes to the session's provider even after the tenant default changed", async () => {

@@ -13,4 +13,5 @@ export * from "./sandbox-socket";
 export * from "./stack";
 export * from "./stream-socket";
 export * from "./tcp-proxy";
+export * from "./warm-start";
 export * from "./worker";

@@ -1,0 +1,108 @@
+/**
+ * Warm vs cold start (issue 13 §7) on the local host: two identical repositories whose setup hook
+ * takes noticeable time (sleeps 2 s and writes 300 node_modules-like packages, as an install
+ * would), one with warm start on (prebuilt snapshot: no clone, setup skipped), one without
+ * (clone, then the setup hook). Sessions alternate between them, round by round, in alternating
+ * order, so load drifts hit both alike. Measured per session: create → ready (the session's
+ * `running` status: sandbox created, workspace prepared, hooks done, runtime ready) and create →
+ * turn end (a one-reply turn). Also: how long the first prebuild took (turned on → snapshot ready).
+ */
+import {
+  createSetupRepo,
+  type Stack,
+  StreamWatcher,
+  setWarmStart,
+  startStack,
+  waitForWarmSnapshot,
+} from "@nightshift/devstack";
+import { postJson } from "./stack-api";
+import { ms, percentile, summarize } from "./stats";
+
+const ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 6);
+const SETUP_SECONDS = 2;
+const SETUP_PACKAGES = 300;
+
+type Mode = "warm" | "cold";
+const REPOS: Record<Mode, string> = { warm: "warm-bench", cold: "cold-bench" };
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { ...summarize(values), p90: percentile(sorted, 90) };
+}
+
+export interface WarmBenchResult {
+  setupHook: string;
+  rounds: number;
+  prebuildMs: number;
+  createToReady: Record<Mode, ReturnType<typeof summary>>;
+  createToTurnEnd: Record<Mode, ReturnType<typeof summary>>;
+}
+
+const running = (w: StreamWatcher) =>
+  w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
+const turnEnded = (w: StreamWatcher) => w.events.some((e) => e.event.type === "turn.end");
+const logs = (w: StreamWatcher) =>
+  w.events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
+
+async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; turn: number }> {
+  stack.model!.enqueue({ kind: "text", text: "Ready." });
+  const started = performance.now();
+  const session = await postJson(stack, "/api/v1/sessions", {
+    repo: { kind: "local", path: REPOS[mode] },
+    prompt: "Say ready.",
+  });
+  const w = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
+  await w.until("running", () => running(w), 120_000);
+  const ready = performance.now() - started;
+  await w.until("the turn to end", () => turnEnded(w), 120_000);
+  const turn = performance.now() - started;
+  const warm = /warm start: from the repository's prebuilt snapshot/.test(logs(w));
+  w.close();
+  await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, { method: "POST", headers: stack.headers });
+  if (warm !== (mode === "warm")) throw new Error(`a ${mode} session started ${warm ? "warm" : "cold"}`);
+  return { ready, turn };
+}
+
+export async function runWarmBench(log: (line: string) => void = console.log): Promise<WarmBenchResult> {
+  const stack = await startStack({ forceScriptedModel: true });
+  try {
+    for (const repo of Object.values(REPOS))
+      createSetupRepo(stack.reposRoot, repo, SETUP_SECONDS, SETUP_PACKAGES);
+    const turnedOn = performance.now();
+    await setWarmStart(stack, REPOS.warm, true);
+    await waitForWarmSnapshot(stack, REPOS.warm, { timeoutMs: 180_000 });
+    const prebuildMs = performance.now() - turnedOn;
+    log(
+      `warm: prebuild (clone + setup hook + snapshot) ${ms(prebuildMs)}; ${ROUNDS} rounds of warm and cold...`,
+    );
+    const ready: Record<Mode, number[]> = { warm: [], cold: [] };
+    const turn: Record<Mode, number[]> = { warm: [], cold: [] };
+    for (let i = 0; i < ROUNDS; i++) {
+      const order: Mode[] = i % 2 === 0 ? ["warm", "cold"] : ["cold", "warm"];
+      for (const mode of order) {
+        const t = await oneSession(stack, mode);
+        ready[mode].push(t.ready);
+        turn[mode].push(t.turn);
+      }
+    }
+    const result: WarmBenchResult = {
+      setupHook: `sleep ${SETUP_SECONDS} s, then write ${SETUP_PACKAGES} node_modules packages`,
+      rounds: ROUNDS,
+      prebuildMs,
+      createToReady: { warm: summary(ready.warm), cold: summary(ready.cold) },
+      createToTurnEnd: { warm: summary(turn.warm), cold: summary(turn.cold) },
+    };
+    for (const mode of ["warm", "cold"] as const) {
+      const r = result.createToReady[mode];
+      const t = result.createToTurnEnd[mode];
+      log(
+        `warm: ${mode} create → ready p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, max ${ms(r.max)}; create → turn end p50 ${ms(t.p50)}, p90 ${ms(t.p90)}`,
+      );
+    }
+    return result;
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runWarmBench();

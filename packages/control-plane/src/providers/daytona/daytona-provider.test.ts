@@ -112,6 +112,18 @@ describe("DaytonaSandboxProvider", () => {
     ).toBeGreaterThan(0);
   });
 
+  it("polls a starting sandbox every 50 ms in its first second instead of waiting for the 250 ms tick", async () => {
+    const { api, provider } = setup({ delays: { startMs: 200 } }, { pollIntervalMs: 250 });
+    const handle = await provider.create(input());
+    const create = api.requests.find((r) => r.method === "POST" && r.path === "/api/sandbox")!;
+    const polls = api.requests.filter(
+      (r) => r.method === "GET" && r.path === `/api/sandbox/${handle.providerId}`,
+    );
+    // The old fixed 250 ms pause could never look before 250 ms; now the first look is at ~50 ms.
+    expect(polls[0]!.at - create.at).toBeLessThan(240);
+    expect(polls.length).toBeGreaterThan(1);
+  });
+
   it("a runtime that exits at once fails the start with its logs (secrets cut out), and the sandbox is deleted", async () => {
     const { api, provider, live } = setup();
     api.failRuntime({ exitCode: 1, output: `runtime: bootstrap refused (token ${TOKEN})\nnode exited\n` });

@@ -53,13 +53,17 @@ export interface DaytonaProviderConfig {
   /** How long the runtime is watched for an immediate exit (default 1 s). */
   startCheckMs?: number;
   /**
-   * The longest pause between state polls (default 250 ms). The first poll comes sooner (a fifth
-   * of it) and the pause grows from there: most sandboxes start in well under a second.
+   * The pause between state polls once a sandbox has taken a second to start (default 250 ms).
+   * Within its first second it is polled every FAST_POLL_MS: most sandboxes start in well under
+   * a second, and a 250 ms tick made each create wait for the next tick (docs/performance.md).
    */
   pollIntervalMs?: number;
   /** How long a snapshot may take to become active (default 90 s). */
   snapshotTimeoutMs?: number;
 }
+
+/** The pause between state polls in a sandbox's first second. */
+export const FAST_POLL_MS = 50;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -171,10 +175,8 @@ export class DaytonaSandboxProvider implements SandboxProvider {
 
   private async waitUntilStarted(sandbox: DaytonaSandbox): Promise<DaytonaSandbox> {
     const deadline = Date.now() + (this.config.startTimeoutMs ?? 60_000);
-    const maxPause = this.config.pollIntervalMs ?? 250;
-    // A short first pause, growing by half each poll up to maxPause: a sandbox that starts in
-    // 200 ms is seen at about 210 ms rather than at the first 250 ms tick (docs/performance.md).
-    let pause = Math.max(10, Math.round(maxPause / 5));
+    const slowPause = this.config.pollIntervalMs ?? 250;
+    const fastUntil = Date.now() + 1_000;
     let current = sandbox;
     for (;;) {
       if (current.state === "started") return current;
@@ -197,8 +199,8 @@ export class DaytonaSandboxProvider implements SandboxProvider {
           "transient",
         );
       }
+      const pause = Date.now() < fastUntil ? Math.min(FAST_POLL_MS, slowPause) : slowPause;
       await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
-      pause = Math.min(Math.round(pause * 1.5), maxPause);
       current = await this.client.getSandbox(sandbox.id);
     }
   }
@@ -212,10 +214,13 @@ export class DaytonaSandboxProvider implements SandboxProvider {
       DAYTONA_RUNTIME_COMMAND,
     );
     // A runtime that cannot start (a snapshot without it, a refused bootstrap) exits within
-    // moments; one that runs is left to dial in (readiness is its hello on the bridge).
-    const deadline = Date.now() + (this.config.startCheckMs ?? 1_000);
-    let wait = 50;
+    // moments; one that runs is left to dial in (readiness is its hello on the bridge). Two looks,
+    // early and at the end of the window, rather than a poll every few ms while it boots.
+    const checkMs = this.config.startCheckMs ?? 1_000;
+    const deadline = Date.now() + checkMs;
+    let wait = Math.round(checkMs / 4);
     for (;;) {
+      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
       const exitCode = await this.client.commandExitCode(toolbox, DAYTONA_RUNTIME_SESSION, commandId);
       if (exitCode !== null) {
         const logs = await this.client
@@ -227,8 +232,7 @@ export class DaytonaSandboxProvider implements SandboxProvider {
         );
       }
       if (Date.now() >= deadline) return;
-      await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
-      wait *= 2;
+      wait = deadline - Date.now();
     }
   }
 }

@@ -29,13 +29,13 @@ import { deliverSigned, repositoryJson, userJson } from "./webhook-fixtures";
 
 const bindings = env as unknown as Bindings;
 
-function call(
+async function call(
   who: Identity,
   path: string,
   init: { method?: string; body?: unknown } = {},
   vars: Partial<Bindings> = {},
 ): Promise<Response> {
-  return createApp().request(
+  return await createApp().request(
     `http://nightshift.test${path}`,
     {
       method: init.method ?? "GET",

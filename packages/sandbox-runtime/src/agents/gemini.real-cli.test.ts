@@ -4,7 +4,7 @@
  * has its own HOME, cwd and model server. A Gemini CLI start costs seconds here, hence the timeouts.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentEvent } from "@nightshift/protocol";
@@ -139,6 +139,17 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     expect(result.status).toBe("completed");
     expect(contentsOf(modelCalls(h.model)[0]!)).toContain(JSON.stringify(prompt).slice(1, -1));
     expect(readdirSync(h.cwd)).toEqual([]);
+  });
+
+  it("a repository's .env does not steer the CLI (its proxy would take the model call elsewhere)", async () => {
+    const h = await harness();
+    const proxy = await startScriptedModel({ apiKey: "not-the-model" });
+    cleanups.push(() => proxy.close());
+    writeFileSync(join(h.cwd, ".env"), `HTTP_PROXY=${proxy.url}\nHTTPS_PROXY=${proxy.url}\n`);
+    h.model.enqueue({ kind: "text", text: "Straight to the model." });
+    const { result } = await h.run(h.request("Say hello"));
+    expect(result).toMatchObject({ status: "completed", summary: "Straight to the model." });
+    expect(proxy.requests).toEqual([]);
   });
 
   it("shell tool call: tool.start and the paired tool.end carry the command and its output", async () => {

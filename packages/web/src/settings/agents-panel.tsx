@@ -7,6 +7,7 @@ import { AGENT_CATALOG, AgentDefaults, type AgentDefaultsView, type AgentName } 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
 import { describeError } from "../api/http-client";
+import { agentsKey } from "../new-session/agents-api";
 import { agentLabel } from "../ui/agent-label";
 import { ErrorState, Loading } from "../ui/states";
 import { agentDefaultsKeys, getAgentDefaults, putAgentDefaults } from "./agents-api";
@@ -71,7 +72,7 @@ export function AgentsPanel({ editable }: { editable: boolean }) {
     onSuccess: (saved) => {
       queryClient.setQueryData(agentDefaultsKeys.settings, saved);
       // The new-session picker preselects the tenant's default: let it read the new one.
-      void queryClient.invalidateQueries({ queryKey: ["agents"] });
+      void queryClient.invalidateQueries({ queryKey: agentsKey });
       setDraft(null);
     },
   });

@@ -1,7 +1,7 @@
 /**
  * Settings: one tab per concern, each a route so it can be linked to. Admins see every tab; other
- * members see the GitHub connection, the network allow-list and the sandbox providers, read-only,
- * as the API lets any member read them.
+ * members see the GitHub connection, the network allow-list, the sandbox providers and the agent
+ * defaults, read-only, as the API lets any member read them.
  */
 import { Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { isAdmin } from "../auth/auth-api";

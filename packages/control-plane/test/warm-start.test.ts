@@ -8,11 +8,12 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { Session, WarmStartView } from "@nightshift/protocol";
+import { BootstrapResponse, type Session, type WarmStartView } from "@nightshift/protocol";
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
 import { warmSnapshots } from "../src/db/schema";
+import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import type { SessionAgent } from "../src/session/agent";
 import { MetaStore, sqlMetaRows } from "../src/session/meta-store";
 import { defaultBranchPush, handleWarmPush } from "../src/warm/push-trigger";
@@ -20,7 +21,7 @@ import { findWarmSnapshot, putWarmRepository, type WarmSnapshotRow } from "../sr
 import { warmPoolName } from "../src/warm/warm-pool";
 import { githubTenant, INSTALLATION_ID } from "./github-tenant";
 import { api, createTenant, type Identity, joinTenant, postJson, sessionStub, waitFor } from "./helpers";
-import { SandboxClient, useIncarnation, waitForLaunch } from "./sandbox-client";
+import { SandboxClient, TEST_SANDBOX_SECRET, useIncarnation, waitForLaunch } from "./sandbox-client";
 import { deliverSigned, repositoryJson } from "./webhook-fixtures";
 
 const DEMO = { kind: "local", path: "demo" } as const;
@@ -289,5 +290,40 @@ describe("push trigger", () => {
       commit: head,
       prebuildSessionId: session,
     });
+  });
+});
+
+describe("what a prebuild may see", () => {
+  it("admin-only secret baked into a snapshot: a prebuild gets the repository's secrets but never admin-only ones", async () => {
+    const owner = await createTenant("warm-secrets");
+    const secret = (name: string, body: unknown) =>
+      api(
+        `/api/v1/tenants/${owner.tenantId}/secrets/${name}`,
+        { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
+        owner,
+      );
+    expect((await secret("DEPLOY_KEY", { value: "admin-only-deploy-key-1", adminOnly: true })).status).toBe(
+      201,
+    );
+    expect((await secret("NPM_TOKEN", { value: "npm-token-for-installs-1" })).status).toBe(201);
+    await put(owner, { repo: DEMO, enabled: true });
+    const sessionId = (await snapshotRow(owner.tenantId))?.prebuildSessionId ?? "";
+    const incarnation = `prebuild-secrets.${crypto.randomUUID()}`;
+    await useIncarnation({ id: sessionId, tenantId: owner.tenantId } as Session, incarnation);
+    const { token } = await mintBootstrapToken(
+      TEST_SANDBOX_SECRET,
+      { sessionId, tenantId: owner.tenantId, incarnation, jti: crypto.randomUUID() },
+      Date.now(),
+    );
+    const res = await api(
+      "/sandbox/bootstrap",
+      { method: "POST", headers: { authorization: `Bearer ${token}` } },
+      null,
+    );
+    expect(res.status).toBe(200);
+    const { env: runtimeEnv } = BootstrapResponse.parse(await res.json());
+    expect(runtimeEnv).toMatchObject({ NIGHTSHIFT_PREBUILD: "1", NPM_TOKEN: "npm-token-for-installs-1" });
+    expect(runtimeEnv.DEPLOY_KEY).toBeUndefined();
+    expect(JSON.stringify(runtimeEnv)).not.toContain("admin-only-deploy-key-1");
   });
 });

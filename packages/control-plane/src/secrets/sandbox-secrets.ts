@@ -17,13 +17,17 @@ export function repoKeyOf(repo: RepoRef): string {
   return repo.kind === "github" ? `github:${repo.owner}/${repo.name}`.toLowerCase() : `local:${repo.path}`;
 }
 
-/** The session's starter and their current role decide; a demoted admin's sessions lose admin-only secrets. */
+/**
+ * The session's starter and their current role decide; a demoted admin's sessions lose admin-only
+ * secrets. A warm-start prebuild never gets them, whoever turned it on: what its setup hook writes
+ * is snapshotted and every member's session starts from it.
+ */
 export async function decryptSecretsForSession(
   env: Pick<Bindings, "DB" | "SECRETS_MASTER_KEYS">,
-  session: { tenantId: string; repo: RepoRef; createdBy: string },
+  session: { tenantId: string; repo: RepoRef; createdBy: string; prebuild?: boolean | undefined },
 ): Promise<Record<string, string>> {
   const membership = await findMembership(openDatabase(env.DB), session.tenantId, session.createdBy);
-  const admin = membership !== null && roleAtLeast(membership.role, "admin");
+  const admin = !session.prebuild && membership !== null && roleAtLeast(membership.role, "admin");
   const values = await decryptSecretsForSandbox(env, session.tenantId, repoKeyOf(session.repo), {
     includeAdminOnly: admin,
   });

@@ -54,6 +54,13 @@ describe("matchesFilter", () => {
     ).toBe(true);
   });
 
+  it("finds a session by its agent's name as the list shows it", () => {
+    expect(search("Claude Code")).toBe(true);
+    const gemini = { ...session, agent: "gemini" as const, model: "gemini-2.5-pro" };
+    expect(matchesFilter(gemini, { trigger: null, search: "gemini cli" })).toBe(true);
+    expect(matchesFilter(gemini, { trigger: null, search: "codex" })).toBe(false);
+  });
+
   it("ignores case and needs every word to match", () => {
     expect(search("FLAKY Login")).toBe(true);
     expect(search("flaky  acme\trunning")).toBe(true);

@@ -1,5 +1,6 @@
 /** Client-side narrowing of a sessions page: trigger and free-text search (status is server-side). */
 import type { Session, Trigger } from "@nightshift/protocol";
+import { agentLabel } from "../ui/agent-label";
 import { formatRepo } from "../ui/format";
 
 export interface SessionFilter {
@@ -15,6 +16,8 @@ export function matchesFilter(s: Session, f: SessionFilter): boolean {
     s.title,
     formatRepo(s.repo),
     s.agent,
+    // As the list shows it ("Gemini CLI"), so what a person reads is what they can search for.
+    agentLabel(s.agent),
     s.model ?? "",
     s.createdBy,
     s.branch,

@@ -8,11 +8,13 @@
 import { env } from "cloudflare:workers";
 import type { Session, SessionModelUsage } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import type { GatewayEnv } from "../src/model-gateway/credentials";
-import { chooseUpstream } from "../src/model-gateway/credentials";
+import { openDatabase } from "../src/db/client";
+import { addMember, removeMember } from "../src/db/repositories/tenancy";
+import { chooseUpstream, forgetCachedModelKeys, type GatewayEnv } from "../src/model-gateway/credentials";
 import type { SandboxCaller } from "../src/sandbox-auth/sandbox-caller";
 import { anthropicBody, anthropicCall, callGateway, modelRequestsMarked } from "./gateway-client";
 import { api, createTenant, type Identity, joinTenant, postJson, waitFor } from "./helpers";
+import { identityFor } from "./identities";
 import { useIncarnation } from "./sandbox-client";
 
 const REPO = { kind: "local", path: "demo" } as const;
@@ -61,6 +63,24 @@ async function headersSeenUpstream(token: string, extra: Record<string, string> 
   return seen.headers;
 }
 
+const NO_SETTINGS = { model: { baseUrls: {} }, budget: {} };
+const gatewayEnv = () => env as unknown as GatewayEnv;
+
+/** What the gateway knows of a sandbox's caller, for asking it directly which upstream it would use. */
+function callerOf(creator: Identity, agent: string): SandboxCaller {
+  return {
+    tenantId: creator.tenantId,
+    sessionId: "s-direct",
+    userId: creator.userId,
+    repo: REPO,
+    branch: "nightshift/x",
+    agent,
+    model: null,
+    allowForcePush: false,
+    incarnationHash: "h",
+  };
+}
+
 function paidBy(session: Session, who: Identity, calls: number) {
   return waitFor(`${calls} recorded calls`, async () => {
     const res = await api(`/api/v1/sessions/${session.id}/usage`, {}, who);
@@ -89,8 +109,8 @@ describe("model accounts in the gateway: precedence", () => {
 
   it("another member's session never uses my account (it gets the tenant's key)", async () => {
     const owner = await createTenant("acct-other-member");
-    const me = await joinTenant(owner, "member", "me");
-    const other = await joinTenant(owner, "member", "other");
+    const me = await joinTenant(owner, "member");
+    const other = await joinTenant(owner, "member");
     await putTenantKey(owner, "tenant-wide-anthropic-key-0002");
     await putMyAccount(me, "anthropic", "my-own-anthropic-key-0002");
 
@@ -105,10 +125,7 @@ describe("model accounts in the gateway: precedence", () => {
     await putMyAccount(home, "anthropic", "home-tenant-anthropic-key-0003");
     // The same user, a member of a second tenant that has no key of its own.
     const away = await createTenant("acct-away");
-    const { addMember } = await import("../src/db/repositories/tenancy");
-    const { openDatabase } = await import("../src/db/client");
     await addMember(openDatabase(env.DB), away.tenantId, home.userId, "member", new Date().toISOString());
-    const { identityFor } = await import("./identities");
     const meAway = await identityFor(
       { id: away.tenantId, slug: away.slug },
       { id: home.userId, login: home.login, name: home.login },
@@ -165,31 +182,35 @@ describe("model accounts in the gateway: subscription tokens and changes", () =>
   it("a subscription token is used only for Claude Code sessions; another agent's falls back", async () => {
     const owner = await createTenant("acct-subscription-agent");
     await putMyAccount(owner, "anthropic", SUBSCRIPTION_TOKEN, "subscription_token");
-    const caller: SandboxCaller = {
-      tenantId: owner.tenantId,
-      sessionId: "s-none",
-      userId: owner.userId,
-      repo: REPO,
-      branch: "nightshift/x",
-      agent: "opencode",
-      model: null,
-      allowForcePush: false,
-      incarnationHash: "h",
-    };
-    const gatewayEnv = env as unknown as GatewayEnv;
-    const settings = { model: { baseUrls: {} }, budget: {} };
-    const other = await chooseUpstream(gatewayEnv, caller, "anthropic", settings);
+    const caller = callerOf(owner, "opencode");
+    const other = await chooseUpstream(gatewayEnv(), caller, "anthropic", NO_SETTINGS);
     expect(other).toMatchObject({ key: "test-deployment-anthropic-key", keySource: "deployment" });
     const claude = await chooseUpstream(
-      gatewayEnv,
+      gatewayEnv(),
       { ...caller, agent: "claude-code" },
       "anthropic",
-      settings,
+      NO_SETTINGS,
     );
     expect(claude).toMatchObject({
       key: SUBSCRIPTION_TOKEN,
       keyKind: "subscription_token",
       keySource: "user",
+    });
+  });
+
+  it("a creator who left the tenant no longer pays with their account (their session falls back)", async () => {
+    const owner = await createTenant("acct-left");
+    const member = await joinTenant(owner, "member");
+    await putMyAccount(member, "anthropic", "departed-member-anthropic-key-0006");
+    const caller = callerOf(member, "claude-code");
+    expect(await chooseUpstream(gatewayEnv(), caller, "anthropic", NO_SETTINGS)).toMatchObject({
+      keySource: "user",
+    });
+    expect(await removeMember(openDatabase(env.DB), owner.tenantId, member.userId)).toBe("removed");
+    forgetCachedModelKeys();
+    expect(await chooseUpstream(gatewayEnv(), caller, "anthropic", NO_SETTINGS)).toMatchObject({
+      key: "test-deployment-anthropic-key",
+      keySource: "deployment",
     });
   });
 

@@ -227,6 +227,18 @@ describe("runTurn with the real pi CLI", () => {
     expect(existsSync(join(w.cwd, "pwned"))).toBe(false);
   });
 
+  it("a prompt over Linux's 128 KiB argument limit (a pasted log) still reaches the model", async () => {
+    const w = workspace();
+    const prompt = `Why does this fail?\n${"ERROR something went wrong at step 42\n".repeat(5_000)}Thanks.`;
+    expect(Buffer.byteLength(prompt)).toBeGreaterThan(128 * 1024);
+    const from = model.requests.length;
+    model.enqueue({ kind: "text", text: "Step 42 fails." });
+    const { result } = await run(w.request(prompt));
+    expect(result).toMatchObject({ status: "completed", summary: "Step 42 fails." });
+    const messages = (callsSince(from)[0]!.body as { messages: { content: unknown }[] }).messages;
+    expect(messages[0]!.content).toEqual([expect.objectContaining({ type: "text", text: prompt })]);
+  });
+
   it.each([
     ["gpt-5.5", "/v1/chat/completions"],
     ["gemini-2.5-flash", "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse"],

@@ -414,6 +414,15 @@ describe("pi launch", () => {
     expect(launch.args.at(-1)).toBe(argument);
   });
 
+  it("a prompt too long for one argv element goes on stdin, and nowhere in argv", () => {
+    const prompt = `--${"long log line\n".repeat(10_000)}`;
+    const launch = pi.launch({ ...request, text: prompt });
+    expect(launch.stdin).toBe(prompt);
+    expect(launch.args.at(-1)).toBe("-p");
+    expect(launch.args.some((a) => a.includes("long log line"))).toBe(false);
+    expect(pi.launch(request).stdin).toBeUndefined();
+  });
+
   it("conversation files: the session directory, holding a session by its id", () => {
     const files = pi.conversationFiles!("/work/home");
     expect(files.directory).toBe("/work/home/.pi/agent/sessions");

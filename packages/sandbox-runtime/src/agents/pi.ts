@@ -4,7 +4,7 @@
  * private HOME (pi-home.ts) and reads its JSON lines (pi-parser.ts).
  *
  * Headless: print mode, stdin at end-of-file (Pi prepends piped stdin to the prompt; the runner
- * gives it /dev/null), offline (no update check, no telemetry), no extension, skill, prompt
+ * gives it /dev/null, or a prompt too long for argv, see PI_ARGV_PROMPT_MAX_BYTES), offline (no update check, no telemetry), no extension, skill, prompt
  * template or theme discovery — from HOME or from the repository's `.pi/` — except the one
  * extension Nightshift writes. Context files (AGENTS.md) are read as the user expects.
  *
@@ -30,6 +30,13 @@ import {
 } from "./pi-home";
 import { PiParser } from "./pi-parser";
 
+/**
+ * Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN: the CLI would not even start);
+ * a longer prompt (a pasted log) goes on stdin, which Pi reads in print mode — trimmed of
+ * surrounding whitespace, which is all it changes.
+ */
+export const PI_ARGV_PROMPT_MAX_BYTES = 100_000;
+
 /** Whether Pi's parser would read `prompt`, right after `-p`, as something other than the message. */
 export function piMisreadsPrompt(prompt: string): boolean {
   return prompt.startsWith("@") || (prompt.startsWith("-") && !prompt.startsWith("---"));
@@ -39,6 +46,8 @@ export function piMisreadsPrompt(prompt: string): boolean {
 export function piPromptArgument(prompt: string): string {
   return piMisreadsPrompt(prompt) ? ` ${prompt}` : prompt;
 }
+
+const onStdin = (prompt: string) => Buffer.byteLength(prompt) > PI_ARGV_PROMPT_MAX_BYTES;
 
 export const pi: AgentAdapter = {
   agent: "pi",
@@ -51,7 +60,7 @@ export const pi: AgentAdapter = {
   },
 
   async prepare(request) {
-    await preparePiHome(request, piMisreadsPrompt(request.text));
+    await preparePiHome(request, !onStdin(request.text) && piMisreadsPrompt(request.text));
   },
 
   launch(request): AgentLaunch {
@@ -76,7 +85,7 @@ export const pi: AgentAdapter = {
       `${model.piProvider}/${model.id}`,
       ...(resume ? ["--session", resume] : []),
       "-p",
-      piPromptArgument(request.text),
+      ...(onStdin(request.text) ? [] : [piPromptArgument(request.text)]),
     ];
     const env = {
       PI_CODING_AGENT_DIR: piAgentDir(request.home),
@@ -84,7 +93,12 @@ export const pi: AgentAdapter = {
       PI_SKIP_VERSION_CHECK: "1",
       PI_TELEMETRY: "0",
     };
-    return { args, env, ...(resume ? { sessionId: resume } : {}) };
+    return {
+      args,
+      env,
+      ...(resume ? { sessionId: resume } : {}),
+      ...(onStdin(request.text) ? { stdin: request.text } : {}),
+    };
   },
 
   createParser(request, launch) {

@@ -291,6 +291,24 @@ describe("runTurn with the real codex CLI", () => {
     }
   });
 
+  it("a repository's own .codex/config.toml and .env do not configure Codex (an untrusted project)", async () => {
+    const w = workspace();
+    mkdirSync(join(w.cwd, ".codex"));
+    writeFileSync(
+      join(w.cwd, ".codex", "config.toml"),
+      'developer_instructions = "REPO-CONFIG-LOADED"\n[shell_environment_policy]\nset = { REPO_MARK = "repo-config" }\n',
+    );
+    writeFileSync(join(w.cwd, ".env"), "OPENAI_BASE_URL=http://127.0.0.1:9/v1\nREPO_MARK=dotenv\n");
+    model.enqueue(
+      { kind: "tool", name: "exec_command", input: { cmd: 'echo "mark=$REPO_MARK"' } },
+      { kind: "text", text: "Checked." },
+    );
+    const { result, events } = await run(w.request("Check the environment"));
+    expect(result.status).toBe("completed");
+    expect(ofType(events, "tool.end")[0]?.output).toBe("mark=\n");
+    expect(JSON.stringify(modelCalls().map((call) => call.body))).not.toContain("REPO-CONFIG-LOADED");
+  });
+
   it("an unreachable model API fails the turn at once instead of waiting for the network forever", async () => {
     const w = workspace();
     const closed = createServer();

@@ -110,7 +110,7 @@ describe("autopilotReply", () => {
     );
     const reply = autopilotReply(conversation, options);
     expect(reply).toMatchObject({ kind: "tool", name: "write_file", input: { file_path: "docs/usage.md" } });
-    const content = (reply as { input: { content: string } }).input.content;
+    const content = reply.kind === "tool" ? String(reply.input.content) : "";
     expect(content).toContain("Requested change: Please add docs/usage.md");
     expect(content).not.toContain("session_context");
   });

@@ -117,13 +117,9 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);
     this.snapshots = sessionSnapshotsFor(env, { meta: this.store.meta, scheduler: this.scheduler, publish });
-    this.prebuild = prebuildSessionFor(env, {
-      meta: this.store.meta,
-      scheduler: this.scheduler,
-      push: (input) => this.lifecycle.push(input),
-      publish,
-      now: Date.now,
-    });
+    this.prebuild = prebuildSessionFor(env, this.store.meta, this.scheduler, publish, (input) =>
+      this.lifecycle.push(input),
+    );
     this.lifecycle = new LifecycleDriver({
       store: this.store,
       bridge: this.bridge,

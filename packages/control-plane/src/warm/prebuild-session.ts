@@ -119,6 +119,12 @@ export class PrebuildSession {
   }
 }
 
-export function prebuildSessionFor(env: Bindings, parts: Omit<PrebuildSessionParts, "env">): PrebuildSession {
-  return new PrebuildSession({ env, ...parts });
+export function prebuildSessionFor(
+  env: Bindings,
+  meta: MetaStore,
+  scheduler: PrebuildSessionParts["scheduler"],
+  publish: PrebuildSessionParts["publish"],
+  push: PrebuildSessionParts["push"],
+): PrebuildSession {
+  return new PrebuildSession({ env, meta, scheduler, publish, push, now: Date.now });
 }

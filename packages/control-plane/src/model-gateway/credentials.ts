@@ -7,6 +7,9 @@
  *      only for sessions an admin started, as for sandbox secrets);
  *   3. the deployment's Worker secret.
  * The base URL: the tenant's model setting, else the deployment's, else the provider's public API.
+ * A base URL the tenant chose receives only the tenant's own key: never the deployment's (any
+ * signed-in user can create a tenant and point it at a host they run) and never a member's own
+ * account (an admin's proxy must not collect members' personal keys).
  */
 import {
   type AgentName,
@@ -82,10 +85,15 @@ function storedCredential(
   env: GatewayEnv,
   caller: SandboxCaller,
   provider: ModelProvider,
+  withUserAccount: boolean,
 ): Promise<StoredCredential | null> {
   const repoKey = repoKeyOf(caller.repo);
-  const cacheKey = [caller.tenantId, repoKey, caller.userId, caller.agent, provider].join("\n");
-  return keyCache.getOrLoad(cacheKey, () => loadStoredCredential(env, caller, provider, repoKey));
+  const cacheKey = [caller.tenantId, repoKey, caller.userId, caller.agent, provider, withUserAccount].join(
+    "\n",
+  );
+  return keyCache.getOrLoad(cacheKey, () =>
+    loadStoredCredential(env, caller, provider, repoKey, withUserAccount),
+  );
 }
 
 async function loadStoredCredential(
@@ -93,6 +101,7 @@ async function loadStoredCredential(
   caller: SandboxCaller,
   provider: ModelProvider,
   repoKey: string,
+  withUserAccount: boolean,
 ): Promise<StoredCredential | null> {
   const db = openDatabase(env.DB);
   let membership: Promise<Awaited<ReturnType<typeof findMembership>>> | undefined;
@@ -106,7 +115,7 @@ async function loadStoredCredential(
     return ring;
   };
   return (
-    (await userCredential(db, keyring, caller, provider, creatorMembership)) ??
+    (withUserAccount ? await userCredential(db, keyring, caller, provider, creatorMembership) : null) ??
     (await tenantCredential(db, keyring, caller, provider, repoKey, creatorMembership))
   );
 }
@@ -161,9 +170,12 @@ export async function chooseUpstream(
   settings: GatewaySettings,
 ): Promise<Upstream> {
   const spec = PROVIDERS[provider];
-  const baseUrl = settings.model.baseUrls[provider] ?? env[spec.baseUrlEnv] ?? spec.publicBaseUrl;
-  const stored = await storedCredential(env, caller, provider);
+  const tenantBaseUrl = settings.model.baseUrls[provider];
+  const baseUrl = tenantBaseUrl ?? env[spec.baseUrlEnv] ?? spec.publicBaseUrl;
+  const stored = await storedCredential(env, caller, provider, tenantBaseUrl === undefined);
   if (stored) return { baseUrl, key: stored.key, keyKind: stored.kind, keySource: stored.source };
+  // The tenant's own endpoint without a key of the tenant's: called keyless (a self-hosted model).
+  if (tenantBaseUrl !== undefined) return { baseUrl, key: null, keyKind: "api_key", keySource: "none" };
   const fromDeployment = env[spec.keyEnv];
   if (fromDeployment) return { baseUrl, key: fromDeployment, keyKind: "api_key", keySource: "deployment" };
   return { baseUrl, key: null, keyKind: "api_key", keySource: "none" };

@@ -59,7 +59,8 @@ function YourAccounts() {
       <p className="muted">
         Your own credential for a provider is used for the sessions you start in this tenant, before the
         tenant's account, and never for anyone else's session. It stays in the control plane: sandboxes never
-        see it.
+        see it. Where the tenant sends a provider's calls to its own base URL, only the tenant's account goes
+        there: yours is not used for that provider.
       </p>
       {accounts.isPending ? (
         <Loading />

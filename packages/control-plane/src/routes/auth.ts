@@ -16,8 +16,12 @@ import { timingSafeEqual } from "hono/utils/buffer";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { jsonBody, queryOf } from "../http/validate";
+import {
+  completeInstallationLink,
+  readInstallState,
+  requireAppOAuth,
+} from "../integrations/github/connection";
 import * as auth from "../services/auth";
-import { completeInstallationLink, readInstallState, requireAppOAuth } from "../services/github-connection";
 import { type AuthConfig, readAuthConfig, requireGithub } from "../tenancy/auth-config";
 import { authorizeUrl } from "../tenancy/github-oauth";
 import { pkceChallenge, startOAuthState, takeOAuthState } from "../tenancy/oauth-state";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { paramsOf } from "../http/validate";
-import * as github from "../services/github-connection";
+import * as github from "../integrations/github/connection";
 import { readAuthConfig } from "../tenancy/auth-config";
 
 /** Decimal digits only: `Number()` would also read "0x10" or "1e3" as some other installation. */

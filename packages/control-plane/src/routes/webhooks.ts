@@ -1,7 +1,7 @@
 /** /webhooks/*: public ingress for signed deliveries from integrations (GitHub today). */
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
-import { processWebhook, receiveGithubWebhook } from "../services/github-webhooks";
+import { processWebhook, receiveGithubWebhook } from "../integrations/github/webhooks";
 import { handleWarmPush } from "../warm/push-trigger";
 
 /**

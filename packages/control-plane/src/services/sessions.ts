@@ -18,6 +18,7 @@ import { findSession, insertSession, listSessions } from "../db/repositories/ses
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { withoutInternalHeaders } from "../http/forward-headers";
+import { requireWriteAccess } from "../integrations/github/access";
 import {
   INTERNAL_PARTICIPANT_HEADER,
   INTERNAL_PARTICIPANT_NAME_HEADER,
@@ -26,7 +27,6 @@ import {
 import type { NewPrompt, RpcResult } from "../session/rpc-types";
 import type { SessionGithubBinding } from "../session/store";
 import { resolveAgentChoice } from "./agent-choice";
-import { requireWriteAccess } from "./github-access";
 import { resolveSandboxProvider } from "./sandbox-settings";
 
 export function newSessionId(): string {

@@ -9,7 +9,7 @@ import type { RepoRef } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { slotPolicyFrom } from "../capacity/limits";
 import type { Bindings } from "../env";
-import { requireConnectedRepository } from "../services/github-access";
+import { requireConnectedRepository } from "../integrations/github/access";
 import type { SessionGithubBinding } from "../session/store";
 
 export interface PrebuildTarget {

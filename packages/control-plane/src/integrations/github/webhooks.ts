@@ -5,16 +5,21 @@
  * must be handed off, never done before answering.
  */
 import { z } from "zod";
-import { openDatabase } from "../db/client";
-import { claimDelivery, claimTriggerKey, releaseDelivery, releaseTriggerKey } from "../db/webhook-deliveries";
-import type { Bindings } from "../env";
-import { githubAppConfigOrNull } from "../github/app-config";
-import { MalformedPayload, routeWebhook, type WebhookAction } from "../github/webhook-router";
-import { verifyWebhookSignature } from "../github/webhook-signature";
-import { AppError } from "../http/app-error";
-import { defaultBranchPush, type WarmPush } from "../warm/push-trigger";
-import { runWebhookAction, type TriggerLog } from "./github-triggers";
+import { openDatabase } from "../../db/client";
+import {
+  claimDelivery,
+  claimTriggerKey,
+  releaseDelivery,
+  releaseTriggerKey,
+} from "../../db/webhook-deliveries";
+import type { Bindings } from "../../env";
+import { githubAppConfigOrNull } from "../../github/app-config";
+import { MalformedPayload, routeWebhook, type WebhookAction } from "../../github/webhook-router";
+import { verifyWebhookSignature } from "../../github/webhook-signature";
+import { AppError } from "../../http/app-error";
+import { defaultBranchPush, type WarmPush } from "../../warm/push-trigger";
 import { triggerKeyOf } from "./trigger-keys";
+import { runWebhookAction, type TriggerLog } from "./triggers";
 
 const Headers = z.object({
   event: z.string().regex(/^[a-z_]{1,64}$/, "X-GitHub-Event must name an event"),

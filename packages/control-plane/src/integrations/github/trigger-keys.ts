@@ -4,7 +4,7 @@
  * new delivery id has the same key and starts nothing a second time.
  */
 import { z } from "zod";
-import type { WebhookAction } from "../github/webhook-router";
+import type { WebhookAction } from "../../github/webhook-router";
 
 const Comment = z.looseObject({ comment: z.looseObject({ id: z.number().int().positive() }) });
 

@@ -4,17 +4,17 @@
  * collaborator permission, asked with an installation token and cached for a minute per
  * isolate), whatever the entry point: dashboard, API key or webhook.
  */
-import { openDatabase } from "../db/client";
-import { findTenantRepository, type GithubRepositoryRow } from "../db/repositories/github";
-import { findUser } from "../db/repositories/users";
-import type { Actor, Bindings } from "../env";
-import { createGithubApp, type GithubApp } from "../github/app-client";
-import type { GithubAppConfig } from "../github/app-config";
-import { githubAppError } from "../github/failure";
-import { RepoApi } from "../github/repo-api";
-import { AppError } from "../http/app-error";
-import type { SessionGithubBinding } from "../session/store";
-import { requireGithubApp } from "./github-connection";
+import { openDatabase } from "../../db/client";
+import { findTenantRepository, type GithubRepositoryRow } from "../../db/repositories/github";
+import { findUser } from "../../db/repositories/users";
+import type { Actor, Bindings } from "../../env";
+import { createGithubApp, type GithubApp } from "../../github/app-client";
+import type { GithubAppConfig } from "../../github/app-config";
+import { githubAppError } from "../../github/failure";
+import { RepoApi } from "../../github/repo-api";
+import { AppError } from "../../http/app-error";
+import type { SessionGithubBinding } from "../../session/store";
+import { requireGithubApp } from "./connection";
 
 const TTL_MS = 60_000;
 const MAX_ENTRIES = 2_000;

@@ -4,24 +4,30 @@
  * request. Every path first learns the tenant from the installation (unknown → logged, nothing
  * done), then checks the sender's write access before any work starts.
  */
-import { openDatabase } from "../db/client";
+import { openDatabase } from "../../db/client";
 import {
   findInstallationTenant,
   removeRepositories,
   unlinkInstallation,
   upsertRepositories,
-} from "../db/repositories/github";
-import { findSessionByBranch } from "../db/repositories/sessions";
-import { ensureGithubUser } from "../db/repositories/users";
-import type { Actor, Bindings } from "../env";
-import { emptyMentionReply, forkReply, issuePrompt, mentionPrompt, noAccessReply } from "../github/messages";
-import { replyOn } from "../github/repo-api";
-import type { WebhookAction } from "../github/webhook-router";
-import { AppError } from "../http/app-error";
-import { enforceWebhookRateLimit } from "../rate-limit/limiter";
-import { canWrite, repoApiFor } from "./github-access";
-import { requireSessionsStopped } from "./session-revocation";
-import { createSession, sendPrompt } from "./sessions";
+} from "../../db/repositories/github";
+import { findSessionByBranch } from "../../db/repositories/sessions";
+import { ensureGithubUser } from "../../db/repositories/users";
+import type { Actor, Bindings } from "../../env";
+import {
+  emptyMentionReply,
+  forkReply,
+  issuePrompt,
+  mentionPrompt,
+  noAccessReply,
+} from "../../github/messages";
+import { replyOn } from "../../github/repo-api";
+import type { WebhookAction } from "../../github/webhook-router";
+import { AppError } from "../../http/app-error";
+import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
+import { requireSessionsStopped } from "../../services/session-revocation";
+import { createSession, sendPrompt } from "../../services/sessions";
+import { canWrite, repoApiFor } from "./access";
 
 type TriggerAction = Extract<WebhookAction, { kind: "issue.labeled" | "mention" }>;
 

@@ -8,30 +8,30 @@
 import type { ConnectGithubResponse, GithubConnectionResponse } from "@nightshift/protocol";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { recordAudit } from "../audit/record";
-import { openDatabase } from "../db/client";
+import { recordAudit } from "../../audit/record";
+import { openDatabase } from "../../db/client";
 import {
   linkInstallation,
   listInstallations,
   replaceRepositories,
   unlinkInstallation,
-} from "../db/repositories/github";
-import { findMembership } from "../db/repositories/tenancy";
-import { findUser } from "../db/repositories/users";
-import type { Actor, Bindings } from "../env";
-import { createGithubApp } from "../github/app-client";
-import { type GithubAppConfig, githubAppConfigOrNull } from "../github/app-config";
-import { githubAppError } from "../github/failure";
+} from "../../db/repositories/github";
+import { findMembership } from "../../db/repositories/tenancy";
+import { findUser } from "../../db/repositories/users";
+import type { Actor, Bindings } from "../../env";
+import { createGithubApp } from "../../github/app-client";
+import { type GithubAppConfig, githubAppConfigOrNull } from "../../github/app-config";
+import { githubAppError } from "../../github/failure";
 import {
   installationAccount,
   installationRepositories,
   userCanAccessInstallation,
   userIdentity,
-} from "../github/installations";
-import { AppError } from "../http/app-error";
-import type { AuthConfig } from "../tenancy/auth-config";
-import { exchangeCode } from "../tenancy/github-oauth";
-import { requireSessionsStopped } from "./session-revocation";
+} from "../../github/installations";
+import { AppError } from "../../http/app-error";
+import { requireSessionsStopped } from "../../services/session-revocation";
+import type { AuthConfig } from "../../tenancy/auth-config";
+import { exchangeCode } from "../../tenancy/github-oauth";
 
 const INSTALL_AUDIENCE = "nightshift-github-install";
 const INSTALL_STATE_TTL = "1h";

@@ -7,7 +7,13 @@
  * is full is not a failure: the outcome says so and the session goes back in the slot queue.
  */
 
-import { type AgentEvent, type BootstrapEnv, backoffDelay, type EgressPolicy } from "@nightshift/protocol";
+import {
+  type AgentEvent,
+  type BootstrapEnv,
+  backoffDelay,
+  type EgressPolicy,
+  type SessionStatus,
+} from "@nightshift/protocol";
 import { ulid } from "ulid";
 import type { CreateSandboxInput, SandboxHandle, SandboxProvider } from "../providers/provider";
 import { SandboxProviderError } from "../providers/provider";
@@ -47,6 +53,8 @@ export type LaunchOutcome =
       providerId: string;
       /** Set when the sandbox started from the repository's warm snapshot (built at this commit). */
       warmCommit?: string;
+      /** The session's status when it launched (a warm start is announced in it). */
+      status?: SessionStatus;
     }
   | { kind: "retry"; at: number; message: string }
   | { kind: "full"; message: string }
@@ -148,7 +156,7 @@ export class SandboxLauncher {
         isolation: handle.isolation,
         warnings: handle.warnings,
         providerId: handle.providerId,
-        ...(warmCommit ? { warmCommit } : {}),
+        ...(warmCommit ? { warmCommit, status: meta.status } : {}),
       };
     } catch (err) {
       const message = err instanceof Error ? err.message : "sandbox provider failed";
@@ -233,7 +241,12 @@ export function reportLaunch(outcome: LaunchOutcome): LaunchReport {
       const text = [`sandbox started (isolation: ${outcome.isolation})`, ...warm, ...outcome.warnings].join(
         "\n",
       );
-      return { events: [log("stdout", text)], launched: true };
+      // A warm start is said in the status line too (its reason), where the dashboard shows it.
+      const said: AgentEvent[] =
+        outcome.warmCommit && outcome.status
+          ? [{ type: "session.status", status: outcome.status, reason: `${warm[0]}; no clone` }]
+          : [];
+      return { events: [log("stdout", text), ...said], launched: true };
     }
     case "retry":
       return {

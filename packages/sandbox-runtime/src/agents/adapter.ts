@@ -26,10 +26,21 @@ export interface AgentLaunch {
   /** The CLI session id when known before the start (chosen up front, or the one being resumed). */
   sessionId?: string;
   /**
-   * Text written to the CLI's stdin, then end-of-file; absent means stdin is /dev/null. Only for a
-   * CLI that would alter the prompt on argv (OpenCode quotes every argument holding a space).
+   * Text written to the CLI's stdin, then end-of-file; absent means stdin is /dev/null. For a CLI
+   * that would alter the prompt on argv (OpenCode quotes every argument holding a space), and for
+   * a prompt too long for argv (promptTooLongForArgv).
    */
   stdin?: string;
+}
+
+/**
+ * Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN: the CLI would not even start), and
+ * a prompt may be 100,000 characters of any script; above this many bytes it goes on stdin.
+ */
+export const ARGV_PROMPT_MAX_BYTES = 100_000;
+
+export function promptTooLongForArgv(prompt: string): boolean {
+  return Buffer.byteLength(prompt) > ARGV_PROMPT_MAX_BYTES;
 }
 
 /** What the parser concluded once the CLI's output ended. */

@@ -175,6 +175,17 @@ describe("runTurn with the real claude CLI", () => {
     expect(result.summary).toMatch(/^I wrote usage\.md/);
   });
 
+  it("a prompt over Linux's 128 KiB argument limit reaches the model whole (on stdin)", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "Read it all." });
+    // 100,000 characters of a three-byte script: 300 KB, far past what one argv element may hold.
+    const prompt = `Summarise: ${"漢".repeat(99_000)} END-OF-PROMPT`;
+    const { result } = await h.run(h.request(prompt));
+    expect(result.status).toBe("completed");
+    const call = h.model.requests.find((r) => r.method === "POST");
+    expect(JSON.stringify(call?.body)).toContain("END-OF-PROMPT");
+  });
+
   it("a rejected key fails fast with an error saying to set ANTHROPIC_API_KEY", async () => {
     const h = await harness();
     const started = Date.now();

@@ -17,7 +17,13 @@ import { mkdir } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
 import type { z } from "zod";
-import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
+import {
+  type AgentAdapter,
+  type AgentLaunch,
+  promptTooLongForArgv,
+  type TurnParser,
+  type TurnVerdict,
+} from "./adapter";
 import {
   AssistantLine,
   Line,
@@ -303,9 +309,10 @@ export const claudeCode: AgentAdapter = {
       String(request.maxTurns),
       ...(request.model ? ["--model", request.model] : []),
       ...(request.resumeSessionId ? ["--resume", sessionId] : ["--session-id", sessionId]),
-      "--",
-      request.text,
     ];
+    // In print mode without a prompt argument the CLI reads the prompt from stdin.
+    const onStdin = promptTooLongForArgv(request.text);
+    if (!onStdin) args.push("--", request.text);
     const env = {
       // A sandbox may still run the CLI as root (docs/sandbox-isolation.md says when); as root it
       // refuses --dangerously-skip-permissions unless this is set.
@@ -316,7 +323,7 @@ export const claudeCode: AgentAdapter = {
       CLAUDE_CODE_MAX_RETRIES: DEFAULT_MAX_RETRIES,
       CLAUDE_CONFIG_DIR: join(request.home, ".claude"),
     };
-    return { args, env, sessionId };
+    return { args, env, sessionId, ...(onStdin ? { stdin: request.text } : {}) };
   },
 
   createParser(request, launch) {

@@ -4,7 +4,7 @@
  * private HOME (pi-home.ts) and reads its JSON lines (pi-parser.ts).
  *
  * Headless: print mode, stdin at end-of-file (Pi prepends piped stdin to the prompt; the runner
- * gives it /dev/null, or a prompt too long for argv, see PI_ARGV_PROMPT_MAX_BYTES), offline (no update check, no telemetry), no extension, skill, prompt
+ * gives it /dev/null, or a prompt too long for argv, see promptTooLongForArgv), offline (no update check, no telemetry), no extension, skill, prompt
  * template or theme discovery — from HOME or from the repository's `.pi/` — except the one
  * extension Nightshift writes. Context files (AGENTS.md) are read as the user expects.
  *
@@ -19,7 +19,7 @@
  * repository's `.pi/settings.json` says (the flag wins over the settings).
  */
 import { basename } from "node:path";
-import type { AgentAdapter, AgentLaunch } from "./adapter";
+import { type AgentAdapter, type AgentLaunch, promptTooLongForArgv } from "./adapter";
 import {
   PI_SESSION_ID,
   piAgentDir,
@@ -29,13 +29,6 @@ import {
   preparePiHome,
 } from "./pi-home";
 import { PiParser } from "./pi-parser";
-
-/**
- * Linux refuses a single argument over 128 KiB (MAX_ARG_STRLEN: the CLI would not even start);
- * a longer prompt (a pasted log) goes on stdin, which Pi reads in print mode — trimmed of
- * surrounding whitespace, which is all it changes.
- */
-export const PI_ARGV_PROMPT_MAX_BYTES = 100_000;
 
 /** Whether Pi's parser would read `prompt`, right after `-p`, as something other than the message. */
 export function piMisreadsPrompt(prompt: string): boolean {
@@ -47,7 +40,8 @@ export function piPromptArgument(prompt: string): string {
   return piMisreadsPrompt(prompt) ? ` ${prompt}` : prompt;
 }
 
-const onStdin = (prompt: string) => Buffer.byteLength(prompt) > PI_ARGV_PROMPT_MAX_BYTES;
+/** A prompt too long for argv goes on stdin, which Pi reads in print mode — trimmed of surrounding whitespace, all it changes. */
+const onStdin = promptTooLongForArgv;
 
 export const pi: AgentAdapter = {
   agent: "pi",

@@ -57,9 +57,8 @@ export async function putMyAccount(
   if (problem) throw new AppError("invalid_request", problem);
   const db = openDatabase(env.DB);
   const ciphertext = await sealUserAccount(db, await keyring(env), actor, provider, req.kind, req.value);
-  const { row, created } = await putUserAccount(db, {
+  const { row, created } = await putUserAccount(db, actor.tenantId, {
     id: ulid().toLowerCase(),
-    tenantId: actor.tenantId,
     userId: actor.userId,
     provider,
     kind: req.kind,

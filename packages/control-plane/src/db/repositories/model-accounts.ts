@@ -46,9 +46,9 @@ export async function listUserAccounts(
 /** Sets the account (one per provider): a second PUT replaces value, kind and hint in place. */
 export async function putUserAccount(
   db: Database,
+  tenantId: string,
   input: {
     id: string;
-    tenantId: string;
     userId: string;
     provider: ModelProvider;
     kind: ModelAccountKind;
@@ -59,7 +59,7 @@ export async function putUserAccount(
 ): Promise<{ row: UserModelAccountMetaRow; created: boolean }> {
   const [row] = await db
     .insert(userModelAccounts)
-    .values({ ...input, createdAt: input.now, updatedAt: input.now })
+    .values({ ...input, tenantId, createdAt: input.now, updatedAt: input.now })
     .onConflictDoUpdate({
       target: [userModelAccounts.tenantId, userModelAccounts.userId, userModelAccounts.provider],
       set: {

@@ -52,9 +52,23 @@ async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; tu
     prompt: "Say ready.",
   });
   const w = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-  await w.until("running", () => running(w), 120_000);
+  const seen = (err: Error) => {
+    const streamed = w.events.map((e) =>
+      e.event.type === "log" ? `log: ${e.event.text.trim()}` : e.event.type,
+    );
+    return new Error(`${mode}: ${err.message}; the session streamed: ${streamed.join(" | ")}`);
+  };
+  await w
+    .until("running", () => running(w), 120_000)
+    .catch((err: Error) => {
+      throw seen(err);
+    });
   const ready = performance.now() - started;
-  await w.until("the turn to end", () => turnEnded(w), 120_000);
+  await w
+    .until("the turn to end", () => turnEnded(w), 120_000)
+    .catch((err: Error) => {
+      throw seen(err);
+    });
   const turn = performance.now() - started;
   const warm = /warm start: from the repository's prebuilt snapshot/.test(logs(w));
   w.close();

@@ -4,20 +4,19 @@
  * retried with backoff; a task GitHub refuses (github/failure.ts) or that keeps failing is dropped
  * with a log event, so GitHub being down or saying no never wedges a session.
  */
-import { type AgentEvent, backoffDelay } from "@nightshift/protocol";
+import type { AgentEvent } from "@nightshift/protocol";
 import { githubFailure } from "../github/failure";
 import { pullRequestBody, resultComment } from "../github/messages";
 import { type DraftPull, type Pull, type RepoApi, replyOn } from "../github/repo-api";
-import type { MetaValue, OutboxTask, PullRecord } from "./meta-keys";
+import { DurableOutbox, type Queued as QueuedOf } from "../integrations/outbox-core";
+import type { OutboxTask, PullRecord } from "./meta-keys";
 import type { MetaStore } from "./meta-store";
 import type { SessionMeta } from "./store";
 
-type Queued = MetaValue<"github.outbox">[number];
+type Queued = QueuedOf<OutboxTask>;
 
 const MAX_ATTEMPTS = 6;
 const BASE_BACKOFF_MS = 2_000;
-/** The wait before the last retry: MAX_ATTEMPTS bounds the delay, so the cap never cuts it short. */
-const MAX_BACKOFF_MS = BASE_BACKOFF_MS * 2 ** (MAX_ATTEMPTS - 2);
 
 export interface FlushDeps {
   api: RepoApi;
@@ -30,88 +29,59 @@ export interface FlushDeps {
 }
 
 export class GithubOutbox {
-  constructor(private readonly meta: MetaStore) {}
+  private readonly queue: DurableOutbox<OutboxTask>;
 
-  private read(): Queued[] {
-    return this.meta.get("github.outbox") ?? [];
-  }
-
-  private write(queue: Queued[]): void {
-    this.meta.set("github.outbox", queue);
+  constructor(private readonly meta: MetaStore) {
+    this.queue = new DurableOutbox<OutboxTask>(
+      {
+        read: (): Queued[] => this.meta.get("github.outbox") ?? [],
+        write: (queue: Queued[]) => this.meta.set("github.outbox", queue),
+      },
+      { maxAttempts: MAX_ATTEMPTS, baseBackoffMs: BASE_BACKOFF_MS },
+    );
   }
 
   enqueue(task: OutboxTask): void {
-    const queue = this.read();
     // One pull request sync is enough: a newer push replaces a pending one, keeping its place.
-    const pending = task.kind === "pr.sync" ? queue.findIndex((q) => q.task.kind === "pr.sync") : -1;
-    if (pending >= 0) queue[pending] = { task, attempts: 0 };
-    else queue.push({ task, attempts: 0 });
-    this.write(queue);
+    this.queue.enqueue(task, task.kind === "pr.sync" ? (pending) => pending.kind === "pr.sync" : undefined);
   }
 
   get size(): number {
-    return this.read().length;
+    return this.queue.size;
+  }
+
+  /** Whether a pull request sync is still to be sent (a Slack summary waits for its link). */
+  pullPending(): boolean {
+    return this.queue.tasks().some((t) => t.kind === "pr.sync");
   }
 
   pull(): PullRecord | null {
     return this.meta.get("github.pull");
   }
 
-  /**
-   * Sends queued tasks in order; returns when to try again, or null when the queue is empty. The
-   * queue is read again after every send: tasks enqueued while a send was awaited (a turn's result
-   * arriving during the pull request's sync) must not be overwritten by a stale copy.
-   */
+  /** Sends queued tasks in order (integrations/outbox-core.ts); returns when to try again, or null. */
   async flush(deps: FlushDeps, now: number): Promise<number | null> {
-    for (;;) {
-      const head = this.read()[0];
-      if (!head) return null;
-      const sent = JSON.stringify(head);
-      try {
-        await this.send(head.task, deps);
-        this.settleHead(sent, null);
-      } catch (error) {
-        const attempts = head.attempts + 1;
+    return this.queue.flush(
+      {
+        send: (task) => this.send(task, deps),
         // A refusal (a 4xx that is not a rate limit) would be refused again: drop it now.
-        const refused = githubFailure(error).kind === "permanent";
-        if (refused || attempts >= MAX_ATTEMPTS) {
+        classify: (error) =>
+          githubFailure(error).kind === "permanent" ? { kind: "refused" } : { kind: "retry" },
+        dropped: (task, why, attempts, error) =>
           deps.publish([
             {
               type: "log",
               source: "github",
               stream: "stderr",
-              text: refused
-                ? `dropped a GitHub ${head.task.kind} without retrying: GitHub refused it, and would refuse it again (${describe(error)})\n`
-                : `gave up on a GitHub ${head.task.kind} after ${attempts} attempts: ${describe(error)}\n`,
+              text:
+                why === "refused"
+                  ? `dropped a GitHub ${task.kind} without retrying: GitHub refused it, and would refuse it again (${describe(error)})\n`
+                  : `gave up on a GitHub ${task.kind} after ${attempts} attempts: ${describe(error)}\n`,
             },
-          ]);
-          this.settleHead(sent, null);
-          continue;
-        }
-        this.settleHead(sent, { ...head, attempts });
-        return (
-          now +
-          backoffDelay({
-            attempt: attempts - 1,
-            baseMs: BASE_BACKOFF_MS,
-            capMs: MAX_BACKOFF_MS,
-            jitter: "none",
-          })
-        );
-      }
-    }
-  }
-
-  /**
-   * Removes (or replaces) the task just sent, if it is still the head: a newer pull request sync may
-   * have taken its place meanwhile, and then that one is still to be sent.
-   */
-  private settleHead(sent: string, replacement: Queued | null): void {
-    const queue = this.read();
-    if (queue.length === 0 || JSON.stringify(queue[0]) !== sent) return;
-    if (replacement) queue[0] = replacement;
-    else queue.shift();
-    this.write(queue);
+          ]),
+      },
+      now,
+    );
   }
 
   private async send(task: OutboxTask, deps: FlushDeps): Promise<void> {

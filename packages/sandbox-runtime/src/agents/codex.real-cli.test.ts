@@ -140,6 +140,15 @@ describe("runTurn with the real codex CLI", () => {
     expect(calls[0]!.body).toMatchObject({ model: "gpt-5.5", stream: true });
   });
 
+  it("a prompt over Linux's 128 KiB argument limit reaches the model whole (on stdin)", async () => {
+    const w = workspace();
+    model.enqueue({ kind: "text", text: "Read it all." });
+    const calls = modelCalls().length;
+    const { result } = await run(w.request(`Summarise: ${"漢".repeat(99_000)} END-OF-PROMPT`));
+    expect(result.status).toBe("completed");
+    expect(JSON.stringify(modelCalls()[calls]?.body)).toContain("END-OF-PROMPT");
+  });
+
   it("shell tool call: tool.start and the paired tool.end carry the command and its output", async () => {
     const w = workspace();
     model.enqueue(

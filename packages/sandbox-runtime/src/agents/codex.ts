@@ -14,7 +14,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { AGENT_CATALOG } from "@nightshift/protocol";
-import type { AgentAdapter, AgentLaunch } from "./adapter";
+import { type AgentAdapter, type AgentLaunch, promptTooLongForArgv } from "./adapter";
 import { CodexParser } from "./codex-parser";
 import {
   codexHomeOf,
@@ -101,6 +101,7 @@ export const codex: AgentAdapter = {
   },
 
   launch(request): AgentLaunch {
+    const onStdin = promptTooLongForArgv(request.text);
     const retries = retriesOf(request.env);
     const provider = [
       `name="Nightshift"`,
@@ -129,12 +130,18 @@ export const codex: AgentAdapter = {
       "check_for_update_on_startup=false",
       ...DISABLED_FEATURES.flatMap((feature) => ["--disable", feature]),
       ...(request.resumeSessionId ? ["resume", request.resumeSessionId] : []),
+      // A prompt too long for argv is read from stdin: Codex takes "-" as "the prompt is on stdin".
       "--",
-      request.text,
+      onStdin ? "-" : request.text,
     ];
     // RUST_BACKTRACE=0: a startup error is one line on stderr, not a stack of "<unknown>" frames.
     const env = { CODEX_HOME: codexHomeOf(request.home), RUST_BACKTRACE: "0" };
-    return { args, env, ...(request.resumeSessionId ? { sessionId: request.resumeSessionId } : {}) };
+    return {
+      args,
+      env,
+      ...(request.resumeSessionId ? { sessionId: request.resumeSessionId } : {}),
+      ...(onStdin ? { stdin: request.text } : {}),
+    };
   },
 
   createParser(request, launch) {

@@ -211,6 +211,17 @@ describe("prebuilds", () => {
     const alarm = await runInDurableObject(pool(owner.tenantId), (_p, state) => state.storage.getAlarm());
     expect(alarm).toBeNull();
   });
+
+  it("turning warm start off forgets its snapshot: the next session starts cold", async () => {
+    const owner = await createTenant("warm-forget");
+    await put(owner, { repo: DEMO, enabled: true });
+    await finishPrebuild(owner.tenantId, (await snapshotRow(owner.tenantId))?.prebuildSessionId ?? "");
+    expect((await startOf(owner)).start).toBe("warm");
+    const off = (await (await put(owner, { repo: DEMO, enabled: false })).json()) as WarmStartView;
+    expect(off.repositories).toMatchObject([{ repo: DEMO, enabled: false, snapshots: [] }]);
+    expect(await snapshotRow(owner.tenantId)).toBeNull();
+    expect((await startOf(owner)).start).toBe("cold");
+  });
 });
 
 describe("push trigger", () => {

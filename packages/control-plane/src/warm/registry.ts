@@ -206,3 +206,15 @@ export async function recordHead(
     .set({ headCommit: head, updatedAt: now })
     .where(and(eq(warmSnapshots.tenantId, tenantId), eq(warmSnapshots.repoKey, repoKey)));
 }
+
+/** Warm start was turned off: the repository's snapshot rows go; answers each provider's ref to delete. */
+export async function removeWarmSnapshots(
+  db: Database,
+  tenantId: string,
+  repoKey: string,
+): Promise<Array<{ provider: string; ref: string }>> {
+  const where = and(eq(warmSnapshots.tenantId, tenantId), eq(warmSnapshots.repoKey, repoKey));
+  const rows = await db.select().from(warmSnapshots).where(where);
+  await db.delete(warmSnapshots).where(where);
+  return rows.flatMap((row) => (row.ref ? [{ provider: row.provider, ref: row.ref }] : []));
+}

@@ -15,10 +15,17 @@ import { openDatabase } from "../db/client";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { requireConnectedRepository } from "../integrations/github/access";
+import { createSandboxProvider } from "../providers/factory";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
 import { authorize } from "../tenancy/permissions";
 import { freshSnapshot, maxAgeMs } from "./policy";
-import { findWarmRepository, listWarmRepositories, listWarmSnapshots, putWarmRepository } from "./registry";
+import {
+  findWarmRepository,
+  listWarmRepositories,
+  listWarmSnapshots,
+  putWarmRepository,
+  removeWarmSnapshots,
+} from "./registry";
 import { warmPoolName } from "./warm-pool";
 
 const STATES = new Set(["building", "ready", "failed"] as const);
@@ -88,8 +95,26 @@ export async function setWarmStart(
   });
   const pool = poolOf(env, actor.tenantId, repoKey);
   if (enabled) await pool.trigger({ tenantId: actor.tenantId, repoKey, reason: "enabled" });
-  else await pool.disable({ tenantId: actor.tenantId, repoKey });
+  else {
+    await pool.disable({ tenantId: actor.tenantId, repoKey });
+    await forgetSnapshots(env, actor.tenantId, repoKey);
+  }
   return getWarmStart(env, actor);
+}
+
+/**
+ * Off means gone: the snapshots (a checkout and whatever the setup hook wrote) are deleted from
+ * their providers, best effort (a provider that cannot be reached keeps it until its own pruning).
+ */
+async function forgetSnapshots(env: Bindings, tenantId: string, repoKey: string): Promise<void> {
+  const refs = await removeWarmSnapshots(openDatabase(env.DB), tenantId, repoKey);
+  for (const { provider, ref } of refs) {
+    try {
+      await createSandboxProvider(env, provider).deleteSnapshot?.(ref);
+    } catch {
+      // Unreachable or unknown provider: its store prunes old snapshots itself.
+    }
+  }
 }
 
 export async function rebuildWarmStart(

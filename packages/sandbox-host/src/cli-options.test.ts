@@ -108,6 +108,8 @@ describe("parseCli", () => {
         "3",
         "--kill-grace-ms",
         "250",
+        "--snapshot-max-bytes",
+        "1048576",
       ],
       {
         NIGHTSHIFT_HOST_SECRET: "0123456789abcdef",
@@ -130,6 +132,7 @@ describe("parseCli", () => {
         roBinds: ["/opt/a", "/opt/b"],
         maxSandboxes: 3,
         killGraceMs: 250,
+        snapshotMaxBytes: 1048576,
       },
     });
   });
@@ -152,7 +155,7 @@ describe("parseCli", () => {
 
   it("refuses a uid, a sandbox count or a grace period that is not a whole number, naming the flag", () => {
     const env = { NIGHTSHIFT_HOST_SECRET: "0123456789abcdef" };
-    for (const flag of ["--sandbox-uid", "--max-sandboxes", "--kill-grace-ms"]) {
+    for (const flag of ["--sandbox-uid", "--max-sandboxes", "--kill-grace-ms", "--snapshot-max-bytes"]) {
       expect(parseCli([flag, "1.5"], env), flag).toEqual({
         kind: "error",
         message: `${flag} must be a whole number`,

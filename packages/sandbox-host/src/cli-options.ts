@@ -25,6 +25,7 @@ usage: NIGHTSHIFT_HOST_SECRET=... nightshift-sandbox-host [flags]
   --egress-allow <host>  hosts every sandbox may reach, repeatable (registry.npmjs.org, *.example.com:8443);
                          replaces the default package registries; "none" for none (env NIGHTSHIFT_EGRESS_ALLOW=a,b)
   --max-sandboxes <n>    concurrent sandboxes (default 20)
+  --snapshot-max-bytes <n>  size of the warm-start snapshot store under <data-dir>/snapshots (default 5 GiB)
   --kill-grace-ms <ms>   time between SIGTERM and SIGKILL on terminate (default 5000)
   --keep                 keep sandbox directories after they end (debugging)
   --help                 this text
@@ -92,6 +93,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliRe
       ...(values["kill-grace-ms"]
         ? { killGraceMs: integer(values["kill-grace-ms"], "--kill-grace-ms") }
         : {}),
+      ...(values["snapshot-max-bytes"]
+        ? { snapshotMaxBytes: integer(values["snapshot-max-bytes"], "--snapshot-max-bytes") }
+        : {}),
     };
     return { kind: "options", options };
   } catch (err) {
@@ -127,6 +131,7 @@ function parse(argv: readonly string[]) {
       "egress-allow": { type: "string", multiple: true },
       "max-sandboxes": { type: "string" },
       "kill-grace-ms": { type: "string" },
+      "snapshot-max-bytes": { type: "string" },
       keep: { type: "boolean" },
       help: { type: "boolean" },
     },

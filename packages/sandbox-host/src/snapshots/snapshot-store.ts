@@ -61,18 +61,16 @@ export class SnapshotStore {
 
   /** Copies `workdir` into a new snapshot bound to `owner`; prunes the store afterwards. */
   async take(workdir: string, owner: SnapshotOwner, purpose: SnapshotMeta["purpose"]): Promise<HostSnapshot> {
+    // Measured before copying, so an oversized workdir never fills the disk; again after, as the
+    // sandbox may still be writing.
+    this.checkSize(await sizeOf(workdir));
     const ref = `snap_${ulid().toLowerCase()}`;
     const partial = join(this.options.root, `${ref}.partial`);
     mkdirSync(join(partial, "work"), { recursive: true, mode: 0o700 });
     try {
       await copyTree(workdir, join(partial, "work"));
       const bytes = await sizeOf(join(partial, "work"));
-      if (bytes > this.options.maxBytes) {
-        throw new HostError(
-          "payload_too_large",
-          `the workdir is ${bytes} bytes, more than the host's snapshot store holds (${this.options.maxBytes})`,
-        );
-      }
+      this.checkSize(bytes);
       const meta: SnapshotMeta = { ref, ...owner, purpose, bytes, createdAt: new Date().toISOString() };
       writeFileSync(join(partial, "meta.json"), JSON.stringify(meta));
       // Complete or absent: a reader never sees a half-copied snapshot under its ref.
@@ -112,6 +110,14 @@ export class SnapshotStore {
     rmSync(this.dirOf(ref), { recursive: true, force: true });
     this.options.log.info("snapshot.removed", { ref });
     return true;
+  }
+
+  private checkSize(bytes: number): void {
+    if (bytes <= this.options.maxBytes) return;
+    throw new HostError(
+      "payload_too_large",
+      `the workdir is ${bytes} bytes, more than the host's snapshot store holds (${this.options.maxBytes})`,
+    );
   }
 
   private dirOf(ref: string): string {

@@ -26,6 +26,7 @@ import { sandboxGitRoutes } from "./routes/sandbox-git";
 import { sandboxModelRoutes } from "./routes/sandbox-model";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
+import { slackAuthRoutes, slackRoutes } from "./routes/slack";
 import { settingsRoutes } from "./routes/settings";
 import { tenantDirectoryRoutes, tenantRoutes } from "./routes/tenants";
 import { webhookRoutes } from "./routes/webhooks";
@@ -63,6 +64,7 @@ export function createApp() {
   app.route(SANDBOX_CONVERSATION_PATH, sandboxConversationRoutes);
   app.route("/sandbox/bootstrap", sandboxBootstrapRoutes);
   app.route("/sandbox", sandboxRoutes);
+  app.route("/auth/slack", slackAuthRoutes);
   app.route("/auth", authRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.
   app.route("/webhooks", webhookRoutes);
@@ -89,6 +91,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
   app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
+  app.route("/api/v1/tenants/:tenantId/slack", slackRoutes);
   app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),

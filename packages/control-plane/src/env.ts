@@ -72,6 +72,14 @@ export interface Bindings {
   GITHUB_APP_WEB_URL?: string;
   /** The issue label that starts a session (default "agent"). */
   GITHUB_TRIGGER_LABEL?: string;
+  /** The Slack app (docs/slack-app.md): OAuth client, signing secret (and the previous one while rotating). */
+  SLACK_CLIENT_ID?: string;
+  SLACK_CLIENT_SECRET?: string;
+  SLACK_SIGNING_SECRET?: string;
+  SLACK_SIGNING_SECRET_PREVIOUS?: string;
+  /** Slack's Web API and OAuth authorize base URLs; default https://slack.com/api and https://slack.com. */
+  SLACK_API_URL?: string;
+  SLACK_WEB_URL?: string;
   /** Rate limits as "<per minute>,<burst>": session creation per tenant, per API key, webhook ingress per tenant. */
   RATE_LIMIT_SESSION_CREATE?: string;
   RATE_LIMIT_SESSION_CREATE_PER_KEY?: string;

@@ -48,12 +48,15 @@ export interface IntegrationLog {
  * pure of side effects beyond the dedupe claim; `route` runs after it (waitUntil) and is where
  * tenants are resolved, users linked and sessions created through services/sessions.ts.
  */
-export interface InboundPort<Payload, Origin> {
+export interface InboundPort<Payload, Intent extends { kind: string }> {
   /** Resolves with the verified delivery, or throws a 401 AppError for a bad or stale signature. */
   verify(delivery: RawDelivery): Promise<VerifiedDelivery<Payload>>;
-  /** Throws a 400 AppError naming the field when the payload is malformed. */
-  parse(payload: Payload): InboundIntent<Origin>;
-  route(intent: InboundIntent<Origin>, log: IntegrationLog): Promise<void>;
+  /**
+   * Throws a 400 AppError naming the field when the payload is malformed. Intents are
+   * InboundIntent<Origin>, plus any handshake of the integration's own (Slack's url_verification).
+   */
+  parse(payload: Payload): Intent;
+  route(intent: Intent, log: IntegrationLog): Promise<void>;
 }
 
 /** Where a session's state stands, as a thread or an issue shows it. */

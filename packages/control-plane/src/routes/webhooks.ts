@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { processWebhook, receiveGithubWebhook } from "../integrations/github/webhooks";
+import { slackWebhookRoutes } from "../integrations/slack/route";
 import { handleWarmPush } from "../warm/push-trigger";
 
 /**
@@ -24,6 +25,7 @@ function logger(delivery: string | undefined) {
 }
 
 export const webhookRoutes = new Hono<AppEnv>();
+webhookRoutes.route("/slack", slackWebhookRoutes);
 
 webhookRoutes.post("/github", async (c) => {
   // The raw bytes: the signature covers exactly what GitHub sent, so nothing may parse first.

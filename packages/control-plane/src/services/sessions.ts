@@ -19,6 +19,7 @@ import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { withoutInternalHeaders } from "../http/forward-headers";
 import { requireWriteAccess } from "../integrations/github/access";
+import type { SlackThreadBinding } from "../integrations/slack/session-keys";
 import {
   INTERNAL_PARTICIPANT_HEADER,
   INTERNAL_PARTICIPANT_NAME_HEADER,
@@ -75,6 +76,8 @@ export interface SessionOrigin {
   branch?: string;
   github?: SessionGithubBinding;
   reply?: NewPrompt["github"];
+  /** A session started from Slack: the thread it answers in (integrations/slack/session-slack.ts). */
+  slack?: SlackThreadBinding;
 }
 
 export async function createSession(
@@ -124,6 +127,7 @@ export async function createSession(
     baseBranch: req.baseBranch ?? null,
     allowForcePush: req.allowForcePush ?? false,
     github,
+    ...(origin.slack ? { slack: origin.slack } : {}),
     slots,
     sandboxProvider,
     createdBy: actor.userId,

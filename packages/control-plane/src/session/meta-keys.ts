@@ -5,6 +5,7 @@
  */
 import { RepoRef, SessionStatus, WorkspaceReport } from "@nightshift/protocol";
 import { z } from "zod";
+import { QueuedSlackTask, SlackThreadBinding } from "../integrations/slack/session-keys";
 
 const Count = z.number().int().nonnegative();
 
@@ -37,6 +38,8 @@ export const SessionMeta = z.object({
   allowForcePush: z.boolean().optional(),
   /** GitHub repositories: the tenant's installation that grants it, and the issue it closes, if any. */
   github: SessionGithubBinding.nullish(),
+  /** Sessions started from Slack: the thread they answer in (integrations/slack/session-slack.ts). */
+  slack: SlackThreadBinding.nullish(),
   /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
   slots: SlotPolicy.nullish(),
   /**
@@ -119,6 +122,14 @@ export const META_KEYS = {
   "github.pull": PullRecord,
   /** The branch a draft PR is being opened for, so one found on a retry is known to be ours. */
   "github.pull_creating": z.string(),
+  /** Slack replies waiting to be sent from the alarm, in order (integrations/slack/session-slack.ts). */
+  "slack.outbox": z.array(QueuedSlackTask),
+  /** The ts of the session's status message in its thread, edited as the session moves. */
+  "slack.status_ts": z.string().min(1).max(32),
+  /** The step the agent is on (its latest tool), shown in the status message. */
+  "slack.step": z.string().max(200),
+  /** Present from a prompt's queueing to its turn's end: a stop or failure meanwhile still gets a summary. */
+  "slack.turn_open": z.literal(true),
   /** The place in the slot pool's line while queued (1 = next). */
   "slot.queue_position": z.number().int().positive(),
   /** Present while another session waits for this one's slot. */

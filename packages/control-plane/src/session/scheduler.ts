@@ -14,6 +14,7 @@ export type DeadlineName =
   | "turn.timeout"
   | "idle.stop"
   | "github.sync"
+  | "slack.sync"
   | "slot.renew"
   | "index.sync"
   | "session.watchdog"

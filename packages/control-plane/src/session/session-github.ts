@@ -39,6 +39,11 @@ export class SessionGithub {
     this.outbox = new GithubOutbox(parts.meta);
   }
 
+  /** Whether the session's pull request is still being opened or refreshed (the Slack summary waits for it). */
+  pullPending(): boolean {
+    return this.outbox.pullPending();
+  }
+
   sessionUrl(meta: SessionMeta): string {
     return `${this.parts.publicUrl.replace(/\/+$/, "")}/sessions/${meta.sessionId}`;
   }

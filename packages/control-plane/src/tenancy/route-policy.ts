@@ -132,6 +132,13 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },
+  // Slack: members see it and link their own Slack account; admins install it and set channel defaults.
+  [`GET ${T}/slack`]: { kind: "tenant", action: "tenant.read" },
+  [`POST ${T}/slack/connect`]: { kind: "tenant", action: "integration.manage" },
+  [`DELETE ${T}/slack`]: { kind: "tenant", action: "integration.manage" },
+  [`PUT ${T}/slack/channels/:channelId`]: { kind: "tenant", action: "integration.manage" },
+  [`DELETE ${T}/slack/channels/:channelId`]: { kind: "tenant", action: "integration.manage" },
+  [`POST ${T}/slack/link`]: { kind: "tenant", action: "tenant.read" },
   // Warm start per repository: members see it, admins turn it on or off and ask for a rebuild.
   [`GET ${T}/warm-start`]: { kind: "tenant", action: "tenant.read" },
   [`PUT ${T}/warm-start`]: { kind: "tenant", action: "settings.manage" },

@@ -1,0 +1,37 @@
+/** POST /webhooks/slack/events: Slack's Events API request URL (docs/slack-app.md). */
+import { Hono } from "hono";
+import type { AppEnv } from "../../env";
+import { receiveSlackEvent, SlackInbound } from "./ingress";
+
+/** One JSON line per outcome; never the event's text, which is private conversation. */
+function logger(retry: string | undefined) {
+  return {
+    info: (message: string) =>
+      console.log(JSON.stringify({ source: "slack-events", ...(retry ? { retry } : {}), message })),
+  };
+}
+
+export const slackWebhookRoutes = new Hono<AppEnv>().post("/events", async (c) => {
+  // The raw bytes: the signature covers exactly what Slack sent, so nothing may parse first.
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  const ack = await receiveSlackEvent(c.env, {
+    header: (name) => c.req.header(name),
+    body,
+    receivedAt: Date.now(),
+  });
+  const intent = ack.intent;
+  if (intent) {
+    const log = logger(c.req.header("x-slack-retry-num"));
+    // Slack wants its 200 within three seconds: the work (Slack and GitHub calls, the session) follows it.
+    c.executionCtx.waitUntil(
+      new SlackInbound(c.env)
+        .route(intent, log)
+        .catch((error: unknown) =>
+          log.info(
+            `handling ${intent.kind} failed: ${error instanceof Error ? error.message : "unknown error"}`,
+          ),
+        ),
+    );
+  }
+  return c.json(ack.body, 200);
+});

@@ -1,0 +1,134 @@
+/**
+ * /api/v1/tenants/:tenantId/slack: the tenant's Slack workspace (read, install, uninstall), its
+ * channel → repository defaults, and a member binding their Slack account; /auth/slack/callback:
+ * Slack's OAuth redirect after an install (a browser navigation that ends on Settings).
+ */
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { z } from "zod";
+import { openDatabase } from "../db/client";
+import {
+  deleteChannelRepository,
+  findTenantSlackInstallation,
+  setChannelRepository,
+} from "../db/repositories/slack";
+import type { Actor, AppEnv, Bindings } from "../env";
+import { AppError } from "../http/app-error";
+import { jsonBody, paramsOf, queryOf } from "../http/validate";
+import { completeAccountLink } from "../integrations/slack/accounts";
+import {
+  completeSlackInstall,
+  disconnectSlack,
+  getSlackConnection,
+  readSlackInstallState,
+  startSlackInstall,
+} from "../integrations/slack/install";
+import * as auth from "../services/auth";
+import { readAuthConfig } from "../tenancy/auth-config";
+import { siteOrigin } from "../tenancy/request-origin";
+import { readSessionCookie, verifySessionToken } from "../tenancy/session-cookie";
+
+function callbackUrl(c: Context<AppEnv>): string {
+  return `${siteOrigin(readAuthConfig(c.env), c.req.raw)}/auth/slack/callback`;
+}
+
+const channelParams = paramsOf(
+  z.object({ channelId: z.string().regex(/^[A-Z0-9]{1,32}$/, "a Slack channel id such as C0123ABCD") }),
+);
+
+const ChannelDefault = z.object({
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, "must be owner/repo, such as acme/web"),
+});
+
+const LinkRequest = z.object({ token: z.string().min(1).max(4_000) });
+
+async function requireWorkspace(env: Bindings, actor: Actor): Promise<string> {
+  const row = await findTenantSlackInstallation(openDatabase(env.DB), actor.tenantId);
+  if (!row)
+    throw new AppError("not_found", "no Slack workspace is connected to this tenant; connect one first");
+  return row.teamId;
+}
+
+export const slackRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => c.json(await getSlackConnection(c.env, c.var.actor)))
+  .post("/connect", async (c) =>
+    c.json(await startSlackInstall(c.env, c.var.actor, readAuthConfig(c.env).sessionKey, callbackUrl(c))),
+  )
+  .delete("/", async (c) => {
+    await disconnectSlack(c.env, c.var.actor);
+    return c.body(null, 204);
+  })
+  .put("/channels/:channelId", channelParams, jsonBody(ChannelDefault), async (c) => {
+    const teamId = await requireWorkspace(c.env, c.var.actor);
+    const [owner = "", name = ""] = c.req.valid("json").repository.split("/");
+    await setChannelRepository(openDatabase(c.env.DB), {
+      tenantId: c.var.actor.tenantId,
+      teamId,
+      channelId: c.req.valid("param").channelId,
+      owner,
+      name,
+    });
+    return c.json(await getSlackConnection(c.env, c.var.actor));
+  })
+  .delete("/channels/:channelId", channelParams, async (c) => {
+    const teamId = await requireWorkspace(c.env, c.var.actor);
+    const channelId = c.req.valid("param").channelId;
+    if (!(await deleteChannelRepository(openDatabase(c.env.DB), c.var.actor.tenantId, teamId, channelId)))
+      throw new AppError("not_found", `channel ${channelId} has no default repository`);
+    return c.body(null, 204);
+  })
+  .post("/link", jsonBody(LinkRequest), async (c) =>
+    c.json(await completeAccountLink(c.env, c.var.actor, c.req.valid("json").token)),
+  );
+
+const CallbackQuery = z.object({
+  code: z.string().min(1).max(500).optional(),
+  state: z.string().min(1).max(4_000).optional(),
+  error: z.string().max(200).optional(),
+});
+
+function settingsRedirect(c: Context<AppEnv>, outcome: { ok: true } | { ok: false; message: string }) {
+  const q = outcome.ok ? "slack=connected" : `slack=error&message=${encodeURIComponent(outcome.message)}`;
+  return c.redirect(`/settings?${q}`, 302);
+}
+
+export const slackAuthRoutes = new Hono<AppEnv>().get(
+  "/callback",
+  queryOf(CallbackQuery, (error, c: Context<AppEnv>) =>
+    settingsRedirect(c, { ok: false, message: error.message }),
+  ),
+  async (c) => {
+    try {
+      const query = c.req.valid("query");
+      if (query.error || !query.code || !query.state)
+        throw new AppError(
+          "invalid_request",
+          "Slack did not finish the install; start again from Settings → Slack",
+        );
+      const config = readAuthConfig(c.env);
+      const claims = await readSlackInstallState(config.sessionKey, query.state);
+      if (!claims)
+        throw new AppError("invalid_request", "the connect link expired; start again from Settings → Slack");
+      // The browser finishing the install must be signed in as the user who started it, so a
+      // stranger's install cannot be finished into this tenant (or this one into theirs).
+      const token = readSessionCookie(c);
+      const session = token
+        ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
+        : null;
+      const liveUser = session ? await auth.liveSignInUser(c.env, session.sid) : null;
+      if (session?.sub !== claims.userId || liveUser !== claims.userId)
+        throw new AppError(
+          "forbidden",
+          "sign in to Nightshift as the user who started connecting Slack, then start again",
+        );
+      await completeSlackInstall(c.env, claims, query.code, callbackUrl(c));
+      return settingsRedirect(c, { ok: true });
+    } catch (error) {
+      if (error instanceof AppError) return settingsRedirect(c, { ok: false, message: error.message });
+      throw error;
+    }
+  },
+);

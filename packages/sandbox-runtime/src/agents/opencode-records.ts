@@ -39,6 +39,7 @@ export const StepFinishLine = z.looseObject({
   part: z.looseObject({
     reason: z.string().optional(),
     cost: z.number().nonnegative().catch(0).optional(),
+    // Malformed figures make the call's usage unknown, not the record unreadable (it still ends the turn).
     tokens: z
       .looseObject({
         input: count,
@@ -46,7 +47,8 @@ export const StepFinishLine = z.looseObject({
         reasoning: count,
         cache: z.looseObject({ read: count, write: count }).catch({ read: 0, write: 0 }).optional(),
       })
-      .optional(),
+      .optional()
+      .catch(undefined),
   }),
 });
 

@@ -1,0 +1,294 @@
+/**
+ * The real `opencode` CLI (the opencode-ai version the runtime depends on) driven by `runTurn`
+ * against the testkit's scripted model (OpenAI Chat Completions) on 127.0.0.1. Each test has its
+ * own HOME and cwd; the model server is shared. OpenCode takes seconds to start (tens of seconds
+ * on a loaded machine), so the file is lean: tools share a turn, and resume, follow-up and
+ * restore on a fresh HOME share one conversation.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentEvent } from "@nightshift/protocol";
+import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { packConversation, unpackConversation } from "../conversation/conversation-archive";
+import type { TurnRequest, TurnResult } from "./contract";
+import { opencode } from "./opencode";
+import { createTurnRunner } from "./turn-runner";
+
+const API_KEY = "sk-opencode-scripted-test";
+const TEST_TIMEOUT = 240_000;
+const ADD_HELLO_PATCH = "*** Begin Patch\n*** Add File: hello.txt\n+Hello, World!\n*** End Patch";
+const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+
+let model: ScriptedModel;
+beforeAll(async () => {
+  model = await startScriptedModel({ apiKey: API_KEY });
+});
+afterAll(async () => {
+  await model?.close();
+});
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  model.clearQueue();
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+interface Harness {
+  root: string;
+  cwd: string;
+  home: string;
+  /** The model calls made from this harness's turns (recognised by the prompts' marker). */
+  calls(): RecordedRequest[];
+  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
+  run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
+}
+
+function harness(): Harness {
+  const root = mkdtempSync(join(tmpdir(), "ns-opencode-"));
+  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+  const cwd = join(root, "work");
+  const home = join(root, "home");
+  mkdirSync(cwd);
+  const marker = randomUUID();
+  return {
+    root,
+    cwd,
+    home,
+    calls: () => model.requests.filter((r) => r.method === "POST" && JSON.stringify(r.body).includes(marker)),
+    request: (text, overrides = {}) => ({
+      promptId: randomUUID(),
+      text: `${text} [${marker}]`,
+      cwd,
+      home,
+      model: "gpt-5.5",
+      maxTurns: 5,
+      timeoutMs: 200_000,
+      env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY },
+      signal: new AbortController().signal,
+      ...overrides,
+    }),
+    run: async (request) => {
+      const events: AgentEvent[] = [];
+      const result = await runTurn("opencode", request, (event) => events.push(event));
+      for (const event of events)
+        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
+      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({
+        type: "turn.end",
+        status: result.status,
+        promptId: request.promptId,
+      });
+      return { result, events };
+    },
+  };
+}
+
+const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
+  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
+
+/** The conversation the model was sent in a call, as text. */
+const messagesOf = (call: RecordedRequest) => JSON.stringify((call.body as { messages: unknown }).messages);
+
+/** The last user message of a call, as the model got it. */
+function lastUserText(call: RecordedRequest): string {
+  const messages = (call.body as { messages: { role: string; content: unknown }[] }).messages;
+  const content = messages.filter((m) => m.role === "user").at(-1)?.content;
+  if (typeof content === "string") return content;
+  return (content as { text?: string }[]).map((part) => part.text ?? "").join("");
+}
+
+/** Running processes whose environment holds `entry` (zombies excluded): the CLI and its tools carry HOME. */
+function processesWithEnv(entry: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (environ.includes(entry) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(pid));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+/** Running processes whose command line contains `marker` (zombies excluded). */
+function processesWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
+        pids.push(Number(pid));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 150_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("runTurn with the real opencode CLI", { timeout: TEST_TIMEOUT }, () => {
+  it("text turn: the prompt verbatim from stdin, the message, usage at list price, summary, session id, no title call", async () => {
+    const h = harness();
+    model.enqueue({ kind: "text", text: "Hello from the scripted model.", chunks: 3 });
+    const prompt = `--help say "hello"  twice; $(touch pwned) 'single'`;
+    const request = h.request(prompt);
+    const { result, events } = await h.run(request);
+
+    expect(result).toMatchObject({ status: "completed", summary: "Hello from the scripted model." });
+    expect(result.agentSessionId).toMatch(/^ses_[A-Za-z0-9]+$/);
+    expect(ofType(events, "message").map((m) => m.text)).toEqual(["Hello from the scripted model."]);
+    const [usage] = ofType(events, "usage");
+    expect(usage?.inputTokens).toBeGreaterThan(100);
+    expect(usage?.model).toBe("gpt-5.5");
+    expect(usage?.costUsd).toBeGreaterThan(0);
+    expect(ofType(events, "error")).toEqual([]);
+    // One model call (no session-title call), with the key, and the prompt exactly as sent.
+    const calls = h.calls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.path).toBe("/v1/chat/completions");
+    expect(calls[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(lastUserText(calls[0]!)).toBe(request.text);
+    expect(readdirSync(h.cwd)).toEqual([]);
+    // OpenCode did not try to npm-install its plugin package (it would reach the registry every turn).
+    expect(readdirSync(h.home)).not.toContain(".npm");
+    expect(readdirSync(join(h.home, ".config", "opencode", "node_modules"))).toEqual([]);
+  });
+
+  it("tools: a shell call and a file write, each tool.start paired with its tool.end, files in the workspace", async () => {
+    const h = harness();
+    model.enqueue(
+      {
+        kind: "tool",
+        name: "bash",
+        input: { command: "echo tool-ran > ran.txt && cat ran.txt", description: "run it" },
+      },
+      {
+        kind: "tool",
+        // OpenCode offers GPT models apply_patch in place of write and edit.
+        name: "apply_patch",
+        input: { patchText: ADD_HELLO_PATCH },
+      },
+      { kind: "text", text: "Ran it and wrote hello.txt." },
+    );
+    const { result, events } = await h.run(h.request("Run the command, then create hello.txt"));
+
+    expect(result).toMatchObject({ status: "completed", summary: "Ran it and wrote hello.txt." });
+    const starts = ofType(events, "tool.start");
+    const ends = ofType(events, "tool.end");
+    expect(starts.map((s) => s.name)).toEqual(["bash", "apply_patch"]);
+    expect(starts[0]).toMatchObject({ input: { command: "echo tool-ran > ran.txt && cat ran.txt" } });
+    expect(ends[0]).toMatchObject({
+      toolId: starts[0]!.toolId,
+      name: "bash",
+      output: "tool-ran",
+      isError: false,
+    });
+    expect(ends[1]).toMatchObject({ toolId: starts[1]!.toolId, name: "apply_patch", isError: false });
+    expect(readFileSync(join(h.cwd, "ran.txt"), "utf8")).toBe("tool-ran\n");
+    expect(readFileSync(join(h.cwd, "hello.txt"), "utf8")).toBe("Hello, World!\n");
+    expect(ofType(events, "usage")).toHaveLength(1);
+  });
+
+  it("a follow-up resumes the session, and so does a fresh HOME with the conversation files restored", async () => {
+    const h = harness();
+    model.enqueue({ kind: "text", text: "The secret word is heliotrope." });
+    const first = await h.run(h.request("Remember a word for me"));
+    expect(first.result.status).toBe("completed");
+    const sessionId = first.result.agentSessionId!;
+
+    model.enqueue({ kind: "text", text: "It was heliotrope." });
+    const second = await h.run(h.request("Which word was it?", { resumeSessionId: sessionId }));
+    expect(second.result).toMatchObject({ status: "completed", agentSessionId: sessionId });
+    const followUp = messagesOf(h.calls().at(-1)!);
+    expect(followUp).toContain("Remember a word for me");
+    expect(followUp).toContain("The secret word is heliotrope.");
+
+    // A new sandbox: same workspace path, an empty HOME holding only the restored files.
+    const files = opencode.conversationFiles!(h.home);
+    const packed = packConversation(files.directory, 8 * 1024 * 1024);
+    expect(files.holdsSession(packed.kept, sessionId)).toBe(true);
+    expect(files.holdsSession(packed.kept, "ses_someoneElse0000")).toBe(false);
+    const freshHome = join(h.root, "fresh-home");
+    const restored = unpackConversation(opencode.conversationFiles!(freshHome).directory, packed.archive!);
+    expect(restored.ok).toBe(true);
+    model.enqueue({ kind: "text", text: "Still heliotrope." });
+    const third = await h.run(h.request("And now?", { home: freshHome, resumeSessionId: sessionId }));
+    expect(third.result).toMatchObject({ status: "completed", agentSessionId: sessionId });
+    const history = messagesOf(h.calls().at(-1)!);
+    expect(history).toContain("The secret word is heliotrope.");
+    expect(history).toContain("It was heliotrope.");
+  });
+
+  it("a rejected key (401) fails at once with one error saying to set OPENAI_API_KEY", async () => {
+    const h = harness();
+    const request = h.request("Say hello");
+    const { result, events } = await h.run({
+      ...request,
+      env: { ...request.env, OPENAI_API_KEY: "sk-wrong-key" },
+    });
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe("model_auth_failed");
+    expect(errors[0]!.message).toContain("OPENAI_API_KEY");
+    expect(errors[0]!.message).not.toContain("sk-wrong-key");
+    expect(h.calls()).toHaveLength(1); // a 401 is not retried
+  });
+
+  it("stopping mid-tool cancels the turn and leaves no process of it", async () => {
+    const h = harness();
+    const marker = `ns-wait-${randomUUID().slice(0, 8)}`;
+    model.enqueue({
+      kind: "tool",
+      name: "bash",
+      input: { command: `sleep 120; echo ${marker}`, description: "wait" },
+    });
+    const controller = new AbortController();
+    const request = h.request("Wait for it", { signal: controller.signal });
+    const turn = h.run(request);
+    const homeEntry = `HOME=${h.home}`;
+
+    // The CLI (its environment names the private HOME) and the tool's shell are running...
+    await waitFor("the tool", () => processesWith(`sleep 120; echo ${marker}`)[0]);
+    expect(processesWithEnv(homeEntry).length).toBeGreaterThan(1);
+    const cancelled = Date.now();
+    controller.abort();
+    const { result, events } = await turn;
+
+    expect(result.status).toBe("cancelled");
+    expect(ofType(events, "error")).toEqual([]);
+    // OpenCode prints a tool call only once it has finished: this one never was.
+    expect(ofType(events, "tool.start")).toEqual([]);
+    expect(Date.now() - cancelled).toBeLessThan(10_000);
+    // ...and nothing of the turn is left afterwards.
+    expect(processesWith(`sleep 120; echo ${marker}`)).toEqual([]);
+    expect(processesWithEnv(homeEntry)).toEqual([]);
+  });
+
+  it("a slow model past the time limit: turn_timeout error, failed, CLI gone", async () => {
+    const h = harness();
+    model.enqueue({ kind: "text", text: "too late", delayMs: 120_000 });
+    const { result, events } = await h.run(h.request("Answer slowly", { timeoutMs: 10_000 }));
+    expect(result.status).toBe("failed");
+    const errors = ofType(events, "error");
+    expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
+    expect(errors[0]!.message).toContain("limit of 10 s");
+    expect(processesWithEnv(`HOME=${h.home}`)).toEqual([]);
+  });
+});

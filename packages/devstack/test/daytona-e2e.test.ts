@@ -39,6 +39,8 @@ beforeAll(async () => {
       DAYTONA_API_KEY: API_KEY,
       DAYTONA_SNAPSHOT: SNAPSHOT,
       NIGHTSHIFT_DEPLOYMENT: "daytona-e2e",
+      // One sandbox for the tenant: a second session makes an idle one yield (the idle policy's stop).
+      SANDBOX_SLOT_LIMIT_PER_TENANT: "1",
     },
   });
   ({ gh, stack, user: octo } = rig);
@@ -67,6 +69,17 @@ async function until(watcher: StreamWatcher, what: string, check: () => boolean,
   });
 }
 
+/** Ends a session so the tenant's one slot is free for the next test. */
+async function stopSession(session: Session): Promise<void> {
+  const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
+    method: "POST",
+    headers: octo.headers,
+  });
+  expect(res.status).toBe(202);
+}
+
+const statusSeen = (events: StoredEvent[], status: string) =>
+  events.some((e) => e.event.type === "session.status" && e.event.status === status);
 const logs = (events: StoredEvent[]) =>
   events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
 const failedStatus = (events: StoredEvent[]) =>
@@ -101,6 +114,7 @@ describe("a session on Daytona end to end", () => {
     expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
     expect(daytona.requests.every((r) => r.authorized)).toBe(true);
     watcher.close();
+    await stopSession(session);
   }, 180_000);
 
   it("rides out a Daytona outage during create: retried, then started", async () => {
@@ -125,6 +139,7 @@ describe("a session on Daytona end to end", () => {
     expect(failedStatus(watcher.events)).toBe(false);
     expect(sandboxesOf(session)).toHaveLength(1);
     watcher.close();
+    await stopSession(session);
   }, 180_000);
 
   it("fails the session clearly when Daytona stays down", async () => {
@@ -172,4 +187,54 @@ describe("a session on Daytona end to end", () => {
       daytona.failRuntime(null);
     }
   });
+
+  it("pause by idle policy → follow-up → resumed from a snapshot, with the conversation intact", async () => {
+    const { session, watcher } = await startSession(
+      "Add notes/first.md with a short summary of the gadgets.",
+    );
+    await until(watcher, "idle", () => statusSeen(watcher.events, "idle"), 150_000);
+    // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
+    // stop, after a minute), and is snapshotted first.
+    const other = await rig.createSession("Waits for the slot.");
+    await until(watcher, "paused", () => statusSeen(watcher.events, "paused"), 120_000);
+    expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
+    const [first] = sandboxesOf(session);
+    const taken = daytona.requests.find(
+      (r) => r.method === "POST" && r.path === `/api/sandbox/${first?.id}/snapshot`,
+    );
+    const ref = (taken?.body as { name?: string } | undefined)?.name ?? "";
+    expect(ref).toMatch(/^nightshift-resume-/);
+    expect(daytona.snapshots.find(ref)?.state).toBe("active");
+    await stopSession(other);
+
+    const asked = stack.model!.requests.length;
+    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({ text: "Also add notes/second.md saying the session resumed." }),
+    });
+    expect(res.status).toBe(202);
+    await until(
+      watcher,
+      "the resumed turn",
+      () => watcher.events.filter((e) => e.event.type === "turn.end").length === 2,
+      150_000,
+    );
+    const resuming = watcher.events.find(
+      (e) => e.event.type === "session.status" && e.event.status === "resuming",
+    )?.event as { reason?: string } | undefined;
+    expect(resuming?.reason).toMatch(/from a snapshot/);
+    // The double proves the new sandbox was created from the session's snapshot.
+    const resumed = sandboxesOf(session).find((s) => s.id !== first?.id);
+    expect(resumed?.snapshot).toBe(ref);
+    // The conversation is intact: the resumed turn's model request carries the first turn.
+    const conversation = JSON.stringify(stack.model!.requests.slice(asked).map((r) => r.body));
+    expect(conversation).toContain("notes/first.md");
+    expect(conversation).toContain("notes/second.md");
+    expect(failedStatus(watcher.events)).toBe(false);
+    watcher.close();
+    // An ended session keeps no snapshot.
+    await stopSession(session);
+    await waitFor(() => daytona.snapshots.find(ref) === null, "the session's snapshot to be deleted", 30_000);
+  }, 420_000);
 });

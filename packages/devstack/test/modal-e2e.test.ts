@@ -38,6 +38,8 @@ beforeAll(async () => {
       MODAL_PROXY_TOKEN_ID: TOKEN.id,
       MODAL_PROXY_TOKEN_SECRET: TOKEN.secret,
       NIGHTSHIFT_DEPLOYMENT: "modal-e2e",
+      // One sandbox for the tenant: a second session makes an idle one yield (the idle policy's stop).
+      SANDBOX_SLOT_LIMIT_PER_TENANT: "1",
     },
   });
   ({ gh, stack, user: octo } = rig);
@@ -52,6 +54,17 @@ async function startSession(prompt: string): Promise<{ session: Session; watcher
   return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
 }
 
+/** Ends a session so the tenant's one slot is free for the next test. */
+async function stopSession(session: Session): Promise<void> {
+  const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
+    method: "POST",
+    headers: octo.headers,
+  });
+  expect(res.status).toBe(202);
+}
+
+const statusSeen = (events: StoredEvent[], status: string) =>
+  events.some((e) => e.event.type === "session.status" && e.event.status === status);
 const logs = (events: StoredEvent[]) =>
   events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
 const failedStatus = (events: StoredEvent[]) =>
@@ -86,6 +99,7 @@ describe("a session on Modal end to end", () => {
     expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
     expect(modal.requests.every((r) => r.authorized)).toBe(true);
     watcher.close();
+    await stopSession(session);
   });
 
   it("rides out a Modal outage during create: retried, then started", async () => {
@@ -108,6 +122,7 @@ describe("a session on Modal end to end", () => {
     expect(failedStatus(watcher.events)).toBe(false);
     expect(sandboxesOf(session)).toHaveLength(1);
     watcher.close();
+    await stopSession(session);
   });
 
   it("fails the session clearly when Modal stays down, never showing the proxy token", async () => {
@@ -134,4 +149,50 @@ describe("a session on Modal end to end", () => {
       modal.clearFaults();
     }
   });
+
+  it("pause by idle policy → follow-up → resumed from a snapshot, with the conversation intact", async () => {
+    const { session, watcher } = await startSession(
+      "Add notes/first.md with a short summary of the sprockets.",
+    );
+    await watcher.until("idle", () => statusSeen(watcher.events, "idle"), 120_000);
+    // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
+    // stop, after a minute), and its filesystem is snapshotted first.
+    const other = await rig.createSession("Waits for the slot.");
+    await watcher.until("paused", () => statusSeen(watcher.events, "paused"), 120_000);
+    expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
+    const [first] = sandboxesOf(session);
+    const snapshotIds = modal.snapshots();
+    expect(
+      modal.requests.some((r) => r.method === "POST" && r.path === `/v1/sandboxes/${first?.id}/snapshots`),
+    ).toBe(true);
+    await stopSession(other);
+
+    const asked = stack.model!.requests.length;
+    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({ text: "Also add notes/second.md saying the session resumed." }),
+    });
+    expect(res.status).toBe(202);
+    await watcher.until(
+      "the resumed turn",
+      () => watcher.events.filter((e) => e.event.type === "turn.end").length === 2,
+      150_000,
+    );
+    const resuming = watcher.events.find(
+      (e) => e.event.type === "session.status" && e.event.status === "resuming",
+    )?.event as { reason?: string } | undefined;
+    expect(resuming?.reason).toMatch(/from a snapshot/);
+    // The double proves the new sandbox was created from the session's snapshot.
+    const resumed = sandboxesOf(session).find((s) => s.id !== first?.id);
+    expect(resumed?.fromSnapshot).toMatch(/^im-/);
+    expect(snapshotIds).toContain(resumed?.fromSnapshot);
+    // The conversation is intact: the resumed turn's model request carries the first turn.
+    const conversation = JSON.stringify(stack.model!.requests.slice(asked).map((r) => r.body));
+    expect(conversation).toContain("notes/first.md");
+    expect(conversation).toContain("notes/second.md");
+    expect(failedStatus(watcher.events)).toBe(false);
+    watcher.close();
+    await stopSession(session);
+  }, 420_000);
 });

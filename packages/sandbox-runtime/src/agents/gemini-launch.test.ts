@@ -1,10 +1,11 @@
 /** Gemini CLI's launch (arguments, environment), the settings prepare writes, and its conversation files. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TurnRequest } from "./contract";
 import { gemini } from "./gemini";
+import { readableAsSystemSettings } from "./gemini-settings";
 
 const request: TurnRequest = {
   promptId: "p1",
@@ -18,9 +19,21 @@ const request: TurnRequest = {
   signal: new AbortController().signal,
 };
 
+/**
+ * A directory under root's home, where the CLI reads a system settings file (running as root, with
+ * a HOME not group/other-writable all the way up); undefined elsewhere (the case is then skipped).
+ */
+const secureHome =
+  process.getuid?.() === 0 && readableAsSystemSettings(homedir())
+    ? mkdtempSync(join(homedir(), ".ns-gemini-launch-"))
+    : undefined;
+
 describe("gemini launch", () => {
   const home = mkdtempSync(join(tmpdir(), "ns-gemini-launch-"));
-  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true });
+    if (secureHome) rmSync(secureHome, { recursive: true, force: true });
+  });
 
   it("starts a new session with a chosen id, headless, the prompt on --prompt= verbatim, the catalog's model", () => {
     const launch = gemini.launch({ ...request, model: undefined, text: "--help me\nplease" });
@@ -62,6 +75,24 @@ describe("gemini launch", () => {
       advanced: { ignoreLocalEnv: true },
     });
   });
+
+  it("under a world-writable directory (/tmp) no system settings file is written or named", async () => {
+    await gemini.prepare?.({ ...request, home });
+    expect(existsSync(join(home, ".gemini", "system-settings.json"))).toBe(false);
+    expect(gemini.launch({ ...request, home }).env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBeUndefined();
+    expect(readableAsSystemSettings(home)).toBe(false);
+  });
+
+  it.skipIf(!secureHome)(
+    "in a HOME root owns all the way up, the settings are also the system layer the CLI puts over a repository's",
+    async () => {
+      const secure = join(secureHome!, "home");
+      await gemini.prepare?.({ ...request, home: secure, maxTurns: 4 });
+      const system = join(secure, ".gemini", "system-settings.json");
+      expect(JSON.parse(readFileSync(system, "utf8"))).toMatchObject({ model: { maxSessionTurns: 4 } });
+      expect(gemini.launch({ ...request, home: secure }).env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe(system);
+    },
+  );
 
   it("conversation files: ~/.gemini/tmp, holding a session when its chat file is there", () => {
     const files = gemini.conversationFiles!("/h");

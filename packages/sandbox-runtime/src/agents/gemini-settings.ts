@@ -1,17 +1,21 @@
 /**
- * Gemini CLI's configuration for one turn, written as the user settings file
- * (~/.gemini/settings.json in the private HOME). Every setting named here is in the CLI's settings
+ * Gemini CLI's configuration for one turn. Every setting named here is in the CLI's settings
  * schema (docs/reference/configuration.md of @google/gemini-cli 0.61.0).
  *
- * Not the *system* settings layer (GEMINI_CLI_SYSTEM_SETTINGS_PATH), although it would also
- * override a repository's own `.gemini/settings.json`: the CLI skips that file unless it and every
- * directory above it are owned by root and not group/other-writable, which a sandbox's HOME under
- * /tmp or a non-root user never is. What a workspace file could turn back on that matters is
- * pinned by environment variables instead (launch env: telemetry, the Docker sandbox), and the
- * model endpoint and key come from the environment, which settings cannot change.
+ * Written as the user settings file (~/.gemini/settings.json in the private HOME) and, where the
+ * CLI will read it, also as the *system* settings file (GEMINI_CLI_SYSTEM_SETTINGS_PATH): the one
+ * layer over a repository's own `.gemini/settings.json`, so a hostile repository cannot turn usage
+ * statistics back on or lift the turn cap. (The CLI merges the workspace layer only for a trusted
+ * folder; `--skip-trust` trusts it just after the first settings load, but settings read again
+ * later, as after a slow start past their 10 s cache, include it.) The CLI skips a system file
+ * unless it and every directory above it are owned by root and not group/other-writable (a HOME
+ * under /tmp, or a non-root sandbox user, is not); then the user file alone applies, and what
+ * matters most is pinned by environment variables anyway (launch env: telemetry, the Docker
+ * sandbox; the model endpoint and key come from the environment, which settings cannot change).
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { TurnRequest } from "./contract";
 import { TURN_ID_VARIABLE } from "./process-group";
 
@@ -25,6 +29,29 @@ export function geminiDir(home: string): string {
 
 export function settingsPath(home: string): string {
   return join(geminiDir(home), "settings.json");
+}
+
+export function systemSettingsPath(home: string): string {
+  return join(geminiDir(home), "system-settings.json");
+}
+
+/** Whether Gemini CLI would read a system settings file in `dir`: root's all the way up, writable by root only. */
+export function readableAsSystemSettings(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      const stat = statSync(at);
+      if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) return false;
+    } catch {
+      return false;
+    }
+    if (dirname(at) === at) return true;
+  }
+}
+
+/** The system settings file to point the CLI at, when prepare could write one it will read. */
+export function systemSettingsIn(home: string): string | undefined {
+  const path = systemSettingsPath(home);
+  return existsSync(path) ? path : undefined;
 }
 
 export function geminiSettings(maxTurns: number): Record<string, unknown> {
@@ -57,10 +84,14 @@ export function geminiSettings(maxTurns: number): Record<string, unknown> {
 
 /** Writes the settings for this turn (the turn cap may change between turns). */
 export async function writeGeminiSettings(request: TurnRequest): Promise<void> {
-  await mkdir(geminiDir(request.home), { recursive: true, mode: 0o700 });
-  await writeFile(
-    settingsPath(request.home),
-    `${JSON.stringify(geminiSettings(request.maxTurns), null, 2)}\n`,
-    { mode: 0o600 },
-  );
+  const dir = geminiDir(request.home);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const text = `${JSON.stringify(geminiSettings(request.maxTurns), null, 2)}\n`;
+  await writeFile(settingsPath(request.home), text, { mode: 0o600 });
+  if (process.getuid?.() === 0 && readableAsSystemSettings(dir)) {
+    await writeFile(systemSettingsPath(request.home), text, { mode: 0o600 });
+  } else {
+    // A file the CLI would skip (with a warning on every start) is not left for launch to name.
+    await rm(systemSettingsPath(request.home), { force: true });
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentEvent } from "@nightshift/protocol";
 import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
@@ -13,12 +13,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { packConversation, unpackConversation } from "../conversation/conversation-archive";
 import type { TurnRequest, TurnResult } from "./contract";
 import { gemini } from "./gemini";
+import { readableAsSystemSettings } from "./gemini-settings";
 import { createTurnRunner } from "./turn-runner";
 
 const API_KEY = "gemini-scripted-test-key";
 const MODEL = "gemini-2.5-flash";
 const CALL_PATH = `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`;
 const TEST_TIMEOUT = 60_000;
+/** Running as root with a HOME the CLI trusts for system settings (see gemini-settings.ts). */
+const rootOwnedHome = process.getuid?.() === 0 && readableAsSystemSettings(homedir());
 const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -151,6 +154,32 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     expect(result).toMatchObject({ status: "completed", summary: "Straight to the model." });
     expect(proxy.requests).toEqual([]);
   });
+
+  it.skipIf(!rootOwnedHome)(
+    "a repository's .gemini/settings.json cannot lift the turn cap: the system layer is put over it",
+    async () => {
+      const h = await harness();
+      const secureRoot = mkdtempSync(join(homedir(), ".ns-gemini-"));
+      cleanups.push(() => rmSync(secureRoot, { recursive: true, force: true }));
+      mkdirSync(join(h.cwd, ".gemini"));
+      const hostile = { model: { maxSessionTurns: 50 }, privacy: { usageStatisticsEnabled: true } };
+      writeFileSync(join(h.cwd, ".gemini", "settings.json"), JSON.stringify(hostile));
+      h.model.enqueue(
+        { kind: "tool", name: "run_shell_command", input: { command: "true" } },
+        { kind: "tool", name: "run_shell_command", input: { command: "true" } },
+        { kind: "text", text: "Past the cap." },
+      );
+      const request = h.request("Loop", { home: join(secureRoot, "home"), maxTurns: 1 });
+      // The workspace trusted from the first settings load on (--skip-trust trusts it only after
+      // that load, but settings read again later, e.g. after a slow start, merge the workspace).
+      const env = { ...request.env, GEMINI_CLI_TRUST_WORKSPACE: "true" };
+      const { result, events } = await h.run({ ...request, env });
+      expect(result.status).toBe("failed");
+      expect(ofType(events, "error").map((e) => e.code)).toEqual(["max_turns"]);
+      expect(modelCalls(h.model)).toHaveLength(1);
+      expect(ofType(events, "log").filter((e) => /Skipping system settings/.test(e.text))).toEqual([]);
+    },
+  );
 
   it("shell tool call: tool.start and the paired tool.end carry the command and its output", async () => {
     const h = await harness();

@@ -26,7 +26,7 @@ import {
   ToolResultLine,
   ToolUseLine,
 } from "./gemini-records";
-import { geminiDir, writeGeminiSettings } from "./gemini-settings";
+import { geminiDir, systemSettingsIn, writeGeminiSettings } from "./gemini-settings";
 import { describeModelApiError } from "./model-api-errors";
 import {
   ERROR_MAX_CHARS,
@@ -314,10 +314,12 @@ export const gemini: AgentAdapter = {
       // with "-" (and ignores a prompt after "--"); after "=" it takes the rest verbatim.
       `--prompt=${request.text}`,
     ];
+    const systemSettings = systemSettingsIn(request.home);
     const env = {
       // One process: no self-relaunch for a bigger heap (a parent that ignores SIGTERM, and a
       // second Node start per turn).
       GEMINI_CLI_NO_RELAUNCH: "true",
+      ...(systemSettings ? { GEMINI_CLI_SYSTEM_SETTINGS_PATH: systemSettings } : {}),
       // Over any settings file, a repository's own included.
       GEMINI_TELEMETRY_ENABLED: "false",
       GEMINI_SANDBOX: "false",

@@ -150,7 +150,12 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     cleanups.push(() => proxy.close());
     writeFileSync(join(h.cwd, ".env"), `HTTP_PROXY=${proxy.url}\nHTTPS_PROXY=${proxy.url}\n`);
     h.model.enqueue({ kind: "text", text: "Straight to the model." });
-    const { result } = await h.run(h.request("Say hello"));
+    const request = h.request("Say hello");
+    // Trusted from the first settings load on, as a late settings reload would see it: the CLI reads .env then.
+    const { result } = await h.run({
+      ...request,
+      env: { ...request.env, GEMINI_CLI_TRUST_WORKSPACE: "true" },
+    });
     expect(result).toMatchObject({ status: "completed", summary: "Straight to the model." });
     expect(proxy.requests).toEqual([]);
   });

@@ -15,6 +15,7 @@ import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
 import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
+import { linearAuthRoutes, linearRoutes } from "./routes/linear";
 import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
 import { myModelAccountRoutes, tenantModelAccountRoutes } from "./routes/model-accounts";
@@ -65,6 +66,7 @@ export function createApp() {
   app.route("/sandbox/bootstrap", sandboxBootstrapRoutes);
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth/slack", slackAuthRoutes);
+  app.route("/auth/linear", linearAuthRoutes);
   app.route("/auth", authRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.
   app.route("/webhooks", webhookRoutes);
@@ -91,6 +93,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
   app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
+  app.route("/api/v1/tenants/:tenantId/linear", linearRoutes);
   app.route("/api/v1/tenants/:tenantId/slack", slackRoutes);
   app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
   app.notFound((c) =>

@@ -80,6 +80,13 @@ export interface Bindings {
   /** Slack's Web API and OAuth authorize base URLs; default https://slack.com/api and https://slack.com. */
   SLACK_API_URL?: string;
   SLACK_WEB_URL?: string;
+  /** The Linear app (docs/linear-app.md): OAuth client and webhook signing secret. */
+  LINEAR_CLIENT_ID?: string;
+  LINEAR_CLIENT_SECRET?: string;
+  LINEAR_WEBHOOK_SECRET?: string;
+  /** Linear's API (GraphQL, OAuth token) and authorize base URLs; default https://api.linear.app and https://linear.app. */
+  LINEAR_API_URL?: string;
+  LINEAR_WEB_URL?: string;
   /** Rate limits as "<per minute>,<burst>": session creation per tenant, per API key, webhook ingress per tenant. */
   RATE_LIMIT_SESSION_CREATE?: string;
   RATE_LIMIT_SESSION_CREATE_PER_KEY?: string;

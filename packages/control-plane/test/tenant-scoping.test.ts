@@ -22,6 +22,8 @@ const UNSCOPED: Record<string, string> = {
   "tenancy.ts#listTenantsForUser": "lists a user's own tenants through their memberships",
   "api-keys.ts#findApiKeyByHash": "authentication: the key itself decides the tenant",
   "github.ts#findInstallationTenant": "a verified webhook names an installation; its row decides the tenant",
+  "linear.ts#findLinearInstallation":
+    "a verified Linear delivery names an organization; its row decides the tenant",
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
   "sessions.ts#listStuckSessions":
     "the cron reconciler sweeps every tenant; each row goes to its own DO, which checks the tenant",

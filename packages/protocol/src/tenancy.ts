@@ -235,6 +235,8 @@ export const AUDIT_ACTIONS = [
   "session.stopped",
   "github.connected",
   "github.disconnected",
+  "linear.connected",
+  "linear.disconnected",
   "slack.connected",
   "slack.disconnected",
   "slack.user_linked",

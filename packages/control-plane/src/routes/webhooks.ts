@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../env";
 import { processWebhook, receiveGithubWebhook } from "../integrations/github/webhooks";
+import { processLinearDelivery, receiveLinearWebhook } from "../integrations/linear/ingress";
 import { slackWebhookRoutes } from "../integrations/slack/route";
 import { handleWarmPush } from "../warm/push-trigger";
 
@@ -25,6 +26,7 @@ function logger(delivery: string | undefined) {
 }
 
 export const webhookRoutes = new Hono<AppEnv>();
+
 webhookRoutes.route("/slack", slackWebhookRoutes);
 
 webhookRoutes.post("/github", async (c) => {
@@ -57,4 +59,27 @@ webhookRoutes.post("/github", async (c) => {
     );
   }
   return c.json(outcome.body, outcome.status);
+});
+
+webhookRoutes.post("/linear", async (c) => {
+  // The raw bytes: the signature covers exactly what Linear sent, so nothing may parse first.
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const delivery = c.req.header("linear-delivery");
+  const outcome = await receiveLinearWebhook(
+    c.env,
+    { signature: c.req.header("linear-signature"), delivery },
+    raw,
+    Date.now(),
+  );
+  const intent = outcome.intent;
+  if (intent) {
+    const log = {
+      info: (message: string) => console.log(JSON.stringify({ source: "linear-webhook", delivery, message })),
+    };
+    // Linear wants its 200 within 5 s; the first activity follows right after it (router.ts).
+    c.executionCtx.waitUntil(
+      afterAck().then(() => processLinearDelivery(c.env, intent, outcome.deliveryId, log)),
+    );
+  }
+  return c.json(outcome.body, 200);
 });

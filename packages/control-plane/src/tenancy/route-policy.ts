@@ -132,6 +132,12 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },
+  // Linear: members see it; admins install it and map teams to repositories.
+  [`GET ${T}/linear`]: { kind: "tenant", action: "tenant.read" },
+  [`POST ${T}/linear/connect`]: { kind: "tenant", action: "integration.manage" },
+  [`DELETE ${T}/linear`]: { kind: "tenant", action: "integration.manage" },
+  [`PUT ${T}/linear/teams/:teamId`]: { kind: "tenant", action: "integration.manage" },
+  [`DELETE ${T}/linear/teams/:teamId`]: { kind: "tenant", action: "integration.manage" },
   // Slack: members see it and link their own Slack account; admins install it and set channel defaults.
   [`GET ${T}/slack`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/slack/connect`]: { kind: "tenant", action: "integration.manage" },

@@ -1,5 +1,6 @@
 export * from "./audit";
 export * from "./github";
+export * from "./linear";
 export * from "./model-accounts";
 export * from "./model-usage";
 export * from "./rate-limits";

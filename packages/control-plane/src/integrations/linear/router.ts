@@ -1,0 +1,182 @@
+/**
+ * What a verified Linear delivery does, after it has been acknowledged: the organization names the
+ * tenant (unknown → logged, nothing started); the requester must be a member (members.ts; unknown
+ * → a polite activity, no session); the repository comes from the team's mapping in Settings or
+ * the issue text (neither → an elicitation asks); the first `thought` is posted before the session
+ * is created so Linear hears back within seconds; the session starts through services/sessions.ts,
+ * which applies the same per-user write check as every other entry point. A `prompted` activity is
+ * a follow-up on the agent session's Nightshift session, and its `stop` signal stops it.
+ */
+import { openDatabase } from "../../db/client";
+import {
+  deleteLinearInstallation,
+  findAgentSessionLink,
+  findLinearInstallation,
+  findTeamRepository,
+  type LinearInstallationRow,
+  recordAgentSession,
+} from "../../db/repositories/linear";
+import type { Actor, Bindings } from "../../env";
+import { AppError } from "../../http/app-error";
+import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
+import { createSession, sendPrompt, stopSession, titleFrom } from "../../services/sessions";
+import type { IntegrationLog } from "../port";
+import { requireLinear } from "./config";
+import type { LinearIntent, LinearOrigin } from "./events";
+import { memberForLinearUser } from "./members";
+import * as say from "./messages";
+import {
+  type ActivityContent,
+  addSessionUrls,
+  createActivity,
+  type LinearCaller,
+  moveToFirstStartedState,
+} from "./operations";
+import { repositoryIn } from "./text";
+import { withLinearToken } from "./token";
+
+type ActingIntent = Extract<LinearIntent, { kind: "start" | "follow-up" | "stop" }>;
+
+/** Calls Linear as the organization's app, refreshing its token when needed. */
+export type LinearSender = <T>(call: (caller: LinearCaller) => Promise<T>) => Promise<T>;
+
+export function senderFor(env: Bindings, install: LinearInstallationRow): LinearSender {
+  const apiUrl = requireLinear(env).apiUrl;
+  return (call) => withLinearToken(env, install, (token) => call({ apiUrl, token }));
+}
+
+export async function routeLinearIntent(
+  env: Bindings,
+  intent: LinearIntent,
+  log: IntegrationLog,
+): Promise<void> {
+  if (intent.kind === "ignore") return;
+  const db = openDatabase(env.DB);
+  const organizationId = intent.kind === "unlink" ? intent.account : intent.origin.organizationId;
+  const install = await findLinearInstallation(db, organizationId);
+  if (!install) {
+    log.info(`organization ${organizationId} is not connected to any tenant; ${intent.kind} ignored`);
+    return;
+  }
+  if (intent.kind === "unlink") {
+    await deleteLinearInstallation(db, install.tenantId, organizationId);
+    log.info(`organization ${organizationId} revoked the app; unlinked from its tenant`);
+    return;
+  }
+  if (intent.origin.assigneeId !== undefined && intent.origin.assigneeId !== install.appUserId) return;
+  try {
+    await enforceWebhookRateLimit(env, install.tenantId);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 429) {
+      log.info(`tenant ${install.tenantId} is over its webhook rate limit; ${intent.kind} dropped`);
+      return;
+    }
+    throw error;
+  }
+  await actOn(env, install, intent, senderFor(env, install), log);
+}
+
+async function actOn(
+  env: Bindings,
+  install: LinearInstallationRow,
+  intent: ActingIntent,
+  send: LinearSender,
+  log: IntegrationLog,
+): Promise<void> {
+  const { origin } = intent;
+  const agentSessionId = origin.agentSessionId;
+  const activity = (content: ActivityContent) =>
+    agentSessionId
+      ? send((caller) => createActivity(caller, agentSessionId, content, crypto.randomUUID()))
+      : Promise.resolve();
+  const actor = await memberForLinearUser(env, install.tenantId, origin.requester.email);
+  if (!actor) {
+    await activity({ type: "error", body: say.unknownUserMessage() });
+    log.info(`Linear user ${origin.requester.id} matches no member of the tenant; nothing started`);
+    return;
+  }
+  const db = openDatabase(env.DB);
+  const link = agentSessionId ? await findAgentSessionLink(db, install.tenantId, agentSessionId) : null;
+  try {
+    if (intent.kind === "stop") {
+      if (!link) return void (await activity({ type: "response", body: say.noSessionMessage() }));
+      await stopSession(env, actor, link.sessionId);
+      await activity({
+        type: "response",
+        body: say.stoppedMessage(say.sessionUrlFor(env.PUBLIC_URL, link.sessionId)),
+      });
+      return;
+    }
+    if (intent.kind === "follow-up" && link) {
+      await activity({ type: "thought", body: say.followUpThought() });
+      await sendPrompt(env, actor, link.sessionId, intent.text);
+      return;
+    }
+    // A start, or the answer to "which repository?" (a prompt on an agent session without a session).
+    await start(env, install, actor, origin, intent.text, intent.kind === "start", send, activity, log);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // AppError messages are written for people and carry no secrets: the requester sees why.
+    await activity({ type: "error", body: say.refusedMessage(error.message) });
+    log.info(`${intent.kind} refused: ${error.code}`);
+  }
+}
+
+async function start(
+  env: Bindings,
+  install: LinearInstallationRow,
+  actor: Actor,
+  origin: LinearOrigin,
+  text: string,
+  fresh: boolean,
+  send: LinearSender,
+  activity: (content: ActivityContent) => Promise<void>,
+  log: IntegrationLog,
+): Promise<void> {
+  const db = openDatabase(env.DB);
+  const mapped = origin.teamId
+    ? await findTeamRepository(db, install.tenantId, install.organizationId, origin.teamId)
+    : null;
+  const repository = mapped ?? repositoryIn(text);
+  if (!repository) {
+    await activity({ type: "elicitation", body: say.ASK_REPOSITORY });
+    log.info("no repository for the issue; asked which");
+    return;
+  }
+  // Linear shows an agent as unresponsive without an activity within 10 s: say something first.
+  await activity({ type: "thought", body: say.startingThought(`${repository.owner}/${repository.name}`) });
+  const session = await createSession(
+    env,
+    actor,
+    {
+      repo: { kind: "github", owner: repository.owner, name: repository.name },
+      prompt: text,
+      title: titleFrom(text),
+    },
+    "linear",
+  );
+  await recordAgentSession(db, install.tenantId, {
+    agentSessionId: origin.agentSessionId ?? `issue:${origin.issueId}`,
+    organizationId: install.organizationId,
+    issueId: origin.issueId,
+    issueIdentifier: origin.issueIdentifier,
+    issueUrl: origin.issueUrl,
+    sessionId: session.id,
+  });
+  log.info(`started session ${session.id} for issue ${origin.issueIdentifier ?? origin.issueId}`);
+  const agentSessionId = origin.agentSessionId;
+  const sessionUrl = say.sessionUrlFor(env.PUBLIC_URL, session.id);
+  // Best effort: the session runs whether or not Linear took these.
+  const extras: Promise<unknown>[] = [];
+  if (agentSessionId)
+    extras.push(
+      send((c) => addSessionUrls(c, agentSessionId, [{ label: "Nightshift session", url: sessionUrl }])),
+    );
+  // Linear's guidance: a delegated issue (not a mention in a comment) moves to its first started state.
+  if (fresh && !origin.viaComment) extras.push(send((c) => moveToFirstStartedState(c, origin.issueId)));
+  for (const outcome of await Promise.allSettled(extras))
+    if (outcome.status === "rejected")
+      log.info(
+        `a Linear update failed: ${outcome.reason instanceof Error ? outcome.reason.message : "unknown"}`,
+      );
+}

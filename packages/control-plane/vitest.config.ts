@@ -62,6 +62,13 @@ export default defineConfig(async () => {
               // offering just the local host, so its provider choices are unchanged.
               TEST_DAYTONA_API_URL: inject<string>("daytonaUrl"),
               TEST_DAYTONA_API_KEY,
+              // The Slack app, against the testkit Slack double (test/slack-fixture.ts).
+              SLACK_CLIENT_ID: "slack-client-id",
+              SLACK_CLIENT_SECRET: "slack-client-secret",
+              SLACK_SIGNING_SECRET: "test-slack-signing-secret",
+              SLACK_SIGNING_SECRET_PREVIOUS: "test-slack-signing-secret-previous",
+              SLACK_API_URL: `${inject<string>("slackUrl")}/api`,
+              SLACK_WEB_URL: inject<string>("slackUrl"),
             },
           },
         };

@@ -7,6 +7,7 @@ import { startDaytonaDouble } from "../../testkit/src/daytona/daytona-double";
 import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
+import { startSlackDouble } from "../../testkit/src/slack/slack-double";
 import { GITHUB_APP_FIXTURE } from "./github-app-fixture";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
 import { startModelDouble } from "./model-double";
@@ -24,6 +25,7 @@ declare module "vitest" {
     modelUrl: string;
     modelControlUrl: string;
     daytonaUrl: string;
+    slackUrl: string;
   }
 }
 
@@ -49,8 +51,12 @@ export default async function setup(project: TestProject) {
     delays: { snapshotMs: 50 },
   });
   project.provide("daytonaUrl", daytona.url);
+  // The Slack Web API (test/slack-fixture.ts seeds its workspaces per test).
+  const slack = await startSlackDouble({ clientId: "slack-client-id", clientSecret: "slack-client-secret" });
+  project.provide("slackUrl", slack.url);
   return async () => {
     await daytona.close();
+    await slack.close();
     await github.close();
     await host.close();
     await githubApp.close();

@@ -128,7 +128,9 @@ describe("a session resumes from its provider snapshot", () => {
     const kept = await daytona<{ state: string }>("GET", `/snapshots/${resume?.ref}`);
     expect(kept).toMatchObject({ status: 200, body: { state: "active" } });
     expect(await liveSandboxes(s)).toEqual([]);
-    expect((await statuses(s)).at(-1)?.reason).toMatch(/a snapshot of the sandbox was kept to resume from/);
+    expect(await logs(s)).toMatch(
+      /snapshotted the sandbox in \d+\.\d s before stopping it; a follow-up resumes from it/,
+    );
 
     expect((await followUp(vars, owner, s, "second task")).status).toBe(202);
     expect((await statuses(s)).at(-1)).toMatchObject({

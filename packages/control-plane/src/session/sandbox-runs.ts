@@ -12,7 +12,7 @@ import { egressPolicyFor } from "../services/settings";
 import { warmSnapshotFor } from "../warm/warm-choice";
 import { sandboxControlPlaneUrl } from "./bootstrap-env";
 import type { SandboxBridge } from "./bridge";
-import { IDLE_PAUSE_REASON, LAUNCHING, type LifecycleInput } from "./lifecycle";
+import { LAUNCHING, type LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { SessionSnapshots } from "./sandbox-snapshots";
@@ -73,18 +73,13 @@ export class SandboxRuns {
     if (outcome.kind === "full") publish(await this.parts.slot.providerFull());
   }
 
-  /** The `idle.stop` deadline: the idle sandbox is snapshotted (when its provider can), then stopped. */
+  /**
+   * The `idle.stop` deadline: the idle sandbox is snapshotted (when its provider can; the log says
+   * how that went), then stopped — unless a turn ran meanwhile (its own idle period follows).
+   */
   async idleStop(idle: { reason?: string }): Promise<void> {
-    const { snapshot, stillIdle } = await this.parts.snapshots.takeBeforeIdleStop();
-    if (!stillIdle) return;
-    const base = idle.reason ?? IDLE_PAUSE_REASON;
-    const note =
-      snapshot === "taken"
-        ? "; a snapshot of the sandbox was kept to resume from"
-        : snapshot === "failed"
-          ? "; no snapshot could be taken, so a follow-up resumes from the session's branch"
-          : "";
-    this.parts.push({ kind: "idle.timeout", ...(note || idle.reason ? { reason: `${base}${note}` } : {}) });
+    const { stillIdle } = await this.parts.snapshots.takeBeforeIdleStop();
+    if (stillIdle) this.parts.push({ kind: "idle.timeout", ...idle });
   }
 
   /**

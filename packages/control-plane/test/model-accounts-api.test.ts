@@ -14,6 +14,7 @@ import type {
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { anthropicBody, anthropicCall, modelRequestsMarked } from "./gateway-client";
 import { api, createTenant, type Identity, joinTenant, postJson, waitFor } from "./helpers";
+import { identityFor } from "./identities";
 import { useIncarnation } from "./sandbox-client";
 
 const MY_KEY = "sk-ant-api03-my-very-own-secret-key-7f3a";
@@ -122,6 +123,34 @@ describe("your model accounts", () => {
     expect((await send("DELETE", mine(owner, "openai"), owner)).status).toBe(404);
     const stillThere = (await (await api(mine(member), {}, member)).json()) as ListModelAccountsResponse;
     expect(stillThere.accounts.map((a) => a.provider)).toEqual(["openai"]);
+  });
+
+  it("leave with a member who is removed: re-added, they start without them", async () => {
+    const owner = await createTenant("acct-api-removed");
+    const member = await joinTenant(owner, "member");
+    expect(
+      (await send("PUT", mine(member, "gemini"), member, { value: "AIza-member-gemini-key-0008" })).status,
+    ).toBe(201);
+    const removed = await send("DELETE", `/api/v1/tenants/${owner.tenantId}/members/${member.userId}`, owner);
+    expect(removed.status).toBe(204);
+    const rejoined = await api(
+      `/api/v1/tenants/${owner.tenantId}/members`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ login: member.login, role: "member" }),
+      },
+      owner,
+    );
+    expect(rejoined.status, await rejoined.clone().text()).toBe(201);
+    const again = await identityFor(
+      { id: owner.tenantId, slug: owner.slug },
+      { id: member.userId, login: member.login, name: member.login },
+      "member",
+    );
+    expect(
+      ((await (await api(mine(again), {}, again)).json()) as ListModelAccountsResponse).accounts,
+    ).toEqual([]);
   });
 
   it("another tenant cannot list, delete or use them: 404, and the upstream never sees the key", async () => {

@@ -5,6 +5,7 @@
 import type { AddMemberRequest, ListMembersResponse, Member, Role } from "@nightshift/protocol";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
+import { deleteUserAccountsIn } from "../db/repositories/model-accounts";
 import {
   addMember as addMemberRow,
   findMembership,
@@ -15,6 +16,7 @@ import {
 import { findUserByLogin } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
+import { forgetCachedModelKeys } from "../model-gateway/credentials";
 import { authorize } from "../tenancy/permissions";
 import { requireSessionsStopped } from "./session-revocation";
 
@@ -85,6 +87,8 @@ export async function removeMember(env: Bindings, actor: Actor, userId: string):
   const result = await removeMemberRow(db, actor.tenantId, userId);
   if (result === "not_found") throw memberNotFound(userId);
   if (result === "last_owner") throw lastOwner();
+  // Their own model accounts here are theirs alone: they leave with them (sealed keys kept for no one).
+  if ((await deleteUserAccountsIn(db, actor.tenantId, userId)) > 0) forgetCachedModelKeys();
   await recordAudit(db, actor.tenantId, actor, {
     action: "member.removed",
     target: { type: "user", id: userId },

@@ -112,3 +112,12 @@ export async function listSealedTenantModelKeys(db: Database, tenantId: string):
     .where(and(eq(secrets.tenantId, tenantId), inArray(secrets.name, Object.values(MODEL_KEY_SECRET_NAMES))))
     .orderBy(asc(secrets.name), desc(secrets.scope), asc(secrets.repoKey));
 }
+
+/** Every account one user holds in one tenant: they left it, and their credentials go with them. */
+export async function deleteUserAccountsIn(db: Database, tenantId: string, userId: string): Promise<number> {
+  const rows = await db
+    .delete(userModelAccounts)
+    .where(and(eq(userModelAccounts.tenantId, tenantId), eq(userModelAccounts.userId, userId)))
+    .returning({ id: userModelAccounts.id });
+  return rows.length;
+}

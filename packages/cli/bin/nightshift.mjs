@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The `nightshift` command: runs the bundle `pnpm --filter @nightshift/cli run build` writes.
+try {
+  await import("../dist/nightshift.mjs");
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("nightshift.mjs"))
+    throw error;
+  process.stderr.write("nightshift is not built yet: run `pnpm --filter @nightshift/cli run build`\n");
+  process.exitCode = 5;
+}

@@ -1,0 +1,39 @@
+/** `nightshift tail <id>`: a session's events, the backlog then live, until the session ends. */
+import { TERMINAL_STATUSES } from "@nightshift/protocol";
+import { type Command, Option } from "commander";
+import { connect, type GlobalOptions } from "../context.ts";
+import { CliError, EXIT } from "../exit-codes.ts";
+import { endOfSession, endOfTurn, follow } from "../follow.ts";
+import { interruptSignal } from "../interrupt.ts";
+import type { Runner } from "../runner.ts";
+
+export function registerTail(program: Command, run: Runner): void {
+  program
+    .command("tail")
+    .description("print a session's events and follow it live (reconnecting as needed) until it ends")
+    .argument("<id>", "the session id")
+    .option("--after <seq>", "start after this event number (default: from the first)", "0")
+    .option("--turn", "stop at the end of the next turn; exit 1 if it fails")
+    .addOption(new Option("--json", "one JSON event per line ({seq, at, event}) for scripts"))
+    .action((id: string, opts: { after: string; turn?: boolean; json?: boolean }, cmd: Command) =>
+      run(async () => {
+        const after = Number(opts.after);
+        if (!Number.isInteger(after) || after < 0) {
+          throw new CliError(EXIT.usage, `--after takes an event number (0 or more), not '${opts.after}'`);
+        }
+        const { client } = connect(cmd.optsWithGlobals<GlobalOptions>());
+        // Over HTTP first: a wrong id or key gets its exit code here, not a silent socket.
+        const session = await client.sessions.get(id);
+        const ended = TERMINAL_STATUSES.has(session.status);
+        return follow({
+          client,
+          sessionId: id,
+          from: after,
+          json: opts.json ?? false,
+          until: opts.turn ? endOfTurn() : endOfSession,
+          ...(ended ? { endAfterReplay: session.status === "failed" ? EXIT.failed : EXIT.ok } : {}),
+          signal: interruptSignal(),
+        });
+      }),
+    );
+}

@@ -1,0 +1,125 @@
+/**
+ * Following a session's events live (tail, run --follow, prompt --follow): printed as they come,
+ * across dropped connections without gaps or repeats (the client's stream resumes from the last
+ * seq), with a spinner while nothing is happening, until the caller's stop condition says how the
+ * command ends.
+ */
+import type { NightshiftClient } from "@nightshift/client";
+import { type StoredEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { EXIT, type ExitCode } from "./exit-codes.ts";
+import { BatchedOutput, Waiting } from "./output.ts";
+import { EventRenderer } from "./render.ts";
+
+export interface FollowOptions {
+  client: NightshiftClient;
+  sessionId: string;
+  /** Print events after this seq. */
+  from: number;
+  json: boolean;
+  /** Looks at each event; an exit code ends the follow after that event is printed. */
+  until(event: StoredEvent): ExitCode | undefined;
+  /** Events before this one returns true are read but not printed (e.g. earlier turns). */
+  startPrintingAt?(event: StoredEvent): boolean;
+  /** The session had already ended: stop once the backlog is printed, with this code. */
+  endAfterReplay?: ExitCode;
+  signal?: AbortSignal;
+}
+
+/** How long without events before the spinner says we are waiting. */
+const IDLE_SPINNER_MS = 400;
+/** ~5 minutes of consecutive failed attempts (the backoff caps at 10 s) before giving up. */
+const MAX_FAILED_CONNECTS = 30;
+
+export async function follow(options: FollowOptions): Promise<ExitCode> {
+  const out = new BatchedOutput();
+  const renderer = new EventRenderer(out.write);
+  const waiting = new Waiting(options.json);
+  let printing = options.startPrintingAt === undefined;
+  let result: ExitCode = EXIT.ok;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const waitQuietly = (text: string) => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      out.flush();
+      renderer.flush();
+      out.flush();
+      waiting.show(text);
+    }, IDLE_SPINNER_MS);
+  };
+  const stopAfterReplay = new AbortController();
+  const signal = options.signal
+    ? AbortSignal.any([options.signal, stopAfterReplay.signal])
+    : stopAfterReplay.signal;
+  try {
+    await options.client.streamEvents(options.sessionId, {
+      from: options.from,
+      signal,
+      maxConsecutiveFailures: MAX_FAILED_CONNECTS,
+      onState: (state) => {
+        if (state === "reconnecting") {
+          clearTimeout(idleTimer);
+          out.flush();
+          waiting.show("connection lost; reconnecting…");
+        } else if (state === "connecting") {
+          waiting.show("connecting…");
+        } else {
+          waitQuietly("waiting for the agent…");
+        }
+      },
+      onReplayDone: () => {
+        if (options.endAfterReplay !== undefined) {
+          result = options.endAfterReplay;
+          stopAfterReplay.abort();
+        }
+      },
+      onEvent: (event) => {
+        waiting.hide();
+        if (!printing && options.startPrintingAt?.(event)) printing = true;
+        if (printing) {
+          if (options.json) out.write(`${JSON.stringify(event)}\n`);
+          else renderer.render(event);
+        }
+        const end = options.until(event);
+        if (end !== undefined) {
+          result = end;
+          return "stop";
+        }
+        waitQuietly("waiting for the agent…");
+        return undefined;
+      },
+    });
+  } finally {
+    clearTimeout(idleTimer);
+    waiting.hide();
+    renderer.flush();
+    await out.drained();
+  }
+  return result;
+}
+
+/** The first turn.end ends the follow: 0 when the turn completed, 1 when it failed or was cancelled. */
+export function endOfTurn(promptId?: string) {
+  return (stored: StoredEvent): ExitCode | undefined => {
+    const e = stored.event;
+    if (
+      e.type === "turn.end" &&
+      (promptId === undefined || e.promptId === undefined || e.promptId === promptId)
+    ) {
+      return e.status === "completed" ? EXIT.ok : EXIT.failed;
+    }
+    // The session ended before the turn did: the work asked for was not finished.
+    if (e.type === "session.status" && TERMINAL_STATUSES.has(e.status)) {
+      return e.status === "completed" ? EXIT.ok : EXIT.failed;
+    }
+    return undefined;
+  };
+}
+
+/** A session that ends (stopped, failed, completed) ends the follow: 1 when it failed. */
+export function endOfSession(stored: StoredEvent): ExitCode | undefined {
+  const e = stored.event;
+  if (e.type !== "session.status") return undefined;
+  if (e.status === "failed") return EXIT.failed;
+  if (e.status === "stopped" || e.status === "completed") return EXIT.ok;
+  return undefined;
+}

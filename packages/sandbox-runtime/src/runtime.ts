@@ -3,7 +3,7 @@
  * controller, wires signals and control frames, and resolves with the process exit code.
  * `main.ts` supplies the agent layer's `runTurn`; tests supply their own.
  */
-import { mkdirSync, realpathSync, rmSync } from "node:fs";
+import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { RunTurn } from "./agents/contract";
 import { defaultAdapters } from "./agents/registry";
@@ -12,6 +12,7 @@ import { bootstrapEnvironment } from "./bootstrap/exchange";
 import { BridgeClient, type InboundControl } from "./bridge/bridge-client";
 import { SandboxToken } from "./bridge/sandbox-token";
 import { EventBuffer } from "./buffer/event-buffer";
+import { incarnationBufferDir } from "./buffer/incarnation-buffer";
 import { sessionConversation } from "./conversation/session-conversation";
 import { parseRuntimeEnv } from "./env";
 import { EventSink } from "./events/event-sink";
@@ -112,12 +113,9 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
 
   const agentHome = join(env.NIGHTSHIFT_STATE_DIR, "agent-home");
   mkdirSync(agentHome, { recursive: true });
-  const eventsDir = join(env.NIGHTSHIFT_STATE_DIR, "events");
-  // A resumed sandbox may start from a provider snapshot of the last one, whose buffer holds the
-  // old incarnation's events (their seqs mean nothing to this incarnation's bridge): start empty.
-  if (env.NIGHTSHIFT_RESUME === "1") rmSync(eventsDir, { recursive: true, force: true });
   const buffer = new EventBuffer({
-    dir: eventsDir,
+    // A resumed sandbox may start from a provider snapshot of the last one: not its buffer.
+    dir: incarnationBufferDir(env.NIGHTSHIFT_STATE_DIR, env.NIGHTSHIFT_RESUME === "1"),
     maxBytes: env.NIGHTSHIFT_BUFFER_MAX_BYTES,
   });
   const mask = createMasker(parsed.secretValues);

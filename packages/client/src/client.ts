@@ -104,17 +104,18 @@ export function createClient(options: ClientOptions) {
     });
     return tenantOfCaller;
   };
-  const secretsPath = async (name?: string) =>
-    `/api/v1/tenants/${encodeURIComponent(await tenantId())}/secrets${
-      name === undefined ? "" : `/${checked(SecretName, name, "secret name")}`
-    }`;
+  const secretsPath = async (name?: string) => {
+    // The name is checked before the tenant lookup, so a bad one sends nothing at all.
+    const suffix = name === undefined ? "" : `/${checked(SecretName, name, "secret name")}`;
+    return `/api/v1/tenants/${encodeURIComponent(await tenantId())}/secrets${suffix}`;
+  };
 
   function me(signal?: AbortSignal): Promise<MeResponse> {
     return send(transport, { method: "GET", path: "/api/v1/me", response: MeResponse, signal });
   }
 
   const sessions = {
-    create: (input: z.input<typeof CreateSessionRequest>, signal?: AbortSignal): Promise<Session> =>
+    create: async (input: z.input<typeof CreateSessionRequest>, signal?: AbortSignal): Promise<Session> =>
       send(transport, {
         method: "POST",
         path: scoped("/sessions"),
@@ -122,7 +123,7 @@ export function createClient(options: ClientOptions) {
         response: Session,
         signal,
       }),
-    list: (
+    list: async (
       query: z.input<typeof ListSessionsQuery> = {},
       signal?: AbortSignal,
     ): Promise<ListSessionsResponse> =>
@@ -133,9 +134,9 @@ export function createClient(options: ClientOptions) {
         response: ListSessionsResponse,
         signal,
       }),
-    get: (id: string, signal?: AbortSignal): Promise<Session> =>
+    get: async (id: string, signal?: AbortSignal): Promise<Session> =>
       send(transport, { method: "GET", path: sessionPath(id), response: Session, signal }),
-    events: (
+    events: async (
       id: string,
       query: z.input<typeof EventsPageQuery> = {},
       signal?: AbortSignal,
@@ -147,7 +148,7 @@ export function createClient(options: ClientOptions) {
         response: EventsPage,
         signal,
       }),
-    prompt: (id: string, text: string, signal?: AbortSignal): Promise<SendPromptResponse> =>
+    prompt: async (id: string, text: string, signal?: AbortSignal): Promise<SendPromptResponse> =>
       send(transport, {
         method: "POST",
         path: `${sessionPath(id)}/prompts`,
@@ -155,7 +156,7 @@ export function createClient(options: ClientOptions) {
         response: SendPromptResponse,
         signal,
       }),
-    stop: (id: string, signal?: AbortSignal): Promise<Session> =>
+    stop: async (id: string, signal?: AbortSignal): Promise<Session> =>
       send(transport, { method: "POST", path: `${sessionPath(id)}/stop`, response: Session, signal }),
   };
 
@@ -185,17 +186,17 @@ export function createClient(options: ClientOptions) {
 
   return {
     baseUrl: transport.baseUrl,
-    health: (signal?: AbortSignal): Promise<Health> =>
+    health: async (signal?: AbortSignal): Promise<Health> =>
       send(transport, { method: "GET", path: "/api/v1/health", response: Health, signal }),
     me,
     sessions,
     agents: {
-      list: (signal?: AbortSignal): Promise<ListAgentsResponse> =>
+      list: async (signal?: AbortSignal): Promise<ListAgentsResponse> =>
         send(transport, { method: "GET", path: scoped("/agents"), response: ListAgentsResponse, signal }),
     },
     secrets,
     automations: {
-      list: (signal?: AbortSignal): Promise<ListAutomationsResponse> =>
+      list: async (signal?: AbortSignal): Promise<ListAutomationsResponse> =>
         send(transport, {
           method: "GET",
           path: scoped("/automations"),
@@ -207,7 +208,7 @@ export function createClient(options: ClientOptions) {
      * Follows a session's events from `from` (exclusive): every event exactly once, in seq order,
      * across dropped connections. Resolves when `onEvent` returns "stop" or the signal aborts.
      */
-    streamEvents: (sessionId: string, streamOptions: StreamOptions): Promise<void> =>
+    streamEvents: async (sessionId: string, streamOptions: StreamOptions): Promise<void> =>
       streamEvents(
         {
           transport,

@@ -36,6 +36,8 @@ afterEach(() => {
 });
 
 interface Harness {
+  /** In every prompt of this harness's turns: tells its model calls from other tests'. */
+  marker: string;
   root: string;
   cwd: string;
   home: string;
@@ -53,6 +55,7 @@ function harness(): Harness {
   mkdirSync(cwd);
   const marker = randomUUID();
   return {
+    marker,
     root,
     cwd,
     home,
@@ -234,6 +237,35 @@ describe("runTurn with the real opencode CLI", { timeout: TEST_TIMEOUT }, () => 
     expect(history).toContain("The secret word is heliotrope.");
     expect(history).toContain("It was heliotrope.");
   });
+
+  it.each([
+    { model: "claude-sonnet-4-5", path: "/v1/messages", key: (r: RecordedRequest) => r.headers["x-api-key"] },
+    {
+      model: "gemini-2.5-pro",
+      path: "/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse",
+      key: (r: RecordedRequest) => r.headers["x-goog-api-key"],
+    },
+  ])(
+    "a $model session speaks that model's own API at the relay's base URL for it",
+    async ({ model: name, path, key }) => {
+      const h = harness();
+      model.enqueue({ kind: "text", text: `Hello from ${name}.` });
+      const env = {
+        ANTHROPIC_BASE_URL: model.url,
+        GOOGLE_GEMINI_BASE_URL: model.url,
+        ANTHROPIC_API_KEY: API_KEY,
+        GEMINI_API_KEY: API_KEY,
+      };
+      const { result, events } = await h.run(h.request("Say hello", { model: name, env }));
+      expect(result).toMatchObject({ status: "completed", summary: `Hello from ${name}.` });
+      expect(ofType(events, "usage")[0]).toMatchObject({ model: name });
+      const calls = model.requests.filter(
+        (r) => r.method === "POST" && r.path === path && JSON.stringify(r.body).includes(h.marker),
+      );
+      expect(calls).toHaveLength(1);
+      expect(key(calls[0]!)).toBe(API_KEY);
+    },
+  );
 
   it("a rejected key (401) fails at once with one error saying to set OPENAI_API_KEY", async () => {
     const h = harness();

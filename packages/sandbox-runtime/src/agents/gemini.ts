@@ -223,8 +223,11 @@ class GeminiParser implements TurnParser {
     }
     const api = apiFailureOf(message);
     if (api) {
-      const described = describeModelApiError({ status: api.status ?? this.stderrStatus, text: api.text });
-      return { code: described.code, message: forGemini(described.message) };
+      return describeModelApiError({
+        provider: "gemini",
+        status: api.status ?? this.stderrStatus,
+        text: api.text,
+      });
     }
     return {
       code: "agent_failed",
@@ -277,13 +280,6 @@ class GeminiParser implements TurnParser {
     this.errorEmitted = true;
     return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
   }
-}
-
-/** describeModelApiError speaks of Anthropic's variables; Gemini CLI reads Google's. */
-function forGemini(message: string): string {
-  return message
-    .replaceAll("ANTHROPIC_API_KEY", "GEMINI_API_KEY")
-    .replaceAll("ANTHROPIC_BASE_URL", "GOOGLE_GEMINI_BASE_URL");
 }
 
 export const gemini: AgentAdapter = {

@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { GITHUB_APP } from "./test/github-app-fixture";
 import { TEST_GITHUB_OAUTH } from "./test/github-users";
 import { TEST_DAYTONA_API_KEY, TEST_SANDBOX_HOST_SECRET } from "./test/global-setup";
+import { LINEAR_APP } from "./test/linear-fixture";
 
 const TEST_SANDBOX_TOKEN_SECRET = "test-sandbox-token-secret-0123456789abcdef";
 
@@ -58,10 +59,18 @@ export default defineConfig(async () => {
               OPENAI_API_KEY: "test-deployment-openai-key",
               GEMINI_API_KEY: "test-deployment-gemini-key",
               MODEL_DOUBLE_CONTROL_URL: inject<string>("modelControlUrl"),
+              // Subscription tokens are opt-in per deployment; the suites exercise them (and "off" by env override).
+              ALLOW_SUBSCRIPTION_TOKENS: "1",
               // Daytona for the session DOs only (TestSessionAgent): the Worker's own env keeps
               // offering just the local host, so its provider choices are unchanged.
               TEST_DAYTONA_API_URL: inject<string>("daytonaUrl"),
               TEST_DAYTONA_API_KEY,
+              // The Linear app, against the testkit Linear double.
+              LINEAR_CLIENT_ID: LINEAR_APP.clientId,
+              LINEAR_CLIENT_SECRET: LINEAR_APP.clientSecret,
+              LINEAR_WEBHOOK_SECRET: LINEAR_APP.webhookSecret,
+              LINEAR_API_URL: inject<string>("linearUrl"),
+              LINEAR_WEB_URL: inject<string>("linearUrl"),
               // The Slack app, against the testkit Slack double (test/slack-fixture.ts).
               SLACK_CLIENT_ID: "slack-client-id",
               SLACK_CLIENT_SECRET: "slack-client-secret",

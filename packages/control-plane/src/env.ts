@@ -28,6 +28,12 @@ export interface Bindings {
    * is the default where a session and its tenant name none. Unset: every agent Nightshift knows.
    */
   SANDBOX_AGENTS?: string;
+  /**
+   * "1" lets users store a Claude subscription token (`claude setup-token`) as their own model
+   * account. Off by default: Anthropic's terms tie those tokens to ordinary use of Claude Code by
+   * the subscriber; an operator turns this on after checking them for their plans.
+   */
+  ALLOW_SUBSCRIPTION_TOKENS?: string;
   /** Which SandboxProvider creates sandboxes: "local" (default). */
   SANDBOX_PROVIDER?: string;
   SANDBOX_HOST_URL?: string;

@@ -10,6 +10,8 @@ import type { Session, SessionModelUsage } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
 import { addMember, removeMember } from "../src/db/repositories/tenancy";
+import type { Actor, Bindings } from "../src/env";
+import { putMyAccount as putMyAccountDirect } from "../src/model-accounts/user-accounts";
 import { chooseUpstream, forgetCachedModelKeys, type GatewayEnv } from "../src/model-gateway/credentials";
 import type { SandboxCaller } from "../src/sandbox-auth/sandbox-caller";
 import { anthropicBody, anthropicCall, callGateway, modelRequestsMarked } from "./gateway-client";
@@ -65,6 +67,14 @@ async function headersSeenUpstream(token: string, extra: Record<string, string> 
 
 const NO_SETTINGS = { model: { baseUrls: {} }, budget: {} };
 const gatewayEnv = () => env as unknown as GatewayEnv;
+
+const actorOf = (who: Identity): Actor => ({
+  tenantId: who.tenantId,
+  userId: who.userId,
+  role: who.role,
+  name: who.login,
+  login: who.login,
+});
 
 /** What the gateway knows of a sandbox's caller, for asking it directly which upstream it would use. */
 function callerOf(creator: Identity, agent: string): SandboxCaller {
@@ -196,6 +206,23 @@ describe("model accounts in the gateway: subscription tokens and changes", () =>
       keyKind: "subscription_token",
       keySource: "user",
     });
+  });
+
+  it("a deployment that does not allow subscription tokens neither stores nor uses one", async () => {
+    const owner = await createTenant("acct-subscription-off");
+    await putMyAccount(owner, "anthropic", SUBSCRIPTION_TOKEN, "subscription_token");
+    const off = { ...gatewayEnv(), ALLOW_SUBSCRIPTION_TOKENS: undefined };
+    forgetCachedModelKeys();
+    const upstream = await chooseUpstream(off, callerOf(owner, "claude-code"), "anthropic", NO_SETTINGS);
+    expect(upstream).toMatchObject({ key: "test-deployment-anthropic-key", keySource: "deployment" });
+    forgetCachedModelKeys();
+    const refused = putMyAccountDirect(
+      { ...(env as unknown as Bindings), ALLOW_SUBSCRIPTION_TOKENS: undefined },
+      actorOf(owner),
+      "anthropic",
+      { kind: "subscription_token", value: SUBSCRIPTION_TOKEN },
+    );
+    await expect(refused).rejects.toThrow(/does not accept Claude subscription tokens/);
   });
 
   it("a creator who left the tenant no longer pays with their account (their session falls back)", async () => {

@@ -23,7 +23,7 @@ import {
 } from "../db/repositories/model-accounts";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
-import { forgetCachedModelKeys } from "../model-gateway/credentials";
+import { forgetCachedModelKeys, subscriptionTokensAllowed } from "../model-gateway/credentials";
 import { keyring } from "../services/secrets";
 import { sealUserAccount } from "./account-vault";
 
@@ -55,6 +55,11 @@ export async function putMyAccount(
 ): Promise<{ account: ModelAccountMeta; created: boolean }> {
   const problem = modelAccountProblem(provider, req.kind, req.value);
   if (problem) throw new AppError("invalid_request", problem);
+  if (req.kind === "subscription_token" && !subscriptionTokensAllowed(env))
+    throw new AppError(
+      "invalid_request",
+      "this deployment does not accept Claude subscription tokens (Anthropic's terms tie them to ordinary use of Claude Code by the subscriber); add an API key instead, or ask the operator about ALLOW_SUBSCRIPTION_TOKENS",
+    );
   const db = openDatabase(env.DB);
   const ciphertext = await sealUserAccount(db, await keyring(env), actor, provider, req.kind, req.value);
   const { row, created } = await putUserAccount(db, actor.tenantId, {

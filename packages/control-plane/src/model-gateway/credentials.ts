@@ -43,6 +43,7 @@ export type GatewayEnv = Pick<
   | "OPENAI_BASE_URL"
   | "GEMINI_API_KEY"
   | "GEMINI_BASE_URL"
+  | "ALLOW_SUBSCRIPTION_TOKENS"
 >;
 
 export interface Upstream {
@@ -57,6 +58,11 @@ export interface Upstream {
 
 /** The only agent a Claude subscription token is used for. */
 const SUBSCRIPTION_AGENT: AgentName = "claude-code";
+
+/** Whether this deployment accepts Claude subscription tokens as model accounts (opt-in, see env.ts). */
+export function subscriptionTokensAllowed(env: Pick<Bindings, "ALLOW_SUBSCRIPTION_TOKENS">): boolean {
+  return env.ALLOW_SUBSCRIPTION_TOKENS === "1";
+}
 
 interface StoredCredential {
   key: string;
@@ -115,8 +121,9 @@ async function loadStoredCredential(
     return ring;
   };
   return (
-    (withUserAccount ? await userCredential(db, keyring, caller, provider, creatorMembership) : null) ??
-    (await tenantCredential(db, keyring, caller, provider, repoKey, creatorMembership))
+    (withUserAccount
+      ? await userCredential(db, keyring, caller, provider, creatorMembership, subscriptionTokensAllowed(env))
+      : null) ?? (await tenantCredential(db, keyring, caller, provider, repoKey, creatorMembership))
   );
 }
 
@@ -127,11 +134,14 @@ async function userCredential(
   caller: SandboxCaller,
   provider: ModelProvider,
   creatorMembership: () => ReturnType<typeof findMembership>,
+  allowSubscription: boolean,
 ): Promise<StoredCredential | null> {
   const row = await findSealedUserAccount(db, caller.tenantId, caller.userId, provider);
   if (!row) return null;
   const kind = row.kind as ModelAccountKind;
-  if (kind === "subscription_token" && caller.agent !== SUBSCRIPTION_AGENT) return null;
+  // A token stored while the deployment allowed them is not used once it stops allowing them.
+  if (kind === "subscription_token" && (!allowSubscription || caller.agent !== SUBSCRIPTION_AGENT))
+    return null;
   if (!(await creatorMembership())) return null;
   return { key: await openUserAccount(db, await keyring(), row), kind, source: "user" };
 }

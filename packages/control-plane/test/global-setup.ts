@@ -6,10 +6,12 @@ import type { TestProject } from "vitest/node";
 import { startDaytonaDouble } from "../../testkit/src/daytona/daytona-double";
 import { startGithubDouble } from "../../testkit/src/github/github-double";
 import { startGithubOAuthDouble } from "../../testkit/src/github/oauth-server";
+import { startLinearDouble } from "../../testkit/src/linear/linear-double";
 import { startRecordingSandboxHost } from "../../testkit/src/sandbox-host/recording-sandbox-host";
 import { startSlackDouble } from "../../testkit/src/slack/slack-double";
 import { GITHUB_APP_FIXTURE } from "./github-app-fixture";
 import { GITHUB_USERS, TEST_GITHUB_OAUTH } from "./github-users";
+import { LINEAR_APP } from "./linear-fixture";
 import { startModelDouble } from "./model-double";
 
 export const TEST_SANDBOX_HOST_SECRET = "test-host-secret";
@@ -25,6 +27,7 @@ declare module "vitest" {
     modelUrl: string;
     modelControlUrl: string;
     daytonaUrl: string;
+    linearUrl: string;
     slackUrl: string;
   }
 }
@@ -51,11 +54,15 @@ export default async function setup(project: TestProject) {
     delays: { snapshotMs: 50 },
   });
   project.provide("daytonaUrl", daytona.url);
+  // Linear's API and OAuth (LINEAR_API_URL and LINEAR_WEB_URL both point here).
+  const linear = await startLinearDouble(LINEAR_APP);
+  project.provide("linearUrl", linear.url);
   // The Slack Web API (test/slack-fixture.ts seeds its workspaces per test).
   const slack = await startSlackDouble({ clientId: "slack-client-id", clientSecret: "slack-client-secret" });
   project.provide("slackUrl", slack.url);
   return async () => {
     await daytona.close();
+    await linear.close();
     await slack.close();
     await github.close();
     await host.close();

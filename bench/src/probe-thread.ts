@@ -17,6 +17,16 @@ function request(spec: ProbeSpec, index: number): { url: string; init: RequestIn
   const d = spec.delivery;
   if (!d) return { url: spec.url, init: {} };
   const body = d.bodies[index % d.bodies.length]!;
+  if (d.slack) {
+    const ts = Math.floor(Date.now() / 1000);
+    const signature = `v0=${createHmac("sha256", d.secret).update(`v0:${ts}:${body}`).digest("hex")}`;
+    const slackHeaders = {
+      "content-type": "application/json",
+      "x-slack-request-timestamp": String(ts),
+      "x-slack-signature": d.signature ?? signature,
+    };
+    return { url: spec.url, init: { method: "POST", headers: slackHeaders, body } };
+  }
   const headers = {
     "content-type": "application/json",
     "user-agent": "GitHub-Hookshot/bench",

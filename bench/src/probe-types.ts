@@ -12,6 +12,8 @@ export interface ProbeSpec {
     secret: string;
     /** Sent instead of the real signature (to measure a rejection). */
     signature?: string;
+    /** Signed as Slack signs Events API requests (v0, with a timestamp) instead of as GitHub. */
+    slack?: boolean;
   };
 }
 

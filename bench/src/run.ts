@@ -16,6 +16,7 @@ import { runGitProxyBench } from "./git-proxy-bench";
 import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
 import { runSessionBench } from "./session-bench";
+import { runSlackAckBench } from "./slack-ack-bench";
 import { runStreamBench } from "./stream-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
 import { runWarmBench } from "./warm-bench";
@@ -33,6 +34,7 @@ const benches = {
   modal: runModalBench,
   egress: runEgressBench,
   webhook: runWebhookBench,
+  "slack-ack": runSlackAckBench,
   waituntil: runWaitUntilBench,
   capacity: runCapacityBench,
   "git-proxy": runGitProxyBench,

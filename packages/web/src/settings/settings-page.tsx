@@ -16,12 +16,15 @@ import { ModelAccountsPanel } from "./model-accounts-panel";
 import { NetworkPanel } from "./network-panel";
 import { SandboxesPanel } from "./sandboxes-panel";
 import { SecretsPanel } from "./secrets-panel";
+import { SlackLinkPage } from "./slack-link";
+import { SlackPanel } from "./slack-panel";
 
 const ADMIN_TABS = [
   { path: "secrets", label: "Secrets" },
   { path: "members", label: "Members" },
   { path: "api-keys", label: "API keys" },
   { path: "github", label: "GitHub" },
+  { path: "slack", label: "Slack" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
@@ -30,6 +33,7 @@ const ADMIN_TABS = [
 ];
 const MEMBER_TABS = [
   { path: "github", label: "GitHub" },
+  { path: "slack", label: "Slack" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
@@ -43,6 +47,7 @@ const MEMBER_TABS = [
 function SettingsIndex({ admin }: { admin: boolean }) {
   const { search } = useLocation();
   const fromGithub = new URLSearchParams(search).has("github");
+  if (new URLSearchParams(search).has("slack")) return <Navigate to={{ pathname: "slack", search }} replace />;
   if (fromGithub || !admin) return <Navigate to={{ pathname: "github", search }} replace />;
   return <Navigate to="secrets" replace />;
 }
@@ -68,6 +73,8 @@ export default function SettingsPage() {
         <Routes>
           <Route index element={<SettingsIndex admin={admin} />} />
           <Route path="github" element={<GithubPanel />} />
+          <Route path="slack" element={<SlackPanel admin={admin} />} />
+          <Route path="slack/link" element={<SlackLinkPage />} />
           <Route path="network" element={<NetworkPanel editable={admin} />} />
           <Route path="sandboxes" element={<SandboxesPanel editable={admin} />} />
           <Route path="model-accounts" element={<ModelAccountsPanel admin={admin} />} />

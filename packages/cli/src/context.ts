@@ -15,7 +15,8 @@ export interface Target {
 /** `--url`, else NIGHTSHIFT_URL, else the URL last logged in to, else the local dev address. */
 export function resolveTarget(globals: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Target {
   const config = readConfig(configPath(env));
-  const baseUrl = normalizeUrl(globals.url ?? env.NIGHTSHIFT_URL ?? config.current ?? DEFAULT_URL);
+  // An empty variable counts as unset, as shells and CI systems often export one.
+  const baseUrl = normalizeUrl(globals.url || env.NIGHTSHIFT_URL?.trim() || config.current || DEFAULT_URL);
   const apiKey = env.NIGHTSHIFT_API_KEY?.trim() || config.servers[baseUrl]?.apiKey;
   return { baseUrl, apiKey };
 }

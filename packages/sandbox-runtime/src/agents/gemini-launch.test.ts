@@ -1,5 +1,5 @@
 /** Gemini CLI's launch (arguments, environment), the settings prepare writes, and its conversation files. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -55,11 +55,36 @@ describe("gemini launch", () => {
     });
   });
 
-  it("resumes the given session", () => {
-    const launch = gemini.launch({ ...request, resumeSessionId: "abc-123" });
-    expect(launch.sessionId).toBe("abc-123");
-    expect(launch.args).not.toContain("--session-id");
-    expect(launch.args[launch.args.indexOf("--resume") + 1]).toBe("abc-123");
+  it("resumes a session the CLI saved an answer in; one it did not (a failed first turn) is started anew", () => {
+    const sessionId = "b1a7097d-9364-4322-b381-d3d2c9b1794d";
+    const header = (id: string) => `{"sessionId":"${id}","projectHash":"x","kind":"main"}\n`;
+    const chats = join(home, ".gemini", "tmp", "work", "chats");
+    const newSession = () => {
+      const launch = gemini.launch({ ...request, home, resumeSessionId: sessionId });
+      expect(launch.args).not.toContain("--resume");
+      expect(launch.sessionId).not.toBe(sessionId);
+      expect(launch.args[launch.args.indexOf("--session-id") + 1]).toBe(launch.sessionId);
+    };
+    newSession(); // no files at all
+    mkdirSync(chats, { recursive: true });
+    // The failed first turn: the prompt was recorded, then rolled back; no model answer.
+    const prompt = '{"id":"u1","type":"user","content":[{"text":"Remember"}]}\n';
+    writeFileSync(join(chats, "session-2026-12-04T22-41-b1a7097d.jsonl"), header(sessionId) + prompt);
+    newSession();
+    // Another session whose id starts alike, with answers, does not count: the header names the id.
+    const answer = `{"id":"g1","type":"gemini","content":"${"x".repeat(100_000)}"}\n`;
+    writeFileSync(join(chats, "session-2026-12-04T22-45-b1a7097d.jsonl"), header("b1a7097d-0000") + answer);
+    newSession();
+
+    // An answer far into the file (past the first read) is found.
+    writeFileSync(
+      join(chats, "session-2026-12-04T22-50-b1a7097d.jsonl"),
+      header(sessionId) + prompt + answer.repeat(2),
+    );
+    const saved = gemini.launch({ ...request, home, resumeSessionId: sessionId });
+    expect(saved.sessionId).toBe(sessionId);
+    expect(saved.args).not.toContain("--session-id");
+    expect(saved.args[saved.args.indexOf("--resume") + 1]).toBe(sessionId);
   });
 
   it("prepare writes the settings: API-key auth, nothing phoned home, the turn cap, few retries", async () => {

@@ -299,6 +299,24 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  it("after a first turn that failed before any answer, the follow-up starts a session that then resumes", async () => {
+    const h = await harness();
+    const request = h.request("Remember a word");
+    const failed = await h.run({ ...request, env: { ...request.env, GEMINI_API_KEY: "wrong-key" } });
+    expect(failed.result.status).toBe("failed");
+
+    h.model.enqueue({ kind: "text", text: "Now with a good key." });
+    const retried = await h.run(
+      h.request("Remember a word", { resumeSessionId: failed.result.agentSessionId }),
+    );
+    expect(retried.result.status).toBe("completed");
+    h.model.enqueue({ kind: "text", text: "And it is resumable." });
+    const sessionId = retried.result.agentSessionId;
+    const next = await h.run(h.request("Which word?", { resumeSessionId: sessionId }));
+    expect(next.result).toMatchObject({ status: "completed", agentSessionId: sessionId });
+    expect(contentsOf(modelCalls(h.model).at(-1)!)).toContain("Now with a good key.");
+  });
+
   it("a model the API does not know (404): the status the CLI printed only on stderr names the error", async () => {
     const h = await harness();
     h.model.enqueue({ kind: "error", status: 404, message: "models/gemini-9 is not found" });

@@ -12,7 +12,6 @@
  * CLI printed on stderr is used. Non-terminal `error` records (loop detected, blocked) are logs.
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { AGENT_CATALOG, type AgentEvent } from "@nightshift/protocol";
 import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
 import {
@@ -26,7 +25,8 @@ import {
   ToolResultLine,
   ToolUseLine,
 } from "./gemini-records";
-import { geminiDir, systemSettingsIn, writeGeminiSettings } from "./gemini-settings";
+import { geminiConversationFiles, hasSavedSession } from "./gemini-sessions";
+import { systemSettingsIn, writeGeminiSettings } from "./gemini-settings";
 import { describeModelApiError } from "./model-api-errors";
 import {
   ERROR_MAX_CHARS,
@@ -297,7 +297,11 @@ export const gemini: AgentAdapter = {
   },
 
   launch(request): AgentLaunch {
-    const sessionId = request.resumeSessionId ?? randomUUID();
+    // A session with nothing to resume (its first turn failed before any answer) cannot be resumed
+    // nor started again under its id: the follow-up starts a new one.
+    const resume =
+      request.resumeSessionId !== undefined && hasSavedSession(request.home, request.resumeSessionId);
+    const sessionId = resume && request.resumeSessionId ? request.resumeSessionId : randomUUID();
     const model = request.model ?? AGENT_CATALOG.gemini.defaultModel;
     const args = [
       "--output-format",
@@ -305,7 +309,7 @@ export const gemini: AgentAdapter = {
       "--skip-trust",
       "--yolo",
       `--model=${model}`,
-      ...(request.resumeSessionId ? ["--resume", sessionId] : ["--session-id", sessionId]),
+      ...(resume ? ["--resume", sessionId] : ["--session-id", sessionId]),
       // One element with the flag: the CLI's option parser refuses a separate value that starts
       // with "-" (and ignores a prompt after "--"); after "=" it takes the rest verbatim.
       `--prompt=${request.text}`,
@@ -328,16 +332,5 @@ export const gemini: AgentAdapter = {
     return new GeminiParser(launch.sessionId, model, request.promptId, request.maxTurns);
   },
 
-  // Sessions live in ~/.gemini/tmp/<project>/chats/session-<time>-<first 8 of the id>.jsonl; the
-  // <project> slug is found again through tmp/<project>/.project_root (the cwd), so restoring tmp/
-  // into a fresh HOME under the same cwd resumes (projects.json is only a cache of that).
-  conversationFiles(home) {
-    return {
-      directory: join(geminiDir(home), "tmp"),
-      holdsSession: (files, sessionId) => {
-        const suffix = `-${sessionId.slice(0, 8)}.jsonl`;
-        return files.some((file) => /(^|\/)chats\/session-[^/]+$/.test(file) && file.endsWith(suffix));
-      },
-    };
-  },
+  conversationFiles: geminiConversationFiles,
 };

@@ -65,7 +65,8 @@ async function until(watcher: StreamWatcher, what: string, check: () => boolean,
           ? `status ${e.event.status}`
           : e.event.type,
     );
-    throw new Error(`${err.message}; the session streamed: ${seen.join(" | ")}`);
+    // The latest events say most (an error message this long is cut where it is shown).
+    throw new Error(`${err.message}; the session streamed, latest last: ${seen.slice(-30).join(" | ")}`);
   });
 }
 

@@ -70,15 +70,31 @@ describe("SessionSnapshots", () => {
     expect(logs()).toBe("");
   });
 
-  it("a turn during the snapshot calls the stop off", async () => {
-    const { meta, snapshots } = setup({
+  it("a turn during the snapshot calls the stop off (its own idle period follows)", async () => {
+    const { snapshots } = setup({
       snapshot: async () => {
-        meta.set("bridge.acked_seq", 9);
+        // running, then idle again: the session left idle while the snapshot was taken.
+        snapshots.statusChanged("running");
+        snapshots.statusChanged("idle");
         return { ref: "nightshift-resume-a" };
       },
     });
     expect(await snapshots.takeBeforeIdleStop()).toEqual({ snapshot: "taken", stillIdle: false });
     expect(snapshots.resumeRef()).toBe("nightshift-resume-a");
+  });
+
+  it("a stray runtime event while idle during the snapshot does not call the stop off", async () => {
+    const { meta, snapshots } = setup({
+      snapshot: async () => {
+        meta.set("bridge.acked_seq", 9);
+        return { ref: "nightshift-resume-b" };
+      },
+    });
+    expect(await snapshots.takeBeforeIdleStop()).toEqual({ snapshot: "taken", stillIdle: true });
+    // Outside a snapshot, status changes mean nothing to the next one.
+    snapshots.statusChanged("running");
+    const again = await snapshots.takeBeforeIdleStop();
+    expect(again.stillIdle).toBe(true);
   });
 
   it("a newer snapshot dooms the older one; a failed deletion stays doomed for the retry, a later one clears it", async () => {

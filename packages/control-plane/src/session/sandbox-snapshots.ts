@@ -43,6 +43,9 @@ export interface IdleSnapshotOutcome {
 }
 
 export class SessionSnapshots {
+  /** While the idle stop's snapshot is taken: whether the session left `idle` meanwhile (a turn ran). */
+  private turnDuringSnapshot: boolean | null = null;
+
   constructor(private readonly parts: SessionSnapshotParts) {}
 
   /** The snapshot a resume creates from, or null (then it starts from the branch). */
@@ -66,10 +69,10 @@ export class SessionSnapshots {
       return { snapshot: "unsupported", stillIdle: true };
     }
     if (!provider.snapshot) return { snapshot: "unsupported", stillIdle: true };
-    // A turn while the snapshot is taken stores the runtime's events: the acked seq moves.
-    const ackedBefore = meta.get("bridge.acked_seq");
-    const stillIdle = () =>
-      meta.get("session.meta")?.status === "idle" && meta.get("bridge.acked_seq") === ackedBefore;
+    // A turn while the snapshot is taken moves the status away from idle (statusChanged sees it);
+    // a stray runtime event while idle does not count.
+    this.turnDuringSnapshot = false;
+    const stillIdle = () => meta.get("session.meta")?.status === "idle" && this.turnDuringSnapshot === false;
     const started = this.parts.now();
     try {
       const snapshot = await withinMs(
@@ -96,6 +99,8 @@ export class SessionSnapshots {
         `could not snapshot the sandbox before stopping it (${reason}); a follow-up resumes from the session's branch and conversation`,
       );
       return { snapshot: "failed", stillIdle: stillIdle() };
+    } finally {
+      this.turnDuringSnapshot = null;
     }
   }
 
@@ -116,6 +121,7 @@ export class SessionSnapshots {
 
   /** An ended session keeps no snapshot. */
   statusChanged(status: SessionStatus): void {
+    if (this.turnDuringSnapshot === false && status !== "idle") this.turnDuringSnapshot = true;
     if (!TERMINAL_STATUSES.has(status)) return;
     const current = this.parts.meta.get("snapshot.resume");
     if (!current) return;

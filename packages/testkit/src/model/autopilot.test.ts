@@ -212,3 +212,36 @@ describe("autopilot with Codex's shell tool (no plain write tool)", () => {
     expect(reply.kind === "text" && reply.text).toContain("I wrote CHANGELOG.md");
   });
 });
+
+describe("autopilot with OpenCode's apply_patch (GPT models get it instead of write)", () => {
+  it("adds the named file with an apply_patch call, then sums it up", () => {
+    const tools = [{ name: "apply_patch", input_schema: { type: "object", properties: { patchText: {} } } }];
+    const first = autopilotReply(
+      request([{ role: "user", content: "Add notes/plan.md please" }], tools),
+      options,
+    );
+    expect(first).toMatchObject({ kind: "tool", name: "apply_patch" });
+    const patch = first.kind === "tool" ? String(first.input.patchText) : "";
+    expect(patch.split("\n").slice(0, 3)).toEqual([
+      "*** Begin Patch",
+      "*** Add File: notes/plan.md",
+      "+# plan",
+    ]);
+    expect(patch.endsWith("\n*** End Patch")).toBe(true);
+    const second = autopilotReply(
+      request(
+        [
+          { role: "user", content: "Add notes/plan.md please" },
+          {
+            role: "assistant",
+            content: [{ type: "tool_use", id: "p1", name: "apply_patch", input: { patchText: patch } }],
+          },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "p1", content: "Success." }] },
+        ],
+        tools,
+      ),
+      options,
+    );
+    expect(second.kind === "text" && second.text).toContain("I wrote plan.md");
+  });
+});

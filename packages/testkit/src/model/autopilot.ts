@@ -8,7 +8,8 @@
  *    first file name mentioned in the prompt (e.g. "add docs/usage.md"), else `NIGHTSHIFT.md`, in
  *    the working directory the agent states. The content records the request, in the comment
  *    style of the file's extension. (The file is written whole: point the demo at scratch files.)
- *    Codex has no plain write tool: its `exec_command` gets a quoted-heredoc command instead.
+ *    Codex has no plain write tool: its `exec_command` gets a quoted-heredoc command instead;
+ *    OpenCode on GPT models offers `apply_patch`, which gets an "Add File" patch.
  * 2. The newest user message carries the tool's result → a short text summary of what was
  *    written (or of the failure, when the result is an error).
  * 3. Anything else (no Write tool, no prompt) → a text reply saying what it saw.
@@ -112,6 +113,22 @@ export function shellWriteCommand(path: string, content: string): string {
   return `${mkdir}cat > ${shellQuote(path)} <<'${HEREDOC_END}'\n${body}${HEREDOC_END}`;
 }
 
+/** OpenCode offers GPT models `apply_patch` (a JSON `patchText`) instead of `write`. */
+const PATCH_TOOL = { name: "apply_patch", parameter: "patchText" } as const;
+
+/** A patch in the apply_patch format adding `path` with `content`. */
+function addFilePatch(path: string, content: string): string {
+  const lines = content.endsWith("\n") ? content.slice(0, -1).split("\n") : content.split("\n");
+  return ["*** Begin Patch", `*** Add File: ${path}`, ...lines.map((l) => `+${l}`), "*** End Patch"].join(
+    "\n",
+  );
+}
+
+function patchedPath(input: unknown): string | undefined {
+  const patch = (input as Record<string, unknown> | null)?.[PATCH_TOOL.parameter];
+  return typeof patch === "string" ? /^\*\*\* Add File: (.+)$/m.exec(patch)?.[1] : undefined;
+}
+
 /** The path a command from shellWriteCommand wrote, if that is what `input` is. */
 function shellWrittenPath(input: unknown): string | undefined {
   const cmd = (input as Record<string, unknown> | null)?.[SHELL_TOOL.parameter];
@@ -156,7 +173,12 @@ export function autopilotReply(conversation: Conversation, options: AutopilotOpt
       const lines = typeof content === "string" ? content.split("\n").length - 1 : 0;
       return summaryText(`I wrote ${basename(path)} (${lines} lines) with your request. ${FOOTER}`, options);
     }
-    const shellPath = call?.name === SHELL_TOOL.name ? shellWrittenPath(call.input) : undefined;
+    const shellPath =
+      call?.name === SHELL_TOOL.name
+        ? shellWrittenPath(call.input)
+        : call?.name === PATCH_TOOL.name
+          ? patchedPath(call.input)
+          : undefined;
     if (shellPath) return summaryText(`I wrote ${basename(shellPath)} with your request. ${FOOTER}`, options);
     return summaryText(`Done: ${firstLine(result.content)}`, options);
   }
@@ -168,6 +190,18 @@ export function autopilotReply(conversation: Conversation, options: AutopilotOpt
       kind: "tool",
       name: write.name,
       input: { [write.pathParameter]: filePath, content: contentFor(file, latest.text) },
+      text: `I'll record this request in ${file}.`,
+    };
+  }
+  const patch = conversation.tools.find(
+    (t) => t.name === PATCH_TOOL.name && t.parameters.includes(PATCH_TOOL.parameter),
+  );
+  if (latest.kind === "prompt" && patch) {
+    const file = fileNamedIn(latest.text) ?? DEFAULT_FILE;
+    return {
+      kind: "tool",
+      name: PATCH_TOOL.name,
+      input: { [PATCH_TOOL.parameter]: addFilePatch(file, contentFor(file, latest.text)) },
       text: `I'll record this request in ${file}.`,
     };
   }

@@ -16,6 +16,7 @@ import {
   installLinear,
   issueState,
   linearSessions,
+  linearUrl,
   newIssue,
   promptedPayload,
   recorded,
@@ -101,6 +102,21 @@ describe("installing Linear", () => {
     const member = await joinTenant(tenant, "member");
     const res = await api(`/api/v1/tenants/${tenant.tenantId}/linear/connect`, { method: "POST" }, member);
     expect(res.status).toBe(403);
+  });
+});
+
+describe("the organization's tokens", () => {
+  it("are refreshed once when Linear refuses the access token, and the activity still arrives", async () => {
+    await fetch(`${linearUrl()}/_double/expire-tokens`, { method: "POST" });
+    const refreshesBefore = (await recorded()).tokenGrants.filter(
+      (g) => g.grantType === "refresh_token",
+    ).length;
+    const { payload, agentSessionId } = await delegate({ description: "The login page is slow." });
+    await deliverLinear(payload);
+    const ask = await waitFor("the elicitation", async () => (await activitiesOf(agentSessionId))[0], 10_000);
+    expect(ask.content.type).toBe("elicitation");
+    const refreshes = (await recorded()).tokenGrants.filter((g) => g.grantType === "refresh_token").length;
+    expect(refreshes).toBe(refreshesBefore + 1);
   });
 });
 

@@ -19,6 +19,7 @@ import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { withoutInternalHeaders } from "../http/forward-headers";
 import { requireWriteAccess } from "../integrations/github/access";
+import type { LinearBinding } from "../integrations/linear/session-keys";
 import type { SlackThreadBinding } from "../integrations/slack/session-keys";
 import {
   INTERNAL_PARTICIPANT_HEADER,
@@ -78,6 +79,8 @@ export interface SessionOrigin {
   reply?: NewPrompt["github"];
   /** A session started from Slack: the thread it answers in (integrations/slack/session-slack.ts). */
   slack?: SlackThreadBinding;
+  /** A session started from Linear: the issue and agent session it answers (integrations/linear/session-linear.ts). */
+  linear?: LinearBinding;
 }
 
 export async function createSession(
@@ -128,6 +131,7 @@ export async function createSession(
     allowForcePush: req.allowForcePush ?? false,
     github,
     ...(origin.slack ? { slack: origin.slack } : {}),
+    ...(origin.linear ? { linear: origin.linear } : {}),
     slots,
     sandboxProvider,
     createdBy: actor.userId,

@@ -11,6 +11,8 @@ import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import type { GitAccess } from "../git-proxy/git-caller";
+import type { SessionLinear } from "../integrations/linear/session-linear";
+import { sessionLinearFor } from "../integrations/linear/session-parts";
 import { sessionSlackFor } from "../integrations/slack/session-parts";
 import type { SessionSlack } from "../integrations/slack/session-slack";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
@@ -63,6 +65,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly upkeep: SessionUpkeep;
   private readonly github: SessionGithub;
   private readonly slack: SessionSlack;
+  private readonly linear: SessionLinear;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
   protected readonly slot: SessionSlot;
   /** Queued lifecycle inputs and the effects they call for. */
@@ -95,6 +98,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     );
     this.github = sessionGithubFor(env, this.store.meta, this.scheduler, Date.now);
     this.slack = sessionSlackFor(
+      env,
+      this.store.meta,
+      this.scheduler,
+      () => this.github.pullPending(),
+      Date.now,
+    );
+    this.linear = sessionLinearFor(
       env,
       this.store.meta,
       this.scheduler,
@@ -144,6 +154,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.upkeep.statusChanged(status);
         this.github.onStatus(before, status, reason);
         this.slack.onStatus(before, status, reason);
+        this.linear.onStatus(before, status, reason);
         this.prebuild.statusChanged(status, reason);
         this.snapshots.statusChanged(status);
       },
@@ -348,6 +359,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       "sandbox.terminate": () => this.sandboxRuns.release(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
       "slack.sync": () => this.slack.flush(this.meta(), (events) => this.publish(events)),
+      "linear.sync": () => this.linear.flush(this.meta(), (events) => this.publish(events)),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
       "session.watchdog": () => this.repairStall(),
       "slot.renew": () => this.slot.renew(),
@@ -397,6 +409,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
     if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
     this.slack.promptAccepted(this.meta());
+    this.linear.promptAccepted(this.meta());
     this.lifecycle.push({ kind: "prompt.enqueued", fromSnapshot: this.snapshots.resumeRef() !== null });
     return result;
   }
@@ -408,6 +421,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.publish(accepted);
     this.github.onRuntimeEvents(this.meta(), accepted, runningPromptId);
     this.slack.onRuntimeEvents(this.meta(), accepted);
+    this.linear.onRuntimeEvents(this.meta(), accepted);
     for (const input of inputs) {
       if (input.kind === "turn.ended") this.timeouts.turnEnded();
       this.lifecycle.push(input);

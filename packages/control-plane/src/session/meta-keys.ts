@@ -5,6 +5,7 @@
  */
 import { RepoRef, SessionStatus, WorkspaceReport } from "@nightshift/protocol";
 import { z } from "zod";
+import { LinearBinding, LinearToolCall, QueuedLinearTask } from "../integrations/linear/session-keys";
 import { QueuedSlackTask, SlackThreadBinding } from "../integrations/slack/session-keys";
 
 const Count = z.number().int().nonnegative();
@@ -40,6 +41,8 @@ export const SessionMeta = z.object({
   github: SessionGithubBinding.nullish(),
   /** Sessions started from Slack: the thread they answer in (integrations/slack/session-slack.ts). */
   slack: SlackThreadBinding.nullish(),
+  /** Sessions started from Linear: the issue and agent session they answer (integrations/linear/session-linear.ts). */
+  linear: LinearBinding.nullish(),
   /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
   slots: SlotPolicy.nullish(),
   /**
@@ -124,6 +127,12 @@ export const META_KEYS = {
   "github.pull_creating": z.string(),
   /** Slack replies waiting to be sent from the alarm, in order (integrations/slack/session-slack.ts). */
   "slack.outbox": z.array(QueuedSlackTask),
+  /** Linear activities waiting to be sent from the alarm, in order (integrations/linear/session-linear.ts). */
+  "linear.outbox": z.array(QueuedLinearTask),
+  /** Tool calls started and not yet ended: their parameters go with their results. */
+  "linear.tools": LinearToolCall,
+  /** Present from a prompt's queueing to its turn's end: a stop or failure meanwhile still gets a final activity. */
+  "linear.turn_open": z.literal(true),
   /** The ts of the session's status message in its thread, edited as the session moves. */
   "slack.status_ts": z.string().min(1).max(32),
   /** The step the agent is on (its latest tool), shown in the status message. */

@@ -15,6 +15,7 @@ export type DeadlineName =
   | "idle.stop"
   | "github.sync"
   | "slack.sync"
+  | "linear.sync"
   | "slot.renew"
   | "index.sync"
   | "session.watchdog"

@@ -154,6 +154,13 @@ async function start(
       title: titleFrom(text),
     },
     "linear",
+    {
+      linear: {
+        organizationId: install.organizationId,
+        agentSessionId: origin.agentSessionId,
+        issueId: origin.issueId,
+      },
+    },
   );
   await recordAgentSession(db, install.tenantId, {
     agentSessionId: origin.agentSessionId ?? `issue:${origin.issueId}`,

@@ -38,9 +38,8 @@ export async function newWorkspace(): Promise<Workspace> {
 
 /** Installs `workspace` for the tenant the way the OAuth callback does (sealed token, one tenant). */
 export async function installWorkspace(tenant: Identity, workspace: Workspace): Promise<void> {
-  const outcome = await saveSlackInstallation(openDatabase(env.DB), {
+  const outcome = await saveSlackInstallation(openDatabase(env.DB), tenant.tenantId, {
     teamId: workspace.teamId,
-    tenantId: tenant.tenantId,
     teamName: "acme",
     botUserId: workspace.botUserId,
     botToken: await sealBotToken(env, tenant.tenantId, workspace.teamId, workspace.botToken),
@@ -51,8 +50,7 @@ export async function installWorkspace(tenant: Identity, workspace: Workspace): 
 }
 
 export async function linkUser(tenant: Identity, workspace: Workspace, slackUserId: string): Promise<void> {
-  await linkSlackUser(openDatabase(env.DB), {
-    tenantId: tenant.tenantId,
+  await linkSlackUser(openDatabase(env.DB), tenant.tenantId, {
     teamId: workspace.teamId,
     slackUserId,
     userId: tenant.userId,

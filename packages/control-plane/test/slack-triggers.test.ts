@@ -71,8 +71,7 @@ describe("Slack triggers", () => {
       return m.length > 0 ? m : null;
     });
     expect(question?.text).toMatch(/Which repository/);
-    await setChannelRepository(openDatabase(env.DB), {
-      tenantId: tenant.tenantId,
+    await setChannelRepository(openDatabase(env.DB), tenant.tenantId, {
       teamId: workspace.teamId,
       channelId: "C0DEFAULT",
       owner: "acme",

@@ -24,6 +24,8 @@ const UNSCOPED: Record<string, string> = {
   "github.ts#findInstallationTenant": "a verified webhook names an installation; its row decides the tenant",
   "linear.ts#findLinearInstallation":
     "a verified Linear delivery names an organization; its row decides the tenant",
+  "slack.ts#findSlackInstallation":
+    "a verified Slack event names a workspace; its row decides the tenant (one workspace, one tenant)",
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
   "sessions.ts#listStuckSessions":
     "the cron reconciler sweeps every tenant; each row goes to its own DO, which checks the tenant",

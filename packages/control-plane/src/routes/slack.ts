@@ -64,8 +64,7 @@ export const slackRoutes = new Hono<AppEnv>()
   .put("/channels/:channelId", channelParams, jsonBody(ChannelDefault), async (c) => {
     const teamId = await requireWorkspace(c.env, c.var.actor);
     const [owner = "", name = ""] = c.req.valid("json").repository.split("/");
-    await setChannelRepository(openDatabase(c.env.DB), {
-      tenantId: c.var.actor.tenantId,
+    await setChannelRepository(openDatabase(c.env.DB), c.var.actor.tenantId, {
       teamId,
       channelId: c.req.valid("param").channelId,
       owner,

@@ -34,8 +34,10 @@ export async function findTenantSlackInstallation(
  */
 export async function saveSlackInstallation(
   db: Database,
-  row: SlackInstallationRow,
+  tenantId: string,
+  input: Omit<SlackInstallationRow, "tenantId">,
 ): Promise<"saved" | "taken"> {
+  const row: SlackInstallationRow = { ...input, tenantId };
   const existing = await findSlackInstallation(db, row.teamId);
   if (existing && existing.tenantId !== row.tenantId) return "taken";
   const previous = await findTenantSlackInstallation(db, row.tenantId);
@@ -97,15 +99,22 @@ export async function findSlackUserLink(
 /** Binds a Slack user to a member; a Slack user already bound to someone else is "taken". */
 export async function linkSlackUser(
   db: Database,
-  input: { tenantId: string; teamId: string; slackUserId: string; userId: string; now: number },
+  tenantId: string,
+  input: { teamId: string; slackUserId: string; userId: string; now: number },
 ): Promise<"linked" | "taken"> {
   const inserted = await db
     .insert(slackUserLinks)
-    .values({ ...input, linkedAt: input.now })
+    .values({
+      tenantId,
+      teamId: input.teamId,
+      slackUserId: input.slackUserId,
+      userId: input.userId,
+      linkedAt: input.now,
+    })
     .onConflictDoNothing()
     .returning({ userId: slackUserLinks.userId });
   if (inserted.length > 0) return "linked";
-  const existing = await findSlackUserLink(db, input.tenantId, input.teamId, input.slackUserId);
+  const existing = await findSlackUserLink(db, tenantId, input.teamId, input.slackUserId);
   return existing === input.userId ? "linked" : "taken";
 }
 
@@ -139,15 +148,16 @@ export async function findChannelRepository(
 
 export async function setChannelRepository(
   db: Database,
-  input: { tenantId: string; teamId: string; channelId: string; owner: string; name: string },
+  tenantId: string,
+  input: { teamId: string; channelId: string; owner: string; name: string },
 ): Promise<void> {
   await db
     .insert(slackChannelRepositories)
-    .values(input)
+    .values({ ...input, tenantId })
     .onConflictDoUpdate({
       target: [slackChannelRepositories.teamId, slackChannelRepositories.channelId],
       set: { owner: input.owner, name: input.name },
-      setWhere: eq(slackChannelRepositories.tenantId, input.tenantId),
+      setWhere: eq(slackChannelRepositories.tenantId, tenantId),
     });
 }
 

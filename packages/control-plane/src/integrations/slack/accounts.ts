@@ -76,8 +76,7 @@ export async function completeAccountLink(
       "conflict",
       "this connect link was already used; mention the app in Slack for a new one",
     );
-  const outcome = await linkSlackUser(db, {
-    tenantId: actor.tenantId,
+  const outcome = await linkSlackUser(db, actor.tenantId, {
     teamId: claims.teamId,
     slackUserId: claims.slackUserId,
     userId: actor.userId,

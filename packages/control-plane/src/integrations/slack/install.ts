@@ -12,7 +12,6 @@ import {
   deleteSlackInstallation,
   findTenantSlackInstallation,
   listChannelRepositories,
-  type SlackInstallationRow,
   saveSlackInstallation,
 } from "../../db/repositories/slack";
 import { findMembership } from "../../db/repositories/tenancy";
@@ -114,16 +113,15 @@ export async function completeSlackInstall(
       );
     throw new AppError("upstream_unavailable", "Slack could not be reached to finish the install; try again");
   }
-  const row: SlackInstallationRow = {
+  const row = {
     teamId: access.team.id,
-    tenantId: claims.tenantId,
     teamName: access.team.name || access.team.id,
     botUserId: access.bot_user_id,
     botToken: await sealBotToken(env, claims.tenantId, access.team.id, access.access_token),
     installedBy: claims.userId,
     installedAt: Date.now(),
   };
-  if ((await saveSlackInstallation(db, row)) === "taken")
+  if ((await saveSlackInstallation(db, claims.tenantId, row)) === "taken")
     throw new AppError(
       "conflict",
       `the Slack workspace ${row.teamName} is already connected to another Nightshift tenant; disconnect it there first`,

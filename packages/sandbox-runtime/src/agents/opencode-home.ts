@@ -13,11 +13,12 @@
  * conversation is that database and nothing else of OpenCode's data (logs, snapshots).
  */
 import { readFileSync } from "node:fs";
-import { lstat, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AGENT_CATALOG, type ModelProvider, providerOfModel } from "@nightshift/protocol";
 import { z } from "zod";
 import type { TurnRequest } from "./contract";
+import { realDirectory, replaceFile } from "./home-files";
 
 /** The opencode-ai version this adapter was written against (its records: fixtures/opencode-*). */
 export const OPENCODE_VERSION = "1.18.33";
@@ -147,30 +148,6 @@ export function checkOpencodeRequest(request: TurnRequest): OpencodeModel {
     throw new OpencodeSetupError("the session to resume is not an OpenCode session id (ses_…)");
   }
   return model;
-}
-
-/**
- * The directory `home/<parts>`, made of real directories: the agent can write to HOME and this
- * runs in the runtime, outside the inner sandbox, so a symlink planted on the way is removed,
- * never followed.
- */
-async function realDirectory(home: string, parts: string[]): Promise<string> {
-  let dir = home;
-  for (const part of parts) {
-    dir = join(dir, part);
-    const found = await lstat(dir).catch(() => undefined);
-    if (found?.isDirectory()) continue;
-    if (found) await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { mode: 0o700 });
-  }
-  return dir;
-}
-
-/** Replaces `dir/name` with a new file (whatever was there, a symlink included, is removed first). */
-async function replaceFile(dir: string, name: string, content: string): Promise<void> {
-  const file = join(dir, name);
-  await rm(file, { recursive: true, force: true });
-  await writeFile(file, content, { mode: 0o600, flag: "wx" });
 }
 
 /**

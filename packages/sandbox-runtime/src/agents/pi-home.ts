@@ -15,11 +15,13 @@
  * Facts relied on: @mariozechner/pi-coding-agent 0.73.1 docs/models.md, docs/settings.md,
  * docs/extensions.md.
  */
-import { lstat, mkdir, rm, writeFile } from "node:fs/promises";
+
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AGENT_CATALOG, listedPriceOf, type ModelProvider, providerOfModel } from "@nightshift/protocol";
 import { z } from "zod";
 import type { TurnRequest } from "./contract";
+import { realDirectory, replaceFile } from "./home-files";
 
 /** Pi's wire API name, the request variables naming its endpoint and key, per model API. */
 const PROVIDERS: Record<
@@ -146,30 +148,6 @@ export default function nightshiftTurn(pi) {
   }
 }
 `;
-}
-
-/**
- * The directory `home/<parts>`, made of real directories: the agent can write to HOME and this
- * runs in the runtime, outside the inner sandbox, so a symlink planted on the way (to the
- * runtime's state, say) is removed, never followed.
- */
-async function realDirectory(home: string, parts: string[]): Promise<string> {
-  let dir = home;
-  for (const part of parts) {
-    dir = join(dir, part);
-    const found = await lstat(dir).catch(() => undefined);
-    if (found?.isDirectory()) continue;
-    if (found) await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { mode: 0o700 });
-  }
-  return dir;
-}
-
-/** Replaces `dir/name` with a new file (whatever was there, a symlink included, is removed first). */
-async function replaceFile(dir: string, name: string, content: string): Promise<void> {
-  const file = join(dir, name);
-  await rm(file, { recursive: true, force: true });
-  await writeFile(file, content, { mode: 0o600, flag: "wx" });
 }
 
 /** Writes models.json, settings.json and the extension into the request's private HOME. */

@@ -18,6 +18,7 @@ import { runResumeBench } from "./resume-bench";
 import { runSessionBench } from "./session-bench";
 import { runSlackAckBench } from "./slack-ack-bench";
 import { runStreamBench } from "./stream-bench";
+import { runTailBench } from "./tail-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
 import { runWarmBench } from "./warm-bench";
 import { runWebhookBench } from "./webhook-bench";
@@ -25,6 +26,7 @@ import { runWebhookBench } from "./webhook-bench";
 const only = process.argv.slice(2);
 const benches = {
   stream: runStreamBench,
+  tail: runTailBench,
   bridge: runBridgeBench,
   session: runSessionBench,
   agents: runAgentOverheadBench,

@@ -1,0 +1,143 @@
+/**
+ * `nightshift tail` on a 10,000-event session, the real binary against the real Worker under
+ * `wrangler dev`: the events are appended over the sandbox bridge (as the stream bench does),
+ * then the CLI is started cold, several times, in text and in --json mode. Reported: spawn → first
+ * byte on stdout, and spawn → the last event printed. Targets: first output < 300 ms, all < 2 s.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { BridgeClient, startRecordedStack } from "@nightshift/devstack";
+import type { CreateApiKeyResponse } from "@nightshift/protocol";
+import { ms, summarize } from "./stats";
+
+const TOTAL = Number(process.env.BENCH_TAIL_EVENTS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_TAIL_ROUNDS ?? 3);
+const CLI_DIR = fileURLToPath(new URL("../../packages/cli/", import.meta.url));
+const TIMEOUT_MS = 60_000;
+
+interface TailTiming {
+  firstOutputMs: number;
+  allPrintedMs: number;
+}
+
+/** One cold `nightshift tail`: resolves when `lastMarker` appears on stdout, then stops the process. */
+function timeTail(args: string[], env: NodeJS.ProcessEnv, lastMarker: string): Promise<TailTiming> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [`${CLI_DIR}bin/nightshift.mjs`, ...args], {
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let firstOutputMs = -1;
+    let tailText = "";
+    let stderr = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(`nightshift tail did not print all ${TOTAL} events within ${TIMEOUT_MS} ms: ${stderr}`),
+      );
+    }, TIMEOUT_MS);
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      if (firstOutputMs < 0) firstOutputMs = performance.now() - started;
+      // Keep only a window: the marker may straddle two chunks.
+      tailText = (tailText + d).slice(-4096);
+      if (tailText.includes(lastMarker)) {
+        const allPrintedMs = performance.now() - started;
+        clearTimeout(timer);
+        child.kill("SIGTERM");
+        resolve({ firstOutputMs, allPrintedMs });
+      }
+    });
+    child.once("error", reject);
+  });
+}
+
+/** Node's own cold start on this machine (spawn → first byte), so the CLI's share can be told apart. */
+async function nodeBaselineMs(): Promise<number> {
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["-e", "process.stdout.write('x')"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once("data", () => resolve());
+      child.once("error", reject);
+    });
+    times.push(performance.now() - started);
+    await new Promise((resolve) => child.once("close", resolve));
+  }
+  return summarize(times).p50;
+}
+
+export interface TailBenchResult {
+  events: number;
+  rounds: number;
+  /** p50 of a bare `node -e` writing one byte: the floor under every number here. */
+  nodeStartP50: number;
+  text: { firstOutputP50: number; firstOutputMax: number; allPrintedP50: number; allPrintedMax: number };
+  json: { firstOutputP50: number; firstOutputMax: number; allPrintedP50: number; allPrintedMax: number };
+}
+
+export async function runTailBench(log: (line: string) => void = console.log): Promise<TailBenchResult> {
+  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: CLI_DIR, stdio: "ignore" });
+  const stack = await startRecordedStack();
+  try {
+    const { session, sandboxToken } = await stack.createSession("benchmark: nightshift tail");
+    const bridge = await BridgeClient.connect(stack.url, sandboxToken);
+    bridge.send({ v: 1, type: "hello", runtimeVersion: "bench", lastSeq: 0 });
+    for (let next = 1; next <= TOTAL; ) {
+      const events = [];
+      for (; next <= TOTAL && events.length < 500; next++) {
+        events.push({ seq: next, event: { type: "message.delta", messageId: "bench", text: `e${next} ` } });
+      }
+      bridge.send({ v: 1, type: "events", events });
+    }
+    await bridge.waitForAck(TOTAL, 120_000);
+    bridge.close();
+    const me = (await (await fetch(`${stack.url}/api/v1/me`, { headers: stack.headers })).json()) as {
+      tenants: { id: string }[];
+    };
+    const created = await fetch(`${stack.url}/api/v1/tenants/${me.tenants[0]?.id}/api-keys`, {
+      method: "POST",
+      headers: stack.headers,
+      body: JSON.stringify({ name: "tail bench" }),
+    });
+    const { key } = (await created.json()) as CreateApiKeyResponse;
+    const env = { NIGHTSHIFT_URL: stack.url, NIGHTSHIFT_API_KEY: key };
+    log(`tail: ${TOTAL} events appended; timing ${ROUNDS} cold runs of \`nightshift tail\` per mode...`);
+    const result = {} as TailBenchResult;
+    const nodeStartP50 = await nodeBaselineMs();
+    log(
+      `tail: a bare node process prints its first byte after ${ms(nodeStartP50)} (p50) on this machine now`,
+    );
+    for (const mode of ["text", "json"] as const) {
+      const timings: TailTiming[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const args = mode === "json" ? ["tail", session.id, "--json"] : ["tail", session.id];
+        timings.push(await timeTail(args, env, mode === "json" ? `"text":"e${TOTAL} "` : `e${TOTAL} `));
+      }
+      const first = summarize(timings.map((t) => t.firstOutputMs));
+      const all = summarize(timings.map((t) => t.allPrintedMs));
+      result[mode] = {
+        firstOutputP50: first.p50,
+        firstOutputMax: first.max,
+        allPrintedP50: all.p50,
+        allPrintedMax: all.max,
+      };
+      log(
+        `tail (${mode}): first output p50 ${ms(first.p50)} (max ${ms(first.max)}); all ${TOTAL} events printed p50 ${ms(all.p50)} (max ${ms(all.max)})`,
+      );
+    }
+    return { ...result, events: TOTAL, rounds: ROUNDS, nodeStartP50 };
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runTailBench();
+}

@@ -32,6 +32,7 @@ describe("parseHostOptions", () => {
         roBinds: [],
         egressAllow: [...DEFAULT_EGRESS_ALLOW],
         maxSandboxes: 20,
+        snapshotMaxBytes: 5 * 1024 ** 3,
         killGraceMs: 5000,
         maxSkewS: SANDBOX_HOST_MAX_SKEW_S,
         maxBodyBytes: 1024 * 1024,

@@ -1,5 +1,14 @@
 /** Gemini CLI's launch (arguments, environment), the settings prepare writes, and its conversation files. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -128,5 +137,27 @@ describe("gemini launch", () => {
     expect(files.holdsSession(["work/logs/x-b1a7097d.jsonl"], "b1a7097d-9364-4322-b381-d3d2c9b1794d")).toBe(
       false,
     );
+  });
+});
+
+describe("gemini prepare and a hostile HOME", () => {
+  it("a symlink the agent planted at ~/.gemini does not redirect the settings write outside HOME", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ns-gemini-planted-"));
+    try {
+      const home = join(root, "home");
+      const outside = join(root, "runtime-state");
+      mkdirSync(home);
+      mkdirSync(outside);
+      writeFileSync(join(outside, "settings.json"), "runtime state");
+      symlinkSync(outside, join(home, ".gemini"));
+      await gemini.prepare!({ ...request, home, cwd: root });
+      expect(readFileSync(join(outside, "settings.json"), "utf8")).toBe("runtime state");
+      expect(lstatSync(join(home, ".gemini")).isDirectory()).toBe(true);
+      expect(JSON.parse(readFileSync(join(home, ".gemini", "settings.json"), "utf8"))).toMatchObject({
+        model: { maxSessionTurns: 3 },
+      });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -14,9 +14,10 @@
  * sandbox; the model endpoint and key come from the environment, which settings cannot change).
  */
 import { existsSync, statSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import type { TurnRequest } from "./contract";
+import { realDirectory, replaceFile } from "./home-files";
 import { TURN_ID_VARIABLE } from "./process-group";
 
 /** Attempts per model call (the CLI's default is 10, with 5 s → 30 s backoff): 2 retries, like Claude Code's. */
@@ -84,12 +85,13 @@ export function geminiSettings(maxTurns: number): Record<string, unknown> {
 
 /** Writes the settings for this turn (the turn cap may change between turns). */
 export async function writeGeminiSettings(request: TurnRequest): Promise<void> {
-  const dir = geminiDir(request.home);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(request.home, { recursive: true, mode: 0o700 });
+  // The agent can write to HOME: a symlink planted at ~/.gemini is replaced, never followed.
+  const dir = await realDirectory(request.home, [basename(geminiDir(request.home))]);
   const text = `${JSON.stringify(geminiSettings(request.maxTurns), null, 2)}\n`;
-  await writeFile(settingsPath(request.home), text, { mode: 0o600 });
+  await replaceFile(dir, basename(settingsPath(request.home)), text);
   if (process.getuid?.() === 0 && readableAsSystemSettings(dir)) {
-    await writeFile(systemSettingsPath(request.home), text, { mode: 0o600 });
+    await replaceFile(dir, basename(systemSettingsPath(request.home)), text);
   } else {
     // A file the CLI would skip (with a warning on every start) is not left for launch to name.
     await rm(systemSettingsPath(request.home), { force: true });

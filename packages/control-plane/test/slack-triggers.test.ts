@@ -58,6 +58,15 @@ describe("Slack triggers", () => {
     expect(await findThreadSession(openDatabase(env.DB), tenant.tenantId, thread)).toBe(session.id);
   });
 
+  it("picks the connected repository a message names over a file path that looks like one", async () => {
+    const { tenant, workspace } = await setup();
+    await deliverSlack(mention(workspace, { user: "U0OCTO", text: "add docs/CHANGELOG.md in acme/gadgets" }));
+    const session = await waitFor("the session", async () =>
+      (await sessionsOf(tenant)).find((s) => s.title.includes("docs/CHANGELOG.md")),
+    );
+    expect(session.repo).toMatchObject({ owner: "acme", name: "gadgets" });
+  });
+
   it("uses the channel's default repository when the message names none, and asks when there is none", async () => {
     const { tenant, workspace } = await setup();
     const asked = mention(workspace, {

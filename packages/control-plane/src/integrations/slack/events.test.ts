@@ -8,7 +8,7 @@ import appMention from "../../../test/fixtures/slack-events/app_mention.json";
 import urlVerification from "../../../test/fixtures/slack-events/url_verification.json";
 import { MalformedSlackEvent, parseSlackEvent } from "./events";
 import { verifySlackSignature } from "./signature";
-import { isStopCommand, repositoryIn, withoutMentions } from "./text";
+import { isStopCommand, repositoryCandidates, repositoryIn, withoutMentions } from "./text";
 
 const withEvent = (event: Record<string, unknown>) => ({
   ...appMention,
@@ -99,6 +99,10 @@ describe("the message text", () => {
     expect(repositoryIn("look at https://github.com/acme/web.git please")).toMatchObject({ name: "web" });
     expect(repositoryIn("it fails 1 in 3 runs and/or hangs")).toMatchObject({ owner: "and", name: "or" });
     expect(repositoryIn("make the login test less flaky")).toBeNull();
+    // A file path looks like owner/repo: every candidate is offered, in order, for the caller to check.
+    expect(
+      repositoryCandidates("add docs/CHANGELOG.md in octo/widgets").map((c) => `${c.owner}/${c.name}`),
+    ).toEqual(["docs/CHANGELOG.md", "octo/widgets"]);
     expect(withoutMentions("<@U0LAN0Z89>   hello <@U1|bob>")).toBe("hello");
     expect(isStopCommand("stop")).toBe(true);
     expect(isStopCommand("Stop please!")).toBe(true);

@@ -3,7 +3,7 @@
 const MENTION = /<@[A-Z0-9]+(\|[^>]*)?>/g;
 const GITHUB_URL =
   /<?https?:\/\/(?:www\.)?github\.com\/([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})(?:[/#?][^\s>|]*)?(?:\|[^>]*)?>?/;
-const SLUG = /(?:^|[\s(])([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})(?=$|[\s),.:;!?])/;
+const SLUG = /(?:^|[\s(])([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})(?=$|[\s),.:;!?])/g;
 
 /** The text without `<@U…>` mentions, trimmed. */
 export function withoutMentions(text: string): string {
@@ -22,12 +22,32 @@ export interface NamedRepository {
   prompt: string;
 }
 
-/** The repository a message names: a GitHub URL first, else an `owner/repo` word. */
-export function repositoryIn(text: string): NamedRepository | null {
-  const url = GITHUB_URL.exec(text);
-  const match = url ?? SLUG.exec(text);
-  if (!match?.[1] || !match[2]) return null;
-  const name = match[2].replace(/\.git$/, "").replace(/[.]+$/, "");
+function named(owner: string | undefined, rawName: string | undefined, text: string): NamedRepository | null {
+  if (!owner || !rawName) return null;
+  const name = rawName.replace(/\.git$/, "").replace(/[.]+$/, "");
   if (!name || name === "." || name === "..") return null;
-  return { owner: match[1], name, prompt: text.trim() };
+  return { owner, name, prompt: text.trim() };
+}
+
+/**
+ * Every repository a message may name, most likely first: a GitHub URL, then each `owner/repo`
+ * word in order. A path such as `docs/CHANGELOG.md` looks the same, so the caller picks the first
+ * candidate the tenant has connected.
+ */
+export function repositoryCandidates(text: string): NamedRepository[] {
+  const out: NamedRepository[] = [];
+  const url = GITHUB_URL.exec(text);
+  const fromUrl = url ? named(url[1], url[2], text) : null;
+  if (fromUrl) out.push(fromUrl);
+  for (const match of text.matchAll(SLUG)) {
+    const candidate = named(match[1], match[2], text);
+    if (candidate && !out.some((c) => c.owner === candidate.owner && c.name === candidate.name))
+      out.push(candidate);
+  }
+  return out;
+}
+
+/** The most likely repository a message names (the first candidate). */
+export function repositoryIn(text: string): NamedRepository | null {
+  return repositoryCandidates(text)[0] ?? null;
 }

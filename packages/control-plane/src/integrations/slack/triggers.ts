@@ -7,6 +7,7 @@
  * follow-up on it, and `stop` there stops it.
  */
 import { openDatabase } from "../../db/client";
+import { findTenantRepository } from "../../db/repositories/github";
 import { findSession } from "../../db/repositories/sessions";
 import {
   deleteSlackInstallation,
@@ -33,7 +34,7 @@ import {
   refusedMessage,
   stoppedMessage,
 } from "./messages";
-import { repositoryIn } from "./text";
+import { repositoryCandidates } from "./text";
 import { openBotToken } from "./token";
 
 type ActingIntent = Extract<SlackIntent, { kind: "start" | "follow-up" | "stop" }>;
@@ -135,10 +136,7 @@ async function start(
   /** A follow-up on a finished session continues its repository and branch. */
   continues?: { repo: { owner: string; name: string }; branch: string },
 ): Promise<void> {
-  const repo =
-    continues?.repo ??
-    repositoryIn(text) ??
-    (await findChannelRepository(openDatabase(env.DB), actor.tenantId, origin.teamId, origin.channelId));
+  const repo = continues?.repo ?? (await repositoryFor(env, actor.tenantId, text, origin));
   if (!repo || !text) {
     await say(askRepositoryMessage());
     return;
@@ -153,6 +151,24 @@ async function start(
   );
   await recordThreadSession(openDatabase(env.DB), actor.tenantId, thread, session.id);
   log.info(`Slack mention started session ${session.id} on ${repo.owner}/${repo.name}`);
+}
+
+/**
+ * The repository to work on: the first one the message names that the tenant has connected, else
+ * the channel's default, else the first it names (so the refusal says which one is not connected).
+ */
+async function repositoryFor(
+  env: Bindings,
+  tenantId: string,
+  text: string,
+  origin: SlackOrigin,
+): Promise<{ owner: string; name: string } | null> {
+  const db = openDatabase(env.DB);
+  const candidates = repositoryCandidates(text);
+  for (const c of candidates) if (await findTenantRepository(db, tenantId, c.owner, c.name)) return c;
+  return (
+    (await findChannelRepository(db, tenantId, origin.teamId, origin.channelId)) ?? candidates[0] ?? null
+  );
 }
 
 async function followUp(

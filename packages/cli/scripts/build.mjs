@@ -12,6 +12,7 @@ export async function buildCli() {
     format: "esm",
     target: "node22",
     legalComments: "none",
+    minify: true,
     // commander is CommonJS and calls require(); give the ESM bundle one.
     banner: {
       js: "import { createRequire as __nsCreateRequire } from 'node:module'; const require = __nsCreateRequire(import.meta.url);",

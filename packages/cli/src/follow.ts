@@ -20,8 +20,12 @@ export interface FollowOptions {
   until(event: StoredEvent): ExitCode | undefined;
   /** Events before this one returns true are read but not printed (e.g. earlier turns). */
   startPrintingAt?(event: StoredEvent): boolean;
-  /** The session had already ended: stop once the backlog is printed, with this code. */
-  endAfterReplay?: ExitCode;
+  /**
+   * Asked alongside the stream (not before it, so the first event prints sooner): resolves to an
+   * exit code when the session had already ended (stop once the backlog is printed), undefined
+   * when it is live; a rejection (no such session, bad key) ends the follow with that error.
+   */
+  ended?: Promise<ExitCode | undefined>;
   signal?: AbortSignal;
 }
 
@@ -47,6 +51,24 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
     }, IDLE_SPINNER_MS);
   };
   const stopAfterReplay = new AbortController();
+  let replayDone = false;
+  let endedWith: ExitCode | undefined;
+  let failure: { error: unknown } | undefined;
+  const stopIfEnded = () => {
+    if (!replayDone || endedWith === undefined) return;
+    result = endedWith;
+    stopAfterReplay.abort();
+  };
+  options.ended?.then(
+    (code) => {
+      endedWith = code;
+      stopIfEnded();
+    },
+    (error: unknown) => {
+      failure = { error };
+      stopAfterReplay.abort();
+    },
+  );
   const signal = options.signal
     ? AbortSignal.any([options.signal, stopAfterReplay.signal])
     : stopAfterReplay.signal;
@@ -67,10 +89,8 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
         }
       },
       onReplayDone: () => {
-        if (options.endAfterReplay !== undefined) {
-          result = options.endAfterReplay;
-          stopAfterReplay.abort();
-        }
+        replayDone = true;
+        stopIfEnded();
       },
       onEvent: (event) => {
         waiting.hide();
@@ -94,6 +114,7 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
     renderer.flush();
     await out.drained();
   }
+  if (failure) throw failure.error;
   return result;
 }
 

@@ -22,16 +22,20 @@ export function registerTail(program: Command, run: Runner): void {
           throw new CliError(EXIT.usage, `--after takes an event number (0 or more), not '${opts.after}'`);
         }
         const { client } = connect(cmd.optsWithGlobals<GlobalOptions>());
-        // Over HTTP first: a wrong id or key gets its exit code here, not a silent socket.
-        const session = await client.sessions.get(id);
-        const ended = TERMINAL_STATUSES.has(session.status);
+        // Over HTTP, alongside the stream: has the session already ended (then stop after the
+        // backlog), and a wrong id or key gets its exit code even if the socket says nothing.
+        const ended = client.sessions
+          .get(id)
+          .then((s) =>
+            TERMINAL_STATUSES.has(s.status) ? (s.status === "failed" ? EXIT.failed : EXIT.ok) : undefined,
+          );
         return follow({
           client,
           sessionId: id,
           from: after,
           json: opts.json ?? false,
           until: opts.turn ? endOfTurn() : endOfSession,
-          ...(ended ? { endAfterReplay: session.status === "failed" ? EXIT.failed : EXIT.ok } : {}),
+          ended,
           signal: interruptSignal(),
         });
       }),

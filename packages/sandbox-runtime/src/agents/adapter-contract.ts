@@ -174,6 +174,16 @@ export function describeAgentAdapterContract(
         expect(Object.values(launch.env).join("\n")).not.toContain("pwned");
       });
 
+      it("a prompt too long for one argv element (Linux's 128 KiB) goes whole on stdin, not in argv", async () => {
+        const adapter = makeAdapter();
+        const text = `${"漢".repeat(50_000)} END-OF-PROMPT`;
+        const request = freshRequest({ text });
+        await adapter.prepare?.(request);
+        const launch = adapter.launch(request);
+        expect(launch.stdin).toBe(text);
+        expect(Math.max(...launch.args.map((a) => Buffer.byteLength(a)))).toBeLessThan(128 * 1024);
+      });
+
       it("keeps the CLI's configuration inside the private HOME", async () => {
         const adapter = makeAdapter();
         const request = freshRequest();

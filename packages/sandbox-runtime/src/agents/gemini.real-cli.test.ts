@@ -135,6 +135,14 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     expect(ofType(events, "error")).toEqual([]);
   });
 
+  it("a prompt over Linux's 128 KiB argument limit reaches the model whole (on stdin)", async () => {
+    const h = await harness();
+    h.model.enqueue({ kind: "text", text: "Read it all." });
+    const { result } = await h.run(h.request(`Summarise: ${"漢".repeat(99_000)} END-OF-PROMPT`));
+    expect(result.status).toBe("completed");
+    expect(JSON.stringify(modelCalls(h.model)[0]?.body)).toContain("END-OF-PROMPT");
+  });
+
   it("a prompt that looks like options and shell reaches the model verbatim", async () => {
     const h = await harness();
     const prompt = `--help $(touch pwned) \`id\`; rm -rf ~ && echo "quoted" 'single' \\ |cat >x\n-p second line`;

@@ -13,7 +13,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { AGENT_CATALOG, type AgentEvent } from "@nightshift/protocol";
-import type { AgentAdapter, AgentLaunch, TurnParser, TurnVerdict } from "./adapter";
+import {
+  type AgentAdapter,
+  type AgentLaunch,
+  promptTooLongForArgv,
+  type TurnParser,
+  type TurnVerdict,
+} from "./adapter";
 import {
   apiFailureOf,
   ErrorLine,
@@ -303,6 +309,7 @@ export const gemini: AgentAdapter = {
       request.resumeSessionId !== undefined && hasSavedSession(request.home, request.resumeSessionId);
     const sessionId = resume && request.resumeSessionId ? request.resumeSessionId : randomUUID();
     const model = request.model ?? AGENT_CATALOG.gemini.defaultModel;
+    const onStdin = promptTooLongForArgv(request.text);
     const args = [
       "--output-format",
       "stream-json",
@@ -311,8 +318,9 @@ export const gemini: AgentAdapter = {
       `--model=${model}`,
       ...(resume ? ["--resume", sessionId] : ["--session-id", sessionId]),
       // One element with the flag: the CLI's option parser refuses a separate value that starts
-      // with "-" (and ignores a prompt after "--"); after "=" it takes the rest verbatim.
-      `--prompt=${request.text}`,
+      // with "-" (and ignores a prompt after "--"); after "=" it takes the rest verbatim. A prompt
+      // too long for argv goes on stdin, which the CLI puts before an empty --prompt, unchanged.
+      `--prompt=${onStdin ? "" : request.text}`,
     ];
     const systemSettings = systemSettingsIn(request.home);
     const env = {
@@ -324,7 +332,7 @@ export const gemini: AgentAdapter = {
       GEMINI_TELEMETRY_ENABLED: "false",
       GEMINI_SANDBOX: "false",
     };
-    return { args, env, sessionId };
+    return { args, env, sessionId, ...(onStdin ? { stdin: request.text } : {}) };
   },
 
   createParser(request, launch) {

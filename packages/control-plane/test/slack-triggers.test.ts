@@ -159,6 +159,40 @@ describe("Slack triggers", () => {
     });
   });
 
+  it("refuses a member steering or stopping someone else's session from its thread", async () => {
+    const { tenant, workspace } = await setup();
+    const event = mention(workspace, { user: "U0OCTO", text: "rename the widget class in acme/widgets" });
+    await deliverSlack(event);
+    const session = await waitFor("the session", async () =>
+      (await sessionsOf(tenant)).find((s) => s.title.includes("rename the widget class")),
+    );
+    const other = await ensureGithubUser(openDatabase(env.DB), { githubId: 7_001, login: "octocat-two" });
+    await addMember(openDatabase(env.DB), tenant.tenantId, other.id, "member", new Date().toISOString());
+    const member = await identityFor({ id: tenant.tenantId, slug: tenant.slug }, other, "member");
+    await linkUser(member, workspace, "U0OTHER");
+    const threadTs = threadOf(event);
+    await deliverSlack(mention(workspace, { user: "U0OTHER", text: "and drop the tests", threadTs }));
+    await deliverSlack(mention(workspace, { user: "U0OTHER", text: "stop", threadTs }));
+    const refusals = await waitFor("two refusals", async () => {
+      const m = (await threadMessages(workspace, "C0GENERAL", threadTs)).filter((x) =>
+        x.text.startsWith("Sorry"),
+      );
+      return m.length === 2 ? m : null;
+    });
+    // The two deliveries are handled concurrently: either refusal may come first.
+    expect(refusals.map((r) => r.text)).toEqual(
+      expect.arrayContaining([expect.stringContaining("can steer it"), expect.stringContaining("can stop it")]),
+    );
+    const page = (await (await api(`/api/v1/sessions/${session.id}/events`, {}, tenant)).json()) as {
+      events: { event: { type: string } }[];
+    };
+    expect(page.events.filter((e) => e.event.type === "prompt")).toHaveLength(1);
+    const now = (await (await api(`/api/v1/sessions/${session.id}`, {}, tenant)).json()) as {
+      status: string;
+    };
+    expect(["stopping", "stopped"]).not.toContain(now.status);
+  });
+
   it("never routes a workspace's events to another tenant (foreign workspace, foreign link)", async () => {
     const { tenant, workspace } = await setup();
     const other = await createTenant("other-slack");

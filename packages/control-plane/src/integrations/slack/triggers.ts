@@ -117,12 +117,16 @@ async function actOn(
   }
 }
 
+/** As on the API (session.drive_any): members drive their own sessions; admins and owners any. */
+function requireDriver(actor: Actor, session: { createdBy: string }, doing: string): void {
+  if (session.createdBy !== actor.userId && !roleAtLeast(actor.role, "admin"))
+    throw new AppError("forbidden", `only the person who started this session (or an admin) can ${doing} it`);
+}
+
 async function stopAs(env: Bindings, actor: Actor, sessionId: string): Promise<void> {
   const session = await findSession(openDatabase(env.DB), actor.tenantId, sessionId);
   if (!session) throw AppError.sessionNotFound(sessionId);
-  // As on the API: members stop their own sessions; admins and owners any.
-  if (session.createdBy !== actor.userId && !roleAtLeast(actor.role, "admin"))
-    throw new AppError("forbidden", "only the person who started this session (or an admin) can stop it");
+  requireDriver(actor, session, "stop");
   await stopSession(env, actor, sessionId);
 }
 
@@ -184,6 +188,7 @@ async function followUp(
   const db = openDatabase(env.DB);
   const session = await findSession(db, actor.tenantId, sessionId);
   if (!session) return start(env, actor, text, origin, say, log);
+  requireDriver(actor, session, "steer");
   try {
     // sendPrompt applies the write check on the session's repository, as for the dashboard.
     await sendPrompt(env, actor, sessionId, text);

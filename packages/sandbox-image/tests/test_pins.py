@@ -30,7 +30,8 @@ def runtime_lock_versions() -> dict[str, str]:
     for name, version in re.findall(
         r"      '?([^'\n:]+)'?:\n        specifier: .*\n        version: (\S+)", dependencies.group(1)
     ):
-        versions[name] = version
+        # pnpm appends the peers a package was resolved with: "0.73.1(ws@8.23.0)(zod@4.6.7)".
+        versions[name] = version.split("(", 1)[0]
     return versions
 
 

@@ -12,12 +12,12 @@ import { BootstrapResponse, type Session, type WarmStartView } from "@nightshift
 import { and, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
+import { findWarmSnapshot, putWarmRepository, type WarmSnapshotRow } from "../src/db/repositories/warm";
 import { warmSnapshots } from "../src/db/schema";
 import { mintBootstrapToken } from "../src/sandbox-auth/bootstrap-token";
 import type { SessionAgent } from "../src/session/agent";
 import { MetaStore, sqlMetaRows } from "../src/session/meta-store";
 import { defaultBranchPush, handleWarmPush } from "../src/warm/push-trigger";
-import { findWarmSnapshot, putWarmRepository, type WarmSnapshotRow } from "../src/warm/registry";
 import { warmPoolName } from "../src/warm/warm-pool";
 import { githubTenant, INSTALLATION_ID } from "./github-tenant";
 import { api, createTenant, type Identity, joinTenant, postJson, sessionStub, waitFor } from "./helpers";

@@ -5,8 +5,9 @@
  * snapshot is not used (the session starts cold); the push that made it stale already asked
  * for a rebuild, and the schedule refreshes it before it ages out.
  */
+
+import type { WarmSnapshotRow } from "../db/repositories/warm";
 import type { Bindings } from "../env";
-import type { WarmSnapshotRow } from "./registry";
 
 export const DEFAULT_MAX_AGE_HOURS = 24;
 

@@ -12,6 +12,7 @@ import {
   type WorkspaceReport,
 } from "@nightshift/protocol";
 import { openDatabase } from "../db/client";
+import { markFailed, markReady } from "../db/repositories/warm";
 import type { Bindings } from "../env";
 import { deploymentDefaultProvider } from "../providers/availability";
 import { createSandboxProvider } from "../providers/factory";
@@ -20,7 +21,6 @@ import type { LifecycleInput } from "../session/lifecycle";
 import type { MetaStore } from "../session/meta-store";
 import type { Scheduler } from "../session/scheduler";
 import type { SessionMeta } from "../session/store";
-import { markFailed, markReady } from "./registry";
 
 export interface PrebuildSessionParts {
   env: Bindings;

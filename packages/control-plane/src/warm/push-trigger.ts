@@ -7,9 +7,9 @@
 import { z } from "zod";
 import { openDatabase } from "../db/client";
 import { findInstallationTenant } from "../db/repositories/github";
+import { findWarmRepository } from "../db/repositories/warm";
 import type { Bindings } from "../env";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
-import { findWarmRepository } from "./registry";
 import { warmPoolName } from "./warm-pool";
 
 const PushEvent = z.looseObject({

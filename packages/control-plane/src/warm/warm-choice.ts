@@ -5,13 +5,13 @@
  * launcher starts cold, once.
  */
 import { openDatabase } from "../db/client";
+import { findWarmRepository, findWarmSnapshot, markUnusable } from "../db/repositories/warm";
 import type { Bindings } from "../env";
 import { deploymentDefaultProvider } from "../providers/availability";
 import { createSandboxProvider } from "../providers/factory";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
 import type { SessionMeta } from "../session/store";
 import { freshSnapshot, maxAgeMs, warmRefusal } from "./policy";
-import { findWarmRepository, findWarmSnapshot, markUnusable } from "./registry";
 
 export interface WarmChoice {
   ref: string;

@@ -8,12 +8,18 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { openDatabase } from "../db/client";
+import {
+  findWarmRepository,
+  findWarmSnapshot,
+  markBuilding,
+  markFailed,
+  recordHead,
+} from "../db/repositories/warm";
 import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { resolveSandboxProvider } from "../services/sandbox-settings";
 import { maxAgeMs, refreshAfterMs, shouldBuild, warmRefusal } from "./policy";
 import { newPrebuildId, startPrebuild } from "./prebuild";
-import { findWarmRepository, findWarmSnapshot, markBuilding, markFailed, recordHead } from "./registry";
 
 export function warmPoolName(tenantId: string, repoKey: string): string {
   return `${tenantId}\n${repoKey}`;

@@ -12,6 +12,13 @@ import type {
 } from "@nightshift/protocol";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
+import {
+  findWarmRepository,
+  listWarmRepositories,
+  listWarmSnapshots,
+  putWarmRepository,
+  removeWarmSnapshots,
+} from "../db/repositories/warm";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { requireConnectedRepository } from "../integrations/github/access";
@@ -19,13 +26,6 @@ import { createSandboxProvider } from "../providers/factory";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
 import { authorize } from "../tenancy/permissions";
 import { freshSnapshot, maxAgeMs } from "./policy";
-import {
-  findWarmRepository,
-  listWarmRepositories,
-  listWarmSnapshots,
-  putWarmRepository,
-  removeWarmSnapshots,
-} from "./registry";
 import { warmPoolName } from "./warm-pool";
 
 const STATES = new Set(["building", "ready", "failed"] as const);

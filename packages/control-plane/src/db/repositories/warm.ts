@@ -5,8 +5,8 @@
  */
 import { RepoRef } from "@nightshift/protocol";
 import { and, eq } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { warmRepositories, warmSnapshots } from "../db/schema";
+import type { Database } from "../client";
+import { warmRepositories, warmSnapshots } from "../schema";
 
 export type WarmSnapshotRow = typeof warmSnapshots.$inferSelect;
 

@@ -130,10 +130,12 @@ describe("the nightshift CLI against the real Worker", () => {
     createDemoRepo(stack.reposRoot, "cli-tail");
     const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
     stack.model!.enqueue({ kind: "text", text: words.join(" "), chunks: 40, chunkDelayMs: 60 });
-    const run = await runCli(["run", "local:cli-tail", "Explain the repository in forty words."], env);
-    expect(run.code).toBe(0);
+    // The key and URL from the environment: this test stands alone (-t) without the login above.
+    const keyed = { ...env, NIGHTSHIFT_URL: proxy.url, NIGHTSHIFT_API_KEY: apiKey };
+    const run = await runCli(["run", "local:cli-tail", "Explain the repository in forty words."], keyed);
+    expect(run.code, run.stderr).toBe(0);
     const sessionId = run.stdout.trim();
-    const tail = startCli(["tail", sessionId, "--turn", "--json"], env);
+    const tail = startCli(["tail", sessionId, "--turn", "--json"], keyed);
     const deltas = () =>
       tail
         .stdout()

@@ -157,6 +157,22 @@ describe("the nightshift CLI against the real Worker", () => {
     expect(streamed.join("").replace(/\s+/g, " ").trim()).toBe(words.join(" "));
   });
 
+  it("secrets set reads the value from stdin and never shows it; automations ls says it is not there yet", async () => {
+    const value = `v-${crypto.randomUUID()}`;
+    const set = await runCli(["secrets", "set", "CLI_TOKEN"], env, `${value}\n`);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).not.toMatch(/warning/);
+    const ls = await runCli(["secrets", "ls"], env);
+    expect(ls.stdout).toMatch(/^CLI_TOKEN\s+tenant/m);
+    expect(ls.stdout + ls.stderr).not.toContain(value);
+    expect((await runCli(["secrets", "rm", "CLI_TOKEN"], env)).code).toBe(0);
+    expect((await runCli(["secrets", "ls", "--json"], env)).stdout).not.toContain("CLI_TOKEN");
+
+    const automations = await runCli(["automations", "ls"], env);
+    expect(automations.code).toBe(4);
+    expect(automations.stderr).toMatch(/automations are not available on this control plane yet/);
+  });
+
   it("a bad API key gets a clear message and exit 3; an unknown session exit 4", async () => {
     const badKey = { ...env, NIGHTSHIFT_API_KEY: `nsk_bbbbbbbb_${"B".repeat(43)}` };
     const ls = await runCli(["ls"], badKey);

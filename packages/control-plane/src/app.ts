@@ -27,7 +27,7 @@ import { sandboxGitRoutes } from "./routes/sandbox-git";
 import { sandboxModelRoutes } from "./routes/sandbox-model";
 import { secretRoutes } from "./routes/secrets";
 import { sessionRoutes } from "./routes/sessions";
-import { slackAuthRoutes, slackRoutes } from "./routes/slack";
+import { sessionSlackThreadRoutes, slackAuthRoutes, slackRoutes } from "./routes/slack";
 import { settingsRoutes } from "./routes/settings";
 import { tenantDirectoryRoutes, tenantRoutes } from "./routes/tenants";
 import { webhookRoutes } from "./routes/webhooks";
@@ -77,6 +77,7 @@ export function createApp() {
   // From here on: one tenant, proven membership, and the route's policy (tenancy/route-policy.ts).
   app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
+  app.route("/api/v1/sessions", sessionSlackThreadRoutes);
   // The caller's own model accounts need a tenant (they are per tenant and user), unlike /me itself.
   app.route("/api/v1/me/model-accounts", myModelAccountRoutes);
   app.route("/api/v1/tenants/:tenantId/me/model-accounts", myModelAccountRoutes);
@@ -86,6 +87,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/agents", agentRoutes);
   app.route("/api/v1/tenants/:tenantId/repositories", repositoryRoutes);
   app.route("/api/v1/tenants/:tenantId/sessions", sessionRoutes);
+  app.route("/api/v1/tenants/:tenantId/sessions", sessionSlackThreadRoutes);
   app.route("/api/v1/tenants/:tenantId", tenantRoutes);
   app.route("/api/v1/tenants/:tenantId/members", memberRoutes);
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);

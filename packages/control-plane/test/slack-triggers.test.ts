@@ -56,6 +56,14 @@ describe("Slack triggers", () => {
     expect(status?.text).toContain(`/sessions/${session.id}`);
     const thread = { teamId: workspace.teamId, channelId: "C0GENERAL", threadTs: threadOf(event) };
     expect(await findThreadSession(openDatabase(env.DB), tenant.tenantId, thread)).toBe(session.id);
+    const link = await api(`/api/v1/sessions/${session.id}/slack-thread`, {}, tenant);
+    expect(link.status).toBe(200);
+    expect(((await link.json()) as { url: string }).url).toBe(
+      `https://app.slack.com/client/${workspace.teamId}/C0GENERAL/thread/C0GENERAL-${threadOf(event)}`,
+    );
+    // Another tenant cannot learn where the session came from.
+    const stranger = await createTenant("slack-thread-stranger");
+    expect((await api(`/api/v1/sessions/${session.id}/slack-thread`, {}, stranger)).status).toBe(404);
   });
 
   it("picks the connected repository a message names over a file path that looks like one", async () => {
@@ -181,7 +189,10 @@ describe("Slack triggers", () => {
     });
     // The two deliveries are handled concurrently: either refusal may come first.
     expect(refusals.map((r) => r.text)).toEqual(
-      expect.arrayContaining([expect.stringContaining("can steer it"), expect.stringContaining("can stop it")]),
+      expect.arrayContaining([
+        expect.stringContaining("can steer it"),
+        expect.stringContaining("can stop it"),
+      ]),
     );
     const page = (await (await api(`/api/v1/sessions/${session.id}/events`, {}, tenant)).json()) as {
       events: { event: { type: string } }[];

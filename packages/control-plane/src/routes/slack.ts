@@ -10,6 +10,7 @@ import { z } from "zod";
 import { openDatabase } from "../db/client";
 import {
   deleteChannelRepository,
+  findSessionThread,
   findTenantSlackInstallation,
   setChannelRepository,
 } from "../db/repositories/slack";
@@ -82,6 +83,28 @@ export const slackRoutes = new Hono<AppEnv>()
   .post("/link", jsonBody(LinkRequest), async (c) =>
     c.json(await completeAccountLink(c.env, c.var.actor, c.req.valid("json").token)),
   );
+
+const sessionParams = paramsOf(
+  z.object({ id: z.string().regex(/^[0-9a-z]{26}$/) }),
+  () => new AppError("not_found", "no such session"),
+);
+
+/** GET /api/v1/sessions/:id/slack-thread: where in Slack a session was asked for (the dashboard links back). */
+export const sessionSlackThreadRoutes = new Hono<AppEnv>().get(
+  "/:id/slack-thread",
+  sessionParams,
+  async (c) => {
+    const thread = await findSessionThread(
+      openDatabase(c.env.DB),
+      c.var.actor.tenantId,
+      c.req.valid("param").id,
+    );
+    if (!thread) throw new AppError("not_found", "this session was not started from Slack");
+    // Slack's web client opens a thread from the workspace, channel and thread ts alone.
+    const url = `https://app.slack.com/client/${encodeURIComponent(thread.teamId)}/${encodeURIComponent(thread.channelId)}/thread/${encodeURIComponent(thread.channelId)}-${encodeURIComponent(thread.threadTs)}`;
+    return c.json({ ...thread, url });
+  },
+);
 
 const CallbackQuery = z.object({
   code: z.string().min(1).max(500).optional(),

@@ -54,6 +54,7 @@ const sessionPolicies: Record<string, RoutePolicy> = {
   "GET /sessions": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/usage": { kind: "tenant", action: "session.read" },
+  "GET /sessions/:id/slack-thread": { kind: "tenant", action: "session.read" },
   "GET /repositories": { kind: "tenant", action: "session.read" },
   "GET /agents": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/events": { kind: "tenant", action: "session.read" },

@@ -1,6 +1,7 @@
 /** The session's header: status, trigger, sandbox, elapsed time, tokens, cost, pushed branch, PR, stop. */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
+import { SlackThreadLink } from "../settings/slack-thread-link";
 import type { Timeline } from "../timeline/timeline";
 import { agentLabel } from "../ui/agent-label";
 import { formatCost, formatRepo, formatTokens } from "../ui/format";
@@ -82,7 +83,10 @@ export function SessionSummary({
         </div>
         <div>
           <dt>Trigger</dt>
-          <dd data-testid="session-trigger">{TRIGGER_LABELS[session.trigger]}</dd>
+          <dd data-testid="session-trigger">
+            {TRIGGER_LABELS[session.trigger]}
+            {session.trigger === "slack" ? <SlackThreadLink sessionId={session.id} /> : null}
+          </dd>
         </div>
         {session.sandbox ? (
           <div>

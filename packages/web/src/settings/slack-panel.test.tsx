@@ -10,6 +10,7 @@ import { ADMIN_ME, renderPage } from "../../test/render";
 import type { Me, Role } from "../auth/auth-api";
 import SettingsPage from "./settings-page";
 import type { SlackConnection } from "./slack-api";
+import { SlackThreadLink } from "./slack-thread-link";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -87,5 +88,21 @@ describe("Slack settings", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Connect my Slack account" }));
     await screen.findByText(/Your Slack account is connected/);
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ token: "abc.def.ghi" });
+  });
+
+  it("links a Slack-started session back to its thread", async () => {
+    routeFetch({
+      "GET /api/v1/tenants/t1/sessions/01abc/slack-thread": () =>
+        json({ url: "https://app.slack.com/client/T0ACME/C0WEB/thread/C0WEB-1700000000.000001" }),
+    });
+    renderPage(<SlackThreadLink sessionId="01abc" />, {
+      path: "/sessions/01abc",
+      route: "/sessions/:id",
+      me: meAs("member"),
+    });
+    const link = await screen.findByTestId("slack-thread-link");
+    expect(link.getAttribute("href")).toBe(
+      "https://app.slack.com/client/T0ACME/C0WEB/thread/C0WEB-1700000000.000001",
+    );
   });
 });

@@ -15,13 +15,11 @@ CREATE TABLE `linear_installations` (
 CREATE INDEX `linear_installations_tenant_idx` ON `linear_installations` (`tenant_id`);
 --> statement-breakpoint
 CREATE TABLE `linear_team_repositories` (
-	`organization_id` text NOT NULL,
-	`team_id` text NOT NULL,
 	`tenant_id` text NOT NULL,
+	`team_id` text NOT NULL,
 	`owner` text NOT NULL,
 	`name` text NOT NULL,
-	PRIMARY KEY(`organization_id`, `team_id`),
-	FOREIGN KEY (`organization_id`) REFERENCES `linear_installations`(`organization_id`) ON UPDATE no action ON DELETE cascade,
+	PRIMARY KEY(`tenant_id`, `team_id`),
 	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint

@@ -47,6 +47,8 @@ function sampleRequest(route: Route, a: TenantA): { init: RequestInit; query?: s
       return { init: json({ role: "owner" }) };
     case "POST /api-keys":
       return { init: json({ name: "stolen", role: "owner" }) };
+    case "PUT /linear/teams/:teamId":
+      return { init: json({ repository: "acme/widgets" }) };
     case "PUT /secrets/:name":
       return { init: json({ value: "overwritten-by-b" }) };
     case "PUT /me/model-accounts/:provider":
@@ -179,6 +181,7 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       keyId: a.keyId,
       name: a.secretName,
       installationId: String(a.installationId),
+      teamId: "linear-team-a",
       provider: "anthropic",
     };
   }

@@ -7,12 +7,8 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { openDatabase } from "../db/client";
-import {
-  deleteTeamRepository,
-  findTenantLinearInstallation,
-  setTeamRepository,
-} from "../db/repositories/linear";
-import type { Actor, AppEnv, Bindings } from "../env";
+import { deleteTeamRepository, setTeamRepository } from "../db/repositories/linear";
+import type { AppEnv } from "../env";
 import { AppError } from "../http/app-error";
 import { jsonBody, paramsOf, queryOf } from "../http/validate";
 import {
@@ -41,13 +37,6 @@ const TeamRepository = z.object({
     .regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9._-]{1,100}$/, "must be owner/repo, such as acme/web"),
 });
 
-async function requireOrganization(env: Bindings, actor: Actor): Promise<string> {
-  const row = await findTenantLinearInstallation(openDatabase(env.DB), actor.tenantId);
-  if (!row)
-    throw new AppError("not_found", "no Linear workspace is connected to this tenant; connect one first");
-  return row.organizationId;
-}
-
 export const linearRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await getLinearConnection(c.env, c.var.actor)))
   .post("/connect", async (c) =>
@@ -58,11 +47,8 @@ export const linearRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .put("/teams/:teamId", teamParams, jsonBody(TeamRepository), async (c) => {
-    const organizationId = await requireOrganization(c.env, c.var.actor);
     const [owner = "", name = ""] = c.req.valid("json").repository.split("/");
-    await setTeamRepository(openDatabase(c.env.DB), {
-      tenantId: c.var.actor.tenantId,
-      organizationId,
+    await setTeamRepository(openDatabase(c.env.DB), c.var.actor.tenantId, {
       teamId: c.req.valid("param").teamId,
       owner,
       name,
@@ -70,9 +56,8 @@ export const linearRoutes = new Hono<AppEnv>()
     return c.json(await getLinearConnection(c.env, c.var.actor));
   })
   .delete("/teams/:teamId", teamParams, async (c) => {
-    const organizationId = await requireOrganization(c.env, c.var.actor);
     const teamId = c.req.valid("param").teamId;
-    if (!(await deleteTeamRepository(openDatabase(c.env.DB), c.var.actor.tenantId, organizationId, teamId)))
+    if (!(await deleteTeamRepository(openDatabase(c.env.DB), c.var.actor.tenantId, teamId)))
       throw new AppError("not_found", `team ${teamId} has no repository mapped`);
     return c.body(null, 204);
   });

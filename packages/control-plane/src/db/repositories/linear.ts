@@ -90,7 +90,7 @@ export async function updateLinearTokens(
     );
 }
 
-/** Removes the organization's installation (its team mappings follow by cascade). */
+/** Removes the organization's installation (team mappings are the tenant's and stay). */
 export async function deleteLinearInstallation(
   db: Database,
   tenantId: string,
@@ -105,7 +105,7 @@ export async function deleteLinearInstallation(
   return gone.length > 0;
 }
 
-export async function listTeamRepositories(db: Database, tenantId: string, organizationId: string) {
+export async function listTeamRepositories(db: Database, tenantId: string) {
   return db
     .select({
       teamId: linearTeamRepositories.teamId,
@@ -113,26 +113,16 @@ export async function listTeamRepositories(db: Database, tenantId: string, organ
       name: linearTeamRepositories.name,
     })
     .from(linearTeamRepositories)
-    .where(
-      and(
-        eq(linearTeamRepositories.tenantId, tenantId),
-        eq(linearTeamRepositories.organizationId, organizationId),
-      ),
-    );
+    .where(eq(linearTeamRepositories.tenantId, tenantId));
 }
 
 export async function findTeamRepository(
   db: Database,
   tenantId: string,
-  organizationId: string,
   teamId: string,
 ): Promise<{ owner: string; name: string } | null> {
   const row = await db.query.linearTeamRepositories.findFirst({
-    where: and(
-      eq(linearTeamRepositories.tenantId, tenantId),
-      eq(linearTeamRepositories.organizationId, organizationId),
-      eq(linearTeamRepositories.teamId, teamId),
-    ),
+    where: and(eq(linearTeamRepositories.tenantId, tenantId), eq(linearTeamRepositories.teamId, teamId)),
     columns: { owner: true, name: true },
   });
   return row ?? null;
@@ -140,33 +130,22 @@ export async function findTeamRepository(
 
 export async function setTeamRepository(
   db: Database,
-  input: { tenantId: string; organizationId: string; teamId: string; owner: string; name: string },
+  tenantId: string,
+  input: { teamId: string; owner: string; name: string },
 ): Promise<void> {
   await db
     .insert(linearTeamRepositories)
-    .values(input)
+    .values({ ...input, tenantId })
     .onConflictDoUpdate({
-      target: [linearTeamRepositories.organizationId, linearTeamRepositories.teamId],
+      target: [linearTeamRepositories.tenantId, linearTeamRepositories.teamId],
       set: { owner: input.owner, name: input.name },
-      setWhere: eq(linearTeamRepositories.tenantId, input.tenantId),
     });
 }
 
-export async function deleteTeamRepository(
-  db: Database,
-  tenantId: string,
-  organizationId: string,
-  teamId: string,
-): Promise<boolean> {
+export async function deleteTeamRepository(db: Database, tenantId: string, teamId: string): Promise<boolean> {
   const gone = await db
     .delete(linearTeamRepositories)
-    .where(
-      and(
-        eq(linearTeamRepositories.tenantId, tenantId),
-        eq(linearTeamRepositories.organizationId, organizationId),
-        eq(linearTeamRepositories.teamId, teamId),
-      ),
-    )
+    .where(and(eq(linearTeamRepositories.tenantId, tenantId), eq(linearTeamRepositories.teamId, teamId)))
     .returning({ teamId: linearTeamRepositories.teamId });
   return gone.length > 0;
 }

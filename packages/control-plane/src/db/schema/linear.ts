@@ -30,20 +30,21 @@ export const linearInstallations = sqliteTable(
   (t) => [index("linear_installations_tenant_idx").on(t.tenantId)],
 );
 
+/**
+ * A team's default repository, the tenant's own setting: kept per tenant (Linear team ids are
+ * UUIDs), so an admin may map teams before connecting and a reconnect keeps the mappings.
+ */
 export const linearTeamRepositories = sqliteTable(
   "linear_team_repositories",
   {
-    organizationId: text("organization_id")
-      .notNull()
-      .references(() => linearInstallations.organizationId, { onDelete: "cascade" }),
-    teamId: text("team_id").notNull(),
     tenantId: text("tenant_id")
       .notNull()
       .references(() => tenants.id, { onDelete: "cascade" }),
+    teamId: text("team_id").notNull(),
     owner: text("owner").notNull(),
     name: text("name").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.organizationId, t.teamId] })],
+  (t) => [primaryKey({ columns: [t.tenantId, t.teamId] })],
 );
 
 export const linearAgentSessions = sqliteTable(

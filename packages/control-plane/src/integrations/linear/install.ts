@@ -45,7 +45,7 @@ export interface LinearConnection {
 export async function getLinearConnection(env: Bindings, actor: Actor): Promise<LinearConnection> {
   const db = openDatabase(env.DB);
   const row = await findTenantLinearInstallation(db, actor.tenantId);
-  const teams = row ? await listTeamRepositories(db, actor.tenantId, row.organizationId) : [];
+  const teams = await listTeamRepositories(db, actor.tenantId);
   return {
     configured: linearConfigOrNull(env) !== null,
     connected: row !== null,

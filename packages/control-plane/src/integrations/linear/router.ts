@@ -134,9 +134,7 @@ async function start(
   log: IntegrationLog,
 ): Promise<void> {
   const db = openDatabase(env.DB);
-  const mapped = origin.teamId
-    ? await findTeamRepository(db, install.tenantId, install.organizationId, origin.teamId)
-    : null;
+  const mapped = origin.teamId ? await findTeamRepository(db, install.tenantId, origin.teamId) : null;
   const repository = mapped ?? repositoryIn(text);
   if (!repository) {
     await activity({ type: "elicitation", body: say.ASK_REPOSITORY });

@@ -78,6 +78,11 @@ describe("the nightshift CLI against the real Worker", () => {
     expect(bad.stderr).toMatch(/API key is not valid/);
     expect(bad.stderr).toMatch(/nightshift login/);
 
+    // Without --api-key the CLI names the page that creates one and reads the key from stdin.
+    const piped = await runCli(["--url", proxy.url, "login"], env, `${apiKey}\n`);
+    expect(piped.stderr).toContain(`${proxy.url}/settings/api-keys`);
+    expect(piped.code, piped.stderr).toBe(0);
+
     const good = await runCli(["--url", proxy.url, "login", "--api-key", apiKey], env);
     expect(good.stderr).toMatch(/Logged in to .* as /);
     expect(good.code).toBe(0);

@@ -20,7 +20,7 @@ import type { Lookup } from "../egress/resolve-target";
 import { checkEgressRequest, type SandboxEgress, startSandboxEgress } from "../egress/sandbox-egress";
 import { HostError } from "../http/host-error";
 import type { HostLogger } from "../log";
-import { repoKeyOf, type SnapshotOwner, SnapshotStore } from "../snapshots/snapshot-store";
+import { type SnapshotOwner, SnapshotStore } from "../snapshots/snapshot-store";
 import { toolDirectories } from "./bubblewrap";
 import { launcherEnvironment } from "./env-handoff";
 import { type Isolation, launchCommand } from "./launch-command";
@@ -142,13 +142,8 @@ export class SandboxManager {
         "branch must be a nightshift/* branch: a local repository receives only session branches",
       );
     }
-    const owner = request.tenantId ? { tenantId: request.tenantId, repoKey: repoKeyOf(request.repo) } : null;
-    if (request.fromSnapshot) {
-      if (!owner)
-        throw new HostError("invalid_request", "fromSnapshot needs the tenantId the snapshot is bound to");
-      // Checked before anything starts or is superseded: another tenant's ref is simply unknown.
-      this.snapshots.find(request.fromSnapshot, owner);
-    }
+    // Checked before anything starts or is superseded: another tenant's snapshot ref is simply unknown.
+    const owner = this.snapshots.ownerFor(request);
     const id = `sbx_${ulid().toLowerCase()}`;
     const dir = join(this.config.dataDir, id);
     const paths = { work: join(dir, "work"), home: join(dir, "home"), state: join(dir, "state") };
@@ -189,14 +184,7 @@ export class SandboxManager {
       mkdirSync(path, { recursive: true, mode: 0o700 });
       if (uid !== undefined) chownSync(path, uid, uid);
     }
-    if (request.fromSnapshot && owner) {
-      try {
-        await this.snapshots.restore(request.fromSnapshot, owner, paths.work);
-      } catch (err) {
-        rmSync(dir, { recursive: true, force: true });
-        throw err;
-      }
-    }
+    await this.snapshots.seed(request, owner, paths.work, dir);
     const sandbox: Sandbox = {
       info: {
         id,

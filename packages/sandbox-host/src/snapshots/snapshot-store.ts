@@ -11,7 +11,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type HostSnapshot, SnapshotRef } from "@nightshift/protocol";
+import { type CreateSandboxRequest, type HostSnapshot, SnapshotRef } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { z } from "zod";
 import { HostError } from "../http/host-error";
@@ -100,6 +100,36 @@ export class SnapshotStore {
     } catch (err) {
       // Pruned between the check and the copy, most likely: the caller starts cold.
       if (!existsSync(this.dirOf(ref))) throw new HostError("not_found", UNKNOWN);
+      throw err;
+    }
+  }
+
+  /**
+   * Whom a new sandbox's snapshots will belong to (null: created without a tenant). With
+   * `fromSnapshot`, the snapshot must exist and be this tenant's and repository's: 400 without a
+   * tenant, else the same 404 as for a ref that never existed.
+   */
+  ownerFor(request: Pick<CreateSandboxRequest, "tenantId" | "repo" | "fromSnapshot">): SnapshotOwner | null {
+    const owner = request.tenantId ? { tenantId: request.tenantId, repoKey: repoKeyOf(request.repo) } : null;
+    if (!request.fromSnapshot) return owner;
+    if (!owner)
+      throw new HostError("invalid_request", "fromSnapshot needs the tenantId the snapshot is bound to");
+    this.find(request.fromSnapshot, owner);
+    return owner;
+  }
+
+  /** Seeds a new sandbox's workdir from the request's snapshot, if any; a failure removes the sandbox's directory. */
+  async seed(
+    request: Pick<CreateSandboxRequest, "fromSnapshot">,
+    owner: SnapshotOwner | null,
+    workdir: string,
+    sandboxDir: string,
+  ): Promise<void> {
+    if (!request.fromSnapshot || !owner) return;
+    try {
+      await this.restore(request.fromSnapshot, owner, workdir);
+    } catch (err) {
+      rmSync(sandboxDir, { recursive: true, force: true });
       throw err;
     }
   }

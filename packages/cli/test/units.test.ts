@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { ApiError, NetworkError, RequestValidationError } from "@nightshift/client";
 import { describe, expect, it } from "vitest";
 import { parseRepo } from "../src/commands/sessions.ts";
-import { readConfig, writeConfig } from "../src/config.ts";
+import { configPath, readConfig, writeConfig } from "../src/config.ts";
+import { resolveTarget } from "../src/context.ts";
 import { CliError, EXIT, exitCodeFor } from "../src/exit-codes.ts";
 
 describe("exit codes", () => {
@@ -51,5 +52,20 @@ describe("the config file", () => {
     const path = join(mkdtempSync(join(tmpdir(), "nightshift-config-")), "config.json");
     writeFileSync(path, "{ not json");
     expect(() => readConfig(path)).toThrow(/delete it and run `nightshift login`/);
+  });
+});
+
+describe("which key goes where", () => {
+  it("a key stored for one control plane is never sent to another URL", () => {
+    const env = { XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "nightshift-config-")) };
+    const home = "http://127.0.0.1:8787";
+    writeConfig({ current: home, servers: { [home]: { apiKey: "nsk_home" } } }, configPath(env));
+    expect(resolveTarget({}, env)).toEqual({ baseUrl: home, apiKey: "nsk_home" });
+    expect(resolveTarget({ url: "http://127.0.0.1:8787/some/path" }, env).apiKey).toBe("nsk_home");
+    expect(resolveTarget({ url: "https://elsewhere.example" }, env)).toEqual({
+      baseUrl: "https://elsewhere.example",
+      apiKey: undefined,
+    });
+    expect(resolveTarget({}, { ...env, NIGHTSHIFT_URL: "http://127.0.0.1:9999" }).apiKey).toBeUndefined();
   });
 });

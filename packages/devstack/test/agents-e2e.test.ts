@@ -71,7 +71,7 @@ describe.each(AGENTS)("%s end to end", (agent) => {
     expect(session.agent).toBe(agent);
     expect(session.model).toBe(AGENT_CATALOG[agent].defaultModel);
     watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-    await watcher.until("the turn to end", () => count(watcher, "turn.end") === 1, 90_000);
+    await watcher.until("the turn to end", () => count(watcher, "turn.end") === 1, 150_000);
     const events = watcher.events;
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const end = events.find((e) => e.event.type === "turn.end")!.event as { status: string };
@@ -103,7 +103,7 @@ describe.each(AGENTS)("%s end to end", (agent) => {
       body: JSON.stringify({ text: `Also add ${second} explaining how to run hello.js.` }),
     });
     expect(res.status).toBe(202);
-    await watcher.until("the second turn to end", () => count(watcher, "turn.end") === 2, 90_000);
+    await watcher.until("the second turn to end", () => count(watcher, "turn.end") === 2, 150_000);
     const pushes = watcher.events.filter((e) => e.event.type === "git.push");
     expect(pushes).toHaveLength(2);
     const sha = (pushes[1]!.event as { sha: string }).sha;
@@ -116,7 +116,12 @@ describe.each(AGENTS)("%s end to end", (agent) => {
     // The CLI sent the earlier turn back with the new prompt: its conversation was resumed.
     expect(requestsMentioning(first, second).length).toBeGreaterThan(0);
     watcher.close();
-  });
+    // Done with it: its sandbox stops rather than idling beside the next agent's.
+    await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
+      method: "POST",
+      headers: stack.headers,
+    });
+  }, 180_000);
 
   it("stop cancels a turn waiting on the model and ends the sandbox", async () => {
     createDemoRepo(stack.reposRoot, `agent-${agent}-stop`);
@@ -127,7 +132,11 @@ describe.each(AGENTS)("%s end to end", (agent) => {
     const s = await createSession(agent, `agent-${agent}-stop`, "Take your time.");
     const w = await StreamWatcher.open(stack.url, s.id, 0, stack.headers);
     try {
-      await w.until("the CLI to call the model", () => stack.model!.requests.length > asked, 60_000);
+      await w
+        .until("the CLI to call the model", () => stack.model!.requests.length > asked, 120_000)
+        .catch((error: Error) => {
+          throw new Error(`${error.message}; the session's events: ${types(w.events).join(", ")}`);
+        });
       const stop = await fetch(`${stack.url}/api/v1/sessions/${s.id}/stop`, {
         method: "POST",
         headers: stack.headers,
@@ -147,5 +156,5 @@ describe.each(AGENTS)("%s end to end", (agent) => {
       stack.model!.clearQueue();
       w.close();
     }
-  });
+  }, 180_000);
 });

@@ -80,7 +80,9 @@ describe("installing Linear", () => {
   it("install finished in another user's browser is refused (a stranger's link cannot bind a workspace)", async () => {
     const other = await createTenant("stranger");
     const outcome = await installLinear(other, tenant.userId);
-    expect(decodeURIComponent(outcome)).toContain("sign in to Nightshift as the user who started connecting Linear");
+    expect(decodeURIComponent(outcome)).toContain(
+      "sign in to Nightshift as the user who started connecting Linear",
+    );
     const res = await api(`/api/v1/tenants/${other.tenantId}/linear`, {}, other);
     expect(((await res.json()) as { connected: boolean }).connected).toBe(false);
   });

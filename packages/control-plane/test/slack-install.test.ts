@@ -54,7 +54,7 @@ describe("Slack install", () => {
     expect(await connection(owner)).toMatchObject({ configured: true, connected: false });
     const url = await authorizeUrl(owner);
     expect(url.pathname).toBe("/oauth/v2/authorize");
-    expect(url.searchParams.get("scope")).toBe("app_mentions:read,chat:write,im:history,users:read");
+    expect(url.searchParams.get("scope")).toBe("app_mentions:read,chat:write,im:history");
     expect(url.searchParams.get("redirect_uri")).toMatch(/\/auth\/slack\/callback$/);
     const outcome = await finish(url.searchParams.get("state") ?? "", await codeFor(workspace), owner);
     expect(outcome).toEqual({ slack: "connected", message: "" });

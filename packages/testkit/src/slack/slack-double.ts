@@ -76,7 +76,7 @@ export function slackDoubleApp(state: SlackState): Hono {
         ok: true,
         access_token: w.botToken,
         token_type: "bot",
-        scope: "app_mentions:read,chat:write,im:history,users:read",
+        scope: "app_mentions:read,chat:write,im:history",
         bot_user_id: w.botUserId,
         app_id: "A0NIGHTSHIFT",
         team: { id: w.teamId, name: w.teamName },

@@ -24,8 +24,8 @@ import { sealBotToken } from "./token";
 
 const STATE_AUDIENCE = "nightshift-slack-install";
 const STATE_TTL = "15m";
-/** Least privilege: read mentions and DMs to the app, write in threads, read user names. */
-export const SLACK_BOT_SCOPES = ["app_mentions:read", "chat:write", "im:history", "users:read"];
+/** Least privilege: read mentions of and DMs to the app, write in the threads it was asked in. */
+export const SLACK_BOT_SCOPES = ["app_mentions:read", "chat:write", "im:history"];
 
 const StateClaims = z.object({ tenantId: z.string().min(1), userId: z.string().min(1) });
 export type SlackInstallState = z.infer<typeof StateClaims>;

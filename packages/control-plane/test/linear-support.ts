@@ -35,8 +35,10 @@ export async function doubleOrganization(): Promise<{ organization: { id: string
   };
 }
 
-export async function newIssue(): Promise<{ issueId: string; teamId: string; state: { id: string } }> {
-  const res = await fetch(`${linearUrl()}/_double/issues`, { method: "POST", body: "{}" });
+export async function newIssue(
+  text: { title?: string; description?: string } = {},
+): Promise<{ issueId: string; teamId: string; state: { id: string } }> {
+  const res = await fetch(`${linearUrl()}/_double/issues`, { method: "POST", body: JSON.stringify(text) });
   return (await res.json()) as { issueId: string; teamId: string; state: { id: string } };
 }
 

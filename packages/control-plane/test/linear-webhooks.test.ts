@@ -215,6 +215,36 @@ describe("an agent session created in Linear", () => {
     expect(ask.content.body).toContain("owner/repo");
   });
 
+  it("starts the issue's session in the repository named in the reply to its question", async () => {
+    const issue = await newIssue({ title: "Speed up the login page", description: "It takes 4 s." });
+    const payload = createdPayload({
+      organizationId,
+      issueId: issue.issueId,
+      teamId: issue.teamId,
+      email: OCTOCAT_EMAIL,
+      description: "It takes 4 s.",
+    });
+    const agentSessionId = (payload.agentSession as { id: string }).id;
+    await deliverLinear(payload);
+    await waitFor("the question", async () => (await activitiesOf(agentSessionId))[0], 10_000);
+    await deliverLinear(
+      promptedPayload({
+        organizationId,
+        agentSessionId,
+        issueId: issue.issueId,
+        email: OCTOCAT_EMAIL,
+        body: "acme/widgets",
+      }),
+    );
+    const session = await sessionFor(agentSessionId);
+    expect(session.repo).toMatchObject({ owner: "acme", name: "widgets" });
+    const res = await api(`/api/v1/sessions/${session.id}/events?limit=200`, {}, tenant);
+    const page = (await res.json()) as { events: { event: { type: string; text?: string } }[] };
+    const prompt = page.events.find((e) => e.event.type === "prompt")?.event.text ?? "";
+    expect(prompt).toContain("Speed up the login page");
+    expect(prompt).toContain("It takes 4 s.");
+  });
+
   it("uses the team's repository from Settings over the issue text", async () => {
     const { issue, payload, agentSessionId } = await delegate({ description: "The login page is slow." });
     const put = await api(

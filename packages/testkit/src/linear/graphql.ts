@@ -77,6 +77,9 @@ export function runOperation(state: LinearState, query: string, variables: Vars,
         data: {
           issue: {
             id,
+            identifier: `ENG-${[...state.issues.keys()].indexOf(id) + 1}`,
+            title: issue.title,
+            description: issue.description,
             state: current ? { id: current.id, type: current.type } : null,
             team: { id: issue.teamId, states: { nodes: state.teams.get(issue.teamId) ?? [] } },
           },

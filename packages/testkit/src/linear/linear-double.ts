@@ -87,8 +87,15 @@ export function createLinearDouble(options: LinearDoubleOptions) {
       return json(200, { organization: state.organization, appUserId: state.appUserId });
     if (request.method === "POST" && path === "/_double/code") return json(200, { code: state.issueCode() });
     if (request.method === "POST" && path === "/_double/issues") {
-      const body = (await request.json().catch(() => ({}))) as { teamId?: string };
-      const created = state.addIssue(body.teamId);
+      const body = (await request.json().catch(() => ({}))) as {
+        teamId?: string;
+        title?: string;
+        description?: string;
+      };
+      const created = state.addIssue(body.teamId, {
+        title: body.title ?? "An issue",
+        description: body.description ?? "",
+      });
       return json(200, { ...created, state: state.stateOf(created.issueId) });
     }
     const issue = /^\/_double\/issues\/([^/]+)$/.exec(path);

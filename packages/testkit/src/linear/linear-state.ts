@@ -41,7 +41,10 @@ export class LinearState {
   readonly appUserId: string;
   /** Team id → workflow states; every issue belongs to a team. */
   readonly teams = new Map<string, WorkflowState[]>();
-  readonly issues = new Map<string, { teamId: string; stateId: string }>();
+  readonly issues = new Map<
+    string,
+    { teamId: string; stateId: string; title: string; description: string }
+  >();
   readonly codes = new Set<string>();
   readonly accessTokens = new Map<string, number>();
   readonly refreshTokens = new Set<string>();
@@ -90,7 +93,10 @@ export class LinearState {
   }
 
   /** Adds a team with Linear's default workflow and an issue in its backlog; returns the issue id. */
-  addIssue(teamId: string = randomUUID()): { issueId: string; teamId: string } {
+  addIssue(
+    teamId: string = randomUUID(),
+    text: { title: string; description: string } = { title: "An issue", description: "" },
+  ): { issueId: string; teamId: string } {
     if (!this.teams.has(teamId))
       this.teams.set(teamId, [
         { id: randomUUID(), name: "Backlog", type: "backlog", position: 0 },
@@ -101,7 +107,7 @@ export class LinearState {
       ]);
     const issueId = randomUUID();
     const backlog = this.teams.get(teamId)?.[0];
-    this.issues.set(issueId, { teamId, stateId: backlog?.id ?? "" });
+    this.issues.set(issueId, { teamId, stateId: backlog?.id ?? "", ...text });
     return { issueId, teamId };
   }
 

@@ -88,6 +88,27 @@ export async function linkUrlOnIssue(
   );
 }
 
+const IssueText = z.object({
+  issue: z.object({
+    identifier: z.string().nullish(),
+    title: z.string().max(2_000),
+    description: z.string().max(60_000).nullish(),
+  }),
+});
+
+/** The issue's identifier, title and description (the task, when a session starts from a reply). */
+export async function issueText(caller: LinearCaller, issueId: string): Promise<string> {
+  const data = await graphql(
+    caller.apiUrl,
+    caller.token,
+    "query($id: String!) { issue(id: $id) { identifier title description } }",
+    { id: issueId },
+  );
+  const { issue } = expect(IssueText, data, "issue");
+  const heading = issue.identifier ? `${issue.identifier}: ${issue.title}` : issue.title;
+  return [heading, issue.description?.trim()].filter(Boolean).join("\n\n");
+}
+
 const IssueStates = z.object({
   issue: z.object({
     state: z.object({ type: z.string() }),

@@ -29,6 +29,7 @@ import {
   type ActivityContent,
   addSessionUrls,
   createActivity,
+  issueText,
   type LinearCaller,
   moveToFirstStartedState,
 } from "./operations";
@@ -112,8 +113,13 @@ async function actOn(
       await sendPrompt(env, actor, link.sessionId, intent.text);
       return;
     }
-    // A start, or the answer to "which repository?" (a prompt on an agent session without a session).
-    await start(env, install, actor, origin, intent.text, intent.kind === "start", send, activity, log);
+    // A start, or the answer to "which repository?" (a prompt on an agent session without a
+    // session): then the task is the issue itself, and the reply says where.
+    const text =
+      intent.kind === "start"
+        ? intent.text
+        : `${await send((c) => issueText(c, origin.issueId))}\n\n${intent.text}`;
+    await start(env, install, actor, origin, text, intent.kind === "start", send, activity, log);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     // AppError messages are written for people and carry no secrets: the requester sees why.

@@ -47,7 +47,8 @@ const MEMBER_TABS = [
 function SettingsIndex({ admin }: { admin: boolean }) {
   const { search } = useLocation();
   const fromGithub = new URLSearchParams(search).has("github");
-  if (new URLSearchParams(search).has("slack")) return <Navigate to={{ pathname: "slack", search }} replace />;
+  if (new URLSearchParams(search).has("slack"))
+    return <Navigate to={{ pathname: "slack", search }} replace />;
   if (fromGithub || !admin) return <Navigate to={{ pathname: "github", search }} replace />;
   return <Navigate to="secrets" replace />;
 }

@@ -6,7 +6,7 @@ export * from "./model-usage";
 export * from "./rate-limits";
 export * from "./secrets";
 export * from "./sessions";
-export * from "./slack";
 export * from "./settings";
+export * from "./slack";
 export * from "./tenancy";
 export * from "./warm";

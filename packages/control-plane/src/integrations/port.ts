@@ -8,6 +8,8 @@
  * Outbound: a session's progress, final result and pull request link go back where the work was
  * asked for, queued in the session's DO and sent from its alarm with backoff (outbox-core.ts).
  */
+import type { AgentEvent, SessionStatus } from "@nightshift/protocol";
+import type { SessionMeta } from "../session/store";
 
 /** The headers and exact bytes of one delivery, as received. */
 export interface RawDelivery {
@@ -59,27 +61,16 @@ export interface InboundPort<Payload, Intent extends { kind: string }> {
   route(intent: Intent, log: IntegrationLog): Promise<void>;
 }
 
-/** Where a session's state stands, as a thread or an issue shows it. */
-export type ProgressStage =
-  | { stage: "queued" }
-  | { stage: "running"; step: string | null }
-  | { stage: "finished"; outcome: "completed" | "failed" | "cancelled"; summary: string | null };
-
-/** What a session reports back; every message links to the session in the dashboard. */
-export interface FinalReport {
-  outcome: "completed" | "failed" | "cancelled";
-  summary: string | null;
-  branch: string;
-  pullRequestUrl: string | null;
-  sessionUrl: string;
-}
-
 /**
- * The outbound side, called from the session DO's alarm through the outbox: each call either
- * succeeds, throws an error the outbox classifies (outbox-core.ts: retry, retry after, refused).
+ * The outbound side, as a session's Durable Object drives it: told of accepted prompts, status
+ * changes and the runtime's events, an integration queues its replies (progress, the final result,
+ * the PR link) in its durable outbox (outbox-core.ts) and sends them when its alarm deadline comes.
  */
-export interface OutboundPort<Target> {
-  progress(target: Target, progress: ProgressStage, sessionUrl: string): Promise<void>;
-  final(target: Target, report: FinalReport): Promise<void>;
-  pullRequest(target: Target, url: string, sessionUrl: string): Promise<void>;
+export interface SessionReplies {
+  /** The scheduler deadline whose alarm calls `flush`. */
+  readonly deadline: "slack.sync" | "linear.sync";
+  promptAccepted(meta: SessionMeta): void;
+  onStatus(meta: SessionMeta, status: SessionStatus, reason: string | undefined): void;
+  onRuntimeEvents(meta: SessionMeta, events: AgentEvent[]): void;
+  flush(meta: SessionMeta, publish: (events: AgentEvent[]) => void): Promise<void>;
 }

@@ -11,10 +11,9 @@ import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import type { GitAccess } from "../git-proxy/git-caller";
-import type { SessionLinear } from "../integrations/linear/session-linear";
 import { sessionLinearFor } from "../integrations/linear/session-parts";
+import type { SessionReplies } from "../integrations/port";
 import { sessionSlackFor } from "../integrations/slack/session-parts";
-import type { SessionSlack } from "../integrations/slack/session-slack";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
 import { SessionEventMasker } from "../secrets/event-masker";
 import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
@@ -64,8 +63,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
   private readonly github: SessionGithub;
-  private readonly slack: SessionSlack;
-  private readonly linear: SessionLinear;
+  /** Slack's and Linear's replies (integrations/port.ts); GitHub's are richer (pull requests). */
+  private readonly replies: SessionReplies[];
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
   protected readonly slot: SessionSlot;
   /** Queued lifecycle inputs and the effects they call for. */
@@ -97,20 +96,11 @@ export class SessionAgent extends DurableObject<Bindings> {
       this.eventMasker.apply(events),
     );
     this.github = sessionGithubFor(env, this.store.meta, this.scheduler, Date.now);
-    this.slack = sessionSlackFor(
-      env,
-      this.store.meta,
-      this.scheduler,
-      () => this.github.pullPending(),
-      Date.now,
-    );
-    this.linear = sessionLinearFor(
-      env,
-      this.store.meta,
-      this.scheduler,
-      () => this.github.pullPending(),
-      Date.now,
-    );
+    const pullPending = () => this.github.pullPending();
+    this.replies = [
+      sessionSlackFor(env, this.store.meta, this.scheduler, pullPending, Date.now),
+      sessionLinearFor(env, this.store.meta, this.scheduler, pullPending, Date.now),
+    ];
     this.bridge = new SandboxBridge(
       ctx,
       this.store.meta,
@@ -153,8 +143,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.slot.statusChanged(status);
         this.upkeep.statusChanged(status);
         this.github.onStatus(before, status, reason);
-        this.slack.onStatus(before, status, reason);
-        this.linear.onStatus(before, status, reason);
+        for (const replies of this.replies) replies.onStatus(before, status, reason);
         this.prebuild.statusChanged(status, reason);
         this.snapshots.statusChanged(status);
       },
@@ -358,8 +347,12 @@ export class SessionAgent extends DurableObject<Bindings> {
       "warm.prebuild": () => this.prebuild.finish(),
       "sandbox.terminate": () => this.sandboxRuns.release(),
       "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
-      "slack.sync": () => this.slack.flush(this.meta(), (events) => this.publish(events)),
-      "linear.sync": () => this.linear.flush(this.meta(), (events) => this.publish(events)),
+      ...Object.fromEntries(
+        this.replies.map((replies) => [
+          replies.deadline,
+          () => replies.flush(this.meta(), (events) => this.publish(events)),
+        ]),
+      ),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
       "session.watchdog": () => this.repairStall(),
       "slot.renew": () => this.slot.renew(),
@@ -408,8 +401,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     const result = this.store.enqueuePrompt({ ...queued, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
     if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
-    this.slack.promptAccepted(this.meta());
-    this.linear.promptAccepted(this.meta());
+    for (const replies of this.replies) replies.promptAccepted(this.meta());
     this.lifecycle.push({ kind: "prompt.enqueued", fromSnapshot: this.snapshots.resumeRef() !== null });
     return result;
   }
@@ -420,8 +412,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     const { accepted, inputs } = this.runtimeEvents.apply(events);
     this.publish(accepted);
     this.github.onRuntimeEvents(this.meta(), accepted, runningPromptId);
-    this.slack.onRuntimeEvents(this.meta(), accepted);
-    this.linear.onRuntimeEvents(this.meta(), accepted);
+    for (const replies of this.replies) replies.onRuntimeEvents(this.meta(), accepted);
     for (const input of inputs) {
       if (input.kind === "turn.ended") this.timeouts.turnEnded();
       this.lifecycle.push(input);

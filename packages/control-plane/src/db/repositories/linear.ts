@@ -166,19 +166,6 @@ export async function findAgentSessionLink(
   );
 }
 
-/** The Linear issue a session answers (the dashboard links back to it). */
-export async function findSessionLinearIssue(
-  db: Database,
-  tenantId: string,
-  sessionId: string,
-): Promise<LinearAgentSessionRow | null> {
-  return (
-    (await db.query.linearAgentSessions.findFirst({
-      where: and(eq(linearAgentSessions.tenantId, tenantId), eq(linearAgentSessions.sessionId, sessionId)),
-    })) ?? null
-  );
-}
-
 export async function recordAgentSession(
   db: Database,
   tenantId: string,

@@ -11,6 +11,7 @@ import type { MetaStore } from "../../session/meta-store";
 import type { Scheduler } from "../../session/scheduler";
 import type { SessionMeta } from "../../session/store";
 import { DurableOutbox } from "../outbox-core";
+import type { SessionReplies } from "../port";
 import { LinearApiError } from "./api-client";
 import { addSessionUrls, createActivity, type LinearCaller, linkUrlOnIssue } from "./operations";
 import type { LinearSender } from "./router";
@@ -41,7 +42,8 @@ function clip(value: unknown, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-export class SessionLinear {
+export class SessionLinear implements SessionReplies {
+  readonly deadline = "linear.sync";
   private readonly outbox: DurableOutbox<LinearTask>;
   private waitingSince: number | null = null;
 

@@ -7,8 +7,6 @@
 const WINDOW_MS = 60_000;
 const encoder = new TextEncoder();
 
-export type LinearSignatureVerdict = "valid" | "stale" | "invalid";
-
 async function hmacHex(secret: string, body: Uint8Array): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     "raw",

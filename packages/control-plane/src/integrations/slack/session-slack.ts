@@ -9,6 +9,7 @@ import type { MetaStore } from "../../session/meta-store";
 import type { Scheduler } from "../../session/scheduler";
 import type { SessionMeta } from "../../session/store";
 import { DurableOutbox } from "../outbox-core";
+import type { SessionReplies } from "../port";
 import { type SlackApi, SlackApiError } from "./api-client";
 import { finalMessage, statusMessage } from "./messages";
 import type { SlackTask } from "./session-keys";
@@ -33,7 +34,8 @@ export interface SessionSlackParts {
 
 class WaitingForPull extends Error {}
 
-export class SessionSlack {
+export class SessionSlack implements SessionReplies {
+  readonly deadline = "slack.sync";
   private readonly outbox: DurableOutbox<SlackTask>;
   private readonly meta: MetaStore;
   /** When the summary at the head first waited for the pull request (in memory: a restart waits afresh). */

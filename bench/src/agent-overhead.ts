@@ -73,12 +73,15 @@ async function bareTurn(agent: AgentName, modelUrl: string): Promise<number> {
     const launch = adapter.launch(request);
     const env = buildChildEnv({ parent: process.env, home, adapterEnv: launch.env, requestEnv: request.env });
     const started = performance.now();
-    const child = spawn(binary, launch.args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    // As the runner does: the prompt on stdin when the adapter puts it there, else end-of-file.
+    const child = spawn(binary, launch.args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end(launch.stdin ?? "");
     let tail = "";
-    child.stdout.on("data", (d: Buffer) => {
+    const keep = (d: Buffer) => {
       tail = (tail + d.toString()).slice(-2000);
-    });
-    child.stderr.resume();
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     const elapsed = performance.now() - started;
     if (code !== 0) throw new Error(`bare ${agent} failed (${code}): ${tail.slice(-500)}`);

@@ -38,46 +38,23 @@ import {
   withoutReminders,
 } from "./claude-code-records";
 import { describeModelApiError } from "./model-api-errors";
-import {
-  ERROR_MAX_CHARS,
-  LOG_LINE_MAX_CHARS,
-  limitStrings,
-  MESSAGE_MAX_CHARS,
-  SUMMARY_MAX_CHARS,
-  TOOL_INPUT_STRING_MAX_CHARS,
-  TOOL_OUTPUT_MAX_CHARS,
-  truncateText,
-} from "./text-limits";
+import { boundedId, ErrorLatch, OpenTools, parseJsonLine, stdoutLog, toolStartEvent } from "./parser-kit";
+import { MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS, TOOL_OUTPUT_MAX_CHARS, truncateText } from "./text-limits";
 import { usageEvent } from "./usage-cost";
 
 const SOURCE = "claude-code";
 /** Retries of a failed model call inside one turn; a request's env may lower it (tests use 0). */
 const DEFAULT_MAX_RETRIES = "2";
 
-/** Ids and names as the protocol bounds them (200 characters); the CLI's are far shorter in practice. */
-function idOf(value: string): string {
-  return value.slice(0, 200);
-}
-
-function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
-
 class ClaudeCodeParser implements TurnParser {
   private sessionId: string | undefined;
   private finished = false;
-  private failed = false;
-  private errorEmitted = false;
+  private readonly errors = new ErrorLatch();
   private summary: string | undefined;
   private lastText: string | undefined;
   private streamingMessageId: string | undefined;
   private readonly toolNames = new Map<string, string>();
-  /** Started tool calls still waiting for their result, by id. */
-  private readonly openTools = new Map<string, string>();
+  private readonly openTools = new OpenTools();
   private readonly maxTurns: number;
 
   constructor(sessionId: string | undefined, maxTurns: number) {
@@ -90,9 +67,7 @@ class ClaudeCodeParser implements TurnParser {
     const json = parseJsonLine(line);
     const base = Line.safeParse(json);
     if (!base.success) {
-      return [
-        { type: "log", source: SOURCE, stream: "stdout", text: truncateText(line, LOG_LINE_MAX_CHARS) },
-      ];
+      return [stdoutLog(SOURCE, line)];
     }
     if (base.data.session_id) this.sessionId = base.data.session_id;
     switch (base.data.type) {
@@ -114,10 +89,10 @@ class ClaudeCodeParser implements TurnParser {
   finish(): TurnVerdict {
     return {
       finished: this.finished,
-      failed: this.failed,
+      failed: this.errors.failed,
       sessionId: this.sessionId,
       summary: this.summary ?? this.lastText,
-      unfinishedTools: [...this.openTools].map(([toolId, name]) => ({ toolId, name })),
+      unfinishedTools: this.openTools.unfinished(),
     };
   }
 
@@ -140,7 +115,7 @@ class ClaudeCodeParser implements TurnParser {
       return [];
     const messageId = line.data.api_message_id ?? this.streamingMessageId;
     if (!messageId) return [];
-    return [{ type: "message.delta", messageId: idOf(messageId), text: event.delta.text }];
+    return [{ type: "message.delta", messageId: boundedId(messageId), text: event.delta.text }];
   }
 
   private onAssistant(json: unknown): AgentEvent[] {
@@ -155,7 +130,7 @@ class ClaudeCodeParser implements TurnParser {
       (message.model === "<synthetic>" && Boolean(line.data.error));
     if (apiError && topLevel) {
       const text = message.content.map((block) => TextBlock.safeParse(block).data?.text ?? "").join(" ");
-      return this.fail(
+      return this.errors.fail(
         describeModelApiError({
           status: line.data.api_error_status ?? undefined,
           kind: line.data.error ?? undefined,
@@ -170,23 +145,18 @@ class ClaudeCodeParser implements TurnParser {
         this.lastText = text.data.text;
         events.push({
           type: "message",
-          messageId: idOf(message.id),
+          messageId: boundedId(message.id),
           role: "assistant",
           text: truncateText(text.data.text, MESSAGE_MAX_CHARS),
         });
       }
       const tool = ToolUseBlock.safeParse(block);
       if (tool.success) {
-        const toolId = idOf(tool.data.id);
-        const name = idOf(tool.data.name);
+        const toolId = boundedId(tool.data.id);
+        const name = boundedId(tool.data.name);
         this.toolNames.set(toolId, name);
-        this.openTools.set(toolId, name);
-        events.push({
-          type: "tool.start",
-          toolId,
-          name,
-          input: limitStrings(tool.data.input ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
-        });
+        this.openTools.start(toolId, name);
+        events.push(toolStartEvent(toolId, name, tool.data.input ?? {}));
       }
     }
     return events;
@@ -199,8 +169,8 @@ class ClaudeCodeParser implements TurnParser {
     for (const block of line.data.message.content) {
       const result = ToolResultBlock.safeParse(block);
       if (!result.success) continue;
-      const toolId = idOf(result.data.tool_use_id);
-      this.openTools.delete(toolId);
+      const toolId = boundedId(result.data.tool_use_id);
+      this.openTools.end(toolId);
       const output = withoutReminders(toolOutputText(result.data.content));
       events.push({
         type: "tool.end",
@@ -226,14 +196,14 @@ class ClaudeCodeParser implements TurnParser {
       if (result.result) this.summary = truncateText(result.result, SUMMARY_MAX_CHARS);
       return events;
     }
-    if (this.errorEmitted) {
-      this.failed = true;
+    if (this.errors.emitted) {
+      this.errors.markFailed();
       return events;
     }
     if (result.subtype === "error_max_turns") {
       return [
         ...events,
-        ...this.fail({
+        ...this.errors.fail({
           code: "max_turns",
           message: `Claude Code stopped after ${this.maxTurns} model turns (--max-turns) before finishing; raise NIGHTSHIFT_MAX_TURNS or split the task into smaller prompts.`,
         }),
@@ -241,11 +211,14 @@ class ClaudeCodeParser implements TurnParser {
     }
     const text = [result.result, ...(result.errors ?? [])].filter(Boolean).join("; ");
     if (result.api_error_status) {
-      return [...events, ...this.fail(describeModelApiError({ status: result.api_error_status, text }))];
+      return [
+        ...events,
+        ...this.errors.fail(describeModelApiError({ status: result.api_error_status, text })),
+      ];
     }
     return [
       ...events,
-      ...this.fail({
+      ...this.errors.fail({
         code: "agent_failed",
         message: `Claude Code failed: ${text || result.subtype || "no reason given"}`,
       }),
@@ -272,13 +245,6 @@ class ClaudeCodeParser implements TurnParser {
       usageEvent(tokens, { provider: "anthropic", reportedCostUsd: costUsd, ...(model ? { model } : {}) }) ??
       undefined
     );
-  }
-
-  private fail(error: { code: string; message: string }): AgentEvent[] {
-    this.failed = true;
-    if (this.errorEmitted) return [];
-    this.errorEmitted = true;
-    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
   }
 }
 

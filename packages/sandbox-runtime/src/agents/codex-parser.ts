@@ -32,29 +32,11 @@ import {
 } from "./codex-records";
 import { usageSince } from "./codex-sessions";
 import { type DescribedError, describeModelApiError } from "./model-api-errors";
-import {
-  ERROR_MAX_CHARS,
-  LOG_LINE_MAX_CHARS,
-  limitStrings,
-  MESSAGE_MAX_CHARS,
-  SUMMARY_MAX_CHARS,
-  TOOL_INPUT_STRING_MAX_CHARS,
-  TOOL_OUTPUT_MAX_CHARS,
-  truncateText,
-} from "./text-limits";
+import { boundedId, ErrorLatch, OpenTools, parseJsonLine, stdoutLog, toolStartEvent } from "./parser-kit";
+import { MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS, TOOL_OUTPUT_MAX_CHARS, truncateText } from "./text-limits";
 import { usageEvent } from "./usage-cost";
 
 const SOURCE = "codex";
-
-function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
-
-const idOf = (value: string) => value.slice(0, 200);
 
 export interface CodexParserOptions {
   threadId: string | undefined;
@@ -69,13 +51,11 @@ export interface CodexParserOptions {
 export class CodexParser implements TurnParser {
   private threadId: string | undefined;
   private finished = false;
-  private failed = false;
-  private errorEmitted = false;
+  private readonly errors = new ErrorLatch();
   private lastText: string | undefined;
   /** The last error record since the turn began; turn.failed normally repeats it. */
   private pendingError: string | undefined;
-  /** Started tool calls still waiting for their result, by id. */
-  private readonly openTools = new Map<string, string>();
+  private readonly openTools = new OpenTools();
   private readonly options: CodexParserOptions;
 
   constructor(options: CodexParserOptions) {
@@ -103,7 +83,7 @@ export class CodexParser implements TurnParser {
       case "turn.failed": {
         this.finished = true;
         const message = TurnFailed.safeParse(json).data?.error?.message || this.pendingError || "";
-        return this.fail(this.describe(message));
+        return this.errors.fail(this.describe(message));
       }
       case "error": {
         const message = ErrorLine.safeParse(json).data?.message ?? "";
@@ -121,22 +101,22 @@ export class CodexParser implements TurnParser {
   finish(): TurnVerdict {
     return {
       finished: this.finished,
-      failed: this.failed,
+      failed: this.errors.failed,
       sessionId: this.threadId,
       summary: this.lastText ? truncateText(this.lastText, SUMMARY_MAX_CHARS) : undefined,
-      unfinishedTools: [...this.openTools].map(([toolId, name]) => ({ toolId, name })),
+      unfinishedTools: this.openTools.unfinished(),
     };
   }
 
   private log(text: string): AgentEvent {
-    return { type: "log", source: SOURCE, stream: "stdout", text: truncateText(text, LOG_LINE_MAX_CHARS) };
+    return stdoutLog(SOURCE, text);
   }
 
   private onItem(json: unknown, completed: boolean): AgentEvent[] {
     const line = ItemLine.safeParse(json);
     if (!line.success) return [];
     const { item } = line.data;
-    const id = idOf(`${this.options.idPrefix}:${item.id}`);
+    const id = boundedId(`${this.options.idPrefix}:${item.id}`);
     switch (item.type) {
       case "agent_message": {
         const message = AgentMessageItem.safeParse(item);
@@ -187,8 +167,8 @@ export class CodexParser implements TurnParser {
 
   private startTool(toolId: string, name: string, input: unknown): AgentEvent[] {
     if (this.openTools.has(toolId)) return [];
-    this.openTools.set(toolId, name);
-    return [{ type: "tool.start", toolId, name, input: limitStrings(input, TOOL_INPUT_STRING_MAX_CHARS) }];
+    this.openTools.start(toolId, name);
+    return [toolStartEvent(toolId, name, input)];
   }
 
   /** A completed item; its start is emitted first when the CLI printed none (web searches). */
@@ -200,7 +180,7 @@ export class CodexParser implements TurnParser {
     isError: boolean,
   ): AgentEvent[] {
     const start = this.openTools.has(toolId) ? [] : this.startTool(toolId, name, input);
-    this.openTools.delete(toolId);
+    this.openTools.end(toolId);
     return [
       ...start,
       { type: "tool.end", toolId, name, output: truncateText(output, TOOL_OUTPUT_MAX_CHARS), isError },
@@ -244,13 +224,6 @@ export class CodexParser implements TurnParser {
       return describeModelApiError({ provider: "openai", status, text });
     }
     return { code: "agent_failed", message: `Codex failed: ${text || "no reason given"}` };
-  }
-
-  private fail(error: DescribedError): AgentEvent[] {
-    this.failed = true;
-    if (this.errorEmitted) return [];
-    this.errorEmitted = true;
-    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
   }
 }
 

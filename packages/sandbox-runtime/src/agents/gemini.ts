@@ -34,35 +34,14 @@ import {
 import { geminiConversationFiles, hasSavedSession } from "./gemini-sessions";
 import { systemSettingsIn, writeGeminiSettings } from "./gemini-settings";
 import { describeModelApiError } from "./model-api-errors";
-import {
-  ERROR_MAX_CHARS,
-  LOG_LINE_MAX_CHARS,
-  limitStrings,
-  MESSAGE_MAX_CHARS,
-  SUMMARY_MAX_CHARS,
-  TOOL_INPUT_STRING_MAX_CHARS,
-  TOOL_OUTPUT_MAX_CHARS,
-  truncateText,
-} from "./text-limits";
+import { boundedId, ErrorLatch, OpenTools, parseJsonLine, stdoutLog, toolStartEvent } from "./parser-kit";
+import { MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS, TOOL_OUTPUT_MAX_CHARS, truncateText } from "./text-limits";
 import { listPriceCost, usageEvent } from "./usage-cost";
 
 const SOURCE = "gemini";
 const MAX_TURNS_TEXT = "Reached max session turns";
 /** A line of a Node stack trace ("    at fn (file:///…/chunk.js:1:2)"). */
 const STACK_FRAME = /^\s+at \S/;
-
-/** Ids and names as the protocol bounds them (200 characters). */
-function idOf(value: string): string {
-  return value.slice(0, 200);
-}
-
-function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 /** One invocation's tokens as the usage event counts them: thinking tokens are billed as output. */
 function turnTokens(stats: Tokens) {
@@ -79,14 +58,13 @@ class GeminiParser implements TurnParser {
   private sessionId: string | undefined;
   private model: string | undefined;
   private finished = false;
-  private failed = false;
-  private errorEmitted = false;
+  private readonly errors = new ErrorLatch();
   private lastText: string | undefined;
   /** Assistant text streamed since the last tool record: one message. */
   private pending: { id: string; text: string } | undefined;
   private messageCount = 0;
   private readonly toolNames = new Map<string, string>();
-  private readonly openTools = new Map<string, string>();
+  private readonly openTools = new OpenTools();
   /** The last non-terminal error record: the only words a failed result may have. */
   private lastErrorRecord: string | undefined;
   /** The HTTP status of a failed model call, as the CLI printed it on stderr. */
@@ -107,9 +85,7 @@ class GeminiParser implements TurnParser {
     const json = parseJsonLine(line);
     const base = Line.safeParse(json);
     if (!base.success) {
-      return [
-        { type: "log", source: SOURCE, stream: "stdout", text: truncateText(line, LOG_LINE_MAX_CHARS) },
-      ];
+      return [stdoutLog(SOURCE, line)];
     }
     if (base.data.session_id) this.sessionId = base.data.session_id;
     switch (base.data.type) {
@@ -145,10 +121,10 @@ class GeminiParser implements TurnParser {
     const text = this.pending?.text.trim() ? this.pending.text : undefined;
     return {
       finished: this.finished,
-      failed: this.failed,
+      failed: this.errors.failed,
       sessionId: this.sessionId,
       summary: text ? truncateText(text, SUMMARY_MAX_CHARS) : this.lastText,
-      unfinishedTools: [...this.openTools].map(([toolId, name]) => ({ toolId, name })),
+      unfinishedTools: this.openTools.unfinished(),
     };
   }
 
@@ -167,25 +143,18 @@ class GeminiParser implements TurnParser {
   private onToolUse(json: unknown): AgentEvent[] {
     const line = ToolUseLine.safeParse(json);
     if (!line.success) return [];
-    const toolId = idOf(line.data.tool_id);
-    const name = idOf(line.data.tool_name);
+    const toolId = boundedId(line.data.tool_id);
+    const name = boundedId(line.data.tool_name);
     this.toolNames.set(toolId, name);
-    this.openTools.set(toolId, name);
-    return [
-      {
-        type: "tool.start",
-        toolId,
-        name,
-        input: limitStrings(line.data.parameters ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
-      },
-    ];
+    this.openTools.start(toolId, name);
+    return [toolStartEvent(toolId, name, line.data.parameters ?? {})];
   }
 
   private onToolResult(json: unknown): AgentEvent[] {
     const line = ToolResultLine.safeParse(json);
     if (!line.success) return [];
-    const toolId = idOf(line.data.tool_id);
-    this.openTools.delete(toolId);
+    const toolId = boundedId(line.data.tool_id);
+    this.openTools.end(toolId);
     const isError = line.data.status !== "success";
     // write_file and others print no output on success; a failure's words are in `error`.
     const output = line.data.output ?? (isError ? (line.data.error?.message ?? "") : "");
@@ -205,7 +174,7 @@ class GeminiParser implements TurnParser {
     if (!line.success) return [];
     if (line.data.severity === "error") this.lastErrorRecord = line.data.message;
     const text = `${line.data.severity ?? "error"}: ${line.data.message}`;
-    return [{ type: "log", source: SOURCE, stream: "stdout", text: truncateText(text, LOG_LINE_MAX_CHARS) }];
+    return [stdoutLog(SOURCE, text)];
   }
 
   private onResult(json: unknown): AgentEvent[] {
@@ -215,7 +184,7 @@ class GeminiParser implements TurnParser {
     const usage = this.usageOf(line.data);
     const events: AgentEvent[] = usage ? [usage] : [];
     if (line.data.status === "success") return events;
-    return [...events, ...this.fail(this.describeFailure(line.data))];
+    return [...events, ...this.errors.fail(this.describeFailure(line.data))];
   }
 
   private describeFailure(result: ResultLine): { code: string; message: string } {
@@ -278,13 +247,6 @@ class GeminiParser implements TurnParser {
   private messageEvent(messageId: string, text: string): AgentEvent[] {
     this.lastText = truncateText(text, SUMMARY_MAX_CHARS);
     return [{ type: "message", messageId, role: "assistant", text: truncateText(text, MESSAGE_MAX_CHARS) }];
-  }
-
-  private fail(error: { code: string; message: string }): AgentEvent[] {
-    this.failed = true;
-    if (this.errorEmitted) return [];
-    this.errorEmitted = true;
-    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
   }
 }
 

@@ -31,33 +31,12 @@ import {
   prepareOpencodeHome,
 } from "./opencode-home";
 import { ErrorLine, Line, StepFinishLine, TextLine, ToolUseLine, toolText } from "./opencode-records";
-import {
-  ERROR_MAX_CHARS,
-  LOG_LINE_MAX_CHARS,
-  limitStrings,
-  MESSAGE_MAX_CHARS,
-  SUMMARY_MAX_CHARS,
-  TOOL_INPUT_STRING_MAX_CHARS,
-  TOOL_OUTPUT_MAX_CHARS,
-  truncateText,
-} from "./text-limits";
+import { boundedId, ErrorLatch, parseJsonLine, stdoutLog, toolStartEvent } from "./parser-kit";
+import { MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS, TOOL_OUTPUT_MAX_CHARS, truncateText } from "./text-limits";
 import { usageEvent } from "./usage-cost";
 
 const SOURCE = "opencode";
 const NEW_SESSION_TITLE = "Nightshift session";
-
-/** Ids and names as the protocol bounds them (200 characters). */
-function idOf(value: string): string {
-  return value.slice(0, 200);
-}
-
-function parseJsonLine(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 interface Tokens {
   input: number;
@@ -72,8 +51,7 @@ const NO_TOKENS: Tokens = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, co
 export class OpencodeParser implements TurnParser {
   private sessionId: string | undefined;
   private finished = false;
-  private failed = false;
-  private errorEmitted = false;
+  private readonly errors = new ErrorLatch();
   private lastText: string | undefined;
   private steps = 0;
   /** Usage of the model calls not yet reported in a `usage` event. */
@@ -93,11 +71,9 @@ export class OpencodeParser implements TurnParser {
     const json = parseJsonLine(line);
     const base = Line.safeParse(json);
     if (!base.success) {
-      return [
-        { type: "log", source: SOURCE, stream: "stdout", text: truncateText(line, LOG_LINE_MAX_CHARS) },
-      ];
+      return [stdoutLog(SOURCE, line)];
     }
-    if (base.data.sessionID && !this.sessionId) this.sessionId = idOf(base.data.sessionID);
+    if (base.data.sessionID && !this.sessionId) this.sessionId = boundedId(base.data.sessionID);
     switch (base.data.type) {
       case "step_start":
         this.steps += 1;
@@ -119,7 +95,7 @@ export class OpencodeParser implements TurnParser {
   finish(): TurnVerdict {
     return {
       finished: this.finished,
-      failed: this.failed,
+      failed: this.errors.failed,
       sessionId: this.sessionId,
       summary: this.lastText ? truncateText(this.lastText, SUMMARY_MAX_CHARS) : undefined,
       // Tool calls are printed only once they have finished: none is ever left open.
@@ -135,7 +111,7 @@ export class OpencodeParser implements TurnParser {
     return [
       {
         type: "message",
-        messageId: idOf(id),
+        messageId: boundedId(id),
         role: "assistant",
         text: truncateText(text, MESSAGE_MAX_CHARS),
       },
@@ -146,19 +122,14 @@ export class OpencodeParser implements TurnParser {
     const line = ToolUseLine.safeParse(json);
     if (!line.success) return [];
     const { part } = line.data;
-    const toolId = idOf(part.callID ?? part.id);
-    const name = idOf(part.tool);
+    const toolId = boundedId(part.callID ?? part.id);
+    const name = boundedId(part.tool);
     const { state } = part;
     const exit = state.metadata?.exit;
     const isError = state.status === "error" || (typeof exit === "number" && exit !== 0);
     const output = state.status === "error" ? toolText(state.error) : toolText(state.output);
     return [
-      {
-        type: "tool.start",
-        toolId,
-        name,
-        input: limitStrings(state.input ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
-      },
+      toolStartEvent(toolId, name, state.input ?? {}),
       {
         type: "tool.end",
         toolId,
@@ -201,24 +172,28 @@ export class OpencodeParser implements TurnParser {
     this.finished = true;
     const events = this.flushUsage();
     if (!line.success)
-      return [...events, ...this.fail({ code: "agent_failed", message: "OpenCode failed." })];
+      return [...events, ...this.errors.fail({ code: "agent_failed", message: "OpenCode failed." })];
     const { name, data } = line.data.error;
     const text = data?.message ?? name ?? "";
     if (name === "APIError" || data?.statusCode !== undefined) {
       return [
         ...events,
-        ...this.fail(describeModelApiError({ provider: this.provider, status: data?.statusCode, text })),
+        ...this.errors.fail(
+          describeModelApiError({ provider: this.provider, status: data?.statusCode, text }),
+        ),
       ];
     }
     if (name === "ProviderAuthError") {
       return [
         ...events,
-        ...this.fail(describeModelApiError({ provider: this.provider, kind: "authentication_failed", text })),
+        ...this.errors.fail(
+          describeModelApiError({ provider: this.provider, kind: "authentication_failed", text }),
+        ),
       ];
     }
     return [
       ...events,
-      ...this.fail({
+      ...this.errors.fail({
         code: "agent_failed",
         message: `OpenCode failed: ${[name, data?.message].filter(Boolean).join(": ") || "no reason given"}`,
       }),
@@ -235,13 +210,6 @@ export class OpencodeParser implements TurnParser {
       { model: this.model, provider: this.provider, ...(cost > 0 ? { reportedCostUsd: cost } : {}) },
     );
     return event ? [event] : [];
-  }
-
-  private fail(error: { code: string; message: string }): AgentEvent[] {
-    this.failed = true;
-    if (this.errorEmitted) return [];
-    this.errorEmitted = true;
-    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
   }
 }
 

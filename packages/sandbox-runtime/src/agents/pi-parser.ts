@@ -22,6 +22,7 @@ import { type AgentEvent, listedPriceOf } from "@nightshift/protocol";
 import type { TurnParser, TurnVerdict } from "./adapter";
 import type { TurnRequest } from "./contract";
 import { describeModelApiError } from "./model-api-errors";
+import { boundedId, ErrorLatch, OpenTools, parseJsonLine, stdoutLog, toolStartEvent } from "./parser-kit";
 import { type PiModel, piModelOf } from "./pi-home";
 import {
   AssistantMessage,
@@ -38,30 +39,10 @@ import {
   TurnEndLine,
   toolResultText,
 } from "./pi-records";
-import {
-  ERROR_MAX_CHARS,
-  LOG_LINE_MAX_CHARS,
-  limitStrings,
-  MESSAGE_MAX_CHARS,
-  SUMMARY_MAX_CHARS,
-  TOOL_INPUT_STRING_MAX_CHARS,
-  TOOL_OUTPUT_MAX_CHARS,
-  truncateText,
-} from "./text-limits";
+import { MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS, TOOL_OUTPUT_MAX_CHARS, truncateText } from "./text-limits";
 import { usageEvent } from "./usage-cost";
 
 const SOURCE = "pi";
-
-/** Ids and names as the protocol bounds them (200 characters). */
-const idOf = (value: string) => value.slice(0, 200);
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Progress records the parser has no use for, recognised without parsing them: each repeats the
@@ -104,9 +85,8 @@ export class PiParser implements TurnParser {
   private runEnded = false;
   private finished = false;
   private agentEnded = false;
-  private failed = false;
-  private errorEmitted = false;
-  private readonly openTools = new Map<string, string>();
+  private readonly errors = new ErrorLatch();
+  private readonly openTools = new OpenTools();
 
   constructor(request: TurnRequest, sessionId: string | undefined) {
     this.sessionId = sessionId;
@@ -117,7 +97,7 @@ export class PiParser implements TurnParser {
 
   parseLine(line: string): AgentEvent[] {
     if (line.trim() === "" || unreadUpdate(line)) return [];
-    const json = parseJson(line);
+    const json = parseJsonLine(line);
     const base = Line.safeParse(json);
     if (!base.success) {
       // A broken line after the last turn ended is its agent_end cut short: the run did not end.
@@ -127,7 +107,7 @@ export class PiParser implements TurnParser {
     switch (base.data.type) {
       case "session": {
         const session = SessionLine.safeParse(json);
-        if (session.success) this.sessionId = idOf(session.data.id);
+        if (session.success) this.sessionId = boundedId(session.data.id);
         return [];
       }
       case "turn_start":
@@ -165,10 +145,10 @@ export class PiParser implements TurnParser {
   finish(): TurnVerdict {
     return {
       finished: this.finished,
-      failed: this.failed,
+      failed: this.errors.failed,
       sessionId: this.sessionId,
       summary: this.summary,
-      unfinishedTools: [...this.openTools].map(([toolId, name]) => ({ toolId, name })),
+      unfinishedTools: this.openTools.unfinished(),
     };
   }
 
@@ -223,25 +203,19 @@ export class PiParser implements TurnParser {
   private onToolStart(json: unknown): AgentEvent[] {
     const line = ToolStartLine.safeParse(json);
     if (!line.success) return [];
-    const toolId = idOf(line.data.toolCallId);
-    const name = idOf(line.data.toolName);
-    this.openTools.set(toolId, name);
-    return [
-      {
-        type: "tool.start",
-        toolId,
-        name,
-        input: limitStrings(line.data.args ?? {}, TOOL_INPUT_STRING_MAX_CHARS),
-      },
-    ];
+    const toolId = boundedId(line.data.toolCallId);
+    const name = boundedId(line.data.toolName);
+    this.openTools.start(toolId, name);
+    return [toolStartEvent(toolId, name, line.data.args ?? {})];
   }
 
   private onToolEnd(json: unknown): AgentEvent[] {
     const line = ToolEndLine.safeParse(json);
     if (!line.success) return [];
-    const toolId = idOf(line.data.toolCallId);
-    const name = this.openTools.get(toolId) ?? (line.data.toolName ? idOf(line.data.toolName) : undefined);
-    this.openTools.delete(toolId);
+    const toolId = boundedId(line.data.toolCallId);
+    const name =
+      this.openTools.nameOf(toolId) ?? (line.data.toolName ? boundedId(line.data.toolName) : undefined);
+    this.openTools.end(toolId);
     return [
       {
         type: "tool.end",
@@ -273,14 +247,16 @@ export class PiParser implements TurnParser {
       const failure = this.failure;
       return [
         ...events,
-        ...this.fail(describeModelApiError({ ...modelCallFailure(failure), provider: this.model.provider })),
+        ...this.errors.fail(
+          describeModelApiError({ ...modelCallFailure(failure), provider: this.model.provider }),
+        ),
       ];
     }
     if (this.aborted) {
       if (this.modelTurns > this.maxTurns) {
         return [
           ...events,
-          ...this.fail({
+          ...this.errors.fail({
             code: "max_turns",
             message: `Pi stopped after ${this.maxTurns} model turns (the turn cap) before finishing; raise NIGHTSHIFT_MAX_TURNS or split the task into smaller prompts.`,
           }),
@@ -302,7 +278,7 @@ export class PiParser implements TurnParser {
     this.runEnded = false;
     this.agentEnded = false;
     this.finished = false;
-    this.failed = false;
+    this.errors.clearFailure();
     this.failure = undefined;
     this.aborted = false;
     const delay = retry.delayMs === undefined ? "" : ` in ${(retry.delayMs / 1000).toFixed(1)} s`;
@@ -332,13 +308,6 @@ export class PiParser implements TurnParser {
   }
 
   private log(text: string): AgentEvent {
-    return { type: "log", source: SOURCE, stream: "stdout", text: truncateText(text, LOG_LINE_MAX_CHARS) };
-  }
-
-  private fail(error: { code: string; message: string }): AgentEvent[] {
-    this.failed = true;
-    if (this.errorEmitted) return [];
-    this.errorEmitted = true;
-    return [{ type: "error", code: error.code, message: truncateText(error.message, ERROR_MAX_CHARS) }];
+    return stdoutLog(SOURCE, text);
   }
 }

@@ -33,6 +33,7 @@ import {
   verifySessionToken,
   writeSessionCookie,
 } from "../tenancy/session-cookie";
+import { requireInstallingUser } from "./install-callback";
 
 function callbackUrl(config: AuthConfig, req: Request): string {
   return `${siteOrigin(config, req)}/auth/github/callback`;
@@ -165,17 +166,7 @@ export const authRoutes = new Hono<AppEnv>()
       const claims = await readInstallState(config.sessionKey, query.state);
       if (!claims)
         throw new AppError("invalid_request", "the connect link expired; start again from Settings → GitHub");
-      const token = readSessionCookie(c);
-      const session = token
-        ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
-        : null;
-      // A signed cookie outlives a logout: the sign-in itself must still be live, as for /api/v1.
-      const liveUser = session ? await auth.liveSignInUser(c.env, session.sid) : null;
-      if (session?.sub !== claims.userId || liveUser !== claims.userId)
-        throw new AppError(
-          "forbidden",
-          "sign in to Nightshift as the user who started connecting GitHub, then start again",
-        );
+      await requireInstallingUser(c, config.sessionKey, claims.userId, "GitHub");
       // Prove with the user's own GitHub token that they can access this installation (the id above is unchecked).
       const state = await startOAuthState(c, config.sessionKey, "/settings", {
         tenantId: claims.tenantId,

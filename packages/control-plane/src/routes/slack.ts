@@ -4,7 +4,6 @@
  * Slack's OAuth redirect after an install (a browser navigation that ends on Settings).
  */
 
-import type { Context } from "hono";
 import { Hono } from "hono";
 import { z } from "zod";
 import { openDatabase } from "../db/client";
@@ -16,7 +15,7 @@ import {
 } from "../db/repositories/slack";
 import type { Actor, AppEnv, Bindings } from "../env";
 import { AppError } from "../http/app-error";
-import { jsonBody, paramsOf, queryOf } from "../http/validate";
+import { jsonBody, paramsOf } from "../http/validate";
 import { completeAccountLink } from "../integrations/slack/accounts";
 import {
   completeSlackInstall,
@@ -25,14 +24,8 @@ import {
   readSlackInstallState,
   startSlackInstall,
 } from "../integrations/slack/install";
-import * as auth from "../services/auth";
 import { readAuthConfig } from "../tenancy/auth-config";
-import { siteOrigin } from "../tenancy/request-origin";
-import { readSessionCookie, verifySessionToken } from "../tenancy/session-cookie";
-
-function callbackUrl(c: Context<AppEnv>): string {
-  return `${siteOrigin(readAuthConfig(c.env), c.req.raw)}/auth/slack/callback`;
-}
+import { installCallbackRoutes, installCallbackUrl } from "./install-callback";
 
 const channelParams = paramsOf(
   z.object({ channelId: z.string().regex(/^[A-Z0-9]{1,32}$/, "a Slack channel id such as C0123ABCD") }),
@@ -56,7 +49,14 @@ async function requireWorkspace(env: Bindings, actor: Actor): Promise<string> {
 export const slackRoutes = new Hono<AppEnv>()
   .get("/", async (c) => c.json(await getSlackConnection(c.env, c.var.actor)))
   .post("/connect", async (c) =>
-    c.json(await startSlackInstall(c.env, c.var.actor, readAuthConfig(c.env).sessionKey, callbackUrl(c))),
+    c.json(
+      await startSlackInstall(
+        c.env,
+        c.var.actor,
+        readAuthConfig(c.env).sessionKey,
+        installCallbackUrl(c, "slack"),
+      ),
+    ),
   )
   .delete("/", async (c) => {
     await disconnectSlack(c.env, c.var.actor);
@@ -106,51 +106,9 @@ export const sessionSlackThreadRoutes = new Hono<AppEnv>().get(
   },
 );
 
-const CallbackQuery = z.object({
-  code: z.string().min(1).max(500).optional(),
-  state: z.string().min(1).max(4_000).optional(),
-  error: z.string().max(200).optional(),
+export const slackAuthRoutes = installCallbackRoutes({
+  slug: "slack",
+  providerName: "Slack",
+  readState: readSlackInstallState,
+  complete: completeSlackInstall,
 });
-
-function settingsRedirect(c: Context<AppEnv>, outcome: { ok: true } | { ok: false; message: string }) {
-  const q = outcome.ok ? "slack=connected" : `slack=error&message=${encodeURIComponent(outcome.message)}`;
-  return c.redirect(`/settings?${q}`, 302);
-}
-
-export const slackAuthRoutes = new Hono<AppEnv>().get(
-  "/callback",
-  queryOf(CallbackQuery, (error, c: Context<AppEnv>) =>
-    settingsRedirect(c, { ok: false, message: error.message }),
-  ),
-  async (c) => {
-    try {
-      const query = c.req.valid("query");
-      if (query.error || !query.code || !query.state)
-        throw new AppError(
-          "invalid_request",
-          "Slack did not finish the install; start again from Settings → Slack",
-        );
-      const config = readAuthConfig(c.env);
-      const claims = await readSlackInstallState(config.sessionKey, query.state);
-      if (!claims)
-        throw new AppError("invalid_request", "the connect link expired; start again from Settings → Slack");
-      // The browser finishing the install must be signed in as the user who started it, so a
-      // stranger's install cannot be finished into this tenant (or this one into theirs).
-      const token = readSessionCookie(c);
-      const session = token
-        ? await verifySessionToken(config.sessionKey, token, Math.floor(Date.now() / 1000))
-        : null;
-      const liveUser = session ? await auth.liveSignInUser(c.env, session.sid) : null;
-      if (session?.sub !== claims.userId || liveUser !== claims.userId)
-        throw new AppError(
-          "forbidden",
-          "sign in to Nightshift as the user who started connecting Slack, then start again",
-        );
-      await completeSlackInstall(c.env, claims, query.code, callbackUrl(c));
-      return settingsRedirect(c, { ok: true });
-    } catch (error) {
-      if (error instanceof AppError) return settingsRedirect(c, { ok: false, message: error.message });
-      throw error;
-    }
-  },
-);

@@ -4,28 +4,10 @@
  * minute of now, as Linear's own SDK checks, so a captured delivery cannot be replayed later.
  */
 
+import { hmacSha256Hex, sameBytes } from "../hmac";
+
 const WINDOW_MS = 60_000;
 const encoder = new TextEncoder();
-
-async function hmacHex(secret: string, body: Uint8Array): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, body));
-  return encoder.encode([...mac].map((b) => b.toString(16).padStart(2, "0")).join(""));
-}
-
-/** Constant-time over equal lengths; a length mismatch says nothing about the content. */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
-}
 
 /** The signature over the raw bytes (nothing parsed first); a valid one then has its timestamp checked. */
 export async function verifyLinearSignature(
@@ -34,7 +16,7 @@ export async function verifyLinearSignature(
   rawBody: Uint8Array,
 ): Promise<boolean> {
   if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature.trim())) return false;
-  return sameBytes(await hmacHex(secret, rawBody), encoder.encode(signature.trim().toLowerCase()));
+  return sameBytes(await hmacSha256Hex(secret, [rawBody]), encoder.encode(signature.trim().toLowerCase()));
 }
 
 /** Whether a signed delivery's `webhookTimestamp` is within the replay window of `nowMs`. */
@@ -48,5 +30,5 @@ export function isFreshTimestamp(webhookTimestamp: unknown, nowMs: number): bool
 
 /** Signs a body as Linear does (the testkit sender and tests use the same algorithm). */
 export async function signLinearBody(secret: string, rawBody: Uint8Array): Promise<string> {
-  return new TextDecoder().decode(await hmacHex(secret, rawBody));
+  return new TextDecoder().decode(await hmacSha256Hex(secret, [rawBody]));
 }

@@ -4,98 +4,38 @@
  * and model server.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AgentEvent } from "@nightshift/protocol";
-import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TurnRequest, TurnResult } from "./contract";
-import { createTurnRunner } from "./turn-runner";
+import {
+  checkedTurns,
+  harnessWithOwnModel,
+  type ModelHarness,
+  ofType,
+  processesWith,
+} from "./test-support/real-cli-harness";
 
 const API_KEY = "sk-ant-scripted-test";
-const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const run = checkedTurns("claude-code");
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Harness {
-  model: ScriptedModel;
-  cwd: string;
-  home: string;
-  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
-  run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
-}
-
-async function harness(options: { autopilot?: boolean } = {}): Promise<Harness> {
-  const model = await startScriptedModel({ apiKey: API_KEY, ...options });
-  const root = mkdtempSync(join(tmpdir(), "ns-claude-"));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  cleanups.push(() => model.close());
-  const cwd = join(root, "work");
-  const home = join(root, "home");
-  mkdirSync(cwd);
-  return {
-    model,
-    cwd,
-    home,
-    request: (text, overrides = {}) => ({
-      promptId: randomUUID(),
-      text,
-      cwd,
-      home,
+function harness(options: { autopilot?: boolean } = {}): Promise<ModelHarness> {
+  return harnessWithOwnModel({
+    run,
+    apiKey: API_KEY,
+    workspacePrefix: "ns-claude-",
+    defaults: (model) => ({
       model: "claude-sonnet-4-5",
-      maxTurns: 5,
       timeoutMs: 30_000,
       env: { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: API_KEY, CLAUDE_CODE_MAX_RETRIES: "0" },
-      signal: new AbortController().signal,
-      ...overrides,
     }),
-    run: async (request) => {
-      const events: AgentEvent[] = [];
-      const result = await runTurn("claude-code", request, (event) => events.push(event));
-      for (const event of events)
-        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
-      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
-      expect(events.at(-1)).toMatchObject({
-        type: "turn.end",
-        status: result.status,
-        promptId: request.promptId,
-      });
-      return { result, events };
-    },
-  };
-}
-
-const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
-
-/** Running processes whose command line contains `marker` (zombies excluded). */
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
-        pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+    onCleanup: (cleanup) => cleanups.push(cleanup),
+    ...options,
+  });
 }
 
 describe("runTurn with the real claude CLI", () => {
@@ -236,8 +176,8 @@ describe("runTurn with the real claude CLI", () => {
     const turn = h.run(request);
 
     // Both the CLI (its argv holds the prompt) and the tool's `sleep` are running...
-    await waitFor("the claude process", () => processesWith(`Wait for ${marker}`)[0]);
-    await waitFor("the tool", () => processesWith(`tail -f wait-${marker}.log`)[0]);
+    await waitFor(() => processesWith(`Wait for ${marker}`)[0], "the claude process");
+    await waitFor(() => processesWith(`tail -f wait-${marker}.log`)[0], "the tool");
     const cancelled = Date.now();
     controller.abort();
     const { result, events } = await turn;

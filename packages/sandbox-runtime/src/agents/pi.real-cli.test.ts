@@ -5,30 +5,27 @@
  * cwd.
  */
 import { randomUUID } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { AgentEvent } from "@nightshift/protocol";
 import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { packConversation, unpackConversation } from "../conversation/conversation-archive";
-import type { TurnRequest, TurnResult } from "./contract";
+import type { TurnRequest } from "./contract";
 import { pi } from "./pi";
-import { createTurnRunner } from "./turn-runner";
+import {
+  checkedTurns,
+  ofType,
+  processesWith,
+  tempWorkspace,
+  turnRequest,
+} from "./test-support/real-cli-harness";
 
 const API_KEY = "sk-pi-scripted-test";
-const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const run = checkedTurns("pi");
 let model: ScriptedModel;
-const roots: string[] = [];
+/** Removals of the tests' temp roots, after their own model servers are closed. */
+const roots: (() => void)[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -39,7 +36,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  for (const removeRoot of roots.splice(0)) removeRoot();
 });
 
 interface Workspace {
@@ -56,72 +53,25 @@ async function ownModel(): Promise<ScriptedModel> {
 }
 
 function workspace(server: ScriptedModel = model): Workspace {
-  const root = mkdtempSync(join(tmpdir(), "ns-pi-"));
-  roots.push(root);
-  const cwd = join(root, "work");
-  const home = join(root, "home");
-  mkdirSync(cwd);
-  return {
-    cwd,
-    home,
-    request: (text, overrides = {}) => ({
-      promptId: randomUUID(),
-      text,
-      cwd,
-      home,
-      model: "claude-sonnet-4-5",
-      maxTurns: 5,
-      timeoutMs: 30_000,
-      env: {
-        ANTHROPIC_BASE_URL: server.url,
-        ANTHROPIC_API_KEY: API_KEY,
-        OPENAI_BASE_URL: `${server.url}/v1`,
-        OPENAI_API_KEY: API_KEY,
-        GOOGLE_GEMINI_BASE_URL: server.url,
-        GEMINI_API_KEY: API_KEY,
-      },
-      signal: new AbortController().signal,
-      ...overrides,
-    }),
+  const { cwd, home } = tempWorkspace("ns-pi-", (cleanup) => roots.push(cleanup));
+  const defaults = {
+    model: "claude-sonnet-4-5",
+    timeoutMs: 30_000,
+    env: {
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: API_KEY,
+      OPENAI_BASE_URL: `${server.url}/v1`,
+      OPENAI_API_KEY: API_KEY,
+      GOOGLE_GEMINI_BASE_URL: server.url,
+      GEMINI_API_KEY: API_KEY,
+    },
   };
+  return { cwd, home, request: (text, overrides) => turnRequest({ cwd, home }, defaults, text, overrides) };
 }
-
-async function run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }> {
-  const events: AgentEvent[] = [];
-  const result = await runTurn("pi", request, (event) => events.push(event));
-  for (const event of events) expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
-  expect(events.at(-1)).toMatchObject({
-    type: "turn.end",
-    status: result.status,
-    promptId: request.promptId,
-  });
-  return { result, events };
-}
-
-const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 /** The model calls received since `from` (an index into model.requests). */
 const callsSince = (from: number): RecordedRequest[] =>
   model.requests.slice(from).filter((r) => r.method === "POST");
-
-/** Running processes whose command line contains `marker` (zombies excluded). */
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
-        pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
 
 describe("runTurn with the real pi CLI", () => {
   it("text turn: streamed deltas, the message, usage with cost, summary and a session id", async () => {

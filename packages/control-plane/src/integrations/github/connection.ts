@@ -6,8 +6,6 @@
  * attacker-controlled. One installation belongs to one tenant.
  */
 import type { ConnectGithubResponse, GithubConnectionResponse } from "@nightshift/protocol";
-import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { openDatabase } from "../../db/client";
 import {
@@ -32,12 +30,16 @@ import { AppError } from "../../http/app-error";
 import { requireSessionsStopped } from "../../services/session-revocation";
 import type { AuthConfig } from "../../tenancy/auth-config";
 import { exchangeCode } from "../../tenancy/github-oauth";
+import {
+  type InstallState,
+  readInstallState as readSignedInstallState,
+  signInstallState,
+} from "../install-state";
 
 const INSTALL_AUDIENCE = "nightshift-github-install";
 const INSTALL_STATE_TTL = "1h";
 
-const InstallClaims = z.object({ tenantId: z.string().min(1), userId: z.string().min(1) });
-export type InstallClaims = z.infer<typeof InstallClaims>;
+export type InstallClaims = InstallState;
 
 /** The App settings, or a 404 that says how to configure them. */
 export function requireGithubApp(env: Bindings): GithubAppConfig {
@@ -82,29 +84,15 @@ export async function startGithubConnect(
   sessionKey: Uint8Array,
 ): Promise<ConnectGithubResponse> {
   const { config } = requireAppOAuth(env);
-  const state = await new SignJWT({ tenantId: actor.tenantId, userId: actor.userId })
-    .setProtectedHeader({ alg: "HS256" })
-    .setAudience(INSTALL_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(INSTALL_STATE_TTL)
-    .sign(sessionKey);
+  const state = await signInstallState(sessionKey, INSTALL_AUDIENCE, INSTALL_STATE_TTL, actor);
   const url = new URL(`${config.webUrl}/apps/${encodeURIComponent(config.slug)}/installations/new`);
   url.searchParams.set("state", state);
   return { url: url.toString() };
 }
 
 /** The tenant and user an install state was issued to; null when forged, expired or malformed. */
-export async function readInstallState(sessionKey: Uint8Array, state: string): Promise<InstallClaims | null> {
-  try {
-    const { payload } = await jwtVerify(state, sessionKey, {
-      algorithms: ["HS256"],
-      audience: INSTALL_AUDIENCE,
-    });
-    const claims = InstallClaims.safeParse(payload);
-    return claims.success ? claims.data : null;
-  } catch {
-    return null;
-  }
+export function readInstallState(sessionKey: Uint8Array, state: string): Promise<InstallClaims | null> {
+  return readSignedInstallState(sessionKey, INSTALL_AUDIENCE, state);
 }
 
 export interface LinkRequest {

@@ -6,8 +6,6 @@
  * envelope. One organization belongs to one tenant. Uninstalling (from Settings, or Linear's
  * OAuth-revoked webhook) forgets the organization.
  */
-import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { openDatabase } from "../../db/client";
 import {
@@ -22,6 +20,7 @@ import { findMembership } from "../../db/repositories/tenancy";
 import type { Actor, Bindings } from "../../env";
 import { AppError } from "../../http/app-error";
 import { roleAtLeast } from "../../tenancy/permissions";
+import { type InstallState, readInstallState, signInstallState } from "../install-state";
 import { LinearApiError, type LinearTokens, requestTokens } from "./api-client";
 import { linearConfigOrNull, requireLinearOAuth } from "./config";
 import { appIdentity } from "./operations";
@@ -32,8 +31,7 @@ const STATE_TTL = "15m";
 /** Read the issue, write activities and attachments, be delegated issues and be mentioned. */
 export const LINEAR_SCOPES = ["read", "write", "app:assignable", "app:mentionable"];
 
-const StateClaims = z.object({ tenantId: z.string().min(1), userId: z.string().min(1) });
-export type LinearInstallState = z.infer<typeof StateClaims>;
+export type LinearInstallState = InstallState;
 
 export interface LinearConnection {
   configured: boolean;
@@ -67,12 +65,7 @@ export async function startLinearInstall(
   redirectUri: string,
 ): Promise<{ url: string }> {
   const config = requireLinearOAuth(env);
-  const state = await new SignJWT({ tenantId: actor.tenantId, userId: actor.userId })
-    .setProtectedHeader({ alg: "HS256" })
-    .setAudience(STATE_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(STATE_TTL)
-    .sign(sessionKey);
+  const state = await signInstallState(sessionKey, STATE_AUDIENCE, STATE_TTL, actor);
   const url = new URL(`${config.webUrl}/oauth/authorize`);
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("redirect_uri", redirectUri);
@@ -84,20 +77,11 @@ export async function startLinearInstall(
 }
 
 /** The tenant and user a state was issued to; null when forged, expired or malformed. */
-export async function readLinearInstallState(
+export function readLinearInstallState(
   sessionKey: Uint8Array,
   state: string,
 ): Promise<LinearInstallState | null> {
-  try {
-    const { payload } = await jwtVerify(state, sessionKey, {
-      algorithms: ["HS256"],
-      audience: STATE_AUDIENCE,
-    });
-    const claims = StateClaims.safeParse(payload);
-    return claims.success ? claims.data : null;
-  } catch {
-    return null;
-  }
+  return readInstallState(sessionKey, STATE_AUDIENCE, state);
 }
 
 function upstreamError(error: unknown, what: string): AppError {

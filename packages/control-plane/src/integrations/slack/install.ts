@@ -4,8 +4,6 @@
  * workspace's bot token, sealed with the tenant's envelope. One workspace belongs to one tenant.
  * Uninstalling (from Settings, or Slack's tokens_revoked/app_uninstalled) forgets the workspace.
  */
-import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod";
 import { recordAudit } from "../../audit/record";
 import { openDatabase } from "../../db/client";
 import {
@@ -18,6 +16,7 @@ import { findMembership } from "../../db/repositories/tenancy";
 import type { Actor, Bindings } from "../../env";
 import { AppError } from "../../http/app-error";
 import { roleAtLeast } from "../../tenancy/permissions";
+import { type InstallState, readInstallState, signInstallState } from "../install-state";
 import { exchangeOAuthCode, SlackApiError } from "./api-client";
 import { requireSlackOAuth, slackConfigOrNull } from "./config";
 import { sealBotToken } from "./token";
@@ -27,8 +26,7 @@ const STATE_TTL = "15m";
 /** Least privilege: read mentions of and DMs to the app, write in the threads it was asked in. */
 export const SLACK_BOT_SCOPES = ["app_mentions:read", "chat:write", "im:history"];
 
-const StateClaims = z.object({ tenantId: z.string().min(1), userId: z.string().min(1) });
-export type SlackInstallState = z.infer<typeof StateClaims>;
+export type SlackInstallState = InstallState;
 
 export interface SlackConnection {
   configured: boolean;
@@ -59,12 +57,7 @@ export async function startSlackInstall(
   redirectUri: string,
 ): Promise<{ url: string }> {
   const config = requireSlackOAuth(env);
-  const state = await new SignJWT({ tenantId: actor.tenantId, userId: actor.userId })
-    .setProtectedHeader({ alg: "HS256" })
-    .setAudience(STATE_AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(STATE_TTL)
-    .sign(sessionKey);
+  const state = await signInstallState(sessionKey, STATE_AUDIENCE, STATE_TTL, actor);
   const url = new URL(`${config.webUrl}/oauth/v2/authorize`);
   url.searchParams.set("client_id", config.clientId);
   url.searchParams.set("scope", SLACK_BOT_SCOPES.join(","));
@@ -74,20 +67,11 @@ export async function startSlackInstall(
 }
 
 /** The tenant and user a state was issued to; null when forged, expired or malformed. */
-export async function readSlackInstallState(
+export function readSlackInstallState(
   sessionKey: Uint8Array,
   state: string,
 ): Promise<SlackInstallState | null> {
-  try {
-    const { payload } = await jwtVerify(state, sessionKey, {
-      algorithms: ["HS256"],
-      audience: STATE_AUDIENCE,
-    });
-    const claims = StateClaims.safeParse(payload);
-    return claims.success ? claims.data : null;
-  } catch {
-    return null;
-  }
+  return readInstallState(sessionKey, STATE_AUDIENCE, state);
 }
 
 /** Finishes an install after Slack's redirect; returns the workspace's name. */

@@ -33,7 +33,8 @@ export interface AutopilotOptions {
 
 const DEFAULT_FILE = "NIGHTSHIFT.md";
 const STREAM_CHUNKS = 8;
-const FOOTER = "(This is the scripted model's autopilot; set ANTHROPIC_API_KEY to use a real model.)";
+const FOOTER =
+  "(This is the scripted model's autopilot; set the model API's key — ANTHROPIC_API_KEY, OPENAI_API_KEY or GEMINI_API_KEY — to use a real model.)";
 
 const ABBREVIATIONS = new Set(["e.g", "i.e", "a.k.a", "n.b"]);
 

@@ -5,16 +5,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { AgentEvent } from "@nightshift/protocol";
 import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
 import { packConversation, unpackConversation } from "../conversation/conversation-archive";
-import type { TurnRequest, TurnResult } from "./contract";
 import { gemini } from "./gemini";
 import { readableAsSystemSettings } from "./gemini-settings";
-import { createTurnRunner } from "./turn-runner";
+import {
+  checkedTurns,
+  harnessWithOwnModel,
+  type ModelHarness,
+  ofType,
+  processesWith,
+} from "./test-support/real-cli-harness";
 
 const API_KEY = "gemini-scripted-test-key";
 const MODEL = "gemini-2.5-flash";
@@ -22,96 +27,31 @@ const CALL_PATH = `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`;
 const TEST_TIMEOUT = 60_000;
 /** Running as root with a HOME the CLI trusts for system settings (see gemini-settings.ts). */
 const rootOwnedHome = process.getuid?.() === 0 && readableAsSystemSettings(homedir());
-const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const run = checkedTurns("gemini");
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Harness {
-  model: ScriptedModel;
-  root: string;
-  cwd: string;
-  home: string;
-  request(text: string, overrides?: Partial<TurnRequest>): TurnRequest;
-  run(request: TurnRequest): Promise<{ result: TurnResult; events: AgentEvent[] }>;
-}
-
-async function harness(options: { autopilot?: boolean } = {}): Promise<Harness> {
-  const model = await startScriptedModel({ apiKey: API_KEY, ...options });
-  const root = mkdtempSync(join(tmpdir(), "ns-gemini-"));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  cleanups.push(() => model.close());
-  const cwd = join(root, "work");
-  const home = join(root, "home");
-  mkdirSync(cwd);
-  return {
-    model,
-    root,
-    cwd,
-    home,
-    request: (text, overrides = {}) => ({
-      promptId: randomUUID(),
-      text,
-      cwd,
-      home,
+function harness(options: { autopilot?: boolean } = {}): Promise<ModelHarness> {
+  return harnessWithOwnModel({
+    run,
+    apiKey: API_KEY,
+    workspacePrefix: "ns-gemini-",
+    defaults: (model) => ({
       model: MODEL,
-      maxTurns: 5,
       timeoutMs: 45_000,
       env: { GOOGLE_GEMINI_BASE_URL: model.url, GEMINI_API_KEY: API_KEY },
-      signal: new AbortController().signal,
-      ...overrides,
     }),
-    run: async (request) => {
-      const events: AgentEvent[] = [];
-      const result = await runTurn("gemini", request, (event) => events.push(event));
-      for (const event of events)
-        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
-      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
-      expect(events.at(-1)).toMatchObject({
-        type: "turn.end",
-        status: result.status,
-        promptId: request.promptId,
-      });
-      return { result, events };
-    },
-  };
+    onCleanup: (cleanup) => cleanups.push(cleanup),
+    ...options,
+  });
 }
-
-const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 const modelCalls = (model: ScriptedModel) => model.requests.filter((r) => r.method === "POST");
 
 /** Everything the model was sent in a call, as text. */
 const contentsOf = (call: RecordedRequest) => JSON.stringify((call.body as { contents: unknown }).contents);
-
-/** Running processes whose command line contains `marker` (zombies excluded). */
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
-        pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
   it("text turn: streamed deltas, the message, usage at list price, summary and the chosen session id", async () => {
@@ -362,8 +302,8 @@ describe("runTurn with the real gemini CLI", { timeout: TEST_TIMEOUT }, () => {
     const turn = h.run(h.request(`Wait for ${marker}`, { signal: controller.signal }));
 
     // Both the CLI (its argv holds the prompt) and the tool's shell are running...
-    await waitFor("the gemini process", () => processesWith(`Wait for ${marker}`)[0]);
-    await waitFor("the tool", () => processesWith(`sleep 45; echo ${marker}`)[0]);
+    await waitFor(() => processesWith(`Wait for ${marker}`)[0], "the gemini process", 30_000);
+    await waitFor(() => processesWith(`sleep 45; echo ${marker}`)[0], "the tool", 30_000);
     const cancelled = Date.now();
     controller.abort();
     const { result, events } = await turn;

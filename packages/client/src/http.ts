@@ -2,7 +2,7 @@
  * One HTTP call to the API: the request checked against its schema before it leaves, the answer
  * parsed with the response schema, every failure turned into a typed error (errors.ts).
  */
-import { ErrorBody } from "@nightshift/protocol";
+import { ErrorBody, retryAfterSeconds } from "@nightshift/protocol";
 import type { z } from "zod";
 import { ApiError, fieldIssues, NetworkError, RequestValidationError } from "./errors.ts";
 
@@ -31,19 +31,19 @@ export function checked<S extends z.ZodType>(schema: S, input: unknown, what: st
   return result.data;
 }
 
-function retryAfterOf(res: Response): number | undefined {
-  const raw = res.headers.get("retry-after")?.trim();
-  if (!raw) return undefined;
-  const seconds = /^\d+$/.test(raw) ? Number(raw) : Math.ceil((Date.parse(raw) - Date.now()) / 1000);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
-}
-
 async function errorFrom(res: Response): Promise<ApiError> {
   const raw: unknown = await res.json().catch(() => null);
   const parsed = ErrorBody.safeParse(raw);
   if (parsed.success) {
     const { code, message, requestId, issues } = parsed.data.error;
-    return new ApiError(res.status, code, message, requestId, issues ?? [], retryAfterOf(res));
+    return new ApiError(
+      res.status,
+      code,
+      message,
+      requestId,
+      issues ?? [],
+      retryAfterSeconds(res.headers.get("retry-after")),
+    );
   }
   // Not the API's error shape: a proxy's page, or something else listening on that address.
   const hint =
@@ -56,7 +56,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
     `HTTP ${res.status}: ${hint}`,
     undefined,
     [],
-    retryAfterOf(res),
+    retryAfterSeconds(res.headers.get("retry-after")),
   );
 }
 

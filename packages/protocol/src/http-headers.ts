@@ -23,3 +23,14 @@ export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   "x-goog-api-key",
   "cookie",
 ]);
+
+/**
+ * A `Retry-After` header as whole seconds from now (the Worker sends seconds; an HTTP date is read
+ * too); undefined when absent, unreadable or not in the future.
+ */
+export function retryAfterSeconds(header: string | null | undefined): number | undefined {
+  const raw = header?.trim();
+  if (!raw) return undefined;
+  const seconds = /^\d+$/.test(raw) ? Number(raw) : Math.ceil((Date.parse(raw) - Date.now()) / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}

@@ -2,7 +2,7 @@
  * The one way the dashboard talks HTTP to the Worker: same-origin fetch, JSON in, zod-validated
  * JSON out, and every failure turned into an ApiError carrying the server's stable error code.
  */
-import { ErrorBody, TENANT_HEADER } from "@nightshift/protocol";
+import { ErrorBody, retryAfterSeconds, TENANT_HEADER } from "@nightshift/protocol";
 import type { z } from "zod";
 
 export { TENANT_HEADER };
@@ -54,14 +54,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Retry-After in seconds (the Worker sends whole seconds; an HTTP date is read too). */
-function retryAfterOf(res: Response): number | undefined {
-  const raw = res.headers.get("retry-after")?.trim();
-  if (!raw) return undefined;
-  const seconds = /^\d+$/.test(raw) ? Number(raw) : Math.ceil((Date.parse(raw) - Date.now()) / 1000);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
-}
-
 async function errorFrom(res: Response): Promise<ApiError> {
   let raw: unknown = null;
   try {
@@ -72,7 +64,13 @@ async function errorFrom(res: Response): Promise<ApiError> {
   const parsed = ErrorBody.safeParse(raw);
   if (parsed.success) {
     const { code, message, requestId } = parsed.data.error;
-    return new ApiError(res.status, code, message, requestId, retryAfterOf(res));
+    return new ApiError(
+      res.status,
+      code,
+      message,
+      requestId,
+      retryAfterSeconds(res.headers.get("retry-after")),
+    );
   }
   const hint = res.status >= 500 ? "the server failed; try again in a moment" : res.statusText || "failed";
   return new ApiError(

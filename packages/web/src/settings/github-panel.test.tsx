@@ -180,13 +180,14 @@ describe("GitHub settings", () => {
     expect(screen.queryByRole("button")).toBeNull();
   });
 
-  it("gives a member only the tabs they may use (GitHub, Network, Sandboxes, Agents, Model accounts)", async () => {
+  it("gives a member only the tabs they may use (GitHub, Slack, Network, Sandboxes, Agents, Model accounts)", async () => {
     routeFetch({ [`GET ${GITHUB_PATH}`]: () => json(connection()) });
     openGithubTab(meAs("member"), "/settings");
     await screen.findByText("An owner can connect GitHub.");
     const tabs = within(screen.getByRole("navigation", { name: "Settings" })).getAllByRole("link");
     expect(tabs.map((t) => t.textContent)).toEqual([
       "GitHub",
+      "Slack",
       "Network",
       "Sandboxes",
       "Agents",

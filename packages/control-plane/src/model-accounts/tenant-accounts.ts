@@ -12,17 +12,14 @@ import {
   modelAccountHint,
   modelAccountProblem,
   type PutTenantModelAccountRequest,
-  SECRETS_PER_TENANT_MAX,
   type TenantModelAccountMeta,
   type TenantModelAccountQuery,
 } from "@nightshift/protocol";
-import { ulid } from "ulid";
 import { recordAudit } from "../audit/record";
 import { type Database, openDatabase } from "../db/client";
 import { listSealedTenantModelKeys } from "../db/repositories/model-accounts";
 import {
   deleteSecret as deleteSecretRow,
-  putSecret as putSecretRow,
   type SecretIdentity,
   type SecretRow,
 } from "../db/repositories/secrets";
@@ -30,8 +27,8 @@ import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { forgetCachedModelKeys } from "../model-gateway/credentials";
 import type { Keyring } from "../secrets/keyring";
-import { openSecrets, sealSecret } from "../secrets/tenant-vault";
-import { keyring } from "../services/secrets";
+import { openSecrets } from "../secrets/tenant-vault";
+import { keyring, storeSecret } from "../services/secrets";
 
 const providerOfSecret = (name: string): ModelProvider | undefined =>
   MODEL_PROVIDERS.find((p) => MODEL_KEY_SECRET_NAMES[p] === name);
@@ -93,29 +90,8 @@ export async function putTenantAccount(
   if (problem) throw new AppError("invalid_request", problem);
   const db = openDatabase(env.DB);
   const identity = identityOf(provider, scope);
-  const ciphertext = await sealSecret(
-    db,
-    await keyring(env),
-    { tenantId: actor.tenantId, ...identity },
-    req.value,
-  );
-  const result = await putSecretRow(db, actor.tenantId, {
-    ...identity,
-    id: ulid().toLowerCase(),
-    ciphertext,
-    adminOnly: req.adminOnly,
-    createdBy: actor.userId,
-    now: new Date().toISOString(),
-    maxCount: SECRETS_PER_TENANT_MAX,
-  });
-  if (result === "limit_reached") {
-    throw new AppError(
-      "conflict",
-      `a tenant may hold at most ${SECRETS_PER_TENANT_MAX} secrets; delete unused ones first`,
-    );
-  }
+  const { row, created } = await storeSecret(env, db, actor, identity, req.value, req.adminOnly);
   forgetCachedModelKeys();
-  const { row, created } = result;
   await recordAudit(db, actor.tenantId, actor, {
     action: "model_account.set",
     target: { type: "model_account", id: `tenant:${identity.scope}:${identity.repoKey}:${provider}` },

@@ -11,7 +11,7 @@ import {
 } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { recordAudit } from "../audit/record";
-import { openDatabase } from "../db/client";
+import { type Database, openDatabase } from "../db/client";
 import {
   deleteSecret as deleteSecretRow,
   listSecretMeta,
@@ -57,22 +57,25 @@ export async function listSecrets(env: Bindings, actor: Actor): Promise<ListSecr
   return { secrets: (await listSecretMeta(openDatabase(env.DB), actor.tenantId)).map(toMeta) };
 }
 
-export async function putSecret(
+/**
+ * Seals `value` under the tenant's envelope and writes it as the secret row `identity` (a model
+ * account is one too); 409 once the tenant holds the most secrets it may.
+ */
+export async function storeSecret(
   env: Bindings,
+  db: Database,
   actor: Actor,
-  name: string,
-  scope: SecretScopeQuery,
-  req: PutSecretRequest,
-): Promise<{ secret: SecretMeta; created: boolean }> {
-  const db = openDatabase(env.DB);
-  const identity = identityOf(name, scope);
+  identity: SecretIdentity,
+  value: string,
+  adminOnly: boolean | undefined,
+): Promise<{ row: SecretMetaRow; created: boolean }> {
   const ring = await keyring(env);
-  const ciphertext = await sealSecret(db, ring, { tenantId: actor.tenantId, ...identity }, req.value);
+  const ciphertext = await sealSecret(db, ring, { tenantId: actor.tenantId, ...identity }, value);
   const result = await putSecretRow(db, actor.tenantId, {
     ...identity,
     id: ulid().toLowerCase(),
     ciphertext,
-    adminOnly: req.adminOnly,
+    adminOnly,
     createdBy: actor.userId,
     now: new Date().toISOString(),
     maxCount: SECRETS_PER_TENANT_MAX,
@@ -83,6 +86,19 @@ export async function putSecret(
       `a tenant may hold at most ${SECRETS_PER_TENANT_MAX} secrets; delete unused ones first`,
     );
   }
+  return result;
+}
+
+export async function putSecret(
+  env: Bindings,
+  actor: Actor,
+  name: string,
+  scope: SecretScopeQuery,
+  req: PutSecretRequest,
+): Promise<{ secret: SecretMeta; created: boolean }> {
+  const db = openDatabase(env.DB);
+  const identity = identityOf(name, scope);
+  const result = await storeSecret(env, db, actor, identity, req.value, req.adminOnly);
   await recordAudit(db, actor.tenantId, actor, {
     action: "secret.set",
     target: { type: "secret", id: result.row.id },

@@ -4,23 +4,29 @@
  * file (its queue is emptied between tests); each test has its own HOME and cwd.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AgentEvent } from "@nightshift/protocol";
+import type { AgentEvent } from "@nightshift/protocol";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { packConversation, unpackConversation } from "../conversation/conversation-archive";
 import { codex, RETRIES_VARIABLE } from "./codex";
-import type { TurnRequest, TurnResult } from "./contract";
-import { createTurnRunner } from "./turn-runner";
+import type { TurnRequest } from "./contract";
+import {
+  checkedTurns,
+  ofType,
+  processesWith,
+  tempWorkspace,
+  turnRequest,
+} from "./test-support/real-cli-harness";
 
 const API_KEY = "sk-openai-scripted-test";
-const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const run = checkedTurns("codex");
 let model: ScriptedModel;
-const roots: string[] = [];
+const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
   model = await startScriptedModel({ apiKey: API_KEY });
@@ -31,7 +37,7 @@ afterAll(async () => {
 afterEach(() => {
   expect(model.queued, "a test left scripted replies unused").toBe(0);
   model.requests.splice(0);
-  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
 interface Workspace {
@@ -41,46 +47,14 @@ interface Workspace {
 }
 
 function workspace(): Workspace {
-  const root = mkdtempSync(join(tmpdir(), "ns-codex-"));
-  roots.push(root);
-  const cwd = join(root, "work");
-  const home = join(root, "home");
-  mkdirSync(cwd);
-  return {
-    cwd,
-    home,
-    request: (text, overrides = {}) => ({
-      promptId: randomUUID(),
-      text,
-      cwd,
-      home,
-      model: "gpt-5.5",
-      maxTurns: 5,
-      timeoutMs: 30_000,
-      env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY, [RETRIES_VARIABLE]: "0" },
-      signal: new AbortController().signal,
-      ...overrides,
-    }),
+  const { cwd, home } = tempWorkspace("ns-codex-", (cleanup) => cleanups.push(cleanup));
+  const defaults = {
+    model: "gpt-5.5",
+    timeoutMs: 30_000,
+    env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY, [RETRIES_VARIABLE]: "0" },
   };
+  return { cwd, home, request: (text, overrides) => turnRequest({ cwd, home }, defaults, text, overrides) };
 }
-
-async function run(
-  request: TurnRequest,
-  events: AgentEvent[] = [],
-): Promise<{ result: TurnResult; events: AgentEvent[] }> {
-  const result = await runTurn("codex", request, (event) => events.push(event));
-  for (const event of events) expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
-  expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
-  expect(events.at(-1)).toMatchObject({
-    type: "turn.end",
-    status: result.status,
-    promptId: request.promptId,
-  });
-  return { result, events };
-}
-
-const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 const modelCalls = () => model.requests.filter((r) => r.method === "POST");
 
@@ -88,33 +62,6 @@ const modelCalls = () => model.requests.filter((r) => r.method === "POST");
 function lastInput(): string {
   const body = modelCalls().at(-1)!.body as { input: unknown[] };
   return JSON.stringify(body.input);
-}
-
-/** Running processes whose command line contains `marker` (zombies excluded). */
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
-        pids.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe("runTurn with the real codex CLI", () => {
@@ -344,9 +291,9 @@ describe("runTurn with the real codex CLI", () => {
     const seen: AgentEvent[] = [];
     const turn = run(w.request(`Wait for ${marker}`, { signal: controller.signal }), seen);
 
-    await waitFor("the codex process", () => processesWith(`Wait for ${marker}`)[0]);
-    await waitFor("the tool", () => processesWith(`tail -f wait-${marker}.log`)[0]);
-    await waitFor("the tool.start event", () => seen.find((e) => e.type === "tool.start"));
+    await waitFor(() => processesWith(`Wait for ${marker}`)[0], "the codex process");
+    await waitFor(() => processesWith(`tail -f wait-${marker}.log`)[0], "the tool");
+    await waitFor(() => seen.find((e) => e.type === "tool.start"), "the tool.start event");
     const cancelled = Date.now();
     controller.abort();
     const { result, events } = await turn;

@@ -6,21 +6,28 @@
  * restore on a fresh HOME share one conversation.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AgentEvent } from "@nightshift/protocol";
+import type { AgentEvent } from "@nightshift/protocol";
 import { type RecordedRequest, type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
+import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { packConversation, unpackConversation } from "../conversation/conversation-archive";
 import type { TurnRequest, TurnResult } from "./contract";
 import { opencode } from "./opencode";
-import { createTurnRunner } from "./turn-runner";
+import {
+  checkedTurns,
+  ofType,
+  processesWith,
+  processesWithEnv,
+  tempWorkspace,
+  turnRequest,
+} from "./test-support/real-cli-harness";
 
 const API_KEY = "sk-opencode-scripted-test";
 const TEST_TIMEOUT = 240_000;
 const ADD_HELLO_PATCH = "*** Begin Patch\n*** Add File: hello.txt\n+Hello, World!\n*** End Patch";
-const runTurn = createTurnRunner({ parentEnv: { PATH: process.env.PATH }, killGraceMs: 1_000 });
+const run = checkedTurns("opencode");
 
 let model: ScriptedModel;
 beforeAll(async () => {
@@ -48,48 +55,23 @@ interface Harness {
 }
 
 function harness(): Harness {
-  const root = mkdtempSync(join(tmpdir(), "ns-opencode-"));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const cwd = join(root, "work");
-  const home = join(root, "home");
-  mkdirSync(cwd);
+  const { root, cwd, home } = tempWorkspace("ns-opencode-", (cleanup) => cleanups.push(cleanup));
   const marker = randomUUID();
+  const defaults = {
+    model: "gpt-5.5",
+    timeoutMs: 200_000,
+    env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY },
+  };
   return {
     marker,
     root,
     cwd,
     home,
     calls: () => model.requests.filter((r) => r.method === "POST" && JSON.stringify(r.body).includes(marker)),
-    request: (text, overrides = {}) => ({
-      promptId: randomUUID(),
-      text: `${text} [${marker}]`,
-      cwd,
-      home,
-      model: "gpt-5.5",
-      maxTurns: 5,
-      timeoutMs: 200_000,
-      env: { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: API_KEY },
-      signal: new AbortController().signal,
-      ...overrides,
-    }),
-    run: async (request) => {
-      const events: AgentEvent[] = [];
-      const result = await runTurn("opencode", request, (event) => events.push(event));
-      for (const event of events)
-        expect(AgentEvent.safeParse(event).success, JSON.stringify(event)).toBe(true);
-      expect(events.filter((e) => e.type === "turn.end")).toHaveLength(1);
-      expect(events.at(-1)).toMatchObject({
-        type: "turn.end",
-        status: result.status,
-        promptId: request.promptId,
-      });
-      return { result, events };
-    },
+    request: (text, overrides) => turnRequest({ cwd, home }, defaults, `${text} [${marker}]`, overrides),
+    run: (request) => run(request),
   };
 }
-
-const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type: T) =>
-  events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 /** The conversation the model was sent in a call, as text. */
 const messagesOf = (call: RecordedRequest) => JSON.stringify((call.body as { messages: unknown }).messages);
@@ -100,49 +82,6 @@ function lastUserText(call: RecordedRequest): string {
   const content = messages.filter((m) => m.role === "user").at(-1)?.content;
   if (typeof content === "string") return content;
   return (content as { text?: string }[]).map((part) => part.text ?? "").join("");
-}
-
-/** Running processes whose environment holds `entry` (zombies excluded): the CLI and its tools carry HOME. */
-function processesWithEnv(entry: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (environ.includes(entry) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(pid));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-/** Running processes whose command line contains `marker` (zombies excluded). */
-function processesWith(marker: string): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (cmdline.includes(marker) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z")
-        pids.push(Number(pid));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe("runTurn with the real opencode CLI", { timeout: TEST_TIMEOUT }, () => {
@@ -297,7 +236,7 @@ describe("runTurn with the real opencode CLI", { timeout: TEST_TIMEOUT }, () => 
     const homeEntry = `HOME=${h.home}`;
 
     // The CLI (its environment names the private HOME) and the tool's shell are running...
-    await waitFor("the tool", () => processesWith(`sleep 120; echo ${marker}`)[0]);
+    await waitFor(() => processesWith(`sleep 120; echo ${marker}`)[0], "the tool", 150_000);
     expect(processesWithEnv(homeEntry).length).toBeGreaterThan(1);
     const cancelled = Date.now();
     controller.abort();

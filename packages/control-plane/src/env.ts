@@ -28,6 +28,8 @@ export interface Bindings {
    * is the default where a session and its tenant name none. Unset: every agent Nightshift knows.
    */
   SANDBOX_AGENTS?: string;
+  /** Seconds an idle session keeps its sandbox while another session waits for the slot (default 60). */
+  SANDBOX_IDLE_YIELD_SECONDS?: string;
   /**
    * "1" lets users store a Claude subscription token (`claude setup-token`) as their own model
    * account. Off by default: Anthropic's terms tie those tokens to ordinary use of Claude Code by

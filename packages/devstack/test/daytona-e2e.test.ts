@@ -41,6 +41,8 @@ beforeAll(async () => {
       NIGHTSHIFT_DEPLOYMENT: "daytona-e2e",
       // One sandbox for the tenant: a second session makes an idle one yield (the idle policy's stop).
       SANDBOX_SLOT_LIMIT_PER_TENANT: "1",
+      // The idle one yields 3 s after another session asks for the slot (the default is a minute).
+      SANDBOX_IDLE_YIELD_SECONDS: "3",
     },
   });
   ({ gh, stack, user: octo } = rig);
@@ -195,7 +197,7 @@ describe("a session on Daytona end to end", () => {
     );
     await until(watcher, "idle", () => statusSeen(watcher.events, "idle"), 150_000);
     // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
-    // stop, after a minute), and is snapshotted first.
+    // stop, after SANDBOX_IDLE_YIELD_SECONDS), and is snapshotted first.
     const other = await rig.createSession("Waits for the slot.");
     await until(watcher, "paused", () => statusSeen(watcher.events, "paused"), 120_000);
     expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);

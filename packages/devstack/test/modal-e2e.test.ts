@@ -40,6 +40,8 @@ beforeAll(async () => {
       NIGHTSHIFT_DEPLOYMENT: "modal-e2e",
       // One sandbox for the tenant: a second session makes an idle one yield (the idle policy's stop).
       SANDBOX_SLOT_LIMIT_PER_TENANT: "1",
+      // The idle one yields 3 s after another session asks for the slot (the default is a minute).
+      SANDBOX_IDLE_YIELD_SECONDS: "3",
     },
   });
   ({ gh, stack, user: octo } = rig);
@@ -156,7 +158,7 @@ describe("a session on Modal end to end", () => {
     );
     await watcher.until("idle", () => statusSeen(watcher.events, "idle"), 120_000);
     // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
-    // stop, after a minute), and its filesystem is snapshotted first.
+    // stop, after SANDBOX_IDLE_YIELD_SECONDS), and its filesystem is snapshotted first.
     const other = await rig.createSession("Waits for the slot.");
     await watcher.until("paused", () => statusSeen(watcher.events, "paused"), 120_000);
     expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);

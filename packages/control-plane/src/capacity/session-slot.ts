@@ -14,6 +14,15 @@ import { LEASE_RENEW_MS } from "./slots";
 
 /** An idle session whose slot another session waits for releases its sandbox after this long. */
 export const IDLE_YIELD_MS = 60_000;
+
+/**
+ * The deployment's idle yield: `SANDBOX_IDLE_YIELD_SECONDS` (1–3600) when set and valid, else
+ * IDLE_YIELD_MS. End-to-end suites shorten it; a deployment may tune how long a waiting session waits.
+ */
+export function idleYieldMs(env: Pick<Bindings, "SANDBOX_IDLE_YIELD_SECONDS">): number {
+  const seconds = Number(env.SANDBOX_IDLE_YIELD_SECONDS);
+  return Number.isInteger(seconds) && seconds >= 1 && seconds <= 3600 ? seconds * 1000 : IDLE_YIELD_MS;
+}
 export const IDLE_YIELD_REASON =
   "idle while other sessions waited for a sandbox: the sandbox was released for them";
 
@@ -115,7 +124,7 @@ export class SessionSlot {
   }
 
   private scheduleIdleRelease(wanted: boolean): void {
-    this.scheduler.set("idle.stop", this.now() + (wanted ? IDLE_YIELD_MS : this.idleReleaseMs));
+    this.scheduler.set("idle.stop", this.now() + (wanted ? idleYieldMs(this.env) : this.idleReleaseMs));
   }
 
   /** The provider was full: the pool puts the session back in line at its old place. */

@@ -4,7 +4,7 @@
  * A sandbox that ends by itself is marked exited with its code; its directory is removed
  * unless the host keeps them for debugging. Ended sandboxes stay listed for a while (bounded).
  */
-import { chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import {
@@ -28,7 +28,8 @@ import { OutputLog } from "./output-log";
 import { isSessionBranch, RepoMirror } from "./repo-mirror";
 import { resolveRepo } from "./repo-resolver";
 import { sandboxEnvironment } from "./sandbox-env";
-import { SANDBOX_HOME_DIR, sandboxPathsOf, throughForwarder } from "./sandbox-paths";
+import { createSandboxDirectories, sandboxLayout } from "./sandbox-layout";
+import { sandboxPathsOf, throughForwarder } from "./sandbox-paths";
 import { SandboxProcess } from "./sandbox-process";
 import { type ReadOnlyBind, ToolView } from "./tool-view";
 
@@ -145,18 +146,11 @@ export class SandboxManager {
     // Checked before anything starts or is superseded: another tenant's snapshot ref is simply unknown.
     const owner = this.snapshots.ownerFor(request);
     const id = `sbx_${ulid().toLowerCase()}`;
-    const dir = join(this.config.dataDir, id);
-    const paths = { work: join(dir, "work"), home: join(dir, "home"), state: join(dir, "state") };
-    const mirrorPath = join(dir, "repo.git");
     const bubblewrap = this.isolation.kind === "bubblewrap";
-    const tmpDir = bubblewrap ? null : join(dir, "tmp");
     if (bubblewrap) checkEgressRequest(request);
     const wanted = sandboxPathsOf(request.env);
-    // Under bubblewrap the sandbox sees its directories where the control plane said; a plain
-    // process has no mount namespace, so there it works in the host's directories themselves.
-    const seen = bubblewrap
-      ? { work: wanted.workdir, home: SANDBOX_HOME_DIR, state: wanted.stateDir }
-      : paths;
+    const layout = sandboxLayout(this.config.dataDir, id, bubblewrap, wanted);
+    const { dir, paths, seen, tmpDir } = layout;
     const env = sandboxEnvironment({
       requestEnv: request.env,
       hostEnv: this.hostEnv,
@@ -177,13 +171,8 @@ export class SandboxManager {
       }
     }
 
-    // With a sandbox uid, bwrap runs as that uid and must be able to reach its directories.
     const uid = this.config.sandboxUid || undefined;
-    mkdirSync(dir, { recursive: true, mode: uid === undefined ? 0o700 : 0o711 });
-    for (const path of [paths.work, paths.home, paths.state, ...(tmpDir ? [tmpDir] : [])]) {
-      mkdirSync(path, { recursive: true, mode: 0o700 });
-      if (uid !== undefined) chownSync(path, uid, uid);
-    }
+    createSandboxDirectories(layout, uid);
     await this.snapshots.seed(request, owner, paths.work, dir);
     const sandbox: Sandbox = {
       info: {
@@ -214,7 +203,7 @@ export class SandboxManager {
         // Host-owned and never bound into the sandbox: the control plane's git proxy reaches it (gitMirror).
         sandbox.mirror = await RepoMirror.create({
           devGitDir: repo.gitDir,
-          path: mirrorPath,
+          path: layout.mirrorPath,
           branch,
           events: {
             synced: (b) => this.log.info("repo.synced", { id, branch: b, repository: repo.path }),

@@ -4,7 +4,9 @@
  * once per sandbox incarnation, and kept in memory only (never in DO storage).
  */
 import { AgentEvent } from "@nightshift/protocol";
+import type { Bindings } from "../env";
 import { createSecretMasker } from "./mask";
+import { decryptSecretsForSandbox, repoKeyOf } from "./sandbox-secrets";
 
 type Mask = (text: string) => string;
 
@@ -75,4 +77,19 @@ export class SessionEventMasker {
   apply(events: AgentEvent[]): AgentEvent[] {
     return events.map((event) => maskEvent(event, this.mask));
   }
+}
+
+/**
+ * The masker of one session: every secret of its repository, decrypted on demand and kept in
+ * memory only; nothing to mask before the session knows its tenant and repository.
+ */
+export function sessionEventMaskerFor(
+  env: Bindings,
+  session: () => { tenantId: string; repo: Parameters<typeof repoKeyOf>[0] } | null | undefined,
+): SessionEventMasker {
+  return new SessionEventMasker(async () => {
+    const meta = session();
+    if (!meta) return [];
+    return Object.values(await decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)));
+  });
 }

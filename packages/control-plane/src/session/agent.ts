@@ -11,21 +11,18 @@ import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import type { GitAccess } from "../git-proxy/git-caller";
-import { sessionLinearFor } from "../integrations/linear/session-parts";
-import type { SessionReplies } from "../integrations/port";
-import { sessionSlackFor } from "../integrations/slack/session-parts";
+import { SessionIntegrations } from "../integrations/session-integrations";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
-import { SessionEventMasker } from "../secrets/event-masker";
-import { decryptSecretsForSandbox, repoKeyOf } from "../secrets/sandbox-secrets";
+import { type SessionEventMasker, sessionEventMaskerFor } from "../secrets/event-masker";
 import { type PrebuildSession, prebuildSessionFor } from "../warm/prebuild-session";
 import type { BootstrapExchangeResult } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
-import { githubCredentialsFor, sessionGithubFor } from "./capabilities";
+import { githubCredentialsFor } from "./capabilities";
 import type { SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
 import type { GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
-import { WAITING_FOR_SLOT } from "./lifecycle";
+import { staleSandbox, WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
@@ -43,7 +40,6 @@ import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { type SessionSnapshots, sessionSnapshotsFor } from "./sandbox-snapshots";
 import { Scheduler } from "./scheduler";
-import type { SessionGithub } from "./session-github";
 import { routeSocket } from "./socket-routing";
 import { type SessionMeta, SessionStore } from "./store";
 import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
@@ -62,9 +58,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
-  private readonly github: SessionGithub;
-  /** Slack's and Linear's replies (integrations/port.ts); GitHub's are richer (pull requests). */
-  private readonly replies: SessionReplies[];
+  /** Replies to GitHub, Slack and Linear (integrations/session-integrations.ts). */
+  private readonly integrations: SessionIntegrations;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
   protected readonly slot: SessionSlot;
   /** Queued lifecycle inputs and the effects they call for. */
@@ -86,21 +81,11 @@ export class SessionAgent extends DurableObject<Bindings> {
     const db = () => openDatabase(this.env.DB);
     this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
-    // Decrypted on demand and kept in memory only: masks every secret of the session's repository.
-    this.eventMasker = new SessionEventMasker(async () => {
-      const meta = this.store.meta.get("session.meta");
-      if (!meta) return [];
-      return Object.values(await decryptSecretsForSandbox(env, meta.tenantId, repoKeyOf(meta.repo)));
-    });
+    this.eventMasker = sessionEventMaskerFor(env, () => this.store.meta.get("session.meta"));
     this.runtimeEvents = new RuntimeEventEffects(this.store, this.store.meta, (events) =>
       this.eventMasker.apply(events),
     );
-    this.github = sessionGithubFor(env, this.store.meta, this.scheduler, Date.now);
-    const pullPending = () => this.github.pullPending();
-    this.replies = [
-      sessionSlackFor(env, this.store.meta, this.scheduler, pullPending, Date.now),
-      sessionLinearFor(env, this.store.meta, this.scheduler, pullPending, Date.now),
-    ];
+    this.integrations = new SessionIntegrations(env, this.store.meta, this.scheduler, Date.now);
     this.bridge = new SandboxBridge(
       ctx,
       this.store.meta,
@@ -142,8 +127,7 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.timeouts.statusChanged(status);
         this.slot.statusChanged(status);
         this.upkeep.statusChanged(status);
-        this.github.onStatus(before, status, reason);
-        for (const replies of this.replies) replies.onStatus(before, status, reason);
+        this.integrations.onStatus(before, status, reason);
         this.prebuild.statusChanged(status, reason);
         this.snapshots.statusChanged(status);
       },
@@ -329,29 +313,15 @@ export class SessionAgent extends DurableObject<Bindings> {
   override async alarm(): Promise<void> {
     await this.upkeep.runDue({
       "sandbox.start": () => this.sandboxRuns.start(),
-      "sandbox.heartbeat": () => {
-        const midTurn = this.store.runningPrompt() !== null;
-        this.lifecycle.push({
-          kind: "sandbox.stale",
-          midTurn,
-          pendingPrompts: this.store.pendingPromptCount(),
-        });
-      },
-      "turn.timeout": () => {
-        this.bridge.send({ v: 1, type: "cancel" });
-        const message = "the turn ran past its time limit and was cancelled";
-        this.publish([{ type: "error", code: "turn_timeout", message }]);
-      },
+      "sandbox.heartbeat": () => this.lifecycle.push(staleSandbox(this.store)),
+      "turn.timeout": () => this.sandboxRuns.turnTimedOut(),
       "idle.stop": () => this.sandboxRuns.idleStop(this.slot.idleReason()),
       "snapshot.delete": () => this.snapshots.deleteDoomed(),
       "warm.prebuild": () => this.prebuild.finish(),
       "sandbox.terminate": () => this.sandboxRuns.release(),
-      "github.sync": () => this.github.flush(this.meta(), (events) => this.publish(events)),
-      ...Object.fromEntries(
-        this.replies.map((replies) => [
-          replies.deadline,
-          () => replies.flush(this.meta(), (events) => this.publish(events)),
-        ]),
+      ...this.integrations.deadlines(
+        () => this.meta(),
+        (events) => this.publish(events),
       ),
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
       "session.watchdog": () => this.repairStall(),
@@ -397,11 +367,10 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   private acceptPrompt(prompt: NewPrompt) {
-    const { github, ...queued } = prompt;
+    const { github: _reply, ...queued } = prompt;
     const result = this.store.enqueuePrompt({ ...queued, createdAt: new Date().toISOString() });
     this.publish([{ type: "prompt", promptId: prompt.id, text: prompt.text, author: prompt.author.name }]);
-    if (github) this.github.promptFromGithub(this.meta(), prompt.id, github, github.announce);
-    for (const replies of this.replies) replies.promptAccepted(this.meta());
+    this.integrations.promptAccepted(this.meta(), prompt);
     this.lifecycle.push({ kind: "prompt.enqueued", fromSnapshot: this.snapshots.resumeRef() !== null });
     return result;
   }
@@ -411,8 +380,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     const runningPromptId = this.store.runningPrompt()?.id ?? null;
     const { accepted, inputs } = this.runtimeEvents.apply(events);
     this.publish(accepted);
-    this.github.onRuntimeEvents(this.meta(), accepted, runningPromptId);
-    for (const replies of this.replies) replies.onRuntimeEvents(this.meta(), accepted);
+    this.integrations.onRuntimeEvents(this.meta(), accepted, runningPromptId);
     for (const input of inputs) {
       if (input.kind === "turn.ended") this.timeouts.turnEnded();
       this.lifecycle.push(input);

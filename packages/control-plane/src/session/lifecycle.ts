@@ -58,6 +58,18 @@ const RESUME_FROM_SNAPSHOT_REASON =
 
 const staleSilence = `no heartbeat for ${HEARTBEAT_STALE_MS / 1000} s`;
 
+/** The `sandbox.heartbeat` deadline's input: whether the silent sandbox was mid-turn, and what waits. */
+export function staleSandbox(prompts: {
+  runningPrompt(): unknown;
+  pendingPromptCount(): number;
+}): LifecycleInput {
+  return {
+    kind: "sandbox.stale",
+    midTurn: prompts.runningPrompt() !== null,
+    pendingPrompts: prompts.pendingPromptCount(),
+  };
+}
+
 export function decide(status: SessionStatus, input: LifecycleInput): Transition {
   if (TERMINAL_STATUSES.has(status)) return { status, effects: [] };
   switch (input.kind) {

@@ -38,7 +38,7 @@ export function sandboxLauncherFor(env: Bindings, meta: MetaStore): SandboxLaunc
 export interface SandboxRunParts {
   meta: () => SessionMeta;
   launcher: Pick<SandboxLauncher, "launch" | "terminate">;
-  bridge: Pick<SandboxBridge, "beginIncarnation" | "endIncarnation">;
+  bridge: Pick<SandboxBridge, "beginIncarnation" | "endIncarnation" | "send">;
   timeouts: Pick<SessionTimeouts, "sandboxLaunched">;
   scheduler: Pick<Scheduler, "set" | "has" | "clear">;
   slot: Pick<SessionSlot, "providerFull" | "release">;
@@ -50,6 +50,13 @@ export interface SandboxRunParts {
 
 export class SandboxRuns {
   constructor(private readonly parts: SandboxRunParts) {}
+
+  /** The `turn.timeout` deadline: the runtime cancels the turn, and the session says why. */
+  turnTimedOut(): void {
+    this.parts.bridge.send({ v: 1, type: "cancel" });
+    const message = "the turn ran past its time limit and was cancelled";
+    this.parts.publish([{ type: "error", code: "turn_timeout", message }]);
+  }
 
   /** The `sandbox.start` deadline: a starting session gets a sandbox, a retry, or a reason why not. */
   async start(): Promise<void> {

@@ -4,10 +4,10 @@
  * minute of now, as Linear's own SDK checks, so a captured delivery cannot be replayed later.
  */
 
-import { hmacSha256Hex, sameBytes } from "../hmac";
+import { timingSafeEqual } from "hono/utils/buffer";
+import { hmacSha256Hex } from "../hmac";
 
 const WINDOW_MS = 60_000;
-const encoder = new TextEncoder();
 
 /** The signature over the raw bytes (nothing parsed first); a valid one then has its timestamp checked. */
 export async function verifyLinearSignature(
@@ -16,7 +16,7 @@ export async function verifyLinearSignature(
   rawBody: Uint8Array,
 ): Promise<boolean> {
   if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature.trim())) return false;
-  return sameBytes(await hmacSha256Hex(secret, [rawBody]), encoder.encode(signature.trim().toLowerCase()));
+  return timingSafeEqual(await hmacSha256Hex(secret, [rawBody]), signature.trim().toLowerCase());
 }
 
 /** Whether a signed delivery's `webhookTimestamp` is within the replay window of `nowMs`. */
@@ -30,5 +30,5 @@ export function isFreshTimestamp(webhookTimestamp: unknown, nowMs: number): bool
 
 /** Signs a body as Linear does (the testkit sender and tests use the same algorithm). */
 export async function signLinearBody(secret: string, rawBody: Uint8Array): Promise<string> {
-  return new TextDecoder().decode(await hmacSha256Hex(secret, [rawBody]));
+  return hmacSha256Hex(secret, [rawBody]);
 }

@@ -165,8 +165,8 @@ export function providerOfModel(model: string): ModelProvider | null {
   return null;
 }
 
-export function costOf(provider: ModelProvider, model: string, tokens: ModelTokens): number {
-  const price = priceOf(provider, model);
+/** US dollars for `tokens` at `price`. */
+export function costAt(price: ModelPrice, tokens: ModelTokens): number {
   return (
     (tokens.inputTokens * price.input +
       tokens.outputTokens * price.output +
@@ -174,4 +174,8 @@ export function costOf(provider: ModelProvider, model: string, tokens: ModelToke
       tokens.cacheCreationTokens * price.cacheWrite) /
     1_000_000
   );
+}
+
+export function costOf(provider: ModelProvider, model: string, tokens: ModelTokens): number {
+  return costAt(priceOf(provider, model), tokens);
 }

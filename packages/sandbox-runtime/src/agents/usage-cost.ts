@@ -4,7 +4,13 @@
  * Gemini CLI report tokens only); and absent when the price table does not know the model, so the
  * dashboard shows "unknown" rather than a made-up $0.
  */
-import { type AgentEvent, listedPriceOf, type ModelProvider, providerOfModel } from "@nightshift/protocol";
+import {
+  type AgentEvent,
+  costAt,
+  listedPriceOf,
+  type ModelProvider,
+  providerOfModel,
+} from "@nightshift/protocol";
 
 export interface TurnTokens {
   inputTokens: number;
@@ -29,13 +35,12 @@ export function listPriceCost(tokens: TurnTokens, model: string | undefined, pro
   const family = provider ?? providerOfModel(model);
   const price = family ? listedPriceOf(family, model) : null;
   if (!price) return undefined;
-  return (
-    (whole(tokens.inputTokens) * price.input +
-      whole(tokens.outputTokens) * price.output +
-      whole(tokens.cacheReadTokens) * price.cacheRead +
-      whole(tokens.cacheWriteTokens) * price.cacheWrite) /
-    1_000_000
-  );
+  return costAt(price, {
+    inputTokens: whole(tokens.inputTokens),
+    outputTokens: whole(tokens.outputTokens),
+    cacheReadTokens: whole(tokens.cacheReadTokens),
+    cacheCreationTokens: whole(tokens.cacheWriteTokens),
+  });
 }
 
 /** Null when the turn used no tokens and cost nothing (nothing worth an event). */

@@ -165,6 +165,11 @@ describe("Slack triggers", () => {
       const s = (await res.json()) as { status: string };
       return s.status === "stopped" || s.status === "stopping" ? s : null;
     });
+    // The session's status reaches the thread: its status message ends up saying it stopped.
+    await waitFor("the thread to say the session stopped", async () => {
+      const messages = await threadMessages(workspace, "C0GENERAL", threadTs);
+      return messages.some((m) => m.text.includes("Stopped")) ? messages : null;
+    });
   });
 
   it("refuses a member steering or stopping someone else's session from its thread", async () => {

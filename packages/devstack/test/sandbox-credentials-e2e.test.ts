@@ -77,18 +77,21 @@ function processTree(root: number): number[] {
   return tree;
 }
 
-/** Every regular file under `dir` (no links followed), as [path, text]. */
+/**
+ * Every regular file under `dir` (no links followed), as [path, text]. The sandbox is live while
+ * it is read: git and the runtime replace files by rename, so an entry may vanish between being
+ * listed and being read — skipped, as it is no longer there to hold anything.
+ */
 function filesUnder(dir: string): [string, string][] {
   const out: [string, string][] = [];
   const walk = (path: string) => {
-    let stat: ReturnType<typeof lstatSync>;
     try {
-      stat = lstatSync(path);
-    } catch {
-      return;
+      const stat = lstatSync(path);
+      if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
+      else if (stat.isFile()) out.push([path, readFileSync(path, "latin1")]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
     }
-    if (stat.isDirectory()) for (const entry of readdirSync(path)) walk(join(path, entry));
-    else if (stat.isFile()) out.push([path, readFileSync(path, "latin1")]);
   };
   walk(dir);
   return out;

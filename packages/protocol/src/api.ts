@@ -81,6 +81,8 @@ export const Session = z.object({
   /** While `queued` for a sandbox slot: the place in line (1 = next); absent otherwise. */
   queuePosition: z.number().int().positive().optional(),
   trigger: Trigger,
+  /** The automation that started it (trigger webhook or schedule); absent for every other session. */
+  automation: z.object({ id: z.string(), name: z.string() }).optional(),
   createdBy: z.string(),
   branch: z.string(),
   costUsd: z.number(),

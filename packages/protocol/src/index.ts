@@ -1,6 +1,7 @@
 export * from "./agent-catalog.ts";
 export * from "./agent-choice.ts";
 export * from "./api.ts";
+export * from "./automations.ts";
 export * from "./backoff.ts";
 export * from "./bootstrap.ts";
 export * from "./bridge.ts";

@@ -1,7 +1,8 @@
 /**
  * Linear state in D1: the workspace (organization) each tenant installed the app into (one
- * organization → one tenant; its access and refresh tokens sealed with the tenant's envelope), a
- * team's default repository, and which Linear agent session each Linear-started session answers.
+ * organization → one tenant; its access and refresh tokens sealed with the tenant's envelope),
+ * which Linear user is which Nightshift member, a team's default repository, and which Linear agent
+ * session each Linear-started session answers.
  */
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { sessions } from "./sessions";
@@ -28,6 +29,28 @@ export const linearInstallations = sqliteTable(
     installedAt: integer("installed_at").notNull(),
   },
   (t) => [index("linear_installations_tenant_idx").on(t.tenantId)],
+);
+
+/**
+ * Which Nightshift member a Linear user acts as, bound once through the "connect your account"
+ * link (integrations/account-links.ts). Forgotten with the organization's installation.
+ */
+export const linearUserLinks = sqliteTable(
+  "linear_user_links",
+  {
+    organizationId: text("organization_id")
+      .notNull()
+      .references(() => linearInstallations.organizationId, { onDelete: "cascade" }),
+    linearUserId: text("linear_user_id").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    linkedAt: integer("linked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.linearUserId] })],
 );
 
 /**

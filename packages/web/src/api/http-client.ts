@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly requestId?: string,
     /** From a 429's Retry-After: how many seconds to wait before trying again. */
     readonly retryAfterSeconds?: number,
+    /** A 400's per-field problems (`path` is the field, e.g. "filter"), so a form can show each beside its field. */
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
     this.name = "ApiError";
@@ -63,13 +65,14 @@ async function errorFrom(res: Response): Promise<ApiError> {
   }
   const parsed = ErrorBody.safeParse(raw);
   if (parsed.success) {
-    const { code, message, requestId } = parsed.data.error;
+    const { code, message, requestId, issues } = parsed.data.error;
     return new ApiError(
       res.status,
       code,
       message,
       requestId,
       retryAfterSeconds(res.headers.get("retry-after")),
+      issues,
     );
   }
   const hint = res.status >= 500 ? "the server failed; try again in a moment" : res.statusText || "failed";

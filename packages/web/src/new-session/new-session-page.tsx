@@ -13,6 +13,7 @@ import { createSession, sessionKeys } from "../api/sessions";
 import { isLoopbackHost } from "../auth/auth-api";
 import { RetryAfterNote, useRetryAfter } from "../ui/retry-after";
 import { ErrorState, Loading } from "../ui/states";
+import { AgentModelFields } from "./agent-model-fields";
 import { agentsKey, fetchAgents } from "./agents-api";
 import { RepoSelect } from "./repo-select";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
@@ -33,9 +34,6 @@ export default function NewSessionPage() {
   });
   const ids = {
     repo: useId(),
-    agent: useId(),
-    model: useId(),
-    models: useId(),
     prompt: useId(),
     title: useId(),
   };
@@ -59,14 +57,6 @@ export default function NewSessionPage() {
   });
   const retryIn = useRetryAfter(start.error);
   const agent = pickedAgent ?? agents.data?.defaultAgent ?? null;
-  const listing = agents.data?.agents.find((a) => a.agent === agent);
-
-  function pickAgent(next: AgentName) {
-    setPickedAgent(next);
-    // A model offered for the previous agent means nothing to the next one.
-    const offered = agents.data?.agents.find((a) => a.agent === next)?.models ?? [];
-    if (model.trim() && !offered.includes(model.trim())) setModel("");
-  }
 
   function chosenRepo(): { ok: true; repo: RepoRef } | { ok: false; message: string } {
     if (repos.data?.available) {
@@ -163,40 +153,13 @@ export default function NewSessionPage() {
             />
           </fieldset>
         )}
-        <div className="field-row">
-          <div className="field">
-            <label htmlFor={ids.agent}>Agent</label>
-            <select
-              id={ids.agent}
-              value={agent ?? ""}
-              onChange={(e) => pickAgent(e.target.value as AgentName)}
-            >
-              {agents.data.agents.map((a) => (
-                <option key={a.agent} value={a.agent}>
-                  {a.displayName}
-                  {a.isDefault ? " (default)" : ""}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.model}>Model</label>
-            <input
-              id={ids.model}
-              list={ids.models}
-              value={model}
-              onChange={(e) => setModel(e.target.value)}
-              placeholder={listing ? `${listing.defaultModel} (default)` : "agent default"}
-              maxLength={200}
-              spellCheck={false}
-            />
-            <datalist id={ids.models}>
-              {(listing?.models ?? []).map((m) => (
-                <option key={m} value={m} />
-              ))}
-            </datalist>
-          </div>
-        </div>
+        <AgentModelFields
+          agents={agents.data}
+          agent={pickedAgent}
+          onAgentChange={(next) => setPickedAgent(next)}
+          model={model}
+          onModelChange={setModel}
+        />
         <div className="field">
           <label htmlFor={ids.title}>Title (optional)</label>
           <input id={ids.title} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} />

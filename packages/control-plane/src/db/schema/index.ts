@@ -1,4 +1,5 @@
 export * from "./audit";
+export * from "./automations";
 export * from "./github";
 export * from "./linear";
 export * from "./model-accounts";

@@ -27,6 +27,9 @@ export const sessions = sqliteTable(
     sandboxIsolation: text("sandbox_isolation"),
     /** How its latest sandbox started: "warm" (from a prebuilt snapshot) or "cold" (cloned). */
     sandboxStart: text("sandbox_start"),
+    /** The automation that started it (trigger webhook or schedule), and its name at that time. */
+    automationId: text("automation_id"),
+    automationName: text("automation_name"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -37,5 +40,7 @@ export const sessions = sqliteTable(
     index("sessions_tenant_branch_idx").on(t.tenantId, t.branch),
     // The scheduled reconciler finds sessions stuck in queued/starting across tenants.
     index("sessions_status_updated_idx").on(t.status, t.updatedAt),
+    // An automation's concurrency limit counts its sessions that have not ended.
+    index("sessions_tenant_automation_idx").on(t.tenantId, t.automationId, t.status),
   ],
 );

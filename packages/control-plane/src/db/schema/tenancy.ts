@@ -76,6 +76,11 @@ export const apiKeys = sqliteTable(
     /** SHA-256 (hex) of the whole key; the key itself is never stored. */
     hash: text("hash").notNull().unique(),
     role: text("role", { enum: ROLES }).notNull(),
+    /**
+     * Null: the whole API at `role`. "automations:trigger" (any automation of the tenant) or
+     * "automations:trigger:<id>" (that one): only POST /webhooks/in/:id, refused on /api/v1.
+     */
+    scope: text("scope"),
     createdAt: text("created_at").notNull(),
     lastUsedAt: text("last_used_at"),
     expiresAt: text("expires_at"),

@@ -1,5 +1,6 @@
 export * from "./audit";
 export * from "./automations";
+export * from "./device-auth";
 export * from "./github";
 export * from "./linear";
 export * from "./model-accounts";

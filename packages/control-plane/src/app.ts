@@ -5,6 +5,7 @@
 import { CONVERSATION_MAX_BYTES, SANDBOX_CONVERSATION_PATH } from "@nightshift/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { budgetRoutes } from "./budgets/routes";
 import type { AppEnv } from "./env";
 import { AppError } from "./http/app-error";
 import { renderError } from "./http/error-handler";
@@ -15,7 +16,7 @@ import { auditRoutes } from "./routes/audit";
 import { authRoutes } from "./routes/auth";
 import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
-import { linearAuthRoutes, linearRoutes } from "./routes/linear";
+import { linearAuthRoutes, linearRoutes, sessionLinearIssueRoutes } from "./routes/linear";
 import { meRoutes } from "./routes/me";
 import { memberRoutes } from "./routes/members";
 import { myModelAccountRoutes, tenantModelAccountRoutes } from "./routes/model-accounts";
@@ -78,6 +79,7 @@ export function createApp() {
   app.use("/api/v1/*", resolveTenant, enforcePolicy);
   app.route("/api/v1/sessions", sessionRoutes);
   app.route("/api/v1/sessions", sessionSlackThreadRoutes);
+  app.route("/api/v1/sessions", sessionLinearIssueRoutes);
   // The caller's own model accounts need a tenant (they are per tenant and user), unlike /me itself.
   app.route("/api/v1/me/model-accounts", myModelAccountRoutes);
   app.route("/api/v1/tenants/:tenantId/me/model-accounts", myModelAccountRoutes);
@@ -88,6 +90,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/repositories", repositoryRoutes);
   app.route("/api/v1/tenants/:tenantId/sessions", sessionRoutes);
   app.route("/api/v1/tenants/:tenantId/sessions", sessionSlackThreadRoutes);
+  app.route("/api/v1/tenants/:tenantId/sessions", sessionLinearIssueRoutes);
   app.route("/api/v1/tenants/:tenantId", tenantRoutes);
   app.route("/api/v1/tenants/:tenantId/members", memberRoutes);
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
@@ -98,6 +101,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/linear", linearRoutes);
   app.route("/api/v1/tenants/:tenantId/slack", slackRoutes);
   app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
+  app.route("/api/v1/tenants/:tenantId/budget", budgetRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),
   );

@@ -237,6 +237,7 @@ export const AUDIT_ACTIONS = [
   "github.disconnected",
   "linear.connected",
   "linear.disconnected",
+  "linear.user_linked",
   "slack.connected",
   "slack.disconnected",
   "slack.user_linked",

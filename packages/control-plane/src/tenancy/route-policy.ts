@@ -55,6 +55,7 @@ const sessionPolicies: Record<string, RoutePolicy> = {
   "GET /sessions/:id": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/usage": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/slack-thread": { kind: "tenant", action: "session.read" },
+  "GET /sessions/:id/linear-issue": { kind: "tenant", action: "session.read" },
   "GET /repositories": { kind: "tenant", action: "session.read" },
   "GET /agents": { kind: "tenant", action: "session.read" },
   "GET /sessions/:id/events": { kind: "tenant", action: "session.read" },
@@ -133,12 +134,13 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/github`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/github/connect`]: { kind: "tenant", action: "github.connect" },
   [`DELETE ${T}/github/installations/:installationId`]: { kind: "tenant", action: "github.connect" },
-  // Linear: members see it; admins install it and map teams to repositories.
+  // Linear: members see it and link their own Linear account; admins install it and map teams to repositories.
   [`GET ${T}/linear`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/linear/connect`]: { kind: "tenant", action: "integration.manage" },
   [`DELETE ${T}/linear`]: { kind: "tenant", action: "integration.manage" },
   [`PUT ${T}/linear/teams/:teamId`]: { kind: "tenant", action: "integration.manage" },
   [`DELETE ${T}/linear/teams/:teamId`]: { kind: "tenant", action: "integration.manage" },
+  [`POST ${T}/linear/link`]: { kind: "tenant", action: "tenant.read" },
   // Slack: members see it and link their own Slack account; admins install it and set channel defaults.
   [`GET ${T}/slack`]: { kind: "tenant", action: "tenant.read" },
   [`POST ${T}/slack/connect`]: { kind: "tenant", action: "integration.manage" },
@@ -150,6 +152,8 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/warm-start`]: { kind: "tenant", action: "tenant.read" },
   [`PUT ${T}/warm-start`]: { kind: "tenant", action: "settings.manage" },
   [`POST ${T}/warm-start/rebuild`]: { kind: "tenant", action: "settings.manage" },
+  // The month's spend against the budget: every member sees it (the dashboard's budget banner).
+  [`GET ${T}/budget`]: { kind: "tenant", action: "tenant.read" },
 };
 
 export function policyFor(method: string, path: string): RoutePolicy | undefined {

@@ -1,18 +1,10 @@
 /**
- * Linear state in D1. Everything is scoped by tenant except `findLinearInstallation` and
- * `findAgentSessionLink`'s organization lookup, which is how a verified delivery learns its tenant
- * from the organization it came from.
+ * Linear state in D1. Everything is scoped by tenant except `findLinearInstallation`, which is how
+ * a verified delivery learns its tenant from the organization it came from.
  */
-import type { Role } from "@nightshift/protocol";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Database } from "../client";
-import {
-  linearAgentSessions,
-  linearInstallations,
-  linearTeamRepositories,
-  memberships,
-  users,
-} from "../schema";
+import { linearAgentSessions, linearInstallations, linearTeamRepositories, linearUserLinks } from "../schema";
 
 export type LinearInstallationRow = typeof linearInstallations.$inferSelect;
 export type LinearAgentSessionRow = typeof linearAgentSessions.$inferSelect;
@@ -181,22 +173,55 @@ export async function recordAgentSession(
     });
 }
 
-/**
- * The tenant's member whose account email is `email` (case-insensitive); null when none, or when
- * two members share it and cannot be told apart.
- */
-export async function findMemberByEmail(
+/** The member a Linear user of `organizationId` is linked to in this tenant, or null. */
+export async function findLinearUserLink(
   db: Database,
   tenantId: string,
-  email: string,
-): Promise<{ userId: string; login: string; name: string; role: Role } | null> {
-  const rows = await db
-    .select({ userId: users.id, login: users.login, name: users.name, role: memberships.role })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(
-      and(eq(memberships.tenantId, tenantId), sql`lower(${users.email}) = ${email.trim().toLowerCase()}`),
-    )
-    .limit(2);
-  return rows.length === 1 ? (rows[0] ?? null) : null;
+  organizationId: string,
+  linearUserId: string,
+): Promise<string | null> {
+  const row = await db.query.linearUserLinks.findFirst({
+    where: and(
+      eq(linearUserLinks.tenantId, tenantId),
+      eq(linearUserLinks.organizationId, organizationId),
+      eq(linearUserLinks.linearUserId, linearUserId),
+    ),
+    columns: { userId: true },
+  });
+  return row?.userId ?? null;
+}
+
+/** Binds a Linear user to a member; a Linear user already bound to someone else is "taken". */
+export async function linkLinearUser(
+  db: Database,
+  tenantId: string,
+  input: { organizationId: string; linearUserId: string; userId: string; now: number },
+): Promise<"linked" | "taken"> {
+  const inserted = await db
+    .insert(linearUserLinks)
+    .values({
+      tenantId,
+      organizationId: input.organizationId,
+      linearUserId: input.linearUserId,
+      userId: input.userId,
+      linkedAt: input.now,
+    })
+    .onConflictDoNothing()
+    .returning({ userId: linearUserLinks.userId });
+  if (inserted.length > 0) return "linked";
+  const existing = await findLinearUserLink(db, tenantId, input.organizationId, input.linearUserId);
+  return existing === input.userId ? "linked" : "taken";
+}
+
+/** Where in Linear a session was asked for (the dashboard links back), or null when not from Linear. */
+export async function findSessionIssue(
+  db: Database,
+  tenantId: string,
+  sessionId: string,
+): Promise<Pick<LinearAgentSessionRow, "issueId" | "issueIdentifier" | "issueUrl"> | null> {
+  const row = await db.query.linearAgentSessions.findFirst({
+    where: and(eq(linearAgentSessions.tenantId, tenantId), eq(linearAgentSessions.sessionId, sessionId)),
+    columns: { issueId: true, issueIdentifier: true, issueUrl: true },
+  });
+  return row ?? null;
 }

@@ -17,7 +17,7 @@ export interface LinearOrigin {
   issueIdentifier: string | null;
   issueUrl: string | null;
   teamId: string | null;
-  /** The Linear user who asked, with the email used to find their Nightshift account. */
+  /** The Linear user who asked (their id is what a connect link binds to a Nightshift member). */
   requester: { id: string; email: string | null; name: string | null };
   /** Started by a mention in a comment (not a delegation): the issue's state is then left alone. */
   viaComment: boolean;

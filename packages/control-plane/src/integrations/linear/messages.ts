@@ -13,8 +13,13 @@ export function startingThought(repository: string): string {
 export const ASK_REPOSITORY =
   "Which repository should I work in? Reply with `owner/repo` or its GitHub URL. (An admin can set a default repository for this team in Nightshift's Settings → Linear.)";
 
-export function unknownUserMessage(): string {
-  return "I can't act for you yet: your Linear email does not match a member of the Nightshift tenant this workspace is connected to. Ask a Nightshift admin to add you (with the same email), then delegate again.";
+/** Shown to everyone reading the issue: the link itself travels only in the auth signal. */
+export function connectAccountMessage(): string {
+  return "Before I can work for you, connect your Linear account to your Nightshift account (once): use the **Connect** link Linear shows you. It is only for you, works once and expires in 30 minutes; I'll start as soon as you've connected. (You need to be a member of the Nightshift tenant this workspace is connected to.)";
+}
+
+export function connectedThought(): string {
+  return "Your Linear account is now connected to Nightshift: picking the issue up.";
 }
 
 export function refusedMessage(reason: string): string {

@@ -43,6 +43,15 @@ export async function appIdentity(caller: LinearCaller): Promise<z.infer<typeof 
 }
 
 /**
+ * Linear's `auth` signal on an elicitation: Linear shows `url` as an account-linking button to
+ * `userId` alone, until the agent's next activity.
+ */
+export interface AuthSignal {
+  signal: "auth";
+  signalMetadata: { url: string; userId: string; providerName: string };
+}
+
+/**
  * Posts an activity. `id` makes it idempotent: the outbox may send the same task again after a
  * timeout whose request did arrive, and Linear then keeps one.
  */
@@ -51,12 +60,13 @@ export async function createActivity(
   agentSessionId: string,
   content: ActivityContent,
   id: string,
+  signal?: AuthSignal,
 ): Promise<void> {
   await graphql(
     caller.apiUrl,
     caller.token,
     "mutation($input: AgentActivityCreateInput!) { agentActivityCreate(input: $input) { success } }",
-    { input: { id, agentSessionId, content } },
+    { input: { id, agentSessionId, content, ...signal } },
   );
 }
 

@@ -1,7 +1,8 @@
 /**
  * What a verified Linear delivery does, after it has been acknowledged: the organization names the
- * tenant (unknown → logged, nothing started); the requester must be a member (members.ts; unknown
- * → a polite activity, no session); the repository comes from the team's mapping in Settings or
+ * tenant (unknown → logged, nothing started); the requester must have linked their Linear account
+ * to a member (accounts.ts; the first time → a private connect link, no session, and the
+ * delegation resumes once they connect); the repository comes from the team's mapping in Settings or
  * the issue text (neither → an elicitation asks); the first `thought` is posted before the session
  * is created so Linear hears back within seconds; the session starts through services/sessions.ts,
  * which applies the same per-user write check as every other entry point. A `prompted` activity is
@@ -21,12 +22,14 @@ import { AppError } from "../../http/app-error";
 import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
 import { createSession, sendPrompt, stopSession, titleFrom } from "../../services/sessions";
 import type { IntegrationLog } from "../port";
+import { sessionToDrive } from "../session-driver";
+import { connectAccountUrl, linkedActor, type PendingDelegation } from "./accounts";
 import { requireLinear } from "./config";
 import type { LinearIntent, LinearOrigin } from "./events";
-import { memberForLinearUser } from "./members";
 import * as say from "./messages";
 import {
   type ActivityContent,
+  type AuthSignal,
   addSessionUrls,
   createActivity,
   issueText,
@@ -86,14 +89,17 @@ async function actOn(
 ): Promise<void> {
   const { origin } = intent;
   const agentSessionId = origin.agentSessionId;
-  const activity = (content: ActivityContent) =>
-    agentSessionId
-      ? send((caller) => createActivity(caller, agentSessionId, content, crypto.randomUUID()))
-      : Promise.resolve();
-  const actor = await memberForLinearUser(env, install.tenantId, origin.requester.email);
+  const activity = activityIn(send, agentSessionId);
+  const actor = await linkedActor(env, install.tenantId, origin.organizationId, origin.requester.id);
   if (!actor) {
-    await activity({ type: "error", body: say.unknownUserMessage() });
-    log.info(`Linear user ${origin.requester.id} matches no member of the tenant; nothing started`);
+    // A plain assignment has no agent panel: nowhere private to show a link, so nothing is said.
+    const url = await connectAccountUrl(env, install.tenantId, origin);
+    const signal: AuthSignal = {
+      signal: "auth",
+      signalMetadata: { url, userId: origin.requester.id, providerName: "Nightshift" },
+    };
+    await activity({ type: "elicitation", body: say.connectAccountMessage() }, signal);
+    log.info(`Linear user ${origin.requester.id} is not linked; sent a connect link`);
     return;
   }
   const db = openDatabase(env.DB);
@@ -101,6 +107,7 @@ async function actOn(
   try {
     if (intent.kind === "stop") {
       if (!link) return void (await activity({ type: "response", body: say.noSessionMessage() }));
+      await sessionToDrive(env, actor, link.sessionId, "stop");
       await stopSession(env, actor, link.sessionId);
       await activity({
         type: "response",
@@ -109,6 +116,7 @@ async function actOn(
       return;
     }
     if (intent.kind === "follow-up" && link) {
+      await sessionToDrive(env, actor, link.sessionId, "steer");
       await activity({ type: "thought", body: say.followUpThought() });
       await sendPrompt(env, actor, link.sessionId, intent.text);
       return;
@@ -128,6 +136,54 @@ async function actOn(
   }
 }
 
+type Activity = (content: ActivityContent, signal?: AuthSignal) => Promise<void>;
+
+function activityIn(send: LinearSender, agentSessionId: string | null): Activity {
+  return (content, signal) =>
+    agentSessionId
+      ? send((caller) => createActivity(caller, agentSessionId, content, crypto.randomUUID(), signal))
+      : Promise.resolve();
+}
+
+/**
+ * After a requester used their connect link: the delegation that sent it starts now, as them (the
+ * same write check as ever), unless its agent session already has a session. Linear's guidance:
+ * resume with a thought once the account is linked.
+ */
+export async function resumeLinearDelegation(
+  env: Bindings,
+  actor: Actor,
+  linked: { organizationId: string; linearUserId: string; pending: PendingDelegation },
+  log: IntegrationLog,
+): Promise<void> {
+  const { pending } = linked;
+  const db = openDatabase(env.DB);
+  const install = await findLinearInstallation(db, linked.organizationId);
+  if (install?.tenantId !== actor.tenantId) return;
+  if (await findAgentSessionLink(db, install.tenantId, pending.agentSessionId)) return;
+  const send = senderFor(env, install);
+  const activity = activityIn(send, pending.agentSessionId);
+  const origin: LinearOrigin = {
+    organizationId: install.organizationId,
+    agentSessionId: pending.agentSessionId,
+    issueId: pending.issueId,
+    issueIdentifier: pending.issueIdentifier,
+    issueUrl: pending.issueUrl,
+    teamId: pending.teamId,
+    requester: { id: linked.linearUserId, email: null, name: null },
+    viaComment: pending.viaComment,
+  };
+  try {
+    await activity({ type: "thought", body: say.connectedThought() });
+    const text = await send((c) => issueText(c, pending.issueId));
+    await start(env, install, actor, origin, text, true, send, activity, log);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    await activity({ type: "error", body: say.refusedMessage(error.message) });
+    log.info(`resumed delegation refused: ${error.code}`);
+  }
+}
+
 async function start(
   env: Bindings,
   install: LinearInstallationRow,
@@ -136,7 +192,7 @@ async function start(
   text: string,
   fresh: boolean,
   send: LinearSender,
-  activity: (content: ActivityContent) => Promise<void>,
+  activity: Activity,
   log: IntegrationLog,
 ): Promise<void> {
   const db = openDatabase(env.DB);

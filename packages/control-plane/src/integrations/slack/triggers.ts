@@ -20,8 +20,8 @@ import type { Actor, Bindings } from "../../env";
 import { AppError } from "../../http/app-error";
 import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
 import { createSession, sendPrompt, stopSession, titleFrom } from "../../services/sessions";
-import { roleAtLeast } from "../../tenancy/permissions";
 import type { IntegrationLog } from "../port";
+import { requireDriver, sessionToDrive } from "../session-driver";
 import { connectAccountUrl, linkedActor } from "./accounts";
 import { SlackApi } from "./api-client";
 import { requireSlack } from "./config";
@@ -117,16 +117,8 @@ async function actOn(
   }
 }
 
-/** As on the API (session.drive_any): members drive their own sessions; admins and owners any. */
-function requireDriver(actor: Actor, session: { createdBy: string }, doing: string): void {
-  if (session.createdBy !== actor.userId && !roleAtLeast(actor.role, "admin"))
-    throw new AppError("forbidden", `only the person who started this session (or an admin) can ${doing} it`);
-}
-
 async function stopAs(env: Bindings, actor: Actor, sessionId: string): Promise<void> {
-  const session = await findSession(openDatabase(env.DB), actor.tenantId, sessionId);
-  if (!session) throw AppError.sessionNotFound(sessionId);
-  requireDriver(actor, session, "stop");
+  await sessionToDrive(env, actor, sessionId, "stop");
   await stopSession(env, actor, sessionId);
 }
 

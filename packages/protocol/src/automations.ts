@@ -19,7 +19,8 @@ export const PayloadPath = z
   .trim()
   .min(1, "must not be empty")
   .max(AUTOMATION_PATH_MAX)
-  .regex(/^payload(?:[.[]\S*)?$/, 'must be a payload path like "payload.a.b[0]"');
+  // The expression language's parser checks the rest at save (parsePayloadPath).
+  .regex(/^payload(?:[.[].*)?$/s, 'must be a payload path like "payload.a.b[0]"');
 
 export const AUTOMATION_TRIGGER_KINDS = ["webhook", "schedule", "sentry", "github_actions"] as const;
 export const AutomationTriggerKind = z.enum(AUTOMATION_TRIGGER_KINDS);

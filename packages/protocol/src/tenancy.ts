@@ -120,6 +120,19 @@ export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequest>;
 
 export const API_KEY_PREFIX = "nsk_";
 
+/**
+ * What a key may do besides the whole API: "automations:trigger" starts any of the tenant's
+ * webhook automations (POST /webhooks/in/:id with `Authorization: Bearer`), and
+ * "automations:trigger:<automationId>" only that one. A scoped key is refused on /api/v1.
+ */
+export const ApiKeyScope = z
+  .string()
+  .regex(
+    /^automations:trigger(?::[0-9a-z]{26})?$/,
+    'must be "automations:trigger" or "automations:trigger:<automation id>"',
+  );
+export type ApiKeyScope = z.infer<typeof ApiKeyScope>;
+
 export const ApiKey = z.object({
   id: z.string(),
   name: z.string(),
@@ -131,6 +144,8 @@ export const ApiKey = z.object({
   lastUsedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
+  /** Absent: the whole API at `role`. */
+  scope: ApiKeyScope.optional(),
 });
 export type ApiKey = z.infer<typeof ApiKey>;
 
@@ -139,6 +154,8 @@ export const CreateApiKeyRequest = z.strictObject({
   /** Defaults to the creator's role; never above it. */
   role: Role.optional(),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
+  /** Only triggering automations (admins); absent: the whole API. */
+  scope: ApiKeyScope.optional(),
 });
 export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequest>;
 
@@ -251,6 +268,10 @@ export const AUDIT_ACTIONS = [
   "settings.agents_changed",
   "model_account.set",
   "model_account.deleted",
+  "automation.created",
+  "automation.updated",
+  "automation.deleted",
+  "automation.secret_rotated",
 ] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;

@@ -6,7 +6,7 @@
 import { openDatabase } from "../db/client";
 import { pruneWebhookRecords } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
-import { sweepDaytonaSandboxes } from "../providers/daytona/daytona-sweep";
+import { sweepDaytonaSandboxes, sweepDaytonaSnapshotOrphans } from "../providers/daytona/daytona-sweep";
 import { sweepModalSandboxes } from "../providers/modal/modal-sweep";
 import { sweepStuckSessions } from "./stuck-sessions";
 
@@ -28,10 +28,11 @@ export async function pruneWebhookHistory(env: Bindings, now: number): Promise<n
 }
 
 export async function runScheduledMaintenance(env: Bindings, now: number): Promise<void> {
-  const [sweep, prune, daytona, modal] = await Promise.allSettled([
+  const [sweep, prune, daytona, daytonaSnapshots, modal] = await Promise.allSettled([
     sweepStuckSessions(env, now),
     pruneWebhookHistory(env, now),
     sweepDaytonaSandboxes(env, now),
+    sweepDaytonaSnapshotOrphans(env, now),
     sweepModalSandboxes(env, now),
   ]);
   console.log(
@@ -41,6 +42,10 @@ export async function runScheduledMaintenance(env: Bindings, now: number): Promi
       stuckSessions: sweep.status === "fulfilled" ? sweep.value : { error: String(sweep.reason) },
       webhookRecordsPruned: prune.status === "fulfilled" ? prune.value : null,
       daytonaSandboxes: daytona.status === "fulfilled" ? daytona.value : { error: String(daytona.reason) },
+      daytonaSnapshots:
+        daytonaSnapshots.status === "fulfilled"
+          ? daytonaSnapshots.value
+          : { error: String(daytonaSnapshots.reason) },
       modalSandboxes: modal.status === "fulfilled" ? modal.value : { error: String(modal.reason) },
     }),
   );

@@ -1,7 +1,9 @@
 /**
  * Tenant-scoped access to the sessions index. Every function takes the tenant first, except
  * `listStuckSessions`: the scheduled reconciler sweeps every tenant, and hands each row to that
- * session's own DO, which checks the tenant again.
+ * session's own DO, which checks the tenant again; and `sessionStatusAcrossTenants`: the snapshot
+ * sweep knows a provider snapshot's session id (in its name) but not its tenant, and only reads
+ * the status to decide whether the snapshot may go.
  */
 import type { RepoRef, Session, SessionStatus, Trigger } from "@nightshift/protocol";
 import { and, asc, desc, eq, inArray, lt, notInArray } from "drizzle-orm";
@@ -22,6 +24,9 @@ export interface NewSession {
   branch: string;
   /** The sandbox provider resolved for the session (services/sandbox-settings.ts). */
   sandboxProvider?: string;
+  /** The automation that started it, and its name then. */
+  automationId?: string;
+  automationName?: string;
   createdAt: string;
 }
 
@@ -35,6 +40,9 @@ function toSession(row: Row): Session {
     model: row.model,
     status: row.status as SessionStatus,
     trigger: row.trigger as Trigger,
+    ...(row.automationId
+      ? { automation: { id: row.automationId, name: row.automationName ?? row.automationId } }
+      : {}),
     createdBy: row.createdBy,
     branch: row.branch,
     costUsd: row.costUsd,
@@ -164,4 +172,13 @@ export async function listStuckSessions(
     .orderBy(asc(sessions.updatedAt))
     .limit(limit);
   return rows.map(toSession);
+}
+
+/**
+ * Across tenants: a session's status by its id (ULIDs are unique across tenants), or null when
+ * there is no such session. Read by the provider snapshot sweep only; never shown to anyone.
+ */
+export async function sessionStatusAcrossTenants(db: Database, id: string): Promise<SessionStatus | null> {
+  const [row] = await db.select({ status: sessions.status }).from(sessions).where(eq(sessions.id, id));
+  return (row?.status as SessionStatus | undefined) ?? null;
 }

@@ -1,7 +1,8 @@
 /**
  * The warm-start registry in D1: which repositories a tenant opted in (warm_repositories) and,
  * per repository and sandbox provider, the newest prebuilt snapshot and the latest prebuild's
- * state (warm_snapshots). Every query names the tenant.
+ * state (warm_snapshots). Every query names the tenant, except `isWarmSnapshotInUse`: the provider
+ * snapshot sweep has only the snapshot's name, and reads no more than whether a row keeps it.
  */
 import { RepoRef } from "@nightshift/protocol";
 import { and, eq } from "drizzle-orm";
@@ -217,4 +218,14 @@ export async function removeWarmSnapshots(
   const rows = await db.select().from(warmSnapshots).where(where);
   await db.delete(warmSnapshots).where(where);
   return rows.flatMap((row) => (row.ref ? [{ provider: row.provider, ref: row.ref }] : []));
+}
+
+/** Across tenants: whether any repository's warm-start row still uses the snapshot `ref`. */
+export async function isWarmSnapshotInUse(db: Database, ref: string): Promise<boolean> {
+  const [row] = await db
+    .select({ ref: warmSnapshots.ref })
+    .from(warmSnapshots)
+    .where(eq(warmSnapshots.ref, ref))
+    .limit(1);
+  return row !== undefined;
 }

@@ -50,8 +50,17 @@ export const DaytonaSnapshot = z.object({
   name: z.string().min(1),
   state: z.string(),
   errorReason: z.string().nullish(),
+  createdAt: z.string().nullish(),
 });
 export type DaytonaSnapshot = z.infer<typeof DaytonaSnapshot>;
+
+const SnapshotPage = z.object({
+  items: z.array(DaytonaSnapshot),
+  total: z.number().int().nonnegative(),
+  page: z.number().int().positive(),
+  totalPages: z.number().int().nonnegative(),
+});
+export type SnapshotPage = z.infer<typeof SnapshotPage>;
 
 const ToolboxUrl = z.object({ url: z.string().min(1) });
 const ExecAnswer = z.object({ cmdId: z.string().min(1) });
@@ -154,6 +163,13 @@ export class DaytonaClient {
       if (isMissing(err)) return null;
       throw err;
     }
+  }
+
+  /** One page of the organization's snapshots whose name matches `name` (Daytona filters by name). */
+  async listSnapshots(name: string, page: number, limit: number): Promise<SnapshotPage> {
+    const query = new URLSearchParams({ name, page: String(page), limit: String(limit) });
+    const json = await this.call("list snapshots", "GET", `${this.apiUrl}/snapshots?${query}`);
+    return this.parse("list snapshots", SnapshotPage, json);
   }
 
   /** Deletes by id; false when Daytona has no such snapshot (already deleted). */

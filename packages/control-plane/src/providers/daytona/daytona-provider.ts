@@ -25,7 +25,12 @@ import {
   type DaytonaSandbox,
 } from "./daytona-client";
 import { classifyDaytonaError, MISSING_SNAPSHOT } from "./daytona-errors";
-import { deleteDaytonaSnapshot, SNAPSHOT_TIMEOUT_MS, takeDaytonaSnapshot } from "./daytona-snapshots";
+import {
+  deleteDaytonaSnapshot,
+  deploymentTag,
+  SNAPSHOT_TIMEOUT_MS,
+  takeDaytonaSnapshot,
+} from "./daytona-snapshots";
 
 /** Where our sandbox image puts the bundled runtime (packages/sandbox-image). */
 export const DAYTONA_RUNTIME_COMMAND = "node /opt/nightshift/runtime.mjs";
@@ -129,6 +134,7 @@ export class DaytonaSandboxProvider implements SandboxProvider {
     const pollMs = this.config.pollIntervalMs ?? 250;
     try {
       return await takeDaytonaSnapshot(this.client, providerId, purpose, {
+        deploymentTag: await deploymentTag(this.config.deployment),
         timeoutMs: this.config.snapshotTimeoutMs ?? SNAPSHOT_TIMEOUT_MS,
         firstPollMs: Math.max(10, Math.round(pollMs / 5)),
         maxPollMs: pollMs * 4,

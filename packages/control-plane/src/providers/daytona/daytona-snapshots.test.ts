@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createDaytonaApi, type DaytonaApiOptions } from "../../../../testkit/src/daytona/daytona-api";
 import { type CreateSandboxInput, SandboxProviderError } from "../provider";
 import { type DaytonaProviderConfig, DaytonaSandboxProvider } from "./daytona-provider";
-import { SNAPSHOT_NAME_PREFIX } from "./daytona-snapshots";
+import { deploymentTag, parseSnapshotName, SNAPSHOT_NAME_PREFIX } from "./daytona-snapshots";
 
 const KEY = "dtn_snapshot_test_key";
 
@@ -53,6 +53,26 @@ async function failure(promise: Promise<unknown>): Promise<SandboxProviderError>
 }
 
 describe("DaytonaSandboxProvider snapshots", () => {
+  it("names the snapshot after the sandbox's session and the deployment, so the sweep can judge it if its recording is lost", async () => {
+    const session = "01jsnapshotsweep0000000000";
+    const { provider } = setup({}, { deployment: "prod" });
+    const first = await provider.create(
+      input({
+        labels: {
+          "nightshift.tenant": "t-1",
+          "nightshift.session": session,
+          "nightshift.incarnation": "01jinc",
+        },
+      }),
+    );
+    const snapshot = await provider.snapshot(first.providerId, "resume");
+    expect(parseSnapshotName(snapshot.ref)).toEqual({
+      purpose: "resume",
+      deploymentTag: await deploymentTag("prod"),
+      sessionId: session,
+    });
+  });
+
   it("snapshots a sandbox with POST /sandbox/{id}/snapshot, waits until it is active, and a create starts from it", async () => {
     const { api, provider } = setup({ delays: { snapshotMs: 120 } });
     const first = await provider.create(input());
@@ -101,7 +121,8 @@ describe("DaytonaSandboxProvider snapshots", () => {
     const { api, provider } = setup();
     const unknown = await failure(provider.snapshot("no-such-sandbox", "resume"));
     expect(unknown.kind).toBe("permanent");
-    expect(unknown.message).toMatch(/snapshot the sandbox \(HTTP 404/);
+    // The name is made from the sandbox's labels, so the first call that meets the unknown id reads it.
+    expect(unknown.message).toMatch(/read the sandbox \(HTTP 404/);
     const { providerId } = await provider.create(input());
     api.injectFault({ status: 503, calls: 1 });
     const outage = await failure(provider.snapshot(providerId, "resume"));

@@ -22,21 +22,76 @@ export interface SnapshotTiming {
   maxPollMs: number;
 }
 
+/** Who a snapshot belongs to, as its name records it for the sweep (daytona-snapshot-sweep.ts). */
+export interface SnapshotOwner {
+  /** `deploymentTag(NIGHTSHIFT_DEPLOYMENT)`. */
+  deploymentTag: string;
+}
+
+export interface ParsedSnapshotName {
+  purpose: "warm" | "resume";
+  deploymentTag: string;
+  sessionId: string;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A name Daytona accepts and Nightshift recognises: `nightshift-<purpose>-<sandbox id>-<time>`. */
-export function snapshotName(purpose: "warm" | "resume", sandboxId: string, now = Date.now()): string {
-  const id = sandboxId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64);
-  return `${SNAPSHOT_NAME_PREFIX}${purpose}-${id}-${now.toString(36)}`;
+const SESSION_LABEL = "nightshift.session";
+/** Session ids are lowercase ULIDs (services/sessions.ts, warm/prebuild.ts). */
+const SESSION_ID = /^[0-9a-z]{26}$/;
+const OWNED_NAME = /^nightshift-(warm|resume)-(x|[0-9a-f]{8})-([0-9a-z]{26})-([0-9a-z]{1,12})$/;
+
+/**
+ * The deployment as a snapshot name carries it: "x" for an unnamed deployment, else 8 hex digits
+ * of its SHA-256 (a name may hold any characters; Daytona's snapshot names are kept to [a-z0-9-]).
+ */
+export async function deploymentTag(deployment: string | undefined): Promise<string> {
+  if (!deployment) return "x";
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(deployment));
+  return [...new Uint8Array(digest).slice(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A name Daytona accepts and the sweep can judge: `nightshift-<purpose>-<deployment tag>-<session
+ * id>-<time>`. A sandbox without a session label (none Nightshift creates) gets the sandbox id in
+ * the session's place, a name the sweep never matches and so never deletes.
+ */
+export function snapshotName(
+  purpose: "warm" | "resume",
+  owner: SnapshotOwner & { sessionId: string | undefined; sandboxId: string },
+  now = Date.now(),
+): string {
+  const time = now.toString(36);
+  if (owner.sessionId && SESSION_ID.test(owner.sessionId))
+    return `${SNAPSHOT_NAME_PREFIX}${purpose}-${owner.deploymentTag}-${owner.sessionId}-${time}`;
+  const id = owner.sandboxId.replace(/[^A-Za-z0-9-]/g, "").slice(0, 64);
+  return `${SNAPSHOT_NAME_PREFIX}${purpose}-${id}-${time}`;
+}
+
+/** What a snapshot name Nightshift made says about its owner; null for any other name. */
+export function parseSnapshotName(name: string): ParsedSnapshotName | null {
+  const match = OWNED_NAME.exec(name);
+  if (!match) return null;
+  return {
+    purpose: match[1] as "warm" | "resume",
+    deploymentTag: match[2] as string,
+    sessionId: match[3] as string,
+  };
 }
 
 export async function takeDaytonaSnapshot(
   client: DaytonaClient,
   sandboxId: string,
   purpose: "warm" | "resume",
-  timing: SnapshotTiming,
+  timing: SnapshotTiming & SnapshotOwner,
 ): Promise<SandboxSnapshot> {
-  const name = snapshotName(purpose, sandboxId);
+  // The session label names the owner, so a snapshot whose recording is lost can still be judged.
+  const sandbox = await client.getSandbox(sandboxId);
+  const name = snapshotName(purpose, {
+    deploymentTag: timing.deploymentTag,
+    sessionId: sandbox.labels[SESSION_LABEL],
+    sandboxId,
+  });
   await client.snapshotSandbox(sandboxId, name);
   const deadline = Date.now() + timing.timeoutMs;
   let pause = timing.firstPollMs;

@@ -12,6 +12,7 @@ const SessionsPage = lazyComponent(() => import("../sessions/sessions-page"));
 const NewSessionPage = lazyComponent(() => import("../new-session/new-session-page"));
 const SessionPage = lazyComponent(() => import("../session-view/session-page"));
 const SettingsPage = lazyComponent(() => import("../settings/settings-page"));
+const AutomationsPage = lazyComponent(() => import("../automations/automations-page"));
 
 /** Starts fetching the code of the page being opened while /me is still in flight. */
 function preloadPageFor(path: string): void {
@@ -19,9 +20,11 @@ function preloadPageFor(path: string): void {
     ? SessionPage
     : path.startsWith("/settings")
       ? SettingsPage
-      : path.startsWith("/new")
-        ? NewSessionPage
-        : SessionsPage;
+      : path.startsWith("/automations")
+        ? AutomationsPage
+        : path.startsWith("/new")
+          ? NewSessionPage
+          : SessionsPage;
   page.preload().catch(() => {
     // The route loads it again when it renders, and shows the error if that fails too.
   });
@@ -46,6 +49,7 @@ export function App() {
               <Route path="new" element={<NewSessionPage />} />
               <Route path="sessions/:id" element={<SessionPage />} />
               <Route path="settings/*" element={<SettingsPage />} />
+              <Route path="automations/*" element={<AutomationsPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

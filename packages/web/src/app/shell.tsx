@@ -30,6 +30,8 @@ export function Shell() {
             Sessions
           </NavLink>
           <NavLink to="/new">New session</NavLink>
+          {/* Everyone: members read automations and their runs; admins manage them. */}
+          <NavLink to="/automations">Automations</NavLink>
           {/* Everyone: members read the GitHub connection there; the admin tabs show for admins only. */}
           <NavLink to="/settings">Settings</NavLink>
         </nav>

@@ -7,6 +7,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useId, useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { listSessions, sessionKeys } from "../api/sessions";
+import { StartedByAutomation } from "../automations/automation-badge";
 import { agentLabel } from "../ui/agent-label";
 import { formatCost, formatRelative, formatRepo } from "../ui/format";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
@@ -172,6 +173,7 @@ export default function SessionsPage() {
                 <td data-label="Started by">{s.createdBy}</td>
                 <td data-label="Trigger">
                   <span className={`trigger trigger-${s.trigger}`}>{TRIGGER_LABELS[s.trigger]}</span>
+                  <StartedByAutomation automation={s.automation} />
                 </td>
                 <td data-label="Cost" className="num">
                   {formatCost(s.costUsd)}

@@ -1,0 +1,109 @@
+/**
+ * The payload tester: paste a sample delivery, see whether the filter lets it through and the
+ * prompt the agent would get. A saved automation is tried by the Worker (a dry run: nothing
+ * starts); a form not saved yet is tried in the browser with the same expression functions.
+ */
+import type { AutomationTestResult } from "@nightshift/protocol";
+import { useMutation } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { describeError } from "../api/http-client";
+import { testAutomation } from "./automations-api";
+import { FieldErrorText } from "./field-error";
+import type { Draft } from "./form-state";
+import { parseSample, testDraft } from "./local-test";
+
+export type TesterTarget = { kind: "saved"; automationId: string } | { kind: "draft"; draft: Draft };
+
+function TestOutcome({ result }: { result: AutomationTestResult }) {
+  const errorId = useId();
+  return (
+    <div className="card tester-result" data-testid="tester-result" aria-live="polite">
+      <p>
+        <span className={`badge ${result.matched ? "badge-completed" : "badge-idle"}`}>
+          {result.matched ? "Matched" : "Skipped"}
+        </span>
+        {result.reason ? <span className="muted"> {result.reason}</span> : null}
+      </p>
+      {result.error ? <FieldErrorText id={errorId} error={result.error} /> : null}
+      {result.repo ? (
+        <p className="small">
+          Repository: <code>{result.repo}</code>
+        </p>
+      ) : null}
+      {result.prompt !== undefined ? (
+        <>
+          <p className="small muted">The prompt the agent would get:</p>
+          <pre className="rendered-prompt" data-testid="rendered-prompt">
+            {result.prompt}
+          </pre>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function PayloadTester({ target }: { target: TesterTarget }) {
+  const sampleId = useId();
+  const [sample, setSample] = useState("");
+  const [sampleError, setSampleError] = useState<string | null>(null);
+  const [localResult, setLocalResult] = useState<AutomationTestResult | null>(null);
+  const remote = useMutation({
+    mutationFn: (payload: unknown) =>
+      target.kind === "saved" ? testAutomation(target.automationId, payload) : Promise.reject(),
+  });
+
+  function run() {
+    const parsed = parseSample(sample);
+    if (!parsed.ok) {
+      setSampleError(parsed.message);
+      setLocalResult(null);
+      remote.reset();
+      return;
+    }
+    setSampleError(null);
+    if (target.kind === "saved") remote.mutate(parsed.payload);
+    else setLocalResult(testDraft(target.draft, parsed.payload));
+  }
+
+  const result = target.kind === "saved" ? (remote.data ?? null) : localResult;
+  return (
+    // Not a <form>: the tester sits inside the automation form, and forms cannot nest.
+    <section className="tester" aria-label="Payload tester">
+      <h2 className="h3">Payload tester</h2>
+      <p className="muted small">
+        {target.kind === "saved"
+          ? "Paste a sample delivery: the server checks it against the saved automation. Nothing starts."
+          : "Paste a sample delivery to check the filter and the template as they are in the form. Nothing is sent."}
+      </p>
+      <div className="field">
+        <label htmlFor={sampleId}>Sample payload (JSON)</label>
+        <textarea
+          id={sampleId}
+          className="mono"
+          rows={6}
+          value={sample}
+          onChange={(e) => setSample(e.target.value)}
+          placeholder={'{"action": "opened", "repository": {"full_name": "acme/api"}}'}
+          spellCheck={false}
+          aria-invalid={sampleError ? true : undefined}
+        />
+        {sampleError ? (
+          <span className="field-error" role="alert">
+            {sampleError}
+          </span>
+        ) : null}
+      </div>
+      <div className="form-actions">
+        <button type="button" className="button" onClick={run} disabled={remote.isPending}>
+          {remote.isPending ? "Testing…" : "Test payload"}
+        </button>
+      </div>
+      {remote.isError ? (
+        <p className="form-error" role="alert">
+          {describeError(remote.error)}
+        </p>
+      ) : null}
+      {result ? <TestOutcome result={result} /> : null}
+    </section>
+  );
+}

@@ -137,7 +137,7 @@ describe("renderTemplate: caps", () => {
       { v: `${"a".repeat(7)}${"😀".repeat(10)}` },
       { maxValueChars: 20 },
     );
-    expect(out).toBe("a".repeat(7) + "…(truncated)");
+    expect(out).toBe(`${"a".repeat(7)}…(truncated)`);
   });
 
   it("ignores nonsense caps and uses the defaults", () => {

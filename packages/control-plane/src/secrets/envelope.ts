@@ -13,8 +13,11 @@ const encoder = new TextEncoder();
 
 export interface SecretAddress {
   tenantId: string;
-  /** "user": a user's own model account; repoKey then holds the user id. */
-  scope: "tenant" | "repo" | "user";
+  /**
+   * "user": a user's own model account; repoKey then holds the user id. "automation": an
+   * automation's webhook signing secret; repoKey then holds the automation id.
+   */
+  scope: "tenant" | "repo" | "user" | "automation";
   /** "" for tenant-wide secrets. */
   repoKey: string;
   name: string;

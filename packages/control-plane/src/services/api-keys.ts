@@ -12,6 +12,7 @@ import type {
 import { ulid } from "ulid";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
+import { getAutomation } from "../db/repositories/automations";
 import {
   type ApiKeyRow,
   findApiKey,
@@ -37,7 +38,20 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     lastUsedAt: row.lastUsedAt,
     expiresAt: row.expiresAt,
     revokedAt: row.revokedAt,
+    ...(row.scope ? { scope: row.scope } : {}),
   };
+}
+
+/**
+ * A scoped key only triggers automations, which act with their own member's access; making one is
+ * managing automations (admins), and one named for an automation needs that automation here.
+ */
+async function checkScope(env: Bindings, actor: Actor, scope: string | undefined): Promise<void> {
+  if (!scope) return;
+  authorize(actor, "automation.manage");
+  const automationId = scope.split(":")[2];
+  if (automationId && !(await getAutomation(openDatabase(env.DB), actor.tenantId, automationId)))
+    throw AppError.notFound(`automation ${automationId}`);
 }
 
 export async function createApiKey(
@@ -53,6 +67,7 @@ export async function createApiKey(
   if (!roleAtLeast(actor.role, role)) {
     throw new AppError("forbidden", `a key's role cannot be above your own (${actor.role})`);
   }
+  await checkScope(env, actor, req.scope);
   const now = new Date();
   const material = await generateApiKey();
   const row = await insertApiKey(openDatabase(env.DB), actor.tenantId, {
@@ -62,13 +77,14 @@ export async function createApiKey(
     prefix: material.prefix,
     hash: material.hash,
     role,
+    scope: req.scope ?? null,
     createdAt: now.toISOString(),
     expiresAt: req.expiresInDays ? new Date(now.getTime() + req.expiresInDays * DAY_MS).toISOString() : null,
   });
   await recordAudit(openDatabase(env.DB), actor.tenantId, actor, {
     action: "api_key.created",
     target: { type: "api_key", id: row.id },
-    detail: { name: row.name, prefix: row.prefix, role },
+    detail: { name: row.name, prefix: row.prefix, role, ...(row.scope ? { scope: row.scope } : {}) },
   });
   return { apiKey: toApiKey(row), key: material.key };
 }

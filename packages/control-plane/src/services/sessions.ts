@@ -82,6 +82,8 @@ export interface SessionOrigin {
   /** A session started from Linear: the issue and agent session it answers (integrations/linear/session-linear.ts). */
   linear?: LinearBinding;
 }
+  /** A session started by an automation (trigger webhook or schedule): shown on the session. */
+  automation?: { id: string; name: string };
 
 export async function createSession(
   env: Bindings,
@@ -120,6 +122,9 @@ export async function createSession(
     createdAt: now,
   });
   const result = await stubFor(env, id).initialize({
+    ...(origin.automation
+      ? { automationId: origin.automation.id, automationName: origin.automation.name }
+      : {}),
     sessionId: id,
     tenantId: actor.tenantId,
     title,

@@ -44,6 +44,9 @@ export const PERMISSIONS = {
   "audit.read": "admin",
   /** Tenant settings such as the sandbox egress allow-list; members may read them. */
   "settings.manage": "admin",
+  /** Automations start sessions unattended as the member who set them up: admins manage, members read. */
+  "automation.read": "member",
+  "automation.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -40,7 +40,7 @@ export const PUBLIC_PREFIXES: { prefix: string; reason: string }[] = [
   {
     prefix: "/webhooks/",
     reason:
-      "called by GitHub (other integrations are planned), verified by signature; the tenant comes from the verified delivery",
+      "called by GitHub, Slack, Linear and automations' senders, verified by signature (or an automation's scoped key); the tenant comes from the verified delivery",
   },
 ];
 
@@ -120,6 +120,16 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   // The gateway's base URLs can name private hosts and budgets are commercial: admins read them too.
   [`GET ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
   [`PUT ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
+  // Automations start sessions as the member who set them up: admins manage them, members read.
+  [`GET ${T}/automations`]: { kind: "tenant", action: "automation.read" },
+  [`POST ${T}/automations`]: { kind: "tenant", action: "automation.manage" },
+  [`GET ${T}/automations/:id`]: { kind: "tenant", action: "automation.read" },
+  [`PATCH ${T}/automations/:id`]: { kind: "tenant", action: "automation.manage" },
+  [`DELETE ${T}/automations/:id`]: { kind: "tenant", action: "automation.manage" },
+  [`POST ${T}/automations/:id/rotate-secret`]: { kind: "tenant", action: "automation.manage" },
+  [`POST ${T}/automations/:id/run`]: { kind: "tenant", action: "automation.manage" },
+  [`POST ${T}/automations/:id/test`]: { kind: "tenant", action: "automation.read" },
+  [`GET ${T}/automations/:id/runs`]: { kind: "tenant", action: "automation.read" },
   [`GET ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`PUT ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/settings/sandbox`]: { kind: "tenant", action: "tenant.read" },

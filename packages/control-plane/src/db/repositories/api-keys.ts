@@ -9,7 +9,7 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export async function insertApiKey(
   db: Database,
   tenantId: string,
-  row: Omit<ApiKeyRow, "tenantId" | "lastUsedAt" | "revokedAt">,
+  row: Omit<ApiKeyRow, "tenantId" | "lastUsedAt" | "revokedAt" | "scope"> & { scope?: string | null },
 ): Promise<ApiKeyRow> {
   const [inserted] = await db
     .insert(apiKeys)

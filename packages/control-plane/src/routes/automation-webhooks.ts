@@ -1,0 +1,52 @@
+/**
+ * POST /webhooks/in/:automationId — an automation's inbound webhook. 202 `{sessionId, runId}` when
+ * a session started; 200 `{skipped}`, `{duplicate: true}` or `{failed}` otherwise; 401 for a bad,
+ * missing or stale signature (or key); 404 for an unknown, disabled or schedule automation alike;
+ * 413 over the body cap (the app-wide body limit); 429 with Retry-After over a limit.
+ */
+import { Hono } from "hono";
+import { verifyAutomationDelivery } from "../automations/ingress";
+import { startAutomationRun } from "../automations/run";
+import type { AppEnv } from "../env";
+import { AppError } from "../http/app-error";
+
+export const automationWebhookRoutes = new Hono<AppEnv>().post("/:automationId", async (c) => {
+  // The raw text: the signature covers exactly what was sent, so nothing may parse first.
+  const raw = await c.req.text();
+  const now = new Date();
+  const delivery = await verifyAutomationDelivery(
+    c.env,
+    c.req.param("automationId"),
+    c.req.raw.headers,
+    raw,
+    now,
+  );
+  const run = await startAutomationRun(
+    c.env,
+    {
+      automation: delivery.automation,
+      triggerId: delivery.triggerId,
+      payload: delivery.payload,
+      trigger: "webhook",
+    },
+    now,
+  );
+  switch (run.outcome) {
+    case "started":
+      return c.json({ sessionId: run.sessionId, runId: run.id }, 202);
+    case "duplicate":
+      return c.json({ duplicate: true, runId: run.id }, 200);
+    case "skipped":
+      return c.json({ skipped: run.reason ?? "skipped", runId: run.id }, 200);
+    case "rate_limited":
+      throw new AppError(
+        "rate_limited",
+        `this automation is over its limits: ${run.reason ?? "too many runs"}`,
+        undefined,
+        { "retry-after": String(run.retryAfterSeconds ?? 60) },
+      );
+    case "failed":
+      // Recorded in the run history; a retry of the same delivery would fail the same way.
+      return c.json({ failed: run.reason ?? "the run failed", runId: run.id }, 200);
+  }
+});

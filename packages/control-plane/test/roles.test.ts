@@ -83,6 +83,12 @@ const ROWS: Row[] = [
       api(t(c, `/sessions/${(await sessionBy(c.tenant, c.tenant)).id}/stop`), { method: "POST" }, c.as),
   },
   {
+    what: "read the month's spend against the budget",
+    least: "member",
+    actions: ["tenant.read"],
+    run: (c) => api(t(c, "/budget"), {}, c.as),
+  },
+  {
     what: "list members",
     least: "member",
     actions: ["member.read"],

@@ -20,6 +20,7 @@ describe("the error table", () => {
       invalid_frame: 400,
       unknown_frame: 400,
       unauthorized: 401,
+      budget_exhausted: 402,
       forbidden: 403,
       not_found: 404,
       session_not_found: 404,

@@ -6,7 +6,7 @@
  */
 
 interface ErrorCodeEntry {
-  status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 402 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 426 | 429 | 500 | 502 | 503;
   meaning: string;
 }
 
@@ -22,6 +22,10 @@ export const ERROR_TABLE = {
   },
   payload_too_large: { status: 413, meaning: "the body is larger than the endpoint accepts" },
   unauthorized: { status: 401, meaning: "no valid credential came with the request" },
+  budget_exhausted: {
+    status: 402,
+    meaning: "the tenant's monthly budget (or a session cap) is used up; the message gives the figures",
+  },
   forbidden: { status: 403, meaning: "the caller is known but may not do this" },
   not_found: { status: 404, meaning: "the thing asked for does not exist or is not the caller's" },
   session_not_found: { status: 404, meaning: "no such session in this tenant" },

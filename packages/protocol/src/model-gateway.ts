@@ -51,8 +51,10 @@ const Usd = z.number().nonnegative().max(1_000_000);
 export const BudgetSettings = z.strictObject({
   /** One session's total gateway spend. */
   sessionUsd: Usd.optional(),
-  /** The tenant's spend in the current calendar month (UTC). */
+  /** The tenant's spend in the current calendar month (UTC): the hard stop (no new sessions, no calls). */
   monthlyUsd: Usd.optional(),
+  /** Percent of monthlyUsd at which the dashboard warns (unset: DEFAULT_MONTHLY_WARN_PERCENT). */
+  monthlyWarnPercent: z.number().int().min(1).max(100).optional(),
 });
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
 

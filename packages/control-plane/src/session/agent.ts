@@ -153,10 +153,11 @@ export class SessionAgent extends DurableObject<Bindings> {
         ? { ok: true, value: { status: existing.status } }
         : notFound;
     }
-    const { prompt, ...rest } = init;
+    const { prompt, notice, ...rest } = init;
     this.store.meta.set("session.meta", { ...rest, status: "queued" });
     this.upkeep.statusChanged("queued");
     this.publish([{ type: "session.status", status: "queued" }]);
+    if (notice) this.publish([{ type: "log", source: "nightshift", stream: "stderr", text: notice }]);
     // Only a warm-start prebuild has no prompt: it asks for a sandbox all the same.
     if (prompt) this.acceptPrompt(prompt);
     else this.lifecycle.push({ kind: "prompt.enqueued" });

@@ -9,6 +9,8 @@ import type { SessionMeta } from "./store";
  */
 export type SessionInit = Omit<SessionMeta, "status"> & {
   prompt?: NewPrompt;
+  /** Shown once at the top of the timeline (a budget warning); not kept in the session's metadata. */
+  notice?: string;
 };
 
 /** A prompt to queue; `github` says where on GitHub to answer when its turn ends. */

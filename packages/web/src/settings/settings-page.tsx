@@ -9,6 +9,7 @@ import { useAuth } from "../auth/auth-context";
 import { EmptyState } from "../ui/states";
 import { AgentsPanel } from "./agents-panel";
 import { ApiKeysPanel } from "./api-keys-panel";
+import { BudgetPanel } from "./budget-panel";
 import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
 import { MembersPanel } from "./members-panel";
@@ -29,6 +30,7 @@ const ADMIN_TABS = [
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
   { path: "model-accounts", label: "Model accounts" },
+  { path: "budget", label: "Budget" },
   { path: "integrations", label: "Integrations" },
 ];
 const MEMBER_TABS = [
@@ -83,6 +85,7 @@ export default function SettingsPage() {
           {admin ? (
             <>
               <Route path="secrets" element={<SecretsPanel />} />
+              <Route path="budget" element={<BudgetPanel />} />
               <Route path="members" element={<MembersPanel />} />
               <Route path="api-keys" element={<ApiKeysPanel />} />
               <Route path="integrations" element={<IntegrationsPanel />} />

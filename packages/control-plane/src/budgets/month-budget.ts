@@ -1,0 +1,77 @@
+/**
+ * The tenant's monthly budget: a soft warning at a percentage of it and a hard stop at it. The hard
+ * stop is enforced twice: the gateway refuses model calls (model-gateway/budget.ts) and
+ * createSession refuses new sessions with 402 and the figures (assertMonthlyBudgetLeft), so every
+ * entry point (API, dashboard, GitHub, Slack, Linear) is covered by one check.
+ */
+import {
+  type BudgetSettings,
+  type BudgetState,
+  DEFAULT_MONTHLY_WARN_PERCENT,
+  type TenantBudgetStatus,
+} from "@nightshift/protocol";
+import type { Database } from "../db/client";
+import { readGatewaySettings } from "../db/repositories/gateway-settings";
+import { monthOf, monthSpendUsd } from "../db/repositories/month-spend";
+import { AppError } from "../http/app-error";
+
+export const usd = (n: number) => `$${n.toFixed(2)}`;
+
+/** The status for `spentUsd` against `budget` in `period`: pure, so the banner and the 402 agree. */
+export function budgetStatusOf(budget: BudgetSettings, period: string, spentUsd: number): TenantBudgetStatus {
+  const warnAtPercent = budget.monthlyWarnPercent ?? DEFAULT_MONTHLY_WARN_PERCENT;
+  const monthlyUsd = budget.monthlyUsd ?? null;
+  if (monthlyUsd === null)
+    return { period, spentUsd, monthlyUsd, warnAtPercent, percentUsed: null, state: "ok" };
+  // A zero budget is spent before anything is: exhausted, and 100 % rather than a division by zero.
+  const percentUsed = monthlyUsd === 0 ? 100 : (spentUsd / monthlyUsd) * 100;
+  let state: BudgetState = "ok";
+  if (spentUsd >= monthlyUsd) state = "exhausted";
+  else if (percentUsed >= warnAtPercent) state = "warning";
+  return { period, spentUsd, monthlyUsd, warnAtPercent, percentUsed, state };
+}
+
+export async function tenantBudgetStatus(
+  db: Database,
+  tenantId: string,
+  now: Date,
+): Promise<TenantBudgetStatus> {
+  const period = monthOf(now);
+  const [{ budget }, spent] = await Promise.all([
+    readGatewaySettings(db, tenantId),
+    monthSpendUsd(db, tenantId, period),
+  ]);
+  return budgetStatusOf(budget, period, spent);
+}
+
+/** The message a person reads when a session is refused: spent, budget and period, and what to do. */
+export function exhaustedMessage(status: TenantBudgetStatus): string {
+  return (
+    `This tenant's monthly budget is used up: ${usd(status.spentUsd)} spent of ` +
+    `${usd(status.monthlyUsd ?? 0)} for ${status.period} (UTC). New sessions start again next month, ` +
+    "or when a tenant admin raises the budget in Settings → Budget."
+  );
+}
+
+/** The notice a session started past the soft warning carries at the top of its timeline. */
+export function warningNotice(status: TenantBudgetStatus): string {
+  return (
+    `Budget warning: this tenant has spent ${usd(status.spentUsd)} of its ${usd(status.monthlyUsd ?? 0)} ` +
+    `monthly budget for ${status.period} (${Math.floor(status.percentUsed ?? 0)}%, warning at ` +
+    `${status.warnAtPercent}%). At the budget, new sessions and model calls are refused.\n`
+  );
+}
+
+/**
+ * Throws 402 budget_exhausted when the tenant is at or over its monthly budget; otherwise returns
+ * the status (so the caller can pass on a warning). Costs two D1 reads, made at once.
+ */
+export async function assertMonthlyBudgetLeft(
+  db: Database,
+  tenantId: string,
+  now: Date,
+): Promise<TenantBudgetStatus> {
+  const status = await tenantBudgetStatus(db, tenantId, now);
+  if (status.state === "exhausted") throw new AppError("budget_exhausted", exhaustedMessage(status));
+  return status;
+}

@@ -13,9 +13,9 @@ import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditRoutes } from "./routes/audit";
-import { authRoutes } from "./routes/auth";
 import { automationWebhookRoutes } from "./routes/automation-webhooks";
 import { automationRoutes } from "./routes/automations";
+import { authRoutes } from "./routes/auth";
 import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
 import { linearAuthRoutes, linearRoutes, sessionLinearIssueRoutes } from "./routes/linear";
@@ -71,12 +71,12 @@ export function createApp() {
   app.route("/auth/slack", slackAuthRoutes);
   app.route("/auth/linear", linearAuthRoutes);
   app.route("/auth", authRoutes);
+  // An automation's inbound webhook: signed with its own secret, or a key scoped to triggering it.
+  app.route("/webhooks/in", automationWebhookRoutes);
   // Signed by the integration (HMAC over the raw body), not by a user.
   app.route("/webhooks", webhookRoutes);
   // Every other /api/v1 route needs a caller; the next two need no tenant (they list the caller's).
   app.use("/api/v1/*", authenticate);
-  // An automation's inbound webhook: signed with its own secret, or a key scoped to triggering it.
-  app.route("/webhooks/in", automationWebhookRoutes);
   app.route("/api/v1/me", meRoutes);
   app.route("/api/v1/tenants", tenantDirectoryRoutes);
   // From here on: one tenant, proven membership, and the route's policy (tenancy/route-policy.ts).
@@ -100,12 +100,12 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
   app.route("/api/v1/tenants/:tenantId/secrets", secretRoutes);
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
+  app.route("/api/v1/tenants/:tenantId/automations", automationRoutes);
   app.route("/api/v1/tenants/:tenantId/settings", settingsRoutes);
   app.route("/api/v1/tenants/:tenantId/github", githubRoutes);
   app.route("/api/v1/tenants/:tenantId/linear", linearRoutes);
   app.route("/api/v1/tenants/:tenantId/slack", slackRoutes);
   app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
-  app.route("/api/v1/tenants/:tenantId/automations", automationRoutes);
   app.route("/api/v1/tenants/:tenantId/budget", budgetRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),

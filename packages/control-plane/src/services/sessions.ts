@@ -81,9 +81,9 @@ export interface SessionOrigin {
   slack?: SlackThreadBinding;
   /** A session started from Linear: the issue and agent session it answers (integrations/linear/session-linear.ts). */
   linear?: LinearBinding;
-}
   /** A session started by an automation (trigger webhook or schedule): shown on the session. */
   automation?: { id: string; name: string };
+}
 
 export async function createSession(
   env: Bindings,
@@ -119,12 +119,12 @@ export async function createSession(
     createdBy: actor.userId,
     branch: origin.branch ?? branchFor(id, title),
     sandboxProvider,
-    createdAt: now,
-  });
-  const result = await stubFor(env, id).initialize({
     ...(origin.automation
       ? { automationId: origin.automation.id, automationName: origin.automation.name }
       : {}),
+    createdAt: now,
+  });
+  const result = await stubFor(env, id).initialize({
     sessionId: id,
     tenantId: actor.tenantId,
     title,

@@ -115,11 +115,6 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`PUT ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },
   [`DELETE ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },
   [`GET ${T}/audit`]: { kind: "tenant", action: "audit.read" },
-  [`GET ${T}/settings`]: { kind: "tenant", action: "tenant.read" },
-  [`PUT ${T}/settings/egress`]: { kind: "tenant", action: "settings.manage" },
-  // The gateway's base URLs can name private hosts and budgets are commercial: admins read them too.
-  [`GET ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
-  [`PUT ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
   // Automations start sessions as the member who set them up: admins manage them, members read.
   [`GET ${T}/automations`]: { kind: "tenant", action: "automation.read" },
   [`POST ${T}/automations`]: { kind: "tenant", action: "automation.manage" },
@@ -130,6 +125,11 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`POST ${T}/automations/:id/run`]: { kind: "tenant", action: "automation.manage" },
   [`POST ${T}/automations/:id/test`]: { kind: "tenant", action: "automation.read" },
   [`GET ${T}/automations/:id/runs`]: { kind: "tenant", action: "automation.read" },
+  [`GET ${T}/settings`]: { kind: "tenant", action: "tenant.read" },
+  [`PUT ${T}/settings/egress`]: { kind: "tenant", action: "settings.manage" },
+  // The gateway's base URLs can name private hosts and budgets are commercial: admins read them too.
+  [`GET ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
+  [`PUT ${T}/settings/model`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`PUT ${T}/settings/budget`]: { kind: "tenant", action: "settings.manage" },
   [`GET ${T}/settings/sandbox`]: { kind: "tenant", action: "tenant.read" },

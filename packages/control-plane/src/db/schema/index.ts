@@ -11,4 +11,5 @@ export * from "./sessions";
 export * from "./settings";
 export * from "./slack";
 export * from "./tenancy";
+export * from "./usage-rollups";
 export * from "./warm";

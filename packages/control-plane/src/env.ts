@@ -1,5 +1,6 @@
 /** The Worker's bindings and typed Hono environment. */
 import type { Role } from "@nightshift/protocol";
+import type { AutomationSchedule } from "./automations/schedule/automation-schedule";
 import type { SandboxSlots } from "./capacity/slots";
 import type { SessionAgent } from "./session/agent";
 import type { Principal } from "./tenancy/principal";
@@ -12,6 +13,8 @@ export interface Bindings {
   SANDBOX_SLOTS: DurableObjectNamespace<SandboxSlots>;
   /** One per (tenant, repository) with warm start on: its refresh alarm and prebuild dedupe (warm/warm-pool.ts). */
   WARM_POOL: DurableObjectNamespace<WarmPool>;
+  /** One per scheduled automation: its alarm is the next fire time (automations/schedule). */
+  AUTOMATION_SCHEDULE: DurableObjectNamespace<AutomationSchedule>;
   ASSETS: Fetcher;
   NIGHTSHIFT_MODE: string;
   MAX_BODY_BYTES: string;
@@ -101,6 +104,8 @@ export interface Bindings {
   RATE_LIMIT_WEBHOOK?: string;
   /** Prompts (a session's first included) per tenant, "<per minute>,<burst>". */
   RATE_LIMIT_PROMPTS?: string;
+  /** Device sign-in codes a user may enter (look up, approve, deny) per tenant, "<per minute>,<burst>". */
+  RATE_LIMIT_DEVICE_CODES?: string;
   /** Sandboxes running at once in the pool (default 20, the local host's ceiling) and per tenant (default 10). */
   SANDBOX_SLOT_LIMIT?: string;
   SANDBOX_SLOT_LIMIT_PER_TENANT?: string;

@@ -3,6 +3,7 @@ import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { runScheduledMaintenance } from "./maintenance/scheduled";
 
+export { AutomationSchedule } from "./automations/schedule/automation-schedule";
 export { SandboxSlots } from "./capacity/slots";
 export { SessionAgent } from "./session/agent";
 export { WarmPool } from "./warm/warm-pool";

@@ -1,99 +1,329 @@
 /**
- * Automation schedules (issue 16 §3) in workerd: croner's cron parsing and next-fire times in an
- * IANA zone (here, inside the Worker runtime), the refusals at save, and the AutomationSchedule
- * Durable Object end to end through the real API, D1 and alarms.
+ * Automation schedules (issue 16 §3) in workerd: the AutomationSchedule Durable Object end to end
+ * through the real API, D1 and alarms — a fire starts a session, a double fire dedupes, a late
+ * alarm is skipped (catch-up: skip, not a burst), 3 failures in a row pause, pause/delete clear the
+ * alarm, the DO checks the tenant — and the Worker's cron, which only re-arms lost alarms.
+ * Cron parsing is in automation-schedule-cron.test.ts.
  */
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { Automation, AutomationCreated, AutomationRun, AutomationRunsPage } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import { MIN_INTERVAL_MINUTES, nextFireAfter, validateSchedule } from "../src/automations/schedule/cron";
+import { automationScheduleName } from "../src/automations/schedule/automation-schedule";
+import { nextFireAfter } from "../src/automations/schedule/cron";
+import { openDatabase } from "../src/db/client";
+import { setScheduleNextRunAt } from "../src/db/repositories/automation-schedules";
+import worker from "../src/index";
+import { api, createTenant, type Identity, joinTenant, postJson } from "./helpers";
 
-function refusal(cron: string, timezone = "UTC"): string {
-  const check = validateSchedule(cron, timezone);
-  if (check.ok) throw new Error(`expected "${cron}" in ${timezone} to be refused`);
-  return check.message;
+const DEMO = { kind: "local", path: "demo" } as const;
+
+function stubOf(automationId: string) {
+  return env.AUTOMATION_SCHEDULE.getByName(automationScheduleName(automationId));
 }
 
-describe("schedule cron: next fire in a time zone", () => {
-  it("fires 09:00 Berlin time at 08:00 UTC in winter and 07:00 UTC in summer", () => {
-    expect(nextFireAfter("0 9 * * *", "Europe/Berlin", new Date("2026-01-10T12:00:00Z")).toISOString()).toBe(
-      "2026-01-11T08:00:00.000Z",
+function alarmOf(automationId: string): Promise<number | null> {
+  return runInDurableObject(stubOf(automationId), (_instance, state) => state.storage.getAlarm());
+}
+
+async function createSchedule(who: Identity, overrides: Record<string, unknown> = {}): Promise<Automation> {
+  const res = await postJson(
+    `/api/v1/tenants/${who.tenantId}/automations`,
+    {
+      name: "weekly dependency bump",
+      trigger: { kind: "schedule", cron: "0 9 * * 1", timezone: "Europe/Berlin" },
+      repo: { mode: "fixed", repo: DEMO },
+      promptTemplate: "Bump the dependencies (due {{payload.scheduledFor}})",
+      ...overrides,
+    },
+    {},
+    who,
+  );
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as AutomationCreated).automation;
+}
+
+async function readAutomation(who: Identity, id: string): Promise<Automation> {
+  const res = await api(`/api/v1/tenants/${who.tenantId}/automations/${id}`, {}, who);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Automation;
+}
+
+async function runsOf(who: Identity, id: string): Promise<AutomationRun[]> {
+  const res = await api(`/api/v1/tenants/${who.tenantId}/automations/${id}/runs`, {}, who);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as AutomationRunsPage).runs;
+}
+
+/**
+ * As if the schedule's time had come (or passed): D1's next fire time and the alarm the DO armed
+ * both say `dueAt`, as they would after a real arm for that time.
+ */
+async function makeDue(who: Identity, id: string, dueAt: Date): Promise<void> {
+  await setScheduleNextRunAt(openDatabase(env.DB), who.tenantId, id, dueAt.toISOString());
+  await runInDurableObject(stubOf(id), async (_instance, state) => {
+    const armed = (await state.storage.get("armed")) as Record<string, string>;
+    await state.storage.put("armed", { ...armed, dueAt: dueAt.toISOString() });
+    await state.storage.setAlarm(dueAt.getTime());
+  });
+}
+
+async function fireAlarm(id: string): Promise<void> {
+  expect(await runDurableObjectAlarm(stubOf(id))).toBe(true);
+}
+
+describe("automation schedules: the per-automation alarm", () => {
+  it("arms the schedule's Durable Object at the next fire time when it is created", async () => {
+    const owner = await createTenant("sched-arm");
+    const automation = await createSchedule(owner);
+    const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date());
+    expect(automation.nextRunAt).toBe(next.toISOString());
+    expect(await alarmOf(automation.id)).toBe(next.getTime());
+  });
+
+  it("an alarm at the due time starts a session and records the run, then arms the next fire", async () => {
+    const owner = await createTenant("sched-fire");
+    const automation = await createSchedule(owner);
+    const due = new Date(Date.now() - 1_000);
+    await makeDue(owner, automation.id, due);
+    await fireAlarm(automation.id);
+
+    const [run] = await runsOf(owner, automation.id);
+    expect(run).toMatchObject({ outcome: "started", triggerId: `schedule:${due.toISOString()}` });
+    expect(run?.sessionId).toBeTruthy();
+    const session = await api(`/api/v1/sessions/${run?.sessionId}`, {}, owner);
+    expect(session.status).toBe(200);
+    expect(await session.json()).toMatchObject({
+      trigger: "schedule",
+      automation: { id: automation.id, name: automation.name },
+    });
+    const after = await readAutomation(owner, automation.id);
+    const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date(run!.at));
+    expect(after.nextRunAt).toBe(next.toISOString());
+    expect(after.lastRunAt).toBe(run?.at);
+    expect(await alarmOf(automation.id)).toBe(next.getTime());
+  });
+
+  it("a second fire of the same due time starts no second session", async () => {
+    const owner = await createTenant("sched-double");
+    const automation = await createSchedule(owner);
+    const due = new Date(Date.now() - 1_000);
+    await makeDue(owner, automation.id, due);
+    await fireAlarm(automation.id);
+    await makeDue(owner, automation.id, due);
+    await fireAlarm(automation.id);
+    const runs = await runsOf(owner, automation.id);
+    expect(runs.map((r) => r.outcome).sort()).toEqual(["duplicate", "started"]);
+    expect(runs.filter((r) => r.sessionId)).toHaveLength(1);
+  });
+
+  it("catch-up: an alarm that runs minutes late skips the fire, records why, and moves on", async () => {
+    const owner = await createTenant("sched-late");
+    const automation = await createSchedule(owner);
+    const due = new Date(Date.now() - 10 * 60_000);
+    await makeDue(owner, automation.id, due);
+    await fireAlarm(automation.id);
+
+    const runs = await runsOf(owner, automation.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      outcome: "skipped",
+      reason: "missed while the service was down",
+      triggerId: `schedule:${due.toISOString()}`,
+    });
+    expect(runs[0]?.sessionId).toBeUndefined();
+    const after = await readAutomation(owner, automation.id);
+    expect(Date.parse(after.nextRunAt!)).toBeGreaterThan(Date.now());
+    expect(await alarmOf(automation.id)).toBe(Date.parse(after.nextRunAt!));
+    // Missing a fire is not the automation failing.
+    expect(after.consecutiveFailures).toBe(0);
+  });
+
+  it("auto-pauses after 3 consecutive failures (the acting member lost access), with the reason shown", async () => {
+    const owner = await createTenant("sched-fail");
+    const admin = await joinTenant(owner, "admin", "sched-admin");
+    const automation = await createSchedule(admin);
+    expect(automation.actingUserId).toBe(admin.userId);
+    const removed = await api(
+      `/api/v1/tenants/${owner.tenantId}/members/${admin.userId}`,
+      { method: "DELETE" },
+      owner,
     );
-    expect(nextFireAfter("0 9 * * *", "Europe/Berlin", new Date("2026-07-10T12:00:00Z")).toISOString()).toBe(
-      "2026-07-11T07:00:00.000Z",
+    expect(removed.status).toBe(204);
+
+    for (let i = 1; i <= 3; i++) {
+      await makeDue(owner, automation.id, new Date(Date.now() - 1_000 * i));
+      await fireAlarm(automation.id);
+      const current = await readAutomation(owner, automation.id);
+      expect(current.consecutiveFailures).toBe(i);
+      expect(current.enabled).toBe(i < 3);
+    }
+    const paused = await readAutomation(owner, automation.id);
+    expect(paused.pausedReason).toMatch(/paused after 3 failures in a row/);
+    expect(paused.pausedReason).toMatch(/has left the tenant/);
+    expect(paused.nextRunAt).toBeUndefined();
+    expect(await alarmOf(automation.id)).toBeNull();
+    const runs = await runsOf(owner, automation.id);
+    expect(runs.map((r) => r.outcome)).toEqual(["failed", "failed", "failed"]);
+  });
+
+  it("a disabled schedule does not fire, even when an alarm it still had goes off", async () => {
+    const owner = await createTenant("sched-disabled");
+    const automation = await createSchedule(owner);
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}/automations/${automation.id}`,
+      { method: "PATCH", headers: { "content-type": "application/json" }, body: '{"enabled":false}' },
+      owner,
     );
+    expect(res.status).toBe(200);
+    expect(await alarmOf(automation.id)).toBeNull();
+
+    // An alarm left over from before the pause (D1 is the truth, not the alarm).
+    await runInDurableObject(stubOf(automation.id), (_instance, state) => state.storage.setAlarm(Date.now()));
+    await fireAlarm(automation.id);
+    expect(await runsOf(owner, automation.id)).toEqual([]);
+    expect(await alarmOf(automation.id)).toBeNull();
   });
 
-  it("keeps 09:00 New York local time across the spring-forward DST change", () => {
-    // DST starts in the US on Sunday 2026-03-08: 09:00 EST is 14:00 UTC, 09:00 EDT is 13:00 UTC.
-    const saturday = nextFireAfter("0 9 * * *", "America/New_York", new Date("2026-03-07T12:00:00Z"));
-    const sunday = nextFireAfter("0 9 * * *", "America/New_York", saturday);
-    expect([saturday.toISOString(), sunday.toISOString()]).toEqual([
-      "2026-03-07T14:00:00.000Z",
-      "2026-03-08T13:00:00.000Z",
-    ]);
-  });
-
-  it("runs a fixed time inside the spring-forward gap once, right after the gap", () => {
-    // Berlin skips 02:00–03:00 on 2026-03-29; "02:30" that day runs at 03:00 CEST (01:00 UTC).
-    const first = nextFireAfter("30 2 * * *", "Europe/Berlin", new Date("2026-03-28T12:00:00Z"));
-    expect(first.toISOString()).toBe("2026-03-29T01:00:00.000Z");
-    expect(nextFireAfter("30 2 * * *", "Europe/Berlin", first).toISOString()).toBe(
-      "2026-03-30T00:30:00.000Z",
+  it("resuming arms the next fire without a missed-fire entry for the paused time", async () => {
+    const owner = await createTenant("sched-resume");
+    const automation = await createSchedule(owner, { enabled: false });
+    expect(await alarmOf(automation.id)).toBeNull();
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}/automations/${automation.id}`,
+      { method: "PATCH", headers: { "content-type": "application/json" }, body: '{"enabled":true}' },
+      owner,
     );
+    expect(res.status).toBe(200);
+    const resumed = (await res.json()) as Automation;
+    expect(await alarmOf(automation.id)).toBe(Date.parse(resumed.nextRunAt!));
+    expect(await runsOf(owner, automation.id)).toEqual([]);
   });
 
-  it("runs a fixed time that occurs twice at fall-back only once", () => {
-    // Berlin repeats 02:00–03:00 on 2026-10-25: 02:30 CEST (00:30 UTC) runs, 02:30 CET does not.
-    const first = nextFireAfter("30 2 * * *", "Europe/Berlin", new Date("2026-10-24T12:00:00Z"));
-    const second = nextFireAfter("30 2 * * *", "Europe/Berlin", first);
-    expect([first.toISOString(), second.toISOString()]).toEqual([
-      "2026-10-25T00:30:00.000Z",
-      "2026-10-26T01:30:00.000Z",
-    ]);
+  it("deleting the automation clears its alarm", async () => {
+    const owner = await createTenant("sched-delete");
+    const automation = await createSchedule(owner);
+    expect(await alarmOf(automation.id)).not.toBeNull();
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}/automations/${automation.id}`,
+      { method: "DELETE" },
+      owner,
+    );
+    expect(res.status).toBe(204);
+    expect(await alarmOf(automation.id)).toBeNull();
   });
 
-  it("is strictly after the reference time", () => {
-    const at = new Date("2026-01-05T09:00:00Z");
-    expect(nextFireAfter("0 9 * * 1", "UTC", at).toISOString()).toBe("2026-01-12T09:00:00.000Z");
+  it("editing the cron re-arms the alarm at the new schedule's next fire", async () => {
+    const owner = await createTenant("sched-edit");
+    const automation = await createSchedule(owner);
+    const res = await api(
+      `/api/v1/tenants/${owner.tenantId}/automations/${automation.id}`,
+      {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ trigger: { kind: "schedule", cron: "30 6 * * *", timezone: "Asia/Tokyo" } }),
+      },
+      owner,
+    );
+    expect(res.status).toBe(200);
+    const next = nextFireAfter("30 6 * * *", "Asia/Tokyo", new Date());
+    expect(await alarmOf(automation.id)).toBe(next.getTime());
+  });
+
+  it("refuses a bad cron or zone at save, naming what is wrong", async () => {
+    const owner = await createTenant("sched-bad");
+    const bad = [
+      [{ kind: "schedule", cron: "61 * * * *", timezone: "UTC" }, /minute: 61/],
+      [{ kind: "schedule", cron: "0 9 * * *", timezone: "Mars/Olympus_Mons" }, /not a known IANA time zone/],
+      [{ kind: "schedule", cron: "* * * * *", timezone: "UTC" }, /at most every 5 minutes/],
+    ] as const;
+    for (const [trigger, message] of bad) {
+      const res = await postJson(
+        `/api/v1/tenants/${owner.tenantId}/automations`,
+        { name: "bad", trigger, repo: { mode: "fixed", repo: DEMO }, promptTemplate: "x" },
+        {},
+        owner,
+      );
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toMatch(message);
+    }
+  });
+
+  it("run now starts a run without moving the schedule's next fire or its alarm", async () => {
+    const owner = await createTenant("sched-run-now");
+    const automation = await createSchedule(owner);
+    const before = await alarmOf(automation.id);
+    const res = await postJson(
+      `/api/v1/tenants/${owner.tenantId}/automations/${automation.id}/run`,
+      {},
+      {},
+      owner,
+    );
+    expect(res.status).toBe(202);
+    const after = await readAutomation(owner, automation.id);
+    expect(after.nextRunAt).toBe(automation.nextRunAt);
+    expect(await alarmOf(automation.id)).toBe(before);
+  });
+
+  it("the schedule's Durable Object refuses a caller naming another tenant", async () => {
+    const owner = await createTenant("sched-owner");
+    const other = await createTenant("sched-other");
+    const automation = await createSchedule(owner);
+    const before = await alarmOf(automation.id);
+    const result = await stubOf(automation.id).arm({ tenantId: other.tenantId, automationId: automation.id });
+    expect(result).toEqual({ armed: false, why: "not found" });
+    expect(await alarmOf(automation.id)).toBe(before);
+    // A DO never armed binds to nobody when the tenant does not own the automation.
+    const fresh = await createSchedule(owner, { enabled: false });
+    expect(await stubOf(fresh.id).arm({ tenantId: other.tenantId, automationId: fresh.id })).toEqual({
+      armed: false,
+      why: "not found",
+    });
   });
 });
 
-describe("schedule cron: refusals name what is wrong", () => {
-  it("accepts ordinary schedules and nicknames", () => {
-    for (const cron of ["0 9 * * 1", "*/5 * * * *", "0 9 * * MON-FRI", "@daily", "0 0 L * *"])
-      expect(validateSchedule(cron, "Europe/Berlin"), cron).toEqual({ ok: true });
+describe("automation schedules: the Worker's cron only repairs", () => {
+  async function runCron(): Promise<void> {
+    const controller = createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(controller, env, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  it("re-arms a schedule whose Durable Object lost its alarm, recording the missed fire (no burst)", async () => {
+    const owner = await createTenant("sched-repair");
+    const automation = await createSchedule(owner);
+    const missed = new Date(Date.now() - 20 * 60_000);
+    await setScheduleNextRunAt(openDatabase(env.DB), owner.tenantId, automation.id, missed.toISOString());
+    await runInDurableObject(stubOf(automation.id), (_instance, state) => state.storage.deleteAlarm());
+
+    await runCron();
+
+    const after = await readAutomation(owner, automation.id);
+    const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date());
+    expect(after.nextRunAt).toBe(next.toISOString());
+    expect(await alarmOf(automation.id)).toBe(next.getTime());
+    const runs = await runsOf(owner, automation.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ outcome: "skipped", reason: "missed while the service was down" });
   });
 
-  it("names the bad field of a malformed cron", () => {
-    expect(refusal("61 * * * *")).toMatch(/minute: 61/);
-    expect(refusal("0 25 * * *")).toMatch(/hour: 25/);
-    expect(refusal("0 9 * * FOO")).toMatch(/FOO/);
-    expect(refusal("* * * *")).toMatch(/five fields/);
-    expect(refusal("")).toMatch(/empty/);
-  });
+  it("leaves alone a schedule that is only just due (its own alarm fires it)", async () => {
+    const owner = await createTenant("sched-repair-grace");
+    const automation = await createSchedule(owner);
+    const due = new Date(Date.now() - 30_000);
+    await makeDue(owner, automation.id, due);
 
-  it("refuses a six-field (seconds) pattern rather than reading it another way", () => {
-    expect(refusal("0 0 9 * * *")).toMatch(/5 parts/);
-  });
+    await runCron();
 
-  it("refuses an unknown time zone", () => {
-    expect(refusal("0 9 * * *", "Mars/Olympus_Mons")).toMatch(/not a known IANA time zone/);
-    expect(refusal("0 9 * * *", "")).toMatch(/not a known IANA time zone/);
-  });
-
-  it("refuses a schedule firing more often than every 5 minutes, and says why", () => {
-    expect(MIN_INTERVAL_MINUTES).toBe(5);
-    const message = refusal("* * * * *");
-    expect(message).toMatch(/1 minute apart/);
-    expect(message).toMatch(/cost/);
-    expect(message).toMatch(/abuse/);
-    expect(refusal("*/4 * * * *")).toMatch(/4 minutes apart/);
-    // */7 runs at :56 and then :00 of the next hour.
-    expect(refusal("*/7 * * * *")).toMatch(/4 minutes apart \(at 00:56 and 01:00\)/);
-    // 23:58 and 00:01 the next day.
-    expect(refusal("1,58 0,23 * * *")).toMatch(/3 minutes apart \(at 23:58 and 00:01\)/);
-  });
-
-  it("refuses a schedule that never fires", () => {
-    expect(refusal("0 0 30 2 *")).toMatch(/never fires/);
+    expect(await runsOf(owner, automation.id)).toEqual([]);
+    expect((await readAutomation(owner, automation.id)).nextRunAt).toBe(due.toISOString());
+    expect(await alarmOf(automation.id)).toBe(due.getTime());
   });
 });

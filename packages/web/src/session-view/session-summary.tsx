@@ -1,6 +1,7 @@
 /** The session's header: status, trigger, sandbox, elapsed time, tokens, cost, pushed branch, PR, stop. */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
+import { LinearIssueLink } from "../settings/linear-issue-link";
 import { SlackThreadLink } from "../settings/slack-thread-link";
 import type { Timeline } from "../timeline/timeline";
 import { agentLabel } from "../ui/agent-label";
@@ -86,6 +87,7 @@ export function SessionSummary({
           <dd data-testid="session-trigger">
             {TRIGGER_LABELS[session.trigger]}
             {session.trigger === "slack" ? <SlackThreadLink sessionId={session.id} /> : null}
+            {session.trigger === "linear" ? <LinearIssueLink sessionId={session.id} /> : null}
           </dd>
         </div>
         {session.sandbox ? (

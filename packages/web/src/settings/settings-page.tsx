@@ -12,6 +12,8 @@ import { ApiKeysPanel } from "./api-keys-panel";
 import { BudgetPanel } from "./budget-panel";
 import { IntegrationsPanel } from "./connections-panel";
 import { GithubPanel } from "./github-panel";
+import { LinearLinkPage } from "./linear-link";
+import { LinearPanel } from "./linear-panel";
 import { MembersPanel } from "./members-panel";
 import { ModelAccountsPanel } from "./model-accounts-panel";
 import { NetworkPanel } from "./network-panel";
@@ -26,6 +28,7 @@ const ADMIN_TABS = [
   { path: "api-keys", label: "API keys" },
   { path: "github", label: "GitHub" },
   { path: "slack", label: "Slack" },
+  { path: "linear", label: "Linear" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
@@ -36,6 +39,7 @@ const ADMIN_TABS = [
 const MEMBER_TABS = [
   { path: "github", label: "GitHub" },
   { path: "slack", label: "Slack" },
+  { path: "linear", label: "Linear" },
   { path: "network", label: "Network" },
   { path: "sandboxes", label: "Sandboxes" },
   { path: "agents", label: "Agents" },
@@ -51,6 +55,8 @@ function SettingsIndex({ admin }: { admin: boolean }) {
   const fromGithub = new URLSearchParams(search).has("github");
   if (new URLSearchParams(search).has("slack"))
     return <Navigate to={{ pathname: "slack", search }} replace />;
+  if (new URLSearchParams(search).has("linear"))
+    return <Navigate to={{ pathname: "linear", search }} replace />;
   if (fromGithub || !admin) return <Navigate to={{ pathname: "github", search }} replace />;
   return <Navigate to="secrets" replace />;
 }
@@ -78,6 +84,8 @@ export default function SettingsPage() {
           <Route path="github" element={<GithubPanel />} />
           <Route path="slack" element={<SlackPanel admin={admin} />} />
           <Route path="slack/link" element={<SlackLinkPage />} />
+          <Route path="linear" element={<LinearPanel admin={admin} />} />
+          <Route path="linear/link" element={<LinearLinkPage />} />
           <Route path="network" element={<NetworkPanel editable={admin} />} />
           <Route path="sandboxes" element={<SandboxesPanel editable={admin} />} />
           <Route path="model-accounts" element={<ModelAccountsPanel admin={admin} />} />

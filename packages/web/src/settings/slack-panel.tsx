@@ -5,10 +5,10 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { useLocation } from "react-router";
 import { describeError } from "../api/http-client";
 import { ErrorState, Loading } from "../ui/states";
 import { webUrl } from "../ui/web-url";
+import { InstallResultNotice } from "./install-result-notice";
 import {
   connectSlack,
   disconnectSlack,
@@ -18,25 +18,6 @@ import {
   setChannelDefault,
   slackKey,
 } from "./slack-api";
-
-/** Slack's redirect back lands on /settings?slack=connected or ?slack=error&message=… */
-function SlackResultNotice() {
-  const params = new URLSearchParams(useLocation().search);
-  const outcome = params.get("slack");
-  if (outcome === "connected")
-    return (
-      <p className="notice" role="status">
-        Slack is connected.
-      </p>
-    );
-  if (outcome === "error")
-    return (
-      <p className="form-error" role="alert">
-        Slack was not connected: {params.get("message") ?? "unknown error"}
-      </p>
-    );
-  return null;
-}
 
 async function goToSlackInstall(): Promise<void> {
   const url = webUrl(await connectSlack());
@@ -190,7 +171,7 @@ export function SlackPanel({ admin }: { admin: boolean }) {
   else body = <Workspace conn={slack.data} admin={admin} />;
   return (
     <div>
-      <SlackResultNotice />
+      <InstallResultNotice slug="slack" providerName="Slack" />
       {body}
     </div>
   );

@@ -1,10 +1,13 @@
 /**
  * Linear in workerd tests: the testkit Linear double's inspection routes, installing the app for
  * a tenant through the real OAuth flow (connect → the double's authorize page → the callback in a
- * signed-in browser), and signed deliveries built from the real payloads.
+ * signed-in browser), Linear users linked to members, and signed deliveries built from the real
+ * payloads.
  */
 import { env } from "cloudflare:workers";
 import type { Session } from "@nightshift/protocol";
+import { openDatabase } from "../src/db/client";
+import { linkLinearUser } from "../src/db/repositories/linear";
 import created from "./fixtures/linear-webhooks/agent-session-event.created.json";
 import prompted from "./fixtures/linear-webhooks/agent-session-event.prompted.json";
 import { api, browserHeaders, type Identity } from "./helpers";
@@ -13,7 +16,13 @@ import { LINEAR_APP } from "./linear-fixture";
 export const linearUrl = () => (env as unknown as { LINEAR_API_URL: string }).LINEAR_API_URL;
 
 export interface Recorded {
-  activities: { id: string; agentSessionId: string; content: { type: string; body?: string } }[];
+  activities: {
+    id: string;
+    agentSessionId: string;
+    content: { type: string; body?: string };
+    signal?: string;
+    signalMetadata?: { url?: string; userId?: string; providerName?: string };
+  }[];
   sessionUpdates: { id: string; input: { addedExternalUrls?: { label: string; url: string }[] } }[];
   issueUpdates: { id: string; input: { stateId?: string } }[];
   attachments: { issueId: string; url: string }[];
@@ -98,12 +107,26 @@ export async function deliverLinear(
   );
 }
 
-/** The real `created` delivery, re-aimed at an issue of the double and a requester's email. */
+/** The Linear user who delegates in the real deliveries. */
+export const REQUESTER_ID = created.agentSession.creator.id;
+
+/** Binds a Linear user to a member as a used connect link does. */
+export async function linkRequester(tenant: Identity, organizationId: string, linearUserId: string) {
+  const outcome = await linkLinearUser(openDatabase(env.DB), tenant.tenantId, {
+    organizationId,
+    linearUserId,
+    userId: tenant.userId,
+    now: Date.now(),
+  });
+  if (outcome !== "linked") throw new Error(`linking ${linearUserId} failed: ${outcome}`);
+}
+
+/** The real `created` delivery, re-aimed at an issue of the double and a requester. */
 export function createdPayload(input: {
   organizationId: string;
   issueId: string;
   teamId: string;
-  email: string;
+  requesterId?: string;
   description?: string;
   comment?: boolean;
 }): Record<string, unknown> {
@@ -119,7 +142,8 @@ export function createdPayload(input: {
       type: input.comment ? "commentThread" : "issue",
       sourceMetadata: input.comment ? session.sourceMetadata : null,
       comment: input.comment ? session.comment : null,
-      creator: { ...session.creator, email: input.email },
+      creatorId: input.requesterId ?? session.creator.id,
+      creator: { ...session.creator, id: input.requesterId ?? session.creator.id },
       issue: {
         ...session.issue,
         id: input.issueId,
@@ -135,7 +159,7 @@ export function promptedPayload(input: {
   organizationId: string;
   agentSessionId: string;
   issueId: string;
-  email: string;
+  requesterId?: string;
   body: string;
   signal?: string;
 }): Record<string, unknown> {
@@ -147,7 +171,8 @@ export function promptedPayload(input: {
       ...prompted.agentActivity,
       id: crypto.randomUUID(),
       agentSessionId: input.agentSessionId,
-      user: { ...prompted.agentActivity.user, email: input.email },
+      userId: input.requesterId ?? prompted.agentActivity.userId,
+      user: { ...prompted.agentActivity.user, id: input.requesterId ?? prompted.agentActivity.userId },
       content: { type: "prompt", body: input.body },
       signal: input.signal ?? null,
     },

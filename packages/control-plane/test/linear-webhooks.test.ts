@@ -1,8 +1,8 @@
 /**
  * Linear in workerd, against the testkit Linear double over loopback: installing per tenant, the
  * signed ingress (bad or stale signature, replay, unknown organization, malformed), an agent
- * session that starts a Nightshift session with its first thought, an unknown requester, a missing
- * repository, a follow-up, a stop, and a foreign tenant's organization.
+ * session that starts a Nightshift session with its first thought (as the member the requester
+ * linked; linking itself is linear-accounts.test.ts), a missing repository, a follow-up, a stop, and a foreign tenant's organization.
  */
 import type { Session } from "@nightshift/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -17,12 +17,13 @@ import {
   issueState,
   linearSessions,
   linearUrl,
+  linkRequester,
   newIssue,
   promptedPayload,
+  REQUESTER_ID,
   recorded,
 } from "./linear-support";
 
-const OCTOCAT_EMAIL = "583231+octocat@users.noreply.github.com";
 let tenant: Identity;
 let organizationId: string;
 
@@ -30,17 +31,12 @@ beforeAll(async () => {
   tenant = await githubTenant();
   expect(await installLinear(tenant)).toBe("/settings?linear=connected");
   organizationId = (await doubleOrganization()).organization.id;
+  await linkRequester(tenant, organizationId, REQUESTER_ID);
 });
 
-async function delegate(input: { description?: string; email?: string; comment?: boolean } = {}) {
+async function delegate(input: { description?: string; requesterId?: string; comment?: boolean } = {}) {
   const issue = await newIssue();
-  const payload = createdPayload({
-    organizationId,
-    issueId: issue.issueId,
-    teamId: issue.teamId,
-    email: input.email ?? OCTOCAT_EMAIL,
-    ...input,
-  });
+  const payload = createdPayload({ organizationId, issueId: issue.issueId, teamId: issue.teamId, ...input });
   const agentSessionId = (payload.agentSession as { id: string }).id;
   return { issue, payload, agentSessionId };
 }
@@ -92,10 +88,12 @@ describe("installing Linear", () => {
     const outcome = await installLinear(other);
     expect(decodeURIComponent(outcome)).toContain("already connected to another Nightshift tenant");
     // A delivery from the organization, asked by the foreign tenant's owner, never starts a session there.
-    const { payload, agentSessionId } = await delegate({ email: `${other.login}@nightshift.invalid` });
+    const { payload, agentSessionId } = await delegate({ requesterId: crypto.randomUUID() });
     expect((await deliverLinear(payload)).status).toBe(200);
-    const refusal = await waitFor("linear", async () => (await activitiesOf(agentSessionId))[0], 10_000);
-    expect(refusal.content.type).toBe("error");
+    const ask = await waitFor("linear", async () => (await activitiesOf(agentSessionId))[0], 10_000);
+    // An unknown requester is offered a link into the tenant that holds the organization, never another.
+    expect(ask.signal).toBe("auth");
+    expect(ask.signalMetadata?.url).toContain(`tenant=${encodeURIComponent(tenant.tenantId)}`);
     expect(await linearSessions(other)).toEqual([]);
   });
 
@@ -197,16 +195,6 @@ describe("an agent session created in Linear", () => {
     expect((await issueState(issue.issueId))?.type).toBe("backlog");
   });
 
-  it("answers a requester who is no member with a polite error activity and starts no session", async () => {
-    const before = (await linearSessions(tenant)).length;
-    const { payload, agentSessionId } = await delegate({ email: "stranger@example.com" });
-    await deliverLinear(payload);
-    const reply = await waitFor("linear", async () => (await activitiesOf(agentSessionId))[0], 10_000);
-    expect(reply.content.type).toBe("error");
-    expect(reply.content.body).toContain("does not match a member");
-    expect((await linearSessions(tenant)).length).toBe(before);
-  });
-
   it("asks which repository with an elicitation when neither a team mapping nor the issue names one", async () => {
     const { payload, agentSessionId } = await delegate({ description: "The login page is slow." });
     await deliverLinear(payload);
@@ -221,7 +209,6 @@ describe("an agent session created in Linear", () => {
       organizationId,
       issueId: issue.issueId,
       teamId: issue.teamId,
-      email: OCTOCAT_EMAIL,
       description: "It takes 4 s.",
     });
     const agentSessionId = (payload.agentSession as { id: string }).id;
@@ -232,7 +219,6 @@ describe("an agent session created in Linear", () => {
         organizationId,
         agentSessionId,
         issueId: issue.issueId,
-        email: OCTOCAT_EMAIL,
         body: "acme/widgets",
       }),
     );
@@ -271,7 +257,6 @@ describe("an agent session created in Linear", () => {
         organizationId,
         agentSessionId,
         issueId: issue.issueId,
-        email: OCTOCAT_EMAIL,
         body: "also fix the footer",
       }),
     );
@@ -295,7 +280,6 @@ describe("an agent session created in Linear", () => {
         organizationId,
         agentSessionId,
         issueId: issue.issueId,
-        email: OCTOCAT_EMAIL,
         body: "",
         signal: "stop",
       }),

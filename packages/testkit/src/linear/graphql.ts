@@ -38,6 +38,8 @@ export function runOperation(state: LinearState, query: string, variables: Vars,
         id,
         agentSessionId: input.agentSessionId,
         content: content as { type: string },
+        ...(typeof input.signal === "string" ? { signal: input.signal } : {}),
+        ...(input.signalMetadata !== undefined ? { signalMetadata: obj(input.signalMetadata) } : {}),
         at: now,
       });
     return { status: 200, body: { data: { agentActivityCreate: { success: true, agentActivity: { id } } } } };

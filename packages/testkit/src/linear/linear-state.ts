@@ -25,6 +25,9 @@ export interface ActivityRecord {
   id: string;
   agentSessionId: string;
   content: { type: string; [key: string]: unknown };
+  /** Linear's AgentActivitySignal (`auth` for an account-linking elicitation) and its metadata. */
+  signal?: string;
+  signalMetadata?: Record<string, unknown>;
   at: number;
 }
 

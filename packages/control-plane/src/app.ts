@@ -10,12 +10,14 @@ import type { AppEnv } from "./env";
 import { AppError } from "./http/app-error";
 import { renderError } from "./http/error-handler";
 import { requestId } from "./http/request-id";
+import { openApiRoutes } from "./openapi/routes";
 import { agentRoutes } from "./routes/agents";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { auditRoutes } from "./routes/audit";
 import { automationWebhookRoutes } from "./routes/automation-webhooks";
 import { automationRoutes } from "./routes/automations";
 import { authRoutes } from "./routes/auth";
+import { deviceApprovalRoutes, deviceAuthRoutes } from "./routes/device-auth";
 import { githubRoutes } from "./routes/github";
 import { healthRoutes } from "./routes/health";
 import { linearAuthRoutes, linearRoutes, sessionLinearIssueRoutes } from "./routes/linear";
@@ -62,6 +64,7 @@ export function createApp() {
     })(c, next);
   });
   app.route("/api/v1/health", healthRoutes);
+  app.route("/api/v1/openapi.json", openApiRoutes);
   // Sandboxes authenticate with their own token, not as users.
   app.route("/sandbox/model", sandboxModelRoutes);
   app.route("/sandbox/git", sandboxGitRoutes);
@@ -70,6 +73,7 @@ export function createApp() {
   app.route("/sandbox", sandboxRoutes);
   app.route("/auth/slack", slackAuthRoutes);
   app.route("/auth/linear", linearAuthRoutes);
+  app.route("/auth/device", deviceAuthRoutes);
   app.route("/auth", authRoutes);
   // An automation's inbound webhook: signed with its own secret, or a key scoped to triggering it.
   app.route("/webhooks/in", automationWebhookRoutes);
@@ -98,6 +102,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId", tenantRoutes);
   app.route("/api/v1/tenants/:tenantId/members", memberRoutes);
   app.route("/api/v1/tenants/:tenantId/api-keys", apiKeyRoutes);
+  app.route("/api/v1/tenants/:tenantId/device-authorizations", deviceApprovalRoutes);
   app.route("/api/v1/tenants/:tenantId/secrets", secretRoutes);
   app.route("/api/v1/tenants/:tenantId/audit", auditRoutes);
   app.route("/api/v1/tenants/:tenantId/automations", automationRoutes);

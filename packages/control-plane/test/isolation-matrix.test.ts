@@ -185,6 +185,7 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       teamId: "linear-team-a",
       channelId: "C0A1B2C3D4",
       provider: "anthropic",
+      userCode: "BCDF-GHJK",
     };
   }
 

@@ -36,6 +36,10 @@ describe("the error table", () => {
       internal: 500,
       upstream_failed: 502,
       upstream_unavailable: 503,
+      authorization_pending: 400,
+      slow_down: 400,
+      expired_token: 400,
+      access_denied: 400,
     };
     expect(Object.fromEntries(ERROR_CODES.map((code) => [code, errorStatus(code)]))).toEqual(expected);
   });

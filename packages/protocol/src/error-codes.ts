@@ -48,6 +48,20 @@ export const ERROR_TABLE = {
     meaning: "a dependency is down, overloaded or not configured; retry shortly or fix the setting named",
   },
   internal: { status: 500, meaning: "a bug or an unexpected failure; quote the request id" },
+  // The device sign-in's polling answers (RFC 8628 §3.5; 400 as OAuth token errors are).
+  authorization_pending: {
+    status: 400,
+    meaning: "the device sign-in has not been approved yet; poll again after the interval",
+  },
+  slow_down: {
+    status: 400,
+    meaning: "polling too fast; wait the interval plus 5 seconds before the next poll",
+  },
+  expired_token: {
+    status: 400,
+    meaning: "the device code expired, was already used or is unknown; start the sign-in again",
+  },
+  access_denied: { status: 400, meaning: "the person in the browser denied the device sign-in" },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 type TableCode = keyof typeof ERROR_TABLE;

@@ -38,6 +38,12 @@ export const RATE_LIMITS = {
     what: "webhook deliveries for this tenant",
     fallback: { perMinute: 300, burst: 100 },
   },
+  /** Device sign-in codes a user enters in the dashboard, per user: bounds guessing someone's code. */
+  deviceCodeEntry: {
+    env: "RATE_LIMIT_DEVICE_CODES",
+    what: "sign-in codes entered",
+    fallback: { perMinute: 10, burst: 10 },
+  },
 } as const satisfies Record<string, { env: keyof Bindings; what: string; fallback: RatePolicy }>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

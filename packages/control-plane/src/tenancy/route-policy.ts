@@ -98,6 +98,7 @@ function myModelAccountPolicies(): Record<string, RoutePolicy> {
 
 export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   "GET /api/v1/health": { kind: "public", reason: "liveness probe; says nothing about any tenant" },
+  "GET /api/v1/openapi.json": { kind: "public", reason: "the API's description; no tenant data" },
   "GET /api/v1/me": { kind: "user", reason: "the caller's own identity and memberships" },
   "GET /api/v1/tenants": { kind: "user", reason: "lists only the caller's own tenants" },
   "POST /api/v1/tenants": { kind: "user", reason: "any signed-in user may create a tenant and owns it" },
@@ -111,6 +112,10 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`GET ${T}/api-keys`]: { kind: "tenant", action: "api_key.manage_own" },
   [`POST ${T}/api-keys`]: { kind: "tenant", action: "api_key.manage_own" },
   [`DELETE ${T}/api-keys/:keyId`]: { kind: "tenant", action: "api_key.manage_own" },
+  // Approving a device sign-in mints the approver an API key in this tenant (signed-in browsers only).
+  [`GET ${T}/device-authorizations/:userCode`]: { kind: "tenant", action: "api_key.manage_own" },
+  [`POST ${T}/device-authorizations/:userCode/approve`]: { kind: "tenant", action: "api_key.manage_own" },
+  [`POST ${T}/device-authorizations/:userCode/deny`]: { kind: "tenant", action: "api_key.manage_own" },
   [`GET ${T}/secrets`]: { kind: "tenant", action: "secret.read" },
   [`PUT ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },
   [`DELETE ${T}/secrets/:name`]: { kind: "tenant", action: "secret.manage" },

@@ -78,9 +78,8 @@ describe("the nightshift CLI against the real Worker", () => {
     expect(bad.stderr).toMatch(/API key is not valid/);
     expect(bad.stderr).toMatch(/nightshift login/);
 
-    // Without --api-key the CLI names the page that creates one and reads the key from stdin.
-    const piped = await runCli(["--url", proxy.url, "login"], env, `${apiKey}\n`);
-    expect(piped.stderr).toContain(`${proxy.url}/settings/api-keys`);
+    // `--api-key -` reads the key from stdin, out of the shell's history and the process list.
+    const piped = await runCli(["--url", proxy.url, "login", "--api-key", "-"], env, `${apiKey}\n`);
     expect(piped.code, piped.stderr).toBe(0);
 
     const good = await runCli(["--url", proxy.url, "login", "--api-key", apiKey], env);
@@ -88,6 +87,37 @@ describe("the nightshift CLI against the real Worker", () => {
     expect(good.code).toBe(0);
     const config = join(env.XDG_CONFIG_HOME ?? "", "nightshift", "config.json");
     expect(statSync(config).mode & 0o777).toBe(0o600);
+  });
+
+  it("login by browser: approved in the dashboard, the CLI stores its own new key; denied, it exits 3", async () => {
+    const own = { ...env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "nightshift-device-")) };
+    const codeOf = async (cli: ReturnType<typeof startCli>) => {
+      await waitFor(() => /code [A-Z]{4}-[A-Z]{4}/.test(cli.stderr()), "the CLI to print its code", 30_000);
+      return /code ([A-Z]{4}-[A-Z]{4})/.exec(cli.stderr())?.[1] ?? "";
+    };
+    const decide = (code: string, verb: "approve" | "deny") =>
+      fetch(`${stack.url}/api/v1/tenants/${stack.tenantId}/device-authorizations/${code}/${verb}`, {
+        method: "POST",
+        headers: stack.headers,
+        body: verb === "approve" ? JSON.stringify({ role: "member" }) : undefined,
+      });
+
+    const login = startCli(["--url", proxy.url, "login", "--no-browser"], own);
+    const code = await codeOf(login);
+    expect(login.stderr()).toMatch(/open http:\/\/.*\/device\?code=[A-Z]{4}-[A-Z]{4}/);
+    expect((await decide(code, "approve")).status).toBe(200);
+    expect(await login.exited, login.stderr()).toBe(0);
+    expect(login.stderr()).toMatch(/Logged in to .* in tenant .* \(member\)/);
+    const ls = await runCli(["ls", "--json"], own);
+    expect(ls.code, ls.stderr).toBe(0);
+
+    const denied = startCli(["--url", proxy.url, "login", "--no-browser"], {
+      ...own,
+      XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "nightshift-denied-")),
+    });
+    expect((await decide(await codeOf(denied), "deny")).status).toBe(200);
+    expect(await denied.exited).toBe(3);
+    expect(denied.stderr()).toMatch(/denied in the browser/);
   });
 
   it("run --follow prints the turn, exits 0, and the branch is pushed", async () => {

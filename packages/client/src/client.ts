@@ -22,6 +22,7 @@ import {
   Session,
 } from "@nightshift/protocol";
 import { z } from "zod";
+import { deviceLoginCalls } from "./device-login.ts";
 import { RequestValidationError } from "./errors.ts";
 import { checked, send, type Transport } from "./http.ts";
 import { type StreamOptions, streamEvents } from "./stream.ts";
@@ -189,6 +190,8 @@ export function createClient(options: ClientOptions) {
     health: async (signal?: AbortSignal): Promise<Health> =>
       send(transport, { method: "GET", path: "/api/v1/health", response: Health, signal }),
     me,
+    /** The browser sign-in of `nightshift login`: needs no credential. */
+    deviceLogin: deviceLoginCalls(transport),
     sessions,
     agents: {
       list: async (signal?: AbortSignal): Promise<ListAgentsResponse> =>

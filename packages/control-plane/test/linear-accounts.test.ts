@@ -115,6 +115,14 @@ describe("an unlinked Linear requester", () => {
     const said = (await activitiesOf(agentSessionId)).map((a) => a.content.body ?? "");
     expect(said.some((b) => b.includes("now connected"))).toBe(true);
     expect((await postJson(path, { token }, {}, tenant)).status).toBe(409);
+    // The dashboard links the session back to its issue, for this tenant only.
+    const issueLink = await api(`/api/v1/sessions/${session.id}/linear-issue`, {}, tenant);
+    expect(await issueLink.json()).toMatchObject({
+      identifier: "GENT-774",
+      url: "https://linear.app/iansinnott/issue/GENT-774/a-test-issue",
+    });
+    const stranger = await createTenant("linear-issue-stranger");
+    expect((await api(`/api/v1/sessions/${session.id}/linear-issue`, {}, stranger)).status).toBe(404);
   });
 
   it("cannot be bound through a link in another tenant", async () => {

@@ -2,7 +2,8 @@
  * Linear in workerd, against the testkit Linear double over loopback: installing per tenant, the
  * signed ingress (bad or stale signature, replay, unknown organization, malformed), an agent
  * session that starts a Nightshift session with its first thought (as the member the requester
- * linked; linking itself is linear-accounts.test.ts), a missing repository, a follow-up, a stop, and a foreign tenant's organization.
+ * linked; linking itself is linear-accounts.test.ts), a missing repository, a follow-up, a stop,
+ * and a foreign tenant's organization.
  */
 import type { Session } from "@nightshift/protocol";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -13,6 +13,8 @@ const NewSessionPage = lazyComponent(() => import("../new-session/new-session-pa
 const SessionPage = lazyComponent(() => import("../session-view/session-page"));
 const SettingsPage = lazyComponent(() => import("../settings/settings-page"));
 const AutomationsPage = lazyComponent(() => import("../automations/automations-page"));
+const DevicePage = lazyComponent(() => import("../device/device-page"));
+const ApiDocsPage = lazyComponent(() => import("../api-docs/api-docs-page"));
 
 /** Starts fetching the code of the page being opened while /me is still in flight. */
 function preloadPageFor(path: string): void {
@@ -50,6 +52,8 @@ export function App() {
               <Route path="sessions/:id" element={<SessionPage />} />
               <Route path="settings/*" element={<SettingsPage />} />
               <Route path="automations/*" element={<AutomationsPage />} />
+              <Route path="device" element={<DevicePage />} />
+              <Route path="api-docs" element={<ApiDocsPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

@@ -34,6 +34,7 @@ export function Shell() {
           <NavLink to="/automations">Automations</NavLink>
           {/* Everyone: members read the GitHub connection there; the admin tabs show for admins only. */}
           <NavLink to="/settings">Settings</NavLink>
+          <NavLink to="/api-docs">API</NavLink>
         </nav>
         <div className="topbar-end">
           <TenantSwitcher />

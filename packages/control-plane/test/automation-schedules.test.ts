@@ -61,17 +61,22 @@ async function runsOf(who: Identity, id: string): Promise<AutomationRun[]> {
   return ((await res.json()) as AutomationRunsPage).runs;
 }
 
+/** Far enough ahead that workerd never runs it by itself: the test runs it (runDurableObjectAlarm). */
+const HELD_ALARM_MS = 60 * 60_000;
+
 /**
- * As if the schedule's time had come (or passed): D1's next fire time and the alarm the DO armed
- * both say `dueAt`, as they would after a real arm for that time.
+ * As if the schedule's time had come (or passed): D1's next fire time and the due time the DO
+ * armed both say `dueAt`. The alarm itself is held back, for the test to run when it chooses.
  */
-async function makeDue(who: Identity, id: string, dueAt: Date): Promise<void> {
+async function makeDue(who: Identity, id: string, dueAt: Date): Promise<number> {
   await setScheduleNextRunAt(openDatabase(env.DB), who.tenantId, id, dueAt.toISOString());
+  const alarmAt = Date.now() + HELD_ALARM_MS;
   await runInDurableObject(stubOf(id), async (_instance, state) => {
     const armed = (await state.storage.get("armed")) as Record<string, string>;
     await state.storage.put("armed", { ...armed, dueAt: dueAt.toISOString() });
-    await state.storage.setAlarm(dueAt.getTime());
+    await state.storage.setAlarm(alarmAt);
   });
+  return alarmAt;
 }
 
 async function fireAlarm(id: string): Promise<void> {
@@ -185,10 +190,23 @@ describe("automation schedules: the per-automation alarm", () => {
     expect(await alarmOf(automation.id)).toBeNull();
 
     // An alarm left over from before the pause (D1 is the truth, not the alarm).
-    await runInDurableObject(stubOf(automation.id), (_instance, state) => state.storage.setAlarm(Date.now()));
+    await runInDurableObject(stubOf(automation.id), (_instance, state) =>
+      state.storage.setAlarm(Date.now() + HELD_ALARM_MS),
+    );
     await fireAlarm(automation.id);
     expect(await runsOf(owner, automation.id)).toEqual([]);
     expect(await alarmOf(automation.id)).toBeNull();
+  });
+
+  it("an alarm armed for a time D1 no longer holds does not fire; it re-arms from D1", async () => {
+    const owner = await createTenant("sched-stale");
+    const automation = await createSchedule(owner);
+    await makeDue(owner, automation.id, new Date(Date.now() - 1_000));
+    // An edit moved the next fire (and its re-arm call was lost).
+    await setScheduleNextRunAt(openDatabase(env.DB), owner.tenantId, automation.id, automation.nextRunAt!);
+    await fireAlarm(automation.id);
+    expect(await runsOf(owner, automation.id)).toEqual([]);
+    expect(await alarmOf(automation.id)).toBe(Date.parse(automation.nextRunAt!));
   });
 
   it("resuming arms the next fire without a missed-fire entry for the paused time", async () => {
@@ -318,12 +336,12 @@ describe("automation schedules: the Worker's cron only repairs", () => {
     const owner = await createTenant("sched-repair-grace");
     const automation = await createSchedule(owner);
     const due = new Date(Date.now() - 30_000);
-    await makeDue(owner, automation.id, due);
+    const alarmAt = await makeDue(owner, automation.id, due);
 
     await runCron();
 
     expect(await runsOf(owner, automation.id)).toEqual([]);
     expect((await readAutomation(owner, automation.id)).nextRunAt).toBe(due.toISOString());
-    expect(await alarmOf(automation.id)).toBe(due.getTime());
+    expect(await alarmOf(automation.id)).toBe(alarmAt);
   });
 });

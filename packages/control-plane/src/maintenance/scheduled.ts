@@ -3,6 +3,7 @@
  * sandbox, and prune webhook deliveries and trigger keys past their TTL. Each job is bounded
  * per run and isolated: one failing never stops the other.
  */
+import { repairLostSchedules } from "../automations/schedule/repair";
 import { openDatabase } from "../db/client";
 import { pruneWebhookRecords } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
@@ -28,12 +29,13 @@ export async function pruneWebhookHistory(env: Bindings, now: number): Promise<n
 }
 
 export async function runScheduledMaintenance(env: Bindings, now: number): Promise<void> {
-  const [sweep, prune, daytona, daytonaSnapshots, modal] = await Promise.allSettled([
+  const [sweep, prune, daytona, daytonaSnapshots, modal, schedules] = await Promise.allSettled([
     sweepStuckSessions(env, now),
     pruneWebhookHistory(env, now),
     sweepDaytonaSandboxes(env, now),
     sweepDaytonaSnapshotOrphans(env, now),
     sweepModalSandboxes(env, now),
+    repairLostSchedules(env, now),
   ]);
   console.log(
     JSON.stringify({
@@ -47,6 +49,8 @@ export async function runScheduledMaintenance(env: Bindings, now: number): Promi
           ? daytonaSnapshots.value
           : { error: String(daytonaSnapshots.reason) },
       modalSandboxes: modal.status === "fulfilled" ? modal.value : { error: String(modal.reason) },
+      automationSchedules:
+        schedules.status === "fulfilled" ? schedules.value : { error: String(schedules.reason) },
     }),
   );
 }

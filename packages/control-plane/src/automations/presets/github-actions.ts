@@ -9,7 +9,7 @@
  * user's write access on a prompt an outsider wrote (the branch name, the commit title).
  */
 import { z } from "zod";
-import { boundedVar, httpUrl, type PresetVars } from "./vars";
+import { boundedVar, httpUrl } from "./vars";
 
 const FULL_NAME = /^([A-Za-z0-9_.-]{1,100})\/([A-Za-z0-9_.-]{1,100})$/;
 const MAX_BRANCH_CHARS = 255;
@@ -35,13 +35,33 @@ const WorkflowRunEvent = z.looseObject({
   repository: Repository,
 });
 
+/** `{{preset.<name>}}` in a GitHub Actions automation's template. */
+export type GithubActionsVars = {
+  /** owner/name */
+  repo: string;
+  branch: string;
+  sha: string;
+  /** The failed run's page (http(s) only, else ""). */
+  runUrl: string;
+  workflow: string;
+  workflowPath: string;
+  runId: string;
+  attempt: string;
+  runNumber: string;
+  /** What started the run: push, pull_request, schedule… */
+  event: string;
+  /** The run's display title (the commit or pull request title). */
+  title: string;
+  defaultBranch: string;
+};
+
 export type GithubActionsRun =
   | {
       ok: true;
       triggerId: string;
       repo: { owner: string; name: string };
       branch: string;
-      vars: PresetVars;
+      vars: GithubActionsVars;
     }
   | { ok: false; skip: string };
 
@@ -82,7 +102,7 @@ export function githubActionsRun(payload: unknown): GithubActionsRun {
     };
   const attempt = run.run_attempt ?? 1;
   const workflowName = run.name || workflow?.name || workflow?.path || "a workflow";
-  const vars: PresetVars = {
+  const vars: GithubActionsVars = {
     repo: repository.full_name,
     branch,
     sha: boundedVar(run.head_sha, 64),

@@ -7,7 +7,7 @@
  * adds fields over time, and only what the prompt needs is read.
  */
 import { z } from "zod";
-import { boundedVar, httpUrl, type PresetVars } from "./vars";
+import { boundedVar, httpUrl } from "./vars";
 
 const Id = z.union([z.string().min(1).max(100), z.number().int().nonnegative()]).transform(String);
 
@@ -35,7 +35,26 @@ const SentryIssueAlert = z.looseObject({
   }),
 });
 
-export type SentryRun = { ok: true; triggerId: string; vars: PresetVars } | { ok: false; skip: string };
+/** `{{preset.<name>}}` in a Sentry automation's template. */
+export type SentryVars = {
+  title: string;
+  culprit: string;
+  /** The event's page in Sentry (http(s) only), else the issue's API URL, else "". */
+  url: string;
+  level: string;
+  /** The project's slug, else its numeric id. */
+  project: string;
+  issueId: string;
+  eventId: string;
+  /** "Type: value" of the error, from Sentry's grouping metadata. */
+  error: string;
+  platform: string;
+  environment: string;
+  /** The alert rule that fired. */
+  rule: string;
+};
+
+export type SentryRun = { ok: true; triggerId: string; vars: SentryVars } | { ok: false; skip: string };
 
 /**
  * What a Sentry delivery asks for. One session per Sentry issue: the trigger id is the issue's
@@ -59,7 +78,7 @@ export function sentryRun(payload: unknown): SentryRun {
       : undefined;
   if (!triggerId) return { ok: false, skip: "the Sentry alert names neither an issue nor an event" };
   const title = event.title || event.message || errorOf(event) || "an error";
-  const vars: PresetVars = {
+  const vars: SentryVars = {
     title: boundedVar(title),
     culprit: boundedVar(event.culprit ?? ""),
     url: httpUrl(event.web_url) ?? httpUrl(event.issue_url) ?? "",

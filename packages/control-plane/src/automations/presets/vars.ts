@@ -1,5 +1,4 @@
-/** What presets hand the template as `{{preset.name}}`: short, single strings. */
-export type PresetVars = Record<string, string>;
+/** Helpers for what presets hand the template as `{{preset.name}}`: short, single strings. */
 
 /** Longer values are cut here already; the template caps each substitution again when it renders. */
 const MAX_VAR_CHARS = 2_000;

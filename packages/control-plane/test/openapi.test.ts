@@ -8,8 +8,9 @@ import { createApp } from "../src/app";
 import { buildOpenApiDocument, openApiPath, ROUTE_DOCS } from "../src/openapi/document";
 import { api } from "./helpers";
 
-/** What the document covers: the whole public API, and the device sign-in the CLI uses. */
-const documented = (path: string) => path.startsWith("/api/v1") || path.startsWith("/auth/device");
+/** What the document covers: the whole /api/v1 API, the device sign-in and automations' inbound webhooks. */
+const documented = (path: string) =>
+  path.startsWith("/api/v1") || path.startsWith("/auth/device") || path.startsWith("/webhooks/in/");
 
 const appRoutes = [
   ...new Set(

@@ -13,6 +13,7 @@
 import { ERROR_TABLE, ErrorBody, TENANT_HEADER } from "@nightshift/protocol";
 import { z } from "zod";
 import { VERSION } from "../routes/health";
+import { automationDocs } from "./automation-docs";
 import { deviceDocs } from "./device-docs";
 import { integrationDocs } from "./integration-docs";
 import type { RouteDoc, RouteDocs } from "./route-doc";
@@ -27,6 +28,7 @@ export const ROUTE_DOCS: RouteDocs = {
   ...settingsDocs,
   ...integrationDocs,
   ...deviceDocs,
+  ...automationDocs,
 };
 
 type JsonSchema = Record<string, unknown>;

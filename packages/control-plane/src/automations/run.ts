@@ -86,14 +86,18 @@ async function recordUnclaimed(
 async function overLimit(
   db: Db,
   automation: Automation,
+  runId: string,
   now: Date,
 ): Promise<{ reason: string; retryAfterSeconds: number } | null> {
   const { maxRunsPerHour, maxConcurrent } = automation.limits;
   const since = new Date(now.getTime() - HOUR_MS).toISOString();
-  const started = await startedRunsSince(db, automation.tenantId, automation.id, since);
+  // This run's own claim is already among them.
+  const started = (await startedRunsSince(db, automation.tenantId, automation.id, since)).filter(
+    (r) => r.id !== runId,
+  );
   const oldest = started[0];
   if (started.length >= maxRunsPerHour && oldest) {
-    const frees = Date.parse(oldest) + HOUR_MS - now.getTime();
+    const frees = Date.parse(oldest.at) + HOUR_MS - now.getTime();
     return {
       reason: `${started.length} runs started in the last hour, the most this automation allows (${maxRunsPerHour})`,
       retryAfterSeconds: Math.max(1, Math.ceil(frees / 1000)),
@@ -153,7 +157,7 @@ async function startSession(
     await settleRun(db, automation.tenantId, claimed.id, { outcome, reason: text });
     return { ...claimed, outcome, reason: text };
   };
-  const limited = await overLimit(db, automation, now);
+  const limited = await overLimit(db, automation, claimed.id, now);
   if (limited)
     return {
       ...(await refuse("rate_limited", limited.reason)),

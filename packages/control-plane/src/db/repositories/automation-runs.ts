@@ -93,15 +93,15 @@ export async function listRuns(
   return { runs: page, nextCursor: rows.length > opts.limit && last ? last.id : null };
 }
 
-/** The start times of runs that started a session since `since` (ISO), oldest first. */
+/** The runs that started a session since `since` (ISO), oldest first. */
 export async function startedRunsSince(
   db: Database,
   tenantId: string,
   automationId: string,
   since: string,
-): Promise<string[]> {
-  const rows = await db
-    .select({ at: automationRuns.at })
+): Promise<{ id: string; at: string }[]> {
+  return db
+    .select({ id: automationRuns.id, at: automationRuns.at })
     .from(automationRuns)
     .where(
       and(
@@ -112,7 +112,6 @@ export async function startedRunsSince(
       ),
     )
     .orderBy(asc(automationRuns.at));
-  return rows.map((r) => r.at);
 }
 
 /** Sessions this automation started that have not ended (its concurrency). */

@@ -1,0 +1,128 @@
+/**
+ * Automations end to end, all real but GitHub: the Worker under wrangler dev, the sandbox host,
+ * the real `claude` CLI and the scripted model, against the testkit GitHub double. An owner signs
+ * in with GitHub, connects the installation and creates a webhook automation; a POST signed the
+ * Standard Webhooks way (computed here with node:crypto, as any sender would) becomes a session
+ * that pushes a branch with the file the rendered prompt asked for, and opens its pull request.
+ */
+import { createHmac } from "node:crypto";
+import type { AutomationCreated, AutomationRunsPage, Session } from "@nightshift/protocol";
+import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import { waitFor } from "@nightshift/testkit/wait-for";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
+import { type Stack, startStack } from "../src/stack";
+
+const OWNER = "octo";
+const REPO = "widgets";
+let gh: GithubDouble;
+let stack: Stack;
+let octo: GithubBrowser;
+
+beforeAll(async () => {
+  gh = await startGithubDouble({
+    app: { slug: "nightshift-automations-e2e" },
+    users: [{ id: 101, login: OWNER }],
+    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" } }],
+    installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+  });
+  stack = await startStack({ forceScriptedModel: true, github: gh });
+  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
+  const browser = await signInWithGithub(stack.url, OWNER);
+  await connectInstallation(stack.url, browser, 7, OWNER);
+  octo = browser;
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await gh?.close();
+});
+
+const automations = (rest = "") => `${stack.url}/api/v1/tenants/${octo.tenantId}/automations${rest}`;
+
+/** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` keyed with the secret's base64 part. */
+function standardWebhookSignature(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+}
+
+function signedPost(automationId: string, secret: string, payload: unknown, id: string): Promise<Response> {
+  const body = JSON.stringify(payload);
+  const timestamp = Math.floor(Date.now() / 1000);
+  return fetch(`${stack.url}/webhooks/in/${automationId}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "webhook-id": id,
+      "webhook-timestamp": String(timestamp),
+      "webhook-signature": standardWebhookSignature(secret, id, timestamp, body),
+    },
+    body,
+  });
+}
+
+describe("webhook automations end to end", () => {
+  let created: AutomationCreated;
+
+  it("creates a webhook automation on a connected repository; its secret is shown once", async () => {
+    const res = await fetch(automations(), {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Alert fixer",
+        trigger: { kind: "webhook" },
+        repo: { mode: "fixed", repo: { kind: "github", owner: OWNER, name: REPO } },
+        promptTemplate: "Please add {{payload.file}} that records the alert {{payload.alert.title}}",
+        filter: 'payload.alert.level == "error"',
+      }),
+    });
+    expect(res.status).toBe(201);
+    created = (await res.json()) as AutomationCreated;
+    expect(created.secret).toMatch(/^whsec_/);
+  });
+
+  it("turns a signed POST into a session that pushes a branch and opens its pull request", async () => {
+    const { automation, secret } = created;
+    const payload = { file: "docs/ALERT.md", alert: { title: "disk full on db-1", level: "error" } };
+    const res = await signedPost(automation.id, secret ?? "", payload, "msg_e2e_1");
+    expect(res.status).toBe(202);
+    const { sessionId } = (await res.json()) as { sessionId: string; runId: string };
+    const session = (await (
+      await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`, {
+        headers: octo.headers,
+      })
+    ).json()) as Session;
+    expect(session).toMatchObject({
+      trigger: "webhook",
+      automation: { id: automation.id, name: "Alert fixer" },
+    });
+    const written = await waitFor(
+      async () => gh.readFile(OWNER, REPO, session.branch, "docs/ALERT.md"),
+      "docs/ALERT.md on the session's branch",
+      120_000,
+    );
+    expect(written).toContain("disk full on db-1");
+    const pull = await waitFor(
+      () => gh.pulls(OWNER, REPO).find((p) => p.head === session.branch),
+      "the session's pull request",
+      60_000,
+    );
+    expect(pull.base).toBe("main");
+    // The same delivery again is a duplicate; a filtered-out one is skipped. Neither starts anything.
+    const replay = await signedPost(automation.id, secret ?? "", payload, "msg_e2e_1");
+    expect(await replay.json()).toMatchObject({ duplicate: true });
+    const info = await signedPost(
+      automation.id,
+      secret ?? "",
+      { ...payload, alert: { level: "info" } },
+      "msg_e2e_2",
+    );
+    expect(await info.json()).toMatchObject({ skipped: "the filter did not match the payload" });
+    const runs = (await (
+      await fetch(automations(`/${automation.id}/runs`), { headers: octo.headers })
+    ).json()) as AutomationRunsPage;
+    expect(runs.runs.map((r) => r.outcome)).toEqual(["skipped", "duplicate", "started"]);
+  }, 180_000);
+});
+
+// Schedules (issue 16, part C): a schedule fired by the cron handler → a session, in its own describe block below.

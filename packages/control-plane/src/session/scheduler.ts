@@ -20,7 +20,8 @@ export type DeadlineName =
   | "index.sync"
   | "session.watchdog"
   | "snapshot.delete"
-  | "warm.prebuild";
+  | "warm.prebuild"
+  | "usage.rollup";
 
 /** The first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 1_000;

@@ -5,7 +5,7 @@
  * Retry-After); a refusal, or a task that keeps failing, is dropped with a log line, so an outage
  * delays messages instead of losing them and a "no" never wedges a session.
  */
-import { backoffDelay } from "@nightshift/protocol";
+import { type AgentEvent, backoffDelay } from "@nightshift/protocol";
 
 export interface Queued<Task> {
   task: Task;
@@ -106,4 +106,80 @@ export class DurableOutbox<Task> {
     else queue.shift();
     this.store.write(queue);
   }
+}
+
+/** Thrown by a reply's send while it waits for the pull request link (a wait, not an attempt). */
+export class WaitingForPull extends Error {}
+
+/** How often a reply waiting for the pull request looks again... */
+const PULL_WAIT_MS = 1_000;
+/** ...and for how long at most: a pull request GitHub never opens must not hold the reply back. */
+const PULL_WAIT_LIMIT_MS = 60_000;
+
+/**
+ * Holds a session's final reply (Slack's summary, Linear's response) back while its pull request
+ * is still being opened, for at most a minute. The start of the wait is kept in memory: a restart
+ * waits afresh.
+ */
+export class PullWait {
+  private since: number | null = null;
+
+  constructor(
+    private readonly pending: () => boolean,
+    private readonly now: () => number,
+  ) {}
+
+  /** Throws WaitingForPull while the pull request is pending and the limit is not reached. */
+  hold(): void {
+    if (this.pending()) {
+      this.since ??= this.now();
+      if (this.now() - this.since < PULL_WAIT_LIMIT_MS) throw new WaitingForPull();
+    }
+    this.since = null;
+  }
+}
+
+export interface ReplyFlush<Task extends { kind: string }> {
+  /** Who the replies go to, for the log lines: `Slack`, `Linear`. */
+  provider: string;
+  /** What one reply is called there: `message`, `activity`. */
+  noun: string;
+  send(task: Task): Promise<void>;
+  /** The provider's own errors: retry (after its wait) or refused; null for anything else. */
+  verdictFor(error: unknown): FailureVerdict | null;
+  /** Publishes the session's log lines about dropped replies. */
+  publish(events: AgentEvent[]): void;
+}
+
+/**
+ * The flush hooks a chat integration's replies share: a reply waiting for the pull request waits
+ * (not an attempt), the provider classifies its own errors, anything else is retried, and a drop
+ * becomes a log line in the session (never the reply's text).
+ */
+export function replyHooks<Task extends { kind: string }>(reply: ReplyFlush<Task>): FlushHooks<Task> {
+  return {
+    send: (task) => reply.send(task),
+    classify: (error) => {
+      if (error instanceof WaitingForPull) return { kind: "wait", afterMs: PULL_WAIT_MS };
+      return reply.verdictFor(error) ?? { kind: "retry" };
+    },
+    dropped: (task, why, attempts, error) =>
+      reply.publish([
+        replyLog(
+          reply.provider,
+          why === "refused"
+            ? `dropped a ${reply.provider} ${task.kind} ${reply.noun}: ${reply.provider} refused it (${describeFailure(error)})`
+            : `gave up on a ${reply.provider} ${task.kind} ${reply.noun} after ${attempts} attempts: ${describeFailure(error)}`,
+        ),
+      ]),
+  };
+}
+
+/** A line in the session's log from an integration (source `slack`, `linear`). */
+export function replyLog(provider: string, text: string): AgentEvent {
+  return { type: "log", source: provider.toLowerCase(), stream: "stderr", text: `${text}\n` };
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 200) : "unknown error";
 }

@@ -10,7 +10,7 @@ import type { AgentEvent, SessionStatus } from "@nightshift/protocol";
 import type { MetaStore } from "../../session/meta-store";
 import type { Scheduler } from "../../session/scheduler";
 import type { SessionMeta } from "../../session/store";
-import { DurableOutbox } from "../outbox-core";
+import { DurableOutbox, PullWait, replyHooks, replyLog } from "../outbox-core";
 import type { SessionReplies } from "../port";
 import { LinearApiError } from "./api-client";
 import { addSessionUrls, createActivity, type LinearCaller, linkUrlOnIssue } from "./operations";
@@ -19,10 +19,6 @@ import type { LinearBinding, LinearTask } from "./session-keys";
 
 const MAX_ATTEMPTS = 8;
 const BASE_BACKOFF_MS = 2_000;
-/** A final response waits this long between looks for the pull request still being opened... */
-const PULL_WAIT_MS = 1_000;
-/** ...and at most this long: a pull request GitHub never opens must not hold the response back. */
-const PULL_WAIT_LIMIT_MS = 60_000;
 
 export interface SessionLinearParts {
   meta: MetaStore;
@@ -35,8 +31,6 @@ export interface SessionLinearParts {
   newId: () => string;
 }
 
-class WaitingForPull extends Error {}
-
 function clip(value: unknown, max: number): string {
   const text = typeof value === "string" ? value : JSON.stringify(value ?? "");
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -45,9 +39,11 @@ function clip(value: unknown, max: number): string {
 export class SessionLinear implements SessionReplies {
   readonly deadline = "linear.sync";
   private readonly outbox: DurableOutbox<LinearTask>;
-  private waitingSince: number | null = null;
+  /** The response carries the pull request link: it waits (a while) for it to be opened. */
+  private readonly pullWait: PullWait;
 
   constructor(private readonly parts: SessionLinearParts) {
+    this.pullWait = new PullWait(parts.pullPending, parts.now);
     this.outbox = new DurableOutbox<LinearTask>(
       {
         read: () => parts.meta.get("linear.outbox") ?? [],
@@ -110,30 +106,23 @@ export class SessionLinear implements SessionReplies {
     if (!binding || this.outbox.size === 0) return;
     const send = await this.parts.sender(meta, binding);
     if (!send) {
-      publish([log("Linear activities skipped: the workspace is no longer connected")]);
+      publish([replyLog("Linear", "Linear activities skipped: the workspace is no longer connected")]);
       this.parts.meta.delete("linear.outbox");
       return;
     }
     const retryAt = await this.outbox.flush(
-      {
+      replyHooks<LinearTask>({
+        provider: "Linear",
+        noun: "activity",
         send: (task) => send((caller) => this.send(caller, meta, binding, task)),
-        classify: (error) => {
-          if (error instanceof WaitingForPull) return { kind: "wait", afterMs: PULL_WAIT_MS };
-          if (error instanceof LinearApiError)
-            return error.kind === "transient"
-              ? { kind: "retry", afterMs: error.retryAfterMs }
-              : { kind: "refused" };
-          return { kind: "retry" };
+        verdictFor: (error) => {
+          if (!(error instanceof LinearApiError)) return null;
+          return error.kind === "transient"
+            ? { kind: "retry", afterMs: error.retryAfterMs }
+            : { kind: "refused" };
         },
-        dropped: (task, why, attempts, error) =>
-          publish([
-            log(
-              why === "refused"
-                ? `dropped a Linear ${task.kind} activity: Linear refused it (${describe(error)})`
-                : `gave up on a Linear ${task.kind} activity after ${attempts} attempts: ${describe(error)}`,
-            ),
-          ]),
-      },
+        publish,
+      }),
       this.parts.now(),
     );
     if (retryAt !== null) this.parts.scheduler.set("linear.sync", retryAt);
@@ -151,12 +140,7 @@ export class SessionLinear implements SessionReplies {
       };
       return createActivity(caller, agentSessionId, content, task.id);
     }
-    // The response carries the pull request link: wait while it is still being opened.
-    if (this.parts.pullPending()) {
-      this.waitingSince ??= this.parts.now();
-      if (this.parts.now() - this.waitingSince < PULL_WAIT_LIMIT_MS) throw new WaitingForPull();
-    }
-    this.waitingSince = null;
+    this.pullWait.hold();
     const pull = this.parts.meta.get("github.pull")?.url ?? null;
     const sessionUrl = `${this.parts.publicUrl.replace(/\/+$/, "")}/sessions/${meta.sessionId}`;
     if (pull) {
@@ -186,12 +170,4 @@ function finalBody(
   if (pull) lines.push(`Pull request: ${pull}`);
   lines.push(`Branch: \`${branch}\` · [Open the session in Nightshift](${sessionUrl})`);
   return lines.join("\n");
-}
-
-function log(text: string): AgentEvent {
-  return { type: "log", source: "linear", stream: "stderr", text: `${text}\n` };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message.slice(0, 200) : "unknown error";
 }

@@ -8,7 +8,7 @@ import type { AgentEvent, SessionStatus } from "@nightshift/protocol";
 import type { MetaStore } from "../../session/meta-store";
 import type { Scheduler } from "../../session/scheduler";
 import type { SessionMeta } from "../../session/store";
-import { DurableOutbox } from "../outbox-core";
+import { DurableOutbox, PullWait, replyHooks, replyLog } from "../outbox-core";
 import type { SessionReplies } from "../port";
 import { type SlackApi, SlackApiError } from "./api-client";
 import { finalMessage, statusMessage } from "./messages";
@@ -16,10 +16,6 @@ import type { SlackTask } from "./session-keys";
 
 const MAX_ATTEMPTS = 8;
 const BASE_BACKOFF_MS = 2_000;
-/** A summary waits this long between looks for the pull request link still being opened... */
-const PULL_WAIT_MS = 1_000;
-/** ...and at most this long: a pull request GitHub never opens must not hold the summary back. */
-const PULL_WAIT_LIMIT_MS = 60_000;
 
 export interface SessionSlackParts {
   meta: MetaStore;
@@ -32,17 +28,16 @@ export interface SessionSlackParts {
   now: () => number;
 }
 
-class WaitingForPull extends Error {}
-
 export class SessionSlack implements SessionReplies {
   readonly deadline = "slack.sync";
   private readonly outbox: DurableOutbox<SlackTask>;
   private readonly meta: MetaStore;
-  /** When the summary at the head first waited for the pull request (in memory: a restart waits afresh). */
-  private waitingSince: number | null = null;
+  /** The summary carries the pull request link: it waits (a while) for it to be opened. */
+  private readonly pullWait: PullWait;
 
   constructor(private readonly parts: SessionSlackParts) {
     this.meta = parts.meta;
+    this.pullWait = new PullWait(parts.pullPending, parts.now);
     this.outbox = new DurableOutbox<SlackTask>(
       {
         read: () => this.meta.get("slack.outbox") ?? [],
@@ -104,30 +99,23 @@ export class SessionSlack implements SessionReplies {
     if (!thread || this.outbox.size === 0) return;
     const api = await this.parts.api(meta);
     if (!api) {
-      publish([log("Slack replies skipped: the workspace is no longer connected")]);
+      publish([replyLog("Slack", "Slack replies skipped: the workspace is no longer connected")]);
       this.meta.delete("slack.outbox");
       return;
     }
     const retryAt = await this.outbox.flush(
-      {
+      replyHooks<SlackTask>({
+        provider: "Slack",
+        noun: "message",
         send: (task) => this.send(api, meta, thread, task),
-        classify: (error) => {
-          if (error instanceof WaitingForPull) return { kind: "wait", afterMs: PULL_WAIT_MS };
-          if (error instanceof SlackApiError)
-            return error.kind === "permanent"
-              ? { kind: "refused" }
-              : { kind: "retry", afterMs: error.retryAfterMs };
-          return { kind: "retry" };
+        verdictFor: (error) => {
+          if (!(error instanceof SlackApiError)) return null;
+          return error.kind === "permanent"
+            ? { kind: "refused" }
+            : { kind: "retry", afterMs: error.retryAfterMs };
         },
-        dropped: (task, why, attempts, error) =>
-          publish([
-            log(
-              why === "refused"
-                ? `dropped a Slack ${task.kind} message: Slack refused it (${describe(error)})`
-                : `gave up on a Slack ${task.kind} message after ${attempts} attempts: ${describe(error)}`,
-            ),
-          ]),
-      },
+        publish,
+      }),
       this.parts.now(),
     );
     if (retryAt !== null) this.parts.scheduler.set("slack.sync", retryAt);
@@ -152,12 +140,7 @@ export class SessionSlack implements SessionReplies {
       this.meta.set("slack.status_ts", await api.postMessage(thread.channelId, thread.threadTs, text));
       return;
     }
-    // The summary carries the pull request link: wait while it is still being opened.
-    if (this.parts.pullPending()) {
-      this.waitingSince ??= this.parts.now();
-      if (this.parts.now() - this.waitingSince < PULL_WAIT_LIMIT_MS) throw new WaitingForPull();
-    }
-    this.waitingSince = null;
+    this.pullWait.hold();
     const pull = this.meta.get("github.pull");
     await api.postMessage(
       thread.channelId,
@@ -171,12 +154,4 @@ export class SessionSlack implements SessionReplies {
       }),
     );
   }
-}
-
-function log(text: string): AgentEvent {
-  return { type: "log", source: "slack", stream: "stderr", text: `${text}\n` };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message.slice(0, 200) : "unknown error";
 }

@@ -52,6 +52,19 @@ function sampleRequest(route: Route, a: TenantA): { init: RequestInit; query?: s
       return { init: json({ repository: "acme/widgets" }) };
     case "PUT /secrets/:name":
       return { init: json({ value: "overwritten-by-b" }) };
+    case "POST /automations":
+      return {
+        init: json({
+          name: "b's",
+          trigger: { kind: "webhook" },
+          repo: { mode: "fixed", repo: { kind: "local", path: "demo" } },
+          promptTemplate: "steal {{payload.x}}",
+        }),
+      };
+    case "PATCH /automations/:id":
+      return { init: json({ enabled: false }) };
+    case "POST /automations/:id/test":
+      return { init: json({ payload: { x: 1 } }) };
     case "PUT /me/model-accounts/:provider":
     case "PUT /api/v1/me/model-accounts/:provider":
     case "PUT /settings/model-accounts/:provider":
@@ -68,6 +81,8 @@ interface TenantA {
   keyPrefix: string;
   secretName: string;
   installationId: number;
+  automationId: string;
+  automationSecret: string;
 }
 
 /** Everything of A's that must never show up in an answer to B (unless B put it in the request). */
@@ -86,12 +101,16 @@ function secretsOf(a: TenantA): string[] {
     "iso-a-github-account",
     "iso-a-private-repo",
     a.owner.apiKey,
+    a.automationId,
+    a.automationSecret,
+    "iso-a-automation",
   ];
 }
 
 function fill(path: string, params: Record<string, string>): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
-    const value = params[name];
+    // An automation's routes take its own id, not the session's.
+    const value = params[name === "id" && path.includes("/automations/") ? "automationId" : name];
     if (value === undefined) throw new Error(`the matrix has no value for :${name} in ${path}; add one`);
     return encodeURIComponent(value);
   });
@@ -171,7 +190,30 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       owner,
     );
     expect(account.status).toBe(201);
-    a = { owner, session, keyId: key.id, keyPrefix: key.prefix, secretName, installationId };
+    // A's automation and its signing secret.
+    const automation = await postJson(
+      `/api/v1/tenants/${owner.tenantId}/automations`,
+      {
+        name: "iso-a-automation",
+        trigger: { kind: "webhook" },
+        repo: { mode: "fixed", repo: { kind: "local", path: "demo" } },
+        promptTemplate: "A's chores {{payload.x}}",
+      },
+      {},
+      owner,
+    );
+    expect(automation.status).toBe(201);
+    const made = (await automation.json()) as { automation: { id: string }; secret: string };
+    a = {
+      owner,
+      session,
+      keyId: key.id,
+      keyPrefix: key.prefix,
+      secretName,
+      installationId,
+      automationId: made.automation.id,
+      automationSecret: made.secret,
+    };
   });
 
   function paramsOfA(): Record<string, string> {
@@ -185,6 +227,7 @@ describe("tenant isolation matrix (every route × tenant B's credentials on tena
       teamId: "linear-team-a",
       channelId: "C0A1B2C3D4",
       provider: "anthropic",
+      automationId: a.automationId,
       userCode: "BCDF-GHJK",
     };
   }

@@ -41,6 +41,29 @@ async function sessionBy(creator: Record<string, string> | Identity, tenant: Ide
   return (await res.json()) as Session;
 }
 
+function automationResponse(creator: Record<string, string> | Identity, tenant: Identity): Promise<Response> {
+  return postJson(
+    `/api/v1/tenants/${tenant.tenantId}/automations`,
+    {
+      name: "roles",
+      trigger: { kind: "webhook" },
+      repo: { mode: "fixed", repo: { kind: "local", path: "demo" } },
+      promptTemplate: "Look at {{payload.x}}",
+    },
+    {},
+    creator,
+  );
+}
+
+async function automationOf(
+  creator: Record<string, string> | Identity,
+  tenant: Identity,
+): Promise<{ id: string }> {
+  const res = await automationResponse(creator, tenant);
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { automation: { id: string } }).automation;
+}
+
 const t = (ctx: Ctx, rest = "") => `/api/v1/tenants/${ctx.tenant.tenantId}${rest}`;
 
 const ROWS: Row[] = [
@@ -249,6 +272,45 @@ const ROWS: Row[] = [
     least: "owner",
     actions: ["github.connect"],
     run: (c) => api(`${t(c)}/github/connect`, { method: "POST" }, c.as),
+  },
+  {
+    what: "read an automation and its run history",
+    least: "member",
+    actions: ["automation.read"],
+    run: async (c) => {
+      const id = (await automationOf(c.tenant, c.tenant)).id;
+      const one = await api(t(c, `/automations/${id}`), {}, c.as);
+      return one.ok ? api(t(c, `/automations/${id}/runs`), {}, c.as) : one;
+    },
+  },
+  {
+    what: "create an automation",
+    least: "admin",
+    actions: ["automation.manage"],
+    run: async (c) => {
+      const res = await automationResponse(c.as, c.tenant);
+      // The trigger-scoped API key that starts it is the admins' too.
+      if (!res.ok) return res;
+      const scope = `automations:trigger:${((await res.json()) as { automation: { id: string } }).automation.id}`;
+      return api(t(c, "/api-keys"), json("POST", { name: "ci", scope }), c.as);
+    },
+  },
+  {
+    what: "pause, rotate the secret of, run and delete someone else's automation",
+    least: "admin",
+    actions: ["automation.manage"],
+    run: async (c) => {
+      const id = (await automationOf(c.tenant, c.tenant)).id;
+      for (const [path, init] of [
+        ["", json("PATCH", { enabled: false })],
+        ["/rotate-secret", { method: "POST" }],
+        ["/run", { method: "POST" }],
+      ] as const) {
+        const res = await api(t(c, `/automations/${id}${path}`), init, c.as);
+        if (!res.ok) return res;
+      }
+      return api(t(c, `/automations/${id}`), { method: "DELETE" }, c.as);
+    },
   },
   {
     what: "manage integrations (reserved for admins)",

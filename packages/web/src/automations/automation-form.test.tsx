@@ -76,7 +76,8 @@ describe("the automation form", () => {
               message: "invalid body: trigger.cron: unknown day of week 'MOO'",
               issues: [
                 { path: "trigger.cron", message: "unknown day of week 'MOO'" },
-                { path: "promptTemplate", message: "unknown root 'payloda' at 6" },
+                // The Worker's shape (automations/definition.ts): the parser's message, then the position.
+                { path: "promptTemplate", message: "unknown root 'payloda' at 6 (at position 6)" },
               ],
             },
           },

@@ -20,6 +20,11 @@ export function locate(source: string, position: number): { line: number; column
 
 const EXCERPT = 60;
 
+/** "expected ']' at 17 (at position 17)" → "expected ']'": the line and column shown after it say where. */
+function withoutOffset(message: string): string {
+  return message.replace(/\s*\(at position \d+\)\s*$/, "").replace(/\s+at \d+$/, "");
+}
+
 export function FieldErrorText({ id, error, source }: { id: string; error: FieldError; source?: string }) {
   const where =
     error.position !== undefined && source !== undefined ? locate(source, error.position) : undefined;
@@ -28,7 +33,7 @@ export function FieldErrorText({ id, error, source }: { id: string; error: Field
   return (
     <span id={id} className="field-error" role="alert" data-position={error.position}>
       {/* Line and column say where better than the offset the message ends with. */}
-      {where ? error.message.replace(/\s+at \d+$/, "") : error.message}
+      {where ? withoutOffset(error.message) : error.message}
       {where ? (
         <>
           <span className="field-error-where">

@@ -2,11 +2,13 @@
  * A Slack Web API double speaking Slack's wire format: POST /api/<method> with a bearer bot token,
  * JSON or form bodies, answers `{ok:true,…}`, failures as HTTP 200 `{ok:false,error}`, rate limits
  * as HTTP 429 with Retry-After. Methods: oauth.v2.access, auth.test, chat.postMessage,
- * chat.postEphemeral, chat.update, users.info, conversations.replies. Tests steer and inspect it
- * through /_double/* (workspaces, OAuth codes, faults, messages). Reached through SLACK_API_URL.
+ * chat.postEphemeral, chat.update, users.info, conversations.replies; and the install page a
+ * browser is sent to (oauth-page.ts, through SLACK_WEB_URL). Tests steer and inspect it through
+ * /_double/* (workspaces, OAuth codes, faults, messages). Reached through SLACK_API_URL.
  */
 import { Hono } from "hono";
 import { serveDouble } from "../serve-double";
+import { mountOAuthPage } from "./oauth-page";
 import { type Fault, SlackState, type WorkspaceFixture } from "./state";
 
 export interface SlackDoubleOptions {
@@ -156,6 +158,8 @@ export function slackDoubleApp(state: SlackState): Hono {
         return fail("unknown_method");
     }
   });
+
+  mountOAuthPage(app, state);
 
   // Steering and inspection, for tests only.
   app.post("/_double/workspaces", async (c) => {

@@ -112,7 +112,7 @@ describe("parseFilter: errors name a position a person can find", () => {
     ['action == "x"', 0, "expected a path starting with 'payload.' or 'preset.'"],
     ['payload.action == "x" payload.b exists', 22, "join conditions with && or ||"],
     ['payload.action == "x" &&', 24, "expected a condition after '&&'"],
-    ["(payload.a exists", 17, "expected ')' to close the '(' at 0"],
+    ["(payload.a exists", 17, "expected ')' to close the '(' opened at 0, found the end"],
     ["payload.a exists)", 16, "a ')' without its '('"],
     ['payload.a == "open', 13, "never closed"],
     ['payload.a == "\\q"', 14, "unknown escape"],

@@ -99,7 +99,8 @@ function parseNot(s: Scanner, depth: number): Parsed<FilterNode> {
     if (!inner.ok) return inner;
     s.pos = inner.end;
     s.skipWhitespace();
-    if (s.peek() !== ")") return failAt(`expected ')' to close the '(' at ${start}`, s.pos);
+    if (s.peek() !== ")")
+      return failAt(`expected ')' to close the '(' opened at ${start}, found ${s.describeHere()}`, s.pos);
     return { ok: true, value: inner.value, end: s.pos + 1 };
   }
   if (s.atEnd) return failAt("expected a condition", start);

@@ -152,7 +152,7 @@ describe("parseTemplate: errors", () => {
   it.each([
     ["Fix {{payload.title", 4, "never closed"],
     ["Fix {{", 4, "never closed"],
-    ["Fix {{ payload.title }", 21, "expected '}}' to close the '{{' at 4"],
+    ["Fix {{ payload.title }", 21, "expected '}}' to close the '{{' opened at 4, found '}'"],
     ["Fix {{ }}", 7, "expected a path"],
     ["Fix {{title}}", 6, "expected a path starting with 'payload.' or 'preset.'"],
     ["{{payload.a b}}", 12, "expected '}}'"],

@@ -52,7 +52,7 @@ export function parseTemplate(
     if (!s.startsWith("}}")) {
       const message = s.atEnd
         ? `this '{{' is never closed with '}}'`
-        : `expected '}}' to close the '{{' at ${open}, found ${s.describeHere()}`;
+        : `expected '}}' to close the '{{' opened at ${open}, found ${s.describeHere()}`;
       return { ok: false, error: exprError(message, s.atEnd ? open : s.pos) };
     }
     parts.push({ kind: "value", path: path.value });

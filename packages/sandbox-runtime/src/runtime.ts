@@ -33,6 +33,7 @@ import {
   runCredentialHelper,
 } from "./workspace/credential-helper";
 import { createGit, gitEnvironment } from "./workspace/git";
+import { claimStateDir } from "./workspace/state-dir-claim";
 import { workspaceSteps } from "./workspace/warm-start";
 
 export interface RuntimeInput {
@@ -111,6 +112,9 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     );
   }
 
+  // Before anything reads the state dir: another session's (a whole-filesystem snapshot) is emptied.
+  const claim = claimStateDir(env.NIGHTSHIFT_STATE_DIR, env.NIGHTSHIFT_SESSION_ID);
+  if (claim === "emptied") log.info("the state dir belonged to another session's snapshot; emptied it");
   const agentHome = join(env.NIGHTSHIFT_STATE_DIR, "agent-home");
   mkdirSync(agentHome, { recursive: true });
   const buffer = new EventBuffer({

@@ -103,6 +103,7 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     options.runtime === "none" ? null : host,
     options.runtimeCommand ?? DEFAULT_RUNTIME_COMMAND,
     () => runtimeFailure,
+    (sandbox) => snapshots.find(sandbox.snapshot)?.hostRef ?? null,
   );
   const store = new SandboxStore(
     { startMs: 0, stopMs: 0, destroyMs: 0, snapshotMs: 0, ...options.delays },
@@ -238,6 +239,13 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     sandboxes: store,
     snapshots,
     snapshotMs: () => options.delays?.snapshotMs ?? 0,
+    hostFiles: {
+      take: async (sandboxId) => {
+        const hostId = toolbox.runtimeHostId(sandboxId);
+        return hostId && options.runtime !== "none" ? host.snapshot(hostId) : null;
+      },
+      forget: (ref) => host.forgetSnapshot(ref),
+    },
     error,
   });
 

@@ -8,9 +8,11 @@
 import { SandboxInfo } from "@nightshift/protocol";
 import {
   callSandboxHost,
+  deleteHostSnapshot,
   hostErrorMessage,
   type SandboxHostTarget,
   startHostRuntime,
+  takeHostSnapshot,
 } from "../sandbox-host/host-client";
 
 export type { SandboxHostTarget } from "../sandbox-host/host-client";
@@ -35,12 +37,25 @@ export class HostRunner {
     incarnation: string;
     env: Record<string, string>;
     allowHosts: string[];
+    tenantId?: string;
+    fromSnapshot?: string;
   }): Promise<string> {
     const info = await startHostRuntime(this.requireTarget(), {
       ...input,
       placeholderOwner: "daytona-snapshot",
     });
     return info.id;
+  }
+
+  /** The runtime's workdir copied into the host's snapshot store; null when the host cannot. */
+  async snapshot(hostId: string): Promise<string | null> {
+    const target = this.target();
+    return target ? takeHostSnapshot(target, hostId, "resume").catch(() => null) : null;
+  }
+
+  async forgetSnapshot(ref: string): Promise<void> {
+    const target = this.target();
+    if (target) await deleteHostSnapshot(target, ref).catch(() => undefined);
   }
 
   async status(hostId: string): Promise<RuntimeStatus> {

@@ -15,6 +15,11 @@ export interface SnapshotRouteParts {
   sandboxes: SandboxStore;
   snapshots: SnapshotStore;
   snapshotMs: () => number;
+  /** The sandbox's files on the sandbox host: copied when a snapshot is taken, forgotten with it. */
+  hostFiles: {
+    take(sandboxId: string): Promise<string | null>;
+    forget(ref: string): Promise<void>;
+  };
   error: (path: string, status: number, message: string) => Response;
 }
 
@@ -24,9 +29,9 @@ export function addSnapshotRoutes(
 ): void {
   const { sandboxes, snapshots, error } = parts;
   const pathOf = (url: string) => new URL(url).pathname;
-  const view = ({ sourceSandboxId: _source, ...snapshot }: DaytonaSnapshot) => snapshot;
+  const view = ({ sourceSandboxId: _source, hostRef: _files, ...snapshot }: DaytonaSnapshot) => snapshot;
 
-  app.post("/api/sandbox/:id/snapshot", (c) => {
+  app.post("/api/sandbox/:id/snapshot", async (c) => {
     const path = pathOf(c.req.url);
     const sandbox: DaytonaSandbox | null = sandboxes.find(c.req.param("id"));
     if (!sandbox) return error(path, 404, `Sandbox with ID or name ${c.req.param("id")} not found`);
@@ -43,9 +48,11 @@ export function addSnapshotRoutes(
       return error(path, 409, `Snapshot with name ${parsed.data.name} already exists`);
     const wasStarted = sandbox.state === "started";
     if (wasStarted) sandboxes.snapshotting(sandbox);
-    snapshots.take(parsed.data.name, sandbox.id, parts.snapshotMs(), () => {
+    const snapshot = snapshots.take(parsed.data.name, sandbox.id, parts.snapshotMs(), () => {
       if (wasStarted) sandboxes.snapshotDone(sandbox);
     });
+    // The files come along, as Daytona's snapshot keeps the sandbox's filesystem.
+    snapshot.hostRef = await parts.hostFiles.take(sandbox.id);
     return c.json(sandbox, 200);
   });
 
@@ -72,12 +79,13 @@ export function addSnapshotRoutes(
     return c.json(view(snapshot));
   });
 
-  app.delete("/api/snapshots/:id", (c) => {
+  app.delete("/api/snapshots/:id", async (c) => {
     const snapshot = snapshots.find(c.req.param("id"));
     // Daytona deletes by id only.
     if (!snapshot || snapshot.id !== c.req.param("id"))
       return error(pathOf(c.req.url), 404, `Snapshot with ID ${c.req.param("id")} not found`);
     snapshots.remove(snapshot);
+    if (snapshot.hostRef) await parts.hostFiles.forget(snapshot.hostRef);
     return c.body(null, 200);
   });
 }

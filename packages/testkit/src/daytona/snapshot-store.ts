@@ -18,6 +18,8 @@ export interface DaytonaSnapshot {
   errorReason: string | null;
   /** The sandbox it was taken from (the double's own bookkeeping; Daytona keeps it in its job). */
   sourceSandboxId: string | null;
+  /** The host snapshot holding its files (the double's bookkeeping): a sandbox created from it starts with them. */
+  hostRef: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -87,6 +89,7 @@ export class SnapshotStore {
       size: state === "active" ? 1 : null,
       errorReason: null,
       sourceSandboxId,
+      hostRef: null,
       createdAt: now,
       updatedAt: now,
     };

@@ -30,10 +30,19 @@ export class Toolbox {
   private readonly runtimeCommand: string;
   private readonly runtimeFailure: () => RuntimeFailure | null;
 
-  constructor(host: HostRunner | null, runtimeCommand: string, runtimeFailure: () => RuntimeFailure | null) {
+  /** The host snapshot a sandbox's files start from (the Daytona snapshot it was created from). */
+  private readonly filesOf: (sandbox: DaytonaSandbox) => string | null;
+
+  constructor(
+    host: HostRunner | null,
+    runtimeCommand: string,
+    runtimeFailure: () => RuntimeFailure | null,
+    filesOf: (sandbox: DaytonaSandbox) => string | null = () => null,
+  ) {
     this.host = host;
     this.runtimeCommand = runtimeCommand;
     this.runtimeFailure = runtimeFailure;
+    this.filesOf = filesOf;
   }
 
   /** false when the session exists already (Daytona answers 409). */
@@ -64,12 +73,15 @@ export class Toolbox {
       return entry;
     }
     if (!this.host) return entry;
+    const files = this.filesOf(sandbox);
     try {
       entry.hostId = await this.host.start({
         sessionId: sandbox.labels["nightshift.session"] ?? sandbox.id,
         incarnation: sandbox.labels["nightshift.incarnation"] ?? sandbox.id,
         env: sandbox.env,
         allowHosts: allowHostsOf(sandbox),
+        ...(sandbox.labels["nightshift.tenant"] ? { tenantId: sandbox.labels["nightshift.tenant"] } : {}),
+        ...(files ? { fromSnapshot: files } : {}),
       });
     } catch (err) {
       Object.assign(entry, { exitCode: 1, output: `${(err as Error).message}\n` });
@@ -86,6 +98,13 @@ export class Toolbox {
       if (status.exitCode !== null) Object.assign(entry, status);
     }
     return entry;
+  }
+
+  /** The host sandbox of the runtime the sandbox runs now, or null. */
+  runtimeHostId(sandboxId: string): string | null {
+    for (const commands of this.sessionsOf(sandboxId).values())
+      for (const c of commands.values()) if (c.hostId && c.exitCode === null) return c.hostId;
+    return null;
   }
 
   /** Ends every runtime the sandbox runs (stop, delete). */

@@ -7,7 +7,12 @@
  * stand in where nothing listens (workerd).
  */
 import { SandboxInfo } from "@nightshift/protocol";
-import { callSandboxHost, type SandboxHostTarget, startHostRuntime } from "../sandbox-host/host-client";
+import {
+  callSandboxHost,
+  type SandboxHostTarget,
+  startHostRuntime,
+  takeHostSnapshot,
+} from "../sandbox-host/host-client";
 
 export type ModalSandboxHost = SandboxHostTarget;
 
@@ -30,11 +35,19 @@ export class HostSandboxes {
     incarnation: string;
     env: Record<string, string>;
     allowHosts: string[];
+    tenantId?: string;
+    fromSnapshot?: string;
   }): Promise<{ id: string; isolation: string } | null> {
     const target = this.target();
     if (!target) return null;
     const info = await startHostRuntime(target, { ...input, placeholderOwner: "modal-image" });
     return { id: info.id, isolation: info.isolation };
+  }
+
+  /** The runtime's workdir copied on the host (what a filesystem snapshot restores); null when it cannot. */
+  async snapshot(hostId: string): Promise<string | null> {
+    const target = this.target();
+    return target ? takeHostSnapshot(target, hostId, "resume") : null;
   }
 
   async state(hostId: string): Promise<HostRuntimeState> {

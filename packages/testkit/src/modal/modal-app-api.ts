@@ -114,7 +114,8 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
   const faults: ModalFault[] = [];
   const requests: RecordedModalRequest[] = [];
   const sandboxes = new Map<string, ModalAppSandbox>();
-  const snapshots = new Set<string>();
+  /** Snapshot id → the host snapshot holding its files (null: none, e.g. no host runs the runtimes). */
+  const snapshots = new Map<string, string | null>();
 
   const failure = (status: number, message: string) =>
     Response.json({ error: { code: CODES[status] ?? "internal", message } }, { status });
@@ -186,6 +187,10 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
         incarnation: incarnation ?? "",
         env: request.env,
         allowHosts: request.allowHosts,
+        ...(request.labels["nightshift.tenant"] ? { tenantId: request.labels["nightshift.tenant"] } : {}),
+        ...(request.snapshotId && snapshots.get(request.snapshotId)
+          ? { fromSnapshot: snapshots.get(request.snapshotId) as string }
+          : {}),
       });
     } catch (err) {
       return failure(503, `creating the sandbox: ${(err as Error).message}`);
@@ -251,7 +256,8 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
       );
     await sleep(delays.snapshotMs);
     const snapshotId = `im-${randomId()}`;
-    snapshots.add(snapshotId);
+    // The files come along, as Modal's filesystem snapshot keeps them (the host copies the workdir).
+    snapshots.set(snapshotId, sandbox.hostId ? await host.snapshot(sandbox.hostId).catch(() => null) : null);
     return c.json({ sandboxId: sandbox.id, snapshotId }, 201);
   });
 
@@ -281,7 +287,7 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     fetch: async (request) => app.fetch(request),
     requests,
     sandboxes: () => [...sandboxes.values()].map((s) => ({ ...s })),
-    snapshots: () => [...snapshots],
+    snapshots: () => [...snapshots.keys()],
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => {
       faults.length = 0;

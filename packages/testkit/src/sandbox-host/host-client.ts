@@ -55,6 +55,10 @@ export interface HostRuntimeInput {
    * its repository in the bootstrap exchange); each double names its own image.
    */
   placeholderOwner: string;
+  /** The tenant the host binds this sandbox's snapshots to (the provider's tenant label). */
+  tenantId?: string;
+  /** A host snapshot (`takeHostSnapshot`) to seed the workdir from, as the provider restores its own. */
+  fromSnapshot?: string;
 }
 
 /** Starts a runtime on the host; throws with what the host said when it refuses. */
@@ -69,9 +73,37 @@ export async function startHostRuntime(
     repo: { kind: "github", owner: input.placeholderOwner, name: "workspace" },
     env: input.env,
     ...(egress.success && input.allowHosts.length > 0 ? { egress: egress.data } : {}),
+    ...(input.tenantId ? { tenantId: input.tenantId } : {}),
+    ...(input.tenantId && input.fromSnapshot ? { fromSnapshot: input.fromSnapshot } : {}),
   });
   const res = await callSandboxHost(target, "POST", "/v1/sandboxes", body);
   const json: unknown = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`the sandbox host refused the runtime: ${hostErrorMessage(json, res.status)}`);
   return SandboxInfo.parse(json);
+}
+
+/**
+ * Copies a running runtime's workdir into the host's snapshot store, so a provider double's
+ * snapshot carries the files a real provider's would (the host keeps the workdir, not the state
+ * dir). null when the host cannot (the runtime is gone, or it ran without a tenant).
+ */
+export async function takeHostSnapshot(
+  target: SandboxHostTarget,
+  hostId: string,
+  purpose: "warm" | "resume",
+): Promise<string | null> {
+  const path = `/v1/sandboxes/${encodeURIComponent(hostId)}/snapshots?nonce=${crypto.randomUUID()}`;
+  const res = await callSandboxHost(target, "POST", path, JSON.stringify({ purpose }));
+  const json = (await res.json().catch(() => null)) as { ref?: unknown } | null;
+  return res.ok && typeof json?.ref === "string" ? json.ref : null;
+}
+
+/** Forgets a host snapshot; one the host no longer has is not an error. */
+export async function deleteHostSnapshot(target: SandboxHostTarget, ref: string): Promise<void> {
+  const res = await callSandboxHost(
+    target,
+    "DELETE",
+    `/v1/snapshots/${encodeURIComponent(ref)}?nonce=${crypto.randomUUID()}`,
+  );
+  await res.body?.cancel();
 }

@@ -9,6 +9,7 @@
  */
 import {
   createSetupRepo,
+  localWarm,
   type Stack,
   StreamWatcher,
   setWarmStart,
@@ -107,8 +108,8 @@ export async function runWarmBench(log: (line: string) => void = console.log): P
     for (const repo of Object.values(REPOS))
       createSetupRepo(stack.reposRoot, repo, SETUP_SECONDS, SETUP_PACKAGES);
     const turnedOn = performance.now();
-    await setWarmStart(stack, REPOS.warm, true);
-    await waitForWarmSnapshot(stack, REPOS.warm, { timeoutMs: 180_000 });
+    await setWarmStart(localWarm(stack, REPOS.warm), true);
+    await waitForWarmSnapshot(localWarm(stack, REPOS.warm), { timeoutMs: 180_000 });
     const prebuildMs = performance.now() - turnedOn;
     log(
       `warm: prebuild (clone + setup hook + snapshot) ${ms(prebuildMs)}; ${ROUNDS} rounds of warm and cold...`,

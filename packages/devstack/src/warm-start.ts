@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { WarmStartView } from "@nightshift/protocol";
+import type { RepoRef, WarmStartView } from "@nightshift/protocol";
 import { createDemoRepo, git } from "./demo-repo";
 import type { Stack } from "./stack";
 
@@ -48,25 +48,49 @@ export function commitOnMain(dir: string, path: string, text: string): string {
   return git(dir, ["rev-parse", "HEAD"]);
 }
 
-function warmUrl(stack: Stack, path = ""): string {
-  return `${stack.url}/api/v1/tenants/${stack.tenantId}/warm-start${path}`;
+/**
+ * Whose warm start, on which repository and provider: a local repository on the stack's own tenant
+ * (`localWarm`), or any repository a signed-in user's tenant has (a GitHub one on a cloud provider).
+ */
+export interface WarmScope {
+  url: string;
+  tenantId: string;
+  headers: Record<string, string>;
+  repo: RepoRef;
+  provider: string;
 }
 
-export async function setWarmStart(stack: Stack, repoPath: string, enabled: boolean): Promise<void> {
-  const res = await fetch(warmUrl(stack), {
-    method: "PUT",
+export function localWarm(stack: Stack, repoPath: string): WarmScope {
+  return {
+    url: stack.url,
+    tenantId: stack.tenantId,
     headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: repoPath }, enabled }),
+    repo: { kind: "local", path: repoPath },
+    provider: "local",
+  };
+}
+
+function warmUrl(scope: WarmScope, path = ""): string {
+  return `${scope.url}/api/v1/tenants/${scope.tenantId}/warm-start${path}`;
+}
+
+const sameRepo = (a: RepoRef, b: RepoRef) => JSON.stringify(a) === JSON.stringify(b);
+
+export async function setWarmStart(scope: WarmScope, enabled: boolean): Promise<void> {
+  const res = await fetch(warmUrl(scope), {
+    method: "PUT",
+    headers: { ...scope.headers, "content-type": "application/json" },
+    body: JSON.stringify({ repo: scope.repo, enabled }),
   });
   if (res.status !== 200)
     throw new Error(`turning warm start ${enabled ? "on" : "off"} failed: ${res.status} ${await res.text()}`);
 }
 
-export async function rebuildWarmStart(stack: Stack, repoPath: string): Promise<unknown> {
-  const res = await fetch(warmUrl(stack, "/rebuild"), {
+export async function rebuildWarmStart(scope: WarmScope): Promise<unknown> {
+  const res = await fetch(warmUrl(scope, "/rebuild"), {
     method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: repoPath } }),
+    headers: { ...scope.headers, "content-type": "application/json" },
+    body: JSON.stringify({ repo: scope.repo }),
   });
   if (res.status !== 202) throw new Error(`rebuild failed: ${res.status} ${await res.text()}`);
   return res.json();
@@ -74,30 +98,30 @@ export async function rebuildWarmStart(stack: Stack, repoPath: string): Promise<
 
 type SnapshotView = WarmStartView["repositories"][number]["snapshots"][number];
 
-/** The repository's snapshot on the local provider, as the API shows it. */
-export async function warmSnapshotOf(stack: Stack, repoPath: string): Promise<SnapshotView | null> {
-  const res = await fetch(warmUrl(stack), { headers: stack.headers });
+/** The repository's snapshot on the scope's provider, as the API shows it. */
+export async function warmSnapshotOf(scope: WarmScope): Promise<SnapshotView | null> {
+  const res = await fetch(warmUrl(scope), { headers: scope.headers });
   const view = (await res.json()) as WarmStartView;
-  const repo = view.repositories.find((r) => r.repo.kind === "local" && r.repo.path === repoPath);
-  return repo?.snapshots.find((s) => s.provider === "local") ?? null;
+  const repo = view.repositories.find((r) => sameRepo(r.repo, scope.repo));
+  return repo?.snapshots.find((s) => s.provider === scope.provider) ?? null;
 }
 
 /** Waits for a fresh, ready snapshot (built after `after`, when given); fails on a failed prebuild. */
 export async function waitForWarmSnapshot(
-  stack: Stack,
-  repoPath: string,
+  scope: WarmScope,
   options: { after?: string; timeoutMs?: number } = {},
 ): Promise<SnapshotView> {
+  const name = scope.repo.kind === "local" ? scope.repo.path : `${scope.repo.owner}/${scope.repo.name}`;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const deadline = Date.now() + timeoutMs;
   // A prebuild takes seconds (a clone and the setup hook): ask four times a second, not a hundred.
   for (;;) {
-    const last = await warmSnapshotOf(stack, repoPath);
-    if (last?.state === "failed") throw new Error(`the prebuild of ${repoPath} failed: ${last.reason}`);
+    const last = await warmSnapshotOf(scope);
+    if (last?.state === "failed") throw new Error(`the prebuild of ${name} failed: ${last.reason}`);
     if (last?.state === "ready" && last.fresh && (!options.after || (last.builtAt ?? "") > options.after))
       return last;
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for a warm snapshot of ${repoPath}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for a warm snapshot of ${name}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

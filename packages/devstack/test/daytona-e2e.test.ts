@@ -13,6 +13,7 @@ import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provi
 import type { GithubBrowser } from "../src/github-flow";
 import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
+import { setWarmStart, type WarmScope, waitForWarmSnapshot } from "../src/warm-start";
 
 const OWNER = "octo";
 const REPO = "gadgets";
@@ -239,5 +240,41 @@ describe("a session on Daytona end to end", () => {
     // An ended session keeps no snapshot.
     await stopSession(session);
     await waitFor(() => daytona.snapshots.find(ref) === null, "the session's snapshot to be deleted", 30_000);
+  }, 420_000);
+  it("warm start on Daytona: the prebuild's snapshot carries the clone, and a new session starts from it without cloning", async () => {
+    const scope: WarmScope = {
+      url: stack.url,
+      tenantId: octo.tenantId,
+      headers: octo.headers,
+      repo: { kind: "github", owner: OWNER, name: REPO },
+      provider: "daytona",
+    };
+    await setWarmStart(scope, true);
+    const prebuilt = await waitForWarmSnapshot(scope, { timeoutMs: 180_000 });
+    const warmName = daytona.snapshots
+      .all()
+      .map((s) => s.name)
+      .find((name) => name.startsWith("nightshift-warm-"));
+    expect(warmName).toBeDefined();
+    expect(daytona.snapshots.find(warmName!)?.state).toBe("active");
+
+    const { session, watcher } = await startSession("Add docs/warm.md describing the gadgets.");
+    await until(watcher, "git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
+    const text = logs(watcher.events);
+    expect(text).toContain(
+      `warm start: from the repository's prebuilt snapshot at ${prebuilt.commit?.slice(0, 12)}`,
+    );
+    expect(text).toMatch(/fetched and checked out .* without cloning/);
+    // Daytona created the session's sandbox from the prebuild's snapshot.
+    expect(sandboxesOf(session)[0]?.snapshot).toBe(warmName);
+    await waitFor(
+      async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/warm.md")) !== null,
+      "the pushed file on GitHub",
+      10_000,
+    );
+    expect(failedStatus(watcher.events)).toBe(false);
+    watcher.close();
+    await stopSession(session);
+    await setWarmStart(scope, false);
   }, 420_000);
 });

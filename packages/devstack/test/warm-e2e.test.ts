@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../src/demo-repo";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
-import { commitOnMain, createSetupRepo, setWarmStart, waitForWarmSnapshot } from "../src/warm-start";
+import {
+  commitOnMain,
+  createSetupRepo,
+  localWarm,
+  setWarmStart,
+  waitForWarmSnapshot,
+} from "../src/warm-start";
 
 let stack: Stack;
 let repoDir: string;
@@ -55,8 +61,8 @@ const logsOf = (events: StoredEvent[], source?: string) =>
 
 describe("warm start end to end", () => {
   it("turning warm start on prebuilds the repository", async () => {
-    await setWarmStart(stack, REPO, true);
-    const snapshot = await waitForWarmSnapshot(stack, REPO);
+    await setWarmStart(localWarm(stack, REPO), true);
+    const snapshot = await waitForWarmSnapshot(localWarm(stack, REPO));
     expect(snapshot.commit).toBe(git(repoDir, ["rev-parse", "main"]));
   }, 180_000);
 

@@ -6,7 +6,6 @@ import {
   maxAgeMs,
   refreshAfterMs,
   shouldBuild,
-  warmRefusal,
 } from "./policy";
 
 const HOUR = 3_600_000;
@@ -74,14 +73,6 @@ describe("when to prebuild", () => {
 
   it("the schedule and an admin's rebuild always build (no head named)", () => {
     expect(shouldBuild(row(), NOW, maxAge, null).build).toBe(true);
-  });
-});
-
-describe("which providers warm-start", () => {
-  it("the local host (workdir-only snapshots), not whole-filesystem snapshots that carry the runtime's state", () => {
-    expect(warmRefusal("local")).toBeNull();
-    expect(warmRefusal("modal")).toMatch(/runtime's own state/);
-    expect(warmRefusal("daytona")).toMatch(/local sandbox provider/);
   });
 });
 

@@ -11,20 +11,6 @@ import type { Bindings } from "../env";
 
 export const DEFAULT_MAX_AGE_HOURS = 24;
 
-/**
- * Providers whose snapshots hold the workdir only. The local host copies just the workdir; a
- * Daytona or Modal snapshot is the whole filesystem, the runtime's state dir (its event buffer,
- * the agent's HOME) included, which a new session must not inherit: those providers' snapshots
- * serve resumes (the session's own state) and not warm starts, until they can leave it out.
- */
-const WARM_PROVIDERS: ReadonlySet<string> = new Set(["local"]);
-
-/** Why `provider` cannot warm-start, or null when it can. */
-export function warmRefusal(provider: string): string | null {
-  return WARM_PROVIDERS.has(provider)
-    ? null
-    : `warm start runs on the local sandbox provider for now; a ${provider} snapshot would carry the runtime's own state into new sessions`;
-}
 /** A prebuild still `building` after this long is taken for dead: a new trigger may start another. */
 export const BUILD_STALE_MS = 30 * 60_000;
 /** The schedule rebuilds at this fraction of the maximum age, so a fresh snapshot is there before the old one ages out. */

@@ -11,7 +11,7 @@ import { deploymentDefaultProvider } from "../providers/availability";
 import { createSandboxProvider } from "../providers/factory";
 import { repoKeyOf } from "../secrets/sandbox-secrets";
 import type { SessionMeta } from "../session/store";
-import { freshSnapshot, maxAgeMs, warmRefusal } from "./policy";
+import { freshSnapshot, maxAgeMs } from "./policy";
 
 export interface WarmChoice {
   ref: string;
@@ -54,7 +54,7 @@ export async function chooseWarmSnapshot(
 export function warmSnapshotFor(env: Bindings): (meta: SessionMeta) => Promise<WarmChoice | null> {
   return async (meta) => {
     const name = meta.sandboxProvider ?? deploymentDefaultProvider(env);
-    if (warmRefusal(name) || !createSandboxProvider(env, name).snapshot) return null;
+    if (!createSandboxProvider(env, name).snapshot) return null;
     return chooseWarmSnapshot(env, meta, name, Date.now());
   };
 }

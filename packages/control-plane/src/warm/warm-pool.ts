@@ -18,7 +18,7 @@ import {
 import type { Bindings } from "../env";
 import { createSandboxProvider } from "../providers/factory";
 import { resolveSandboxProvider } from "../services/sandbox-settings";
-import { maxAgeMs, refreshAfterMs, shouldBuild, warmRefusal } from "./policy";
+import { maxAgeMs, refreshAfterMs, shouldBuild } from "./policy";
 import { newPrebuildId, startPrebuild } from "./prebuild";
 
 export function warmPoolName(tenantId: string, repoKey: string): string {
@@ -98,8 +98,6 @@ export class WarmPool extends DurableObject<Bindings> {
     let provider: string;
     try {
       provider = await resolveSandboxProvider(this.env, tenantId, warm.repo);
-      const refusal = warmRefusal(provider);
-      if (refusal) return { started: false, why: refusal };
       if (!createSandboxProvider(this.env, provider).snapshot)
         return { started: false, why: `the ${provider} sandbox provider cannot take snapshots` };
     } catch (err) {

@@ -51,22 +51,16 @@ interface PresetView {
   title?: string;
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? value : undefined;
-}
-
 /**
- * A failed workflow run is fixed on its own branch when that is a branch of the same repository
- * other than the default (the git proxy lets a session push only its own branch, fast-forward:
- * the session adopts the head branch). On the default branch, or from a fork, the fix goes to a
- * new branch with a pull request into the failing branch: nobody expects a bot to push to main.
+ * A failed workflow run is fixed on its own branch when that is not the default branch: the git
+ * proxy lets a session push only its own branch, fast-forward only, so the session adopts the head
+ * branch and its commits land on top of the failing ones (runs from forks never get here: the
+ * preset declines them). On the default branch, or when the payload does not say which that is,
+ * the fix goes to a new branch with a pull request into the failing branch: nobody expects a bot
+ * to push to main.
  */
-export function githubActionsPlacement(payload: unknown, headBranch: string): RunBranch {
-  const defaultBranch = str(readPayloadPath(payload, "payload.repository.default_branch"));
-  const repoId = readPayloadPath(payload, "payload.repository.id");
-  const headRepoId = readPayloadPath(payload, "payload.workflow_run.head_repository.id");
-  const sameRepo = repoId !== undefined && headRepoId === repoId;
-  if (sameRepo && defaultBranch !== undefined && headBranch !== defaultBranch) return { branch: headBranch };
+export function githubActionsPlacement(headBranch: string, defaultBranch: string): RunBranch {
+  if (defaultBranch !== "" && headBranch !== defaultBranch) return { branch: headBranch };
   return { baseBranch: headBranch };
 }
 
@@ -84,7 +78,7 @@ function presetView(automation: Automation, payload: unknown): PresetView | { sk
       vars: run.vars,
       triggerId: run.triggerId,
       repo: run.repo,
-      placement: githubActionsPlacement(payload, run.branch),
+      placement: githubActionsPlacement(run.branch, run.vars.defaultBranch),
       title: `Fix the failing build on ${run.branch}`,
     };
   }

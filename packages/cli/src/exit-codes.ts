@@ -49,7 +49,7 @@ export function describeFailure(error: unknown): string {
     const ref = error.requestId ? ` (request ${error.requestId})` : "";
     const fields = error.issues.map((i) => `\n  ${i.path || "(body)"}: ${i.message}`).join("");
     if (error.status === 401) {
-      return `the control plane refused the API key: ${error.message}\nrun \`nightshift login\` again with a valid key (\`nightshift login --api-key nsk_...\`)`;
+      return `the control plane refused the API key: ${error.message}\nrun \`nightshift login\` again (or \`nightshift login --api-key nsk_...\` with a valid key)`;
     }
     if (error.status === 429 && error.retryAfterSeconds) {
       return `${error.message}; try again in ${error.retryAfterSeconds} s${ref}`;

@@ -17,7 +17,8 @@ Exit codes:
   0  ok
   1  the turn failed, or the session failed or was stopped before it finished
   2  usage error (bad flag or argument, or a request the control plane rejected as invalid)
-  3  authentication error (not logged in, a bad or revoked API key, or a role that may not)
+  3  authentication error (not logged in, a bad or revoked API key, a role that may not,
+     or a browser sign-in that was denied or expired)
   4  not found (no such session or secret in this tenant)
   5  server or network error (the control plane failed or could not be reached)
   130 interrupted (Ctrl-C)

@@ -2,7 +2,7 @@
  * What an admin does to a saved automation: pause or resume (resume clears the failure count and
  * the pause reason), run now, rotate the signing secret, edit, and delete after confirming.
  */
-import { type Automation, automationHasSecret } from "@nightshift/protocol";
+import { type Automation, type AutomationRun, automationHasSecret } from "@nightshift/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -17,6 +17,22 @@ import {
 } from "./automations-api";
 import { OUTCOME_LABELS } from "./describe";
 import { useOneTimeSecret } from "./one-time-secret";
+
+/** What "run now" did: the outcome, why, and the session it started. */
+export function RunNowResult({ run }: { run: AutomationRun }) {
+  return (
+    <p className="small" role="status" data-testid="run-now-result">
+      Run now: {OUTCOME_LABELS[run.outcome]}
+      {run.reason ? ` — ${run.reason}` : ""}
+      {run.sessionId ? (
+        <>
+          {" · "}
+          <Link to={`/sessions/${run.sessionId}`}>open the session</Link>
+        </>
+      ) : null}
+    </p>
+  );
+}
 
 export function AutomationActions({ automation }: { automation: Automation }) {
   const queryClient = useQueryClient();
@@ -125,18 +141,7 @@ export function AutomationActions({ automation }: { automation: Automation }) {
           </div>
         </fieldset>
       ) : null}
-      {run ? (
-        <p className="small" role="status" data-testid="run-now-result">
-          Run now: {OUTCOME_LABELS[run.outcome]}
-          {run.reason ? ` — ${run.reason}` : ""}
-          {run.sessionId ? (
-            <>
-              {" · "}
-              <Link to={`/sessions/${run.sessionId}`}>open the session</Link>
-            </>
-          ) : null}
-        </p>
-      ) : null}
+      {run ? <RunNowResult run={run} /> : null}
       {failure ? (
         <p className="form-error" role="alert">
           {describeError(failure)}

@@ -18,6 +18,8 @@ import { PayloadTester } from "./payload-tester";
 import { RunHistory } from "./run-history";
 import { SecretOnce } from "./secret-once";
 
+const REFRESH_MS = 10_000;
+
 function Facts({ automation: a }: { automation: Automation }) {
   const trigger = describeTrigger(a.trigger);
   return (
@@ -76,6 +78,9 @@ export function AutomationDetail({ admin }: { admin: boolean }) {
   const query = useQuery({
     queryKey: automationKeys.detail(id),
     queryFn: ({ signal }) => getAutomation(id, signal),
+    // Deliveries and schedules change its last run, next run and state (an auto-pause) behind our back.
+    refetchInterval: REFRESH_MS,
+    refetchIntervalInBackground: false,
   });
 
   if (query.isPending) return <Loading label="Loading the automation…" />;
@@ -121,7 +126,12 @@ export function AutomationDetail({ admin }: { admin: boolean }) {
       ) : (
         <p className="muted">The preset's own prompt.</p>
       )}
-      {admin ? <PayloadTester target={{ kind: "saved", automationId: a.id }} /> : null}
+      {admin ? (
+        <PayloadTester
+          target={{ kind: "saved", automationId: a.id }}
+          runnable={a.trigger.kind !== "schedule"}
+        />
+      ) : null}
       <RunHistory automationId={a.id} />
     </section>
   );

@@ -1,7 +1,7 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { AUTOMATION_ID, automation, REPOS } from "../../test/automations";
+import { AUTOMATION_ID, automation, REPOS, run } from "../../test/automations";
 import { apiError, json, routeFetch } from "../../test/fetch-routes";
 import { renderPage } from "../../test/render";
 import AutomationsPage from "./automations-page";
@@ -74,6 +74,45 @@ describe("the payload tester on a saved automation", () => {
     await pasteSample("{}");
     await userEvent.click(screen.getByRole("button", { name: "Test payload" }));
     await screen.findByText("the sample is over 256 KiB");
+  });
+});
+
+describe("running a saved webhook automation with a sample", () => {
+  it("starts a real run with the pasted payload and links its session", async () => {
+    const calls = routeFetch({
+      [`GET ${BASE}/automations/${AUTOMATION_ID}`]: () => json(automation()),
+      [`GET ${BASE}/automations/${AUTOMATION_ID}/runs`]: () => json({ runs: [], nextCursor: null }),
+      [`POST ${BASE}/automations/${AUTOMATION_ID}/run`]: () =>
+        json(
+          {
+            run: run(5, { sessionId: "01jd0000000000000000000055" }),
+            sessionId: "01jd0000000000000000000055",
+          },
+          202,
+        ),
+    });
+    renderPage(<AutomationsPage />, { path: `/automations/${AUTOMATION_ID}`, route: "/automations/*" });
+    await screen.findByRole("heading", { name: "Fix CI failures" });
+    await pasteSample('{"check":"lint","branch":"main"}');
+    await userEvent.click(screen.getByRole("button", { name: "Run now with this payload" }));
+    const result = await screen.findByTestId("run-now-result");
+    expect(result.textContent).toContain("Run now: Started");
+    expect(calls.find((c) => c.path.endsWith("/run"))?.body).toEqual({
+      payload: { check: "lint", branch: "main" },
+    });
+  });
+
+  it("is not offered for a schedule, which has no payload", async () => {
+    routeFetch({
+      [`GET ${BASE}/automations/${AUTOMATION_ID}`]: () =>
+        json(automation({ trigger: { kind: "schedule", cron: "0 9 * * 1", timezone: "UTC" } })),
+      [`GET ${BASE}/automations/${AUTOMATION_ID}/runs`]: () => json({ runs: [], nextCursor: null }),
+    });
+    renderPage(<AutomationsPage />, { path: `/automations/${AUTOMATION_ID}`, route: "/automations/*" });
+    await screen.findByRole("heading", { name: "Fix CI failures" });
+    expect(screen.getByRole("button", { name: "Test payload" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Run now with this payload" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Rotate secret" })).toBeNull();
   });
 });
 

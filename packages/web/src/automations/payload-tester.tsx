@@ -4,10 +4,11 @@
  * starts); a form not saved yet is tried in the browser with the same expression functions.
  */
 import type { AutomationTestResult } from "@nightshift/protocol";
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { describeError } from "../api/http-client";
-import { testAutomation } from "./automations-api";
+import { RunNowResult } from "./automation-actions";
+import { automationKeys, runAutomationNow, testAutomation } from "./automations-api";
 import { FieldErrorText } from "./field-error";
 import type { Draft } from "./form-state";
 import { parseSample, testDraft } from "./local-test";
@@ -19,7 +20,7 @@ function TestOutcome({ result }: { result: AutomationTestResult }) {
   return (
     <div className="card tester-result" data-testid="tester-result" aria-live="polite">
       <p>
-        <span className={`badge ${result.matched ? "badge-completed" : "badge-idle"}`}>
+        <span className={`badge ${result.matched ? "badge-completed" : "badge-paused"}`}>
           {result.matched ? "Matched" : "Skipped"}
         </span>
         {result.reason ? <span className="muted"> {result.reason}</span> : null}
@@ -42,27 +43,48 @@ function TestOutcome({ result }: { result: AutomationTestResult }) {
   );
 }
 
-export function PayloadTester({ target }: { target: TesterTarget }) {
+export function PayloadTester({ target, runnable = false }: { target: TesterTarget; runnable?: boolean }) {
   const sampleId = useId();
   const [sample, setSample] = useState("");
   const [sampleError, setSampleError] = useState<string | null>(null);
   const [localResult, setLocalResult] = useState<AutomationTestResult | null>(null);
+  const queryClient = useQueryClient();
   const remote = useMutation({
     mutationFn: (payload: unknown) =>
       target.kind === "saved" ? testAutomation(target.automationId, payload) : Promise.reject(),
   });
+  // A real run with the sample, for an admin who has seen what it would do.
+  const runWith = useMutation({
+    mutationFn: (payload: unknown) =>
+      target.kind === "saved" ? runAutomationNow(target.automationId, payload) : Promise.reject(),
+    onSuccess: () => {
+      if (target.kind === "saved")
+        void queryClient.invalidateQueries({ queryKey: automationKeys.runs(target.automationId) });
+    },
+  });
 
-  function run() {
+  function sampleOrSay(): { payload: unknown } | null {
     const parsed = parseSample(sample);
     if (!parsed.ok) {
       setSampleError(parsed.message);
       setLocalResult(null);
       remote.reset();
-      return;
+      return null;
     }
     setSampleError(null);
+    return { payload: parsed.payload };
+  }
+
+  function run() {
+    const parsed = sampleOrSay();
+    if (!parsed) return;
     if (target.kind === "saved") remote.mutate(parsed.payload);
     else setLocalResult(testDraft(target.draft, parsed.payload));
+  }
+
+  function runForReal() {
+    const parsed = sampleOrSay();
+    if (parsed) runWith.mutate(parsed.payload);
   }
 
   const result = target.kind === "saved" ? (remote.data ?? null) : localResult;
@@ -94,16 +116,22 @@ export function PayloadTester({ target }: { target: TesterTarget }) {
         ) : null}
       </div>
       <div className="form-actions">
+        {target.kind === "saved" && runnable ? (
+          <button type="button" className="button" onClick={runForReal} disabled={runWith.isPending}>
+            {runWith.isPending ? "Starting…" : "Run now with this payload"}
+          </button>
+        ) : null}
         <button type="button" className="button" onClick={run} disabled={remote.isPending}>
           {remote.isPending ? "Testing…" : "Test payload"}
         </button>
       </div>
-      {remote.isError ? (
+      {remote.isError || runWith.isError ? (
         <p className="form-error" role="alert">
-          {describeError(remote.error)}
+          {describeError(remote.error ?? runWith.error)}
         </p>
       ) : null}
       {result ? <TestOutcome result={result} /> : null}
+      {runWith.data ? <RunNowResult run={runWith.data.run} /> : null}
     </section>
   );
 }

@@ -61,6 +61,7 @@ describe("automations in the dashboard", () => {
     else await picker.fill("demo-repo");
     await fill("Prompt template", "Write notes/{{payload.topic}}.md about {{payload.topic}}.");
     await fill("Filter (optional)", "payload.topic exists");
+    await screenshot(page, "automation-form");
     await page.getByRole("button", { name: "Create automation" }).click();
 
     await page.waitForURL(/\/automations\/[0-9a-z]{26}$/);

@@ -183,7 +183,7 @@ async function pendingFor(
 ): Promise<rows.DeviceAuthRow> {
   await enforceRateLimit(env, actor.tenantId, { name: "deviceCodeEntry", bucket: `user:${actor.userId}` });
   const row = await rows.findByUserCodeHash(openDatabase(env.DB), await hashUserCode(userCode));
-  if (!row || row.status !== "pending" || row.expiresAt <= now.toISOString()) {
+  if (row?.status !== "pending" || row.expiresAt <= now.toISOString()) {
     throw new AppError(
       "not_found",
       `no sign-in is waiting for code ${formatUserCode(userCode)}; check the code in your terminal, or run \`nightshift login\` again`,

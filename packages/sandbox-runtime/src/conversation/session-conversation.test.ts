@@ -3,7 +3,7 @@
  * before it says it is ready, so its first turn resumes the CLI session; every turn saves the
  * conversation before its turn.end (so a sandbox lost right after a turn loses nothing).
  */
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AgentEvent } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
@@ -20,7 +20,10 @@ afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-function controllerWith(conversation: SessionControllerOptions["conversation"]) {
+function controllerWith(
+  conversation: SessionControllerOptions["conversation"],
+  turn: { writes?: string } = {},
+) {
   const repo = seedRepo();
   roots.push(repo.root);
   const workdir = join(repo.root, "work");
@@ -28,7 +31,7 @@ function controllerWith(conversation: SessionControllerOptions["conversation"]) 
   const steps: string[] = [];
   const requests: TurnRequest[] = [];
   const emit = (event: AgentEvent) => {
-    if (event.type === "turn.end") steps.push("turn.end");
+    if (event.type === "turn.end" || event.type === "git.push") steps.push(event.type);
   };
   const controller = new SessionController({
     agent: "claude-code",
@@ -44,6 +47,7 @@ function controllerWith(conversation: SessionControllerOptions["conversation"]) 
     runTurn: async (_agent, request) => {
       requests.push(request);
       steps.push("turn");
+      if (turn.writes) writeFileSync(join(request.cwd, turn.writes), "written by the turn\n");
       return { status: "completed", durationMs: 1, agentSessionId: request.resumeSessionId ?? "fresh-id" };
     },
     git: createGit(workdir, env, { repoUrl: repo.origin }),
@@ -115,6 +119,33 @@ describe("session controller conversation hooks", () => {
     expect(requests[0]?.resumeSessionId).toBeUndefined();
     expect(requests[1]?.resumeSessionId).toBe("fresh-id");
     expect(saved).toEqual(["fresh-id", "fresh-id"]);
+  });
+
+  it("the conversation is saved while git commits and pushes, not after: the turn ends after both", async () => {
+    let savedBeforePush: boolean | undefined;
+    const { controller, steps, prompt } = controllerWith(
+      {
+        save: async () => {
+          savedBeforePush = !steps.includes("git.push");
+          steps.push("save:start");
+          // Still saving when the push lands: the turn must wait for the save too.
+          await waitFor(() => steps.includes("git.push"), "the push", 10_000);
+          steps.push("save:done");
+        },
+      },
+      { writes: "notes.md" },
+    );
+    expect(await controller.start()).toBe(true);
+    prompt("p1");
+    await waitFor(() => steps.includes("turn.end"), "the turn to end", 10_000);
+    expect(savedBeforePush).toBe(true);
+    expect(steps.slice(steps.indexOf("turn"), steps.indexOf("turn.end") + 1)).toEqual([
+      "turn",
+      "save:start",
+      "git.push",
+      "save:done",
+      "turn.end",
+    ]);
   });
 
   it("a restore that finds nothing leaves the first turn to start a fresh CLI session", async () => {

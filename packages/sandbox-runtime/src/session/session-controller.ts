@@ -243,9 +243,14 @@ export class SessionController {
       result = { ...result, status: "failed" };
     }
     if (result.agentSessionId) this.agentSessionId = result.agentSessionId;
-    if (!this.stopping) await this.publish(prompt, result.summary);
-    // Saved before turn.end: once the control plane sees the turn end, a lost sandbox loses nothing.
-    if (!this.stopping) await this.options.conversation?.save(this.agentSessionId);
+    // Both before turn.end: once the control plane sees the turn end, the branch is pushed and a
+    // lost sandbox loses nothing of the conversation. They share nothing (the clone vs the CLI's
+    // HOME, and the CLI has exited), so they run side by side: the turn ends after the slower one.
+    if (!this.stopping)
+      await Promise.all([
+        this.publish(prompt, result.summary),
+        this.options.conversation?.save(this.agentSessionId),
+      ]);
     this.endTurn(prompt.promptId, result.status, Date.now() - started, result.summary);
   }
 

@@ -29,6 +29,7 @@ const DOC = {
       post: {
         operationId: "POST_api_v1_sessions_id_prompts",
         summary: "Send a follow-up prompt",
+        description: "Queued behind the others; `position` says how many wait ahead.",
         tags: ["sessions"],
         security: [{ apiKey: [] }],
         parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
@@ -84,6 +85,8 @@ describe("the API reference page (/api-docs)", () => {
     expect(within(sessions).getByText("Send a follow-up prompt")).toBeTruthy();
     expect(within(sessions).getByText(/what to ask/)).toBeTruthy();
     expect(within(sessions).getByText("queued")).toBeTruthy();
+    // Backticks in a description are code, as in CommonMark.
+    expect(within(sessions).getByText("position", { selector: "p > code" })).toBeTruthy();
     expect(within(sessions).getAllByText("ErrorBody").length).toBeGreaterThan(0);
     expect(within(screen.getByRole("region", { name: "health" })).getByText(/public/)).toBeTruthy();
   });

@@ -10,7 +10,19 @@ import { ErrorState, Loading } from "../ui/states";
 import { type Endpoint, endpointsByTag, OpenApiDocument } from "./openapi-model";
 import { SchemaView } from "./schema-view";
 
-export const OPENAPI_PATH = "/api/v1/openapi.json";
+const OPENAPI_PATH = "/api/v1/openapi.json";
+
+/** Descriptions mark code with backticks (CommonMark's inline code): shown as code, nothing else parsed. */
+function Prose({ text }: { text: string }) {
+  return (
+    <>
+      {text.split("`").map((part, i) =>
+        // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one fixed string, in order
+        i % 2 === 1 ? <code key={i}>{part}</code> : <span key={i}>{part}</span>,
+      )}
+    </>
+  );
+}
 
 function EndpointView({ endpoint }: { endpoint: Endpoint }) {
   const { method, path, operation } = endpoint;
@@ -22,7 +34,11 @@ function EndpointView({ endpoint }: { endpoint: Endpoint }) {
         <span className="endpoint-summary">{operation.summary}</span>
         {operation.security.length === 0 ? <span className="muted small"> · public</span> : null}
       </summary>
-      {operation.description ? <p>{operation.description}</p> : null}
+      {operation.description ? (
+        <p>
+          <Prose text={operation.description} />
+        </p>
+      ) : null}
       {operation.parameters.length > 0 ? (
         <>
           <h4>Parameters</h4>
@@ -77,7 +93,9 @@ export default function ApiDocsPage() {
       <h1 id="api-docs-title">
         {doc.data.info.title} <span className="muted small">v{doc.data.info.version}</span>
       </h1>
-      <p>{doc.data.info.description}</p>
+      <p>
+        <Prose text={doc.data.info.description} />
+      </p>
       <p className="small">
         The document itself: <a href={OPENAPI_PATH}>{OPENAPI_PATH}</a> (OpenAPI {doc.data.openapi}).
       </p>

@@ -162,7 +162,8 @@ describe("the automation form", () => {
     openNewForm();
     await userEvent.type(await screen.findByLabelText("Name"), "From GitHub");
     await userEvent.click(screen.getByLabelText("GitHub Actions failure"));
-    await userEvent.click(screen.getByLabelText("From the payload"));
+    // Its events name their repository: the form switches to it by itself.
+    expect((screen.getByLabelText("From the payload") as HTMLInputElement).checked).toBe(true);
     await userEvent.click(screen.getByRole("button", { name: "Create automation" }));
     await waitFor(() => expect(calls.some((c) => c.method === "POST")).toBe(true));
     const sent = calls.find((c) => c.method === "POST")?.body as Record<string, unknown>;

@@ -122,6 +122,7 @@ describe("the signing secret, shown once", () => {
     });
     renderApp("/automations/new");
     await userEvent.click(await screen.findByLabelText("GitHub Actions failure"));
+    await userEvent.click(screen.getByLabelText("A fixed repository"));
     await createOne();
     expect(screen.getByTestId("secret-value").textContent).toBe(SECRET);
     expect(screen.queryByTestId("curl-hint")).toBeNull();

@@ -22,6 +22,17 @@ function timeZones(): string[] {
   }
 }
 
+/**
+ * A GitHub Actions failure names its repository, so an org-wide webhook serves them all: the
+ * repository comes from the payload unless one was already picked.
+ */
+function kindChange(draft: Draft, kind: AutomationTriggerKind): Partial<Draft> {
+  const nothingPicked = !draft.repoChoice && !draft.manualRepo.trim();
+  return kind === "github_actions" && nothingPicked
+    ? { triggerKind: kind, repoMode: "payload" }
+    : { triggerKind: kind };
+}
+
 export function TriggerFields({
   draft,
   errors,
@@ -50,7 +61,7 @@ export function TriggerFields({
                 value={kind}
                 checked={draft.triggerKind === kind}
                 disabled={kindLocked && draft.triggerKind !== kind}
-                onChange={() => onChange({ triggerKind: kind })}
+                onChange={() => onChange(kindChange(draft, kind))}
               />
               {TRIGGER_KIND_LABELS[kind]}
             </label>

@@ -83,6 +83,20 @@ async function head(git: Git): Promise<string | null> {
   return result.code === 0 ? result.stdout.trim() : null;
 }
 
+/**
+ * `git status --porcelain=v2 --branch`: whether the worktree has changes, and the commit HEAD is at
+ * (from the `# branch.oid` header; null before the first commit), in one git run instead of two
+ * for the common turn that changed nothing. Headers come before any entry, and entry paths are
+ * quoted, so a file name cannot pose as a header.
+ */
+export function parseStatus(stdout: string): { changed: boolean; head: string | null } {
+  const lines = stdout.split("\n").filter((line) => line !== "");
+  const headers = lines.filter((line) => line.startsWith("# "));
+  const changed = lines.length > headers.length;
+  const oid = headers.find((line) => line.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
+  return { changed, head: oid && /^[0-9a-f]{40,64}$/.test(oid) ? oid : null };
+}
+
 export async function publishChanges(options: PublishOptions): Promise<PublishResult> {
   const { git, emit } = options;
   const fail = (stage: "commit" | "push", message: string): PublishResult => {
@@ -91,9 +105,16 @@ export async function publishChanges(options: PublishOptions): Promise<PublishRe
     return { kind: "failed", stage, message };
   };
 
-  const status = await git(["status", "--porcelain", "--untracked-files=all", "--ignore-submodules=all"]);
+  const status = await git([
+    "status",
+    "--porcelain=v2",
+    "--branch",
+    "--untracked-files=all",
+    "--ignore-submodules=all",
+  ]);
   if (status.code !== 0) return fail("commit", `cannot read the worktree status: ${gitErrorText(status)}`);
-  if (status.stdout.trim() !== "") {
+  const worktree = parseStatus(status.stdout);
+  if (worktree.changed) {
     const add = await git(["add", "-A"]);
     if (add.code !== 0) return fail("commit", `git add failed: ${gitErrorText(add)}`);
     const author = cleanIdentity(options.author);
@@ -117,7 +138,7 @@ export async function publishChanges(options: PublishOptions): Promise<PublishRe
     if (commit.code !== 0) return fail("commit", `git commit failed: ${gitErrorText(commit)}`);
   }
 
-  const sha = await head(git);
+  const sha = worktree.changed ? await head(git) : worktree.head;
   if (sha === null || sha === options.lastPushed) return { kind: "unchanged" };
 
   const push = await git(

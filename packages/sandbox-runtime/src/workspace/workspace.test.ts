@@ -6,7 +6,13 @@ import { git, seedRepo } from "../../test/git-fixtures";
 import { silentLogger } from "../log";
 import { createGit, gitEnvironment } from "./git";
 import { classifyRepoUrl, displayRepoUrl, prepareWorkspace } from "./prepare-workspace";
-import { CO_AUTHOR_TRAILER, commitMessage, parseShortstat, publishChanges } from "./publish-changes";
+import {
+  CO_AUTHOR_TRAILER,
+  commitMessage,
+  parseShortstat,
+  parseStatus,
+  publishChanges,
+} from "./publish-changes";
 
 const roots: string[] = [];
 afterEach(() => {
@@ -192,6 +198,25 @@ describe("parseShortstat", () => {
   });
 });
 
+describe("parseStatus", () => {
+  const oid = "a".repeat(40);
+  it("reads HEAD from the branch.oid header and changes from the entries", () => {
+    expect(parseStatus(`# branch.oid ${oid}\n# branch.head main\n`)).toEqual({ changed: false, head: oid });
+    expect(parseStatus("# branch.oid (initial)\n# branch.head main\n")).toEqual({
+      changed: false,
+      head: null,
+    });
+    expect(
+      parseStatus(`# branch.oid ${oid}\n1 .M N... 100644 100644 100644 x y src/app.txt\n? new.txt\n`),
+    ).toEqual({ changed: true, head: oid });
+  });
+
+  it("a file named like a header is an entry, not a second HEAD", () => {
+    const planted = `# branch.oid ${oid}\n? # branch.oid ${"b".repeat(40)}\n`;
+    expect(parseStatus(planted)).toEqual({ changed: true, head: oid });
+  });
+});
+
 describe("publishChanges", () => {
   it("commits as the prompting user with the trailer, pushes the branch and reports the stats", async () => {
     const { repo, workdir, result } = await cloned();
@@ -245,6 +270,62 @@ describe("publishChanges", () => {
     });
     expect(published).toEqual({ kind: "unchanged" });
     expect(events).toEqual([]);
+  });
+
+  it("a turn that changed nothing costs one git command: the status also says where HEAD is", async () => {
+    const { repo, workdir, result } = await cloned();
+    const real = createGit(workdir, env, { repoUrl: repo.origin });
+    const commands: string[] = [];
+    const published = await publishChanges({
+      git: (args, options) => {
+        commands.push(args[0] ?? "");
+        return real(args, options);
+      },
+      pushUrl: repo.origin,
+      branch: "nightshift/task",
+      author: { name: "Ada", email: "ada@example.com" },
+      summary: "nothing",
+      promptText: "look around",
+      lastPushed: result.ok ? result.head : null,
+      emit: () => {},
+      log: silentLogger,
+      mask: (text) => text,
+    });
+    expect(published).toEqual({ kind: "unchanged" });
+    expect(commands).toEqual(["status"]);
+  });
+
+  it("pushes a commit the agent made itself, though the worktree is clean", async () => {
+    const { repo, workdir, result } = await cloned();
+    writeFileSync(join(workdir, "agent.txt"), "committed by the agent\n");
+    git(workdir, "add", "agent.txt");
+    git(
+      workdir,
+      "-c",
+      "user.name=Agent",
+      "-c",
+      "user.email=agent@example.com",
+      "commit",
+      "-qm",
+      "agent commit",
+    );
+    const sha = git(workdir, "rev-parse", "HEAD");
+    const events: AgentEvent[] = [];
+    const published = await publishChanges({
+      git: createGit(workdir, env, { repoUrl: repo.origin }),
+      pushUrl: repo.origin,
+      branch: "nightshift/task",
+      author: { name: "Ada", email: "ada@example.com" },
+      summary: "agent committed",
+      promptText: "commit it yourself",
+      lastPushed: result.ok ? result.head : null,
+      emit: (event) => events.push(event),
+      log: silentLogger,
+      mask: (text) => text,
+    });
+    expect(published).toEqual({ kind: "pushed", sha });
+    expect(git(repo.origin, "rev-parse", "nightshift/task")).toBe(sha);
+    expect(events).toMatchObject([{ type: "git.push", sha, filesChanged: 1 }]);
   });
 
   it("reports a failed push as an error event and pushes the kept commit next time", async () => {

@@ -111,6 +111,14 @@ describe("automations API", () => {
     );
     expect(sentry.automation.promptTemplate).toContain("{{preset.");
     expect(sentry.secret).toBeTruthy();
+    // A webhook automation's secret is always generated, never brought.
+    const brought = await postJson(
+      automationsPath(owner),
+      webhookBody({ secret: "my-own-secret-for-a-webhook-0123" }),
+      {},
+      owner,
+    );
+    expect((await expectJson<{ error: { message: string } }>(brought, 400)).error.message).toMatch(/secret/);
   });
 
   it("refuses an invalid cron at save, and a schedule has no secret", async () => {

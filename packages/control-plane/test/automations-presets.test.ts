@@ -37,10 +37,13 @@ function failureOn(branch: string): unknown {
 describe("Sentry preset", () => {
   it("an issue alert signed with the client secret starts a session with the issue in the prompt", async () => {
     const owner = await createTenant("preset-sentry");
-    const { automation, secret } = await createAutomation(
+    // Sentry issues the client secret; the automation is given it (and does not show it back).
+    const secret = "sentry-client-secret-0123456789abcdef";
+    const { automation, secret: shown } = await createAutomation(
       owner,
-      webhookBody({ name: "Sentry", trigger: { kind: "sentry" }, promptTemplate: "" }),
+      webhookBody({ name: "Sentry", trigger: { kind: "sentry" }, promptTemplate: "", secret }),
     );
+    expect(shown).toBeUndefined();
     const body = JSON.stringify(sentryAlert);
     const dry = await expectJson<AutomationTestResult>(
       await postJson(automationsPath(owner, `/${automation.id}/test`), { payload: sentryAlert }, {}, owner),
@@ -51,7 +54,7 @@ describe("Sentry preset", () => {
     expect(dry.prompt).toContain(title);
     const forged = await deliver(automation.id, body, await sentryHeaders("not-the-client-secret", body));
     expect(forged.status).toBe(401);
-    const res = await deliver(automation.id, body, await sentryHeaders(secret ?? "", body));
+    const res = await deliver(automation.id, body, await sentryHeaders(secret, body));
     const { sessionId } = await expectJson<{ sessionId: string }>(res, 202);
     const session = await expectJson<Session>(
       await api(`/api/v1/tenants/${owner.tenantId}/sessions/${sessionId}`, {}, owner),
@@ -59,7 +62,7 @@ describe("Sentry preset", () => {
     );
     expect(session.title).toContain(title.slice(0, 20));
     // The same issue alerting again is the same run (the preset's natural id), not a second session.
-    const again = await deliver(automation.id, body, await sentryHeaders(secret ?? "", body));
+    const again = await deliver(automation.id, body, await sentryHeaders(secret, body));
     expect(await expectJson(again, 200)).toMatchObject({ duplicate: true });
   });
 });

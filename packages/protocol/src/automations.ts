@@ -95,6 +95,18 @@ const PromptTemplate = z.string().max(AUTOMATION_TEMPLATE_MAX);
 const FilterSource = z.string().max(AUTOMATION_FILTER_MAX);
 const ActingUserId = z.string().min(1).max(100);
 
+/**
+ * A signing secret someone else issued: a Sentry integration's client secret (Sentry makes it; it
+ * cannot be set there), or a GitHub webhook secret of one's own. Webhook automations always get a
+ * generated `whsec_` secret instead.
+ */
+export const ProvidedSecret = z
+  .string()
+  .trim()
+  .min(16, "must be at least 16 characters")
+  .max(256)
+  .regex(/^[\x21-\x7e]+$/, "must be one token of printable characters, without spaces");
+
 /** POST /api/v1/tenants/:tenant/automations */
 export const AutomationInput = z.strictObject({
   name: AutomationName,
@@ -108,6 +120,8 @@ export const AutomationInput = z.strictObject({
   dedupeKey: PayloadPath.optional(),
   limits: AutomationLimits.default(AUTOMATION_LIMIT_DEFAULTS),
   actingUserId: ActingUserId.optional(),
+  /** Sentry and GitHub Actions only: the secret their deliveries are signed with; absent → generated. */
+  secret: ProvidedSecret.optional(),
 });
 export type AutomationInput = z.infer<typeof AutomationInput>;
 
@@ -131,6 +145,10 @@ export const AutomationPatch = z.strictObject({
   actingUserId: ActingUserId.optional(),
 });
 export type AutomationPatch = z.infer<typeof AutomationPatch>;
+
+/** POST .../automations/:id/rotate-secret: a preset may be given its provider's new secret. */
+export const AutomationRotateSecretRequest = z.strictObject({ secret: ProvidedSecret.optional() });
+export type AutomationRotateSecretRequest = z.infer<typeof AutomationRotateSecretRequest>;
 
 /** The answer to create and rotate-secret: the signing secret appears here and nowhere else, ever. */
 export const AutomationCreated = z.object({ automation: Automation, secret: z.string().optional() });

@@ -9,6 +9,8 @@ import {
   type AutomationCreated,
   type AutomationInput,
   type AutomationPatch,
+  type AutomationRotateSecretRequest,
+  type AutomationTrigger,
   automationHasSecret,
   type ListAutomationsResponse,
 } from "@nightshift/protocol";
@@ -116,7 +118,8 @@ export async function createAutomation(
   const fields = await checkedFields(env, actor, base);
   fields.nextRunAt = nextRunFor(fields, now);
   const id = ulid(now.getTime()).toLowerCase();
-  const secret = automationHasSecret(fields.trigger.kind) ? newAutomationSecret() : null;
+  const provided = providedSecret(fields.trigger, input.secret);
+  const secret = automationHasSecret(fields.trigger.kind) ? (provided ?? newAutomationSecret()) : null;
   const sealed = secret
     ? await sealAutomationSecret(env, db, { tenantId: actor.tenantId, automationId: id }, secret)
     : null;
@@ -133,7 +136,20 @@ export async function createAutomation(
     detail: { name: automation.name, trigger: automation.trigger.kind },
   });
   if (automation.trigger.kind === "schedule") await scheduleAutomation(env, actor.tenantId, id);
-  return secret ? { automation, secret } : { automation };
+  // A secret the caller brought is theirs already: only a generated one is shown (once).
+  return secret && !provided ? { automation, secret } : { automation };
+}
+
+/** Only presets take a secret from outside (Sentry issues its own); a webhook's is always generated. */
+function providedSecret(trigger: AutomationTrigger, secret: string | undefined): string | undefined {
+  if (secret === undefined) return undefined;
+  if (trigger.kind !== "sentry" && trigger.kind !== "github_actions")
+    throw new AppError(
+      "invalid_request",
+      "invalid body: secret: only Sentry and GitHub Actions automations take a secret; a webhook automation's is generated",
+      [{ path: "secret", message: "only Sentry and GitHub Actions automations take a secret" }],
+    );
+  return secret;
 }
 
 export async function listAutomations(env: Bindings, actor: Actor): Promise<ListAutomationsResponse> {
@@ -221,13 +237,19 @@ export async function deleteAutomation(env: Bindings, actor: Actor, id: string):
 }
 
 /** A new signing secret, shown in this answer only; the one it replaces keeps working for 24 h. */
-export async function rotateSecret(env: Bindings, actor: Actor, id: string): Promise<AutomationCreated> {
+export async function rotateSecret(
+  env: Bindings,
+  actor: Actor,
+  id: string,
+  body: AutomationRotateSecretRequest,
+): Promise<AutomationCreated> {
   const db = openDatabase(env.DB);
   const current = await requireAutomation(db, actor.tenantId, id);
   if (!automationHasSecret(current.trigger.kind))
     throw new AppError("invalid_request", "a schedule has no signing secret to rotate");
   const now = new Date();
-  const secret = newAutomationSecret();
+  const provided = providedSecret(current.trigger, body.secret);
+  const secret = provided ?? newAutomationSecret();
   const sealed = await sealAutomationSecret(env, db, { tenantId: actor.tenantId, automationId: id }, secret);
   const until = new Date(now.getTime() + PREVIOUS_SECRET_GRACE_MS).toISOString();
   const automation = await rotateAutomationSecret(db, actor.tenantId, id, sealed, until, now.toISOString());
@@ -237,5 +259,5 @@ export async function rotateSecret(env: Bindings, actor: Actor, id: string): Pro
     target: { type: "automation", id },
     detail: { name: automation.name, previousValidUntil: until },
   });
-  return { automation, secret };
+  return provided ? { automation } : { automation, secret };
 }

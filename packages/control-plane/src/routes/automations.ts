@@ -6,6 +6,7 @@
 import {
   AutomationInput,
   AutomationPatch,
+  AutomationRotateSecretRequest,
   AutomationRunNowRequest,
   AutomationRunsQuery,
   AutomationTestRequest,
@@ -46,8 +47,16 @@ export const automationRoutes = new Hono<AppEnv>()
     await automations.deleteAutomation(c.env, c.var.actor, c.req.valid("param").id);
     return c.body(null, 204);
   })
-  .post("/:id/rotate-secret", idParams, async (c) =>
-    c.json(await automations.rotateSecret(c.env, c.var.actor, c.req.valid("param").id), 200, NO_STORE),
+  .post(
+    "/:id/rotate-secret",
+    idParams,
+    jsonBody(AutomationRotateSecretRequest, { optional: true }),
+    async (c) =>
+      c.json(
+        await automations.rotateSecret(c.env, c.var.actor, c.req.valid("param").id, c.req.valid("json")),
+        200,
+        NO_STORE,
+      ),
   )
   .post("/:id/run", idParams, jsonBody(AutomationRunNowRequest, { optional: true }), async (c) => {
     const result = await manualRun(c.env, c.var.actor, c.req.valid("param").id, c.req.valid("json"));

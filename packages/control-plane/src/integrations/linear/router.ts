@@ -92,7 +92,11 @@ async function actOn(
   const activity = activityIn(send, agentSessionId);
   const actor = await linkedActor(env, install.tenantId, origin.organizationId, origin.requester.id);
   if (!actor) {
-    // A plain assignment has no agent panel: nowhere private to show a link, so nothing is said.
+    if (!agentSessionId) {
+      // A plain assignment has no agent panel: nowhere private to show a link, so nothing is said.
+      log.info(`Linear user ${origin.requester.id} is not linked; the assignment starts nothing`);
+      return;
+    }
     const url = await connectAccountUrl(env, install.tenantId, origin);
     const signal: AuthSignal = {
       signal: "auth",

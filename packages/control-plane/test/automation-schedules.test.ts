@@ -152,7 +152,7 @@ describe("automation schedules: the per-automation alarm", () => {
 
   it("auto-pauses after 3 consecutive failures (the acting member lost access), with the reason shown", async () => {
     const owner = await createTenant("sched-fail");
-    const admin = await joinTenant(owner, "admin", "sched-admin");
+    const admin = await joinTenant(owner, "admin");
     const automation = await createSchedule(admin);
     expect(automation.actingUserId).toBe(admin.userId);
     const removed = await api(

@@ -1,9 +1,9 @@
 /**
  * Connecting Slack and Linear in a real browser, on the full local stack (the Worker serving this
  * dashboard build) against the testkit Slack and Linear doubles: an admin opens Settings, presses
- * the install button, approves on the provider's OAuth page (Slack's shows the workspace and an
- * Allow button; Linear's double approves at once), and lands back on Settings showing the
- * connected workspace.
+ * the install button, approves on the provider's OAuth page (Slack's shows the workspace with
+ * Allow and Cancel; Linear's double approves at once), and lands back on Settings showing the
+ * connected workspace (or, cancelled, why it is not).
  */
 import { type Stack, startStack } from "@nightshift/devstack";
 import { type LinearDouble, startLinearDouble } from "@nightshift/testkit/linear";
@@ -67,6 +67,11 @@ describe("connecting integrations from Settings", () => {
   it("connects Slack through Slack's install page and shows the workspace", async () => {
     await page.goto(`${stack.url}/settings/slack`);
     await page.getByText("not connected").waitFor();
+    // Cancelled on Slack's page: back on Settings, saying so, and still not connected.
+    await page.getByRole("button", { name: "Connect Slack" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByText(/Slack was not connected: Slack did not finish the install/).waitFor();
+    expect(await connection("slack")).toMatchObject({ connected: false });
     await page.getByRole("button", { name: "Connect Slack" }).click();
     // Slack's own page (the double's): the workspace, the scopes, Allow.
     await page.getByRole("heading", { name: /access the Acme UI Slack workspace/ }).waitFor();

@@ -48,6 +48,7 @@ export default defineConfig(async () => {
               RATE_LIMIT_SESSION_CREATE: "6000,1000",
               RATE_LIMIT_SESSION_CREATE_PER_KEY: "6000,1000",
               RATE_LIMIT_PROMPTS: "6000,1000",
+              RATE_LIMIT_DEVICE_CODES: "6000,1000",
               // Suites start many sessions that never end; capacity tests pass small limits and their own pool.
               SANDBOX_SLOT_LIMIT: "10000",
               SANDBOX_SLOT_LIMIT_PER_TENANT: "10000",

@@ -13,7 +13,11 @@ function documentOnce(): Promise<{ body: string; etag: string }> {
   built ??= (async () => {
     const body = JSON.stringify(buildOpenApiDocument());
     return { body, etag: `"${(await sha256Hex(body)).slice(0, 32)}"` };
-  })();
+  })().catch((error: unknown) => {
+    // A failed build is not remembered: the next request tries again.
+    built = undefined;
+    throw error;
+  });
   return built;
 }
 

@@ -1,9 +1,12 @@
 import { ListSessionsResponse, type Session } from "@nightshift/protocol";
-import { screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, routeFetch } from "../../test/fetch-routes";
 import { renderPage } from "../../test/render";
+import { SessionSummary } from "../session-view/session-summary";
 import SessionsPage from "../sessions/sessions-page";
+import { emptyTimeline } from "../timeline/timeline";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -52,5 +55,23 @@ describe("a session row started by an automation", () => {
     const link = screen.getByRole("link", { name: "Started by automation Fix CI failures" });
     expect(link.getAttribute("href")).toBe("/automations/01jd00000000000000000auto01");
     expect(rows[1]!.querySelector("[data-testid='session-automation']")).toBeNull();
+  });
+});
+
+describe("the session page of a session started by an automation", () => {
+  it("names the automation beside the trigger", () => {
+    const started = session(3, {
+      trigger: "schedule",
+      automation: { id: "01jd00000000000000000auto02", name: "Monday dependency bump" },
+    });
+    render(
+      <MemoryRouter>
+        <SessionSummary session={started} timeline={emptyTimeline} onStop={() => {}} stopping={false} />
+      </MemoryRouter>,
+    );
+    expect(screen.getByTestId("session-trigger").textContent).toBe("Schedule⚙ Monday dependency bump");
+    expect(
+      screen.getByRole("link", { name: "Started by automation Monday dependency bump" }).getAttribute("href"),
+    ).toBe("/automations/01jd00000000000000000auto02");
   });
 });

@@ -1,5 +1,6 @@
 /** The session's header: status, trigger, sandbox, elapsed time, tokens, cost, pushed branch, PR, stop. */
 import { type Session, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { StartedByAutomation } from "../automations/automation-badge";
 import { TRIGGER_LABELS } from "../sessions/session-filter";
 import { LinearIssueLink } from "../settings/linear-issue-link";
 import { SlackThreadLink } from "../settings/slack-thread-link";
@@ -88,6 +89,7 @@ export function SessionSummary({
             {TRIGGER_LABELS[session.trigger]}
             {session.trigger === "slack" ? <SlackThreadLink sessionId={session.id} /> : null}
             {session.trigger === "linear" ? <LinearIssueLink sessionId={session.id} /> : null}
+            <StartedByAutomation automation={session.automation} />
           </dd>
         </div>
         {session.sandbox ? (

@@ -91,10 +91,13 @@ async function overLimit(
 ): Promise<{ reason: string; retryAfterSeconds: number } | null> {
   const { maxRunsPerHour, maxConcurrent } = automation.limits;
   const since = new Date(now.getTime() - HOUR_MS).toISOString();
+  // Both reads at once: every millisecond here is in the sender's wait for the answer.
+  const [runs, live] = await Promise.all([
+    startedRunsSince(db, automation.tenantId, automation.id, since),
+    countLiveAutomationSessions(db, automation.tenantId, automation.id),
+  ]);
   // This run's own claim is already among them.
-  const started = (await startedRunsSince(db, automation.tenantId, automation.id, since)).filter(
-    (r) => r.id !== runId,
-  );
+  const started = runs.filter((r) => r.id !== runId);
   const oldest = started[0];
   if (started.length >= maxRunsPerHour && oldest) {
     const frees = Date.parse(oldest.at) + HOUR_MS - now.getTime();
@@ -103,7 +106,6 @@ async function overLimit(
       retryAfterSeconds: Math.max(1, Math.ceil(frees / 1000)),
     };
   }
-  const live = await countLiveAutomationSessions(db, automation.tenantId, automation.id);
   if (live >= maxConcurrent)
     return {
       reason: `${live} sessions of this automation are still running, the most it allows at once (${maxConcurrent})`,
@@ -157,13 +159,15 @@ async function startSession(
     await settleRun(db, automation.tenantId, claimed.id, { outcome, reason: text });
     return { ...claimed, outcome, reason: text };
   };
-  const limited = await overLimit(db, automation, claimed.id, now);
+  const [limited, actor] = await Promise.all([
+    overLimit(db, automation, claimed.id, now),
+    actingActor(env, automation),
+  ]);
   if (limited)
     return {
       ...(await refuse("rate_limited", limited.reason)),
       retryAfterSeconds: limited.retryAfterSeconds,
     };
-  const actor = await actingActor(env, automation);
   if (!actor)
     return refuse(
       "failed",

@@ -13,7 +13,7 @@ import { checked, send, type Transport } from "./http.ts";
 
 export function deviceLoginCalls(transport: Transport) {
   return {
-    start: (clientName?: string, signal?: AbortSignal): Promise<DeviceAuthorization> =>
+    start: async (clientName?: string, signal?: AbortSignal): Promise<DeviceAuthorization> =>
       send(transport, {
         method: "POST",
         path: "/auth/device",
@@ -25,7 +25,7 @@ export function deviceLoginCalls(transport: Transport) {
         response: DeviceAuthorization,
         signal,
       }),
-    poll: (deviceCode: string, signal?: AbortSignal): Promise<DeviceTokenResponse> =>
+    poll: async (deviceCode: string, signal?: AbortSignal): Promise<DeviceTokenResponse> =>
       send(transport, {
         method: "POST",
         path: "/auth/device/token",

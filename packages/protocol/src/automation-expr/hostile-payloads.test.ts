@@ -129,6 +129,15 @@ describe("huge payloads are capped, not copied", () => {
     expect(out.startsWith('[{"i":0},{"i":1}')).toBe(true);
   });
 
+  it("a brace-heavy value is escaped in linear time (200 renders of 2,000 '{' well under a second)", () => {
+    const started = performance.now();
+    for (let i = 0; i < 200; i++) {
+      const out = render("{{payload.b}}", { b: "{".repeat(4_000) });
+      expect(out.startsWith("{ { {")).toBe(true);
+    }
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
   it("contains over a million-element array finds the last element", () => {
     const tags = Array.from({ length: 1_000_000 }, (_, i) => `t${i}`);
     expect(matchesFilter(filter('payload.tags contains "t999999"'), { tags })).toBe(true);

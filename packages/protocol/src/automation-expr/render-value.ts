@@ -147,30 +147,37 @@ function scalarJson(value: unknown, room: number): string | undefined {
  */
 export function sanitizeValue(text: string): string {
   let out = "";
+  // The last character written, kept apart: asking `out` would flatten the growing string each time.
+  let last = "";
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 0x0d) {
-      if (text.charCodeAt(i + 1) !== 0x0a) out += "\n";
+      if (text.charCodeAt(i + 1) !== 0x0a) {
+        out += "\n";
+        last = "\n";
+      }
       continue;
     }
     if (code >= 0xd800 && code <= 0xdbff) {
       const low = text.charCodeAt(i + 1);
       if (low >= 0xdc00 && low <= 0xdfff) {
         out += text.slice(i, i + 2);
+        last = text.charAt(i + 1);
         i++;
       }
       continue;
     }
     if (isHidden(code)) continue;
     const ch = text.charAt(i);
-    out += breaksBrace(out, ch) ? ` ${ch}` : ch;
+    out += formsBracePair(out.length > 0 ? last : "", ch) ? ` ${ch}` : ch;
+    last = ch;
   }
   return out;
 }
 
-/** Whether appending `next` to `text` would form `{{` or `}}`. */
-export function breaksBrace(text: string, next: string): boolean {
-  return (next === "{" || next === "}") && text.endsWith(next);
+/** Whether `next` after `previous` (one character each) would form `{{` or `}}`. */
+export function formsBracePair(previous: string, next: string): boolean {
+  return (next === "{" || next === "}") && previous === next;
 }
 
 function isHidden(code: number): boolean {

@@ -5,7 +5,7 @@
  * value is never read as template syntax.
  */
 import { type ExprPath, type ExprScope, formatPath, resolvePath, scanPath } from "./path.ts";
-import { breaksBrace, capText, sanitizeValue, valueText } from "./render-value.ts";
+import { capText, formsBracePair, sanitizeValue, valueText } from "./render-value.ts";
 import { type ExprError, exprError, Scanner } from "./scanner.ts";
 
 export const MAX_TEMPLATE_CHARS = 20_000;
@@ -71,11 +71,14 @@ export function renderTemplate(template: Template, payload: unknown, opts?: Rend
   const maxChars = positiveOr(opts?.maxChars, DEFAULT_MAX_PROMPT_CHARS);
   const scope: ExprScope = { payload, preset: opts?.preset };
   let out = "";
+  let last = "";
   for (const part of template.parts) {
     let piece = part.kind === "text" ? part.text : renderValue(resolvePath(scope, part.path), maxValue);
+    if (piece.length === 0) continue;
     // A value next to a brace (or another value) must not complete a `{{` or `}}` across the seam.
-    if (piece.length > 0 && breaksBrace(out, piece.charAt(0))) piece = ` ${piece}`;
+    if (formsBracePair(last, piece.charAt(0))) piece = ` ${piece}`;
     out += piece;
+    last = piece.charAt(piece.length - 1);
     if (out.length > maxChars) break;
   }
   return capText(out, maxChars);

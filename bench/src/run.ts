@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runAgentOverheadBench } from "./agent-overhead";
+import { runAutomationAckBench } from "./automation-ack-bench";
 import { runBridgeBench } from "./bridge-bench";
 import { runCapacityBench } from "./capacity-bench";
 import { runCostBench } from "./cost-bench";
@@ -37,6 +38,7 @@ const benches = {
   egress: runEgressBench,
   webhook: runWebhookBench,
   "slack-ack": runSlackAckBench,
+  "automation-ack": runAutomationAckBench,
   waituntil: runWaitUntilBench,
   capacity: runCapacityBench,
   "git-proxy": runGitProxyBench,

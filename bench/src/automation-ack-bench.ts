@@ -1,0 +1,123 @@
+/**
+ * Automation ack latency under `wrangler dev` (issue 16): 1,000 signed Standard Webhooks
+ * deliveries to `POST /webhooks/in/:id` that each start a session (202 with its id: the answer
+ * waits for the run's D1 writes and the session's creation, as the contract asks), interleaved
+ * with deliveries the filter declines (200 skipped: signature, rate limit and the run row only)
+ * and with `GET /api/v1/health`, so all see the same machine. Sessions get their "sandbox" from
+ * the recording host, so nothing runs an agent. Target: p99 < 25 ms and at most 2× the bare route.
+ */
+import { loadavg } from "node:os";
+import { Worker } from "node:worker_threads";
+import { type RecordedStack, startRecordedStack } from "@nightshift/devstack";
+import type { AckProbeInput, AckProbeTally } from "./automation-ack-probe";
+import { ms, summarize } from "./stats";
+import { header, row } from "./webhook-report";
+
+const DELIVERIES = Number(process.env.BENCH_AUTOMATION_DELIVERIES ?? 1000);
+const WARMUP = Number(process.env.BENCH_AUTOMATION_WARMUP ?? 20);
+const TARGET = { p99Ms: 25, ratio: 2 } as const;
+/** The most sessions of one automation alive at once the API allows: starters take turns. */
+const MAX_CONCURRENT = 50;
+const UNLIMITED = "1000000,1000000";
+
+type Summary = ReturnType<typeof summarize>;
+
+export interface AutomationAckBenchResult {
+  started: Summary;
+  skipped: Summary;
+  health: Summary;
+  ratio: { startedP99: number; skippedP99: number };
+  failures: Record<string, { status: number; body: string }[]>;
+  target: typeof TARGET;
+  met: { startedP99: boolean; startedRatio: boolean; skippedP99: boolean; skippedRatio: boolean };
+  loadAverage: { before: number[]; after: number[] };
+}
+
+async function createAutomation(stack: RecordedStack, name: string): Promise<{ id: string; secret: string }> {
+  const res = await fetch(`${stack.url}/api/v1/tenants/local/automations`, {
+    method: "POST",
+    headers: stack.headers,
+    body: JSON.stringify({
+      name,
+      trigger: { kind: "webhook" },
+      repo: { mode: "fixed", repo: { kind: "local", path: "bench" } },
+      promptTemplate: "Look into {{payload.alert.title}}",
+      filter: 'payload.alert.level == "error"',
+      limits: { maxRunsPerHour: 1000, maxConcurrent: MAX_CONCURRENT },
+    }),
+  });
+  if (res.status !== 201)
+    throw new Error(`creating an automation answered ${res.status}: ${await res.text()}`);
+  const created = (await res.json()) as { automation: { id: string }; secret: string };
+  return { id: created.automation.id, secret: created.secret };
+}
+
+function probe(input: AckProbeInput): Promise<AckProbeTally[]> {
+  const thread = new Worker(new URL("./automation-ack-probe.ts", import.meta.url), { workerData: input });
+  return new Promise<AckProbeTally[]>((resolve, reject) => {
+    thread.once("message", (tallies: AckProbeTally[]) => resolve(tallies));
+    thread.once("error", reject);
+    thread.once("exit", (code) => reject(new Error(`the probe thread exited (${code}) before reporting`)));
+  }).finally(() => thread.terminate());
+}
+
+export async function runAutomationAckBench(
+  log: (line: string) => void = console.log,
+): Promise<AutomationAckBenchResult> {
+  const before = loadavg();
+  const stack = await startRecordedStack({
+    vars: {
+      RATE_LIMIT_WEBHOOK: UNLIMITED,
+      RATE_LIMIT_PROMPTS: UNLIMITED,
+      RATE_LIMIT_SESSION_CREATE: UNLIMITED,
+    },
+  });
+  try {
+    const count = Math.ceil((DELIVERIES + WARMUP) / MAX_CONCURRENT);
+    const starters: { id: string; secret: string }[] = [];
+    for (let i = 0; i < count; i++) starters.push(await createAutomation(stack, `bench starter ${i}`));
+    const skipper = await createAutomation(stack, "bench skipper");
+    const tallies = await probe({ base: stack.url, starters, skipper, rounds: DELIVERIES, warmup: WARMUP });
+    const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
+      AckProbeTally["name"],
+      AckProbeTally
+    >;
+    const started = summarize(by.started.samples);
+    const skipped = summarize(by.skipped.samples);
+    const health = summarize(by.health.samples);
+    const ratio = { startedP99: started.p99 / health.p99, skippedP99: skipped.p99 / health.p99 };
+    log("Automation ack: signed Standard Webhooks deliveries interleaved with the health route");
+    log(header());
+    log(row("POST /webhooks/in/:id → 202", started, `${by.started.ok} × 202 (a session each)`));
+    log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
+    log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
+    log(`  ratio at p99: started ${ratio.startedP99.toFixed(2)}×, skipped ${ratio.skippedP99.toFixed(2)}×`);
+    for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+    const met = {
+      startedP99: started.p99 < TARGET.p99Ms,
+      startedRatio: ratio.startedP99 <= TARGET.ratio,
+      skippedP99: skipped.p99 < TARGET.p99Ms,
+      skippedRatio: ratio.skippedP99 <= TARGET.ratio,
+    };
+    log(
+      `  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: started ${met.startedP99 && met.startedRatio ? "met" : "MISSED"}, skipped ${met.skippedP99 && met.skippedRatio ? "met" : "MISSED"}`,
+    );
+    const failures = Object.fromEntries(tallies.map((t) => [t.name, t.failures]));
+    return {
+      started,
+      skipped,
+      health,
+      ratio,
+      failures,
+      target: TARGET,
+      met,
+      loadAverage: { before, after: loadavg() },
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runAutomationAckBench();
+}

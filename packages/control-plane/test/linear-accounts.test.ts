@@ -139,7 +139,7 @@ describe("the agent panel of someone else's session", () => {
   it("a member cannot stop or steer another member's Linear session from it", async () => {
     const { issue, agentSessionId } = await delegateAs(REQUESTER_ID);
     const session = await sessionOf(agentSessionId);
-    const member = await joinTenant(tenant, "member", "linear-member");
+    const member = await joinTenant(tenant, "member");
     const memberLinearId = crypto.randomUUID();
     await linkRequester(member, organizationId, memberLinearId);
     const prompt = (body: string, signal?: string) =>

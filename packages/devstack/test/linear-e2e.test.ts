@@ -55,8 +55,9 @@ beforeAll(async () => {
     },
   });
   gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  octo = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, octo, 7, OWNER);
+  const browser = await signInWithGithub(stack.url, OWNER);
+  await connectInstallation(stack.url, browser, 7, OWNER);
+  octo = browser;
 }, 120_000);
 
 afterAll(async () => {

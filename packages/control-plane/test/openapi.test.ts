@@ -74,6 +74,9 @@ describe("the OpenAPI description", () => {
     const body = create.requestBody.content["application/json"].schema;
     expect(body.required).toEqual(expect.arrayContaining(["repo", "prompt"]));
     expect(body.additionalProperties).toBe(false);
+    // Without a tenant in the path, the tenant header is named.
+    const list = doc.paths["/api/v1/sessions"]?.get as Operation;
+    expect(list.parameters?.map((p) => `${p.in}:${p.name}`)).toContain("header:x-nightshift-tenant");
   });
 
   it("is served at /api/v1/openapi.json without credentials, cacheable, with an ETag", async () => {

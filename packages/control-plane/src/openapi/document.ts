@@ -139,8 +139,23 @@ const SECURITY: Record<RouteDoc["access"], JsonSchema[]> = {
   tenant: [{ apiKey: [] }, { sessionCookie: [] }],
 };
 
+/** Tenant routes without a tenant in the path act in the API key's tenant, or the one this header names. */
+function tenantHeader(path: string, doc: RouteDoc): JsonSchema[] {
+  if (doc.access !== "tenant" || path.includes(":tenantId")) return [];
+  return [
+    {
+      name: TENANT_HEADER,
+      in: "header",
+      required: false,
+      schema: { type: "string" },
+      description:
+        "the tenant (id or slug) for a signed-in browser in several tenants; an API key implies its own",
+    },
+  ];
+}
+
 function operationOf(key: string, path: string, doc: RouteDoc): JsonSchema {
-  const parameters = [...pathParameters(path, doc), ...queryParameters(doc)];
+  const parameters = [...pathParameters(path, doc), ...queryParameters(doc), ...tenantHeader(path, doc)];
   return {
     operationId: key.replace(/[^A-Za-z0-9]+/g, "_").replace(/_+$/, ""),
     summary: doc.summary,

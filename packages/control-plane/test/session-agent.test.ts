@@ -77,7 +77,7 @@ describe("SessionAgent RPC", () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
-  it("a stop leaves only the sandbox release, which runs on the alarm and clears it", async () => {
+  it("a stop leaves only the sandbox release and the usage roll-up flush, which run on the alarm and clear it", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);
     await stub.stop(s.tenantId);
@@ -90,7 +90,7 @@ describe("SessionAgent RPC", () => {
           .map((r) => r.name),
       }));
     const afterStop = await deadlines();
-    expect(afterStop.names).toEqual(["sandbox.terminate"]);
+    expect(afterStop.names.sort()).toEqual(["sandbox.terminate", "usage.rollup"]);
     expect(afterStop.alarm).not.toBeNull();
     await runInDurableObject(stub, (_a: SessionAgent, st) => {
       st.storage.sql.exec("UPDATE deadlines SET at = ?", Date.now() - 1);

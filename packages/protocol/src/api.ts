@@ -1,5 +1,6 @@
 /** HTTP API bodies under /api/v1: requests are strict, responses are what the Worker sends. */
 import { z } from "zod";
+import { SessionLimits } from "./budgets.ts";
 import { SessionStatus, StoredEvent } from "./events.ts";
 
 /**
@@ -67,6 +68,8 @@ export const CreateSessionRequest = z.strictObject({
    * then refuses any push it cannot prove a fast-forward. Other branches stay out of reach either way.
    */
   allowForcePush: z.boolean().default(false),
+  /** Caps for this session, within the tenant's (Settings → Budget): unset fields take the tenant's. */
+  limits: SessionLimits.optional(),
 });
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 

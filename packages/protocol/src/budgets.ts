@@ -24,3 +24,16 @@ export const TenantBudgetStatus = z.object({
   state: BudgetState,
 });
 export type TenantBudgetStatus = z.infer<typeof TenantBudgetStatus>;
+
+/** A session's caps beyond its model spend: how many turns (prompts) it may run and for how long. */
+export const MAX_SESSION_TURNS = 10_000;
+/** A week: no session runs longer, capped or not. */
+export const MAX_SESSION_MINUTES = 7 * 24 * 60;
+
+export const SessionLimits = z.strictObject({
+  /** Prompts (turns) the session may run, the first included; the next prompt is refused. */
+  maxTurns: z.number().int().min(1).max(MAX_SESSION_TURNS).optional(),
+  /** Minutes from the session's start; then its running turn is cancelled and it stops. */
+  maxMinutes: z.number().int().min(1).max(MAX_SESSION_MINUTES).optional(),
+});
+export type SessionLimits = z.infer<typeof SessionLimits>;

@@ -3,6 +3,7 @@
  * (a base URL per provider, spend caps), what it records per call, and the prices it charges usage at.
  */
 import { z } from "zod";
+import { SessionLimits } from "./budgets.ts";
 
 export const MODEL_PROVIDERS = ["anthropic", "openai", "gemini"] as const;
 export const ModelProvider = z.enum(MODEL_PROVIDERS);
@@ -55,6 +56,10 @@ export const BudgetSettings = z.strictObject({
   monthlyUsd: Usd.optional(),
   /** Percent of monthlyUsd at which the dashboard warns (unset: DEFAULT_MONTHLY_WARN_PERCENT). */
   monthlyWarnPercent: z.number().int().min(1).max(100).optional(),
+  /** Every session's turn cap (a session may ask for fewer at create, never more). */
+  sessionMaxTurns: SessionLimits.shape.maxTurns,
+  /** Every session's wall-time cap in minutes (likewise, fewer at create only). */
+  sessionMaxMinutes: SessionLimits.shape.maxMinutes,
 });
 export type BudgetSettings = z.infer<typeof BudgetSettings>;
 

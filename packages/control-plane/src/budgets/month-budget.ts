@@ -1,19 +1,21 @@
 /**
  * The tenant's monthly budget: a soft warning at a percentage of it and a hard stop at it. The hard
  * stop is enforced twice: the gateway refuses model calls (model-gateway/budget.ts) and
- * createSession refuses new sessions with 402 and the figures (assertMonthlyBudgetLeft), so every
+ * createSession refuses new sessions with 402 and the figures (budgetAtCreate), so every
  * entry point (API, dashboard, GitHub, Slack, Linear) is covered by one check.
  */
 import {
   type BudgetSettings,
   type BudgetState,
   DEFAULT_MONTHLY_WARN_PERCENT,
+  type SessionLimits,
   type TenantBudgetStatus,
 } from "@nightshift/protocol";
 import type { Database } from "../db/client";
 import { readGatewaySettings } from "../db/repositories/gateway-settings";
 import { monthOf, monthSpendUsd } from "../db/repositories/month-spend";
 import { AppError } from "../http/app-error";
+import { type SessionCaps, sessionCapsFor } from "./session-caps";
 
 export const usd = (n: number) => `$${n.toFixed(2)}`;
 
@@ -62,16 +64,29 @@ export function warningNotice(status: TenantBudgetStatus): string {
   );
 }
 
+export interface BudgetAtCreate {
+  status: TenantBudgetStatus;
+  /** The new session's turn and wall-time caps (null: none). */
+  caps: SessionCaps | null;
+}
+
 /**
- * Throws 402 budget_exhausted when the tenant is at or over its monthly budget; otherwise returns
- * the status (so the caller can pass on a warning). Costs two D1 reads, made at once.
+ * A new session's budget: throws 402 budget_exhausted when the tenant is at or over its monthly
+ * budget, 400 when the session asks for looser caps than the tenant's; otherwise the month's
+ * status (so a warning can be passed on) and the session's caps. Two D1 reads, made at once.
  */
-export async function assertMonthlyBudgetLeft(
+export async function budgetAtCreate(
   db: Database,
   tenantId: string,
+  limits: SessionLimits | undefined,
   now: Date,
-): Promise<TenantBudgetStatus> {
-  const status = await tenantBudgetStatus(db, tenantId, now);
+): Promise<BudgetAtCreate> {
+  const period = monthOf(now);
+  const [{ budget }, spent] = await Promise.all([
+    readGatewaySettings(db, tenantId),
+    monthSpendUsd(db, tenantId, period),
+  ]);
+  const status = budgetStatusOf(budget, period, spent);
   if (status.state === "exhausted") throw new AppError("budget_exhausted", exhaustedMessage(status));
-  return status;
+  return { status, caps: sessionCapsFor(budget, limits, now.getTime()) };
 }

@@ -57,6 +57,9 @@ export async function setBudgetSettings(
     detail: {
       sessionUsd: value.sessionUsd ?? "none",
       monthlyUsd: value.monthlyUsd ?? "none",
+      monthlyWarnPercent: value.monthlyWarnPercent ?? "default",
+      sessionMaxTurns: value.sessionMaxTurns ?? "none",
+      sessionMaxMinutes: value.sessionMaxMinutes ?? "none",
     },
   });
   return value;

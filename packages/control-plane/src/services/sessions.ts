@@ -12,6 +12,7 @@ import type {
   Trigger,
 } from "@nightshift/protocol";
 import { ulid } from "ulid";
+import { budgetAtCreate, warningNotice } from "../budgets/month-budget";
 import { slotPolicyFrom } from "../capacity/limits";
 import { openDatabase } from "../db/client";
 import { findSession, insertSession, listSessions } from "../db/repositories/sessions";
@@ -59,6 +60,7 @@ function unwrap<T>(result: RpcResult<T>, sessionId: string): T {
   if (result.ok) return result.value;
   if (result.code === "session_not_found") throw AppError.sessionNotFound(sessionId);
   if (result.code === "session_closed") throw new AppError("session_closed", result.message);
+  if (result.code === "budget_exhausted") throw new AppError("budget_exhausted", result.message);
   throw new AppError("invalid_request", result.message);
 }
 
@@ -98,6 +100,8 @@ export async function createSession(
       "local repositories exist only in local mode (NIGHTSHIFT_MODE=local, one machine, one person); start the session on a GitHub repository",
     );
   }
+  // The hard monthly budget stops new sessions from every entry point here (budgets/month-budget.ts).
+  const budget = await budgetAtCreate(openDatabase(env.DB), actor.tenantId, req.limits, new Date());
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
   // Read before anything is written: a bad slot setting, or an agent or provider the deployment
@@ -140,6 +144,8 @@ export async function createSession(
     slots,
     sandboxProvider,
     createdBy: actor.userId,
+    ...(budget.caps ? { caps: budget.caps } : {}),
+    ...(budget.status.state === "warning" ? { notice: warningNotice(budget.status) } : {}),
     prompt: {
       id: ulid().toLowerCase(),
       text: req.prompt,

@@ -7,7 +7,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
-import { UsageRollup } from "../analytics/usage-rollup";
+import { SessionBudget } from "../budgets/session-budget";
 import { SessionSlot } from "../capacity/session-slot";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
@@ -59,7 +59,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
-  private readonly usageRollup: UsageRollup;
+  private readonly budget: SessionBudget;
   /** Replies to GitHub, Slack and Linear (integrations/session-integrations.ts). */
   private readonly integrations: SessionIntegrations;
   /** The sandbox slot this session holds or waits for in its pool (capacity/slots.ts). */
@@ -82,7 +82,6 @@ export class SessionAgent extends DurableObject<Bindings> {
     this.timeouts = new SessionTimeouts(this.scheduler, Date.now);
     const db = () => openDatabase(this.env.DB);
     this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
-    this.usageRollup = new UsageRollup(db, this.scheduler, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
     this.eventMasker = sessionEventMaskerFor(env, () => this.store.meta.get("session.meta"));
     this.runtimeEvents = new RuntimeEventEffects(this.store, this.store.meta, (events) =>
@@ -130,13 +129,16 @@ export class SessionAgent extends DurableObject<Bindings> {
         this.timeouts.statusChanged(status);
         this.slot.statusChanged(status);
         this.upkeep.statusChanged(status);
-        this.usageRollup.statusChanged(before.status, status);
+        this.budget.statusChanged(before, status);
         this.integrations.onStatus(before, status, reason);
         this.prebuild.statusChanged(status, reason);
         this.snapshots.statusChanged(status);
       },
       now: Date.now,
     });
+    this.budget = new SessionBudget(db, this.scheduler, ctx.storage.sql, publish, (input) =>
+      this.lifecycle.push(input),
+    );
     this.sandboxRuns = new SandboxRuns({
       meta: () => this.meta(),
       launcher: this.launcher,
@@ -220,6 +222,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   ): Promise<RpcResult<{ promptId: string; position: number }>> {
     const meta = this.ownedMeta(tenantId);
     if (!meta) return notFound;
+    const capped = this.budget.promptRefusal(meta);
+    if (capped) return capped;
     if (TERMINAL_STATUSES.has(meta.status) || meta.status === "stopping") {
       return {
         ok: false,
@@ -331,7 +335,7 @@ export class SessionAgent extends DurableObject<Bindings> {
       "index.sync": () => this.upkeep.index.retry(this.meta(), this.indexState()),
       "session.watchdog": () => this.repairStall(),
       "slot.renew": () => this.slot.renew(),
-      "usage.rollup": () => this.usageRollup.flush(this.meta()),
+      ...this.budget.deadlines(() => this.meta()),
     });
     await this.settle();
   }

@@ -5,6 +5,7 @@
  */
 import { RepoRef, SessionStatus, WorkspaceReport } from "@nightshift/protocol";
 import { z } from "zod";
+import { SessionCaps } from "../budgets/session-caps";
 import { LinearBinding, LinearToolCall, QueuedLinearTask } from "../integrations/linear/session-keys";
 import { QueuedSlackTask, SlackThreadBinding } from "../integrations/slack/session-keys";
 
@@ -45,6 +46,8 @@ export const SessionMeta = z.object({
   linear: LinearBinding.nullish(),
   /** The sandbox slot pool the session draws from and its limits, fixed when it was created. */
   slots: SlotPolicy.nullish(),
+  /** Its max turns and wall-time caps, fixed when it was created (budgets/session-caps.ts). */
+  caps: SessionCaps.nullish(),
   /**
    * The sandbox provider the session runs on, resolved when it was created (repository override →
    * tenant default → SANDBOX_PROVIDER): every incarnation, resume and terminate uses it. Absent

@@ -35,7 +35,7 @@ export interface EventsPageResult {
 
 export type RpcFailure = {
   ok: false;
-  code: "session_not_found" | "session_closed" | "invalid_request";
+  code: "session_not_found" | "session_closed" | "invalid_request" | "budget_exhausted";
   message: string;
 };
 export type RpcResult<T> = { ok: true; value: T } | RpcFailure;

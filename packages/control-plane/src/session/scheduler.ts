@@ -21,7 +21,8 @@ export type DeadlineName =
   | "session.watchdog"
   | "snapshot.delete"
   | "warm.prebuild"
-  | "usage.rollup";
+  | "usage.rollup"
+  | "session.wall_time";
 
 /** The first retry waits this long; each further failure doubles it, up to RETRY_MAX_MS. */
 export const RETRY_BASE_MS = 1_000;

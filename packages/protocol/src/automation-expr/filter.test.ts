@@ -81,6 +81,14 @@ describe("parseFilter + matchesFilter: combinators", () => {
     expect(matchesFilter(parsed, { n: 120 })).toBe(false);
   });
 
+  it.each([
+    ['payload.level=="error"&&payload.count!=4', true],
+    ['payload.level in["error"]&&payload.title contains"cannot"', true],
+    ["payload.in == 1 && payload.exists exists && payload.contains == true", true],
+  ])("needs no spaces around operators, and keywords work as field names: %s", (src, expected) => {
+    expect(matchesFilter(filter(src), { ...alert, in: 1, exists: 0, contains: true })).toBe(expected);
+  });
+
   it("reads preset variables as preset.name", () => {
     const f = filter('preset.level == "fatal" && payload.action exists');
     expect(matchesFilter(f, { action: "triggered" }, { preset: { level: "fatal" } })).toBe(true);

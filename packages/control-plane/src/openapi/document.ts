@@ -33,10 +33,16 @@ export const ROUTE_DOCS: RouteDocs = {
 
 type JsonSchema = Record<string, unknown>;
 
+/** Most schemas are named by several routes (every session route twice): convert each once. */
+const converted = { input: new WeakMap<z.ZodType, JsonSchema>(), output: new WeakMap<z.ZodType, JsonSchema>() };
+
 function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const known = converted[io].get(schema);
+  if (known) return known;
   // Transforms (coerced numbers, refinements) have no JSON Schema: they become {} rather than failing.
   const out = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as JsonSchema;
   delete out.$schema;
+  converted[io].set(schema, out);
   return out;
 }
 

@@ -34,7 +34,10 @@ export const ROUTE_DOCS: RouteDocs = {
 type JsonSchema = Record<string, unknown>;
 
 /** Most schemas are named by several routes (every session route twice): convert each once. */
-const converted = { input: new WeakMap<z.ZodType, JsonSchema>(), output: new WeakMap<z.ZodType, JsonSchema>() };
+const converted = {
+  input: new WeakMap<z.ZodType, JsonSchema>(),
+  output: new WeakMap<z.ZodType, JsonSchema>(),
+};
 
 function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const known = converted[io].get(schema);

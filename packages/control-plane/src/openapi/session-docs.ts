@@ -125,7 +125,7 @@ export const sessionDocs: RouteDocs = {
       params: { id: SessionId },
       body: SendPromptRequest,
       responses: { 202: { description: "queued", schema: SendPromptResponse } },
-      errors: [409, 429],
+      errors: [402, 409, 429],
     },
     "GET /sessions/:id/events": {
       summary: "Read a page of a session's events",

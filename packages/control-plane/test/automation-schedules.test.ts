@@ -13,7 +13,13 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import type { Automation, AutomationCreated, AutomationRun, AutomationRunsPage } from "@nightshift/protocol";
+import type {
+  Automation,
+  AutomationCreated,
+  AutomationRun,
+  AutomationRunsPage,
+  Session,
+} from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { automationScheduleName } from "../src/automations/schedule/automation-schedule";
 import { nextFireAfter } from "../src/automations/schedule/cron";
@@ -104,10 +110,13 @@ describe("automation schedules: the per-automation alarm", () => {
     expect(run?.sessionId).toBeTruthy();
     const session = await api(`/api/v1/sessions/${run?.sessionId}`, {}, owner);
     expect(session.status).toBe(200);
-    expect(await session.json()).toMatchObject({
+    const started = (await session.json()) as Session;
+    expect(started).toMatchObject({
       trigger: "schedule",
       automation: { id: automation.id, name: automation.name },
     });
+    // The template read the fire's payload.
+    expect(started.title).toContain(`due ${due.toISOString()}`);
     const after = await readAutomation(owner, automation.id);
     const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date(run!.at));
     expect(after.nextRunAt).toBe(next.toISOString());
@@ -284,6 +293,10 @@ describe("automation schedules: the per-automation alarm", () => {
       owner,
     );
     expect(res.status).toBe(202);
+    const { sessionId } = (await res.json()) as { sessionId?: string };
+    const session = (await (await api(`/api/v1/sessions/${sessionId}`, {}, owner)).json()) as Session;
+    // Run now renders a schedule's template with a payload of the same shape, due now.
+    expect(session.title).toMatch(/due \d{4}-\d\d-\d\dT/);
     const after = await readAutomation(owner, automation.id);
     expect(after.nextRunAt).toBe(automation.nextRunAt);
     expect(await alarmOf(automation.id)).toBe(before);

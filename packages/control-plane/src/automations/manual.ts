@@ -14,6 +14,7 @@ import { openDatabase } from "../db/client";
 import type { Actor, Bindings } from "../env";
 import { evaluateAutomation } from "./evaluate";
 import { startAutomationRun } from "./run";
+import { schedulePayload } from "./schedule/policy";
 import { requireAutomation } from "./service";
 
 export async function manualRun(
@@ -29,7 +30,10 @@ export async function manualRun(
     {
       automation,
       triggerId: `manual:${ulid(now.getTime()).toLowerCase()}`,
-      payload: body.payload ?? {},
+      // A schedule's template reads the payload its fires get (payload.scheduledFor, ...): now.
+      payload:
+        body.payload ??
+        (automation.trigger.kind === "schedule" ? schedulePayload(automation.trigger, now, now) : {}),
       trigger: automation.trigger.kind === "schedule" ? "schedule" : "webhook",
     },
     now,

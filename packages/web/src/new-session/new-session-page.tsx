@@ -17,6 +17,7 @@ import { AgentModelFields } from "./agent-model-fields";
 import { agentsKey, fetchAgents } from "./agents-api";
 import { RepoSelect } from "./repo-select";
 import { fetchRepos, parseRepoInput, repoKey, reposKey } from "./repos-api";
+import { type LimitsDraft, limitsOf, NO_LIMITS, SessionLimitsFields } from "./session-limits-fields";
 
 export default function NewSessionPage() {
   const local = isLoopbackHost(window.location.hostname);
@@ -46,6 +47,7 @@ export default function NewSessionPage() {
   const [model, setModel] = useState("");
   const [title, setTitle] = useState("");
   const [prompt, setPrompt] = useState("");
+  const [limits, setLimits] = useState<LimitsDraft>(NO_LIMITS);
   const [formError, setFormError] = useState<string | null>(null);
 
   const start = useMutation({
@@ -80,6 +82,7 @@ export default function NewSessionPage() {
       prompt,
       ...(model.trim() ? { model: model.trim() } : {}),
       ...(title.trim() ? { title: title.trim() } : {}),
+      ...(limitsOf(limits) ? { limits: limitsOf(limits) } : {}),
     });
     if (!body.success) {
       const issue = body.error.issues[0];
@@ -178,6 +181,7 @@ export default function NewSessionPage() {
           />
           <span className="muted small">Ctrl+Enter to start</span>
         </div>
+        <SessionLimitsFields value={limits} onChange={setLimits} />
         {formError || start.isError ? (
           <p className="form-error" role="alert">
             {formError ?? describeError(start.error)}

@@ -8,7 +8,7 @@ import SettingsPage from "./settings-page";
 afterEach(() => vi.unstubAllGlobals());
 
 describe("Budget settings", () => {
-  it("shows the month's spend and saves the monthly budget, its warning and the session cap (empty: no cap)", async () => {
+  it("shows the month's spend and saves the monthly budget, its warning and the per-session caps (empty: no cap)", async () => {
     let stored: Record<string, number> = { sessionUsd: 5 };
     routeFetch({
       "GET /api/v1/tenants/t1/settings/budget": () => json(stored),
@@ -41,8 +41,17 @@ describe("Budget settings", () => {
     await user.clear(screen.getByLabelText("Warn at (% of the monthly budget)"));
     await user.type(screen.getByLabelText("Warn at (% of the monthly budget)"), "90");
     await user.clear(screen.getByLabelText("Per-session model spend (USD)"));
+    await user.type(screen.getByLabelText("Per-session max turns"), "20");
+    await user.type(screen.getByLabelText("Per-session max wall time (minutes)"), "90");
     await user.click(screen.getByRole("button", { name: "Save budget" }));
-    await waitFor(() => expect(stored).toEqual({ monthlyUsd: 200, monthlyWarnPercent: 90 }));
+    await waitFor(() =>
+      expect(stored).toEqual({
+        monthlyUsd: 200,
+        monthlyWarnPercent: 90,
+        sessionMaxTurns: 20,
+        sessionMaxMinutes: 90,
+      }),
+    );
     await screen.findByText("Budget saved.");
   });
 });

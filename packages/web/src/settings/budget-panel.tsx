@@ -38,6 +38,18 @@ const FIELDS: FieldSpec[] = [
     hint: "A session's model calls are refused once it has spent this much.",
     step: "any",
   },
+  {
+    name: "sessionMaxTurns",
+    label: "Per-session max turns",
+    hint: "Prompts a session may run; the next is refused. A session can ask for fewer at start.",
+    step: "1",
+  },
+  {
+    name: "sessionMaxMinutes",
+    label: "Per-session max wall time (minutes)",
+    hint: "From its start; then its running turn is cancelled and it stops.",
+    step: "1",
+  },
 ];
 
 type Draft = Partial<Record<FieldName, string>>;

@@ -50,7 +50,17 @@ function expired(): CliError {
 export async function loginByBrowser(baseUrl: string, options: BrowserLoginOptions): Promise<string> {
   const signal = interruptSignal();
   const client = createClient({ baseUrl });
-  const started = await client.deviceLogin.start(`nightshift CLI on ${hostname()}`, signal);
+  const started = await client.deviceLogin
+    .start(`nightshift CLI on ${hostname()}`, signal)
+    .catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) {
+        throw new CliError(
+          EXIT.notFound,
+          `${baseUrl} has no browser sign-in (an older control plane?); use \`nightshift login --api-key nsk_...\``,
+        );
+      }
+      throw error;
+    });
   process.stderr.write(
     `To sign in, open ${pc.underline(started.verification_uri_complete)}\n` +
       `and check that it shows the code ${pc.bold(started.user_code)} (valid for ${Math.round(

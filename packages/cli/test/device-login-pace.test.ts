@@ -24,7 +24,10 @@ afterEach(() => {
   server = undefined;
 });
 
-/** A control plane whose token endpoint gives the scripted answers in order; records poll times. */
+/**
+ * A control plane whose token endpoint gives the scripted answers in order and records poll
+ * times; with no answers at all it has no device sign-in (an older control plane).
+ */
 async function scriptedControlPlane(answers: TokenAnswer[]): Promise<{ url: string; polls: number[] }> {
   const polls: number[] = [];
   server = createServer((req, res) => {
@@ -34,7 +37,7 @@ async function scriptedControlPlane(answers: TokenAnswer[]): Promise<{ url: stri
     };
     req.resume();
     req.on("end", () => {
-      if (req.method === "POST" && req.url === "/auth/device") {
+      if (req.method === "POST" && req.url === "/auth/device" && answers.length > 0) {
         return send(200, {
           device_code: "device-code-for-test",
           user_code: "BCDF-GHJK",
@@ -71,6 +74,17 @@ async function scriptedControlPlane(answers: TokenAnswer[]): Promise<{ url: stri
 const error = (code: string) => ({ status: 400, body: { error: { code, message: code } } });
 
 describe("nightshift login by browser (CLI side)", () => {
+  it("says to use --api-key against a control plane without the browser sign-in (exit 4)", async () => {
+    const plane = await scriptedControlPlane([]);
+    const run = await runCli(["--url", plane.url, "login", "--no-browser"], {
+      XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), "nightshift-pace-")),
+      NIGHTSHIFT_URL: "",
+      NIGHTSHIFT_API_KEY: "",
+    });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/has no browser sign-in .*nightshift login --api-key/);
+  });
+
   it("waits the interval, adds 5 s after slow_down, and stores the key it gets", async () => {
     const plane = await scriptedControlPlane([
       error("authorization_pending"),

@@ -5,6 +5,7 @@
 import { CONVERSATION_MAX_BYTES, SANDBOX_CONVERSATION_PATH } from "@nightshift/protocol";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { analyticsRoutes } from "./analytics/routes";
 import { budgetRoutes } from "./budgets/routes";
 import type { AppEnv } from "./env";
 import { AppError } from "./http/app-error";
@@ -112,6 +113,7 @@ export function createApp() {
   app.route("/api/v1/tenants/:tenantId/slack", slackRoutes);
   app.route("/api/v1/tenants/:tenantId/warm-start", warmStartRoutes);
   app.route("/api/v1/tenants/:tenantId/budget", budgetRoutes);
+  app.route("/api/v1/tenants/:tenantId", analyticsRoutes);
   app.notFound((c) =>
     renderError(new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`), c),
   );

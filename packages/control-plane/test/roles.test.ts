@@ -112,6 +112,18 @@ const ROWS: Row[] = [
     run: (c) => api(t(c, "/budget"), {}, c.as),
   },
   {
+    what: "read the analytics report",
+    least: "member",
+    actions: ["tenant.read"],
+    run: (c) => api(t(c, "/analytics?groupBy=repo"), {}, c.as),
+  },
+  {
+    what: "export the analytics as CSV",
+    least: "member",
+    actions: ["tenant.read"],
+    run: (c) => api(t(c, "/analytics.csv"), {}, c.as),
+  },
+  {
     what: "list members",
     least: "member",
     actions: ["member.read"],

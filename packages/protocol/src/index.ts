@@ -1,5 +1,6 @@
 export * from "./agent-catalog.ts";
 export * from "./agent-choice.ts";
+export * from "./analytics.ts";
 export * from "./api.ts";
 export * from "./automation-expr/index.ts";
 export * from "./automations.ts";

@@ -65,6 +65,22 @@ const ReviewCommentCreated = z.looseObject({
   installation: Installation,
 });
 
+/** `pull_request` closed: a merge counts for analytics only when the head branch is the repository's own. */
+const PullRequestClosed = z.looseObject({
+  action: z.literal("closed"),
+  pull_request: z.looseObject({
+    number: z.number().int().positive(),
+    merged: z.boolean().optional(),
+    merged_at: z.string().max(40).nullable().optional(),
+    head: z.looseObject({
+      ref: z.string().min(1).max(250),
+      repo: z.looseObject({ id: z.number().int().positive() }).nullable().optional(),
+    }),
+  }),
+  repository: Repository,
+  installation: Installation,
+});
+
 const InstallationEvent = z.looseObject({
   action: z.string().max(40),
   installation: Installation.extend({ account: Account }),
@@ -119,6 +135,15 @@ export type WebhookAction =
       pull: { number: number; title: string; headRef: string | null };
       text: string;
       reply: ReplyTarget;
+    }
+  | {
+      kind: "pull.merged";
+      installationId: number;
+      repo: RepoTarget;
+      number: number;
+      headRef: string;
+      /** GitHub's merged_at; null when it sent none. */
+      mergedAt: string | null;
     };
 
 export class MalformedPayload extends Error {}
@@ -249,6 +274,23 @@ export function routeWebhook(
         },
         text: stripMention(p.comment.body, config.appSlug),
         reply: { kind: "review", pull: p.pull_request.number, commentId: p.comment.id },
+      };
+    }
+    case "pull_request": {
+      const action = (payload as { action?: unknown } | null)?.action;
+      if (action !== "closed") return { kind: "ignore", reason: `pull_request.${String(action)}` };
+      const p = parse(PullRequestClosed, payload, "pull_request.closed");
+      if (!p.pull_request.merged) return { kind: "ignore", reason: "closed without merging" };
+      // A fork can name its branch like a session's: only the repository's own branches are sessions'.
+      if (p.pull_request.head.repo?.id !== p.repository.id)
+        return { kind: "ignore", reason: "merged from a fork, so no session's branch" };
+      return {
+        kind: "pull.merged",
+        installationId: p.installation.id,
+        repo: repoOf(p.repository),
+        number: p.pull_request.number,
+        headRef: p.pull_request.head.ref,
+        mergedAt: p.pull_request.merged_at ?? null,
       };
     }
     default:

@@ -169,6 +169,9 @@ export const ROUTE_POLICIES: Record<string, RoutePolicy> = {
   [`POST ${T}/warm-start/rebuild`]: { kind: "tenant", action: "settings.manage" },
   // The month's spend against the budget: every member sees it (the dashboard's budget banner).
   [`GET ${T}/budget`]: { kind: "tenant", action: "tenant.read" },
+  // Sessions, pull requests and usage over a range, per user, repository, agent or model: members read.
+  [`GET ${T}/analytics`]: { kind: "tenant", action: "tenant.read" },
+  [`GET ${T}/analytics.csv`]: { kind: "tenant", action: "tenant.read" },
 };
 
 export function policyFor(method: string, path: string): RoutePolicy | undefined {

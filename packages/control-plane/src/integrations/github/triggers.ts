@@ -28,6 +28,7 @@ import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
 import { requireSessionsStopped } from "../../services/session-revocation";
 import { createSession, sendPrompt } from "../../services/sessions";
 import { canWrite, repoApiFor } from "./access";
+import { recordPullMerged } from "./pull-merges";
 
 type TriggerAction = Extract<WebhookAction, { kind: "issue.labeled" | "mention" }>;
 
@@ -76,6 +77,8 @@ export async function runWebhookAction(env: Bindings, action: WebhookAction, log
         throw error;
       }
       return startFromGithub(env, tenantId, action, log);
+    case "pull.merged":
+      return recordPullMerged(db, tenantId, action, log);
   }
 }
 

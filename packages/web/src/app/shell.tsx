@@ -5,6 +5,7 @@ import { NavLink, Outlet } from "react-router";
 import { logout, meKey } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { TenantSwitcher } from "../auth/tenant-switcher";
+import { BudgetBanner } from "../budget/budget-banner";
 import { Loading } from "../ui/states";
 import { useTheme } from "./theme";
 
@@ -56,6 +57,7 @@ export function Shell() {
         </div>
       </header>
       <main id="main" className="page" tabIndex={-1}>
+        <BudgetBanner />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

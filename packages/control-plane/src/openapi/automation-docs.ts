@@ -1,5 +1,10 @@
-/** OpenAPI descriptions of automations (issue 16), the tenant's budget status and Linear links. */
+/**
+ * OpenAPI descriptions of automations (issue 16), the tenant's budget status and analytics
+ * (issue 17), and Linear account links.
+ */
 import {
+  AnalyticsQuery,
+  AnalyticsReport,
   Automation,
   AutomationCreated,
   AutomationDeliveryAccepted,
@@ -112,6 +117,27 @@ export const automationDocs: RouteDocs = {
     tag: "settings",
     access: "tenant",
     responses: { 200: { description: "spend, budget and state", schema: TenantBudgetStatus } },
+  },
+  [`GET ${T}/analytics`]: {
+    summary: "Sessions, success rate, PRs, tokens and cost over a range of days, by day and by a group",
+    tag: "analytics",
+    access: "tenant",
+    query: AnalyticsQuery,
+    responses: { 200: { description: "the report", schema: AnalyticsReport } },
+  },
+  [`GET ${T}/analytics.csv`]: {
+    summary: "The same report as CSV (a download)",
+    tag: "analytics",
+    access: "tenant",
+    query: AnalyticsQuery,
+    responses: {
+      200: {
+        description: "one row per group; cells that a spreadsheet would run as formulas are escaped",
+        mediaType: "text/csv",
+        schema: z.string(),
+        headers: { "content-disposition": "attachment, with the range in the file name" },
+      },
+    },
   },
   [`POST ${T}/linear/link`]: {
     summary: "Link the caller's Linear account (token from the app's link)",

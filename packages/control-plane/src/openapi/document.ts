@@ -116,7 +116,11 @@ function responsesOf(doc: RouteDoc): Record<string, JsonSchema> {
     out[status] = {
       description: response.description,
       ...(response.schema
-        ? { content: { "application/json": { schema: jsonSchemaOf(response.schema, "output") } } }
+        ? {
+            content: {
+              [response.mediaType ?? "application/json"]: { schema: jsonSchemaOf(response.schema, "output") },
+            },
+          }
         : {}),
       ...(response.headers
         ? {

@@ -13,6 +13,8 @@ export interface ResponseDoc {
   description: string;
   /** Absent for answers without a body (204, a WebSocket upgrade). */
   schema?: z.ZodType;
+  /** The body's media type when it is not JSON (a CSV export). */
+  mediaType?: string;
   /** Response headers worth naming (Location, Retry-After...), with what they carry. */
   headers?: Record<string, string>;
 }

@@ -16,6 +16,7 @@ import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
 import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
+import { runScheduleAccuracyBench } from "./schedule-accuracy";
 import { runSessionBench } from "./session-bench";
 import { runSlackAckBench } from "./slack-ack-bench";
 import { runStreamBench } from "./stream-bench";
@@ -38,6 +39,7 @@ const benches = {
   egress: runEgressBench,
   webhook: runWebhookBench,
   "slack-ack": runSlackAckBench,
+  "schedule-accuracy": runScheduleAccuracyBench,
   "automation-ack": runAutomationAckBench,
   waituntil: runWaitUntilBench,
   capacity: runCapacityBench,

@@ -15,6 +15,7 @@ const SettingsPage = lazyComponent(() => import("../settings/settings-page"));
 const AutomationsPage = lazyComponent(() => import("../automations/automations-page"));
 const DevicePage = lazyComponent(() => import("../device/device-page"));
 const ApiDocsPage = lazyComponent(() => import("../api-docs/api-docs-page"));
+const AnalyticsPage = lazyComponent(() => import("../analytics/analytics-page"));
 
 /** Starts fetching the code of the page being opened while /me is still in flight. */
 function preloadPageFor(path: string): void {
@@ -54,6 +55,7 @@ export function App() {
               <Route path="automations/*" element={<AutomationsPage />} />
               <Route path="device" element={<DevicePage />} />
               <Route path="api-docs" element={<ApiDocsPage />} />
+              <Route path="analytics" element={<AnalyticsPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

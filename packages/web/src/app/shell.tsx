@@ -33,6 +33,7 @@ export function Shell() {
           <NavLink to="/new">New session</NavLink>
           {/* Everyone: members read automations and their runs; admins manage them. */}
           <NavLink to="/automations">Automations</NavLink>
+          <NavLink to="/analytics">Analytics</NavLink>
           {/* Everyone: members read the GitHub connection there; the admin tabs show for admins only. */}
           <NavLink to="/settings">Settings</NavLink>
           <NavLink to="/api-docs">API</NavLink>

@@ -95,6 +95,11 @@ const MODEL_API_VARIABLES = [
   { key: "GEMINI_API_KEY", baseUrl: "GEMINI_BASE_URL", scriptedKey: "scripted-model-key" },
 ] as const;
 
+/** NIGHTSHIFT_E2E_ECHO=1 shows the sandbox host's and the Worker's logs in a test run (to see why a test hangs). */
+function echoHost(options: { echo?: boolean }): boolean {
+  return options.echo ?? process.env.NIGHTSHIFT_E2E_ECHO === "1";
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await ensureRuntimeBundle();
   const ownState = !options.stateDir;
@@ -137,7 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir: sandboxesDir,
     runtimePath: RUNTIME_BUNDLE,
     hostEnv: withoutModelVariables(process.env),
-    ...(options.echo ? {} : { log: silentHostLogger }),
+    ...(echoHost(options) ? {} : { log: silentHostLogger }),
   });
   const port = options.port || (await freePort());
   let worker: RunningWorker;
@@ -145,7 +150,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     worker = await startWorker({
       port,
       persistDir: join(stateDir, "wrangler"),
-      echo: options.echo ?? false,
+      echo: options.echo ?? process.env.NIGHTSHIFT_E2E_ECHO === "1",
       vars: {
         ...(ownState ? localSecrets() : persistentLocalSecrets(stateDir)),
         SANDBOX_HOST_URL: host.url,

@@ -113,7 +113,8 @@ async function bareTurn(agent: AgentName, modelUrl: string, place?: BarePlace): 
       pending = lines.pop() ?? "";
       for (const line of lines) {
         for (const event of parser.parseLine(line)) {
-          if (event.type === "message.delta") marks.firstToken ??= performance.now() - started;
+          if (event.type === "message.delta" || event.type === "message")
+            marks.firstToken ??= performance.now() - started;
           if (event.type === "usage") marks.usage ??= performance.now() - started;
         }
       }

@@ -12,7 +12,7 @@ import { summarize } from "./stats";
 export interface ThroughSteps {
   /** POST → the prompt stored (the API, the session's DO). */
   dispatch: number;
-  /** Prompt stored → first `message.delta` stored (bridge to the runtime, CLI start-up, model call, bridge back). */
+  /** Prompt stored → first `message.delta` (or `message`) stored (bridge to the runtime, CLI start-up, model call, bridge back). */
   firstToken: number;
   /** First token → `usage` stored (the rest of the stream). */
   stream: number;
@@ -41,7 +41,8 @@ export function throughSteps(
   const turn = events.slice(fromIndex);
   const first = (type: string) => turn.find((e) => e.event.type === type);
   const prompt = first("prompt");
-  const delta = first("message.delta");
+  // A CLI that does not stream tokens (Codex) shows its first text as a whole message.
+  const delta = turn.find((e) => e.event.type === "message.delta" || e.event.type === "message");
   const usage = first("usage");
   const end = first("turn.end");
   const seen = end ? receivedAt(end.seq) : undefined;

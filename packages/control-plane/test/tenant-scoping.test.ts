@@ -29,6 +29,10 @@ const UNSCOPED: Record<string, string> = {
   "tenant-keys.ts#listDataKeysNotWrappedBy": "master-key rotation is an operator task across all tenants",
   "sessions.ts#listStuckSessions":
     "the cron reconciler sweeps every tenant; each row goes to its own DO, which checks the tenant",
+  "automations.ts#findAutomationForIngress":
+    "POST /webhooks/in/:id names only the automation; its row decides the tenant (checked by its signature)",
+  "automations.ts#listSchedules":
+    "the scheduler sweeps every tenant's due schedules; each row goes on with its own tenant",
   "tenant-keys.ts#d1DataKeyStore":
     "the rotation port over D1: re-wraps every tenant's key, each by its own id",
 };

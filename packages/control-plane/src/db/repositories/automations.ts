@@ -28,7 +28,7 @@ export interface SealedAutomationSecrets {
   previousUntil: string | null;
 }
 
-export function toAutomation(row: Row): Automation {
+function toAutomation(row: Row): Automation {
   return {
     id: row.id,
     tenantId: row.tenantId,

@@ -28,6 +28,8 @@ export interface BrowserStack {
   /** Where the browser goes (the dashboard server). */
   url: string;
   workerUrl: string;
+  /** The Worker's local state (D1's SQLite files live under it): tests seed rows there. */
+  persistDir: string;
   dashboard: DashboardServer;
   host: RecordingSandboxHost;
   /** The sandbox token the control plane handed to the sandbox of this session. */
@@ -79,6 +81,7 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   return {
     url: dashboard.url,
     workerUrl: worker.url,
+    persistDir,
     dashboard,
     host,
     async sandboxTokenFor(sessionId, sinceRequest = 0) {

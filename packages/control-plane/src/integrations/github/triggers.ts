@@ -28,6 +28,7 @@ import { enforceWebhookRateLimit } from "../../rate-limit/limiter";
 import { requireSessionsStopped } from "../../services/session-revocation";
 import { createSession, sendPrompt } from "../../services/sessions";
 import { canWrite, repoApiFor } from "./access";
+import { answerBudgetRefusal } from "./budget-refusal";
 import { recordPullMerged } from "./pull-merges";
 
 type TriggerAction = Extract<WebhookAction, { kind: "issue.labeled" | "mention" }>;
@@ -76,7 +77,9 @@ export async function runWebhookAction(env: Bindings, action: WebhookAction, log
         }
         throw error;
       }
-      return startFromGithub(env, tenantId, action, log);
+      return startFromGithub(env, tenantId, action, log).catch((error: unknown) =>
+        answerBudgetRefusal(env, tenantId, action, error, log),
+      );
     case "pull.merged":
       return recordPullMerged(db, tenantId, action, log);
   }
@@ -147,7 +150,9 @@ async function startFromGithub(env: Bindings, tenantId: string, action: TriggerA
       return;
     } catch (error) {
       // A finished session takes no more prompts: continue the branch in a new one.
-      if (!(error instanceof AppError && error.code === "session_closed")) throw error;
+      // So does one at its turn or wall-time cap (budget_exhausted).
+      if (!(error instanceof AppError && ["session_closed", "budget_exhausted"].includes(error.code)))
+        throw error;
     }
   }
   const session = await createSession(

@@ -20,7 +20,7 @@ import {
   standardHeaders,
   webhookBody,
 } from "./automations-support";
-import { api, browserHeaders, createTenant, postJson } from "./helpers";
+import { api, browserHeaders, createTenant, joinTenant, postJson } from "./helpers";
 
 const alert = (title: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ alert: { title }, ...extra });
@@ -265,5 +265,41 @@ describe("inbound webhooks with a trigger-scoped API key", () => {
     expect((await send(tenantWide)).status).toBe(202);
     expect((await send(otherKey)).status).toBe(401);
     expect((await send(owner.apiKey)).status).toBe(401);
+  });
+
+  it("another tenant's trigger key, and a key whose creator is no longer an admin, are 401", async () => {
+    const owner = await createTenant("in-key-limits");
+    const admin = await joinTenant(owner, "admin");
+    const stranger = await createTenant("in-key-stranger");
+    const { automation } = await createAutomation(owner);
+    const keyOf = async (who: { tenantId: string; userId: string }) => {
+      const made = await postJson(
+        `/api/v1/tenants/${who.tenantId}/api-keys`,
+        { name: "ci", scope: "automations:trigger" },
+        {},
+        await browserHeaders(who.userId),
+      );
+      expect(made.status).toBe(201);
+      return ((await made.json()) as { key: string }).key;
+    };
+    const send = (key: string) =>
+      deliver(automation.id, alert("ci"), {
+        "content-type": "application/json",
+        authorization: `Bearer ${key}`,
+      });
+    expect((await send(await keyOf(stranger))).status).toBe(401);
+    const adminsKey = await keyOf(admin);
+    expect((await send(adminsKey)).status).toBe(202);
+    const demote = await api(
+      `/api/v1/tenants/${owner.tenantId}/members/${admin.userId}`,
+      {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ role: "member" }),
+      },
+      await browserHeaders(owner.userId),
+    );
+    expect(demote.status).toBe(200);
+    expect((await send(adminsKey)).status).toBe(401);
   });
 });

@@ -125,4 +125,63 @@ describe("webhook automations end to end", () => {
   }, 180_000);
 });
 
-// Schedules (issue 16, part C): a schedule fired by the cron handler → a session, in its own describe block below.
+// Schedules (issue 16, part C): a schedule's alarm → a session that pushes (the Worker's cron only repairs).
+
+/** The next whole minute at least `marginMs` away, as a daily UTC cron for it. */
+function nextMinuteCron(marginMs: number): { due: Date; cron: string } {
+  const due = new Date(Math.ceil((Date.now() + marginMs) / 60_000) * 60_000);
+  return { due, cron: `${due.getUTCMinutes()} ${due.getUTCHours()} * * *` };
+}
+
+describe("schedule automations end to end", () => {
+  it("a schedule's alarm fires at its due minute: a session that pushes the file its prompt asked for", async () => {
+    const { due, cron } = nextMinuteCron(20_000);
+    const res = await fetch(automations(), {
+      method: "POST",
+      headers: { ...octo.headers, "content-type": "application/json" },
+      body: JSON.stringify({
+        name: "Nightly notes",
+        trigger: { kind: "schedule", cron, timezone: "UTC" },
+        repo: { mode: "fixed", repo: { kind: "github", owner: OWNER, name: REPO } },
+        promptTemplate: "Please add docs/SCHEDULED.md that records the chore due {{payload.scheduledFor}}",
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { automation, secret } = (await res.json()) as AutomationCreated;
+    expect(secret).toBeUndefined();
+    expect(automation.nextRunAt).toBe(due.toISOString());
+
+    // Nothing polls: the automation's Durable Object alarm fires it at the due minute.
+    const run = await waitFor(
+      async () => {
+        const page = (await (
+          await fetch(automations(`/${automation.id}/runs`), { headers: octo.headers })
+        ).json()) as AutomationRunsPage;
+        return page.runs.find((r) => r.sessionId);
+      },
+      "the schedule's run with a session",
+      due.getTime() - Date.now() + 60_000,
+    );
+    expect(run).toMatchObject({ outcome: "started", triggerId: `schedule:${due.toISOString()}` });
+    expect(Date.parse(run.at)).toBeGreaterThanOrEqual(due.getTime());
+    const session = (await (
+      await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${run.sessionId}`, {
+        headers: octo.headers,
+      })
+    ).json()) as Session;
+    expect(session).toMatchObject({ trigger: "schedule", automation: { id: automation.id } });
+    const written = await waitFor(
+      async () => gh.readFile(OWNER, REPO, session.branch, "docs/SCHEDULED.md"),
+      "docs/SCHEDULED.md on the session's branch",
+      120_000,
+    );
+    expect(written).toContain(due.toISOString());
+    // The next fire is a day later, and armed.
+    const after = (await (
+      await fetch(automations(`/${automation.id}`), { headers: octo.headers })
+    ).json()) as {
+      nextRunAt?: string;
+    };
+    expect(after.nextRunAt).toBe(new Date(due.getTime() + 24 * 60 * 60_000).toISOString());
+  }, 240_000);
+});

@@ -16,6 +16,8 @@ const sources = import.meta.glob("../src/**/*.ts", { query: "?raw", import: "def
 /** Repository functions (or whole files) that are not tenant-first, and why. */
 const UNSCOPED: Record<string, string> = {
   "users.ts": "users and their sign-ins belong to no tenant (one user, many tenants)",
+  "device-auth.ts":
+    "a CLI's device sign-in belongs to no tenant until a signed-in member approves it (the approval names the tenant); rows are found by hashed codes",
   "tenancy.ts#ensureLocalIdentity": "creates local mode's fixed tenant itself",
   "tenancy.ts#isTenantSlugTaken": "slugs are unique across tenants; checked before the tenant exists",
   "tenancy.ts#findTenantForUser": "resolves which tenant a user named; the membership join is the scope",
@@ -33,6 +35,10 @@ const UNSCOPED: Record<string, string> = {
     "POST /webhooks/in/:id names only the automation; its row decides the tenant (checked by its signature)",
   "automations.ts#listSchedules":
     "the scheduler sweeps every tenant's due schedules; each row goes on with its own tenant",
+  "sessions.ts#sessionStatusAcrossTenants":
+    "the Daytona snapshot sweep has only a session id from a snapshot's name; it reads no more than the status",
+  "warm.ts#isWarmSnapshotInUse":
+    "the Daytona snapshot sweep has only a snapshot's name; it reads no more than whether a row keeps it",
   "tenant-keys.ts#d1DataKeyStore":
     "the rotation port over D1: re-wraps every tenant's key, each by its own id",
 };

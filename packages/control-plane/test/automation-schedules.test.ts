@@ -23,6 +23,7 @@ import type {
 import { describe, expect, it } from "vitest";
 import { automationScheduleName } from "../src/automations/schedule/automation-schedule";
 import { nextFireAfter } from "../src/automations/schedule/cron";
+import { ALARM_LEAD_MS } from "../src/automations/schedule/policy";
 import { openDatabase } from "../src/db/client";
 import { setScheduleNextRunAt } from "../src/db/repositories/automation-schedules";
 import worker from "../src/index";
@@ -33,6 +34,9 @@ const DEMO = { kind: "local", path: "demo" } as const;
 function stubOf(automationId: string) {
   return env.AUTOMATION_SCHEDULE.getByName(automationScheduleName(automationId));
 }
+
+/** Where the alarm for a due time is: ALARM_LEAD_MS before it (the handler waits out the rest). */
+const alarmFor = (dueMs: number) => dueMs - ALARM_LEAD_MS;
 
 function alarmOf(automationId: string): Promise<number | null> {
   return runInDurableObject(stubOf(automationId), (_instance, state) => state.storage.getAlarm());
@@ -95,7 +99,7 @@ describe("automation schedules: the per-automation alarm", () => {
     const automation = await createSchedule(owner);
     const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date());
     expect(automation.nextRunAt).toBe(next.toISOString());
-    expect(await alarmOf(automation.id)).toBe(next.getTime());
+    expect(await alarmOf(automation.id)).toBe(alarmFor(next.getTime()));
   });
 
   it("an alarm at the due time starts a session and records the run, then arms the next fire", async () => {
@@ -121,7 +125,19 @@ describe("automation schedules: the per-automation alarm", () => {
     const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date(run!.at));
     expect(after.nextRunAt).toBe(next.toISOString());
     expect(after.lastRunAt).toBe(run?.at);
-    expect(await alarmOf(automation.id)).toBe(next.getTime());
+    expect(await alarmOf(automation.id)).toBe(alarmFor(next.getTime()));
+  });
+
+  it("an alarm going off ahead of the due time (its lead) waits for it, then fires at the due time", async () => {
+    const owner = await createTenant("sched-lead");
+    const automation = await createSchedule(owner);
+    const due = new Date(Date.now() + 2_000);
+    await makeDue(owner, automation.id, due);
+    await fireAlarm(automation.id);
+    const [run] = await runsOf(owner, automation.id);
+    expect(run).toMatchObject({ outcome: "started", triggerId: `schedule:${due.toISOString()}` });
+    expect(Date.parse(run!.at)).toBeGreaterThanOrEqual(due.getTime() - 1_000);
+    expect(Date.parse(run!.at)).toBeLessThan(due.getTime() + 5_000);
   });
 
   it("a second fire of the same due time starts no second session", async () => {
@@ -154,7 +170,7 @@ describe("automation schedules: the per-automation alarm", () => {
     expect(runs[0]?.sessionId).toBeUndefined();
     const after = await readAutomation(owner, automation.id);
     expect(Date.parse(after.nextRunAt!)).toBeGreaterThan(Date.now());
-    expect(await alarmOf(automation.id)).toBe(Date.parse(after.nextRunAt!));
+    expect(await alarmOf(automation.id)).toBe(alarmFor(Date.parse(after.nextRunAt!)));
     // Missing a fire is not the automation failing.
     expect(after.consecutiveFailures).toBe(0);
   });
@@ -215,7 +231,7 @@ describe("automation schedules: the per-automation alarm", () => {
     await setScheduleNextRunAt(openDatabase(env.DB), owner.tenantId, automation.id, automation.nextRunAt!);
     await fireAlarm(automation.id);
     expect(await runsOf(owner, automation.id)).toEqual([]);
-    expect(await alarmOf(automation.id)).toBe(Date.parse(automation.nextRunAt!));
+    expect(await alarmOf(automation.id)).toBe(alarmFor(Date.parse(automation.nextRunAt!)));
   });
 
   it("resuming arms the next fire without a missed-fire entry for the paused time", async () => {
@@ -229,7 +245,7 @@ describe("automation schedules: the per-automation alarm", () => {
     );
     expect(res.status).toBe(200);
     const resumed = (await res.json()) as Automation;
-    expect(await alarmOf(automation.id)).toBe(Date.parse(resumed.nextRunAt!));
+    expect(await alarmOf(automation.id)).toBe(alarmFor(Date.parse(resumed.nextRunAt!)));
     expect(await runsOf(owner, automation.id)).toEqual([]);
   });
 
@@ -260,7 +276,7 @@ describe("automation schedules: the per-automation alarm", () => {
     );
     expect(res.status).toBe(200);
     const next = nextFireAfter("30 6 * * *", "Asia/Tokyo", new Date());
-    expect(await alarmOf(automation.id)).toBe(next.getTime());
+    expect(await alarmOf(automation.id)).toBe(alarmFor(next.getTime()));
   });
 
   it("refuses a bad cron or zone at save, naming what is wrong", async () => {
@@ -339,7 +355,7 @@ describe("automation schedules: the Worker's cron only repairs", () => {
     const after = await readAutomation(owner, automation.id);
     const next = nextFireAfter("0 9 * * 1", "Europe/Berlin", new Date());
     expect(after.nextRunAt).toBe(next.toISOString());
-    expect(await alarmOf(automation.id)).toBe(next.getTime());
+    expect(await alarmOf(automation.id)).toBe(alarmFor(next.getTime()));
     const runs = await runsOf(owner, automation.id);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ outcome: "skipped", reason: "missed while the service was down" });

@@ -17,7 +17,7 @@ import { getAutomation, recordScheduleOutcome } from "../../db/repositories/auto
 import type { Bindings } from "../../env";
 import { startAutomationRun } from "../run";
 import { nextFireAfter } from "./cron";
-import { isMissed, MISSED_REASON, schedulePayload, scheduleTriggerId } from "./policy";
+import { ALARM_LEAD_MS, isMissed, MISSED_REASON, schedulePayload, scheduleTriggerId } from "./policy";
 
 export function automationScheduleName(automationId: string): string {
   return `automation-schedule:${automationId}`;
@@ -33,6 +33,8 @@ type Armed = z.infer<typeof Armed>;
 export type ArmResult = { armed: true; nextRunAt: string } | { armed: false; why: string };
 
 const TARGET_KEY = "target";
+/** A timer may end a few milliseconds before the due time; that is the due time. */
+const EARLY_TOLERANCE_MS = 1_000;
 const ARMED_KEY = "armed";
 
 type Schedule = { cron: string; timezone: string };
@@ -66,9 +68,18 @@ export class AutomationSchedule extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
-    // The fire time is when the alarm went off, before any I/O of this handler.
+    await this.waitForDueTime();
+    // The fire time: the due time reached, before any I/O of the fire itself.
     const now = new Date();
     await this.ctx.blockConcurrencyWhile(() => this.fireDue(now));
+  }
+
+  /** The alarm went off ALARM_LEAD_MS early (see policy.ts): waits, outside any lock, for the due time. */
+  private async waitForDueTime(): Promise<void> {
+    const armed = Armed.safeParse(await this.ctx.storage.get(ARMED_KEY));
+    if (!armed.success) return;
+    const wait = Date.parse(armed.data.dueAt) - Date.now();
+    if (wait > 0 && wait <= ALARM_LEAD_MS) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private async owns(target: Target): Promise<boolean> {
@@ -91,7 +102,7 @@ export class AutomationSchedule extends DurableObject<Bindings> {
   private async armAt(schedule: Schedule, due: Date): Promise<ArmResult> {
     const armed: Armed = { ...schedule, dueAt: due.toISOString() };
     await this.ctx.storage.put(ARMED_KEY, armed);
-    await this.ctx.storage.setAlarm(due.getTime());
+    await this.ctx.storage.setAlarm(due.getTime() - ALARM_LEAD_MS);
     return { armed: true, nextRunAt: armed.dueAt };
   }
 
@@ -147,7 +158,8 @@ export class AutomationSchedule extends DurableObject<Bindings> {
       return;
     }
     const due = new Date(armed.data.dueAt);
-    if (due.getTime() > now.getTime()) {
+    // Woken well before the due time (an alarm set by hand, a clock step): back to sleep.
+    if (due.getTime() - now.getTime() > EARLY_TOLERANCE_MS) {
       await this.armAt(schedule, due);
       return;
     }

@@ -1,6 +1,6 @@
 /**
- * The analytics report and its CSV, over real D1 rows: sessions started through the API (statuses
- * and pull requests set on the D1 index as the session DO sets them), usage recorded as the gateway
+ * The analytics report and its CSV, over real D1 rows: session rows as createSession writes them (statuses
+ * and pull requests as the session DO syncs them to the D1 index), usage recorded as the gateway
  * records it and rolled up as the session DO does. Members read it; a tenant sees only its own.
  */
 import { env } from "cloudflare:workers";
@@ -8,23 +8,39 @@ import type { AnalyticsReport, Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
 import { recordUsage } from "../src/db/repositories/model-usage";
-import { updateSession } from "../src/db/repositories/sessions";
+import { insertSession, updateSession } from "../src/db/repositories/sessions";
 import { rollUpSessionUsage } from "../src/db/repositories/usage-rollups";
 import type { Bindings } from "../src/env";
-import { api, createTenant, type Identity, joinTenant, postJson } from "./helpers";
+import { newSessionId } from "../src/services/sessions";
+import { api, createTenant, type Identity, joinTenant } from "./helpers";
 
 const db = () => openDatabase((env as unknown as Bindings).DB);
 const today = () => new Date().toISOString().slice(0, 10);
 
-async function started(as: Identity, agent?: string): Promise<Session> {
-  const res = await postJson(
-    "/api/v1/sessions",
-    { repo: { kind: "local", path: "demo" }, prompt: "Add a README", ...(agent ? { agent } : {}) },
-    {},
-    as,
-  );
-  expect(res.status).toBe(201);
-  return (await res.json()) as Session;
+/**
+ * A session row as createSession writes it, with the status the session DO would have synced: no
+ * DO runs behind it, so nothing overwrites the status the test sets.
+ */
+async function started(
+  as: Identity,
+  status: "idle" | "failed" | "running" = "running",
+  prUrl?: string,
+): Promise<Session> {
+  const id = newSessionId();
+  const session = await insertSession(db(), as.tenantId, {
+    id,
+    title: "Add a README",
+    repo: { kind: "local", path: "demo" },
+    agent: "claude-code",
+    model: null,
+    status,
+    trigger: "api",
+    createdBy: as.userId,
+    branch: `nightshift/add-a-readme-${id.slice(-8)}`,
+    createdAt: new Date().toISOString(),
+  });
+  if (prUrl) await updateSession(db(), as.tenantId, id, { prUrl }, new Date().toISOString());
+  return session;
 }
 
 /** One gateway call's usage, rolled up as the session DO does after a turn. */
@@ -43,16 +59,11 @@ async function used(session: Session, model: string, costUsd: number, tokens: nu
     accountSource: "deployment",
     at: new Date(),
   });
-  await rollUpSessionUsage(db(), {
-    tenantId: session.tenantId,
+  await rollUpSessionUsage(db(), session.tenantId, {
     sessionId: session.id,
     repo: "local:demo",
     agent: session.agent,
   });
-}
-
-async function setIndex(session: Session, patch: { status?: "failed" | "idle"; prUrl?: string }) {
-  await updateSession(db(), session.tenantId, session.id, patch, new Date().toISOString());
 }
 
 async function report(as: Identity, query: string, tenantId = as.tenantId): Promise<AnalyticsReport> {
@@ -65,11 +76,9 @@ async function report(as: Identity, query: string, tenantId = as.tenantId): Prom
 async function seeded(label: string) {
   const owner = await createTenant(label);
   const member = await joinTenant(owner, "member");
-  const a = await started(owner);
-  const b = await started(owner);
+  const a = await started(owner, "idle", "https://github.com/acme/widgets/pull/7");
+  const b = await started(owner, "failed");
   const c = await started(member);
-  await setIndex(a, { status: "idle", prUrl: "https://github.com/acme/widgets/pull/7" });
-  await setIndex(b, { status: "failed" });
   await used(a, "claude-sonnet-4-5", 0.5, 1000);
   await used(a, "claude-haiku-4-5", 0.25, 500);
   await used(c, "claude-sonnet-4-5", 1, 2000);

@@ -35,6 +35,8 @@ describe("model gateway: the monthly cap", () => {
       "the first call's usage",
       async () => (await spentBy(first.session.id, first.owner)).calls >= 1,
     );
+    // Started before the cap: over the monthly budget no new session starts (budgets/month-budget.ts).
+    const sibling = await siblingSandbox(first.owner);
     const cap = await api(
       `/api/v1/tenants/${first.owner.tenantId}/settings/budget`,
       {
@@ -46,7 +48,6 @@ describe("model gateway: the monthly cap", () => {
     );
     expect(cap.status).toBe(200);
 
-    const sibling = await siblingSandbox(first.owner);
     expect((await spentBy(sibling.session.id, first.owner)).calls).toBe(0);
     const marker = `month-siblings-over-${crypto.randomUUID()}`;
     const refused = await anthropicCall(sibling.token, anthropicBody(marker, false));

@@ -38,8 +38,7 @@ export class UsageRollup {
   /** The `usage.rollup` deadline: throws when D1 fails, so the scheduler retries it. */
   async flush(meta: SessionMeta): Promise<void> {
     if (meta.prebuild) return;
-    await rollUpSessionUsage(this.db(), {
-      tenantId: meta.tenantId,
+    await rollUpSessionUsage(this.db(), meta.tenantId, {
       sessionId: meta.sessionId,
       repo: repoLabel(meta.repo),
       agent: meta.agent,

@@ -13,11 +13,16 @@ import {
 } from "@nightshift/protocol";
 import type { Database } from "../db/client";
 import { readGatewaySettings } from "../db/repositories/gateway-settings";
-import { monthOf, monthSpendUsd } from "../db/repositories/month-spend";
+import { monthSpendUsd } from "../db/repositories/month-spend";
 import { AppError } from "../http/app-error";
 import { type SessionCaps, sessionCapsFor } from "./session-caps";
 
 export const usd = (n: number) => `$${n.toFixed(2)}`;
+
+/** `YYYY-MM` in UTC: the month a day's spend counts against (model_usage.month). */
+export function monthOf(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}
 
 /** The status for `spentUsd` against `budget` in `period`: pure, so the banner and the 402 agree. */
 export function budgetStatusOf(budget: BudgetSettings, period: string, spentUsd: number): TenantBudgetStatus {

@@ -3,11 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { modelUsage } from "../schema";
 
-/** `YYYY-MM` in UTC, as model_usage.month stores it. */
-export function monthOf(at: Date): string {
-  return at.toISOString().slice(0, 7);
-}
-
+/** `month`: `YYYY-MM` (UTC), as model_usage.month stores it. */
 export async function monthSpendUsd(db: Database, tenantId: string, month: string): Promise<number> {
   const [row] = await db
     .select({ usd: sql<number>`coalesce(sum(${modelUsage.costUsd}), 0)` })

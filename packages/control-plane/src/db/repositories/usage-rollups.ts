@@ -9,7 +9,6 @@
 import type { Database } from "../client";
 
 export interface RollupSession {
-  tenantId: string;
   sessionId: string;
   /** `owner/name` or `local:<path>`. */
   repo: string;
@@ -42,10 +41,10 @@ const MOVE_CURSOR = `INSERT INTO usage_rollup_cursors (session_id, tenant_id, la
   ON CONFLICT (session_id) DO UPDATE SET last_usage_rowid = excluded.last_usage_rowid`;
 
 /** Raw D1 statements: drizzle cannot batch an INSERT … SELECT … ON CONFLICT with a grouped select. */
-export async function rollUpSessionUsage(db: Database, s: RollupSession): Promise<void> {
+export async function rollUpSessionUsage(db: Database, tenantId: string, s: RollupSession): Promise<void> {
   const d1 = db.$client;
   await d1.batch([
-    d1.prepare(ADD_PENDING).bind(s.tenantId, s.sessionId, s.repo, s.agent),
-    d1.prepare(MOVE_CURSOR).bind(s.tenantId, s.sessionId),
+    d1.prepare(ADD_PENDING).bind(tenantId, s.sessionId, s.repo, s.agent),
+    d1.prepare(MOVE_CURSOR).bind(tenantId, s.sessionId),
   ]);
 }

@@ -16,6 +16,7 @@ import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
 import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
+import { runRollupBench } from "./rollup-bench";
 import { runScheduleAccuracyBench } from "./schedule-accuracy";
 import { runSessionBench } from "./session-bench";
 import { runSlackAckBench } from "./slack-ack-bench";
@@ -46,6 +47,7 @@ const benches = {
   "git-proxy": runGitProxyBench,
   gateway: runGatewayBench,
   cost: runCostBench,
+  rollup: runRollupBench,
 } as const;
 const results: Record<string, unknown> = {
   at: new Date().toISOString(),

@@ -1,0 +1,124 @@
+/**
+ * D1 writes of one typical session, by table, with the usage roll-ups' share: a local-repo
+ * session whose first turn runs a tool and pushes, one follow-up turn, then stop (as the cost
+ * bench), on the local stack with the scripted model through the model gateway. D1 rows written
+ * are counted by triggers on the local D1 file (cost-meter.ts). After the session's roll-up flush
+ * has run (10 s after its end), the roll-ups are checked against the gateway's usage records.
+ */
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { createDemoRepo, StreamWatcher, startStack } from "@nightshift/devstack";
+import { meterWrites, sqliteFilesUnder, writesSince } from "./cost-meter";
+import { postJson } from "./stack-api";
+
+/** The brief's budget for the roll-ups' D1 writes per typical session. */
+const TARGET_ROLLUP_WRITES = 10;
+/** The flush runs ROLLUP_DELAY_MS (10 s) after the session ends; this bounds the wait for it. */
+const FLUSH_TIMEOUT_MS = 60_000;
+const ROLLUP_TABLES = ["usage_daily", "usage_rollup_cursors"];
+
+async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`rollup bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Sums {
+  calls: number;
+  tokens: number;
+  cost: number;
+}
+
+function sums(file: string, table: "model_usage" | "usage_daily"): Sums {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    const calls = table === "model_usage" ? "count(*)" : "coalesce(sum(calls), 0)";
+    const row = db
+      .prepare(
+        `SELECT ${calls} AS calls, coalesce(sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), 0) AS tokens,
+         coalesce(round(sum(cost_usd), 9), 0) AS cost FROM ${table}`,
+      )
+      .get() as unknown as Sums;
+    return { calls: Number(row.calls), tokens: Number(row.tokens), cost: Number(row.cost) };
+  } finally {
+    db.close();
+  }
+}
+
+export async function runRollupBench(log: (line: string) => void = console.log) {
+  const stack = await startStack({ forceScriptedModel: true, echo: process.env.BENCH_ECHO === "1" });
+  try {
+    createDemoRepo(stack.reposRoot, "rollup");
+    const [d1File] = sqliteFilesUnder(join(stack.stateDir, "wrangler", "v3", "d1")).filter(
+      (f) => !f.endsWith("metadata.sqlite"),
+    );
+    if (!d1File) throw new Error("rollup bench: no local D1 file");
+    meterWrites(d1File);
+    const model = stack.model;
+    if (!model) throw new Error("the rollup bench needs the scripted model");
+    model.enqueue(
+      { kind: "tool", name: "Bash", input: { command: "echo rollup >> NOTES.md", description: "note" } },
+      { kind: "text", text: "Added a note." },
+    );
+    const session = await postJson(stack, "/api/v1/sessions", {
+      repo: { kind: "local", path: "rollup" },
+      prompt: "Add a note to NOTES.md.",
+    });
+    const watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
+    const turnEnds = () => watcher.events.filter((e) => e.event.type === "turn.end").length;
+    await until("the first turn", () => turnEnds() === 1, 400_000).catch((err) => {
+      const seen = watcher.events.map((e) => JSON.stringify(e.event).slice(0, 200)).join("\n");
+      throw new Error(`${(err as Error).message}; the session's events:\n${seen}`);
+    });
+    model.enqueue({ kind: "text", text: "Done, nothing else to change." });
+    await postJson(stack, `/api/v1/sessions/${session.id}/prompts`, { text: "Anything else?" });
+    await until("the follow-up turn", () => turnEnds() === 2, 300_000);
+    await postJson(stack, `/api/v1/sessions/${session.id}/stop`, {});
+    await until(
+      "the session to stop",
+      () => watcher.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
+      60_000,
+    );
+    watcher.close();
+    const usage = sums(d1File, "model_usage");
+    await until(
+      "the roll-up flush",
+      () => sums(d1File, "usage_daily").calls === usage.calls && usage.calls > 0,
+      FLUSH_TIMEOUT_MS,
+    );
+    // Anything the session still had to write (index sync, alarms) lands before counting.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const { byTable, total } = writesSince(d1File);
+    const rollupWrites = ROLLUP_TABLES.reduce((n, t) => n + (byTable[t] ?? 0), 0);
+    const rolled = sums(d1File, "usage_daily");
+    const matches =
+      rolled.calls === usage.calls &&
+      rolled.tokens === usage.tokens &&
+      Math.abs(rolled.cost - usage.cost) < 1e-9;
+    log(
+      `D1 rows written by the session: ${total} (${Object.entries(byTable)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([t, n]) => `${t} ${n}`)
+        .join(", ")})`,
+    );
+    log(
+      `roll-ups: ${rollupWrites} rows written (target ≤ ${TARGET_ROLLUP_WRITES}) for ${usage.calls} model calls; ` +
+        `roll-ups ${matches ? "match" : "DO NOT match"} the usage records (${rolled.calls} calls, ${rolled.tokens} tokens, $${rolled.cost.toFixed(6)})`,
+    );
+    if (!matches) throw new Error("rollup bench: the roll-ups do not match the session's usage records");
+    return {
+      d1RowsWritten: total,
+      byTable,
+      modelCalls: usage.calls,
+      rollupRowsWritten: rollupWrites,
+      targetRollupRowsWritten: TARGET_ROLLUP_WRITES,
+      rollupsMatchUsage: matches,
+    };
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runRollupBench();

@@ -82,9 +82,11 @@ describe("the model gateway end to end", () => {
     w.close();
   });
 
-  it("a tenant over budget gets a clean failed turn with the gateway's message, and the model is not called", async () => {
+  // A tenant over its monthly budget cannot start a session at all (402 at create, control-plane
+  // tests); a session over its own cap still gets to the gateway, which refuses the call.
+  it("a session over its budget gets a clean failed turn with the gateway's message, and the model is not called", async () => {
     createDemoRepo(stack.reposRoot, "gw-e2e-budget");
-    await putBudget({ monthlyUsd: 0 });
+    await putBudget({ sessionUsd: 0 });
     try {
       const marker = `gateway-budget-${crypto.randomUUID()}`;
       const s = await createSession("gw-e2e-budget", `Say hello. ${marker}`);

@@ -186,8 +186,11 @@ describe("git proxy: fetch", () => {
     const bogus = "ghs_revokedRevokedRevokedRevoked0123";
     await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
       // The App lost access after the token was cached: the double now answers 401 for it.
-      const cache = (agent as unknown as { githubCredentials: { cache: { current: { token: string } } } })
-        .githubCredentials.cache;
+      const cache = (
+        agent as unknown as {
+          sandboxAccess: { parts: { githubCredentials: { cache: { current: { token: string } } } } };
+        }
+      ).sandboxAccess.parts.githubCredentials.cache;
       cache.current.token = bogus;
     });
     const res = await infoRefs(token, "git-upload-pack");

@@ -93,8 +93,11 @@ describe("GitHub token broker", () => {
     expect(first.ok).toBe(true);
     await runInDurableObject(sessionStub(session.id), (agent: SessionAgent) => {
       // Reach into the in-memory cache: the token is never in storage, so there is nothing else to age.
-      const cache = (agent as unknown as { githubCredentials: { cache: { current: { expiresAt: number } } } })
-        .githubCredentials.cache;
+      const cache = (
+        agent as unknown as {
+          sandboxAccess: { parts: { githubCredentials: { cache: { current: { expiresAt: number } } } } };
+        }
+      ).sandboxAccess.parts.githubCredentials.cache;
       cache.current.expiresAt = Date.now() + 4 * 60 * 1000;
     });
     const before = (await mints()).length;

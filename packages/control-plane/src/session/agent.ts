@@ -18,10 +18,8 @@ import { type SessionEventMasker, sessionEventMaskerFor } from "../secrets/event
 import { type PrebuildSession, prebuildSessionFor } from "../warm/prebuild-session";
 import type { BootstrapExchangeResult } from "./bootstrap-env";
 import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
-import { githubCredentialsFor } from "./capabilities";
 import type { SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
-import type { GithubCredentials } from "./github-credentials";
 import { ClientHub, readClientAttachment } from "./hub";
 import { staleSandbox, WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
@@ -36,7 +34,7 @@ import type {
   SessionInit,
 } from "./rpc-types";
 import { RuntimeEventEffects } from "./runtime-events";
-import { SandboxAccess, SESSION_NOT_FOUND } from "./sandbox-access";
+import { type SandboxAccess, SESSION_NOT_FOUND, sandboxAccessFor } from "./sandbox-access";
 import type { SandboxLauncher } from "./sandbox-launcher";
 import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { type SessionSnapshots, sessionSnapshotsFor } from "./sandbox-snapshots";
@@ -71,7 +69,6 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly snapshots: SessionSnapshots;
   /** A warm-start prebuild's snapshot and outcome (warm/prebuild-session.ts). */
   private readonly prebuild: PrebuildSession;
-  private readonly githubCredentials: GithubCredentials;
   /** The answers to the sandbox's HTTP calls: caller, bootstrap, git access, conversation. */
   private readonly sandboxAccess: SandboxAccess;
 
@@ -101,15 +98,9 @@ export class SessionAgent extends DurableObject<Bindings> {
       },
       tokenRenewal(env.SANDBOX_TOKEN_SECRET, () => this.store.meta.get("session.meta"), Date.now),
     );
-    this.githubCredentials = githubCredentialsFor(env, Date.now);
-    this.sandboxAccess = new SandboxAccess({
-      env,
-      meta: this.store.meta,
-      sql: ctx.storage.sql,
-      githubCredentials: this.githubCredentials,
-      isCurrentIncarnation: (hash) => this.bridge.isCurrentIncarnation(hash),
-      now: Date.now,
-    });
+    this.sandboxAccess = sandboxAccessFor(env, ctx.storage.sql, this.store.meta, (hash) =>
+      this.bridge.isCurrentIncarnation(hash),
+    );
     this.slot = new SessionSlot(env, this.store.meta, this.scheduler, IDLE_RELEASE_MS, Date.now);
     this.launcher = sandboxLauncherFor(env, this.store.meta);
     const publish = (events: AgentEvent[]) => this.publish(events);

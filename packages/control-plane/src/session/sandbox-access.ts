@@ -10,6 +10,7 @@ import type { GitAccess } from "../git-proxy/git-caller";
 import { isSessionRepo } from "../git-proxy/git-path";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
 import { type BootstrapExchangeResult, bootstrapExchangeFor } from "./bootstrap-env";
+import { githubCredentialsFor } from "./capabilities";
 import { ConversationStore, type SaveResult } from "./conversation-store";
 import type { GithubCredentials } from "./github-credentials";
 import type { MetaStore } from "./meta-store";
@@ -47,6 +48,17 @@ export interface SandboxAccessParts {
   githubCredentials: GithubCredentials;
   isCurrentIncarnation(incarnationHash: string): boolean;
   now: () => number;
+}
+
+/** The DO's SandboxAccess, wired to the deployment's GitHub credentials and the wall clock. */
+export function sandboxAccessFor(
+  env: Bindings,
+  sql: SqlStorage,
+  meta: MetaStore,
+  isCurrentIncarnation: (incarnationHash: string) => boolean,
+): SandboxAccess {
+  const githubCredentials = githubCredentialsFor(env, Date.now);
+  return new SandboxAccess({ env, meta, sql, githubCredentials, isCurrentIncarnation, now: Date.now });
 }
 
 /** The answers the session's DO gives its sandbox's HTTP calls (routes/sandbox-*.ts). */

@@ -12,7 +12,6 @@ import type {
 import { ulid } from "ulid";
 import { recordAudit } from "../audit/record";
 import { openDatabase } from "../db/client";
-import { getAutomation } from "../db/repositories/automations";
 import {
   type ApiKeyRow,
   findApiKey,
@@ -20,6 +19,7 @@ import {
   listApiKeys as listApiKeyRows,
   revokeApiKey as revokeApiKeyRow,
 } from "../db/repositories/api-keys";
+import { getAutomation } from "../db/repositories/automations";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { generateApiKey } from "../tenancy/api-key-format";

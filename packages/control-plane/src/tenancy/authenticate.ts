@@ -48,7 +48,9 @@ async function fromApiKey(c: Context<AppEnv>, header: string): Promise<Principal
     throw unauthorized("this API key's creator has left the tenant, so the key no longer works");
   // A scoped key (automations:trigger) starts automations at /webhooks/in/:id and does nothing else.
   if (key.scope)
-    throw unauthorized(`this API key is scoped to ${key.scope}; it works only at POST /webhooks/in/<automation id>`);
+    throw unauthorized(
+      `this API key is scoped to ${key.scope}; it works only at POST /webhooks/in/<automation id>`,
+    );
   const staleBefore = new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString();
   if (!key.lastUsedAt || key.lastUsedAt < staleBefore) {
     await touchApiKey(db, key.tenantId, key.id, now.toISOString(), staleBefore);

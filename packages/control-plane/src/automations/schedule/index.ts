@@ -5,7 +5,7 @@
 import type { Bindings } from "../../env";
 import { type ArmResult, automationScheduleName } from "./automation-schedule";
 
-export { MIN_INTERVAL_MINUTES, nextFireAfter, validateSchedule } from "./cron";
+export { nextFireAfter, validateSchedule } from "./cron";
 
 function scheduleStub(env: Bindings, automationId: string) {
   return env.AUTOMATION_SCHEDULE.getByName(automationScheduleName(automationId));

@@ -180,7 +180,7 @@ describe("GitHub settings", () => {
     expect(screen.queryByRole("button")).toBeNull();
   });
 
-  it("gives a member only the tabs they may use (GitHub, Slack, Network, Sandboxes, Agents, Model accounts)", async () => {
+  it("gives a member only the tabs they may use (GitHub, Slack, Linear, Network, Sandboxes, Agents, Model accounts)", async () => {
     routeFetch({ [`GET ${GITHUB_PATH}`]: () => json(connection()) });
     openGithubTab(meAs("member"), "/settings");
     await screen.findByText("An owner can connect GitHub.");
@@ -188,6 +188,7 @@ describe("GitHub settings", () => {
     expect(tabs.map((t) => t.textContent)).toEqual([
       "GitHub",
       "Slack",
+      "Linear",
       "Network",
       "Sandboxes",
       "Agents",

@@ -4,7 +4,7 @@
  * the GitHub one works on the failing branch (its own, or a new branch with a PR into the default
  * branch when that is what failed), on a repository the acting member can push to.
  */
-import type { AutomationTestResult, Session } from "@nightshift/protocol";
+import type { AutomationTestResult } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import failedRun from "../src/automations/presets/fixtures/github-workflow_run.completed.failure.json";
 import succeededRun from "../src/automations/presets/fixtures/github-workflow_run.completed.success.json";
@@ -15,7 +15,9 @@ import {
   deliver,
   expectJson,
   githubHeaders,
+  runOnceSettled,
   sentryHeaders,
+  sessionOnceCreated,
   webhookBody,
 } from "./automations-support";
 import { githubTenant } from "./github-tenant";
@@ -56,10 +58,7 @@ describe("Sentry preset", () => {
     expect(forged.status).toBe(401);
     const res = await deliver(automation.id, body, await sentryHeaders(secret, body));
     const { sessionId } = await expectJson<{ sessionId: string }>(res, 202);
-    const session = await expectJson<Session>(
-      await api(`/api/v1/tenants/${owner.tenantId}/sessions/${sessionId}`, {}, owner),
-      200,
-    );
+    const session = await sessionOnceCreated(owner, sessionId);
     expect(session.title).toContain(title.slice(0, 20));
     // The same issue alerting again is the same run (the preset's natural id), not a second session.
     const again = await deliver(automation.id, body, await sentryHeaders(secret, body));
@@ -91,10 +90,7 @@ describe("GitHub Actions preset", () => {
     expect(forged.status).toBe(401);
     const res = await deliver(automation.id, body, await githubHeaders(secret ?? "", body));
     const { sessionId } = await expectJson<{ sessionId: string }>(res, 202);
-    const session = await expectJson<Session>(
-      await api(`/api/v1/tenants/${owner.tenantId}/sessions/${sessionId}`, {}, owner),
-      200,
-    );
+    const session = await sessionOnceCreated(owner, sessionId);
     expect(session).toMatchObject({
       trigger: "webhook",
       branch: "fix-login-redirect",
@@ -108,10 +104,7 @@ describe("GitHub Actions preset", () => {
     const body = JSON.stringify(failureOn("main"));
     const res = await deliver(automation.id, body, await githubHeaders(secret ?? "", body));
     const { sessionId } = await expectJson<{ sessionId: string }>(res, 202);
-    const session = await expectJson<Session>(
-      await api(`/api/v1/tenants/${owner.tenantId}/sessions/${sessionId}`, {}, owner),
-      200,
-    );
+    const session = await sessionOnceCreated(owner, sessionId);
     expect(session.branch).toMatch(/^nightshift\//);
   });
 
@@ -122,10 +115,16 @@ describe("GitHub Actions preset", () => {
     expect(await expectJson(res, 200)).toMatchObject({ skipped: expect.any(String) });
   });
 
-  it("a failure on a repository the tenant has not connected fails the run with the reason", async () => {
-    const { automation, secret } = await actionsAutomation();
+  it("a failure on a repository the tenant has not connected fails the run with the reason, and no session appears", async () => {
+    const { owner, automation, secret } = await actionsAutomation();
     const body = JSON.stringify(failedRun);
     const res = await deliver(automation.id, body, await githubHeaders(secret ?? "", body));
-    expect(await expectJson(res, 200)).toMatchObject({ failed: expect.stringMatching(/not connected/) });
+    // The 202 comes before the session is created; the write check that refuses it runs after.
+    const { sessionId, runId } = await expectJson<{ sessionId: string; runId: string }>(res, 202);
+    const run = await runOnceSettled(owner, automation.id, runId);
+    expect(run).toMatchObject({ outcome: "failed", reason: expect.stringMatching(/not connected/) });
+    expect(run.sessionId).toBeUndefined();
+    const session = await api(`/api/v1/tenants/${owner.tenantId}/sessions/${sessionId}`, {}, owner);
+    expect(session.status).toBe(404);
   });
 });

@@ -3,8 +3,15 @@
  * Standard Webhooks sender does (the reference library, via signatures.ts), and post it to
  * /webhooks/in/:id with nobody's credentials.
  */
-import type { AutomationCreated, AutomationInput } from "@nightshift/protocol";
+import type {
+  AutomationCreated,
+  AutomationInput,
+  AutomationRun,
+  AutomationRunsPage,
+  Session,
+} from "@nightshift/protocol";
 import { expect } from "vitest";
+import { waitFor } from "../../testkit/src/wait-for";
 import { signStandardWebhook } from "../src/automations/signatures";
 import { hmacSha256Hex } from "../src/integrations/hmac";
 import { api, type Identity, postJson } from "./helpers";
@@ -102,5 +109,37 @@ export function patchAutomation(who: Identity, id: string, body: unknown): Promi
     automationsPath(who, `/${id}`),
     { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
     who,
+  );
+}
+
+/** The session a webhook's 202 named, once created (it is created right after the answer). */
+export async function sessionOnceCreated(who: Identity, sessionId: string): Promise<Session> {
+  const path = `/api/v1/tenants/${who.tenantId}/sessions/${sessionId}`;
+  const res = await waitFor(
+    async () => {
+      const answer = await api(path, {}, who);
+      return answer.status === 200 ? answer : null;
+    },
+    `session ${sessionId} to be created`,
+    10_000,
+  );
+  return (await res.json()) as Session;
+}
+
+/** The run once it has settled (its session created, or its failure recorded). */
+export async function runOnceSettled(
+  who: Identity,
+  automationId: string,
+  runId: string,
+): Promise<AutomationRun> {
+  return waitFor(
+    async () => {
+      const res = await api(automationsPath(who, `/${automationId}/runs`), {}, who);
+      const { runs } = (await res.json()) as AutomationRunsPage;
+      const run = runs.find((r) => r.id === runId);
+      return run && (run.outcome !== "started" || run.sessionStatus) ? run : null;
+    },
+    `run ${runId} to settle`,
+    10_000,
   );
 }

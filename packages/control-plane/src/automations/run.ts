@@ -10,6 +10,7 @@ import { ulid } from "ulid";
 import { openDatabase } from "../db/client";
 import {
   countLiveAutomationSessions,
+  countPendingAutomationSessions,
   insertRun,
   type NewRun,
   settleRun,
@@ -20,7 +21,7 @@ import { findMembership } from "../db/repositories/tenancy";
 import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
-import { createSession } from "../services/sessions";
+import { createSession, newSessionId } from "../services/sessions";
 import { type Evaluation, evaluateAutomation } from "./evaluate";
 
 export type RunRequest = {
@@ -28,6 +29,12 @@ export type RunRequest = {
   triggerId: string;
   payload: unknown;
   trigger: "webhook" | "schedule";
+  /**
+   * Given (a webhook, `waitUntil`): the run answers as soon as it is claimed and within its limits,
+   * with a session id allocated for it, and the session is created after the answer — a sender
+   * waits milliseconds, not for the write check. A creation that fails settles the run as failed.
+   */
+  defer?: (work: Promise<unknown>) => void;
 };
 
 /** A run, and for a rate-limited one how long until it could start (the delivery's Retry-After). */
@@ -37,6 +44,8 @@ const HOUR_MS = 60 * 60 * 1000;
 /** A guess for a run refused by the concurrency limit: sessions take minutes, not seconds. */
 const CONCURRENCY_RETRY_SECONDS = 60;
 const REASON_MAX = 500;
+/** A started run whose session is not there yet counts as running for this long (its creation may have died). */
+const PENDING_WINDOW_MS = 10 * 60 * 1000;
 
 type Db = ReturnType<typeof openDatabase>;
 
@@ -91,11 +100,19 @@ async function overLimit(
 ): Promise<{ reason: string; retryAfterSeconds: number } | null> {
   const { maxRunsPerHour, maxConcurrent } = automation.limits;
   const since = new Date(now.getTime() - HOUR_MS).toISOString();
-  // Both reads at once: every millisecond here is in the sender's wait for the answer.
-  const [runs, live] = await Promise.all([
+  // The reads at once: every millisecond here is in the sender's wait for the answer.
+  const [runs, running, pending] = await Promise.all([
     startedRunsSince(db, automation.tenantId, automation.id, since),
     countLiveAutomationSessions(db, automation.tenantId, automation.id),
+    countPendingAutomationSessions(
+      db,
+      automation.tenantId,
+      automation.id,
+      new Date(now.getTime() - PENDING_WINDOW_MS).toISOString(),
+      runId,
+    ),
   ]);
+  const live = running + pending;
   // This run's own claim is already among them.
   const started = runs.filter((r) => r.id !== runId);
   const oldest = started[0];
@@ -146,11 +163,13 @@ async function startSession(
   now: Date,
 ): Promise<StartedRun> {
   const { automation } = req;
+  const allocated = req.defer ? newSessionId() : undefined;
   // Claimed first, so a replay is a duplicate whatever the limits say now.
   const claimed = await recordClaimed(db, automation, {
     at: now.toISOString(),
     triggerId: req.triggerId,
     outcome: "started",
+    ...(allocated ? { sessionId: allocated } : {}),
   });
   if (claimed.outcome === "duplicate") return claimed;
   const refuse = async (outcome: "failed" | "rate_limited", reason: string): Promise<AutomationRun> => {
@@ -173,8 +192,8 @@ async function startSession(
       "failed",
       "the member this automation acts as has left the tenant; an admin must save it again to act as them",
     );
-  try {
-    const session = await createSession(
+  const create = () =>
+    createSession(
       env,
       actor,
       {
@@ -189,14 +208,24 @@ async function startSession(
       {
         automation: { id: automation.id, name: automation.name },
         ...(run.branch ? { branch: run.branch } : {}),
+        ...(allocated ? { id: allocated } : {}),
       },
     );
-    await settleRun(db, automation.tenantId, claimed.id, { sessionId: session.id });
-    return { ...claimed, sessionId: session.id, sessionStatus: session.status };
-  } catch (error) {
+  const failed = (error: unknown) => {
     if (!(error instanceof AppError))
       console.error(`automation ${automation.id} run ${claimed.id}: ${String(error)}`);
     return refuse("failed", failureText(error));
+  };
+  if (req.defer && allocated) {
+    req.defer(create().catch(failed));
+    return { ...claimed, sessionId: allocated, sessionStatus: "queued" };
+  }
+  try {
+    const session = await create();
+    await settleRun(db, automation.tenantId, claimed.id, { sessionId: session.id });
+    return { ...claimed, sessionId: session.id, sessionStatus: session.status };
+  } catch (error) {
+    return failed(error);
   }
 }
 
@@ -222,6 +251,10 @@ export async function startAutomationRun(env: Bindings, req: RunRequest, now: Da
       reason: evaluation.reason,
     });
   else run = await startSession(env, db, req, evaluation, now);
-  if (run.outcome !== "duplicate") await markAutomationRan(db, automation.tenantId, automation.id, at);
+  if (run.outcome !== "duplicate") {
+    const ran = markAutomationRan(db, automation.tenantId, automation.id, at);
+    if (req.defer) req.defer(ran);
+    else await ran;
+  }
   return run;
 }

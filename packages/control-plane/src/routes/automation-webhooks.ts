@@ -1,6 +1,6 @@
 /**
  * POST /webhooks/in/:automationId — an automation's inbound webhook. 202 `{sessionId, runId}` when
- * a session started; 200 `{skipped}`, `{duplicate: true}` or `{failed}` otherwise; 401 for a bad,
+ * a session starts (created right after the answer; if that fails, the run history says why); 200 `{skipped}`, `{duplicate: true}` or `{failed}` otherwise; 401 for a bad,
  * missing or stale signature (or key); 404 for an unknown, disabled or schedule automation alike;
  * 413 over the body cap (the app-wide body limit); 429 with Retry-After over a limit.
  */
@@ -28,6 +28,8 @@ export const automationWebhookRoutes = new Hono<AppEnv>().post("/:automationId",
       triggerId: delivery.triggerId,
       payload: delivery.payload,
       trigger: "webhook",
+      // The session is created after the 202 (its id is allocated now): the sender waits milliseconds.
+      defer: (work) => c.executionCtx.waitUntil(work),
     },
     now,
   );

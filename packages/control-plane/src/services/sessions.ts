@@ -32,6 +32,8 @@ import type { SessionGithubBinding } from "../session/store";
 import { resolveAgentChoice } from "./agent-choice";
 import { resolveSandboxProvider } from "./sandbox-settings";
 
+const SESSION_ID = /^[0-9a-z]{26}$/;
+
 export function newSessionId(): string {
   return ulid().toLowerCase();
 }
@@ -85,6 +87,8 @@ export interface SessionOrigin {
   linear?: LinearBinding;
   /** A session started by an automation (trigger webhook or schedule): shown on the session. */
   automation?: { id: string; name: string };
+  /** An id allocated before the session exists (newSessionId()): an automation's 202 names it first. */
+  id?: string;
 }
 
 export async function createSession(
@@ -109,7 +113,7 @@ export async function createSession(
   const { agent, model } = await resolveAgentChoice(env, actor.tenantId, req);
   const sandboxProvider = await resolveSandboxProvider(env, actor.tenantId, req.repo);
   const slots = slotPolicyFrom(env, sandboxProvider);
-  const id = newSessionId();
+  const id = origin.id && SESSION_ID.test(origin.id) ? origin.id : newSessionId();
   const title = req.title ?? titleFrom(req.prompt);
   const now = new Date().toISOString();
   const session = await insertSession(openDatabase(env.DB), actor.tenantId, {

@@ -4,7 +4,7 @@
  * atomically, whichever of two racing deliveries inserts first.
  */
 import type { AutomationRun, AutomationRunOutcome, SessionStatus } from "@nightshift/protocol";
-import { and, asc, desc, eq, gte, lt, notInArray } from "drizzle-orm";
+import { and, asc, desc, eq, gte, isNull, lt, ne, notInArray } from "drizzle-orm";
 import type { Database } from "../client";
 import { automationRuns, sessions } from "../schema";
 
@@ -32,6 +32,8 @@ export interface NewRun {
   triggerId: string;
   outcome: AutomationRunOutcome;
   reason?: string;
+  /** A session id allocated before the session exists (a webhook's 202 names it at once). */
+  sessionId?: string;
   /** Claims the trigger id: the insert is refused (null) when another run already holds it. */
   claim: boolean;
 }
@@ -49,6 +51,7 @@ export async function insertRun(db: Database, tenantId: string, run: NewRun): Pr
       dedupeKey: run.claim ? run.triggerId : null,
       outcome: run.outcome,
       reason: run.reason ?? null,
+      sessionId: run.sessionId ?? null,
     })
     .onConflictDoNothing()
     .returning();
@@ -67,7 +70,8 @@ export async function settleRun(
     .set(
       "sessionId" in result
         ? { sessionId: result.sessionId }
-        : { outcome: result.outcome, reason: result.reason.slice(0, 500), dedupeKey: null },
+        : // A failed run names no session: one allocated for it was never created.
+          { outcome: result.outcome, reason: result.reason.slice(0, 500), dedupeKey: null, sessionId: null },
     )
     .where(and(eq(automationRuns.tenantId, tenantId), eq(automationRuns.id, runId)));
 }
@@ -115,6 +119,35 @@ export async function startedRunsSince(
 }
 
 /** Sessions this automation started that have not ended (its concurrency). */
+/**
+ * Started runs of the automation since `since` whose session does not exist yet (being created
+ * after a webhook's 202, or by a run still in flight), other than `exceptRunId`: the concurrency
+ * limit counts them with the live sessions, so two deliveries cannot both take the last slot.
+ */
+export async function countPendingAutomationSessions(
+  db: Database,
+  tenantId: string,
+  automationId: string,
+  since: string,
+  exceptRunId: string,
+): Promise<number> {
+  const rows = await db
+    .select({ id: automationRuns.id })
+    .from(automationRuns)
+    .leftJoin(sessions, and(eq(sessions.tenantId, tenantId), eq(sessions.id, automationRuns.sessionId)))
+    .where(
+      and(
+        eq(automationRuns.tenantId, tenantId),
+        eq(automationRuns.automationId, automationId),
+        eq(automationRuns.outcome, "started"),
+        gte(automationRuns.at, since),
+        ne(automationRuns.id, exceptRunId),
+        isNull(sessions.id),
+      ),
+    );
+  return rows.length;
+}
+
 export async function countLiveAutomationSessions(
   db: Database,
   tenantId: string,

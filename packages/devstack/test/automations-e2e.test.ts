@@ -87,11 +87,13 @@ describe("webhook automations end to end", () => {
     const res = await signedPost(automation.id, secret ?? "", payload, "msg_e2e_1");
     expect(res.status).toBe(202);
     const { sessionId } = (await res.json()) as { sessionId: string; runId: string };
-    const session = (await (
-      await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`, {
+    // The 202 comes first; the session is created right after it.
+    const session = await waitFor(async () => {
+      const answer = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`, {
         headers: octo.headers,
-      })
-    ).json()) as Session;
+      });
+      return answer.status === 200 ? ((await answer.json()) as Session) : null;
+    }, "the session the 202 named");
     expect(session).toMatchObject({
       trigger: "webhook",
       automation: { id: automation.id, name: "Alert fixer" },

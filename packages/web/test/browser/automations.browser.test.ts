@@ -130,7 +130,18 @@ describe("automations in the dashboard", () => {
     const sessionId = started.sessionId;
     await screenshot(page, "automation-run-history");
 
-    // The session list names the automation that started it.
+    // The session list names the automation that started it (created right after the 202: the
+    // session's own page answers once it exists).
+    await expect
+      .poll(
+        () =>
+          page.evaluate(
+            async (id) => (await fetch(`/api/v1/sessions/${id}`, { credentials: "same-origin" })).status,
+            sessionId,
+          ),
+        { timeout: 20_000 },
+      )
+      .toBe(200);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sessions" }).click();
     const badge = page.locator(`tr[data-session-id='${sessionId}'] [data-testid='session-automation']`);
     await badge.waitFor();

@@ -17,6 +17,16 @@ function request(spec: ProbeSpec, index: number): { url: string; init: RequestIn
   const d = spec.delivery;
   if (!d) return { url: spec.url, init: {} };
   const body = d.bodies[index % d.bodies.length]!;
+  if (d.linear) {
+    // Linear refuses a delivery whose webhookTimestamp is over a minute off: stamped when sent.
+    const stamped = body.replace('"webhookTimestamp":0', `"webhookTimestamp":${Date.now()}`);
+    const linearHeaders = {
+      "content-type": "application/json",
+      "linear-delivery": randomUUID(),
+      "linear-signature": d.signature ?? createHmac("sha256", d.secret).update(stamped).digest("hex"),
+    };
+    return { url: spec.url, init: { method: "POST", headers: linearHeaders, body: stamped } };
+  }
   if (d.slack) {
     const ts = Math.floor(Date.now() / 1000);
     const signature = `v0=${createHmac("sha256", d.secret).update(`v0:${ts}:${body}`).digest("hex")}`;

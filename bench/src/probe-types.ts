@@ -14,6 +14,11 @@ export interface ProbeSpec {
     signature?: string;
     /** Signed as Slack signs Events API requests (v0, with a timestamp) instead of as GitHub. */
     slack?: boolean;
+    /**
+     * Signed as Linear signs webhooks (hex HMAC of the body in `Linear-Signature`, a new
+     * `Linear-Delivery` each), the body's `"webhookTimestamp":0` set to the send time first.
+     */
+    linear?: boolean;
   };
 }
 

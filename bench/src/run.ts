@@ -14,6 +14,7 @@ import { runDaytonaBench } from "./daytona-bench";
 import { runEgressBench } from "./egress-bench";
 import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
+import { runLinearAckBench } from "./linear-ack-bench";
 import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
 import { runRollupBench } from "./rollup-bench";
@@ -40,6 +41,7 @@ const benches = {
   egress: runEgressBench,
   webhook: runWebhookBench,
   "slack-ack": runSlackAckBench,
+  "linear-ack": runLinearAckBench,
   "schedule-accuracy": runScheduleAccuracyBench,
   "automation-ack": runAutomationAckBench,
   waituntil: runWaitUntilBench,

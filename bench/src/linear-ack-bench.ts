@@ -1,0 +1,76 @@
+/**
+ * Linear ack latency under `wrangler dev`: 1,000 signed `AgentSessionEvent` deliveries (each a new
+ * Linear-Delivery, stamped with the send time) to `/webhooks/linear`, each timed from the start of
+ * the request to the last byte of the answer, interleaved with `GET /api/v1/health`. The answer
+ * covers what Linear waits for: the signature, parsing, the timestamp window and the delivery
+ * claim in D1; the routing (an organization no tenant installed, so nothing starts) runs after it.
+ * Target: p99 < 25 ms and at most 2× the bare route.
+ */
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { startRecordedStack } from "@nightshift/devstack";
+import { runInterleaved } from "./interleave";
+import type { ProbeSpec } from "./probe-types";
+import { ms } from "./stats";
+import { header, row, type VariantResult, variantOf } from "./webhook-report";
+
+const DELIVERIES = Number(process.env.BENCH_LINEAR_DELIVERIES ?? 1000);
+const WARMUP = Number(process.env.BENCH_LINEAR_WARMUP ?? 50);
+const TARGET = { p99Ms: 25, ratio: 2 } as const;
+const SECRET = "bench-linear-webhook-secret";
+/** A real delivery's shape (the control plane's router tests use the same recording). */
+const CREATED = new URL(
+  "../../packages/control-plane/test/fixtures/linear-webhooks/agent-session-event.created.json",
+  import.meta.url,
+);
+
+export interface LinearAckBenchResult {
+  ack: VariantResult;
+  target: typeof TARGET;
+  met: { p99: boolean; ratio: boolean };
+  loadAverage: { before: number[]; after: number[] };
+}
+
+/** The recorded delivery with its timestamp as the placeholder the probe thread stamps. */
+function createdBody(): string {
+  const event = JSON.parse(readFileSync(CREATED, "utf8")) as Record<string, unknown>;
+  return JSON.stringify({ ...event, webhookTimestamp: 0 });
+}
+
+export async function runLinearAckBench(
+  log: (line: string) => void = console.log,
+): Promise<LinearAckBenchResult> {
+  const before = loadavg();
+  const stack = await startRecordedStack({ vars: { LINEAR_WEBHOOK_SECRET: SECRET } });
+  try {
+    const probes: ProbeSpec[] = [
+      {
+        name: "webhook",
+        expect: 200,
+        url: `${stack.url}/webhooks/linear`,
+        delivery: { event: "AgentSessionEvent", bodies: [createdBody()], secret: SECRET, linear: true },
+      },
+      { name: "health", expect: 200, url: `${stack.url}/api/v1/health` },
+    ];
+    const ack = variantOf(await runInterleaved({ probes, rounds: DELIVERIES, warmup: WARMUP }));
+    log(
+      "Linear ack: signed AgentSessionEvent deliveries (new Linear-Delivery each) interleaved with the health route",
+    );
+    log(header());
+    log(row("POST /webhooks/linear", ack.webhook, `${ack.accepted} × 200, ${ack.failed} failed`));
+    log(row("GET /api/v1/health", ack.health, `${ack.healthFailed} failed`));
+    log(`  ratio linear / health: p50 ${ack.ratio.p50.toFixed(2)}×, p99 ${ack.ratio.p99.toFixed(2)}×`);
+    for (const f of ack.failures) log(`  failure: ${f.status} ${f.body}`);
+    const met = { p99: ack.webhook.p99 < TARGET.p99Ms, ratio: ack.ratio.p99 <= TARGET.ratio };
+    log(
+      `  target p99 < ${ms(TARGET.p99Ms)}: ${met.p99 ? "met" : "MISSED"}; ratio ≤ ${TARGET.ratio}: ${met.ratio ? "met" : "MISSED"}`,
+    );
+    return { ack, target: TARGET, met, loadAverage: { before, after: loadavg() } };
+  } finally {
+    await stack.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await runLinearAckBench();
+}

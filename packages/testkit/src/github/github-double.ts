@@ -59,6 +59,8 @@ export interface GithubDouble extends ReturnType<typeof eventMethods> {
   state: State;
   /** Every installation-token request, with what was asked for. */
   tokenMints: MintRequest[];
+  /** Every credential the double handed out: installation tokens and users' OAuth tokens. */
+  issuedTokens(): string[];
   gitAccess: GitAccessRecord[];
   requests: { method: string; path: string; auth: "app" | "installation" | "user" | "none" }[];
   repoId(owner: string, name: string): number;
@@ -206,6 +208,7 @@ export async function startGithubDouble(input: GithubDoubleOptions = {}): Promis
     app: { ...options.app, privateKeyPem: keys.privateKeyPem },
     state,
     tokenMints: tokens.mints,
+    issuedTokens: () => [...tokens.issued(), ...userTokens.keys()],
     gitAccess,
     requests,
     repoId: (owner, name) => mustRepo(owner, name).id,

@@ -130,6 +130,11 @@ export class InstallationTokens {
     return token;
   }
 
+  /** Every token minted so far (a test looks for them where they must not be). */
+  issued(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** The token, or "expired", or undefined when GitHub would not know it. */
   lookup(token: string, now: number): InstallationToken | "expired" | undefined {
     const found = this.tokens.get(token);

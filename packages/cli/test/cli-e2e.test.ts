@@ -132,8 +132,17 @@ describe("the nightshift CLI against the real Worker", () => {
     const push = events.find((e) => e.event.type === "git.push")?.event;
     expect(push?.type).toBe("git.push");
     const branch = push?.type === "git.push" ? push.branch : "";
-    expect(git(repo, ["rev-parse", "--verify", `refs/heads/${branch}`])).toBe(
-      push?.type === "git.push" ? push.sha : "",
+    const sha = push?.type === "git.push" ? push.sha : "";
+    // The push reaches the local repository through the host's mirror, just after the event.
+    const headOf = () => {
+      try {
+        return git(repo, ["rev-parse", "--verify", `refs/heads/${branch}`]);
+      } catch {
+        return null;
+      }
+    };
+    expect(await waitFor(() => headOf() === sha && sha, "the pushed branch in the repository", 15_000)).toBe(
+      sha,
     );
     expect(events.at(-1)?.event).toMatchObject({ type: "turn.end", status: "completed" });
 
@@ -149,8 +158,9 @@ describe("the nightshift CLI against the real Worker", () => {
 
   it("a failed turn makes run --follow exit 1", async () => {
     createDemoRepo(stack.reposRoot, "cli-fail");
-    // A tenant over its budget: the model gateway refuses the agent's first call and the turn fails.
-    await putBudget({ monthlyUsd: 0 });
+    // A session over its budget: the model gateway refuses the agent's first call and the turn
+    // fails. (A tenant over its monthly budget cannot start the session at all: 402 at create.)
+    await putBudget({ sessionUsd: 0 });
     try {
       const run = await runCli(["run", "local:cli-fail", "Do something.", "--follow"], env);
       expect(run.stdout).toMatch(/turn ended failed/);

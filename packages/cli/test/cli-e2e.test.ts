@@ -202,7 +202,7 @@ describe("the nightshift CLI against the real Worker", () => {
     expect(streamed.join("").replace(/\s+/g, " ").trim()).toBe(words.join(" "));
   });
 
-  it("secrets set reads the value from stdin and never shows it; automations ls says it is not there yet", async () => {
+  it("secrets set reads the value from stdin and never shows it; automations ls lists the tenant's automations", async () => {
     const value = `v-${crypto.randomUUID()}`;
     const set = await runCli(["secrets", "set", "CLI_TOKEN"], env, `${value}\n`);
     expect(set.code, set.stderr).toBe(0);
@@ -213,9 +213,29 @@ describe("the nightshift CLI against the real Worker", () => {
     expect((await runCli(["secrets", "rm", "CLI_TOKEN"], env)).code).toBe(0);
     expect((await runCli(["secrets", "ls", "--json"], env)).stdout).not.toContain("CLI_TOKEN");
 
-    const automations = await runCli(["automations", "ls"], env);
-    expect(automations.code).toBe(4);
-    expect(automations.stderr).toMatch(/automations are not available on this control plane yet/);
+    const none = await runCli(["automations", "ls"], env);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stderr).toMatch(/no automations/);
+    const created = await fetch(`${stack.url}/api/v1/tenants/${stack.tenantId}/automations`, {
+      method: "POST",
+      headers: stack.headers,
+      body: JSON.stringify({
+        name: "Nightly deps",
+        trigger: { kind: "schedule", cron: "0 3 * * *", timezone: "Europe/Berlin" },
+        repo: { mode: "fixed", repo: { kind: "local", path: "demo" } },
+        promptTemplate: "Bump the dependencies.",
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const listed = await runCli(["automations", "ls"], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(
+      /Nightly deps {2}schedule 0 3 \* \* \* \(Europe\/Berlin\) {2}enabled {2}next /,
+    );
+    const json = JSON.parse((await runCli(["automations", "ls", "--json"], env)).stdout) as {
+      name: string;
+    }[];
+    expect(json.map((a) => a.name)).toEqual(["Nightly deps"]);
   });
 
   it("a bad API key gets a clear message and exit 3; an unknown session exit 4", async () => {

@@ -9,6 +9,7 @@ import {
   EventsPageQuery,
   Health,
   ListAgentsResponse,
+  ListAutomationsResponse,
   ListSecretsResponse,
   ListSessionsQuery,
   ListSessionsResponse,
@@ -43,12 +44,6 @@ export interface ClientOptions {
 
 const SessionId = z.string().regex(/^[0-9a-z]{26}$/, "a session id is 26 lowercase letters and digits");
 const SecretScope = z.strictObject({ repo: RepoKey.optional() });
-
-/** Automations are a later feature; this reads whatever list a control plane that has them sends. */
-const ListAutomationsResponse = z.object({
-  automations: z.array(z.looseObject({ id: z.string(), name: z.string().optional() })),
-});
-export type ListAutomationsResponse = z.infer<typeof ListAutomationsResponse>;
 
 function credentialHeaders(options: ClientOptions): Record<string, string> {
   if (options.apiKey !== undefined) {
@@ -199,10 +194,11 @@ export function createClient(options: ClientOptions) {
     },
     secrets,
     automations: {
+      // Automations live only under a tenant path.
       list: async (signal?: AbortSignal): Promise<ListAutomationsResponse> =>
         send(transport, {
           method: "GET",
-          path: scoped("/automations"),
+          path: `/api/v1/tenants/${encodeURIComponent(await tenantId())}/automations`,
           response: ListAutomationsResponse,
           signal,
         }),

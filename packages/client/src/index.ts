@@ -1,8 +1,3 @@
-export {
-  type ClientOptions,
-  createClient,
-  type ListAutomationsResponse,
-  type NightshiftClient,
-} from "./client.ts";
+export { type ClientOptions, createClient, type NightshiftClient } from "./client.ts";
 export { ApiError, type FieldIssue, NetworkError, RequestValidationError } from "./errors.ts";
 export type { StreamOptions, StreamState } from "./stream.ts";

@@ -2,6 +2,7 @@
 import type { Role } from "@nightshift/protocol";
 import type { AutomationSchedule } from "./automations/schedule/automation-schedule";
 import type { SandboxSlots } from "./capacity/slots";
+import type { TenantRateLimiter } from "./rate-limit/tenant-limiter";
 import type { SessionAgent } from "./session/agent";
 import type { Principal } from "./tenancy/principal";
 import type { WarmPool } from "./warm/warm-pool";
@@ -15,6 +16,8 @@ export interface Bindings {
   WARM_POOL: DurableObjectNamespace<WarmPool>;
   /** One per scheduled automation: its alarm is the next fire time (automations/schedule). */
   AUTOMATION_SCHEDULE: DurableObjectNamespace<AutomationSchedule>;
+  /** One per tenant: the GCRA state of its rate limits (rate-limit/tenant-limiter.ts). */
+  RATE_LIMITER: DurableObjectNamespace<TenantRateLimiter>;
   ASSETS: Fetcher;
   NIGHTSHIFT_MODE: string;
   MAX_BODY_BYTES: string;

@@ -5,6 +5,7 @@ import { runScheduledMaintenance } from "./maintenance/scheduled";
 
 export { AutomationSchedule } from "./automations/schedule/automation-schedule";
 export { SandboxSlots } from "./capacity/slots";
+export { TenantRateLimiter } from "./rate-limit/tenant-limiter";
 export { SessionAgent } from "./session/agent";
 export { WarmPool } from "./warm/warm-pool";
 

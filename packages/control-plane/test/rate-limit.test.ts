@@ -1,29 +1,44 @@
 /**
- * Rate limits: the GCRA decision in D1 (exactly `burst` admitted under concurrency, refill at the
- * configured pace), 429 with Retry-After on session creation per tenant and per API key, the
- * webhook ingress limit, and configuration errors.
+ * Rate limits: the GCRA decision in the tenant's limiter Durable Object (exactly `burst` admitted
+ * under concurrency, refill at the configured pace, state that survives an eviction, no D1 write),
+ * 429 with Retry-After on session creation per tenant and per API key, the webhook ingress limit,
+ * and configuration errors.
  */
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { openDatabase } from "../src/db/client";
-import { takeRateLimitToken } from "../src/db/repositories/rate-limits";
 import type { Bindings } from "../src/env";
 import { AppError } from "../src/http/app-error";
-import { enforceWebhookRateLimit } from "../src/rate-limit/limiter";
+import { gcra } from "../src/rate-limit/gcra";
+import { enforceRateLimit, enforceWebhookRateLimit, takeRateLimitToken } from "../src/rate-limit/limiter";
 import { ratePolicy } from "../src/rate-limit/policies";
 import { createTenant, type Identity, joinTenant } from "./helpers";
 
 const bindings = env as unknown as Bindings;
 
-describe("GCRA over D1", () => {
+describe("GCRA", () => {
+  it("admits up to the burst, then refills one request per interval", () => {
+    const p = (now: number) => ({ now, intervalMs: 1000, toleranceMs: 2000 });
+    const first = gcra(null, p(0));
+    expect(first).toEqual({ allowed: true, tat: 1000 });
+    const second = gcra(1000, p(0));
+    expect(second).toEqual({ allowed: true, tat: 2000 });
+    expect(gcra(2000, p(0))).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(gcra(2000, p(400))).toEqual({ allowed: false, retryAfterMs: 600 });
+    expect(gcra(2000, p(1000))).toEqual({ allowed: true, tat: 3000 });
+    // A long quiet spell restores the whole burst, no more.
+    expect(gcra(3000, p(60_000))).toEqual({ allowed: true, tat: 61_000 });
+  });
+});
+
+describe("the tenant's limiter object", () => {
   it("admits exactly the burst when many requests race for one bucket", async () => {
     const t = await createTenant("race");
-    const db = openDatabase(bindings.DB);
     const now = Date.now();
     const params = { now, intervalMs: 60_000, toleranceMs: 5 * 60_000 }; // 1/min, burst 5
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => takeRateLimitToken(db, t.tenantId, "race", params)),
+      Array.from({ length: 20 }, () => takeRateLimitToken(bindings, t.tenantId, "race", params)),
     );
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     const refused = results.filter((r) => !r.allowed);
@@ -33,9 +48,8 @@ describe("GCRA over D1", () => {
 
   it("refills one request per interval and keeps buckets apart", async () => {
     const t = await createTenant("refill");
-    const db = openDatabase(bindings.DB);
     const at = (now: number) =>
-      takeRateLimitToken(db, t.tenantId, "refill", { now, intervalMs: 1000, toleranceMs: 2000 });
+      takeRateLimitToken(bindings, t.tenantId, "refill", { now, intervalMs: 1000, toleranceMs: 2000 });
     const start = 1_000_000;
     expect((await at(start)).allowed).toBe(true);
     expect((await at(start)).allowed).toBe(true);
@@ -43,14 +57,57 @@ describe("GCRA over D1", () => {
     expect(await at(start + 400)).toEqual({ allowed: false, retryAfterMs: 600 });
     expect((await at(start + 1000)).allowed).toBe(true);
     expect((await at(start + 1000)).allowed).toBe(false);
-    const other = await takeRateLimitToken(db, t.tenantId, "other", {
+    const other = await takeRateLimitToken(bindings, t.tenantId, "other", {
       now: start,
       intervalMs: 1000,
       toleranceMs: 1000,
     });
     expect(other.allowed).toBe(true);
   });
+
+  it("eviction reset attack: an evicted limiter still remembers the spent burst", async () => {
+    const t = await createTenant("evicted");
+    const vars = { ...bindings, RATE_LIMIT_WEBHOOK: "1,2" };
+    await enforceWebhookRateLimit(vars, t.tenantId);
+    await enforceWebhookRateLimit(vars, t.tenantId);
+    await evictDurableObject(bindings.RATE_LIMITER.getByName(t.tenantId));
+    const err = await enforceWebhookRateLimit(vars, t.tenantId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).status).toBe(429);
+  });
+
+  it("a limited request writes no D1 row", async () => {
+    const t = await createTenant("no-d1");
+    const changesBefore = await d1RowCount();
+    await enforceRateLimit(bindings, t.tenantId, { name: "promptTenant", bucket: "tenant" });
+    await enforceWebhookRateLimit(bindings, t.tenantId);
+    expect(await d1RowCount()).toBe(changesBefore);
+  });
+
+  it("cross-tenant limiter attack: a limiter bound to one tenant refuses another's calls", async () => {
+    const a = await createTenant("owner-a");
+    const b = await createTenant("owner-b");
+    const limiter = bindings.RATE_LIMITER.getByName(a.tenantId);
+    const params = { now: Date.now(), intervalMs: 1000, toleranceMs: 1000 };
+    expect(await limiter.take({ tenantId: a.tenantId, bucket: "x", ...params })).toEqual({ allowed: true });
+    await expect(limiter.take({ tenantId: b.tenantId, bucket: "x", ...params })).rejects.toThrow(
+      /another tenant/,
+    );
+  });
 });
+
+/** Rows in every D1 table: a rate-limit bucket kept in D1 would add one on its first request. */
+async function d1RowCount(): Promise<number> {
+  const { results } = await bindings.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name <> 'd1_migrations'",
+  ).all<{ name: string }>();
+  let sum = 0;
+  for (const { name } of results) {
+    const row = await bindings.DB.prepare(`SELECT count(*) AS n FROM "${name}"`).first<{ n: number }>();
+    sum += row?.n ?? 0;
+  }
+  return sum;
+}
 
 async function createSessionWith(vars: Partial<Bindings>, who: Identity): Promise<Response> {
   return createApp().request(

@@ -1,17 +1,26 @@
 /**
- * Rate limiting with GCRA over D1 (see docs/security.md, "Rate limits", for why D1 and not a
- * Durable Object). Rejections become 429 with Retry-After in whole seconds.
+ * Rate limiting with GCRA in a Durable Object per tenant (tenant-limiter.ts): one DO call per
+ * limited request and no D1 write. Rejections become 429 with Retry-After in whole seconds.
  */
-import { openDatabase } from "../db/client";
-import { takeRateLimitToken } from "../db/repositories/rate-limits";
 import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { RATE_LIMITS, type RateLimitName, ratePolicy } from "./policies";
+import type { TakeAnswer } from "./tenant-limiter";
 
 export interface RateCheck {
   name: RateLimitName;
   /** The bucket inside the tenant: "tenant", or "key:<id>" for a per-key limit. */
   bucket: string;
+}
+
+/** Takes one request from the tenant's bucket in its limiter object. */
+export function takeRateLimitToken(
+  env: Bindings,
+  tenantId: string,
+  bucket: string,
+  params: { now: number; intervalMs: number; toleranceMs: number },
+): Promise<TakeAnswer> {
+  return env.RATE_LIMITER.getByName(tenantId).take({ tenantId, bucket, ...params });
 }
 
 export async function enforceRateLimit(
@@ -22,7 +31,7 @@ export async function enforceRateLimit(
 ): Promise<void> {
   const policy = ratePolicy(env, check.name);
   const intervalMs = 60_000 / policy.perMinute;
-  const result = await takeRateLimitToken(openDatabase(env.DB), tenantId, `${check.name}:${check.bucket}`, {
+  const result = await takeRateLimitToken(env, tenantId, `${check.name}:${check.bucket}`, {
     now,
     intervalMs,
     toleranceMs: intervalMs * policy.burst,

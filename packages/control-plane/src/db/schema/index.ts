@@ -5,7 +5,6 @@ export * from "./github";
 export * from "./linear";
 export * from "./model-accounts";
 export * from "./model-usage";
-export * from "./rate-limits";
 export * from "./secrets";
 export * from "./sessions";
 export * from "./settings";

@@ -1,0 +1,62 @@
+/**
+ * TenantRateLimiter: one Durable Object per tenant (idFromName(tenantId)) holding the GCRA state
+ * of that tenant's rate-limit buckets in its SQLite storage. A DO runs one call at a time, so each
+ * decision is atomic per bucket without a D1 write per request; the state is durable (the answer
+ * leaves only after the write is stored), so an eviction cannot reset a limit mid-period.
+ * The object binds to the first tenant that calls it and refuses any other.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
+import type { Bindings } from "../env";
+import { type GcraDecision, gcra } from "./gcra";
+
+const Take = z.object({
+  tenantId: z.string().min(1).max(200),
+  bucket: z.string().min(1).max(300),
+  now: z.number().int().nonnegative(),
+  intervalMs: z.number().positive(),
+  toleranceMs: z.number().nonnegative(),
+});
+export type TakeRequest = z.infer<typeof Take>;
+
+export type TakeAnswer = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+export class TenantRateLimiter extends DurableObject<Bindings> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(
+      "CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)",
+    );
+    this.sql.exec("CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, tat INTEGER NOT NULL)");
+  }
+
+  /** Admits one request on the bucket if its limit allows, and records it; else says when it would. */
+  async take(request: TakeRequest): Promise<TakeAnswer> {
+    const { tenantId, bucket, ...params } = Take.parse(request);
+    this.bindTenant(tenantId);
+    const row = this.sql
+      .exec<{ tat: number }>("SELECT tat FROM buckets WHERE bucket = ?", bucket)
+      .toArray()[0];
+    const decision: GcraDecision = gcra(row ? Number(row.tat) : null, params);
+    if (!decision.allowed) return decision;
+    this.sql.exec(
+      "INSERT INTO buckets (bucket, tat) VALUES (?1, ?2) ON CONFLICT (bucket) DO UPDATE SET tat = ?2",
+      bucket,
+      decision.tat,
+    );
+    // A bucket whose arrival time has passed holds no budget: forget it (e.g. a deleted API key's).
+    this.sql.exec("DELETE FROM buckets WHERE tat < ? AND bucket <> ?", params.now, bucket);
+    return { allowed: true };
+  }
+
+  private bindTenant(tenantId: string): void {
+    const owner = this.sql
+      .exec<{ tenant_id: string }>("SELECT tenant_id FROM owner WHERE id = 1")
+      .toArray()[0];
+    if (!owner) this.sql.exec("INSERT INTO owner (id, tenant_id) VALUES (1, ?)", tenantId);
+    else if (owner.tenant_id !== tenantId) throw new Error("rate limiter called for another tenant");
+  }
+}

@@ -25,6 +25,8 @@ export default defineConfig({
       "src/network/*.test.ts",
       "src/env.test.ts",
       "src/env-handoff.test.ts",
+      // Tests written against the survivors of a Stryker run.
+      "test/*-mutants.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

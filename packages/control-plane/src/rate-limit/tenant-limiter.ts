@@ -20,6 +20,8 @@ const Take = z.object({
 export type TakeRequest = z.infer<typeof Take>;
 
 export type TakeAnswer = { allowed: true } | { allowed: false; retryAfterMs: number };
+/** A call naming another tenant than the one this object belongs to: nothing is taken or read. */
+export const WRONG_TENANT = { refused: "wrong_tenant" } as const;
 
 export class TenantRateLimiter extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
@@ -34,9 +36,9 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
   }
 
   /** Admits one request on the bucket if its limit allows, and records it; else says when it would. */
-  async take(request: TakeRequest): Promise<TakeAnswer> {
+  async take(request: TakeRequest): Promise<TakeAnswer | typeof WRONG_TENANT> {
     const { tenantId, bucket, ...params } = Take.parse(request);
-    this.bindTenant(tenantId);
+    if (!this.ownedBy(tenantId)) return WRONG_TENANT;
     const row = this.sql
       .exec<{ tat: number }>("SELECT tat FROM buckets WHERE bucket = ?", bucket)
       .toArray()[0];
@@ -52,11 +54,13 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
     return { allowed: true };
   }
 
-  private bindTenant(tenantId: string): void {
+  /** Binds the object to its first caller's tenant; true when `tenantId` is that tenant. */
+  private ownedBy(tenantId: string): boolean {
     const owner = this.sql
       .exec<{ tenant_id: string }>("SELECT tenant_id FROM owner WHERE id = 1")
       .toArray()[0];
-    if (!owner) this.sql.exec("INSERT INTO owner (id, tenant_id) VALUES (1, ?)", tenantId);
-    else if (owner.tenant_id !== tenantId) throw new Error("rate limiter called for another tenant");
+    if (owner) return owner.tenant_id === tenantId;
+    this.sql.exec("INSERT INTO owner (id, tenant_id) VALUES (1, ?)", tenantId);
+    return true;
   }
 }

@@ -6,4 +6,4 @@ await bundleRuntime(
   new URL("../src/main.ts", import.meta.url).pathname,
   new URL("../dist/runtime.mjs", import.meta.url).pathname,
 );
-console.log(`built dist/runtime.mjs in ${Date.now() - started} ms`);
+console.log(`built dist/runtime.mjs and dist/git-credential.mjs in ${Date.now() - started} ms`);

@@ -25,12 +25,12 @@ import { startSandboxNetwork } from "./network/sandbox-network";
 import { ProducerGate } from "./process/producer-gate";
 import { SessionController } from "./session/session-controller";
 import { RUNTIME_VERSION } from "./version";
+import { answerCredentialRequest } from "./workspace/credential-answer";
 import {
   CREDENTIAL_REPO_ENV,
   CREDENTIAL_TOKEN_ENV,
   CREDENTIAL_URL_ENV,
   credentialHelperCommand,
-  runCredentialHelper,
 } from "./workspace/credential-helper";
 import { createGit, gitEnvironment } from "./workspace/git";
 import { claimStateDir } from "./workspace/state-dir-claim";
@@ -44,17 +44,6 @@ export interface RuntimeInput {
 
 const SHORT_SECRET = 6;
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve) => {
-    let text = "";
-    process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    process.stdin.on("end", () => resolve(text));
-  });
-}
-
 /** What the agent CLI and the repo hooks may see: the sandbox env without Nightshift's own variables. */
 function childEnvironment(env: NodeJS.ProcessEnv, home: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -67,13 +56,7 @@ function childEnvironment(env: NodeJS.ProcessEnv, home: string): Record<string, 
 
 export async function runRuntime(input: RuntimeInput): Promise<number> {
   if (input.argv[2] === "git-credential") {
-    return runCredentialHelper({
-      action: input.argv[3],
-      input: await readStdin(),
-      env: input.env,
-      write: (text) => process.stdout.write(text),
-      warn: (text) => process.stderr.write(`${text}\n`),
-    });
+    return answerCredentialRequest(input.argv[3], input.env);
   }
 
   const level = (["debug", "info", "warn", "error"] as const).find(

@@ -1,6 +1,6 @@
 /**
- * The git credential helper. git runs `node runtime.mjs git-credential get` (given on the command
- * line of the runtime's own clone and push only, see git.ts) and the helper answers with the
+ * The git credential helper. git runs `node git-credential.mjs get` (given on the command line
+ * of the runtime's own clone and push only, see git.ts and credentialHelperCommand) and the helper answers with the
  * runtime's current sandbox token as the Basic password. The token goes to one place only: the
  * control plane's git proxy (`<control plane>/sandbox/git/...`), which holds the forge's
  * credentials itself and never hands them to a sandbox. The helper answers only when
@@ -11,7 +11,10 @@
  * URLs come from the environment the runtime gives its own git commands: a git command the agent
  * runs (in the inner sandbox) has neither the helper nor these variables.
  */
-import { z } from "zod";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+// zod's mini build: the helper's own bundle stays a fraction of full zod (it starts on every git request).
+import * as z from "zod/mini";
 
 export const CREDENTIAL_URL_ENV = "NIGHTSHIFT_CREDENTIALS_URL";
 export const CREDENTIAL_TOKEN_ENV = "NIGHTSHIFT_CREDENTIALS_TOKEN";
@@ -23,9 +26,9 @@ const GIT_PROXY_PATH = "/sandbox/git/";
 export const GIT_PROXY_USERNAME = "x-sandbox-token";
 
 const CredentialEnv = z.object({
-  [CREDENTIAL_URL_ENV]: z.string().url(),
-  [CREDENTIAL_TOKEN_ENV]: z.string().min(1).max(10_000),
-  [CREDENTIAL_REPO_ENV]: z.string().url(),
+  [CREDENTIAL_URL_ENV]: z.url(),
+  [CREDENTIAL_TOKEN_ENV]: z.string().check(z.minLength(1), z.maxLength(10_000)),
+  [CREDENTIAL_REPO_ENV]: z.url(),
 });
 
 function trimSlashes(path: string): string {
@@ -76,10 +79,24 @@ export function isSessionRepository(fields: Record<string, string>, repoUrl: str
   );
 }
 
-/** The `node <bundle> git-credential` command to put in credential.helper (git runs it through a shell). */
-export function credentialHelperCommand(nodePath: string, bundlePath: string): string {
+/** The helper's own small bundle, which scripts/bundle.mjs writes beside the runtime's. */
+export const HELPER_BUNDLE_NAME = "git-credential.mjs";
+
+/**
+ * The credential.helper value (git runs it through a shell, appending the action): `node
+ * git-credential.mjs get` when the small bundle sits beside the runtime's, else `node <bundle>
+ * git-credential get` (an image that copied only runtime.mjs). store and erase have nothing to do,
+ * so they exit in the shell without starting Node: git runs one after every authenticated request.
+ */
+export function credentialHelperCommand(
+  nodePath: string,
+  bundlePath: string,
+  exists: (path: string) => boolean = existsSync,
+): string {
   const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
-  return `!${quote(nodePath)} ${quote(bundlePath)} git-credential`;
+  const helper = join(dirname(bundlePath), HELPER_BUNDLE_NAME);
+  const program = exists(helper) ? quote(helper) : `${quote(bundlePath)} git-credential`;
+  return `!f() { test "$1" = get || exit 0; exec ${quote(nodePath)} ${program} get; }; f`;
 }
 
 /** Parses git's `key=value` lines (ends at a blank line or the end of input). */
@@ -99,7 +116,7 @@ export function tokenExpiry(token: string): number | null {
   if (!payload) return null;
   try {
     const claims: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
-    const exp = z.object({ exp: z.number().int().positive() }).safeParse(claims);
+    const exp = z.object({ exp: z.int().check(z.positive()) }).safeParse(claims);
     return exp.success ? exp.data.exp : null;
   } catch {
     return null;

@@ -15,6 +15,7 @@ import { runEgressBench } from "./egress-bench";
 import { runGatewayBench } from "./gateway-bench";
 import { runGitProxyBench } from "./git-proxy-bench";
 import { runLinearAckBench } from "./linear-ack-bench";
+import { runLinearActivityBench } from "./linear-activity-bench";
 import { runModalBench } from "./modal-bench";
 import { runResumeBench } from "./resume-bench";
 import { runRollupBench } from "./rollup-bench";
@@ -42,6 +43,7 @@ const benches = {
   webhook: runWebhookBench,
   "slack-ack": runSlackAckBench,
   "linear-ack": runLinearAckBench,
+  "linear-activity": runLinearActivityBench,
   "schedule-accuracy": runScheduleAccuracyBench,
   "automation-ack": runAutomationAckBench,
   waituntil: runWaitUntilBench,

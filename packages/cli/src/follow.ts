@@ -6,6 +6,7 @@
  */
 import type { NightshiftClient } from "@nightshift/client";
 import { type StoredEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
+import { persistCompileCacheSoon } from "./compile-cache.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import { BatchedOutput, Waiting } from "./output.ts";
 import { EventRenderer } from "./render.ts";
@@ -21,11 +22,12 @@ export interface FollowOptions {
   /** Events before this one returns true are read but not printed (e.g. earlier turns). */
   startPrintingAt?(event: StoredEvent): boolean;
   /**
-   * Asked alongside the stream (not before it, so the first event prints sooner): resolves to an
+   * Asked alongside the stream, once its socket is on its way (not before it, so the upgrade is
+   * the first request the control plane sees and the first event prints sooner): resolves to an
    * exit code when the session had already ended (stop once the backlog is printed), undefined
    * when it is live; a rejection (no such session, bad key) ends the follow with that error.
    */
-  ended?: Promise<ExitCode | undefined>;
+  ended?: () => Promise<ExitCode | undefined>;
   signal?: AbortSignal;
 }
 
@@ -59,16 +61,21 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
     result = endedWith;
     stopAfterReplay.abort();
   };
-  options.ended?.then(
-    (code) => {
-      endedWith = code;
-      stopIfEnded();
-    },
-    (error: unknown) => {
-      failure = { error };
-      stopAfterReplay.abort();
-    },
-  );
+  let askedWhetherEnded = false;
+  const askWhetherEnded = () => {
+    if (askedWhetherEnded || !options.ended) return;
+    askedWhetherEnded = true;
+    options.ended().then(
+      (code) => {
+        endedWith = code;
+        stopIfEnded();
+      },
+      (error: unknown) => {
+        failure = { error };
+        stopAfterReplay.abort();
+      },
+    );
+  };
   const signal = options.signal
     ? AbortSignal.any([options.signal, stopAfterReplay.signal])
     : stopAfterReplay.signal;
@@ -84,6 +91,8 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
           waiting.show("connection lost; reconnecting…");
         } else if (state === "connecting") {
           waiting.show("connecting…");
+          // The stream opens its socket right after this returns; the question follows it.
+          queueMicrotask(askWhetherEnded);
         } else {
           waitQuietly("waiting for the agent…");
         }
@@ -98,6 +107,7 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
         if (printing) {
           if (options.json) out.write(`${JSON.stringify(event)}\n`);
           else renderer.render(event);
+          persistCompileCacheSoon();
         }
         const end = options.until(event);
         if (end !== undefined) {

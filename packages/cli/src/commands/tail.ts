@@ -24,11 +24,12 @@ export function registerTail(program: Command, run: Runner): void {
         const { client } = connect(cmd.optsWithGlobals<GlobalOptions>());
         // Over HTTP, alongside the stream: has the session already ended (then stop after the
         // backlog), and a wrong id or key gets its exit code even if the socket says nothing.
-        const ended = client.sessions
-          .get(id)
-          .then((s) =>
-            TERMINAL_STATUSES.has(s.status) ? (s.status === "failed" ? EXIT.failed : EXIT.ok) : undefined,
-          );
+        const ended = () =>
+          client.sessions
+            .get(id)
+            .then((s) =>
+              TERMINAL_STATUSES.has(s.status) ? (s.status === "failed" ? EXIT.failed : EXIT.ok) : undefined,
+            );
         return follow({
           client,
           sessionId: id,

@@ -1,14 +1,14 @@
 /**
  * The whole stack running its sandboxes through a cloud provider's double (Daytona's API, our Modal
- * app): a GitHub double with one repository and installation, the Worker configured with the
- * provider's vars, the double running each runtime on the stack's sandbox host, and a user signed
- * in with GitHub who connected the installation. Shared by the providers' end-to-end suites and
- * benchmarks.
+ * app): a GitHub-connected stack (github-stack.ts) with one repository and installation, the Worker
+ * configured with the provider's vars, and the double running each runtime on the stack's sandbox
+ * host. Shared by the providers' end-to-end suites and benchmarks.
  */
 import type { Session } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "./github-flow";
-import { type Stack, startStack } from "./stack";
+import type { GithubDouble } from "@nightshift/testkit/github";
+import type { GithubBrowser } from "./github-flow";
+import { startGithubStack } from "./github-stack";
+import type { Stack } from "./stack";
 
 /** What the rig needs of a provider double. */
 export interface ProviderDouble {
@@ -39,42 +39,23 @@ export interface CloudProviderRig {
 
 export async function startCloudProviderRig(options: CloudProviderRigOptions): Promise<CloudProviderRig> {
   const { owner, repo, installationId, double } = options;
-  const gh = await startGithubDouble({
-    users: [{ id: options.userId, login: owner }],
-    repos: [{ owner, name: repo, files: { "README.md": `# ${repo}\n` } }],
-    installations: [{ id: installationId, account: owner, repos: [`${owner}/${repo}`] }],
+  const site = await startGithubStack({
+    github: {
+      users: [{ id: options.userId, login: owner }],
+      repos: [{ owner, name: repo, files: { "README.md": `# ${repo}\n` } }],
+      installations: [{ id: installationId, account: owner, repos: [`${owner}/${repo}`] }],
+    },
+    owner,
+    installationId,
+    vars: options.vars,
+    doubles: [double],
   });
-  let stack: Stack | undefined;
-  const close = async () => {
-    await stack?.close();
-    await double.close();
-    await gh.close();
+  double.setSandboxHost({ url: site.stack.host.url, secret: site.stack.hostSecret });
+  return {
+    gh: site.gh,
+    stack: site.stack,
+    user: site.user,
+    createSession: (prompt) => site.createSession({ owner, name: repo }, prompt),
+    close: site.close,
   };
-  try {
-    stack = await startStack({ forceScriptedModel: true, github: gh, vars: options.vars });
-    double.setSandboxHost({ url: stack.host.url, secret: stack.hostSecret });
-    gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-    const user = await signInWithGithub(stack.url, owner);
-    await connectInstallation(stack.url, user, installationId, owner);
-    const site = stack;
-    return {
-      gh,
-      stack: site,
-      user,
-      async createSession(prompt) {
-        const res = await fetch(`${site.url}/api/v1/tenants/${user.tenantId}/sessions`, {
-          method: "POST",
-          headers: { ...user.headers, "content-type": "application/json" },
-          body: JSON.stringify({ repo: { kind: "github", owner, name: repo }, prompt }),
-        });
-        if (res.status !== 201)
-          throw new Error(`creating a session answered ${res.status}: ${await res.text()}`);
-        return (await res.json()) as Session;
-      },
-      close,
-    };
-  } catch (error) {
-    await close();
-    throw error;
-  }
 }

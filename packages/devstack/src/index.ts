@@ -4,6 +4,8 @@ export * from "./dev-login";
 export * from "./event-printer";
 export * from "./git-proxy-rig";
 export * from "./github-flow";
+export * from "./github-stack";
+export * from "./linear-flow";
 export * from "./memory";
 export * from "./ports";
 export * from "./processes";

@@ -6,11 +6,12 @@
  * new commit on its branch; a push outlives the token it started with.
  */
 import type { Session } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import type { GithubBrowser } from "../src/github-flow";
+import { type GithubStack, startGithubStack } from "../src/github-stack";
+import type { Stack } from "../src/stack";
 
 const OWNER = "octo";
 const REPO = "widgets";
@@ -18,36 +19,36 @@ const SLUG = "nightshift-e2e";
 let gh: GithubDouble;
 let stack: Stack;
 let octo: GithubBrowser;
+let site: GithubStack;
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    app: { slug: SLUG },
-    users: [
-      { id: 101, login: OWNER },
-      { id: 102, login: "reader" },
-      { id: 103, login: "maintainer" },
-    ],
-    repos: [
-      {
-        owner: OWNER,
-        name: REPO,
-        files: { "README.md": "# widgets\n" },
-        collaborators: { reader: "read", maintainer: "maintain" },
-      },
-    ],
-    installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+  // Connecting the installation is checked on the way: it must land on /settings?github=connected.
+  site = await startGithubStack({
+    github: {
+      app: { slug: SLUG },
+      users: [
+        { id: 101, login: OWNER },
+        { id: 102, login: "reader" },
+        { id: 103, login: "maintainer" },
+      ],
+      repos: [
+        {
+          owner: OWNER,
+          name: REPO,
+          files: { "README.md": "# widgets\n" },
+          collaborators: { reader: "read", maintainer: "maintain" },
+        },
+      ],
+      installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+    },
+    owner: OWNER,
+    installationId: 7,
   });
-  stack = await startStack({ forceScriptedModel: true, github: gh });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  const landed = await connectInstallation(stack.url, browser, 7, OWNER);
-  expect(`${landed.pathname}${landed.search}`).toBe("/settings?github=connected");
-  octo = browser;
+  ({ gh, stack, user: octo } = site);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await gh?.close();
+  await site?.close();
 });
 
 const comments = (n: number) => gh.comments(OWNER, REPO, n).map((c) => ({ by: c.user.login, body: c.body }));

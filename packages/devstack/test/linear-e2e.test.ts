@@ -10,12 +10,14 @@
  */
 import { readFileSync } from "node:fs";
 import type { Session } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { type LinearDouble, sendLinearWebhook, startLinearDouble } from "@nightshift/testkit/linear";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import type { GithubBrowser } from "../src/github-flow";
+import { type GithubStack, startGithubStack } from "../src/github-stack";
+import { installLinear, mapLinearTeam } from "../src/linear-flow";
+import type { Stack } from "../src/stack";
 
 const OWNER = "octo";
 const REPO = "widgets";
@@ -34,18 +36,19 @@ let gh: GithubDouble;
 let linear: LinearDouble;
 let stack: Stack;
 let octo: GithubBrowser;
+let site: GithubStack;
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    app: { slug: "nightshift-linear-e2e" },
-    users: [{ id: 101, login: OWNER }],
-    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" } }],
-    installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
-  });
   linear = await startLinearDouble(APP);
-  stack = await startStack({
-    forceScriptedModel: true,
-    github: gh,
+  site = await startGithubStack({
+    github: {
+      app: { slug: "nightshift-linear-e2e" },
+      users: [{ id: 101, login: OWNER }],
+      repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" } }],
+      installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+    },
+    owner: OWNER,
+    installationId: 7,
     vars: {
       LINEAR_CLIENT_ID: APP.clientId,
       LINEAR_CLIENT_SECRET: APP.clientSecret,
@@ -53,24 +56,16 @@ beforeAll(async () => {
       LINEAR_API_URL: linear.url,
       LINEAR_WEB_URL: linear.url,
     },
+    doubles: [linear],
   });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, browser, 7, OWNER);
-  octo = browser;
+  ({ gh, stack, user: octo } = site);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await linear?.close();
-  await gh?.close();
+  await site?.close();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}${path}`, {
-    ...init,
-    headers: { ...octo.headers, "content-type": "application/json", ...(init.headers ?? {}) },
-  });
+const api = (path: string, init?: RequestInit) => site.api(path, init);
 
 const deliver = (payload: Record<string, unknown>) =>
   sendLinearWebhook(`${stack.url}/webhooks/linear`, WEBHOOK_SECRET, payload);
@@ -136,24 +131,12 @@ describe("Linear end to end", () => {
   let branch = "";
 
   it("installs the Linear app from Settings through Linear's OAuth redirect and maps the team", async () => {
-    const start = await api("/linear/connect", { method: "POST" });
-    expect(start.status).toBe(200);
-    const authorize = await fetch(((await start.json()) as { url: string }).url, { redirect: "manual" });
-    const back = new URL(authorize.headers.get("location") ?? "");
-    const callback = await fetch(`${stack.url}${back.pathname}${back.search}`, {
-      headers: octo.headers,
-      redirect: "manual",
-    });
-    expect(callback.headers.get("location")).toBe("/settings?linear=connected");
+    expect(await installLinear(stack.url, octo)).toBe("/settings?linear=connected");
     issue = linear.state.addIssue(undefined, {
       title: "Add a changelog",
       description: "Please add docs/CHANGELOG.md that lists what changed.",
     });
-    const mapped = await api(`/linear/teams/${issue.teamId}`, {
-      method: "PUT",
-      body: JSON.stringify({ repository: `${OWNER}/${REPO}` }),
-    });
-    expect(mapped.status).toBe(200);
+    expect(await mapLinearTeam(stack.url, octo, issue.teamId, `${OWNER}/${REPO}`)).toBe(200);
   });
 
   it("answers an unlinked requester with the connect link; using it starts the session as the owner", async () => {

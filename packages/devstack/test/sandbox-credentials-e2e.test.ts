@@ -14,11 +14,12 @@ import { createHash } from "node:crypto";
 import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CreateSandboxRequest, Session, StoredEvent } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import type { GithubBrowser } from "../src/github-flow";
+import { type GithubStack, startGithubStack } from "../src/github-stack";
+import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
 const OWNER = "octo";
@@ -38,26 +39,26 @@ interface ScanHit {
 let gh: GithubDouble;
 let stack: Stack;
 let octo: GithubBrowser;
+let site: GithubStack;
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    app: { slug: "nightshift-scan" },
-    users: [{ id: 201, login: OWNER }],
-    repos: [
-      { owner: OWNER, name: REPO, files: { "README.md": "# vault\n", "tools/credential-scan.mjs": SCAN } },
-    ],
-    installations: [{ id: 9, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+  site = await startGithubStack({
+    github: {
+      app: { slug: "nightshift-scan" },
+      users: [{ id: 201, login: OWNER }],
+      repos: [
+        { owner: OWNER, name: REPO, files: { "README.md": "# vault\n", "tools/credential-scan.mjs": SCAN } },
+      ],
+      installations: [{ id: 9, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+    },
+    owner: OWNER,
+    installationId: 9,
   });
-  stack = await startStack({ forceScriptedModel: true, github: gh });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, browser, 9, OWNER);
-  octo = browser;
+  ({ gh, stack, user: octo } = site);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await gh?.close();
+  await site?.close();
 });
 
 /** Host pids of `root` and everything below it (from /proc's parent links). */

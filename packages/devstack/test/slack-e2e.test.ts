@@ -7,12 +7,13 @@
  * mention in the thread becomes a new commit on the same branch.
  */
 import type { Session } from "@nightshift/protocol";
-import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
+import type { GithubDouble } from "@nightshift/testkit/github";
 import { mentionEvent, type SlackDouble, sendSlackEvent, startSlackDouble } from "@nightshift/testkit/slack";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectInstallation, type GithubBrowser, signInWithGithub } from "../src/github-flow";
-import { type Stack, startStack } from "../src/stack";
+import type { GithubBrowser } from "../src/github-flow";
+import { type GithubStack, startGithubStack } from "../src/github-stack";
+import type { Stack } from "../src/stack";
 
 const OWNER = "octo";
 const REPO = "widgets";
@@ -24,6 +25,7 @@ let gh: GithubDouble;
 let slack: SlackDouble;
 let stack: Stack;
 let octo: GithubBrowser;
+let site: GithubStack;
 
 const mention = (text: string, threadTs?: string) =>
   mentionEvent({
@@ -44,16 +46,16 @@ const thread = (ts: string) =>
   );
 
 beforeAll(async () => {
-  gh = await startGithubDouble({
-    app: { slug: "nightshift-slack-e2e" },
-    users: [{ id: 101, login: OWNER }],
-    repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" } }],
-    installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
-  });
   slack = await startSlackDouble({ workspaces: [WORKSPACE] });
-  stack = await startStack({
-    forceScriptedModel: true,
-    github: gh,
+  site = await startGithubStack({
+    github: {
+      app: { slug: "nightshift-slack-e2e" },
+      users: [{ id: 101, login: OWNER }],
+      repos: [{ owner: OWNER, name: REPO, files: { "README.md": "# widgets\n" } }],
+      installations: [{ id: 7, account: OWNER, repos: [`${OWNER}/${REPO}`] }],
+    },
+    owner: OWNER,
+    installationId: 7,
     vars: {
       SLACK_CLIENT_ID: "slack-client-id",
       SLACK_CLIENT_SECRET: "slack-client-secret",
@@ -61,17 +63,13 @@ beforeAll(async () => {
       SLACK_API_URL: slack.apiUrl,
       SLACK_WEB_URL: slack.url,
     },
+    doubles: [slack],
   });
-  gh.setWebhookUrl(`${stack.url}/webhooks/github`);
-  const browser = await signInWithGithub(stack.url, OWNER);
-  await connectInstallation(stack.url, browser, 7, OWNER);
-  octo = browser;
+  ({ gh, stack, user: octo } = site);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.close();
-  await slack?.close();
-  await gh?.close();
+  await site?.close();
 });
 
 async function sessions(): Promise<Session[]> {

@@ -111,6 +111,7 @@ export async function startCountingProxy(target: () => string): Promise<Counting
 }
 
 const COUNTER_TABLE = "bench_row_writes";
+const JOURNAL_TABLE = "bench_row_journal";
 
 /** The SQLite files below `dir` (D1 databases, Durable Object storage). */
 export function sqliteFilesUnder(dir: string): string[] {
@@ -128,7 +129,7 @@ function userTables(db: DatabaseSync): string[] {
   const rows = db
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     .all() as Array<{ name: string }>;
-  return rows.map((r) => r.name).filter((name) => name !== COUNTER_TABLE);
+  return rows.map((r) => r.name).filter((name) => name !== COUNTER_TABLE && name !== JOURNAL_TABLE);
 }
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -166,12 +167,56 @@ export function meterWrites(file: string): number {
 export function writesSince(file: string): { byTable: Record<string, number>; total: number; bytes: number } {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
+    db.exec("PRAGMA busy_timeout = 5000");
     const rows = db.prepare(`SELECT tbl, n FROM ${COUNTER_TABLE}`).all() as Array<{ tbl: string; n: number }>;
     const byTable = Object.fromEntries(rows.map((r) => [r.tbl, r.n]));
     const total = rows.reduce((sum, r) => sum + r.n, 0);
     const pages = db.prepare("PRAGMA page_count").get() as { page_count: number };
     const size = db.prepare("PRAGMA page_size").get() as { page_size: number };
     return { byTable, total, bytes: pages.page_count * size.page_size };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Also records, for each insert or update of `table`, the value of `column` in the written row and
+ * the time (ms), so a bench can say what each row was (e.g. the session status an index write set).
+ */
+export function journalWrites(file: string, table: string, column: string): void {
+  const db = new DatabaseSync(file);
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${JOURNAL_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL, value TEXT, at INTEGER NOT NULL)`,
+    );
+    for (const op of ["INSERT", "UPDATE"]) {
+      const trigger = quoted(`bench_journal_${op.toLowerCase()}_${table}`);
+      db.exec(
+        `CREATE TRIGGER IF NOT EXISTS ${trigger} AFTER ${op} ON ${quoted(table)} BEGIN ` +
+          `INSERT INTO ${JOURNAL_TABLE} (tbl, op, value, at) VALUES ('${table.replaceAll("'", "''")}', '${op.toLowerCase()}', ` +
+          `NEW.${quoted(column)}, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)); END`,
+      );
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export interface JournalEntry {
+  op: string;
+  value: string | null;
+  at: number;
+}
+
+/** The journaled writes of `table`, oldest first. */
+export function journalOf(file: string, table: string): JournalEntry[] {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    db.exec("PRAGMA busy_timeout = 5000");
+    return db
+      .prepare(`SELECT op, value, at FROM ${JOURNAL_TABLE} WHERE tbl = ? ORDER BY seq`)
+      .all(table) as unknown as JournalEntry[];
   } finally {
     db.close();
   }

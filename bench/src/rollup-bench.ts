@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { createDemoRepo, StreamWatcher, startStack } from "@nightshift/devstack";
-import { meterWrites, sqliteFilesUnder, writesSince } from "./cost-meter";
+import { journalOf, journalWrites, meterWrites, sqliteFilesUnder, writesSince } from "./cost-meter";
 import { postJson } from "./stack-api";
 
 /** The brief's budget for the roll-ups' D1 writes per typical session. */
@@ -34,6 +34,8 @@ interface Sums {
 function sums(file: string, table: "model_usage" | "usage_daily"): Sums {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
+    // workerd writes the same file: wait for its lock instead of failing the read.
+    db.exec("PRAGMA busy_timeout = 5000");
     const calls = table === "model_usage" ? "count(*)" : "coalesce(sum(calls), 0)";
     const row = db
       .prepare(
@@ -56,6 +58,8 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
     );
     if (!d1File) throw new Error("rollup bench: no local D1 file");
     meterWrites(d1File);
+    journalWrites(d1File, "sessions", "status");
+    const startedAt = Date.now();
     const model = stack.model;
     if (!model) throw new Error("the rollup bench needs the scripted model");
     model.enqueue(
@@ -103,6 +107,12 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
         .map(([t, n]) => `${t} ${n}`)
         .join(", ")})`,
     );
+    const index = journalOf(d1File, "sessions");
+    log(
+      `sessions index writes: ${index.length} (${index
+        .map((w) => `${w.op === "insert" ? "+" : ""}${w.value} @${((w.at - startedAt) / 1000).toFixed(1)}s`)
+        .join(", ")})`,
+    );
     log(
       `roll-ups: ${rollupWrites} rows written (target ≤ ${TARGET_ROLLUP_WRITES}) for ${usage.calls} model calls; ` +
         `roll-ups ${matches ? "match" : "DO NOT match"} the usage records (${rolled.calls} calls, ${rolled.tokens} tokens, $${rolled.cost.toFixed(6)})`,
@@ -115,6 +125,7 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
       rollupRowsWritten: rollupWrites,
       targetRollupRowsWritten: TARGET_ROLLUP_WRITES,
       rollupsMatchUsage: matches,
+      sessionIndexWrites: index.map((w) => ({ op: w.op, status: w.value, atMs: w.at - startedAt })),
     };
   } finally {
     await stack.close();

@@ -392,7 +392,10 @@ export class SessionAgent extends DurableObject<Bindings> {
   private async settle(): Promise<void> {
     const before = this.meta().status;
     await this.lifecycle.drain();
-    const changed = this.meta().status !== before || this.runtimeEvents.takeCostChange() !== null;
-    await this.upkeep.afterSettle(this.meta(), this.indexState(), changed);
+    const change = {
+      status: this.meta().status !== before,
+      cost: this.runtimeEvents.takeCostChange() !== null,
+    };
+    await this.upkeep.afterSettle(this.meta(), this.indexState(), change);
   }
 }

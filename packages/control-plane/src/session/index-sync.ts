@@ -1,16 +1,35 @@
 /**
  * Keeps the D1 sessions index (what listing and the Worker read) in step with the DO, which
- * holds the truth. A write that fails is not lost: the DO remembers that the index is behind
- * and an `index.sync` deadline writes the whole current state again, with the scheduler's
- * backoff, until D1 takes it.
+ * holds the truth, with few writes: what a listing must show at once (a turn or the session
+ * ending: idle, paused, stopped, completed, failed) is written at once; other changes (queued →
+ * starting → running, stopping, the isolation and warm/cold start, the cost) only mark the index
+ * behind and arm the `index.sync` deadline a moment later, so a burst of them costs one write and
+ * an end that comes first carries them. A write that fails is not lost either: the index stays
+ * behind and `index.sync` writes the whole current state again, with the scheduler's backoff,
+ * until D1 takes it.
  */
 import type { SessionStatus } from "@nightshift/protocol";
-import type { Database } from "../db/client";
-import { updateSession } from "../db/repositories/sessions";
+import type { SessionPatch } from "../db/repositories/sessions";
 import type { MetaStore } from "./meta-store";
 import type { Scheduler } from "./scheduler";
 import { retryDelay } from "./scheduler";
 import type { SessionMeta } from "./store";
+
+/** Statuses a listing must show at once: the end of a turn or of the session. */
+const WRITTEN_AT_ONCE: ReadonlySet<SessionStatus> = new Set([
+  "idle",
+  "paused",
+  "stopped",
+  "completed",
+  "failed",
+]);
+/** A status change that can wait is written this much later (with whatever else changed by then). */
+export const INDEX_STATUS_DELAY_MS = 2_000;
+/**
+ * A change of cost or sandbox details alone waits this long: a long turn's usage events would
+ * otherwise write the row every few seconds. The turn's end writes it anyway.
+ */
+export const INDEX_DETAIL_DELAY_MS = 60_000;
 
 export interface IndexState {
   status: SessionStatus;
@@ -31,9 +50,10 @@ export class IndexSync {
   private indexedStart: string | null | undefined = undefined;
 
   constructor(
-    private readonly db: () => Database,
+    /** Writes the patch onto the session's D1 row (db/repositories/sessions.ts updateSession). */
+    private readonly writeRow: (meta: SessionMeta, patch: SessionPatch, at: string) => Promise<void>,
     private readonly meta: MetaStore,
-    private readonly scheduler: Pick<Scheduler, "set" | "has">,
+    private readonly scheduler: Pick<Scheduler, "setNoLaterThan" | "clear">,
     private readonly now: () => number,
   ) {}
 
@@ -43,20 +63,32 @@ export class IndexSync {
   }
 
   /**
-   * Writes the session's status (and cost) to D1 when something changed. Never throws: a failure
-   * marks the index behind and schedules `index.sync` ("retry"), which alone retries until D1
-   * takes it (so a D1 outage costs one failed call per change, not one per settle).
+   * After a settle: writes the session's state to D1 at once when a listing must show it, defers
+   * it when it can wait (see the top of this file), and does nothing when nothing changed. Never
+   * throws: a failure marks the index behind and schedules `index.sync` ("retry"), which alone
+   * retries until D1 takes it (so a D1 outage costs one failed call per change, not one per settle).
    */
-  async syncAfterChange(meta: SessionMeta, state: IndexState, changed: boolean): Promise<"synced" | "retry"> {
+  async syncAfterChange(
+    meta: SessionMeta,
+    state: IndexState,
+    change: { status: boolean; cost: boolean },
+  ): Promise<"synced" | "deferred" | "retry"> {
     const isolationNew = Boolean(state.sandboxIsolation) && state.sandboxIsolation !== this.indexedIsolation;
     const startNew = Boolean(state.sandboxStart) && state.sandboxStart !== this.indexedStart;
-    if (!changed && !isolationNew && !startNew) return "synced";
+    if (!change.status && !change.cost && !isolationNew && !startNew) return "synced";
+    if (!(change.status && WRITTEN_AT_ONCE.has(state.status))) {
+      this.meta.set("index.behind", true);
+      const delay = change.status ? INDEX_STATUS_DELAY_MS : INDEX_DETAIL_DELAY_MS;
+      this.scheduler.setNoLaterThan("index.sync", this.now() + delay);
+      return "deferred";
+    }
     try {
       await this.write(meta, state);
+      this.scheduler.clear("index.sync");
       return "synced";
     } catch (error) {
       this.meta.set("index.behind", true);
-      if (!this.scheduler.has("index.sync")) this.scheduler.set("index.sync", this.now() + retryDelay(1));
+      this.scheduler.setNoLaterThan("index.sync", this.now() + retryDelay(1));
       console.error(
         JSON.stringify({
           level: "warn",
@@ -69,7 +101,10 @@ export class IndexSync {
     }
   }
 
-  /** The `index.sync` deadline's work: throws on failure so the scheduler retries with backoff. */
+  /**
+   * The `index.sync` deadline's work (a deferred change, or a failed write again): throws on
+   * failure so the scheduler retries with backoff.
+   */
   async retry(meta: SessionMeta, state: IndexState): Promise<void> {
     if (!this.behind) return;
     await this.write(meta, state);
@@ -77,10 +112,8 @@ export class IndexSync {
 
   /** Writes the current state unconditionally (the reconciler's repair); throws on failure. */
   async write(meta: SessionMeta, state: IndexState): Promise<void> {
-    await updateSession(
-      this.db(),
-      meta.tenantId,
-      meta.sessionId,
+    await this.writeRow(
+      meta,
       {
         status: state.status,
         costUsd: state.costUsd,

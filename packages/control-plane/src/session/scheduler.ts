@@ -60,6 +60,12 @@ export class Scheduler {
     this.store.setDeadline(name, at);
   }
 
+  /** Sets the deadline unless it is already due at or before `at` (a later one moves earlier). */
+  setNoLaterThan(name: DeadlineName, at: number): void {
+    const existing = this.store.deadlines().find((d) => d.name === name);
+    if (!existing || existing.at > at) this.store.setDeadline(name, at);
+  }
+
   clear(name: DeadlineName): void {
     this.store.clearDeadline(name);
   }

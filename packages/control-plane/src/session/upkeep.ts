@@ -5,6 +5,7 @@
  */
 import type { SessionStatus } from "@nightshift/protocol";
 import type { Database } from "../db/client";
+import { updateSession } from "../db/repositories/sessions";
 import { type IndexState, IndexSync } from "./index-sync";
 import type { LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
@@ -36,7 +37,12 @@ export class SessionUpkeep {
     db: () => Database,
     private readonly now: () => number,
   ) {
-    this.index = new IndexSync(db, meta, scheduler, now);
+    this.index = new IndexSync(
+      (session, patch, at) => updateSession(db(), session.tenantId, session.sessionId, patch, at),
+      meta,
+      scheduler,
+      now,
+    );
     this.reconciler = new Reconciler(scheduler, now);
   }
 
@@ -53,11 +59,15 @@ export class SessionUpkeep {
 
   /**
    * The end of every settle: sets the alarm first, then syncs the D1 index (never throws; a
-   * failure schedules `index.sync`, so the alarm is set again to cover it).
+   * deferred change or a failure schedules `index.sync`, so the alarm is set again to cover it).
    */
-  async afterSettle(meta: SessionMeta, state: IndexState, changed: boolean): Promise<void> {
+  async afterSettle(
+    meta: SessionMeta,
+    state: IndexState,
+    change: { status: boolean; cost: boolean },
+  ): Promise<void> {
     await this.armAlarm();
-    if ((await this.index.syncAfterChange(meta, state, changed)) === "retry") await this.armAlarm();
+    if ((await this.index.syncAfterChange(meta, state, change)) !== "synced") await this.armAlarm();
   }
 
   /**

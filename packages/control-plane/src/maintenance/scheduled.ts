@@ -8,7 +8,7 @@ import { openDatabase } from "../db/client";
 import { pruneWebhookRecords } from "../db/webhook-deliveries";
 import type { Bindings } from "../env";
 import { sweepDaytonaSandboxes, sweepDaytonaSnapshotOrphans } from "../providers/daytona/daytona-sweep";
-import { sweepModalSandboxes } from "../providers/modal/modal-sweep";
+import { sweepModalSandboxes, sweepModalSnapshotOrphans } from "../providers/modal/modal-sweep";
 import { sweepStuckSessions } from "./stuck-sessions";
 
 /** GitHub redelivers for a few days at most; a week covers manual "Redeliver" too. */
@@ -29,14 +29,16 @@ export async function pruneWebhookHistory(env: Bindings, now: number): Promise<n
 }
 
 export async function runScheduledMaintenance(env: Bindings, now: number): Promise<void> {
-  const [sweep, prune, daytona, daytonaSnapshots, modal, schedules] = await Promise.allSettled([
-    sweepStuckSessions(env, now),
-    pruneWebhookHistory(env, now),
-    sweepDaytonaSandboxes(env, now),
-    sweepDaytonaSnapshotOrphans(env, now),
-    sweepModalSandboxes(env, now),
-    repairLostSchedules(env, now),
-  ]);
+  const [sweep, prune, daytona, daytonaSnapshots, modal, modalSnapshots, schedules] =
+    await Promise.allSettled([
+      sweepStuckSessions(env, now),
+      pruneWebhookHistory(env, now),
+      sweepDaytonaSandboxes(env, now),
+      sweepDaytonaSnapshotOrphans(env, now),
+      sweepModalSandboxes(env, now),
+      sweepModalSnapshotOrphans(env, now),
+      repairLostSchedules(env, now),
+    ]);
   console.log(
     JSON.stringify({
       level: "info",
@@ -49,6 +51,10 @@ export async function runScheduledMaintenance(env: Bindings, now: number): Promi
           ? daytonaSnapshots.value
           : { error: String(daytonaSnapshots.reason) },
       modalSandboxes: modal.status === "fulfilled" ? modal.value : { error: String(modal.reason) },
+      modalSnapshots:
+        modalSnapshots.status === "fulfilled"
+          ? modalSnapshots.value
+          : { error: String(modalSnapshots.reason) },
       automationSchedules:
         schedules.status === "fulfilled" ? schedules.value : { error: String(schedules.reason) },
     }),

@@ -12,12 +12,21 @@ import {
   InvalidRequest,
   parseCreate,
   parseLabelFilter,
+  parseSnapshotPurpose,
   REQUIRED_LABELS,
   SANDBOX_ID,
+  snapshotName,
 } from "./modal-app-requests";
 
 export type ModalSandboxState = "running" | "exited" | "terminated" | "timed_out";
-export type ModalRoute = "create" | "status" | "terminate" | "list" | "snapshot";
+export type ModalRoute =
+  | "create"
+  | "status"
+  | "terminate"
+  | "list"
+  | "snapshot"
+  | "list-snapshots"
+  | "delete-snapshot";
 
 export interface ModalAppSandbox {
   id: string;
@@ -31,6 +40,15 @@ export interface ModalAppSandbox {
   /** The sandbox host's id of the runtime, null when the double runs none. */
   hostId: string | null;
   isolation: string;
+}
+
+/** A snapshot as the app's registry keeps it. */
+export interface ModalSnapshotRecord {
+  id: string;
+  /** `nightshift-<purpose>-<deployment tag>-<session>-<time>`, from the sandbox's labels. */
+  name: string;
+  /** Milliseconds since the epoch. */
+  createdAt: number;
 }
 
 /** Simulated Modal time before each answer (what Modal itself would take), in ms. */
@@ -67,6 +85,8 @@ export interface RecordedModalRequest {
   path: string;
   body: unknown;
   authorized: boolean;
+  /** When it arrived (ms since the epoch): a bench reads the create path's timeline from these. */
+  at: number;
 }
 
 export interface ModalAppApi {
@@ -74,6 +94,10 @@ export interface ModalAppApi {
   requests: RecordedModalRequest[];
   sandboxes(): ModalAppSandbox[];
   snapshots(): string[];
+  /** The app's registry of the snapshots it took (what GET /v1/snapshots lists). */
+  snapshotRecords(): ModalSnapshotRecord[];
+  /** Backdates a snapshot's record (a sweep judges age); false when there is none. */
+  setSnapshotCreatedAt(id: string, createdAt: number): boolean;
   injectFault(fault: ModalFault): void;
   clearFaults(): void;
   setSandboxHost(target: ModalSandboxHost | null): void;
@@ -97,6 +121,8 @@ const CODES: Record<number, string> = {
 function routeOf(method: string, path: string): ModalRoute | null {
   if (path === "/v1/sandboxes") return method === "POST" ? "create" : "list";
   if (/^\/v1\/sandboxes\/[^/]+\/snapshots$/.test(path)) return "snapshot";
+  if (path === "/v1/snapshots") return "list-snapshots";
+  if (/^\/v1\/snapshots\/[^/]+$/.test(path)) return "delete-snapshot";
   if (/^\/v1\/sandboxes\/[^/]+$/.test(path)) return method === "DELETE" ? "terminate" : "status";
   return null;
 }
@@ -116,6 +142,7 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
   const sandboxes = new Map<string, ModalAppSandbox>();
   /** Snapshot id → the host snapshot holding its files (null: none, e.g. no host runs the runtimes). */
   const snapshots = new Map<string, string | null>();
+  const records = new Map<string, ModalSnapshotRecord>();
 
   const failure = (status: number, message: string) =>
     Response.json({ error: { code: CODES[status] ?? "internal", message } }, { status });
@@ -151,7 +178,13 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     const key = c.req.header("modal-key");
     const secret = c.req.header("modal-secret");
     const authorized = key === options.proxyToken.id && secret === options.proxyToken.secret;
-    requests.push({ method: c.req.method, path: `${url.pathname}${url.search}`, body, authorized });
+    requests.push({
+      method: c.req.method,
+      path: `${url.pathname}${url.search}`,
+      body,
+      authorized,
+      at: Date.now(),
+    });
     // Modal's own edge answers these, in its words and as text, before the app runs.
     if (!key || !secret) return c.text("modal-http: missing credentials for proxy authorization", 401);
     if (!authorized) return c.text("modal-http: invalid credentials for proxy authorization", 401);
@@ -254,11 +287,35 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
         409,
         "snapshotting the sandbox's filesystem: Modal refused the request: it conflicts with the sandbox's state",
       );
+    const purpose = parseSnapshotPurpose(c.get("json"));
     await sleep(delays.snapshotMs);
     const snapshotId = `im-${randomId()}`;
     // The files come along, as Modal's filesystem snapshot keeps them (the host copies the workdir).
     snapshots.set(snapshotId, sandbox.hostId ? await host.snapshot(sandbox.hostId).catch(() => null) : null);
-    return c.json({ sandboxId: sandbox.id, snapshotId }, 201);
+    const now = Date.now();
+    const name = await snapshotName(purpose, sandbox.labels, sandbox.id, now);
+    records.set(snapshotId, { id: snapshotId, name, createdAt: now });
+    return c.json({ sandboxId: sandbox.id, snapshotId, name }, 201);
+  });
+
+  app.get("/v1/snapshots", (c) =>
+    c.json({
+      snapshots: [...records.values()].map((r) => ({
+        id: r.id,
+        name: r.name,
+        createdAt: new Date(r.createdAt).toISOString(),
+      })),
+      truncated: false,
+    }),
+  );
+
+  app.delete("/v1/snapshots/:id", (c) => {
+    const id = c.req.param("id");
+    // Only images the app took (its registry) are ever deleted: others in the workspace are a 404.
+    if (!records.has(id)) return failure(404, `snapshot ${id} was not found (it may have been deleted)`);
+    records.delete(id);
+    snapshots.delete(id);
+    return c.json({ id, deleted: true });
   });
 
   const wrongMethod = (allowed: string) => () =>
@@ -270,6 +327,8 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
   app.all("/v1/sandboxes", wrongMethod("GET and POST"));
   app.all("/v1/sandboxes/:id/snapshots", wrongMethod("POST"));
   app.all("/v1/sandboxes/:id", wrongMethod("GET and DELETE"));
+  app.all("/v1/snapshots", wrongMethod("GET"));
+  app.all("/v1/snapshots/:id", wrongMethod("DELETE"));
   app.notFound((c) => failure(404, `no such endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`));
 
   class NotFound extends Error {
@@ -288,6 +347,13 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     requests,
     sandboxes: () => [...sandboxes.values()].map((s) => ({ ...s })),
     snapshots: () => [...snapshots.keys()],
+    snapshotRecords: () => [...records.values()].map((r) => ({ ...r })),
+    setSnapshotCreatedAt(id, createdAt) {
+      const record = records.get(id);
+      if (!record) return false;
+      record.createdAt = createdAt;
+      return true;
+    },
     injectFault: (fault) => faults.push({ ...fault }),
     clearFaults: () => {
       faults.length = 0;

@@ -135,3 +135,43 @@ export function parseLabelFilter(params: URLSearchParams): Record<string, string
   }
   return wanted;
 }
+
+/**
+ * The snapshot body `{purpose?}` ("resume" when absent or empty: what an older provider sent).
+ */
+export function parseSnapshotPurpose(body: unknown): "warm" | "resume" {
+  if (body === null || body === undefined) return "resume";
+  if (typeof body !== "object" || Array.isArray(body)) throw new InvalidRequest("the body must be an object");
+  const record = body as Record<string, unknown>;
+  const unknown = Object.keys(record).filter((key) => key !== "purpose");
+  if (unknown.length > 0) throw new InvalidRequest(`unknown field(s): ${unknown.sort().join(", ")}`);
+  if (record.purpose === undefined) return "resume";
+  if (record.purpose !== "warm" && record.purpose !== "resume")
+    throw new InvalidRequest("purpose must be warm or resume");
+  return record.purpose;
+}
+
+const SESSION_ID = /^[0-9a-z]{26}$/;
+
+/**
+ * The name the app records a snapshot under (sandboxes/snapshots.py): `nightshift-<purpose>-<deployment
+ * tag>-<session>-<time>`, the tag "x" for an unnamed deployment or 8 hex digits of its SHA-256; a
+ * session id that is not a ULID gives `nightshift-<purpose>-<sandbox id>-<time>`, a name no sweep matches.
+ */
+export async function snapshotName(
+  purpose: "warm" | "resume",
+  labels: Record<string, string>,
+  sandboxId: string,
+  now: number,
+): Promise<string> {
+  const time = now.toString(36);
+  const session = labels["nightshift.session"] ?? "";
+  if (!SESSION_ID.test(session)) return `nightshift-${purpose}-${sandboxId}-${time}`;
+  const deployment = labels["nightshift.deployment"];
+  let tag = "x";
+  if (deployment) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(deployment));
+    tag = [...new Uint8Array(digest).slice(0, 4)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return `nightshift-${purpose}-${tag}-${session}-${time}`;
+}

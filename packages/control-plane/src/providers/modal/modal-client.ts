@@ -48,7 +48,20 @@ export type CreatedSandbox = z.infer<typeof CreatedSandbox>;
 const SandboxList = z.object({ sandboxes: z.array(ModalSandbox), truncated: z.boolean() });
 export type SandboxList = z.infer<typeof SandboxList>;
 
-const Snapshot = z.object({ sandboxId: z.string(), snapshotId: z.string().regex(/^im-[A-Za-z0-9]+$/) });
+const IMAGE_ID = /^im-[A-Za-z0-9]+$/;
+const Snapshot = z.object({ sandboxId: z.string(), snapshotId: z.string().regex(IMAGE_ID) });
+
+/** A filesystem snapshot the app took and still keeps (GET /v1/snapshots). */
+export const ModalSnapshot = z.object({
+  id: z.string().regex(IMAGE_ID),
+  /** `nightshift-<purpose>-<deployment tag>-<session>-<time>`: its owner, for the sweep. */
+  name: z.string().min(1).max(200),
+  /** ISO 8601; null when the app does not know. */
+  createdAt: z.string().nullable(),
+});
+export type ModalSnapshot = z.infer<typeof ModalSnapshot>;
+const SnapshotList = z.object({ snapshots: z.array(ModalSnapshot), truncated: z.boolean() });
+export type SnapshotList = z.infer<typeof SnapshotList>;
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 
@@ -114,16 +127,37 @@ export class ModalAppClient {
     return this.parse("list the sandboxes", res, SandboxList);
   }
 
-  async snapshot(id: string): Promise<string> {
+  /** Snapshots the filesystem; the app names it after the sandbox's labels and `purpose`. */
+  async snapshot(id: string, purpose: "warm" | "resume"): Promise<string> {
     const operation = "snapshot the sandbox's filesystem";
     const res = await this.call(
       operation,
       "POST",
       `/v1/sandboxes/${encodeURIComponent(id)}/snapshots`,
-      null,
+      { purpose },
       TIMEOUT_MS.snapshot,
     );
     return (await this.parse(operation, res, Snapshot)).snapshotId;
+  }
+
+  /** The snapshots the app took and has not deleted, oldest first. */
+  async listSnapshots(): Promise<SnapshotList> {
+    const res = await this.call("list the snapshots", "GET", "/v1/snapshots", null, TIMEOUT_MS.default);
+    return this.parse("list the snapshots", res, SnapshotList);
+  }
+
+  /** Deletes the snapshot's image; false when the app does not know it (already deleted). */
+  async deleteSnapshot(id: string): Promise<boolean> {
+    const res = await this.call(
+      "delete the snapshot",
+      "DELETE",
+      `/v1/snapshots/${encodeURIComponent(id)}`,
+      null,
+      TIMEOUT_MS.default,
+      [404],
+    );
+    await res.body?.cancel();
+    return res.status !== 404;
   }
 
   private async parse<T>(operation: string, res: Response, schema: z.ZodType<T>): Promise<T> {

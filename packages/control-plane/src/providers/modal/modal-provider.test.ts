@@ -158,7 +158,7 @@ describe("ModalSandboxProvider", () => {
   it("snapshots a sandbox and creates a new one from the snapshot", async () => {
     const { api, provider } = setup();
     const first = await provider.create(input(1));
-    const { ref: snapshotId } = await provider.snapshot(first.providerId);
+    const { ref: snapshotId } = await provider.snapshot(first.providerId, "resume");
     expect(snapshotId).toMatch(/^im-/);
     const second = await provider.create({ ...input(2), fromSnapshot: snapshotId });
     expect(api.sandboxes().find((s) => s.id === second.providerId)?.fromSnapshot).toBe(snapshotId);
@@ -166,6 +166,22 @@ describe("ModalSandboxProvider", () => {
     expect((await failure(provider.create({ ...input(3), fromSnapshot: "im-unknown" }))).kind).toBe(
       "permanent",
     );
+  });
+
+  it("names a snapshot after its owner, lists it, and deletes it once (again is already done)", async () => {
+    const { api, provider } = setup({ deployment: "prod" });
+    const session = "01kbmodalsnapshotowner0000";
+    const owned = { ...input(1), labels: { ...input(1).labels, "nightshift.session": session } };
+    const { providerId } = await provider.create(owned);
+    const { ref } = await provider.snapshot(providerId, "warm");
+    expect(api.requests.at(-1)?.body).toEqual({ purpose: "warm" });
+    const [listed] = (await provider.listSnapshots()).snapshots;
+    expect(listed?.id).toBe(ref);
+    expect(listed?.name).toMatch(new RegExp(`^nightshift-warm-[0-9a-f]{8}-${session}-[0-9a-z]+$`));
+    await provider.deleteSnapshot(ref);
+    expect(api.snapshotRecords()).toEqual([]);
+    await expect(provider.deleteSnapshot(ref)).resolves.toBeUndefined();
+    expect((await failure(provider.deleteSnapshot("../v1/sandboxes"))).kind).toBe("permanent");
   });
 
   it("lists only this deployment's sandboxes", async () => {

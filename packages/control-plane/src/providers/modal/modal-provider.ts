@@ -14,7 +14,7 @@ import {
   SandboxProviderError,
   type SandboxSnapshot,
 } from "../provider";
-import { type CreateBody, ModalAppClient, type ModalSandbox } from "./modal-client";
+import { type CreateBody, ModalAppClient, type ModalSandbox, type SnapshotList } from "./modal-client";
 import { classifyModalError } from "./modal-errors";
 
 export interface ModalProviderConfig {
@@ -63,9 +63,24 @@ export class ModalSandboxProvider implements SandboxProvider {
     return this.guard([], () => this.client.get(providerId));
   }
 
-  /** Snapshots the sandbox's filesystem; `ref` is the id of the image to create from. */
-  async snapshot(providerId: string): Promise<SandboxSnapshot> {
-    return { ref: await this.guard([], () => this.client.snapshot(providerId)) };
+  /**
+   * Snapshots the sandbox's filesystem; `ref` is the id of the image to create from. The app
+   * records it under a name carrying its owner (the sandbox's labels), which the sweep judges.
+   */
+  async snapshot(providerId: string, purpose: "warm" | "resume"): Promise<SandboxSnapshot> {
+    return { ref: await this.guard([], () => this.client.snapshot(providerId, purpose)) };
+  }
+
+  /** Deletes the snapshot's image; one the app no longer has is already deleted. */
+  async deleteSnapshot(ref: string): Promise<void> {
+    if (!/^im-[A-Za-z0-9]{1,64}$/.test(ref))
+      throw new SandboxProviderError("invalid snapshot reference: not a Modal image id", "permanent");
+    await this.guard([], () => this.client.deleteSnapshot(ref));
+  }
+
+  /** The filesystem snapshots the app took and still keeps (the snapshot sweep's view). */
+  async listSnapshots(): Promise<SnapshotList> {
+    return this.guard([], () => this.client.listSnapshots());
   }
 
   /** The app's running Nightshift sandboxes carrying every label given (the reconciler's view). */

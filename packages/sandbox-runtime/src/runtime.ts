@@ -22,6 +22,7 @@ import { createLogger, type LogLevel } from "./log";
 import { applyModelRelay } from "./model-relay/agent-model-env";
 import { startModelRelay } from "./model-relay/model-relay";
 import { startSandboxNetwork } from "./network/sandbox-network";
+import { probeInnerSandbox } from "./process/inner-sandbox";
 import { ProducerGate } from "./process/producer-gate";
 import { SessionController } from "./session/session-controller";
 import { RUNTIME_VERSION } from "./version";
@@ -228,6 +229,9 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     `nightshift runtime ${RUNTIME_VERSION} for session ${env.NIGHTSHIFT_SESSION_ID} (agent ${env.NIGHTSHIFT_AGENT})`,
   );
   bridge.start();
+  // The nested sandbox's self-test (one bwrap start) runs beside the clone instead of in front of
+  // the first hook or turn; its answer is kept, and every launch still waits for it.
+  void probeInnerSandbox();
   void controller.start().then((ok) => {
     if (!ok && !ending) {
       log.error("the sandbox could not start; see the error event above");

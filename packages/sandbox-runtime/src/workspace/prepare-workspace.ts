@@ -208,13 +208,14 @@ async function checkoutBranch(
       });
     }
   }
-  const local = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
-  const pushed = reused
-    ? await git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`])
-    : null;
-  if (reused && local.code === 0 && pushed?.code !== 0) {
-    const result = await git(["checkout", branch]);
-    return result.code === 0 ? { ok: true } : { ok: false, error: gitErrorText(result) };
+  if (reused) {
+    // A fresh clone has no local branch of its own yet: this is only for a reused checkout.
+    const local = await git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]);
+    const pushed = await git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`]);
+    if (local.code === 0 && pushed.code !== 0) {
+      const result = await git(["checkout", branch]);
+      return result.code === 0 ? { ok: true } : { ok: false, error: gitErrorText(result) };
+    }
   }
   // A branch that already exists on the remote (a follow-up on an open PR) is continued, not restarted.
   const remote = await git(["rev-parse", "--verify", "--quiet", `refs/remotes/origin/${branch}`]);

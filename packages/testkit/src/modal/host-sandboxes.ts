@@ -9,6 +9,7 @@
 import { SandboxInfo } from "@nightshift/protocol";
 import {
   callSandboxHost,
+  deleteHostSnapshot,
   type SandboxHostTarget,
   startHostRuntime,
   takeHostSnapshot,
@@ -48,6 +49,12 @@ export class HostSandboxes {
   async snapshot(hostId: string): Promise<string | null> {
     const target = this.target();
     return target ? takeHostSnapshot(target, hostId, "resume") : null;
+  }
+
+  /** Drops the host's copy of a deleted snapshot's files (best effort: a leftover is only disk). */
+  async forgetSnapshot(ref: string): Promise<void> {
+    const target = this.target();
+    if (target) await deleteHostSnapshot(target, ref).catch(() => undefined);
   }
 
   async state(hostId: string): Promise<HostRuntimeState> {

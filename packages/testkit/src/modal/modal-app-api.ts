@@ -309,12 +309,14 @@ export function createModalAppApi(options: ModalAppApiOptions): ModalAppApi {
     }),
   );
 
-  app.delete("/v1/snapshots/:id", (c) => {
+  app.delete("/v1/snapshots/:id", async (c) => {
     const id = c.req.param("id");
     // Only images the app took (its registry) are ever deleted: others in the workspace are a 404.
     if (!records.has(id)) return failure(404, `snapshot ${id} was not found (it may have been deleted)`);
+    const files = snapshots.get(id);
     records.delete(id);
     snapshots.delete(id);
+    if (files) await host.forgetSnapshot(files);
     return c.json({ id, deleted: true });
   });
 

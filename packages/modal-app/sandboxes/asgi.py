@@ -5,7 +5,9 @@ proxy auth (Modal-Key / Modal-Secret) is checked by Modal before a request reach
     GET    /v1/sandboxes?label=<name>=<value>  list the app's running Nightshift sandboxes
     GET    /v1/sandboxes/<id>                 status
     DELETE /v1/sandboxes/<id>                 terminate
-    POST   /v1/sandboxes/<id>/snapshots       snapshot the filesystem (201)
+    POST   /v1/sandboxes/<id>/snapshots       snapshot the filesystem (201), body {purpose?}
+    GET    /v1/snapshots                      the snapshots the app took and still keeps
+    DELETE /v1/snapshots/<id>                 delete one of them
     GET    /v1/health                         liveness
 
 Errors are `{"error": {"code", "message"}}` with the status that says what to do.
@@ -20,7 +22,13 @@ from typing import Any, Awaitable, Callable
 from urllib.parse import parse_qsl
 
 from .errors import ApiError, invalid
-from .requests import parse_create, parse_label_filter, parse_sandbox_id
+from .requests import (
+    parse_create,
+    parse_label_filter,
+    parse_sandbox_id,
+    parse_snapshot_body,
+    parse_snapshot_id,
+)
 from .service import SandboxService
 
 log = logging.getLogger("nightshift.modal")
@@ -28,6 +36,7 @@ log = logging.getLogger("nightshift.modal")
 MAX_BODY_BYTES = 256 * 1024
 _ONE = re.compile(r"^/v1/sandboxes/([^/]+)$")
 _SNAPSHOTS = re.compile(r"^/v1/sandboxes/([^/]+)/snapshots$")
+_ONE_SNAPSHOT = re.compile(r"^/v1/snapshots/([^/]+)$")
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -47,6 +56,10 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+def _optional_json(body: bytes) -> object:
+    return None if not body.strip() else _json(body)
 
 
 def _json(body: bytes) -> object:
@@ -87,7 +100,17 @@ async def _route(service: SandboxService, method: str, path: str, query: str, re
     if match:
         if method != "POST":
             raise _method_not_allowed("POST")
-        return 201, await service.snapshot(parse_sandbox_id(match.group(1)))
+        sandbox_id = parse_sandbox_id(match.group(1))
+        return 201, await service.snapshot(sandbox_id, parse_snapshot_body(_optional_json(await _read_body(receive))))
+    if path == "/v1/snapshots":
+        if method != "GET":
+            raise _method_not_allowed("GET")
+        return 200, await service.list_snapshots()
+    match = _ONE_SNAPSHOT.match(path)
+    if match:
+        if method != "DELETE":
+            raise _method_not_allowed("DELETE")
+        return 200, await service.delete_snapshot(parse_snapshot_id(match.group(1)))
     match = _ONE.match(path)
     if match:
         sandbox_id = parse_sandbox_id(match.group(1))

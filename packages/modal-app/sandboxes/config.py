@@ -8,6 +8,8 @@ from typing import Mapping
 
 # Modal's ceiling for a sandbox's lifetime (Sandbox.create timeout): 24 hours.
 MODAL_MAX_LIFETIME_SECONDS = 24 * 60 * 60
+# A snapshot's image lives at most as long as its registry entry can go unread (sandboxes/snapshots.py).
+MAX_SNAPSHOT_TTL_SECONDS = 7 * 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Settings:
     # "open": an operator's explicit choice for an SDK without domain allow-lists; every
     # session then shows a warning that its network is not isolated.
     network: str = "allowlist"
+    # How long Modal keeps a filesystem snapshot's image (the sweep deletes orphans sooner).
+    snapshot_ttl_seconds: int = MAX_SNAPSHOT_TTL_SECONDS
     # The command every sandbox runs: the bundled runtime in the image (packages/sandbox-image).
     command: tuple[str, ...] = ("node", "/opt/nightshift/runtime.mjs")
 
@@ -63,4 +67,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cpu=cpu,
         memory_mib=_int(env, "NIGHTSHIFT_MODAL_MEMORY_MIB", 4096, 512, 262144),
         network=network,
+        snapshot_ttl_seconds=_int(
+            env, "NIGHTSHIFT_MODAL_SNAPSHOT_TTL_SECONDS", MAX_SNAPSHOT_TTL_SECONDS, 3600, MAX_SNAPSHOT_TTL_SECONDS
+        ),
     )

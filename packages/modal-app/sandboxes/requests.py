@@ -128,3 +128,25 @@ def parse_label_filter(pairs: list[tuple[str, str]]) -> dict[str, str]:
             raise invalid(f"label filters look like label=<one of {', '.join(sorted(ALLOWED_LABELS))}>=<value>")
         wanted[name] = value
     return wanted
+
+
+def parse_snapshot_body(body: object) -> str:
+    """`{purpose?}`: what the snapshot is for ("resume" when absent, as an older control plane sent nothing)."""
+    if body is None:
+        return "resume"
+    if not isinstance(body, dict):
+        raise invalid("the body must be a JSON object")
+    unknown = sorted(set(body) - {"purpose"})
+    if unknown:
+        raise invalid(f"unknown field(s): {', '.join(unknown)}")
+    purpose = body.get("purpose", "resume")
+    if purpose not in ("warm", "resume"):
+        raise invalid("purpose must be warm or resume")
+    return purpose
+
+
+def parse_snapshot_id(value: str) -> str:
+    # An id that cannot be a Modal image names no snapshot of ours: a 404, so a repeated delete stays idempotent.
+    if not _SNAPSHOT_ID.match(value):
+        raise not_found(f"snapshot {value[:80]!r}")
+    return value

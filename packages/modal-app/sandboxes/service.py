@@ -11,6 +11,7 @@ from typing import Any, Awaitable, Callable
 from .config import Settings
 from .errors import ApiError, from_modal, not_found
 from .requests import REQUIRED_LABELS, CreateRequest
+from .snapshots import SnapshotRegistry, delete_image, now_ms, snapshot_name
 
 log = logging.getLogger("nightshift.modal")
 
@@ -40,6 +41,7 @@ class SandboxService:
         self._settings = settings
         self._base_image = base_image
         self._app: Any = None
+        self._snapshots = SnapshotRegistry(modal, settings.app_name)
 
     async def _call(self, doing: str, call: Callable[[], Awaitable[Any]]) -> Any:
         try:
@@ -166,13 +168,34 @@ class SandboxService:
         log.info("sandbox terminated: %s session=%s", sandbox_id, labels.get("nightshift.session"))
         return {"id": sandbox_id, "state": "terminated", "exitCode": None, "labels": labels}
 
-    async def snapshot(self, sandbox_id: str) -> dict[str, Any]:
-        sandbox, _labels = await self._ours(sandbox_id)
+    async def snapshot(self, sandbox_id: str, purpose: str = "resume") -> dict[str, Any]:
+        sandbox, labels = await self._ours(sandbox_id)
+        ttl = self._settings.snapshot_ttl_seconds
         # Under the web endpoint's 150 s limit; Modal's own default for this call is 55 s.
         image = await self._call(
-            "snapshotting the sandbox's filesystem", lambda: sandbox.snapshot_filesystem.aio(timeout=55)
+            "snapshotting the sandbox's filesystem",
+            lambda: sandbox.snapshot_filesystem.aio(timeout=55, ttl=ttl),
         )
-        return {"sandboxId": sandbox_id, "snapshotId": image.object_id}
+        taken = now_ms()
+        name = snapshot_name(purpose, labels, sandbox_id, taken)
+        # Recorded before answering: a snapshot the caller loses track of is still found by the sweep.
+        await self._call("recording the snapshot", lambda: self._snapshots.record(image.object_id, name, taken))
+        log.info("snapshot taken: %s of %s (%s)", image.object_id, sandbox_id, name)
+        return {"sandboxId": sandbox_id, "snapshotId": image.object_id, "name": name}
+
+    async def list_snapshots(self) -> dict[str, Any]:
+        """The snapshots the app took and has not deleted, oldest first (the sweep's view)."""
+        return await self._call("listing the snapshots", self._snapshots.list)
+
+    async def delete_snapshot(self, image_id: str) -> dict[str, Any]:
+        """Deletes a snapshot the app took; any other image is a 404 and is never touched."""
+        entry = await self._call("finding the snapshot", lambda: self._snapshots.find(image_id))
+        if entry is None:
+            raise not_found(f"snapshot {image_id}")
+        existed = await self._call("deleting the snapshot", lambda: delete_image(self._modal, image_id))
+        await self._call("forgetting the snapshot", lambda: self._snapshots.forget(image_id))
+        log.info("snapshot deleted: %s (%s)%s", image_id, entry.get("name"), "" if existed else ", already gone")
+        return {"id": image_id, "deleted": True}
 
     async def list(self, labels: dict[str, str]) -> dict[str, Any]:
         """The app's running Nightshift sandboxes carrying every label asked for (the reconciler's view)."""

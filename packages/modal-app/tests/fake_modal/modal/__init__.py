@@ -23,6 +23,8 @@ class World:
 
     sandboxes: dict[str, "Sandbox"] = field(default_factory=dict)
     images: dict[str, "Image"] = field(default_factory=dict)
+    # Named Dicts (Dict.from_name), each a plain dict of its entries.
+    dicts: dict[str, dict[Any, Any]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # The next call of this name raises this exception (then the entry is removed).
     fail_next: dict[str, BaseException] = field(default_factory=dict)
@@ -58,7 +60,7 @@ class _Dual:
         return self._fn(*args, **kwargs)
 
     def __get__(self, obj: Any, owner: Any) -> "_Dual":
-        return self if obj is None else _Dual(self._fn.__get__(obj, owner))
+        return self if obj is None else type(self)(self._fn.__get__(obj, owner))
 
     async def aio(self, *args: Any, **kwargs: Any) -> Any:
         return self._fn(*args, **kwargs)
@@ -214,10 +216,76 @@ class Sandbox:
             self.returncode = 137
 
     @_Dual
-    def snapshot_filesystem(self, timeout: int = 55) -> Image:
-        _record("Sandbox.snapshot_filesystem", sandbox_id=self.object_id, timeout=timeout)
+    def snapshot_filesystem(self, timeout: int = 55, *, ttl: int | None = 30 * 24 * 3600) -> Image:
+        _record("Sandbox.snapshot_filesystem", sandbox_id=self.object_id, timeout=timeout, ttl=ttl)
         if self.returncode is not None:
             raise exception.ConflictError("cannot snapshot a finished sandbox")
         image = Image(f"im-snap{next(_ids)}")
         world.images[image.object_id] = image
         return image
+
+
+class Dict:
+    """A named Dict: `from_name` is lazy (no call until used), entries survive across instances."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @staticmethod
+    def from_name(name: str, create_if_missing: bool = False) -> "Dict":
+        _record("Dict.from_name", name=name, create_if_missing=create_if_missing)
+        if name not in world.dicts:
+            if not create_if_missing:
+                raise exception.NotFoundError(f"Dict {name} not found")
+            world.dicts[name] = {}
+        return Dict(name)
+
+    @property
+    def _entries(self) -> dict[Any, Any]:
+        return world.dicts[self.name]
+
+    @_Dual
+    def put(self, key: Any, value: Any) -> bool:
+        _record("Dict.put", name=self.name, key=key)
+        self._entries[key] = value
+        return True
+
+    @_Dual
+    def get(self, key: Any, default: Any = None) -> Any:
+        _record("Dict.get", name=self.name, key=key)
+        return self._entries.get(key, default)
+
+    @_Dual
+    def pop(self, key: Any, *default: Any) -> Any:
+        _record("Dict.pop", name=self.name, key=key)
+        if key not in self._entries and default:
+            return default[0]
+        if key not in self._entries:
+            raise KeyError(key)
+        return self._entries.pop(key)
+
+    @_DualGenerator
+    def items(self) -> list[tuple[Any, Any]]:
+        _record("Dict.items", name=self.name)
+        return list(self._entries.items())
+
+
+class _Stub:
+    """The control-plane RPCs the app calls directly (modal_proto's ModalClient stub)."""
+
+    async def ImageDelete(self, request: Any) -> None:  # noqa: N802 (the RPC's name)
+        _record("ImageDelete", image_id=request.image_id)
+        if request.image_id not in world.images:
+            raise exception.NotFoundError(f"Could not find image with ID {request.image_id}")
+        del world.images[request.image_id]
+
+
+class Client:
+    def __init__(self) -> None:
+        self.stub = _Stub()
+
+    @_Dual
+    @staticmethod
+    def from_env() -> "Client":
+        _record("Client.from_env")
+        return Client()

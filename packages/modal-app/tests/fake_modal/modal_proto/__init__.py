@@ -1,0 +1,1 @@
+"""A fake of the slice of `modal_proto` the app uses (the request message of ImageDelete)."""

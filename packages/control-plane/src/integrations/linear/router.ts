@@ -4,7 +4,9 @@
  * to a member (accounts.ts; the first time → a private connect link, no session, and the
  * delegation resumes once they connect); the repository comes from the team's mapping in Settings or
  * the issue text (neither → an elicitation asks); the first `thought` is posted before the session
- * is created so Linear hears back within seconds; the session starts through services/sessions.ts,
+ * is created so Linear hears back within seconds, and what it needs (the requester's link, the
+ * agent session's link, the team's repository, the tokens) is looked up at once, beside the rate
+ * limit check, not one round trip after another; the session starts through services/sessions.ts,
  * which applies the same per-user write check as every other entry point. A `prompted` activity is
  * a follow-up on the agent session's Nightshift session, and its `stop` signal stops it.
  */
@@ -37,16 +39,55 @@ import {
   moveToFirstStartedState,
 } from "./operations";
 import { repositoryIn } from "./text";
-import { withLinearToken } from "./token";
+import { prefetchLinearTokens, withLinearToken } from "./token";
 
 type ActingIntent = Extract<LinearIntent, { kind: "start" | "follow-up" | "stop" }>;
 
 /** Calls Linear as the organization's app, refreshing its token when needed. */
 export type LinearSender = <T>(call: (caller: LinearCaller) => Promise<T>) => Promise<T>;
 
-export function senderFor(env: Bindings, install: LinearInstallationRow): LinearSender {
+export function senderFor(
+  env: Bindings,
+  install: LinearInstallationRow,
+  options: { prefetch?: boolean } = {},
+): LinearSender {
   const apiUrl = requireLinear(env).apiUrl;
-  return (call) => withLinearToken(env, install, (token) => call({ apiUrl, token }));
+  // With `prefetch`, the first call's tokens start opening now, beside the caller's other lookups.
+  let prefetched = options.prefetch ? prefetchLinearTokens(env, install) : undefined;
+  return (call) => {
+    const opened = prefetched;
+    prefetched = undefined;
+    return withLinearToken(env, install, (token) => call({ apiUrl, token }), opened);
+  };
+}
+
+type Repository = Awaited<ReturnType<typeof findTeamRepository>>;
+
+/** What the first activity waits on; each is a round trip to D1 (the actor is two). */
+interface Lookups {
+  actor: Promise<Actor | null>;
+  link: ReturnType<typeof findAgentSessionLink> | Promise<null>;
+  mapped: Promise<Repository>;
+}
+
+function teamRepository(env: Bindings, tenantId: string, teamId: string | null): Promise<Repository> {
+  return teamId ? findTeamRepository(openDatabase(env.DB), tenantId, teamId) : Promise.resolve(null);
+}
+
+/**
+ * Starts every lookup the delivery may need at once, all scoped to the installation's tenant. A
+ * dropped delivery (over its rate limit) never awaits them: no unhandled rejection then.
+ */
+function lookUp(env: Bindings, install: LinearInstallationRow, origin: LinearOrigin): Lookups {
+  const lookups: Lookups = {
+    actor: linkedActor(env, install.tenantId, origin.organizationId, origin.requester.id),
+    link: origin.agentSessionId
+      ? findAgentSessionLink(openDatabase(env.DB), install.tenantId, origin.agentSessionId)
+      : Promise.resolve(null),
+    mapped: teamRepository(env, install.tenantId, origin.teamId),
+  };
+  for (const pending of [lookups.actor, lookups.link, lookups.mapped]) pending.catch(() => undefined);
+  return lookups;
 }
 
 export async function routeLinearIntent(
@@ -68,6 +109,9 @@ export async function routeLinearIntent(
     return;
   }
   if (intent.origin.assigneeId !== undefined && intent.origin.assigneeId !== install.appUserId) return;
+  // Linear's panel waits for the first activity: its lookups run beside the rate limit check.
+  const lookups = lookUp(env, install, intent.origin);
+  const send = senderFor(env, install, { prefetch: true });
   try {
     await enforceWebhookRateLimit(env, install.tenantId);
   } catch (error) {
@@ -77,7 +121,7 @@ export async function routeLinearIntent(
     }
     throw error;
   }
-  await actOn(env, install, intent, senderFor(env, install), log);
+  await actOn(env, install, intent, send, lookups, log);
 }
 
 async function actOn(
@@ -85,12 +129,13 @@ async function actOn(
   install: LinearInstallationRow,
   intent: ActingIntent,
   send: LinearSender,
+  lookups: Lookups,
   log: IntegrationLog,
 ): Promise<void> {
   const { origin } = intent;
   const agentSessionId = origin.agentSessionId;
   const activity = activityIn(send, agentSessionId);
-  const actor = await linkedActor(env, install.tenantId, origin.organizationId, origin.requester.id);
+  const actor = await lookups.actor;
   if (!actor) {
     if (!agentSessionId) {
       // A plain assignment has no agent panel: nowhere private to show a link, so nothing is said.
@@ -106,8 +151,7 @@ async function actOn(
     log.info(`Linear user ${origin.requester.id} is not linked; sent a connect link`);
     return;
   }
-  const db = openDatabase(env.DB);
-  const link = agentSessionId ? await findAgentSessionLink(db, install.tenantId, agentSessionId) : null;
+  const link = await lookups.link;
   try {
     if (intent.kind === "stop") {
       if (!link) return void (await activity({ type: "response", body: say.noSessionMessage() }));
@@ -131,7 +175,8 @@ async function actOn(
       intent.kind === "start"
         ? intent.text
         : `${await send((c) => issueText(c, origin.issueId))}\n\n${intent.text}`;
-    await start(env, install, actor, origin, text, intent.kind === "start", send, activity, log);
+    const fresh = intent.kind === "start";
+    await start(env, install, actor, origin, text, fresh, lookups.mapped, send, activity, log);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     // AppError messages are written for people and carry no secrets: the requester sees why.
@@ -165,7 +210,9 @@ export async function resumeLinearDelegation(
   const install = await findLinearInstallation(db, linked.organizationId);
   if (install?.tenantId !== actor.tenantId) return;
   if (await findAgentSessionLink(db, install.tenantId, pending.agentSessionId)) return;
-  const send = senderFor(env, install);
+  const send = senderFor(env, install, { prefetch: true });
+  const mapped = teamRepository(env, install.tenantId, pending.teamId);
+  mapped.catch(() => undefined);
   const activity = activityIn(send, pending.agentSessionId);
   const origin: LinearOrigin = {
     organizationId: install.organizationId,
@@ -180,7 +227,7 @@ export async function resumeLinearDelegation(
   try {
     await activity({ type: "thought", body: say.connectedThought() });
     const text = await send((c) => issueText(c, pending.issueId));
-    await start(env, install, actor, origin, text, true, send, activity, log);
+    await start(env, install, actor, origin, text, true, mapped, send, activity, log);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     await activity({ type: "error", body: say.refusedMessage(error.message) });
@@ -195,13 +242,13 @@ async function start(
   origin: LinearOrigin,
   text: string,
   fresh: boolean,
+  mapped: Promise<Repository>,
   send: LinearSender,
   activity: Activity,
   log: IntegrationLog,
 ): Promise<void> {
   const db = openDatabase(env.DB);
-  const mapped = origin.teamId ? await findTeamRepository(db, install.tenantId, origin.teamId) : null;
-  const repository = mapped ?? repositoryIn(text);
+  const repository = (await mapped) ?? repositoryIn(text);
   if (!repository) {
     await activity({ type: "elicitation", body: say.ASK_REPOSITORY });
     log.info("no repository for the issue; asked which");

@@ -76,13 +76,27 @@ async function refresh(env: Bindings, row: LinearInstallationRow, refreshToken: 
   return tokens.accessToken;
 }
 
-/** Runs `call` with a live access token: refreshed before expiry, and once on a refusal. */
+/**
+ * Starts opening the tokens (a D1 read and the envelope's decryptions) for a call made a moment
+ * later, so the read overlaps the caller's other lookups; a failure surfaces in that call.
+ */
+export function prefetchLinearTokens(env: Bindings, row: LinearInstallationRow): Promise<LinearTokens> {
+  const opened = openTokens(env, row);
+  opened.catch(() => undefined);
+  return opened;
+}
+
+/**
+ * Runs `call` with a live access token: refreshed before expiry, and once on a refusal. `opened`
+ * is a prefetch of the same row's tokens (prefetchLinearTokens).
+ */
 export async function withLinearToken<T>(
   env: Bindings,
   row: LinearInstallationRow,
   call: (token: string) => Promise<T>,
+  opened?: Promise<LinearTokens>,
 ): Promise<T> {
-  const tokens = await openTokens(env, row);
+  const tokens = await (opened ?? openTokens(env, row));
   let token = tokens.accessToken;
   const expiring = tokens.expiresAt !== null && tokens.expiresAt - Date.now() < REFRESH_MARGIN_MS;
   if (expiring && tokens.refreshToken) token = await refresh(env, row, tokens.refreshToken);

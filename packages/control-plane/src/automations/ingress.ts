@@ -5,7 +5,7 @@
  * scoped API key, apply the tenant's webhook rate limit, parse the JSON and name the delivery
  * (the dedupe key's value, else the preset's natural id, else the delivery header).
  */
-import { type Automation, readPayloadPath } from "@nightshift/protocol";
+import { type Automation, automationHasSecret, readPayloadPath } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { openDatabase } from "../db/client";
 import { findApiKeyByHash, touchApiKey } from "../db/repositories/api-keys";
@@ -15,9 +15,10 @@ import { AppError } from "../http/app-error";
 import { enforceWebhookRateLimit } from "../rate-limit/limiter";
 import { hashApiKey, looksLikeApiKey } from "../tenancy/api-key-format";
 import { can, lowerRole } from "../tenancy/permissions";
+import { cachedIngress, forgetIngress, type IngressEntry, rememberIngress } from "./ingress-cache";
 import { githubActionsRun } from "./presets/github-actions";
 import { sentryRun } from "./presets/sentry";
-import { openAutomationSecrets } from "./secrets";
+import { liveSecrets, openAutomationSecrets } from "./secrets";
 import { verifyGithubSignature, verifySentrySignature, verifyStandardWebhook } from "./signatures";
 
 const TRIGGER_ID_MAX = 200;
@@ -68,20 +69,13 @@ async function verifyTriggerKey(
 
 /** Verifies by the trigger's scheme; returns the delivery's own id when the scheme carries one. */
 async function verifySignature(
-  env: Bindings,
-  found: NonNullable<Awaited<ReturnType<typeof findAutomationForIngress>>>,
+  entry: IngressEntry,
   raw: string,
   headers: Headers,
   now: Date,
 ): Promise<string | undefined> {
-  const { automation } = found;
-  const secrets = await openAutomationSecrets(
-    env,
-    openDatabase(env.DB),
-    { tenantId: automation.tenantId, automationId: automation.id },
-    found.secrets,
-    now,
-  );
+  const { automation } = entry;
+  const secrets = entry.secrets ? liveSecrets(entry.secrets, now) : [];
   switch (automation.trigger.kind) {
     case "webhook": {
       const result = await verifyStandardWebhook(raw, headers, secrets, now);
@@ -99,6 +93,73 @@ async function verifySignature(
     case "schedule":
       throw notFound();
   }
+}
+
+/** The automation as D1 has it now, with its secrets opened; null when it takes no deliveries. */
+async function loadIngress(env: Bindings, automationId: string, now: Date): Promise<IngressEntry | null> {
+  const db = openDatabase(env.DB);
+  const found = await findAutomationForIngress(db, automationId);
+  const automation = found?.automation;
+  if (!found || !automation?.enabled || automation.trigger.kind === "schedule") return null;
+  const secrets = automationHasSecret(automation.trigger.kind)
+    ? await openAutomationSecrets(
+        env,
+        db,
+        { tenantId: automation.tenantId, automationId: automation.id },
+        found.secrets,
+        now,
+      )
+    : null;
+  return { automation, secrets };
+}
+
+/** The delivery's own id (header), after it proved it may start this automation (key or signature). */
+async function authenticate(
+  env: Bindings,
+  entry: IngressEntry,
+  headers: Headers,
+  raw: string,
+  now: Date,
+): Promise<string | undefined> {
+  const authorization = headers.get("authorization");
+  if (authorization !== null && entry.automation.trigger.kind === "webhook") {
+    await verifyTriggerKey(env, entry.automation, authorization, now);
+    return headers.get("webhook-id") ?? headers.get("idempotency-key") ?? undefined;
+  }
+  return verifySignature(entry, raw, headers, now);
+}
+
+/**
+ * The automation and the delivery's id once it authenticated. A cached entry that would refuse the
+ * delivery is not trusted with the refusal: D1 may already say otherwise (a secret rotated in
+ * another isolate), so it is read again and asked once more. Only a fresh read is stored.
+ */
+async function authenticated(
+  env: Bindings,
+  automationId: string,
+  headers: Headers,
+  raw: string,
+  now: Date,
+): Promise<{ automation: Automation; deliveryId: string | undefined }> {
+  const at = now.getTime();
+  const cached = cachedIngress(automationId, at);
+  if (cached) {
+    try {
+      return {
+        automation: cached.automation,
+        deliveryId: await authenticate(env, cached, headers, raw, now),
+      };
+    } catch (error) {
+      if (!(error instanceof AppError) || (error.code !== "unauthorized" && error.code !== "not_found"))
+        throw error;
+      forgetIngress(automationId);
+    }
+  }
+  const fresh = await loadIngress(env, automationId, now);
+  if (!fresh) throw notFound();
+  const deliveryId = await authenticate(env, fresh, headers, raw, now);
+  rememberIngress(fresh, at);
+  return { automation: fresh.automation, deliveryId };
 }
 
 function presetTriggerId(automation: Automation, payload: unknown): string | undefined {
@@ -134,17 +195,7 @@ export async function verifyAutomationDelivery(
   now: Date,
 ): Promise<VerifiedAutomationDelivery> {
   if (!ID_SHAPE.test(automationId)) throw notFound();
-  const found = await findAutomationForIngress(openDatabase(env.DB), automationId);
-  const automation = found?.automation;
-  if (!found || !automation?.enabled || automation.trigger.kind === "schedule") throw notFound();
-  const authorization = headers.get("authorization");
-  let deliveryId: string | undefined;
-  if (authorization !== null && automation.trigger.kind === "webhook") {
-    await verifyTriggerKey(env, automation, authorization, now);
-    deliveryId = headers.get("webhook-id") ?? headers.get("idempotency-key") ?? undefined;
-  } else {
-    deliveryId = await verifySignature(env, found, raw, headers, now);
-  }
+  const { automation, deliveryId } = await authenticated(env, automationId, headers, raw, now);
   // After verification: a stranger's flood cannot use up the tenant's budget.
   await enforceWebhookRateLimit(env, automation.tenantId);
   let payload: unknown;

@@ -9,16 +9,13 @@ import type { Automation, AutomationRun } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { openDatabase } from "../db/client";
 import {
-  countLiveAutomationSessions,
-  countPendingAutomationSessions,
+  type ClaimedRun,
+  claimRunWithChecks,
   insertRun,
+  insertRunAndMark,
   type NewRun,
   settleRun,
-  startedRunsSince,
 } from "../db/repositories/automation-runs";
-import { markAutomationRan } from "../db/repositories/automations";
-import { findMembership } from "../db/repositories/tenancy";
-import { findUser } from "../db/repositories/users";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { createSession, newSessionId } from "../services/sessions";
@@ -32,9 +29,10 @@ export type RunRequest = {
   /**
    * Given (a webhook, `waitUntil`): the run answers as soon as it is claimed and within its limits,
    * with a session id allocated for it, and the session is created after the answer — a sender
-   * waits milliseconds, not for the write check. A creation that fails settles the run as failed.
+   * waits milliseconds, not for the write check. The caller decides when `work` starts (after the
+   * answer has left). A creation that fails settles the run as failed.
    */
-  defer?: (work: Promise<unknown>) => void;
+  defer?: (work: () => Promise<unknown>) => void;
 };
 
 /** A run, and for a rate-limited one how long until it could start (the delivery's Retry-After). */
@@ -49,102 +47,76 @@ const PENDING_WINDOW_MS = 10 * 60 * 1000;
 
 type Db = ReturnType<typeof openDatabase>;
 
-async function record(
-  db: Db,
-  automation: Automation,
-  run: Omit<NewRun, "id" | "automationId">,
-): Promise<AutomationRun | null> {
-  return insertRun(db, automation.tenantId, {
+function newRun(automation: Automation, run: Omit<NewRun, "id" | "automationId">): NewRun {
+  return {
     ...run,
     ...(run.reason ? { reason: run.reason.slice(0, REASON_MAX) } : {}),
     id: ulid(Date.parse(run.at)).toLowerCase(),
     automationId: automation.id,
-  });
+  };
 }
 
-/** Records the outcome; a claim lost to an earlier run with the same trigger id is a duplicate. */
-async function recordClaimed(
-  db: Db,
-  automation: Automation,
-  run: Omit<NewRun, "id" | "automationId" | "claim">,
-): Promise<AutomationRun> {
-  const claimed = await record(db, automation, { ...run, claim: true });
-  if (claimed) return claimed;
-  const duplicate = await record(db, automation, {
-    at: run.at,
-    triggerId: run.triggerId,
-    outcome: "duplicate",
-    reason: "this delivery was already received",
-    claim: false,
-  });
+/** A replay: recorded as its own run, holding no trigger id, leaving the automation's last run alone. */
+async function recordDuplicate(db: Db, automation: Automation, at: string, triggerId: string) {
+  const duplicate = await insertRun(
+    db,
+    automation.tenantId,
+    newRun(automation, {
+      at,
+      triggerId,
+      outcome: "duplicate",
+      reason: "this delivery was already received",
+      claim: false,
+    }),
+  );
   if (!duplicate) throw new Error("recording a duplicate automation run returned no row");
   return duplicate;
 }
 
-async function recordUnclaimed(
+/** Records an outcome that is final at once (skipped, failed); a lost claim is a duplicate. */
+async function recordOutcome(
   db: Db,
   automation: Automation,
-  run: Omit<NewRun, "id" | "automationId" | "claim">,
+  run: Omit<NewRun, "id" | "automationId">,
 ): Promise<AutomationRun> {
-  const row = await record(db, automation, { ...run, claim: false });
-  if (!row) throw new Error("recording an automation run returned no row");
-  return row;
+  const recorded = await insertRunAndMark(db, automation.tenantId, newRun(automation, run));
+  if (recorded) return recorded;
+  if (!run.claim) throw new Error("recording an automation run returned no row");
+  return recordDuplicate(db, automation, run.at, run.triggerId);
 }
 
-/** The automation's own limits: runs started in the last hour, and its sessions still running. */
-async function overLimit(
-  db: Db,
+/** The automation's own limits, from the counts its claim read: runs this hour, sessions running. */
+function overLimit(
   automation: Automation,
-  runId: string,
+  claim: ClaimedRun,
   now: Date,
-): Promise<{ reason: string; retryAfterSeconds: number } | null> {
+): { reason: string; retryAfterSeconds: number } | null {
   const { maxRunsPerHour, maxConcurrent } = automation.limits;
-  const since = new Date(now.getTime() - HOUR_MS).toISOString();
-  // The reads at once: every millisecond here is in the sender's wait for the answer.
-  const [runs, running, pending] = await Promise.all([
-    startedRunsSince(db, automation.tenantId, automation.id, since),
-    countLiveAutomationSessions(db, automation.tenantId, automation.id),
-    countPendingAutomationSessions(
-      db,
-      automation.tenantId,
-      automation.id,
-      new Date(now.getTime() - PENDING_WINDOW_MS).toISOString(),
-      runId,
-    ),
-  ]);
-  const live = running + pending;
-  // This run's own claim is already among them.
-  const started = runs.filter((r) => r.id !== runId);
-  const oldest = started[0];
-  if (started.length >= maxRunsPerHour && oldest) {
-    const frees = Date.parse(oldest.at) + HOUR_MS - now.getTime();
+  const { count, oldestAt } = claim.started;
+  if (count >= maxRunsPerHour && oldestAt) {
+    const frees = Date.parse(oldestAt) + HOUR_MS - now.getTime();
     return {
-      reason: `${started.length} runs started in the last hour, the most this automation allows (${maxRunsPerHour})`,
+      reason: `${count} runs started in the last hour, the most this automation allows (${maxRunsPerHour})`,
       retryAfterSeconds: Math.max(1, Math.ceil(frees / 1000)),
     };
   }
-  if (live >= maxConcurrent)
+  if (claim.running >= maxConcurrent)
     return {
-      reason: `${live} sessions of this automation are still running, the most it allows at once (${maxConcurrent})`,
+      reason: `${claim.running} sessions of this automation are still running, the most it allows at once (${maxConcurrent})`,
       retryAfterSeconds: CONCURRENCY_RETRY_SECONDS,
     };
   return null;
 }
 
 /** The member the automation acts as, with their current role; null once they left the tenant. */
-export async function actingActor(env: Bindings, automation: Automation): Promise<Actor | null> {
-  const db = openDatabase(env.DB);
-  const [membership, user] = await Promise.all([
-    findMembership(db, automation.tenantId, automation.actingUserId),
-    findUser(db, automation.actingUserId),
-  ]);
-  if (!membership || !user) return null;
+function actingActor(automation: Automation, member: ClaimedRun["member"]): Actor | null {
+  if (!member) return null;
   return {
     tenantId: automation.tenantId,
-    userId: user.id,
-    role: membership.role,
-    name: user.name,
-    login: user.login,
+    userId: member.id,
+    role: member.role,
+    name: member.name,
+    login: member.login,
     via: "integration",
   };
 }
@@ -164,29 +136,40 @@ async function startSession(
 ): Promise<StartedRun> {
   const { automation } = req;
   const allocated = req.defer ? newSessionId() : undefined;
-  // Claimed first, so a replay is a duplicate whatever the limits say now.
-  const claimed = await recordClaimed(db, automation, {
-    at: now.toISOString(),
-    triggerId: req.triggerId,
-    outcome: "started",
-    ...(allocated ? { sessionId: allocated } : {}),
-  });
-  if (claimed.outcome === "duplicate") return claimed;
+  const at = now.toISOString();
+  // Claimed first, so a replay is a duplicate whatever the limits say now; the limits and the
+  // acting member are read in the same round trip.
+  const claim = await claimRunWithChecks(
+    db,
+    automation.tenantId,
+    newRun(automation, {
+      at,
+      triggerId: req.triggerId,
+      outcome: "started",
+      ...(allocated ? { sessionId: allocated } : {}),
+      claim: true,
+    }),
+    {
+      startedSince: new Date(now.getTime() - HOUR_MS).toISOString(),
+      pendingSince: new Date(now.getTime() - PENDING_WINDOW_MS).toISOString(),
+      actingUserId: automation.actingUserId,
+    },
+  );
+  const claimed = claim.run;
+  if (!claimed) return recordDuplicate(db, automation, at, req.triggerId);
   const refuse = async (outcome: "failed" | "rate_limited", reason: string): Promise<AutomationRun> => {
     const text = reason.slice(0, REASON_MAX);
     // Lets the trigger id go: the sender's retry of this delivery runs again.
     await settleRun(db, automation.tenantId, claimed.id, { outcome, reason: text });
     return { ...claimed, outcome, reason: text };
   };
-  const [limited, actor] = await Promise.all([
-    overLimit(db, automation, claimed.id, now),
-    actingActor(env, automation),
-  ]);
+  const limited = overLimit(automation, claim, now);
   if (limited)
     return {
       ...(await refuse("rate_limited", limited.reason)),
       retryAfterSeconds: limited.retryAfterSeconds,
     };
+  const actor = actingActor(automation, claim.member);
   if (!actor)
     return refuse(
       "failed",
@@ -217,7 +200,7 @@ async function startSession(
     return refuse("failed", failureText(error));
   };
   if (req.defer && allocated) {
-    req.defer(create().catch(failed));
+    req.defer(() => create().catch(failed));
     return { ...claimed, sessionId: allocated, sessionStatus: "queued" };
   }
   try {
@@ -231,30 +214,25 @@ async function startSession(
 
 export async function startAutomationRun(env: Bindings, req: RunRequest, now: Date): Promise<StartedRun> {
   const db = openDatabase(env.DB);
-  const { automation } = req;
+  const { automation, triggerId } = req;
   const at = now.toISOString();
   const evaluation = evaluateAutomation(automation, req.payload);
-  const triggerId = req.triggerId;
-  let run: StartedRun;
+  // Every recorded outcome but a duplicate also stamps the automation's last run, in the same batch.
   if (evaluation.kind === "skip")
-    run = await recordClaimed(db, automation, {
+    return recordOutcome(db, automation, {
       at,
       triggerId,
       outcome: "skipped",
       reason: evaluation.reason,
+      claim: true,
     });
-  else if (evaluation.kind === "fail")
-    run = await recordUnclaimed(db, automation, {
+  if (evaluation.kind === "fail")
+    return recordOutcome(db, automation, {
       at,
       triggerId,
       outcome: "failed",
       reason: evaluation.reason,
+      claim: false,
     });
-  else run = await startSession(env, db, req, evaluation, now);
-  if (run.outcome !== "duplicate") {
-    const ran = markAutomationRan(db, automation.tenantId, automation.id, at);
-    if (req.defer) req.defer(ran);
-    else await ran;
-  }
-  return run;
+  return startSession(env, db, req, evaluation, now);
 }

@@ -26,23 +26,45 @@ export async function sealAutomationSecret(
   return sealSecret(db, await keyring(env), addressOf(owner.tenantId, owner.automationId), secret);
 }
 
-/** The secrets a delivery may be signed with now: the current one, and the previous within its grace. */
+/** An automation's signing secrets, opened: the current one, and the previous one with the end of its grace. */
+export interface OpenedAutomationSecrets {
+  current: string | null;
+  previous: { secret: string; until: string } | null;
+}
+
+/** Opens the current secret and, while its grace lasts at `now`, the previous one (one unwrap of the tenant key). */
 export async function openAutomationSecrets(
   env: Bindings,
   db: Database,
   owner: { tenantId: string; automationId: string },
   sealed: SealedAutomationSecrets,
   now: Date,
-): Promise<string[]> {
+): Promise<OpenedAutomationSecrets> {
   const address = addressOf(owner.tenantId, owner.automationId);
-  const live = [sealed.current];
-  if (sealed.previous && sealed.previousUntil && sealed.previousUntil > now.toISOString())
-    live.push(sealed.previous);
-  const ciphertexts = live.filter((c): c is string => Boolean(c));
-  return openSecrets(
+  const previousUntil =
+    sealed.previous && sealed.previousUntil && sealed.previousUntil > now.toISOString()
+      ? sealed.previousUntil
+      : null;
+  const wanted = [sealed.current, previousUntil ? sealed.previous : null];
+  const ciphertexts = wanted.filter((c): c is string => Boolean(c));
+  const opened = await openSecrets(
     db,
     await keyring(env),
     owner.tenantId,
     ciphertexts.map((ciphertext) => ({ address, ciphertext })),
   );
+  const current = sealed.current ? (opened[0] ?? null) : null;
+  const previous = previousUntil ? opened[sealed.current ? 1 : 0] : undefined;
+  return {
+    current,
+    previous: previous !== undefined && previousUntil ? { secret: previous, until: previousUntil } : null,
+  };
+}
+
+/** The secrets a delivery may be signed with at `now`: the current one, and the previous within its grace. */
+export function liveSecrets(opened: OpenedAutomationSecrets, now: Date): string[] {
+  const live: string[] = [];
+  if (opened.current) live.push(opened.current);
+  if (opened.previous && opened.previous.until > now.toISOString()) live.push(opened.previous.secret);
+  return live;
 }

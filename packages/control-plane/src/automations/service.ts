@@ -31,6 +31,7 @@ import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { requireWriteAccess } from "../integrations/github/access";
 import { checkDefinition } from "./definition";
+import { forgetIngress } from "./ingress-cache";
 import { nextFireAfter, scheduleAutomation, unscheduleAutomation } from "./schedule";
 import { PREVIOUS_SECRET_GRACE_MS, sealAutomationSecret } from "./secrets";
 import { newAutomationSecret } from "./signatures";
@@ -212,6 +213,8 @@ export async function updateAutomation(
   fields.nextRunAt = nextRunFor(fields, now);
   const updated = await updateAutomationRow(db, actor.tenantId, id, fields, now.toISOString());
   if (!updated) throw AppError.notFound(`automation ${id.slice(0, 64)}`);
+  // This isolate's deliveries see the change at once; other isolates' within the ingress cache's TTL.
+  forgetIngress(id);
   await recordAudit(db, actor.tenantId, actor, {
     action: "automation.updated",
     target: { type: "automation", id },
@@ -228,6 +231,7 @@ export async function deleteAutomation(env: Bindings, actor: Actor, id: string):
   const db = openDatabase(env.DB);
   const current = await requireAutomation(db, actor.tenantId, id);
   if (!(await deleteAutomationRow(db, actor.tenantId, id))) throw AppError.notFound(`automation ${id}`);
+  forgetIngress(id);
   await recordAudit(db, actor.tenantId, actor, {
     action: "automation.deleted",
     target: { type: "automation", id },
@@ -254,6 +258,7 @@ export async function rotateSecret(
   const until = new Date(now.getTime() + PREVIOUS_SECRET_GRACE_MS).toISOString();
   const automation = await rotateAutomationSecret(db, actor.tenantId, id, sealed, until, now.toISOString());
   if (!automation) throw AppError.notFound(`automation ${id}`);
+  forgetIngress(id);
   await recordAudit(db, actor.tenantId, actor, {
     action: "automation.secret_rotated",
     target: { type: "automation", id },

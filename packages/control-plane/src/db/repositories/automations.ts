@@ -202,18 +202,6 @@ export async function rotateAutomationSecret(
   return row ? toAutomation(row) : null;
 }
 
-export async function markAutomationRan(
-  db: Database,
-  tenantId: string,
-  id: string,
-  at: string,
-): Promise<void> {
-  await db
-    .update(automations)
-    .set({ lastRunAt: at })
-    .where(and(eq(automations.tenantId, tenantId), eq(automations.id, id)));
-}
-
 /**
  * Enabled schedules, across tenants, whose next fire time is set (and, with `dueBefore`, not
  * after it), in id order for paging. The scheduler's sweep; every row names its own tenant.

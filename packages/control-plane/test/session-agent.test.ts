@@ -10,19 +10,22 @@ describe("SessionAgent RPC", () => {
       expect(testOnly in SessionAgent.prototype, testOnly).toBe(false);
     }
     // What the Worker calls instead of snapshot, tenant-checked like every other RPC.
-    expect(typeof SessionAgent.prototype.queuePosition).toBe("function");
+    expect(typeof SessionAgent.prototype.liveStatus).toBe("function");
   });
 
   it("answers the place in line only to the session's own tenant", async () => {
     const s = await createSession();
     const stub = sessionStub(s.id);
-    expect(await stub.queuePosition("tenant-b")).toEqual({
+    expect(await stub.liveStatus("tenant-b")).toEqual({
       ok: false,
       code: "session_not_found",
       message: "session not found",
     });
     // Suites run with slots to spare: the session started at once and holds no place in line.
-    expect(await stub.queuePosition(s.tenantId)).toEqual({ ok: true, value: null });
+    expect(await stub.liveStatus(s.tenantId)).toEqual({
+      ok: true,
+      value: { status: "starting", queuePosition: null },
+    });
   });
 
   it("refuses every call that names another tenant, exactly like a missing session", async () => {

@@ -2,14 +2,15 @@
  * Session use cases: the glue between the D1 index (listing) and the session's DO (truth).
  * Routes call these; these call repositories and DO RPC, never SQL directly.
  */
-import type {
-  CreateSessionRequest,
-  EventsPage,
-  ListSessionsQuery,
-  ListSessionsResponse,
-  SendPromptResponse,
-  Session,
-  Trigger,
+import {
+  type CreateSessionRequest,
+  type EventsPage,
+  type ListSessionsQuery,
+  type ListSessionsResponse,
+  type SendPromptResponse,
+  type Session,
+  TERMINAL_STATUSES,
+  type Trigger,
 } from "@nightshift/protocol";
 import { ulid } from "ulid";
 import { budgetAtCreate, warningNotice } from "../budgets/month-budget";
@@ -158,25 +159,33 @@ export async function createSession(
     },
   });
   const { status } = unwrap(result, id);
-  const queuePosition = status === "queued" ? await queuePositionOf(env, actor, id) : null;
+  const queuePosition = status === "queued" ? (await liveStatusOf(env, actor, id))?.queuePosition : null;
   return { ...session, status, ...(queuePosition ? { queuePosition } : {}) };
 }
 
-async function queuePositionOf(env: Bindings, actor: Actor, id: string): Promise<number | null> {
-  const position = await stubFor(env, id).queuePosition(actor.tenantId);
-  return position.ok ? position.value : null;
+async function liveStatusOf(env: Bindings, actor: Actor, id: string) {
+  const live = await stubFor(env, id).liveStatus(actor.tenantId);
+  return live.ok ? live.value : null;
 }
 
 function authorOf(actor: Actor) {
   return { id: actor.userId, name: actor.name, email: `${actor.userId}@users.nightshift.invalid` };
 }
 
-/** One session; while it waits for a sandbox slot, with its place in line from its DO. */
+/**
+ * One session. While it is not finished its status comes from its DO, which holds the truth (the
+ * D1 index writes only the ends of turns at once: index-sync.ts), with its place in line if queued.
+ */
 export async function getSession(env: Bindings, actor: Actor, id: string): Promise<Session> {
   const session = await requireSession(env, actor, id);
-  if (session.status !== "queued") return session;
-  const queuePosition = await queuePositionOf(env, actor, id);
-  return queuePosition ? { ...session, queuePosition } : session;
+  if (TERMINAL_STATUSES.has(session.status)) return session;
+  const live = await liveStatusOf(env, actor, id);
+  if (!live) return session;
+  return {
+    ...session,
+    status: live.status,
+    ...(live.queuePosition ? { queuePosition: live.queuePosition } : {}),
+  };
 }
 
 export async function listTenantSessions(

@@ -183,10 +183,13 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (this.ownedMeta(tenantId)) this.publish(this.slot.moveTo(position));
   }
 
-  /** While queued for a sandbox slot: the place in line (1 = next), else null. */
-  async queuePosition(tenantId: string): Promise<RpcResult<number | null>> {
-    if (!this.ownedMeta(tenantId)) return notFound;
-    return { ok: true, value: this.slot.position() };
+  /** The status now (the D1 index may lag a moment) and, while queued for a slot, the place in line (1 = next). */
+  async liveStatus(
+    tenantId: string,
+  ): Promise<RpcResult<{ status: SessionStatus; queuePosition: number | null }>> {
+    const meta = this.ownedMeta(tenantId);
+    if (!meta) return notFound;
+    return { ok: true, value: { status: meta.status, queuePosition: this.slot.position() } };
   }
 
   async readEvents(tenantId: string, after: number, limit: number): Promise<RpcResult<EventsPageResult>> {
@@ -392,10 +395,8 @@ export class SessionAgent extends DurableObject<Bindings> {
   private async settle(): Promise<void> {
     const before = this.meta().status;
     await this.lifecycle.drain();
-    const change = {
-      status: this.meta().status !== before,
-      cost: this.runtimeEvents.takeCostChange() !== null,
-    };
-    await this.upkeep.afterSettle(this.meta(), this.indexState(), change);
+    const status = this.meta().status !== before;
+    const cost = this.runtimeEvents.takeCostChange() !== null;
+    await this.upkeep.afterSettle(this.meta(), this.indexState(), { status, cost });
   }
 }

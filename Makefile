@@ -60,8 +60,8 @@ build: deps ## build the bundles (sandbox runtime, sandbox host, dashboard)
 dev: setup build ## run Nightshift locally on http://127.0.0.1:8787 (Worker, sandbox host, scripted model)
 	@pnpm --filter @nightshift/devstack run dev
 
-demo: setup build ## one session end to end with no keys: live events, then the pushed branch's diff
-	@pnpm --filter @nightshift/devstack run demo
+demo: setup build ## one session end to end with no keys: live events, then the pushed branch's diff (AGENT=claude|codex|opencode|gemini|pi)
+	@AGENT=$(if $(filter claude,$(AGENT)),claude-code,$(AGENT)) pnpm --filter @nightshift/devstack run demo
 
 typecheck: deps ## tsc --noEmit in every package
 	pnpm run typecheck

@@ -1,4 +1,5 @@
 export * from "./cloud-provider-rig";
+export * from "./costly-wait";
 export * from "./demo-repo";
 export * from "./dev-login";
 export * from "./event-printer";

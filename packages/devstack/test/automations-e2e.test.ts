@@ -10,6 +10,7 @@ import type { AutomationCreated, AutomationRunsPage, Session } from "@nightshift
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import type { Stack } from "../src/stack";
@@ -127,7 +128,7 @@ describe("webhook automations end to end", () => {
     expect(res.status).toBe(202);
     const { sessionId } = (await res.json()) as { sessionId: string; runId: string };
     // The 202 comes first; the session is created right after it.
-    const session = await waitFor(async () => {
+    const session = await waitForCostly(async () => {
       const answer = await fetch(`${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`, {
         headers: octo.headers,
       });
@@ -137,7 +138,7 @@ describe("webhook automations end to end", () => {
       trigger: "webhook",
       automation: { id: automation.id, name: "Alert fixer" },
     });
-    const written = await waitFor(
+    const written = await waitForCostly(
       async () => gh.readFile(OWNER, REPO, session.branch, "docs/ALERT.md"),
       "docs/ALERT.md on the session's branch",
       120_000,
@@ -177,7 +178,7 @@ describe("schedule automations end to end", () => {
     expect(automation.nextRunAt).toBe(due.toISOString());
 
     // Nothing polls: the automation's Durable Object alarm fires it at the due minute.
-    const run = await waitFor(
+    const run = await waitForCostly(
       async () => {
         const page = (await (
           await fetch(automations(`/${automation.id}/runs`), { headers: octo.headers })
@@ -195,7 +196,7 @@ describe("schedule automations end to end", () => {
       })
     ).json()) as Session;
     expect(session).toMatchObject({ trigger: "schedule", automation: { id: automation.id } });
-    const written = await waitFor(
+    const written = await waitForCostly(
       async () => gh.readFile(OWNER, REPO, session.branch, "docs/SCHEDULED.md"),
       "docs/SCHEDULED.md on the session's branch",
       120_000,

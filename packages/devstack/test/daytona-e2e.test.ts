@@ -10,6 +10,7 @@ import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
@@ -95,7 +96,7 @@ describe("a session on Daytona end to end", () => {
   it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
     const { session, watcher } = await startSession("Add docs/daytona.md describing the gadgets.");
     await until(watcher, "git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/daytona.md")) !== null,
       "the pushed file on GitHub",
       10_000,
@@ -267,7 +268,7 @@ describe("a session on Daytona end to end", () => {
     expect(text).toMatch(/fetched and checked out .* without cloning/);
     // Daytona created the session's sandbox from the prebuild's snapshot.
     expect(sandboxesOf(session)[0]?.snapshot).toBe(warmName);
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/warm.md")) !== null,
       "the pushed file on GitHub",
       10_000,

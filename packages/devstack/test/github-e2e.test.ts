@@ -9,6 +9,7 @@ import type { Session } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import type { Stack } from "../src/stack";
@@ -110,7 +111,7 @@ describe("GitHub end to end", () => {
       body: `@${SLUG} please also add docs/NOTES.md with usage notes`,
     });
     expect(delivered.status).toBe(202);
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, branch, "docs/NOTES.md")) !== null,
       "docs/NOTES.md on the PR branch",
       90_000,
@@ -184,7 +185,7 @@ describe("GitHub end to end", () => {
     });
     expect(res.status).toBe(201);
     const session = (await res.json()) as Session;
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/EXPIRY.md")) !== null,
       "the pushed branch",
       90_000,

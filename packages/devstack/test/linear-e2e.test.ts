@@ -14,6 +14,7 @@ import type { GithubDouble } from "@nightshift/testkit/github";
 import { type LinearDouble, sendLinearWebhook, startLinearDouble } from "@nightshift/testkit/linear";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import { installLinear, mapLinearTeam } from "../src/linear-flow";
@@ -199,7 +200,7 @@ describe("Linear end to end", () => {
     const before = await gh.commitSubjects(OWNER, REPO, branch);
     const followUp = prompt(agentSessionId, issue.issueId, "please also add docs/NOTES.md with usage notes");
     expect((await deliver(followUp)).status).toBe(200);
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, branch, "docs/NOTES.md")) !== null,
       "docs/NOTES.md on the branch",
       120_000,
@@ -210,7 +211,7 @@ describe("Linear end to end", () => {
 
   it("stops the session on the stop signal and says so in the panel", async () => {
     expect((await deliver(prompt(agentSessionId, issue.issueId, "", "stop"))).status).toBe(200);
-    await waitFor(
+    await waitForCostly(
       async () => ["stopping", "stopped"].includes((await session(sessionId)).status),
       "the session to stop",
       30_000,

@@ -7,9 +7,9 @@
 import type { Session, StoredEvent } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { type ModalAppDouble, startModalAppDouble } from "@nightshift/testkit/modal";
-import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import type { Stack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
@@ -78,7 +78,7 @@ describe("a session on Modal end to end", () => {
   it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
     const { session, watcher } = await startSession("Add docs/modal.md describing the sprockets.");
     await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 90_000);
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/modal.md")) !== null,
       "the pushed file on GitHub",
       10_000,

@@ -11,6 +11,7 @@ import type { GithubDouble } from "@nightshift/testkit/github";
 import { mentionEvent, type SlackDouble, sendSlackEvent, startSlackDouble } from "@nightshift/testkit/slack";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import type { Stack } from "../src/stack";
@@ -140,7 +141,7 @@ describe("Slack end to end", () => {
     expect((await deliver(mention("please also add docs/NOTES.md with usage notes", threadTs))).status).toBe(
       200,
     );
-    await waitFor(
+    await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, branch, "docs/NOTES.md")) !== null,
       "docs/NOTES.md on the branch",
       120_000,

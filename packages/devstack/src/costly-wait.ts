@@ -1,0 +1,22 @@
+/**
+ * Waiting on a check that costs something each time it runs: it spawns `git` (the GitHub double's
+ * readFile, commitSubjects) or asks the Worker over HTTP. testkit's waitFor asks every 10 ms, which
+ * for such a check is thousands of processes or requests during one agent turn, taken from the
+ * same two cores the agent, the sandbox host and workerd need. This one asks five times a second:
+ * at most 200 ms later than the condition became true, against turns that take seconds.
+ */
+const COSTLY_CHECK_INTERVAL_MS = 200;
+
+export async function waitForCostly<T>(
+  check: () => Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, COSTLY_CHECK_INTERVAL_MS));
+  }
+}

@@ -70,8 +70,14 @@ export interface SandboxProvider {
   /**
    * Captures a running sandbox's filesystem (the checkout, the setup hook's results, the agent's
    * saved conversation) so a later sandbox can start from it. Absent where the backend has none.
+   * `owner`: the session the sandbox runs, which a provider names the snapshot after (so a sweep
+   * can judge it) without asking the backend for the sandbox's labels.
    */
-  snapshot?(providerId: string, purpose: "warm" | "resume"): Promise<SandboxSnapshot>;
+  snapshot?(
+    providerId: string,
+    purpose: "warm" | "resume",
+    owner?: { sessionId: string },
+  ): Promise<SandboxSnapshot>;
   /** Forgets a snapshot; a reference the backend no longer knows is not an error. */
   deleteSnapshot?(ref: string): Promise<void>;
 }

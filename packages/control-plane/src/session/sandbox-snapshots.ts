@@ -76,7 +76,7 @@ export class SessionSnapshots {
     const started = this.parts.now();
     try {
       const snapshot = await withinMs(
-        provider.snapshot(providerId, "resume"),
+        provider.snapshot(providerId, "resume", { sessionId: session.sessionId }),
         this.parts.waitMs ?? SNAPSHOT_WAIT_MS,
       );
       const previous = meta.get("snapshot.resume");

@@ -72,7 +72,7 @@ export class PrebuildSession {
     }
     let ref: string;
     try {
-      ({ ref } = await provider.snapshot(providerId, "warm"));
+      ({ ref } = await provider.snapshot(providerId, "warm", { sessionId: session.sessionId }));
     } catch (err) {
       await this.fail(
         session,

@@ -130,10 +130,15 @@ export class DaytonaSandboxProvider implements SandboxProvider {
     }
   }
 
-  async snapshot(providerId: string, purpose: "warm" | "resume"): Promise<SandboxSnapshot> {
+  async snapshot(
+    providerId: string,
+    purpose: "warm" | "resume",
+    owner?: { sessionId: string },
+  ): Promise<SandboxSnapshot> {
     const pollMs = this.config.pollIntervalMs ?? 250;
     try {
       return await takeDaytonaSnapshot(this.client, providerId, purpose, {
+        ...(owner ? { sessionId: owner.sessionId } : {}),
         deploymentTag: await deploymentTag(this.config.deployment),
         timeoutMs: this.config.snapshotTimeoutMs ?? SNAPSHOT_TIMEOUT_MS,
         firstPollMs: Math.max(10, Math.round(pollMs / 5)),

@@ -73,6 +73,18 @@ describe("DaytonaSandboxProvider snapshots", () => {
     });
   });
 
+  it("a snapshot for a session the caller names reads no sandbox from Daytona first", async () => {
+    const session = "01jsnapshotowner0000000000";
+    const { api, provider } = setup({}, { deployment: "prod" });
+    const { providerId } = await provider.create(input());
+    const before = api.requests.length;
+    const snapshot = await provider.snapshot(providerId, "warm", { sessionId: session });
+    expect(parseSnapshotName(snapshot.ref)?.sessionId).toBe(session);
+    const calls = api.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\?.*$/, "")}`);
+    expect(calls).not.toContain(`GET /api/sandbox/${providerId}`);
+    expect(calls[0]).toBe(`POST /api/sandbox/${providerId}/snapshot`);
+  });
+
   it("snapshots a sandbox with POST /sandbox/{id}/snapshot, waits until it is active, and a create starts from it", async () => {
     const { api, provider } = setup({ delays: { snapshotMs: 120 } });
     const first = await provider.create(input());

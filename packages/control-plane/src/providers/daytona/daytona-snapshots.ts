@@ -26,6 +26,8 @@ export interface SnapshotTiming {
 export interface SnapshotOwner {
   /** `deploymentTag(NIGHTSHIFT_DEPLOYMENT)`. */
   deploymentTag: string;
+  /** The session the sandbox runs, when the caller knows it (else read from the sandbox's label). */
+  sessionId?: string;
 }
 
 export interface ParsedSnapshotName {
@@ -85,13 +87,10 @@ export async function takeDaytonaSnapshot(
   purpose: "warm" | "resume",
   timing: SnapshotTiming & SnapshotOwner,
 ): Promise<SandboxSnapshot> {
-  // The session label names the owner, so a snapshot whose recording is lost can still be judged.
-  const sandbox = await client.getSandbox(sandboxId);
-  const name = snapshotName(purpose, {
-    deploymentTag: timing.deploymentTag,
-    sessionId: sandbox.labels[SESSION_LABEL],
-    sandboxId,
-  });
+  // The owner is in the name, so a snapshot whose recording is lost can still be judged: the
+  // caller says whose it is; only without that is the sandbox's session label read.
+  const sessionId = timing.sessionId ?? (await client.getSandbox(sandboxId)).labels[SESSION_LABEL];
+  const name = snapshotName(purpose, { deploymentTag: timing.deploymentTag, sessionId, sandboxId });
   await client.snapshotSandbox(sandboxId, name);
   const deadline = Date.now() + timing.timeoutMs;
   let pause = timing.firstPollMs;

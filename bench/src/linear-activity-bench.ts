@@ -9,7 +9,8 @@
  * follow-ups on sessions that exist. Linear requires the first activity within 10 s; the target is
  * p99 < 2 s. A delivery with no activity within 10 s fails the bench.
  *
- * `pnpm run bench linear-activity [--n 200] [--in-flight 3] [--prompted 50]`
+ * `pnpm run bench linear-activity [--n 200] [--in-flight 3] [--prompted 50]`; BENCH_ECHO=1 prints
+ * the Worker's log beside the figures.
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -71,6 +72,8 @@ type Summary = ReturnType<typeof summarize>;
 export interface ActivityFigures {
   firstActivity: Summary;
   ack: Summary;
+  /** From the 200's arrival to the first activity: the work after the acknowledgement. */
+  afterAck: Summary;
   /** Deliveries with no activity within BOUND_MS, or whose first activity was not a thought. */
   failures: string[];
 }
@@ -132,6 +135,7 @@ async function paced(
 ): Promise<ActivityFigures> {
   const acks: number[] = [];
   const firsts: number[] = [];
+  const afterAcks: number[] = [];
   const failures: string[] = [];
   let next = 0;
   const lane = async () => {
@@ -139,16 +143,19 @@ async function paced(
       const timed = await one(i);
       if (i < warmup) continue;
       acks.push(timed.ackMs);
-      if (timed.activityMs === null) failures.push(`${timed.label}: no activity within ${BOUND_MS} ms`);
-      else {
+      // Linear's 10 s run from its send: a slow answer to the delivery counts against them.
+      if (timed.activityMs === null || timed.activityMs > BOUND_MS)
+        failures.push(`${timed.label}: no activity within ${BOUND_MS} ms of the send`);
+      if (timed.activityMs !== null) {
         firsts.push(timed.activityMs);
+        afterAcks.push(timed.activityMs - timed.ackMs);
         if (timed.activity?.content.type !== "thought")
           failures.push(`${timed.label}: the first activity was a ${timed.activity?.content.type}`);
       }
     }
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
-  return { firstActivity: summarize(firsts), ack: summarize(acks), failures };
+  return { firstActivity: summarize(firsts), ack: summarize(acks), afterAck: summarize(afterAcks), failures };
 }
 
 function print(log: (line: string) => void, name: string, f: ActivityFigures): void {
@@ -156,7 +163,8 @@ function print(log: (line: string) => void, name: string, f: ActivityFigures): v
   log(
     `  ${name.padEnd(28)} n=${String(a.n).padStart(4)}  p50 ${ms(a.p50)}  p95 ${ms(a.p95)}  p99 ${ms(a.p99)}  max ${ms(a.max)}`,
   );
-  log(`  ${"  (its 200)".padEnd(28)} p50 ${ms(f.ack.p50)}  p99 ${ms(f.ack.p99)}`);
+  log(`  ${"  of which the 200".padEnd(28)} p50 ${ms(f.ack.p50)}  p99 ${ms(f.ack.p99)}`);
+  log(`  ${"  and after the 200".padEnd(28)} p50 ${ms(f.afterAck.p50)}  p99 ${ms(f.afterAck.p99)}`);
   for (const failure of f.failures.slice(0, 10)) log(`  FAILED ${failure}`);
 }
 
@@ -176,6 +184,7 @@ export async function runLinearActivityBench(
   });
   const linear = await startLinearDouble(APP);
   const stack = await startRecordedStack({
+    echo: process.env.BENCH_ECHO === "1",
     github: gh,
     vars: {
       LINEAR_CLIENT_ID: APP.clientId,

@@ -1,13 +1,19 @@
 /**
  * The D1 sessions index written with few rows: ends of turns and of the session at once, every
  * other change folded into one deferred `index.sync` write, failures retried. A typical session
- * (two turns and a stop) writes the index 3 times from its DO, where it wrote on every change.
+ * (two turns and a stop) writes the index 4 times from its DO, where it wrote on every change.
  */
 import type { SessionStatus } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { memoryMeta } from "../../test/support/memory-meta";
 import type { SessionPatch } from "../db/repositories/sessions";
-import { INDEX_DETAIL_DELAY_MS, INDEX_STATUS_DELAY_MS, type IndexState, IndexSync } from "./index-sync";
+import {
+  INDEX_DETAIL_DELAY_MS,
+  INDEX_STATUS_DELAY_MS,
+  INDEX_STATUS_MAX_WAIT_MS,
+  type IndexState,
+  IndexSync,
+} from "./index-sync";
 import type { SessionMeta } from "./store";
 
 const session: SessionMeta = {
@@ -30,6 +36,7 @@ function harness() {
   let failing = false;
   const { meta } = memoryMeta();
   const scheduler = {
+    set: (name: string, at: number) => void deadlines.set(name, at),
     setNoLaterThan: (name: string, at: number) => {
       const existing = deadlines.get(name);
       if (existing === undefined || existing > at) deadlines.set(name, at);
@@ -76,13 +83,13 @@ function harness() {
 }
 
 describe("IndexSync", () => {
-  it("index write per status change (typical session): two turns and a stop write the row 3 times, not 9", async () => {
+  it("index write per status change (typical session): two turns and a stop write the row 4 times, not 9", async () => {
     const h = harness();
     const steps: Array<[SessionStatus, number]> = [
-      ["starting", 300],
-      ["running", 1_500],
+      ["starting", 3_000],
+      ["running", 10_000],
       ["idle", 6_000],
-      ["running", 1_200],
+      ["running", 4_000],
       ["idle", 700],
       ["stopping", 300],
       ["stopped", 0],
@@ -92,8 +99,9 @@ describe("IndexSync", () => {
       h.advance(after);
       await h.runDue();
     }
-    expect(h.writes.map((w) => w.status)).toEqual(["idle", "idle", "stopped"]);
-    // Gaps longer than the delay get their own deferred write, no more: a 4 s follow-up turn.
+    // starting → running is one write; the short follow-up's running and stopping fold into their ends.
+    expect(h.writes.map((w) => w.status)).toEqual(["running", "idle", "idle", "stopped"]);
+    // Gaps longer than the delay get their own deferred write, no more: a longer follow-up turn.
     const slow = harness();
     await slow.settle({ status: "idle" });
     await slow.settle({ status: "running" });
@@ -107,19 +115,30 @@ describe("IndexSync", () => {
     const h = harness();
     expect(await h.settle({ status: "starting" })).toBe("deferred");
     expect(h.meta.get("index.behind")).toBe(true);
-    const due = h.deadlines.get("index.sync");
-    expect(due).toBe(h.now() + INDEX_STATUS_DELAY_MS);
-    h.advance(1_000);
+    expect(h.deadlines.get("index.sync")).toBe(h.now() + INDEX_STATUS_DELAY_MS);
+    h.advance(3_000);
     await h.settle({ status: "running", sandboxIsolation: "bubblewrap", sandboxStart: "cold" });
-    // A newer change rides on the pending write instead of pushing it back.
-    expect(h.deadlines.get("index.sync")).toBe(due);
+    // A newer status re-arms the write, so the burst costs one row.
+    expect(h.deadlines.get("index.sync")).toBe(h.now() + INDEX_STATUS_DELAY_MS);
+    h.advance(INDEX_STATUS_DELAY_MS - 1);
     expect(await h.runDue()).toBe(false);
-    h.advance(1_000);
+    h.advance(1);
     expect(await h.runDue()).toBe(true);
     expect(h.writes).toEqual([
       { status: "running", costUsd: 0, sandboxIsolation: "bubblewrap", sandboxStart: "cold" },
     ]);
     expect(h.meta.get("index.behind")).toBeNull();
+  });
+
+  it("status changes cannot keep putting the write off past the longest wait", async () => {
+    const h = harness();
+    const first = h.now();
+    const statuses: SessionStatus[] = ["starting", "running", "stopping", "running", "stopping"];
+    for (const status of statuses) {
+      await h.settle({ status });
+      h.advance(4_000);
+    }
+    expect(h.deadlines.get("index.sync")).toBe(first + INDEX_STATUS_MAX_WAIT_MS);
   });
 
   it("the end of a turn is written at once, carries what was deferred, and cancels index.sync", async () => {

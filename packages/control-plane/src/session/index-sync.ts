@@ -3,8 +3,8 @@
  * holds the truth, with few writes: what a listing must show at once (a turn or the session
  * ending: idle, paused, stopped, completed, failed) is written at once; other changes (queued →
  * starting → running, stopping, the isolation and warm/cold start, the cost) only mark the index
- * behind and arm the `index.sync` deadline a moment later, so a burst of them costs one write and
- * an end that comes first carries them. A write that fails is not lost either: the index stays
+ * behind and arm the `index.sync` deadline a few seconds later, so a burst of them costs one write
+ * and an end that comes first carries them. A write that fails is not lost either: the index stays
  * behind and `index.sync` writes the whole current state again, with the scheduler's backoff,
  * until D1 takes it.
  */
@@ -23,8 +23,12 @@ const WRITTEN_AT_ONCE: ReadonlySet<SessionStatus> = new Set([
   "completed",
   "failed",
 ]);
-/** A status change that can wait is written this much later (with whatever else changed by then). */
-export const INDEX_STATUS_DELAY_MS = 2_000;
+/**
+ * A status change that can wait is written this much after the last one (with whatever else
+ * changed by then), and at most INDEX_STATUS_MAX_WAIT_MS after the first one still unwritten.
+ */
+export const INDEX_STATUS_DELAY_MS = 5_000;
+export const INDEX_STATUS_MAX_WAIT_MS = 15_000;
 /**
  * A change of cost or sandbox details alone waits this long: a long turn's usage events would
  * otherwise write the row every few seconds. The turn's end writes it anyway.
@@ -48,12 +52,14 @@ export class IndexSync {
   private indexedIsolation: string | null | undefined = undefined;
   /** Likewise the warm/cold start last written. */
   private indexedStart: string | null | undefined = undefined;
+  /** When the oldest status change not yet in D1 happened (in memory: an eviction restarts the wait). */
+  private pendingSince: number | undefined = undefined;
 
   constructor(
     /** Writes the patch onto the session's D1 row (db/repositories/sessions.ts updateSession). */
     private readonly writeRow: (meta: SessionMeta, patch: SessionPatch, at: string) => Promise<void>,
     private readonly meta: MetaStore,
-    private readonly scheduler: Pick<Scheduler, "setNoLaterThan" | "clear">,
+    private readonly scheduler: Pick<Scheduler, "set" | "setNoLaterThan" | "clear">,
     private readonly now: () => number,
   ) {}
 
@@ -78,8 +84,7 @@ export class IndexSync {
     if (!change.status && !change.cost && !isolationNew && !startNew) return "synced";
     if (!(change.status && WRITTEN_AT_ONCE.has(state.status))) {
       this.meta.set("index.behind", true);
-      const delay = change.status ? INDEX_STATUS_DELAY_MS : INDEX_DETAIL_DELAY_MS;
-      this.scheduler.setNoLaterThan("index.sync", this.now() + delay);
+      this.defer(change.status);
       return "deferred";
     }
     try {
@@ -99,6 +104,22 @@ export class IndexSync {
       );
       return "retry";
     }
+  }
+
+  /**
+   * A status change re-arms `index.sync` (a burst such as starting → running costs one write),
+   * but never past INDEX_STATUS_MAX_WAIT_MS after the first change still unwritten; a detail
+   * change alone only makes sure a write comes within INDEX_DETAIL_DELAY_MS.
+   */
+  private defer(statusChanged: boolean): void {
+    const now = this.now();
+    if (!statusChanged) {
+      this.scheduler.setNoLaterThan("index.sync", now + INDEX_DETAIL_DELAY_MS);
+      return;
+    }
+    this.pendingSince ??= now;
+    const at = Math.min(now + INDEX_STATUS_DELAY_MS, this.pendingSince + INDEX_STATUS_MAX_WAIT_MS);
+    this.scheduler.set("index.sync", at);
   }
 
   /**
@@ -123,6 +144,7 @@ export class IndexSync {
       new Date(this.now()).toISOString(),
     );
     this.meta.delete("index.behind");
+    this.pendingSince = undefined;
     this.indexedIsolation = state.sandboxIsolation ?? null;
     this.indexedStart = state.sandboxStart ?? null;
   }

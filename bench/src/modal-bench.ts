@@ -5,8 +5,8 @@
  * measures).
  */
 import { startCloudProviderRig } from "@nightshift/devstack";
-import { startModalAppDouble } from "@nightshift/testkit/modal";
-import { measureCreateToReady, type ProviderBenchResult } from "./provider-bench";
+import { type ModalAppDouble, startModalAppDouble } from "@nightshift/testkit/modal";
+import { type Mark, measureCreateToReady, type ProviderBenchResult } from "./provider-bench";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 6);
 /** Modal's own create time, simulated (its published median create → first command is ~2.7 s). */
@@ -34,8 +34,19 @@ export async function runModalBench(log: (line: string) => void = console.log): 
       sessions: SESSIONS,
       simulatedMs: SIMULATED_CREATE_MS,
       log,
+      marks: (sessionId) => createPath(modal, sessionId),
+      lastStep: `Modal's create (simulated ${SIMULATED_CREATE_MS} ms), then the runtime: started on the host, boots, exchanges its token, clones → running`,
     });
   } finally {
     await rig.close();
   }
+}
+
+/** When the create call of the session's newest sandbox reached the double. */
+function createPath(modal: ModalAppDouble, sessionId: string): Mark[] {
+  const created = modal.requests.findLast(
+    (r) =>
+      r.method === "POST" && r.path === "/v1/sandboxes" && JSON.stringify(r.body).includes(`"${sessionId}"`),
+  )?.at;
+  return created === undefined ? [] : [{ step: "control plane: API → Modal create call", at: created }];
 }

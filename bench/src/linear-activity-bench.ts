@@ -237,32 +237,31 @@ export async function runLinearActivityBench(
       return { ...timed, label: `created ${agentSessionId}` };
     });
 
+    log("Linear: delivery sent → first agentActivityCreate at the double (recorded sandbox host)");
+    print(log, "created → first thought", created);
+    // The sessions are created after the first thought; a follow-up needs one to steer.
+    const withSession = () => delivered.filter((d) => hasSession(linear, d.agentSessionId));
+    const sessionsStarted = await waitFor(
+      () => withSession().length === delivered.length && delivered.length,
+      "every delegation's session",
+      60_000,
+    ).catch(() => withSession().length);
+    log(`  sessions started ${sessionsStarted} / ${delivered.length}`);
+
     let promptedFigures: ActivityFigures | null = null;
-    if (prompted > 0) {
-      log(`prompted: ${prompted} follow-ups on those sessions, at most ${inFlight} in flight...`);
-      promptedFigures = await paced(prompted, 0, inFlight, async (i) => {
-        const { issue, agentSessionId } = delivered[i]!;
-        // A follow-up steers an existing session: wait (bounded) until this delegation made one.
-        await waitFor(() => hasSession(linear, agentSessionId), "the delegation's session", BOUND_MS * 3);
+    const targets = withSession().slice(0, prompted);
+    if (targets.length > 0) {
+      log(`prompted: ${targets.length} follow-ups on those sessions, at most ${inFlight} in flight...`);
+      promptedFigures = await paced(targets.length, 0, inFlight, async (i) => {
+        const { issue, agentSessionId } = targets[i]!;
         const payload = followUp(linear, issue, agentSessionId);
         const timed = await timeDelivery(linear, webhookUrl, payload, agentSessionId);
         return { ...timed, label: `prompted ${agentSessionId}` };
       });
+      print(log, "prompted → first activity", promptedFigures);
     }
-    const sessionsStarted = await waitFor(
-      () => {
-        const count = delivered.filter((d) => hasSession(linear, d.agentSessionId)).length;
-        return count === delivered.length ? count : null;
-      },
-      "every delegation's session",
-      60_000,
-    ).catch(() => delivered.filter((d) => hasSession(linear, d.agentSessionId)).length);
 
     const after = loadavg();
-    log("Linear: delivery sent → first agentActivityCreate at the double (recorded sandbox host)");
-    print(log, "created → first thought", created);
-    if (promptedFigures) print(log, "prompted → first activity", promptedFigures);
-    log(`  sessions started ${sessionsStarted} / ${delivered.length}`);
     log(
       `  load average before ${before.map((l) => l.toFixed(2)).join(" ")}, after ${after.map((l) => l.toFixed(2)).join(" ")}`,
     );

@@ -1,10 +1,12 @@
 /**
  * Automation ack latency under `wrangler dev` (issue 16): 1,000 signed Standard Webhooks
  * deliveries to `POST /webhooks/in/:id` that each start a session (202 with its id: the answer
- * waits for the run's D1 writes and the session's creation, as the contract asks), interleaved
- * with deliveries the filter declines (200 skipped: signature, rate limit and the run row only)
- * and with `GET /api/v1/health`, so all see the same machine. Sessions get their "sandbox" from
- * the recording host, so nothing runs an agent. Target: p99 < 25 ms and at most 2× the bare route.
+ * covers the signature, the tenant rate limit and one D1 batch that claims the run and reads its
+ * limits and acting member; the session is created 25 ms after it), interleaved with deliveries the
+ * filter declines (200 skipped: signature, rate limit and the run row only) and with
+ * `GET /api/v1/health`, so all see the same machine. Sessions get their "sandbox" from the
+ * recording host, so nothing runs an agent. Target: p99 < 25 ms and at most 2× the bare route.
+ * `BENCH_AUTOMATION_DELIVERIES` (default 1,000) and `BENCH_AUTOMATION_WARMUP` (20) size the run.
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -26,7 +28,7 @@ export interface AutomationAckBenchResult {
   started: Summary;
   skipped: Summary;
   health: Summary;
-  ratio: { startedP99: number; skippedP99: number };
+  ratio: { startedP50: number; startedP99: number; skippedP50: number; skippedP99: number };
   failures: Record<string, { status: number; body: string }[]>;
   target: typeof TARGET;
   met: { startedP99: boolean; startedRatio: boolean; skippedP99: boolean; skippedRatio: boolean };
@@ -85,19 +87,28 @@ export async function runAutomationAckBench(
     const started = summarize(by.started.samples);
     const skipped = summarize(by.skipped.samples);
     const health = summarize(by.health.samples);
-    const ratio = { startedP99: started.p99 / health.p99, skippedP99: skipped.p99 / health.p99 };
+    const ratio = {
+      startedP50: started.p50 / health.p50,
+      startedP99: started.p99 / health.p99,
+      skippedP50: skipped.p50 / health.p50,
+      skippedP99: skipped.p99 / health.p99,
+    };
     log("Automation ack: signed Standard Webhooks deliveries interleaved with the health route");
     log(header());
     log(row("POST /webhooks/in/:id → 202", started, `${by.started.ok} × 202 (a session each)`));
     log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
     log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
-    log(`  ratio at p99: started ${ratio.startedP99.toFixed(2)}×, skipped ${ratio.skippedP99.toFixed(2)}×`);
+    log(
+      `  ratio to health: started p50 ${ratio.startedP50.toFixed(2)}× p99 ${ratio.startedP99.toFixed(2)}×, skipped p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`,
+    );
+    const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
+    log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(loadavg())}`);
     for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
     const met = {
       startedP99: started.p99 < TARGET.p99Ms,
-      startedRatio: ratio.startedP99 <= TARGET.ratio,
+      startedRatio: ratio.startedP99 <= TARGET.ratio && ratio.startedP50 <= TARGET.ratio,
       skippedP99: skipped.p99 < TARGET.p99Ms,
-      skippedRatio: ratio.skippedP99 <= TARGET.ratio,
+      skippedRatio: ratio.skippedP99 <= TARGET.ratio && ratio.skippedP50 <= TARGET.ratio,
     };
     log(
       `  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: started ${met.startedP99 && met.startedRatio ? "met" : "MISSED"}, skipped ${met.skippedP99 && met.skippedRatio ? "met" : "MISSED"}`,

@@ -21,7 +21,12 @@ export function resolveTarget(globals: GlobalOptions, env: NodeJS.ProcessEnv = p
   return { baseUrl, apiKey };
 }
 
-export function connect(globals: GlobalOptions): { client: NightshiftClient; baseUrl: string } {
+export function connect(globals: GlobalOptions): {
+  client: NightshiftClient;
+  baseUrl: string;
+  /** The credentials the client sends, for a request made without it (tail's first page). */
+  headers: Record<string, string>;
+} {
   const { baseUrl, apiKey } = resolveTarget(globals);
   if (!apiKey) {
     throw new CliError(
@@ -29,5 +34,6 @@ export function connect(globals: GlobalOptions): { client: NightshiftClient; bas
       `not signed in to ${baseUrl}: run \`nightshift login\` (or set NIGHTSHIFT_API_KEY)`,
     );
   }
-  return { client: createClient({ baseUrl, apiKey }), baseUrl };
+  const client = createClient({ baseUrl, apiKey });
+  return { client, baseUrl, headers: { authorization: `Bearer ${apiKey}` } };
 }

@@ -5,6 +5,7 @@
  * command ends.
  */
 import type { NightshiftClient } from "@nightshift/client";
+import type { EventsPage } from "@nightshift/protocol";
 import { type StoredEvent, TERMINAL_STATUSES } from "@nightshift/protocol";
 import { persistCompileCacheSoon } from "./compile-cache.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
@@ -28,6 +29,12 @@ export interface FollowOptions {
    * when it is live; a rejection (no such session, bad key) ends the follow with that error.
    */
   ended?: () => Promise<ExitCode | undefined>;
+  /**
+   * The backlog's first page after `from`, read before the stream is opened (a plain HTTP GET
+   * prints sooner than a WebSocket, whose client Node loads on first use); the stream then
+   * follows from the last event of the page. Undefined (or a failure) follows from `from`.
+   */
+  firstPage?: (after: number, signal?: AbortSignal) => Promise<EventsPage | undefined>;
   signal?: AbortSignal;
 }
 
@@ -79,9 +86,31 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
   const signal = options.signal
     ? AbortSignal.any([options.signal, stopAfterReplay.signal])
     : stopAfterReplay.signal;
+  // Every event exactly once, in seq order, whether it came in the first page or over the stream.
+  let cursor = options.from;
+  const deliver = (event: StoredEvent): "stop" | undefined => {
+    cursor = event.seq;
+    waiting.hide();
+    if (!printing && options.startPrintingAt?.(event)) printing = true;
+    if (printing) {
+      if (options.json) out.write(`${JSON.stringify(event)}\n`);
+      else renderer.render(event);
+      persistCompileCacheSoon();
+    }
+    const end = options.until(event);
+    if (end !== undefined) {
+      result = end;
+      return "stop";
+    }
+    waitQuietly("waiting for the agent…");
+    return undefined;
+  };
   try {
+    if (options.firstPage && (await printFirstPage(options, deliver, () => cursor))) return result;
+    // Out before the stream's client is loaded: that load holds the event loop for a while.
+    out.flush();
     await options.client.streamEvents(options.sessionId, {
-      from: options.from,
+      from: cursor,
       signal,
       maxConsecutiveFailures: MAX_FAILED_CONNECTS,
       onState: (state) => {
@@ -101,22 +130,7 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
         replayDone = true;
         stopIfEnded();
       },
-      onEvent: (event) => {
-        waiting.hide();
-        if (!printing && options.startPrintingAt?.(event)) printing = true;
-        if (printing) {
-          if (options.json) out.write(`${JSON.stringify(event)}\n`);
-          else renderer.render(event);
-          persistCompileCacheSoon();
-        }
-        const end = options.until(event);
-        if (end !== undefined) {
-          result = end;
-          return "stop";
-        }
-        waitQuietly("waiting for the agent…");
-        return undefined;
-      },
+      onEvent: deliver,
     });
   } finally {
     clearTimeout(idleTimer);
@@ -126,6 +140,25 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
   }
   if (failure) throw failure.error;
   return result;
+}
+
+/**
+ * Delivers the first page's events that continue the cursor without a gap; true when one of them
+ * ended the follow. A page that could not be read, or stops short, leaves the rest to the stream.
+ */
+async function printFirstPage(
+  options: FollowOptions,
+  deliver: (event: StoredEvent) => "stop" | undefined,
+  cursor: () => number,
+): Promise<boolean> {
+  const page = await options.firstPage?.(cursor(), options.signal).catch(() => undefined);
+  if (!page || options.signal?.aborted) return false;
+  for (const event of page.events) {
+    if (event.seq <= cursor()) continue;
+    if (event.seq !== cursor() + 1) return false;
+    if (deliver(event) === "stop") return true;
+  }
+  return false;
 }
 
 /** The first turn.end ends the follow: 0 when the turn completed, 1 when it failed or was cancelled. */

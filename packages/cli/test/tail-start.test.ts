@@ -12,6 +12,8 @@ import { BridgeClient, type RecordedStack, startRecordedStack } from "@nightshif
 import type { CreateApiKeyResponse } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIRST_PAGE_LIMIT } from "../src/first-page.ts";
+import { startRecordingProxy } from "./recording-proxy.ts";
 import { startCli } from "./run-cli.ts";
 
 const BUNDLE = fileURLToPath(new URL("../dist/nightshift.mjs", import.meta.url));
@@ -75,6 +77,33 @@ describe("nightshift tail against the Worker", () => {
 
   afterAll(async () => {
     await stack?.close();
+  });
+
+  it("prints the first page from a plain HTTP GET and follows live from its cursor with no duplicate", async () => {
+    const proxy = await startRecordingProxy(stack.url);
+    const tail = startCli(["tail", sessionId, "--json"], { ...env, NIGHTSHIFT_URL: proxy.url });
+    try {
+      await waitFor(() => tail.stdout().includes(`"text":"e${EVENTS} "`), "the backlog to print", 60_000);
+      await waitFor(() => proxy.seen.some((r) => r.startsWith("UPGRADE")), "the stream to open", 10_000);
+      expect(tail.child.exitCode).toBeNull();
+      // The first request is the events page (no WebSocket client loaded yet); the stream follows
+      // from the last event that page held, not from the start.
+      const [first] = proxy.seen;
+      expect(first).toMatch(new RegExp(`^GET /api/v1/sessions/${sessionId}/events\\?after=0&limit=\\d+$`));
+      const upgrade = proxy.seen.find((r) => r.startsWith("UPGRADE"));
+      expect(upgrade).toContain(`/api/v1/sessions/${sessionId}/stream?after=${FIRST_PAGE_LIMIT}`);
+      const seqs = tail
+        .stdout()
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((line) => (JSON.parse(line) as { seq: number }).seq);
+      expect(seqs.length).toBeGreaterThan(EVENTS);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    } finally {
+      tail.child.kill("SIGKILL");
+      await tail.exited;
+      await proxy.close();
+    }
   });
 
   it("a tail that is killed still leaves the compile cache for the next start", async () => {

@@ -3,6 +3,7 @@ import { TERMINAL_STATUSES } from "@nightshift/protocol";
 import { type Command, Option } from "commander";
 import { connect, type GlobalOptions } from "../context.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
+import { readFirstPage } from "../first-page.ts";
 import { endOfSession, endOfTurn, follow } from "../follow.ts";
 import { interruptSignal } from "../interrupt.ts";
 import type { Runner } from "../runner.ts";
@@ -21,7 +22,7 @@ export function registerTail(program: Command, run: Runner): void {
         if (!Number.isInteger(after) || after < 0) {
           throw new CliError(EXIT.usage, `--after takes an event number (0 or more), not '${opts.after}'`);
         }
-        const { client } = connect(cmd.optsWithGlobals<GlobalOptions>());
+        const { client, baseUrl, headers } = connect(cmd.optsWithGlobals<GlobalOptions>());
         // Over HTTP, alongside the stream: has the session already ended (then stop after the
         // backlog), and a wrong id or key gets its exit code even if the socket says nothing.
         const ended = () =>
@@ -37,6 +38,8 @@ export function registerTail(program: Command, run: Runner): void {
           json: opts.json ?? false,
           until: opts.turn ? endOfTurn() : endOfSession,
           ended,
+          firstPage: (from, signal) =>
+            readFirstPage({ baseUrl, headers, sessionId: id, after: from, ...(signal ? { signal } : {}) }),
           signal: interruptSignal(),
         });
       }),

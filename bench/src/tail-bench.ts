@@ -20,6 +20,12 @@ import { ms, summarize } from "./stats";
 const TOTAL = Number(process.env.BENCH_TAIL_EVENTS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_TAIL_ROUNDS ?? 5);
 const CLI_DIR = fileURLToPath(new URL("../../packages/cli/", import.meta.url));
+const CLI_BIN = `${CLI_DIR}bin/nightshift.mjs`;
+/**
+ * Another build's bin/nightshift.mjs (beside its dist/) to time against this one, round by round
+ * in text mode with a compile cache of its own: a before/after that shares the machine's load.
+ */
+const BASELINE_BIN = process.env.BENCH_TAIL_BASELINE?.trim() || undefined;
 const TIMEOUT_MS = 60_000;
 
 interface TailTiming {
@@ -28,10 +34,15 @@ interface TailTiming {
 }
 
 /** One cold `nightshift tail`: resolves when `lastMarker` appears on stdout, then stops the process. */
-function timeTail(args: string[], env: NodeJS.ProcessEnv, lastMarker: string): Promise<TailTiming> {
+function timeTail(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  lastMarker: string,
+  bin: string = CLI_BIN,
+): Promise<TailTiming> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [`${CLI_DIR}bin/nightshift.mjs`, ...args], {
+    const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -158,6 +169,44 @@ export async function runTailBench(log: (line: string) => void = console.log): P
       log(
         `tail (${mode}): first output p50 ${ms(first.p50)} (max ${ms(first.max)}); all ${TOTAL} events printed p50 ${ms(all.p50)} (max ${ms(all.max)})`,
       );
+    }
+    if (BASELINE_BIN) {
+      log(`tail: this build against ${BASELINE_BIN}, text mode, interleaved, ${ROUNDS} rounds each...`);
+      const baselineCache = mkdtempSync(join(tmpdir(), "nightshift-tail-bench-baseline-cache-"));
+      const ours: TailTiming[] = [];
+      const theirs: TailTiming[] = [];
+      try {
+        // One run of each first, so both compile caches are warm when the timed rounds start.
+        await timeTail(
+          ["tail", session.id],
+          { ...env, NODE_COMPILE_CACHE: baselineCache },
+          `e${TOTAL} `,
+          BASELINE_BIN,
+        );
+        for (let round = 0; round < ROUNDS; round++) {
+          ours.push(await timeTail(["tail", session.id], env, `e${TOTAL} `));
+          theirs.push(
+            await timeTail(
+              ["tail", session.id],
+              { ...env, NODE_COMPILE_CACHE: baselineCache },
+              `e${TOTAL} `,
+              BASELINE_BIN,
+            ),
+          );
+        }
+      } finally {
+        rmSync(baselineCache, { recursive: true, force: true });
+      }
+      for (const [name, runs] of [
+        ["this build", ours],
+        ["baseline", theirs],
+      ] as const) {
+        const first = summarize(runs.map((t) => t.firstOutputMs));
+        const all = summarize(runs.map((t) => t.allPrintedMs));
+        log(
+          `tail (text, ${name}, interleaved): first output p50 ${ms(first.p50)} (max ${ms(first.max)}), minus bare node ${ms(first.p50 - nodeStartP50)}; all printed p50 ${ms(all.p50)} (max ${ms(all.max)})`,
+        );
+      }
     }
     log(`tail: load average ${load()} after the timed runs`);
     return {

@@ -14,14 +14,7 @@ import {
 import type { DaytonaClient } from "./daytona-client";
 import { SNAPSHOT_NAME_PREFIX } from "./daytona-snapshots";
 
-export {
-  SNAPSHOT_MAX_DELETES,
-  SNAPSHOT_SWEEP_GRACE_MS,
-  type SnapshotOwners,
-  type SnapshotRemovalReason,
-  type SnapshotSweepOptions,
-  type SnapshotSweepReport,
-} from "../snapshot-sweep";
+export type { SnapshotOwners, SnapshotSweepOptions, SnapshotSweepReport } from "../snapshot-sweep";
 
 export const SNAPSHOT_PAGE_SIZE = 100;
 export const SNAPSHOT_MAX_PAGES = 10;

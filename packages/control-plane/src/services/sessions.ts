@@ -181,9 +181,16 @@ export async function getSession(env: Bindings, actor: Actor, id: string): Promi
   if (TERMINAL_STATUSES.has(session.status)) return session;
   const live = await liveStatusOf(env, actor, id);
   if (!live) return session;
+  const sandbox = session.sandbox && {
+    ...session.sandbox,
+    isolation: live.sandboxIsolation ?? session.sandbox.isolation,
+    ...(live.sandboxStart ? { start: live.sandboxStart } : {}),
+  };
   return {
     ...session,
     status: live.status,
+    costUsd: live.costUsd,
+    ...(sandbox ? { sandbox } : {}),
     ...(live.queuePosition ? { queuePosition: live.queuePosition } : {}),
   };
 }

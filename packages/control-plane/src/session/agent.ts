@@ -21,12 +21,14 @@ import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
 import type { SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
 import { ClientHub, readClientAttachment } from "./hub";
+import type { IndexState } from "./index-sync";
 import { staleSandbox, WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
 import type {
   EventsPageResult,
+  LiveStatus,
   NewPrompt,
   RpcFailure,
   RpcResult,
@@ -183,13 +185,10 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (this.ownedMeta(tenantId)) this.publish(this.slot.moveTo(position));
   }
 
-  /** The status now (the D1 index may lag a moment) and, while queued for a slot, the place in line (1 = next). */
-  async liveStatus(
-    tenantId: string,
-  ): Promise<RpcResult<{ status: SessionStatus; queuePosition: number | null }>> {
-    const meta = this.ownedMeta(tenantId);
-    if (!meta) return notFound;
-    return { ok: true, value: { status: meta.status, queuePosition: this.slot.position() } };
+  /** What the D1 index shows, as it is now (the index may lag a moment), and while queued the place in line. */
+  async liveStatus(tenantId: string): Promise<RpcResult<LiveStatus>> {
+    if (!this.ownedMeta(tenantId)) return notFound;
+    return { ok: true, value: { ...this.indexState(), queuePosition: this.slot.position() } };
   }
 
   async readEvents(tenantId: string, after: number, limit: number): Promise<RpcResult<EventsPageResult>> {
@@ -343,7 +342,7 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (input) this.lifecycle.push(input);
   }
 
-  private indexState() {
+  private indexState(): IndexState {
     return {
       status: this.meta().status,
       costUsd: this.runtimeEvents.costUsd,

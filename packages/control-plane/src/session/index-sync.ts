@@ -30,7 +30,7 @@ const WRITTEN_AT_ONCE: ReadonlySet<SessionStatus> = new Set([
 export const INDEX_STATUS_DELAY_MS = 5_000;
 export const INDEX_STATUS_MAX_WAIT_MS = 15_000;
 /**
- * A change of cost or sandbox details alone waits this long: a long turn's usage events would
+ * A change of cost alone waits this long: a long turn's usage events would
  * otherwise write the row every few seconds. The turn's end writes it anyway.
  */
 export const INDEX_DETAIL_DELAY_MS = 60_000;
@@ -84,7 +84,8 @@ export class IndexSync {
     if (!change.status && !change.cost && !isolationNew && !startNew) return "synced";
     if (!(change.status && WRITTEN_AT_ONCE.has(state.status))) {
       this.meta.set("index.behind", true);
-      this.defer(change.status);
+      // A new sandbox's isolation and start show in listings like a status; cost alone can wait.
+      this.defer(change.status || isolationNew || startNew);
       return "deferred";
     }
     try {
@@ -107,13 +108,13 @@ export class IndexSync {
   }
 
   /**
-   * A status change re-arms `index.sync` (a burst such as starting → running costs one write),
-   * but never past INDEX_STATUS_MAX_WAIT_MS after the first change still unwritten; a detail
-   * change alone only makes sure a write comes within INDEX_DETAIL_DELAY_MS.
+   * A status (or new sandbox) change re-arms `index.sync` (a burst such as starting → running
+   * costs one write), but never past INDEX_STATUS_MAX_WAIT_MS after the first change still
+   * unwritten; a cost change alone only makes sure a write comes within INDEX_DETAIL_DELAY_MS.
    */
-  private defer(statusChanged: boolean): void {
+  private defer(shownChange: boolean): void {
     const now = this.now();
-    if (!statusChanged) {
+    if (!shownChange) {
       this.scheduler.setNoLaterThan("index.sync", now + INDEX_DETAIL_DELAY_MS);
       return;
     }

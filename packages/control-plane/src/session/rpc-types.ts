@@ -1,5 +1,5 @@
 /** Shapes passed over DO RPC between the Worker and a SessionAgent. */
-import type { StoredEvent } from "@nightshift/protocol";
+import type { SessionStatus, StoredEvent } from "@nightshift/protocol";
 import type { GithubReply } from "./meta-keys";
 import type { SessionMeta } from "./store";
 
@@ -48,4 +48,14 @@ export interface SandboxCallerInfo {
   agent: string;
   model: string | null;
   allowForcePush: boolean;
+}
+
+/** A session's status, cost and sandbox as its DO knows them now (the D1 index may lag a moment). */
+export interface LiveStatus {
+  status: SessionStatus;
+  costUsd: number;
+  sandboxIsolation?: string | null;
+  sandboxStart?: "warm" | "cold" | null;
+  /** While queued for a sandbox slot: the place in line (1 = next). */
+  queuePosition: number | null;
 }

@@ -6,8 +6,17 @@
  * not parse) is not an error here: the caller follows from where it was, over the stream, whose
  * own checks give a wrong key or id its message and exit code.
  */
+import type * as Http from "node:http";
 import type { IncomingMessage, RequestOptions } from "node:http";
+import { createRequire } from "node:module";
 import { EVENTS_PAGE_MAX, EventsPage } from "@nightshift/protocol";
+
+/**
+ * node:http(s) through require, not import: an ES import builds the module's ESM facade, which
+ * reads every export, and node:http's `WebSocket`/`MessageEvent` exports are getters that load
+ * undici (~65 ms of CPU), the very load this module exists to put after the first output.
+ */
+const requireBuiltin = createRequire(import.meta.url);
 
 /** Small enough that the first page parses and prints at once; the stream replays the rest. */
 export const FIRST_PAGE_LIMIT = 200;
@@ -72,8 +81,10 @@ function readBody(res: IncomingMessage): Promise<string | undefined> {
 export async function readFirstPage(request: FirstPageRequest): Promise<EventsPage | undefined> {
   const url = pageUrl(request);
   if (!url || request.signal?.aborted) return undefined;
-  const { request: send } =
-    url.protocol === "https:" ? await import("node:https") : await import("node:http");
+  const { request: send } = requireBuiltin(url.protocol === "https:" ? "node:https" : "node:http") as Pick<
+    typeof Http,
+    "request"
+  >;
   const options: RequestOptions = {
     method: "GET",
     headers: { accept: "application/json", ...request.headers },

@@ -15,10 +15,11 @@ fi
 echo "==> building the sandbox runtime bundle"
 pnpm --filter @nightshift/sandbox-runtime run build
 echo "==> creating Daytona snapshot ${name} from packages/sandbox-image/Dockerfile"
-# The context is exactly what the Dockerfile copies: the bundled runtime, nothing else of the repo.
+# The context is exactly what the Dockerfile copies: the two runtime bundles, nothing else of the repo.
 daytona snapshot create "${name}" \
   --dockerfile packages/sandbox-image/Dockerfile \
   --context packages/sandbox-runtime/dist/runtime.mjs \
+  --context packages/sandbox-runtime/dist/git-credential.mjs \
   --cpu "${DAYTONA_SNAPSHOT_CPU:-2}" \
   --memory "${DAYTONA_SNAPSHOT_MEMORY_GB:-4}" \
   --disk "${DAYTONA_SNAPSHOT_DISK_GB:-10}"

@@ -75,6 +75,18 @@ def test_the_image_copies_the_runtime_bundle_from_where_the_build_writes_it():
     )
 
 
+def test_the_image_and_the_daytona_snapshot_carry_the_git_credential_helper_bundle():
+    bundle = (ROOT / "packages/sandbox-runtime/scripts/bundle.mjs").read_text()
+    assert "git-credential" in bundle
+    assert re.search(
+        r"^COPY packages/sandbox-runtime/dist/git-credential\.mjs /opt/nightshift/git-credential\.mjs$",
+        DOCKERFILE,
+        re.MULTILINE,
+    )
+    script = (ROOT / "packages/sandbox-image/daytona-snapshot.sh").read_text()
+    assert "--context packages/sandbox-runtime/dist/git-credential.mjs" in script
+
+
 def test_the_image_has_git_and_bubblewrap_and_runs_unprivileged():
     assert re.search(r"apt-get install [^\n]*\bgit\b[^\n]*\bbubblewrap\b", DOCKERFILE)
     assert re.search(r"^USER node$", DOCKERFILE, re.MULTILINE)

@@ -106,6 +106,20 @@ describe("nightshift tail against the Worker", () => {
     }
   });
 
+  it("prints its first output before Node loads undici (the WebSocket's client), which costs ~65 ms of CPU", async () => {
+    const probe = fileURLToPath(new URL("./undici-probe.mjs", import.meta.url));
+    const tail = startCli(["tail", sessionId, "--json"], { ...env, NODE_OPTIONS: `--import=${probe}` });
+    try {
+      await waitFor(() => tail.stderr().includes("undici-at-first-output"), "the first output", 60_000);
+      expect(tail.stderr()).toContain("undici-at-first-output: not loaded");
+      // The stream itself does load it afterwards, and the backlog prints whole.
+      await waitFor(() => tail.stdout().includes(`"text":"e${EVENTS} "`), "the backlog to print", 60_000);
+    } finally {
+      tail.child.kill("SIGKILL");
+      await tail.exited;
+    }
+  });
+
   it("a tail that is killed still leaves the compile cache for the next start", async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), "nightshift-compile-cache-"));
     const cached = { ...env, NODE_COMPILE_CACHE: cacheDir };

@@ -4,12 +4,14 @@
  * bench), on the local stack with the scripted model through the model gateway. D1 rows written
  * are counted by triggers on the local D1 file (cost-meter.ts), against issue 17's ≤ 10, and each
  * sessions-index write is listed with the status it set and when (the DO writes ends of turns at
- * once and folds the rest: session/index-sync.ts). After the session's roll-up flush
- * has run (10 s after its end), the roll-ups are checked against the gateway's usage records.
+ * once and folds the rest: session/index-sync.ts). The gateway records each model call in the
+ * session's DO and the tenant's meter DO, not in D1; after the session's roll-up flush has run
+ * (10 s after its end), the roll-ups in D1 are checked against the session's calls as its usage
+ * view (GET /sessions/:id/usage, read from the DO) reports them.
  */
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { createDemoRepo, StreamWatcher, startStack } from "@nightshift/devstack";
+import { createDemoRepo, type Stack, StreamWatcher, startStack } from "@nightshift/devstack";
 import { journalOf, journalWrites, meterWrites, sqliteFilesUnder, writesSince } from "./cost-meter";
 import { postJson } from "./stack-api";
 
@@ -19,9 +21,13 @@ const TARGET_D1_ROWS = 10;
 const FLUSH_TIMEOUT_MS = 60_000;
 const ROLLUP_TABLES = ["usage_daily", "usage_rollup_cursors"];
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`rollup bench: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -33,16 +39,36 @@ interface Sums {
   cost: number;
 }
 
-function sums(file: string, table: "model_usage" | "usage_daily"): Sums {
+/** The session's model calls as its DO holds them (the gateway's records), via the usage view. */
+async function gatewayUsage(stack: Stack, sessionId: string): Promise<Sums> {
+  const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/usage`, { headers: stack.headers });
+  if (!res.ok) throw new Error(`usage view: ${res.status} ${await res.text()}`);
+  const view = (await res.json()) as {
+    calls: number;
+    costUsd: number;
+    byModel: {
+      inputTokens: number;
+      outputTokens: number;
+      cacheReadTokens: number;
+      cacheCreationTokens: number;
+    }[];
+  };
+  const tokens = view.byModel.reduce(
+    (n, m) => n + m.inputTokens + m.outputTokens + m.cacheReadTokens + m.cacheCreationTokens,
+    0,
+  );
+  return { calls: view.calls, tokens, cost: Number(view.costUsd.toFixed(9)) };
+}
+
+function rolledUp(file: string): Sums {
   const db = new DatabaseSync(file, { readOnly: true });
   try {
     // workerd writes the same file: wait for its lock instead of failing the read.
     db.exec("PRAGMA busy_timeout = 5000");
-    const calls = table === "model_usage" ? "count(*)" : "coalesce(sum(calls), 0)";
     const row = db
       .prepare(
-        `SELECT ${calls} AS calls, coalesce(sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), 0) AS tokens,
-         coalesce(round(sum(cost_usd), 9), 0) AS cost FROM ${table}`,
+        `SELECT coalesce(sum(calls), 0) AS calls, coalesce(sum(input_tokens + output_tokens + cache_read_tokens + cache_creation_tokens), 0) AS tokens,
+         coalesce(round(sum(cost_usd), 9), 0) AS cost FROM usage_daily`,
       )
       .get() as unknown as Sums;
     return { calls: Number(row.calls), tokens: Number(row.tokens), cost: Number(row.cost) };
@@ -89,17 +115,20 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
       60_000,
     );
     watcher.close();
-    const usage = sums(d1File, "model_usage");
+    let usage = await gatewayUsage(stack, session.id);
     await until(
       "the roll-up flush",
-      () => sums(d1File, "usage_daily").calls === usage.calls && usage.calls > 0,
+      async () => {
+        usage = await gatewayUsage(stack, session.id);
+        return rolledUp(d1File).calls === usage.calls && usage.calls > 0;
+      },
       FLUSH_TIMEOUT_MS,
     );
     // Anything the session still had to write (index sync, alarms) lands before counting.
     await new Promise((r) => setTimeout(r, 2_000));
     const { byTable, total } = writesSince(d1File);
     const rollupWrites = ROLLUP_TABLES.reduce((n, t) => n + (byTable[t] ?? 0), 0);
-    const rolled = sums(d1File, "usage_daily");
+    const rolled = rolledUp(d1File);
     const matches =
       rolled.calls === usage.calls &&
       rolled.tokens === usage.tokens &&
@@ -120,9 +149,9 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
     );
     log(
       `roll-ups: ${rollupWrites} rows written for ${usage.calls} model calls; ` +
-        `roll-ups ${matches ? "match" : "DO NOT match"} the usage records (${rolled.calls} calls, ${rolled.tokens} tokens, $${rolled.cost.toFixed(6)})`,
+        `roll-ups ${matches ? "match" : "DO NOT match"} the gateway's calls (${rolled.calls} calls, ${rolled.tokens} tokens, $${rolled.cost.toFixed(6)})`,
     );
-    if (!matches) throw new Error("rollup bench: the roll-ups do not match the session's usage records");
+    if (!matches) throw new Error("rollup bench: the roll-ups do not match the session's model calls");
     return {
       d1RowsWritten: total,
       byTable,

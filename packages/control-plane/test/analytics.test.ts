@@ -7,7 +7,6 @@ import { env } from "cloudflare:workers";
 import type { AnalyticsReport, Session } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/client";
-import { recordUsage } from "../src/db/repositories/model-usage";
 import { insertSession, updateSession } from "../src/db/repositories/sessions";
 import { rollUpSessionUsage } from "../src/db/repositories/usage-rollups";
 import type { Bindings } from "../src/env";
@@ -43,27 +42,22 @@ async function started(
   return session;
 }
 
-/** One gateway call's usage, rolled up as the session DO does after a turn. */
+/** How far each session's calls are rolled up: the cursor the session DO would keep. */
+const flushedSeq = new Map<string, number>();
+
+/** One gateway call's usage, rolled up as the session DO does after a turn (its pending calls, summed). */
 async function used(session: Session, model: string, costUsd: number, tokens: number): Promise<void> {
-  await recordUsage(db(), session.tenantId, {
-    sessionId: session.id,
-    userId: session.createdBy,
-    provider: "anthropic",
-    model,
-    status: 200,
-    inputTokens: tokens,
-    outputTokens: 10,
-    cacheReadTokens: 0,
-    cacheCreationTokens: 0,
-    costUsd,
-    accountSource: "deployment",
-    at: new Date(),
-  });
-  await rollUpSessionUsage(db(), session.tenantId, {
-    sessionId: session.id,
-    repo: "local:demo",
-    agent: session.agent,
-  });
+  const fromSeq = flushedSeq.get(session.id) ?? 0;
+  const call = { day: today(), userId: session.createdBy, provider: "anthropic", model, calls: 1 };
+  const sums = { inputTokens: tokens, outputTokens: 10, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd };
+  const cursor = await rollUpSessionUsage(
+    db(),
+    session.tenantId,
+    { sessionId: session.id, repo: "local:demo", agent: session.agent },
+    { fromSeq, toSeq: fromSeq + 1, groups: [{ ...call, ...sums }] },
+  );
+  expect(cursor).toBe(fromSeq + 1);
+  flushedSeq.set(session.id, cursor);
 }
 
 async function report(as: Identity, query: string, tenantId = as.tenantId): Promise<AnalyticsReport> {

@@ -2,14 +2,13 @@
  * The tenant's monthly budget: over the hard budget a new session is refused at create with 402
  * and the figures (spent, budget, period), before anything is written; past the soft warning the
  * budget status says "warning" (the dashboard's banner) and the new session's timeline opens with
- * a notice. Real Worker, D1 (real migrations) and session DOs; spend is recorded as the gateway
- * records it (recordUsage).
+ * a notice. Real Worker, D1 (real migrations), session DOs and the tenant's meter DO; spend is
+ * recorded as the gateway records it (recordModelCall).
  */
 import { env } from "cloudflare:workers";
 import type { ListSessionsResponse, Session, TenantBudgetStatus } from "@nightshift/protocol";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../src/db/client";
-import { recordUsage } from "../src/db/repositories/model-usage";
+import { recordModelCall } from "../src/budgets/usage-meters";
 import type { Bindings } from "../src/env";
 import { api, createTenant, type Identity, joinTenant, postJson, sessionStub, unwrapRpc } from "./helpers";
 
@@ -25,10 +24,9 @@ async function started(owner: Identity): Promise<Session> {
   return (await res.json()) as Session;
 }
 
-/** Spend as the gateway writes it: one model_usage row for the session, this month. */
+/** Spend as the gateway records it: one call in the session's DO and the tenant's meter, this month. */
 async function spend(session: Session, costUsd: number): Promise<void> {
-  await recordUsage(openDatabase((env as unknown as Bindings).DB), session.tenantId, {
-    sessionId: session.id,
+  await recordModelCall(env as unknown as Bindings, session.tenantId, session.id, {
     userId: session.createdBy,
     provider: "anthropic",
     model: "claude-sonnet-4-5",
@@ -39,7 +37,7 @@ async function spend(session: Session, costUsd: number): Promise<void> {
     cacheCreationTokens: 0,
     costUsd,
     accountSource: "deployment",
-    at: new Date(),
+    at: new Date().toISOString(),
   });
 }
 

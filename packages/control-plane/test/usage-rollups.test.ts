@@ -1,5 +1,5 @@
 /**
- * Usage roll-ups: a session's gateway usage (model_usage, one row per model call) is added to
+ * Usage roll-ups: a session's gateway usage (one row per model call in its DO) is added to
  * usage_daily per tenant, day, user, repository, agent and model when a turn ends and when the
  * session ends — one D1 batch per flush, each row counted once. Real Worker, D1, session DO,
  * bridge and scripted model.
@@ -27,15 +27,16 @@ interface Totals {
 const SUMS = `sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cache_read_tokens) AS cacheRead,
   sum(cache_creation_tokens) AS cacheCreation, round(sum(cost_usd), 9) AS cost`;
 
-/** The session's usage records as the gateway wrote them, summed per day and model. */
+/** The session's usage records as the gateway reported them to its DO, summed per day and model. */
 async function usageRecords(session: Session) {
-  const { results } = await env.DB.prepare(
-    `SELECT substr(created_at, 1, 10) AS day, user_id AS userId, provider, model, count(*) AS calls, ${SUMS}
-     FROM model_usage WHERE tenant_id = ? AND session_id = ? GROUP BY day, user_id, provider, model ORDER BY model`,
-  )
-    .bind(session.tenantId, session.id)
-    .all();
-  return results;
+  return runInDurableObject(sessionStub(session.id), (_a: SessionAgent, state) =>
+    state.storage.sql
+      .exec(
+        `SELECT substr(at, 1, 10) AS day, user_id AS userId, provider, model, count(*) AS calls, ${SUMS}
+         FROM model_calls GROUP BY day, user_id, provider, model ORDER BY model`,
+      )
+      .toArray(),
+  );
 }
 
 /** The tenant's roll-up rows. */
@@ -104,15 +105,15 @@ describe("usage roll-ups", () => {
     expect(((await rollups(gw.owner.tenantId)) as unknown as Totals[]).map((r) => r.calls)).toEqual([2]);
 
     await modelCalls(gw, 1);
-    // A straggler: a usage row the gateway wrote after the flush, stamped with an earlier time.
-    await env.DB.prepare(
-      `INSERT INTO model_usage (id, tenant_id, session_id, user_id, provider, model, status, input_tokens,
-        output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, account_source, month, created_at)
-       SELECT 'mu_late_' || session_id, tenant_id, session_id, user_id, provider, model, 200, 7, 5, 0, 0, 0.25,
-        'deployment', month, created_at FROM model_usage WHERE session_id = ? ORDER BY created_at LIMIT 1`,
-    )
-      .bind(gw.session.id)
-      .run();
+    // A straggler: a call the gateway reported after the flush, stamped with an earlier time.
+    await runInDurableObject(sessionStub(gw.session.id), (_a: SessionAgent, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO model_calls (user_id, provider, model, status, input_tokens, output_tokens,
+          cache_read_tokens, cache_creation_tokens, cost_usd, account_source, at)
+         SELECT user_id, provider, model, 200, 7, 5, 0, 0, 0.25, 'deployment', at
+         FROM model_calls ORDER BY at LIMIT 1`,
+      );
+    });
     for (let flush = 0; flush < 3; flush++) await flushNow(gw.session);
     const records = await usageRecords(gw.session);
     expect(records.map((r) => r.calls)).toEqual([4]);

@@ -13,16 +13,12 @@ import {
 } from "@nightshift/protocol";
 import type { Database } from "../db/client";
 import { readGatewaySettings } from "../db/repositories/gateway-settings";
-import { monthSpendUsd } from "../db/repositories/month-spend";
+import type { Bindings } from "../env";
 import { AppError } from "../http/app-error";
 import { type SessionCaps, sessionCapsFor } from "./session-caps";
+import { monthOf, monthSpendUsd } from "./usage-meters";
 
 export const usd = (n: number) => `$${n.toFixed(2)}`;
-
-/** `YYYY-MM` in UTC: the month a day's spend counts against (model_usage.month). */
-export function monthOf(at: Date): string {
-  return at.toISOString().slice(0, 7);
-}
 
 /** The status for `spentUsd` against `budget` in `period`: pure, so the banner and the 402 agree. */
 export function budgetStatusOf(budget: BudgetSettings, period: string, spentUsd: number): TenantBudgetStatus {
@@ -38,7 +34,9 @@ export function budgetStatusOf(budget: BudgetSettings, period: string, spentUsd:
   return { period, spentUsd, monthlyUsd, warnAtPercent, percentUsed, state };
 }
 
+/** The month's spend comes from the tenant's meter DO, the budget from D1. */
 export async function tenantBudgetStatus(
+  env: Bindings,
   db: Database,
   tenantId: string,
   now: Date,
@@ -46,7 +44,7 @@ export async function tenantBudgetStatus(
   const period = monthOf(now);
   const [{ budget }, spent] = await Promise.all([
     readGatewaySettings(db, tenantId),
-    monthSpendUsd(db, tenantId, period),
+    monthSpendUsd(env, tenantId, period),
   ]);
   return budgetStatusOf(budget, period, spent);
 }
@@ -78,9 +76,11 @@ export interface BudgetAtCreate {
 /**
  * A new session's budget: throws 402 budget_exhausted when the tenant is at or over its monthly
  * budget, 400 when the session asks for looser caps than the tenant's; otherwise the month's
- * status (so a warning can be passed on) and the session's caps. Two D1 reads, made at once.
+ * status (so a warning can be passed on) and the session's caps. A D1 read and a read of the
+ * tenant's meter DO, made at once.
  */
 export async function budgetAtCreate(
+  env: Bindings,
   db: Database,
   tenantId: string,
   limits: SessionLimits | undefined,
@@ -89,7 +89,7 @@ export async function budgetAtCreate(
   const period = monthOf(now);
   const [{ budget }, spent] = await Promise.all([
     readGatewaySettings(db, tenantId),
-    monthSpendUsd(db, tenantId, period),
+    monthSpendUsd(env, tenantId, period),
   ]);
   const status = budgetStatusOf(budget, period, spent);
   if (status.state === "exhausted") throw new AppError("budget_exhausted", exhaustedMessage(status));

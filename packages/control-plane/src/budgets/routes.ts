@@ -5,5 +5,5 @@ import type { AppEnv } from "../env";
 import { tenantBudgetStatus } from "./month-budget";
 
 export const budgetRoutes = new Hono<AppEnv>().get("/", async (c) =>
-  c.json(await tenantBudgetStatus(openDatabase(c.env.DB), c.var.actor.tenantId, new Date())),
+  c.json(await tenantBudgetStatus(c.env, openDatabase(c.env.DB), c.var.actor.tenantId, new Date())),
 );

@@ -2,30 +2,54 @@
  * The session DO's budget keeping, in one part so the agent only wires it: the max turns cap
  * (further prompts are refused, and the turn that used the last one ends with an event saying
  * so), the wall-time cap (a `session.wall_time` deadline stops the session, cancelling a running
- * turn as a stop does) and the usage roll-ups' flush after each turn (analytics/usage-rollup.ts).
+ * turn as a stop does), the session's model calls as the gateway reports them (session/model-calls.ts:
+ * its spend for the gateway's session cap, its usage view) and the usage roll-ups' flush after each
+ * turn and after calls made outside one (analytics/usage-rollup.ts).
  */
-import { type AgentEvent, type SessionStatus, TERMINAL_STATUSES } from "@nightshift/protocol";
+import {
+  type AgentEvent,
+  type SessionModelUsage,
+  type SessionStatus,
+  TERMINAL_STATUSES,
+} from "@nightshift/protocol";
 import { UsageRollup } from "../analytics/usage-rollup";
 import type { Database } from "../db/client";
 import type { LifecycleInput } from "../session/lifecycle";
-import type { RpcFailure } from "../session/rpc-types";
+import { ModelCall, ModelCallLog } from "../session/model-calls";
+import type { RpcFailure, RpcResult } from "../session/rpc-types";
 import type { DeadlineWork, Scheduler } from "../session/scheduler";
 import type { SessionMeta } from "../session/store";
 import { turnCapMessage, wallTimeMessage } from "./session-caps";
 
 export class SessionBudget {
   private readonly rollup: UsageRollup;
+  private readonly calls: ModelCallLog;
 
   constructor(
     db: () => Database,
-    private readonly scheduler: Pick<Scheduler, "set" | "clear">,
+    private readonly scheduler: Pick<Scheduler, "set" | "setNoLaterThan" | "clear">,
     /** The session's SQLite: turns are counted from its prompts table. */
     private readonly sql: SqlStorage,
     private readonly publish: (events: AgentEvent[]) => unknown,
     private readonly push: (input: LifecycleInput) => void,
     private readonly now: () => number = Date.now,
   ) {
-    this.rollup = new UsageRollup(db, scheduler, now);
+    this.calls = new ModelCallLog(sql);
+    this.rollup = new UsageRollup(db, this.calls, scheduler, now);
+  }
+
+  /** The gateway reports one forwarded call; it counts at once and is rolled up by a later flush. */
+  recordCall(meta: SessionMeta, call: unknown): RpcResult<null> {
+    const parsed = ModelCall.safeParse(call);
+    if (!parsed.success) return { ok: false, code: "invalid_request", message: "not a model call record" };
+    this.calls.record(parsed.data);
+    this.rollup.callRecorded(meta.status);
+    return { ok: true, value: null };
+  }
+
+  /** The session's gateway spend (its USD cap) and its calls per model (the usage view). */
+  usage(meta: SessionMeta): SessionModelUsage {
+    return this.calls.view(meta.sessionId);
   }
 
   /** Prompts that ran, run or wait: each is one turn (a cancelled, never-run one is not). */

@@ -4,8 +4,8 @@
  * spend can pass a cap by at most the calls in flight when it was reached.
  */
 import type { BudgetSettings } from "@nightshift/protocol";
-import type { Database } from "../db/client";
-import { spendSoFar } from "../db/repositories/model-usage";
+import { monthOf, monthSpendUsd, sessionSpendUsd } from "../budgets/usage-meters";
+import type { Bindings } from "../env";
 
 /**
  * 402 Payment Required: Claude Code neither retries it nor treats it as a bad key (checked against
@@ -20,16 +20,23 @@ export function hasCap(budget: BudgetSettings): boolean {
   return budget.sessionUsd !== undefined || budget.monthlyUsd !== undefined;
 }
 
-/** Why this call may not go out, or null when it may. Costs one D1 query, only when a cap is set. */
+/**
+ * Why this call may not go out, or null when it may. Reads the session's DO for a session cap and
+ * the tenant's meter DO for a month cap, at once, only for the caps that are set; no D1 query.
+ */
 export async function budgetRefusal(
-  db: Database,
+  env: Bindings,
   budget: BudgetSettings,
   tenantId: string,
   sessionId: string,
   now: Date,
 ): Promise<string | null> {
   if (!hasCap(budget)) return null;
-  const spent = await spendSoFar(db, tenantId, sessionId, now);
+  const [sessionUsd, monthUsd] = await Promise.all([
+    budget.sessionUsd !== undefined ? sessionSpendUsd(env, tenantId, sessionId) : 0,
+    budget.monthlyUsd !== undefined ? monthSpendUsd(env, tenantId, monthOf(now)) : 0,
+  ]);
+  const spent = { sessionUsd, monthUsd };
   if (budget.sessionUsd !== undefined && spent.sessionUsd >= budget.sessionUsd) {
     return (
       `Nightshift budget exhausted: this session has spent ${usd(spent.sessionUsd)} of its ` +

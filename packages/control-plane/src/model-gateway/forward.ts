@@ -10,10 +10,10 @@ import {
   type ModelAccountSource,
   type ModelProvider,
 } from "@nightshift/protocol";
+import { recordModelCall } from "../budgets/usage-meters";
 import { IsolateCache } from "../cache/isolate-cache";
 import { openDatabase } from "../db/client";
 import { type GatewaySettings, readGatewaySettings } from "../db/repositories/gateway-settings";
-import { recordUsage } from "../db/repositories/model-usage";
 import type { Bindings } from "../env";
 import { authenticateSandboxCaller, type SandboxCaller } from "../sandbox-auth/sandbox-caller";
 import { BUDGET_REFUSAL_STATUS, budgetRefusal } from "./budget";
@@ -99,9 +99,7 @@ export async function forwardModelCall(
 
   // Nor do the budget and the key: a refused call wastes at most a cached key lookup.
   const [refusal, upstream] = await Promise.all([
-    call.metered
-      ? budgetRefusal(openDatabase(env.DB), settings.budget, caller.tenantId, caller.sessionId, new Date())
-      : null,
+    call.metered ? budgetRefusal(env, settings.budget, caller.tenantId, caller.sessionId, new Date()) : null,
     chooseUpstream(env, caller, provider, settings),
   ]);
   if (refusal) return gatewayError(provider, BUDGET_REFUSAL_STATUS, "budget_exhausted", refusal);
@@ -164,8 +162,7 @@ async function record(
 ): Promise<void> {
   const name = model ?? "unknown";
   try {
-    await recordUsage(openDatabase(env.DB), caller.tenantId, {
-      sessionId: caller.sessionId,
+    await recordModelCall(env, caller.tenantId, caller.sessionId, {
       userId: caller.userId,
       provider,
       model: name,
@@ -176,10 +173,10 @@ async function record(
       cacheCreationTokens: tokens.cacheCreationTokens,
       costUsd: costOf(provider, name, tokens),
       accountSource,
-      at: new Date(),
+      at: new Date().toISOString(),
     });
   } catch {
-    // A lost usage row must not surface as an error of a call that already succeeded.
+    // A lost usage record must not surface as an error of a call that already succeeded.
     console.error(JSON.stringify({ event: "model_usage_write_failed", session: caller.sessionId }));
   }
 }

@@ -4,13 +4,13 @@
  */
 import type { BudgetSettings, ModelSettings, SessionModelUsage } from "@nightshift/protocol";
 import { recordAudit } from "../audit/record";
+import { sessionUsageOf } from "../budgets/usage-meters";
 import { openDatabase } from "../db/client";
 import {
   putBudgetSettings,
   putModelSettings,
   readGatewaySettings,
 } from "../db/repositories/gateway-settings";
-import { sessionUsage } from "../db/repositories/model-usage";
 import { findSession } from "../db/repositories/sessions";
 import type { Actor, Bindings } from "../env";
 import { AppError } from "../http/app-error";
@@ -70,7 +70,9 @@ export async function getSessionUsage(
   actor: Actor,
   sessionId: string,
 ): Promise<SessionModelUsage> {
-  const db = openDatabase(env.DB);
-  if (!(await findSession(db, actor.tenantId, sessionId))) throw AppError.sessionNotFound(sessionId);
-  return sessionUsage(db, actor.tenantId, sessionId);
+  if (!(await findSession(openDatabase(env.DB), actor.tenantId, sessionId)))
+    throw AppError.sessionNotFound(sessionId);
+  // The calls live in the session's DO; one it never initialised has made none.
+  const usage = await sessionUsageOf(env, actor.tenantId, sessionId);
+  return usage ?? { sessionId, calls: 0, costUsd: 0, paidBy: [], byModel: [] };
 }

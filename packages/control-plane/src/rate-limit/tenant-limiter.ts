@@ -1,14 +1,25 @@
 /**
- * TenantRateLimiter: one Durable Object per tenant (idFromName(tenantId)) holding the GCRA state
- * of that tenant's rate-limit buckets in its SQLite storage. A DO runs one call at a time, so each
- * decision is atomic per bucket without a D1 write per request; the state is durable (the answer
- * leaves only after the write is stored), so an eviction cannot reset a limit mid-period.
+ * TenantRateLimiter: one Durable Object per tenant (idFromName(tenantId)), the tenant's meter. It
+ * holds the GCRA state of the tenant's rate-limit buckets and the tenant's model spend per month
+ * (UTC) in its SQLite storage. A DO runs one call at a time, so each decision is atomic per bucket
+ * and each call's spend is added once, without a D1 write per request; the state is durable (the
+ * answer leaves only after the write is stored), so an eviction cannot reset a limit mid-period.
  * The object binds to the first tenant that calls it and refuses any other.
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { Bindings } from "../env";
 import { type GcraDecision, gcra } from "./gcra";
+import { MonthSpend } from "./month-spend";
+
+const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month is YYYY-MM");
+const AddSpend = z.object({
+  tenantId: z.string().min(1).max(200),
+  month: Month,
+  usd: z.number().nonnegative().finite(),
+});
+const ReadSpend = z.object({ tenantId: z.string().min(1).max(200), month: Month });
+export type AddSpendRequest = z.infer<typeof AddSpend>;
 
 const Take = z.object({
   tenantId: z.string().min(1).max(200),
@@ -25,6 +36,7 @@ export const WRONG_TENANT = { refused: "wrong_tenant" } as const;
 
 export class TenantRateLimiter extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
+  private readonly spend: MonthSpend;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -33,6 +45,21 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
       "CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)",
     );
     this.sql.exec("CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, tat INTEGER NOT NULL)");
+    this.spend = new MonthSpend(this.sql, env.DB);
+  }
+
+  /** The gateway adds one call's cost to the month it was made in; answers the month's new total. */
+  async addSpend(request: AddSpendRequest): Promise<{ usd: number } | typeof WRONG_TENANT> {
+    const { tenantId, month, usd } = AddSpend.parse(request);
+    if (!this.ownedBy(tenantId)) return WRONG_TENANT;
+    return { usd: await this.spend.add(tenantId, month, usd) };
+  }
+
+  /** The month's spend so far: the gateway's month cap, the create-time 402 and the budget status. */
+  async monthSpend(tenantId: string, month: string): Promise<{ usd: number } | typeof WRONG_TENANT> {
+    const read = ReadSpend.parse({ tenantId, month });
+    if (!this.ownedBy(read.tenantId)) return WRONG_TENANT;
+    return { usd: await this.spend.read(read.tenantId, read.month) };
   }
 
   /** Admits one request on the bucket if its limit allows, and records it; else says when it would. */

@@ -106,7 +106,7 @@ export async function createSession(
     );
   }
   // The hard monthly budget stops new sessions from every entry point here (budgets/month-budget.ts).
-  const budget = await budgetAtCreate(openDatabase(env.DB), actor.tenantId, req.limits, new Date());
+  const budget = await budgetAtCreate(env, openDatabase(env.DB), actor.tenantId, req.limits, new Date());
   const github =
     origin.github ?? (req.repo.kind === "github" ? await requireWriteAccess(env, actor, req.repo) : null);
   // Read before anything is written: a bad slot setting, or an agent or provider the deployment

@@ -24,6 +24,7 @@ import { ClientHub, readClientAttachment } from "./hub";
 import type { IndexState } from "./index-sync";
 import { staleSandbox, WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
+import type { ModelCall, SessionUsageView } from "./model-calls";
 import { NEVER_INITIALISED_REASON, type ReconcileRow } from "./reconciler";
 import { type Revocation, revocationApplies } from "./revocation";
 import type {
@@ -238,6 +239,20 @@ export class SessionAgent extends DurableObject<Bindings> {
       this.lifecycle.push({ kind: "stop.requested", reason: revoked.reason });
     await this.settle();
     return { ok: true, value: { status: this.meta().status } };
+  }
+
+  /** The model gateway (model-gateway/forward.ts) reports one forwarded call of this session. */
+  async recordModelCall(tenantId: string, call: ModelCall): Promise<RpcResult<null>> {
+    const meta = this.ownedMeta(tenantId);
+    const result = meta ? this.budget.recordCall(meta, call) : notFound;
+    if (meta) await this.settle();
+    return result;
+  }
+
+  /** The session's gateway calls: its spend (the session cap) and GET /sessions/:id/usage. */
+  async modelUsage(tenantId: string): Promise<RpcResult<SessionUsageView>> {
+    const meta = this.ownedMeta(tenantId);
+    return meta ? { ok: true, value: this.budget.usage(meta) } : notFound;
   }
 
   /** For sandbox-auth/sandbox-caller.ts (model gateway): who the current incarnation acts for. */

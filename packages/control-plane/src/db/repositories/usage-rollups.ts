@@ -1,11 +1,11 @@
 /**
- * Rolls a session's new model_usage rows into usage_daily: one D1 batch (a transaction) of two
- * statements, whatever the number of calls. The first adds every row past the session's cursor,
- * grouped per day and model, onto the day's totals; the second moves the cursor to the last row
- * added. Both read the same rows inside the transaction, so a row is counted exactly once, and
- * a row the gateway writes later (its usage is recorded after the stream ends) has a higher rowid
- * and is picked up by the next flush.
+ * Adds a session's pending model calls (summed in its DO, session/model-calls.ts) to usage_daily:
+ * one D1 batch (a transaction) of one upsert per day, user and model, the cursor's move and a read
+ * of the cursor. Every statement runs only while the cursor still stands where the DO's flush
+ * started (`fromSeq`), so a batch retried after D1 committed it but its answer was lost adds
+ * nothing; the DO then takes the cursor it reads back as where it stands, so each call counts once.
  */
+import type { PendingUsage } from "../../session/model-calls";
 import type { Database } from "../client";
 
 export interface RollupSession {
@@ -15,18 +15,12 @@ export interface RollupSession {
   agent: string;
 }
 
-/** Rows of the session's usage not yet rolled up: model_usage (alias mu) past the session's cursor. */
-const PENDING_ROWS = `mu.tenant_id = ?1 AND mu.session_id = ?2 AND mu.rowid > coalesce(
-  (SELECT c.last_usage_rowid FROM usage_rollup_cursors c WHERE c.session_id = ?2 AND c.tenant_id = ?1), 0)`;
+const CURSOR =
+  "coalesce((SELECT c.last_usage_rowid FROM usage_rollup_cursors c WHERE c.session_id = ?1 AND c.tenant_id = ?2), 0)";
 
-const ADD_PENDING = `INSERT INTO usage_daily (tenant_id, day, user_id, repo, agent, provider, model, calls,
+const ADD_GROUP = `INSERT INTO usage_daily (tenant_id, day, user_id, repo, agent, provider, model, calls,
     input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd)
-  SELECT mu.tenant_id, substr(mu.created_at, 1, 10), mu.user_id, ?3, ?4, mu.provider, mu.model, count(*),
-    sum(mu.input_tokens), sum(mu.output_tokens), sum(mu.cache_read_tokens), sum(mu.cache_creation_tokens),
-    sum(mu.cost_usd)
-  FROM model_usage mu
-  WHERE ${PENDING_ROWS}
-  GROUP BY mu.tenant_id, substr(mu.created_at, 1, 10), mu.user_id, mu.provider, mu.model
+  SELECT ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 WHERE ${CURSOR} = ?3
   ON CONFLICT (tenant_id, day, user_id, repo, agent, provider, model) DO UPDATE SET
     calls = calls + excluded.calls,
     input_tokens = input_tokens + excluded.input_tokens,
@@ -36,15 +30,46 @@ const ADD_PENDING = `INSERT INTO usage_daily (tenant_id, day, user_id, repo, age
     cost_usd = cost_usd + excluded.cost_usd`;
 
 const MOVE_CURSOR = `INSERT INTO usage_rollup_cursors (session_id, tenant_id, last_usage_rowid)
-  SELECT ?2, ?1, last FROM (SELECT max(mu.rowid) AS last FROM model_usage mu WHERE ${PENDING_ROWS})
-  WHERE last IS NOT NULL
+  SELECT ?1, ?2, ?4 WHERE ${CURSOR} = ?3
   ON CONFLICT (session_id) DO UPDATE SET last_usage_rowid = excluded.last_usage_rowid`;
 
-/** Raw D1 statements: drizzle cannot batch an INSERT … SELECT … ON CONFLICT with a grouped select. */
-export async function rollUpSessionUsage(db: Database, tenantId: string, s: RollupSession): Promise<void> {
+const READ_CURSOR = `SELECT ${CURSOR} AS seq`;
+
+/**
+ * Raw D1 statements (drizzle cannot batch a guarded INSERT … SELECT … ON CONFLICT). Returns the
+ * cursor as it stands after the batch: `pending.toSeq` when this batch counted the calls.
+ */
+export async function rollUpSessionUsage(
+  db: Database,
+  tenantId: string,
+  s: RollupSession,
+  pending: PendingUsage,
+): Promise<number> {
   const d1 = db.$client;
-  await d1.batch([
-    d1.prepare(ADD_PENDING).bind(tenantId, s.sessionId, s.repo, s.agent),
-    d1.prepare(MOVE_CURSOR).bind(tenantId, s.sessionId),
+  const results = await d1.batch<{ seq: number }>([
+    ...pending.groups.map((g) =>
+      d1
+        .prepare(ADD_GROUP)
+        .bind(
+          s.sessionId,
+          tenantId,
+          pending.fromSeq,
+          g.day,
+          g.userId,
+          s.repo,
+          s.agent,
+          g.provider,
+          g.model,
+          g.calls,
+          g.inputTokens,
+          g.outputTokens,
+          g.cacheReadTokens,
+          g.cacheCreationTokens,
+          g.costUsd,
+        ),
+    ),
+    d1.prepare(MOVE_CURSOR).bind(s.sessionId, tenantId, pending.fromSeq, pending.toSeq),
+    d1.prepare(READ_CURSOR).bind(s.sessionId, tenantId),
   ]);
+  return Number(results.at(-1)?.results[0]?.seq ?? 0);
 }

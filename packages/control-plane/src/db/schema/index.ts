@@ -4,7 +4,6 @@ export * from "./device-auth";
 export * from "./github";
 export * from "./linear";
 export * from "./model-accounts";
-export * from "./model-usage";
 export * from "./secrets";
 export * from "./sessions";
 export * from "./settings";

@@ -1,8 +1,9 @@
 /**
- * Usage roll-ups for analytics: the gateway's model_usage rows summed per tenant, day (UTC), user,
- * repository, agent and model. A session's DO adds its new rows at each turn's end and when it
- * ends (usage/rollup.ts): one D1 batch per flush, not one write per model call. The cursor says
- * which of a session's model_usage rows are already counted, so a flush never counts one twice.
+ * Usage roll-ups for analytics: the gateway's model calls summed per tenant, day (UTC), user,
+ * repository, agent and model. A session's DO keeps its calls and adds the new ones at each turn's
+ * end, when it ends and after a later call (analytics/usage-rollup.ts): one D1 batch per flush, not
+ * one write per model call. The cursor says which of the session's calls are already counted, so a
+ * flush never counts one twice.
  */
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { sessions } from "./sessions";
@@ -38,7 +39,7 @@ export const usageRollupCursors = sqliteTable("usage_rollup_cursors", {
     .primaryKey()
     .references(() => sessions.id, { onDelete: "cascade" }),
   tenantId: text("tenant_id").notNull(),
-  /** The highest model_usage rowid of this session already in usage_daily. */
+  /** The highest call sequence number of the session's DO (session/model-calls.ts) already in usage_daily. */
   lastUsageRowid: integer("last_usage_rowid").notNull(),
 });
 

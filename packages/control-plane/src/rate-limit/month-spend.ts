@@ -4,10 +4,13 @@
  * (the spend rolled up before the meter kept it, e.g. across the deploy that moved it here), read
  * once per month; every call of the month is then added here as it is made.
  */
+import type { Database } from "../db/client";
+import { rolledUpMonthUsd } from "../db/repositories/usage-rollups";
+
 export class MonthSpend {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly d1: D1Database,
+    private readonly db: () => Database,
   ) {
     sql.exec("CREATE TABLE IF NOT EXISTS month_spend (month TEXT PRIMARY KEY, usd REAL NOT NULL)");
   }
@@ -44,13 +47,7 @@ export class MonthSpend {
     );
   }
 
-  private async rolledUp(tenantId: string, month: string): Promise<number> {
-    const row = await this.d1
-      .prepare(
-        "SELECT coalesce(sum(cost_usd), 0) AS usd FROM usage_daily WHERE tenant_id = ? AND substr(day, 1, 7) = ?",
-      )
-      .bind(tenantId, month)
-      .first<{ usd: number }>();
-    return Number(row?.usd ?? 0);
+  private rolledUp(tenantId: string, month: string): Promise<number> {
+    return rolledUpMonthUsd(this.db(), tenantId, month);
   }
 }

@@ -8,6 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
 import { type GcraDecision, gcra } from "./gcra";
 import { MonthSpend } from "./month-spend";
@@ -45,7 +46,7 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
       "CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)",
     );
     this.sql.exec("CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, tat INTEGER NOT NULL)");
-    this.spend = new MonthSpend(this.sql, env.DB);
+    this.spend = new MonthSpend(this.sql, () => openDatabase(env.DB));
   }
 
   /** The gateway adds one call's cost to the month it was made in; answers the month's new total. */

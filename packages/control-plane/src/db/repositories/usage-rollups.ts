@@ -5,8 +5,10 @@
  * started (`fromSeq`), so a batch retried after D1 committed it but its answer was lost adds
  * nothing; the DO then takes the cursor it reads back as where it stands, so each call counts once.
  */
+import { and, eq, like, sql } from "drizzle-orm";
 import type { PendingUsage } from "../../session/model-calls";
 import type { Database } from "../client";
+import { usageDaily } from "../schema";
 
 export interface RollupSession {
   sessionId: string;
@@ -72,4 +74,13 @@ export async function rollUpSessionUsage(
     d1.prepare(READ_CURSOR).bind(s.sessionId, tenantId),
   ]);
   return Number(results.at(-1)?.results[0]?.seq ?? 0);
+}
+
+/** The tenant's rolled-up spend in one month (`YYYY-MM`, UTC): where the tenant meter's month starts. */
+export async function rolledUpMonthUsd(db: Database, tenantId: string, month: string): Promise<number> {
+  const [row] = await db
+    .select({ usd: sql<number>`coalesce(sum(${usageDaily.costUsd}), 0)` })
+    .from(usageDaily)
+    .where(and(eq(usageDaily.tenantId, tenantId), like(usageDaily.day, `${month}-%`)));
+  return Number(row?.usd ?? 0);
 }

@@ -182,4 +182,20 @@ describe("IndexSync", () => {
     expect(h.writes.map((w) => w.status)).toEqual(["failed"]);
     expect(h.meta.get("index.behind")).toBeNull();
   });
+
+  it("during a D1 outage a later change does not re-arm the pending retry (its backoff stands)", async () => {
+    const h = harness();
+    h.fail(true);
+    expect(await h.settle({ status: "failed" })).toBe("retry");
+    const retryAt = h.deadlines.get("index.sync");
+    h.advance(100);
+    // A change that would otherwise be deferred 5 s rides on the retry instead of resetting it.
+    expect(await h.settle({ status: "running" })).toBe("retry");
+    expect(h.deadlines.get("index.sync")).toBe(retryAt);
+    h.fail(false);
+    h.advance(60_000);
+    expect(await h.runDue()).toBe(true);
+    expect(h.writes.map((w) => w.status)).toEqual(["running"]);
+    expect(h.meta.get("index.failing")).toBeNull();
+  });
 });

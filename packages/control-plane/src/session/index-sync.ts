@@ -63,9 +63,23 @@ export class IndexSync {
     private readonly now: () => number,
   ) {}
 
-  /** True while a write to the index has failed and not yet been repeated successfully. */
+  /** True while the index lacks a change: deferred, or a write failed and was not yet repeated. */
   get behind(): boolean {
     return this.meta.get("index.behind") !== null;
+  }
+
+  /**
+   * True while the last write failed: `index.sync` then carries a retry with backoff, which a
+   * deferral must not re-arm (re-arming resets its attempts, so an outage would be retried every
+   * few seconds forever); the retry writes whatever changed meanwhile.
+   */
+  private get failing(): boolean {
+    return this.meta.get("index.failing") !== null;
+  }
+
+  private markFailing(): void {
+    this.meta.set("index.behind", true);
+    this.meta.set("index.failing", true);
   }
 
   /**
@@ -84,6 +98,7 @@ export class IndexSync {
     if (!change.status && !change.cost && !isolationNew && !startNew) return "synced";
     if (!(change.status && WRITTEN_AT_ONCE.has(state.status))) {
       this.meta.set("index.behind", true);
+      if (this.failing) return "retry";
       // A new sandbox's isolation and start show in listings like a status; cost alone can wait.
       this.defer(change.status || isolationNew || startNew);
       return "deferred";
@@ -93,8 +108,10 @@ export class IndexSync {
       this.scheduler.clear("index.sync");
       return "synced";
     } catch (error) {
-      this.meta.set("index.behind", true);
-      this.scheduler.setNoLaterThan("index.sync", this.now() + retryDelay(1));
+      const wasFailing = this.failing;
+      this.markFailing();
+      // A retry already pending keeps its backoff; a first failure schedules one.
+      if (!wasFailing) this.scheduler.setNoLaterThan("index.sync", this.now() + retryDelay(1));
       console.error(
         JSON.stringify({
           level: "warn",
@@ -129,7 +146,12 @@ export class IndexSync {
    */
   async retry(meta: SessionMeta, state: IndexState): Promise<void> {
     if (!this.behind) return;
-    await this.write(meta, state);
+    try {
+      await this.write(meta, state);
+    } catch (error) {
+      this.markFailing();
+      throw error;
+    }
   }
 
   /** Writes the current state unconditionally (the reconciler's repair); throws on failure. */
@@ -145,6 +167,7 @@ export class IndexSync {
       new Date(this.now()).toISOString(),
     );
     this.meta.delete("index.behind");
+    this.meta.delete("index.failing");
     this.pendingSince = undefined;
     this.indexedIsolation = state.sandboxIsolation ?? null;
     this.indexedStart = state.sandboxStart ?? null;

@@ -114,8 +114,10 @@ export const META_KEYS = {
   "bridge.incarnation_hash": z.string().min(1),
   /** The highest runtime seq stored (and acked) for the live incarnation. */
   "bridge.acked_seq": Count,
-  /** Present while a write to the D1 index failed and was not yet repeated. */
+  /** Present while the D1 index lacks a change (deferred, or a write failed). */
   "index.behind": z.literal(true),
+  /** Present while the last write to the D1 index failed: `index.sync` is a retry with backoff. */
+  "index.failing": z.literal(true),
   /** The session's running cost in USD. */
   "usage.cost_usd": z.number().nonnegative(),
   /** Prompts that came from GitHub, by prompt id: where to answer when their turn ends. */

@@ -7,16 +7,26 @@
  * `GET /api/v1/health`, so all see the same machine. Sessions get their "sandbox" from the
  * recording host, so nothing runs an agent. Target: p99 < 25 ms and at most 2× the bare route.
  * `BENCH_AUTOMATION_DELIVERIES` (default 1,000) and `BENCH_AUTOMATION_WARMUP` (20) size the run.
+ * A second, paced run (`BENCH_AUTOMATION_PACED`, default 300 rounds) sends each request only after
+ * the previous started delivery's session has asked the recording host for its sandbox: locally
+ * the Worker, its Durable Objects and D1 share one workerd thread, so back to back the previous
+ * session's creation (in `waitUntil`) runs inside the next request; paced, each answer is timed
+ * alone, as a sender sees it when the deployment's other isolates do that work.
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
 import { type RecordedStack, startRecordedStack } from "@nightshift/devstack";
-import type { AckProbeInput, AckProbeTally } from "./automation-ack-probe";
+import { waitFor } from "@nightshift/testkit/wait-for";
+import type { AckProbeInput, AckProbeMessage, AckProbeTally } from "./automation-ack-probe";
 import { ms, summarize } from "./stats";
 import { header, row } from "./webhook-report";
+import { sandboxRequests } from "./webhook-sessions";
 
 const DELIVERIES = Number(process.env.BENCH_AUTOMATION_DELIVERIES ?? 1000);
 const WARMUP = Number(process.env.BENCH_AUTOMATION_WARMUP ?? 20);
+const PACED = Number(process.env.BENCH_AUTOMATION_PACED ?? 300);
+/** How long a paced delivery's session may take to ask for its sandbox. */
+const SETTLE_MS = 15_000;
 const TARGET = { p99Ms: 25, ratio: 2 } as const;
 /** The most sessions of one automation alive at once the API allows: starters take turns. */
 const MAX_CONCURRENT = 50;
@@ -24,14 +34,19 @@ const UNLIMITED = "1000000,1000000";
 
 type Summary = ReturnType<typeof summarize>;
 
-export interface AutomationAckBenchResult {
+interface AckVariant {
   started: Summary;
   skipped: Summary;
   health: Summary;
   ratio: { startedP50: number; startedP99: number; skippedP50: number; skippedP99: number };
   failures: Record<string, { status: number; body: string }[]>;
-  target: typeof TARGET;
   met: { startedP99: boolean; startedRatio: boolean; skippedP99: boolean; skippedRatio: boolean };
+}
+
+export interface AutomationAckBenchResult {
+  backToBack: AckVariant;
+  paced: AckVariant;
+  target: typeof TARGET;
   loadAverage: { before: number[]; after: number[] };
 }
 
@@ -54,13 +69,58 @@ async function createAutomation(stack: RecordedStack, name: string): Promise<{ i
   return { id: created.automation.id, secret: created.secret };
 }
 
-function probe(input: AckProbeInput): Promise<AckProbeTally[]> {
+function probe(input: AckProbeInput, onSent: () => Promise<void>): Promise<AckProbeTally[]> {
   const thread = new Worker(new URL("./automation-ack-probe.ts", import.meta.url), { workerData: input });
   return new Promise<AckProbeTally[]>((resolve, reject) => {
-    thread.once("message", (tallies: AckProbeTally[]) => resolve(tallies));
+    thread.on("message", (message: AckProbeMessage) => {
+      if (message.type === "done") resolve(message.tallies);
+      else onSent().then(() => thread.postMessage("go"), reject);
+    });
     thread.once("error", reject);
     thread.once("exit", (code) => reject(new Error(`the probe thread exited (${code}) before reporting`)));
   }).finally(() => thread.terminate());
+}
+
+function report(log: (line: string) => void, title: string, tallies: AckProbeTally[]): AckVariant {
+  const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
+    AckProbeTally["name"],
+    AckProbeTally
+  >;
+  const started = summarize(by.started.samples);
+  const skipped = summarize(by.skipped.samples);
+  const health = summarize(by.health.samples);
+  const ratio = {
+    startedP50: started.p50 / health.p50,
+    startedP99: started.p99 / health.p99,
+    skippedP50: skipped.p50 / health.p50,
+    skippedP99: skipped.p99 / health.p99,
+  };
+  log(title);
+  log(header());
+  log(row("POST /webhooks/in/:id → 202", started, `${by.started.ok} × 202 (a session each)`));
+  log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
+  log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
+  log(
+    `  ratio to health: started p50 ${ratio.startedP50.toFixed(2)}× p99 ${ratio.startedP99.toFixed(2)}×, skipped p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`,
+  );
+  for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+  const met = {
+    startedP99: started.p99 < TARGET.p99Ms,
+    startedRatio: ratio.startedP99 <= TARGET.ratio && ratio.startedP50 <= TARGET.ratio,
+    skippedP99: skipped.p99 < TARGET.p99Ms,
+    skippedRatio: ratio.skippedP99 <= TARGET.ratio && ratio.skippedP50 <= TARGET.ratio,
+  };
+  log(
+    `  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: started ${met.startedP99 && met.startedRatio ? "met" : "MISSED"}, skipped ${met.skippedP99 && met.skippedRatio ? "met" : "MISSED"}`,
+  );
+  return {
+    started,
+    skipped,
+    health,
+    ratio,
+    met,
+    failures: Object.fromEntries(tallies.map((t) => [t.name, t.failures])),
+  };
 }
 
 export async function runAutomationAckBench(
@@ -72,58 +132,68 @@ export async function runAutomationAckBench(
       RATE_LIMIT_WEBHOOK: UNLIMITED,
       RATE_LIMIT_PROMPTS: UNLIMITED,
       RATE_LIMIT_SESSION_CREATE: UNLIMITED,
+      // Every session asks the recording host for its sandbox (none ever ends): the paced run
+      // waits for that request, which a full slot pool would hold back.
+      SANDBOX_SLOT_LIMIT: "100000",
+      SANDBOX_SLOT_LIMIT_PER_TENANT: "100000",
     },
   });
   try {
-    const count = Math.ceil((DELIVERIES + WARMUP) / MAX_CONCURRENT);
-    const starters: { id: string; secret: string }[] = [];
-    for (let i = 0; i < count; i++) starters.push(await createAutomation(stack, `bench starter ${i}`));
-    const skipper = await createAutomation(stack, "bench skipper");
-    const tallies = await probe({ base: stack.url, starters, skipper, rounds: DELIVERIES, warmup: WARMUP });
-    const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
-      AckProbeTally["name"],
-      AckProbeTally
-    >;
-    const started = summarize(by.started.samples);
-    const skipped = summarize(by.skipped.samples);
-    const health = summarize(by.health.samples);
-    const ratio = {
-      startedP50: started.p50 / health.p50,
-      startedP99: started.p99 / health.p99,
-      skippedP50: skipped.p50 / health.p50,
-      skippedP99: skipped.p99 / health.p99,
+    const automations = async (deliveries: number, label: string) => {
+      const list: { id: string; secret: string }[] = [];
+      for (let i = 0; i < Math.ceil(deliveries / MAX_CONCURRENT); i++)
+        list.push(await createAutomation(stack, `bench ${label} ${i}`));
+      return list;
     };
-    log("Automation ack: signed Standard Webhooks deliveries interleaved with the health route");
-    log(header());
-    log(row("POST /webhooks/in/:id → 202", started, `${by.started.ok} × 202 (a session each)`));
-    log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
-    log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
-    log(
-      `  ratio to health: started p50 ${ratio.startedP50.toFixed(2)}× p99 ${ratio.startedP99.toFixed(2)}×, skipped p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`,
+    // Each run has starters of its own: the recording host's sessions never end, so a starter
+    // holds at most MAX_CONCURRENT of them.
+    const backToBackStarters = await automations(DELIVERIES + WARMUP, "starter");
+    const pacedStarters = await automations(PACED + WARMUP, "paced starter");
+    const skipper = await createAutomation(stack, "bench skipper");
+    const backToBack = report(
+      log,
+      "Automation ack, back to back: signed Standard Webhooks deliveries interleaved with the health route",
+      await probe(
+        {
+          base: stack.url,
+          starters: backToBackStarters,
+          skipper,
+          rounds: DELIVERIES,
+          warmup: WARMUP,
+          paced: false,
+        },
+        async () => undefined,
+      ),
+    );
+    // Let the back-to-back run's last sessions finish asking for their sandboxes first.
+    const expected = DELIVERIES + WARMUP;
+    await waitFor(() => sandboxRequests(stack) >= expected, "the back-to-back sessions", 60_000);
+    let seen = sandboxRequests(stack);
+    const paced = report(
+      log,
+      "Automation ack, paced: each request after the previous started delivery's session asked for its sandbox",
+      await probe(
+        {
+          base: stack.url,
+          starters: pacedStarters,
+          skipper,
+          rounds: PACED,
+          warmup: WARMUP,
+          paced: true,
+        },
+        async () => {
+          seen += 1;
+          await waitFor(
+            () => sandboxRequests(stack) >= seen,
+            "a paced delivery's sandbox request",
+            SETTLE_MS,
+          );
+        },
+      ),
     );
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
     log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(loadavg())}`);
-    for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
-    const met = {
-      startedP99: started.p99 < TARGET.p99Ms,
-      startedRatio: ratio.startedP99 <= TARGET.ratio && ratio.startedP50 <= TARGET.ratio,
-      skippedP99: skipped.p99 < TARGET.p99Ms,
-      skippedRatio: ratio.skippedP99 <= TARGET.ratio && ratio.skippedP50 <= TARGET.ratio,
-    };
-    log(
-      `  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: started ${met.startedP99 && met.startedRatio ? "met" : "MISSED"}, skipped ${met.skippedP99 && met.skippedRatio ? "met" : "MISSED"}`,
-    );
-    const failures = Object.fromEntries(tallies.map((t) => [t.name, t.failures]));
-    return {
-      started,
-      skipped,
-      health,
-      ratio,
-      failures,
-      target: TARGET,
-      met,
-      loadAverage: { before, after: loadavg() },
-    };
+    return { backToBack, paced, target: TARGET, loadAverage: { before, after: loadavg() } };
   } finally {
     await stack.close();
   }

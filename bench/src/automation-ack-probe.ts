@@ -9,6 +9,10 @@
 import { createHmac } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
 
+function waitForGo(): Promise<void> {
+  return new Promise((resolve) => parentPort!.once("message", () => resolve()));
+}
+
 export interface AckProbeInput {
   base: string;
   /** Automations that start a session, used in turn (each has its own concurrency limit). */
@@ -17,7 +21,16 @@ export interface AckProbeInput {
   skipper: { id: string; secret: string };
   rounds: number;
   warmup: number;
+  /**
+   * Paced: after each delivery that starts a session, wait for the main thread's "go" (sent once
+   * the recording host has seen that session's sandbox request), so no earlier session's creation
+   * is still running in the Worker when the next request arrives.
+   */
+  paced: boolean;
 }
+
+/** What the probe thread posts: a started delivery to wait on (paced), or its tallies at the end. */
+export type AckProbeMessage = { type: "sent" } | { type: "done"; tallies: AckProbeTally[] };
 
 export interface AckProbeTally {
   name: "started" | "skipped" | "health";
@@ -82,10 +95,14 @@ for (let round = 0; round < input.warmup + input.rounds; round++) {
     const res = await fetch(url, init);
     const body = await res.text();
     const elapsed = performance.now() - started;
+    if (input.paced && kind.name === "started" && res.status === kind.expect) {
+      parentPort!.postMessage({ type: "sent" } satisfies AckProbeMessage);
+      await waitForGo();
+    }
     if (round < input.warmup) continue;
     tally.samples.push(elapsed);
     if (res.status === kind.expect) tally.ok++;
     else if (tally.failures.length < 5) tally.failures.push({ status: res.status, body: body.slice(0, 300) });
   }
 }
-parentPort!.postMessage(tallies);
+parentPort!.postMessage({ type: "done", tallies } satisfies AckProbeMessage);

@@ -17,7 +17,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
 function handOff(payload: string) {
-  const path = join(dir, `handoff-${(count += 1)}`);
+  count += 1;
+  const path = join(dir, `handoff-${count}`);
   writeFileSync(path, payload);
   const fd = openSync(path, "r");
   return receiveHandedOffEnvironment({ PATH: "/bin", NIGHTSHIFT_ENV_FD: String(fd) });

@@ -1,3 +1,5 @@
+import { waitFor } from "@nightshift/testkit/wait-for";
+
 /**
  * Waiting on a check that costs something each time it runs: it spawns `git` (the GitHub double's
  * readFile, commitSubjects) or asks the Worker over HTTP. testkit's waitFor asks every 10 ms, which
@@ -7,16 +9,10 @@
  */
 const COSTLY_CHECK_INTERVAL_MS = 200;
 
-export async function waitForCostly<T>(
+export function waitForCostly<T>(
   check: () => Promise<T | undefined | null | false>,
   what: string,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, COSTLY_CHECK_INTERVAL_MS));
-  }
+  return waitFor(check, what, timeoutMs, COSTLY_CHECK_INTERVAL_MS);
 }

@@ -14,14 +14,13 @@ import type { Bindings } from "../env";
 import type { GitAccess } from "../git-proxy/git-caller";
 import { SessionIntegrations } from "../integrations/session-integrations";
 import type { VerifiedBootstrap } from "../sandbox-auth/bootstrap-token";
-import { type SessionEventMasker, sessionEventMaskerFor } from "../secrets/event-masker";
+import { sessionEventMaskerFor } from "../secrets/event-masker";
 import { type PrebuildSession, prebuildSessionFor } from "../warm/prebuild-session";
 import type { BootstrapExchangeResult } from "./bootstrap-env";
-import { readSandboxAttachment, SandboxBridge, tokenRenewal } from "./bridge";
+import { SandboxBridge, tokenRenewal } from "./bridge";
 import type { SaveResult } from "./conversation-store";
 import { readEventsPage } from "./event-pages";
-import { ClientHub, readClientAttachment } from "./hub";
-import type { IndexState } from "./index-sync";
+import { ClientHub } from "./hub";
 import { staleSandbox, WAITING_FOR_SLOT } from "./lifecycle";
 import { LifecycleDriver } from "./lifecycle-driver";
 import type { ModelCall, SessionUsageView } from "./model-calls";
@@ -43,6 +42,7 @@ import { SandboxRuns, sandboxLauncherFor } from "./sandbox-runs";
 import { type SessionSnapshots, sessionSnapshotsFor } from "./sandbox-snapshots";
 import { Scheduler } from "./scheduler";
 import { routeSocket } from "./socket-routing";
+import { SocketTraffic } from "./socket-traffic";
 import { type SessionMeta, SessionStore } from "./store";
 import { IDLE_RELEASE_MS, SessionTimeouts } from "./timeouts";
 import { SessionUpkeep } from "./upkeep";
@@ -57,7 +57,6 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly bridge: SandboxBridge;
   private readonly launcher: SandboxLauncher;
   private readonly runtimeEvents: RuntimeEventEffects;
-  private readonly eventMasker: SessionEventMasker;
   private readonly timeouts: SessionTimeouts;
   private readonly upkeep: SessionUpkeep;
   private readonly budget: SessionBudget;
@@ -74,6 +73,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   private readonly prebuild: PrebuildSession;
   /** The answers to the sandbox's HTTP calls: caller, bootstrap, git access, conversation. */
   private readonly sandboxAccess: SandboxAccess;
+  private readonly sockets: SocketTraffic;
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -83,9 +83,9 @@ export class SessionAgent extends DurableObject<Bindings> {
     const db = () => openDatabase(this.env.DB);
     this.upkeep = new SessionUpkeep(ctx.storage, this.store.meta, this.scheduler, db, Date.now);
     this.hub = new ClientHub(ctx, this.store, { batchMs: 16, now: Date.now });
-    this.eventMasker = sessionEventMaskerFor(env, () => this.store.meta.get("session.meta"));
+    const eventMasker = sessionEventMaskerFor(env, () => this.store.meta.get("session.meta"));
     this.runtimeEvents = new RuntimeEventEffects(this.store, this.store.meta, (events) =>
-      this.eventMasker.apply(events),
+      eventMasker.apply(events),
     );
     this.integrations = new SessionIntegrations(env, this.store.meta, this.scheduler, Date.now);
     this.bridge = new SandboxBridge(
@@ -144,6 +144,9 @@ export class SessionAgent extends DurableObject<Bindings> {
       publish,
       push: (input) => this.lifecycle.push(input),
     });
+    const { hub, bridge, store, timeouts } = this;
+    const settle = () => this.settle();
+    this.sockets = new SocketTraffic({ hub, bridge, eventMasker, store, timeouts, settle });
   }
 
   async initialize(init: SessionInit): Promise<RpcResult<{ status: SessionStatus }>> {
@@ -301,41 +304,24 @@ export class SessionAgent extends DurableObject<Bindings> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (readClientAttachment(ws)) return this.hub.onMessage(ws, message);
-    const sandbox = readSandboxAttachment(ws);
-    if (sandbox) {
-      // Events are masked synchronously as they are stored, so the values must be loaded first.
-      if (!this.eventMasker.isReadyFor(sandbox.incarnationHash))
-        await this.eventMasker.prepare(sandbox.incarnationHash);
-      this.bridge.onMessage(ws, message);
-      await this.bridge.renewTokenIfDue(ws);
-      await this.settle();
-    }
+    await this.sockets.message(ws, message);
   }
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    if (readClientAttachment(ws)) return this.hub.onClose(ws);
-    const sandbox = readSandboxAttachment(ws);
-    if (!sandbox || !this.bridge.isCurrentIncarnation(sandbox.incarnationHash)) return;
-    if (this.bridge.isConnected() || this.store.runningPrompt()) return;
-    this.timeouts.bridgeLost();
-    await this.settle();
+    await this.sockets.close(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.webSocketClose(ws);
+    await this.sockets.close(ws);
   }
 
   /** Runs due deadlines; one whose work throws stays and is retried with backoff (see Scheduler). */
   override async alarm(): Promise<void> {
     await this.upkeep.runDue({
-      "sandbox.start": () => this.sandboxRuns.start(),
+      ...this.sandboxRuns.deadlines(),
       "sandbox.heartbeat": () => this.lifecycle.push(staleSandbox(this.store)),
-      "turn.timeout": () => this.sandboxRuns.turnTimedOut(),
-      "idle.stop": () => this.sandboxRuns.idleStop(this.slot.idleReason()),
       "snapshot.delete": () => this.snapshots.deleteDoomed(),
       "warm.prebuild": () => this.prebuild.finish(),
-      "sandbox.terminate": () => this.sandboxRuns.release(),
       ...this.integrations.deadlines(
         () => this.meta(),
         (events) => this.publish(events),
@@ -357,13 +343,8 @@ export class SessionAgent extends DurableObject<Bindings> {
     if (input) this.lifecycle.push(input);
   }
 
-  private indexState(): IndexState {
-    return {
-      status: this.meta().status,
-      costUsd: this.runtimeEvents.costUsd,
-      sandboxIsolation: this.store.meta.get("sandbox.isolation"),
-      sandboxStart: this.store.meta.get("sandbox.start"),
-    };
+  private indexState() {
+    return this.upkeep.index.current(this.meta(), this.runtimeEvents.costUsd);
   }
 
   private meta(): SessionMeta {

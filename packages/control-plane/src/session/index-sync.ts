@@ -154,6 +154,16 @@ export class IndexSync {
     }
   }
 
+  /** What the index should show now: the session's status and cost, its latest sandbox's details. */
+  current(meta: SessionMeta, costUsd: number): IndexState {
+    return {
+      status: meta.status,
+      costUsd,
+      sandboxIsolation: this.meta.get("sandbox.isolation"),
+      sandboxStart: this.meta.get("sandbox.start"),
+    };
+  }
+
   /** Writes the current state unconditionally (the reconciler's repair); throws on failure. */
   async write(meta: SessionMeta, state: IndexState): Promise<void> {
     await this.writeRow(

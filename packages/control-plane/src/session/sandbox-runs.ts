@@ -16,7 +16,7 @@ import { LAUNCHING, type LifecycleInput } from "./lifecycle";
 import type { MetaStore } from "./meta-store";
 import { reportLaunch, SandboxLauncher } from "./sandbox-launcher";
 import type { SessionSnapshots } from "./sandbox-snapshots";
-import type { Scheduler } from "./scheduler";
+import type { DeadlineWork, Scheduler } from "./scheduler";
 import type { SessionMeta } from "./store";
 import { IDLE_RELEASE_MS, type SessionTimeouts } from "./timeouts";
 
@@ -41,7 +41,7 @@ export interface SandboxRunParts {
   bridge: Pick<SandboxBridge, "beginIncarnation" | "endIncarnation" | "send">;
   timeouts: Pick<SessionTimeouts, "sandboxLaunched">;
   scheduler: Pick<Scheduler, "set" | "has" | "clear">;
-  slot: Pick<SessionSlot, "providerFull" | "release">;
+  slot: Pick<SessionSlot, "providerFull" | "release" | "idleReason">;
   /** The session's provider snapshot: taken at the idle stop, created from on a resume. */
   snapshots: Pick<SessionSnapshots, "resumeRef" | "takeBeforeIdleStop" | "giveUp">;
   publish: (events: AgentEvent[]) => unknown;
@@ -50,6 +50,16 @@ export interface SandboxRunParts {
 
 export class SandboxRuns {
   constructor(private readonly parts: SandboxRunParts) {}
+
+  /** The deadlines this part answers on the alarm. */
+  deadlines(): DeadlineWork {
+    return {
+      "sandbox.start": () => this.start(),
+      "turn.timeout": () => this.turnTimedOut(),
+      "idle.stop": () => this.idleStop(this.parts.slot.idleReason()),
+      "sandbox.terminate": () => this.release(),
+    };
+  }
 
   /** The `turn.timeout` deadline: the runtime cancels the turn, and the session says why. */
   turnTimedOut(): void {

@@ -11,12 +11,11 @@ import { startRecordedStack } from "@nightshift/devstack";
 import { startSlackDouble } from "@nightshift/testkit/slack";
 import { runInterleaved } from "./interleave";
 import type { ProbeSpec } from "./probe-types";
-import { ms } from "./stats";
-import { header, row, type VariantResult, variantOf } from "./webhook-report";
+import { ACK_TARGET, reportAck, type VariantResult, variantOf } from "./webhook-report";
 
 const DELIVERIES = Number(process.env.BENCH_SLACK_DELIVERIES ?? 1000);
 const WARMUP = Number(process.env.BENCH_SLACK_WARMUP ?? 50);
-const TARGET = { p99Ms: 25, ratio: 2 } as const;
+const TARGET = ACK_TARGET;
 const SECRET = "bench-slack-signing-secret";
 
 export interface SlackAckBenchResult {
@@ -70,15 +69,11 @@ export async function runSlackAckBench(
       { name: "health", expect: 200, url: `${stack.url}/api/v1/health` },
     ];
     const ack = variantOf(await runInterleaved({ probes, rounds: DELIVERIES, warmup: WARMUP }));
-    log("Slack ack: signed app_mention deliveries (new event_id each) interleaved with the health route");
-    log(header());
-    log(row("POST /webhooks/slack/events", ack.webhook, `${ack.accepted} × 200, ${ack.failed} failed`));
-    log(row("GET /api/v1/health", ack.health, `${ack.healthFailed} failed`));
-    log(`  ratio slack / health: p50 ${ack.ratio.p50.toFixed(2)}×, p99 ${ack.ratio.p99.toFixed(2)}×`);
-    for (const f of ack.failures) log(`  failure: ${f.status} ${f.body}`);
-    const met = { p99: ack.webhook.p99 < TARGET.p99Ms, ratio: ack.ratio.p99 <= TARGET.ratio };
-    log(
-      `  target p99 < ${ms(TARGET.p99Ms)}: ${met.p99 ? "met" : "MISSED"}; ratio ≤ ${TARGET.ratio}: ${met.ratio ? "met" : "MISSED"}`,
+    const met = reportAck(
+      log,
+      "Slack ack: signed app_mention deliveries (new event_id each) interleaved with the health route",
+      { path: "/webhooks/slack/events", short: "slack" },
+      ack,
     );
     return { ack, target: TARGET, met, loadAverage: { before, after: loadavg() } };
   } finally {

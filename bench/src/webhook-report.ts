@@ -48,3 +48,29 @@ export function printVariant(log: (line: string) => void, title: string, v: Vari
   log(`  ratio webhook / health: p50 ${v.ratio.p50.toFixed(2)}×, p99 ${v.ratio.p99.toFixed(2)}×`);
   for (const f of v.failures) log(`  failure: ${f.status} ${f.body}`);
 }
+
+/** The issue's target for an integration's webhook ack: p99 under 25 ms and within 2× of health. */
+export const ACK_TARGET = { p99Ms: 25, ratio: 2 } as const;
+
+/**
+ * Prints one integration's ack run (the webhook route against the health route, their ratio, any
+ * failures and the target's verdict) and returns the verdict.
+ */
+export function reportAck(
+  log: (line: string) => void,
+  title: string,
+  route: { path: string; short: string },
+  ack: VariantResult,
+): { p99: boolean; ratio: boolean } {
+  log(title);
+  log(header());
+  log(row(`POST ${route.path}`, ack.webhook, `${ack.accepted} × 200, ${ack.failed} failed`));
+  log(row("GET /api/v1/health", ack.health, `${ack.healthFailed} failed`));
+  log(`  ratio ${route.short} / health: p50 ${ack.ratio.p50.toFixed(2)}×, p99 ${ack.ratio.p99.toFixed(2)}×`);
+  for (const f of ack.failures) log(`  failure: ${f.status} ${f.body}`);
+  const met = { p99: ack.webhook.p99 < ACK_TARGET.p99Ms, ratio: ack.ratio.p99 <= ACK_TARGET.ratio };
+  log(
+    `  target p99 < ${ms(ACK_TARGET.p99Ms)}: ${met.p99 ? "met" : "MISSED"}; ratio ≤ ${ACK_TARGET.ratio}: ${met.ratio ? "met" : "MISSED"}`,
+  );
+  return met;
+}

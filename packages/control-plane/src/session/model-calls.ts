@@ -52,6 +52,18 @@ const SUMS = `count(*) AS calls, sum(input_tokens) AS inputTokens, sum(output_to
 type Row = Record<string, SqlStorageValue>;
 const num = (v: SqlStorageValue | undefined) => Number(v ?? 0);
 
+/** The ${SUMS} columns of one grouped row, as numbers. */
+function sumsOf(r: Row) {
+  return {
+    calls: num(r.calls),
+    inputTokens: num(r.inputTokens),
+    outputTokens: num(r.outputTokens),
+    cacheReadTokens: num(r.cacheReadTokens),
+    cacheCreationTokens: num(r.cacheCreationTokens),
+    costUsd: num(r.costUsd),
+  };
+}
+
 export class ModelCallLog {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS model_calls (
@@ -99,12 +111,7 @@ export class ModelCallLog {
     const byModel = rows.map((r) => ({
       provider: ModelProvider.parse(r.provider),
       model: String(r.model),
-      calls: num(r.calls),
-      inputTokens: num(r.inputTokens),
-      outputTokens: num(r.outputTokens),
-      cacheReadTokens: num(r.cacheReadTokens),
-      cacheCreationTokens: num(r.cacheCreationTokens),
-      costUsd: num(r.costUsd),
+      ...sumsOf(r),
     }));
     const sources = new Set(rows.flatMap((r) => String(r.sources ?? "").split(",")));
     return {
@@ -149,12 +156,7 @@ export class ModelCallLog {
         userId: String(r.userId),
         provider: String(r.provider),
         model: String(r.model),
-        calls: num(r.calls),
-        inputTokens: num(r.inputTokens),
-        outputTokens: num(r.outputTokens),
-        cacheReadTokens: num(r.cacheReadTokens),
-        cacheCreationTokens: num(r.cacheCreationTokens),
-        costUsd: num(r.costUsd),
+        ...sumsOf(r),
       }));
     return { fromSeq, toSeq, groups };
   }

@@ -32,14 +32,26 @@ function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[
   return out;
 }
 
-/** Pipes two sockets into each other; when either ends badly or closes, both are destroyed. */
-export function splice(a: Duplex, b: Duplex): void {
+/** How long a side whose peer hung up may take to flush what is queued for it before it is cut. */
+const SPLICE_DRAIN_MS = 30_000;
+
+/**
+ * Pipes two sockets into each other. When one side closes, the other is ended, not destroyed:
+ * what was queued for it (a response's last bytes, a WebSocket's close frame) is still written,
+ * and only a side that has not closed within SPLICE_DRAIN_MS is cut. An error tears both down.
+ */
+export function splice(a: Duplex, b: Duplex, drainMs = SPLICE_DRAIN_MS): void {
   const destroyBoth = () => {
     a.destroy();
     b.destroy();
   };
-  a.on("error", destroyBoth).on("close", destroyBoth);
-  b.on("error", destroyBoth).on("close", destroyBoth);
+  const endAfterPeer = (other: Duplex) => () => {
+    if (other.destroyed) return;
+    other.end();
+    setTimeout(() => other.destroy(), drainMs).unref();
+  };
+  a.on("error", destroyBoth).on("close", endAfterPeer(b));
+  b.on("error", destroyBoth).on("close", endAfterPeer(a));
   a.pipe(b);
   b.pipe(a);
 }

@@ -84,9 +84,10 @@ export class SandboxClient {
     return waitFor("the socket to close", () => this.closeCode ?? undefined);
   }
 
-  close(): void {
+  /** Closes as the runtime does when it stops (1000), or with another code (a dropped link is 1006 on the far side). */
+  close(code = 1000): void {
     try {
-      this.ws.close(1000, "done");
+      this.ws.close(code, "done");
     } catch {
       // already closed
     }

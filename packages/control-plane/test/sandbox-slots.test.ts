@@ -164,6 +164,52 @@ describe("sandbox slots", () => {
     client.close();
   }, 30_000);
 
+  it("a runtime that stops cleanly after the shutdown gives its slot back at once, not after the grace", async () => {
+    const t = await createTenant("clean-stop");
+    const vars = slotVars(1);
+    const first = await startSession(vars, t, "first");
+    const client = await SandboxClient.connect(await useIncarnation(first, "inc-clean"));
+    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
+    client.send({ v: 1, type: "ready" });
+    await client.waitFor("prompt");
+    const next = await startSession(vars, t, "waits for the first");
+    expect(next.status).toBe("queued");
+    const stopped = await requestWith({}, t, `/api/v1/sessions/${first.id}/stop`, {});
+    expect(stopped.status).toBe(202);
+    await client.waitFor("shutdown");
+    expect(await deadlineOf(first, "sandbox.terminate")).not.toBeNull();
+    // Flushed and gone: nothing is left to wait the termination grace for.
+    client.close(1000);
+    await waitFor(
+      "the termination to come forward",
+      async () => (await deadlineOf(first, "sandbox.terminate")) === null,
+      2_000,
+    );
+    await waitForStatus(next, "starting", 2_000);
+  }, 30_000);
+
+  it("a bridge that closes with another code after the shutdown keeps the termination grace", async () => {
+    const t = await createTenant("unclean-stop");
+    const vars = slotVars(1);
+    const first = await startSession(vars, t, "first");
+    const client = await SandboxClient.connect(await useIncarnation(first, "inc-unclean"));
+    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
+    client.send({ v: 1, type: "ready" });
+    await client.waitFor("prompt");
+    const stopped = await requestWith({}, t, `/api/v1/sessions/${first.id}/stop`, {});
+    expect(stopped.status).toBe(202);
+    await client.waitFor("shutdown");
+    // It may still redial and flush what it holds: the sandbox stays until the grace ends.
+    client.close(4000);
+    await waitFor(
+      "the session to see the bridge close",
+      async () => !(await snapshotOf(first)).sandboxConnected,
+    );
+    const after = await deadlineOf(first, "sandbox.terminate");
+    expect(after).not.toBeNull();
+    expect((await poolStub(vars).usage()).held).toBe(1);
+  }, 30_000);
+
   it("a full sandbox host puts the session back in line instead of failing it, and it starts later", async () => {
     const t = await createTenant("host-full");
     const vars = slotVars(5);

@@ -75,6 +75,8 @@ export type ControlFrame = z.infer<typeof ControlFrame>;
 
 /** WebSocket close codes used on the bridge (4000-4999 is the application range). */
 export const BridgeCloseCode = {
+  /** The runtime stopped for good, its events flushed (it does not redial). */
+  normal: 1000,
   /** Token invalid, expired, or for another session. Do not retry. */
   unauthorized: 4001,
   /** A newer sandbox incarnation owns this session. Do not retry. */

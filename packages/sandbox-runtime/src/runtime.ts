@@ -200,7 +200,7 @@ export async function runRuntime(input: RuntimeInput): Promise<number> {
     ending = true;
     sink.endStreams();
     await controller.shutdown(reason, flush);
-    bridge?.stop(reason);
+    await bridge?.stop(reason);
     await modelRelay.close();
     await network.close();
     buffer.close();

@@ -20,6 +20,8 @@ export class ProtocolServer {
   /** Seqs that arrived out of order or twice after welcome: must stay empty. */
   readonly violations: string[] = [];
   connections = 0;
+  /** The close code of every connection that ended, in order (1006: dropped without a close frame). */
+  readonly closeCodes: number[] = [];
   ackedSeq = 0;
   /** Tokens the upgrade accepts: the one it started with and any a test adds (a renewed one). */
   readonly tokens = new Set<string>();
@@ -93,7 +95,8 @@ export class ProtocolServer {
     this.connections += 1;
     this.socket = socket;
     let welcomed = false;
-    socket.on("close", () => {
+    socket.on("close", (code) => {
+      this.closeCodes.push(code);
       if (this.socket === socket) this.socket = null;
     });
     socket.on("message", (data) => {

@@ -111,6 +111,9 @@ describe("runtime process", () => {
 
     server.send({ v: 1, type: "shutdown", reason: "test done" });
     expect(await run.exited).toBe(0);
+    // A clean close, not a dropped one (1006): the control plane frees the sandbox at once then.
+    await waitFor(() => server.closeCodes.length === 1, "the bridge to close", 5_000);
+    expect(server.closeCodes).toEqual([1000]);
     expect(server.violations).toEqual([]);
     expect(server.stored.map((s) => s.seq)).toEqual(server.stored.map((_, i) => i + 1));
   });

@@ -54,7 +54,7 @@ export class SessionAgent extends DurableObject<Bindings> {
   protected readonly store: SessionStore;
   protected readonly hub: ClientHub;
   private readonly scheduler: Scheduler;
-  private readonly bridge: SandboxBridge;
+  protected readonly bridge: SandboxBridge;
   private readonly launcher: SandboxLauncher;
   private readonly runtimeEvents: RuntimeEventEffects;
   private readonly timeouts: SessionTimeouts;
@@ -146,7 +146,8 @@ export class SessionAgent extends DurableObject<Bindings> {
     });
     const { hub, bridge, store, timeouts } = this;
     const settle = () => this.settle();
-    this.sockets = new SocketTraffic({ hub, bridge, eventMasker, store, timeouts, settle });
+    const runs = this.sandboxRuns;
+    this.sockets = new SocketTraffic({ hub, bridge, eventMasker, store, timeouts, runs, settle });
   }
 
   async initialize(init: SessionInit): Promise<RpcResult<{ status: SessionStatus }>> {
@@ -307,8 +308,8 @@ export class SessionAgent extends DurableObject<Bindings> {
     await this.sockets.message(ws, message);
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    await this.sockets.close(ws);
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    await this.sockets.close(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -20,6 +20,8 @@ export interface SessionSnapshot {
   /** While queued for a sandbox slot: the place in line (1 = next). */
   queuePosition: number | null;
   participants: Participant[];
+  /** Whether the sandbox's bridge socket is open. */
+  sandboxConnected: boolean;
 }
 
 /** The test-only bindings that point a session's DO (never the Worker) at the Daytona double. */
@@ -47,6 +49,7 @@ export class TestSessionAgent extends SessionAgent {
         pendingPrompts: this.store.pendingPromptCount(),
         queuePosition: this.slot.position(),
         participants: this.hub.participants(),
+        sandboxConnected: this.bridge.isConnected(),
       },
     };
   }

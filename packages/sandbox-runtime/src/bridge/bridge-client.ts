@@ -6,6 +6,7 @@
  * Control frames other than welcome/ack are validated and handed to `onControl`.
  */
 import {
+  BridgeCloseCode,
   ControlFrame,
   PROTOCOL_VERSION,
   parseFrame,
@@ -154,14 +155,27 @@ export class BridgeClient {
     });
   }
 
-  /** Stops for good: no reconnects; the socket is closed normally. */
-  stop(reason = "runtime stopping"): void {
+  /**
+   * Stops for good: no reconnects; the socket is closed normally. Resolves once the close handshake
+   * is done (or after `handshakeMs`): a process that exits sooner drops the close frame, and the
+   * control plane sees an abnormal close (1006) and keeps the sandbox for its whole grace period.
+   */
+  stop(reason = "runtime stopping", handshakeMs = 2_000): Promise<void> {
     this.stopped = true;
     this.clearTimers();
     const socket = this.socket;
     this.socket = null;
     this.welcomed = false;
-    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, reason);
+    if (!socket || socket.readyState > WebSocket.OPEN) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, handshakeMs);
+      socket.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    socket.close(BridgeCloseCode.normal, reason);
+    return closed;
   }
 
   private connect(): void {

@@ -76,7 +76,7 @@ format: deps ## apply biome fixes and formatting
 # another); --continue runs everything even after a failure, and the exit status still fails.
 test: setup ## lint, typecheck and every package's tests (workerd, real CLIs, end to end, browser)
 	pnpm run lint
-	pnpm exec turbo run typecheck test test:browser --concurrency=2 --continue --summarize
+	pnpm exec turbo run typecheck test test:schedule test:browser --concurrency=2 --continue --summarize
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider packages/modal-app/tests packages/sandbox-image/tests
 
 bench: setup ## benchmarks (see docs/performance.md)

@@ -174,7 +174,8 @@ describe("the nightshift CLI against the real Worker", () => {
   it("tail survives a dropped connection without gaps or duplicates", async () => {
     createDemoRepo(stack.reposRoot, "cli-tail");
     const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
-    stack.model!.enqueue({ kind: "text", text: words.join(" "), chunks: 40, chunkDelayMs: 60 });
+    // Slow enough (40 × 150 ms) that the cut lands mid-message even when a loaded machine starts the CLI late.
+    stack.model!.enqueue({ kind: "text", text: words.join(" "), chunks: 40, chunkDelayMs: 150 });
     // The key and URL from the environment: this test stands alone (-t) without the login above.
     const keyed = { ...env, NIGHTSHIFT_URL: proxy.url, NIGHTSHIFT_API_KEY: apiKey };
     const run = await runCli(["run", "local:cli-tail", "Explain the repository in forty words."], keyed);
@@ -189,6 +190,7 @@ describe("the nightshift CLI against the real Worker", () => {
     await waitFor(() => deltas() >= 5, "streaming to reach the CLI", 60_000);
     // Only the CLI goes through the proxy (the sandbox talks to the Worker directly): this cuts its stream.
     const beforeDrop = deltas();
+    expect(beforeDrop, "the message had already streamed whole before the cut").toBeLessThan(words.length);
     expect(proxy.dropAll()).toBeGreaterThan(0);
     const code = await tail.exited;
     expect(code, tail.stderr()).toBe(0);

@@ -72,11 +72,12 @@ lint: deps ## biome lint + format check
 format: deps ## apply biome fixes and formatting
 	pnpm run format
 
-# One turbo graph, two tasks at a time (turbo.json keeps the three whole-stack suites one after
-# another); --continue runs everything even after a failure, and the exit status still fails.
+# One turbo graph, three tasks at a time in three lanes that turbo.json fixes (the whole-stack suites
+# one after another in the first); --continue=always runs everything even after a failure (a later
+# task of a lane too), and the exit status still fails.
 test: setup ## lint, typecheck and every package's tests (workerd, real CLIs, end to end, browser)
 	pnpm run lint
-	pnpm exec turbo run typecheck test test:schedule test:browser --concurrency=2 --continue --summarize
+	pnpm exec turbo run typecheck test test:schedule test:browser --concurrency=3 --continue=always --summarize
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider packages/modal-app/tests packages/sandbox-image/tests
 
 bench: setup ## benchmarks (see docs/performance.md)

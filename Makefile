@@ -77,7 +77,7 @@ format: deps ## apply biome fixes and formatting
 # task of a lane too), and the exit status still fails.
 test: setup ## lint, typecheck and every package's tests (workerd, real CLIs, end to end, browser)
 	pnpm run lint
-	pnpm exec turbo run typecheck test test:schedule test:browser --concurrency=3 --continue=always --summarize
+	pnpm exec turbo run typecheck test test:waits test:browser --concurrency=3 --continue=always --summarize
 	PYTHONDONTWRITEBYTECODE=1 python3 -m pytest -q -p no:cacheprovider packages/modal-app/tests packages/sandbox-image/tests
 
 bench: setup ## benchmarks (see docs/performance.md)

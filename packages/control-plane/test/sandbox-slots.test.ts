@@ -21,8 +21,23 @@ import {
   statusOf,
   waitForStatus,
 } from "./capacity";
-import { createTenant, sessionStub, unwrapRpc, waitFor } from "./helpers";
+import { createTenant, type Identity, sessionStub, unwrapRpc, waitFor } from "./helpers";
 import { SandboxClient, useIncarnation } from "./sandbox-client";
+
+/** The session's sandbox, connected and ready: the runtime's side of the bridge. */
+async function readySandbox(session: Session, incarnation: string): Promise<SandboxClient> {
+  const client = await SandboxClient.connect(await useIncarnation(session, incarnation));
+  client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
+  client.send({ v: 1, type: "ready" });
+  return client;
+}
+
+/** Stops the session through the API; the sandbox is told to shut down. */
+async function stopAndAwaitShutdown(session: Session, who: Identity, client: SandboxClient): Promise<void> {
+  const stopped = await requestWith({}, who, `/api/v1/sessions/${session.id}/stop`, {});
+  expect(stopped.status).toBe(202);
+  await client.waitFor("shutdown");
+}
 
 async function positions(sessions: Session[]): Promise<(number | null)[]> {
   return Promise.all(sessions.map(async (s) => (await snapshotOf(s)).queuePosition));
@@ -134,9 +149,7 @@ describe("sandbox slots", () => {
     const t = await createTenant("idler");
     const vars = slotVars(1);
     const idler = await startSession(vars, t, "quick job");
-    const client = await SandboxClient.connect(await useIncarnation(idler, "inc-idle"));
-    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
-    client.send({ v: 1, type: "ready" });
+    const client = await readySandbox(idler, "inc-idle");
     const prompt = await client.waitFor("prompt");
     client.sendEvents([
       { seq: 1, event: { type: "turn.end", promptId: prompt.promptId, status: "completed" } },
@@ -168,15 +181,11 @@ describe("sandbox slots", () => {
     const t = await createTenant("clean-stop");
     const vars = slotVars(1);
     const first = await startSession(vars, t, "first");
-    const client = await SandboxClient.connect(await useIncarnation(first, "inc-clean"));
-    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
-    client.send({ v: 1, type: "ready" });
+    const client = await readySandbox(first, "inc-clean");
     await client.waitFor("prompt");
     const next = await startSession(vars, t, "waits for the first");
     expect(next.status).toBe("queued");
-    const stopped = await requestWith({}, t, `/api/v1/sessions/${first.id}/stop`, {});
-    expect(stopped.status).toBe(202);
-    await client.waitFor("shutdown");
+    await stopAndAwaitShutdown(first, t, client);
     expect(await deadlineOf(first, "sandbox.terminate")).not.toBeNull();
     // Flushed and gone: nothing is left to wait the termination grace for.
     client.close(1000);
@@ -192,13 +201,9 @@ describe("sandbox slots", () => {
     const t = await createTenant("unclean-stop");
     const vars = slotVars(1);
     const first = await startSession(vars, t, "first");
-    const client = await SandboxClient.connect(await useIncarnation(first, "inc-unclean"));
-    client.send({ v: 1, type: "hello", runtimeVersion: "t", lastSeq: 0 });
-    client.send({ v: 1, type: "ready" });
+    const client = await readySandbox(first, "inc-unclean");
     await client.waitFor("prompt");
-    const stopped = await requestWith({}, t, `/api/v1/sessions/${first.id}/stop`, {});
-    expect(stopped.status).toBe(202);
-    await client.waitFor("shutdown");
+    await stopAndAwaitShutdown(first, t, client);
     // It may still redial and flush what it holds: the sandbox stays until the grace ends.
     client.close(4000);
     await waitFor(

@@ -7,11 +7,13 @@
  * `GET /api/v1/health`, so all see the same machine. Sessions get their "sandbox" from the
  * recording host, so nothing runs an agent. Target: p99 < 25 ms and at most 2× the bare route.
  * `BENCH_AUTOMATION_DELIVERIES` (default 1,000) and `BENCH_AUTOMATION_WARMUP` (20) size the run.
- * A second, paced run (`BENCH_AUTOMATION_PACED`, default 300 rounds) sends each request only after
- * the previous started delivery's session has asked the recording host for its sandbox: locally
- * the Worker, its Durable Objects and D1 share one workerd thread, so back to back the previous
- * session's creation (in `waitUntil`) runs inside the next request; paced, each answer is timed
- * alone, as a sender sees it when the deployment's other isolates do that work.
+ * A paced run (`BENCH_AUTOMATION_PACED`, default 300 rounds, first) sends each request only after
+ * the previous started delivery's session has asked the recording host for its sandbox and was
+ * stopped: locally the Worker, its Durable Objects and D1 share one workerd thread, so back to back
+ * the previous session's creation (in `waitUntil`) runs inside the next request, and sessions that
+ * never end (the recording host's sandboxes never connect) keep deadlines firing in that thread;
+ * paced, each answer is timed alone, as a sender sees it when the deployment's other isolates do
+ * that work.
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -69,12 +71,21 @@ async function createAutomation(stack: RecordedStack, name: string): Promise<{ i
   return { id: created.automation.id, secret: created.secret };
 }
 
-function probe(input: AckProbeInput, onSent: () => Promise<void>): Promise<AckProbeTally[]> {
+async function stopSession(stack: RecordedStack, sessionId: string): Promise<void> {
+  const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/stop`, {
+    method: "POST",
+    headers: stack.headers,
+  });
+  if (res.status !== 202)
+    throw new Error(`stopping session ${sessionId} answered ${res.status}: ${await res.text()}`);
+}
+
+function probe(input: AckProbeInput, onSent: (sessionId: string) => Promise<void>): Promise<AckProbeTally[]> {
   const thread = new Worker(new URL("./automation-ack-probe.ts", import.meta.url), { workerData: input });
   return new Promise<AckProbeTally[]>((resolve, reject) => {
     thread.on("message", (message: AckProbeMessage) => {
       if (message.type === "done") resolve(message.tallies);
-      else onSent().then(() => thread.postMessage("go"), reject);
+      else onSent(message.sessionId).then(() => thread.postMessage("go"), reject);
     });
     thread.once("error", reject);
     thread.once("exit", (code) => reject(new Error(`the probe thread exited (${code}) before reporting`)));
@@ -145,11 +156,38 @@ export async function runAutomationAckBench(
         list.push(await createAutomation(stack, `bench ${label} ${i}`));
       return list;
     };
-    // Each run has starters of its own: the recording host's sessions never end, so a starter
-    // holds at most MAX_CONCURRENT of them.
-    const backToBackStarters = await automations(DELIVERIES + WARMUP, "starter");
+    // Each run has starters of its own: a starter holds at most MAX_CONCURRENT live sessions.
     const pacedStarters = await automations(PACED + WARMUP, "paced starter");
+    const backToBackStarters = await automations(DELIVERIES + WARMUP, "starter");
     const skipper = await createAutomation(stack, "bench skipper");
+    // Paced first, on a stack with no session left running: the recording host's sandboxes never
+    // connect, so every session it has not stopped keeps deadlines (connect timeout, lease renewal)
+    // that fire in the same workerd thread as every route. A real session ends; here each paced
+    // one is stopped once it has asked for its sandbox, between two timed requests.
+    let seen = 0;
+    const paced = report(
+      log,
+      "Automation ack, paced: each request after the previous started delivery's session asked for its sandbox and was stopped",
+      await probe(
+        {
+          base: stack.url,
+          starters: pacedStarters,
+          skipper,
+          rounds: PACED,
+          warmup: WARMUP,
+          paced: true,
+        },
+        async (sessionId) => {
+          seen += 1;
+          await waitFor(
+            () => sandboxRequests(stack) >= seen,
+            "a paced delivery's sandbox request",
+            SETTLE_MS,
+          );
+          await stopSession(stack, sessionId);
+        },
+      ),
+    );
     const backToBack = report(
       log,
       "Automation ack, back to back: signed Standard Webhooks deliveries interleaved with the health route",
@@ -163,32 +201,6 @@ export async function runAutomationAckBench(
           paced: false,
         },
         async () => undefined,
-      ),
-    );
-    // Let the back-to-back run's last sessions finish asking for their sandboxes first.
-    const expected = DELIVERIES + WARMUP;
-    await waitFor(() => sandboxRequests(stack) >= expected, "the back-to-back sessions", 60_000);
-    let seen = sandboxRequests(stack);
-    const paced = report(
-      log,
-      "Automation ack, paced: each request after the previous started delivery's session asked for its sandbox",
-      await probe(
-        {
-          base: stack.url,
-          starters: pacedStarters,
-          skipper,
-          rounds: PACED,
-          warmup: WARMUP,
-          paced: true,
-        },
-        async () => {
-          seen += 1;
-          await waitFor(
-            () => sandboxRequests(stack) >= seen,
-            "a paced delivery's sandbox request",
-            SETTLE_MS,
-          );
-        },
       ),
     );
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");

@@ -23,14 +23,16 @@ export interface AckProbeInput {
   warmup: number;
   /**
    * Paced: after each delivery that starts a session, wait for the main thread's "go" (sent once
-   * the recording host has seen that session's sandbox request), so no earlier session's creation
-   * is still running in the Worker when the next request arrives.
+   * the recording host has seen that session's sandbox request and the session was stopped), so no
+   * earlier session's creation is still running in the Worker when the next request arrives.
    */
   paced: boolean;
 }
 
 /** What the probe thread posts: a started delivery to wait on (paced), or its tallies at the end. */
-export type AckProbeMessage = { type: "sent" } | { type: "done"; tallies: AckProbeTally[] };
+export type AckProbeMessage =
+  | { type: "sent"; sessionId: string }
+  | { type: "done"; tallies: AckProbeTally[] };
 
 export interface AckProbeTally {
   name: "started" | "skipped" | "health";
@@ -96,7 +98,8 @@ for (let round = 0; round < input.warmup + input.rounds; round++) {
     const body = await res.text();
     const elapsed = performance.now() - started;
     if (input.paced && kind.name === "started" && res.status === kind.expect) {
-      parentPort!.postMessage({ type: "sent" } satisfies AckProbeMessage);
+      const { sessionId } = JSON.parse(body) as { sessionId: string };
+      parentPort!.postMessage({ type: "sent", sessionId } satisfies AckProbeMessage);
       await waitForGo();
     }
     if (round < input.warmup) continue;

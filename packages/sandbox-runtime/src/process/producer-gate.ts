@@ -32,8 +32,6 @@ export function childProcessGroups(parentPid: number = process.pid): number[] {
     for (const child of children.get(pid) ?? []) {
       if (seen.has(child.pid)) continue;
       seen.add(child.pid);
-      // Stryker disable next-line all: a mutant that lets our own group (or init's) through would
-      // SIGSTOP the test runner itself and freeze the whole mutation run without a report.
       if (child.pgrp !== own && child.pgrp > 1) groups.add(child.pgrp);
       pending.push(child.pid);
     }
@@ -105,7 +103,6 @@ export class ProducerGate {
 
   private signal(group: number, signal: NodeJS.Signals): boolean {
     try {
-      // Stryker disable next-line all: signalling anything but the producer's group stops Stryker.
       process.kill(-group, signal);
       return true;
     } catch {

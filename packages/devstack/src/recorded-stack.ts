@@ -10,7 +10,6 @@ import type { Session } from "@nightshift/protocol";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
 import { devLogin, localSecrets } from "./dev-login";
 import { connectInstallation, signInWithGithub } from "./github-flow";
-import { freePort } from "./ports";
 import { waitUntil } from "./processes";
 import { bootstrapTokenOf, exchangeBootstrapToken } from "./sandbox-bootstrap";
 import { type GithubTarget, githubVars } from "./stack";
@@ -53,16 +52,13 @@ export async function startRecordedStack(options: RecordedStackOptions = {}): Pr
   const hostSecret = crypto.randomUUID();
   const host = await startRecordingSandboxHost(hostSecret);
   const persistDir = mkdtempSync(join(tmpdir(), "nightshift-bench-"));
-  const port = await freePort();
   const worker = await startWorker({
-    port,
     persistDir,
     echo: options.echo ?? false,
     vars: {
       ...localSecrets(),
       SANDBOX_HOST_URL: host.url,
       SANDBOX_HOST_SECRET: hostSecret,
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
       ...(options.github ? githubVars(options.github) : {}),
       ...options.vars,
     },

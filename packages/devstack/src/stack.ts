@@ -10,7 +10,6 @@ import { type RunningSandboxHost, silentHostLogger, startSandboxHost } from "@ni
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit/model";
 import { devLogin, localSecrets, persistentLocalSecrets } from "./dev-login";
-import { freePort } from "./ports";
 import { startProcess } from "./processes";
 import { REPO_ROOT, type RunningWorker, startWorker } from "./worker";
 
@@ -144,18 +143,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     hostEnv: withoutModelVariables(process.env),
     ...(echoHost(options) ? {} : { log: silentHostLogger }),
   });
-  const port = options.port || (await freePort());
   let worker: RunningWorker;
   try {
     worker = await startWorker({
-      port,
+      ...(options.port ? { port: options.port } : {}),
       persistDir: join(stateDir, "wrangler"),
       echo: options.echo ?? process.env.NIGHTSHIFT_E2E_ECHO === "1",
       vars: {
         ...(ownState ? localSecrets() : persistentLocalSecrets(stateDir)),
         SANDBOX_HOST_URL: host.url,
         SANDBOX_HOST_SECRET: hostSecret,
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
         ...modelVars,
         ...(options.github ? githubVars(options.github) : {}),
         ...options.vars,

@@ -2,15 +2,20 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareLocalDatabase } from "./local-database";
+import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitUntil } from "./processes";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 export interface WorkerOptions {
-  port: number;
+  /**
+   * Worker port. Omitted: a free one, and another if some other process binds it first (the e2e
+   * suites start stacks side by side, and a port found free can be taken before wrangler binds it).
+   */
+  port?: number;
   /** Where local D1 and DO state live; a fresh temp dir gives a clean control plane. */
   persistDir: string;
-  /** Worker vars and secrets for this run (wrangler --var). */
+  /** Worker vars and secrets for this run (wrangler --var); PUBLIC_URL defaults to the Worker's URL. */
   vars: Record<string, string>;
   echo?: boolean;
 }
@@ -27,6 +32,9 @@ function wranglerBin(): string {
   return join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler");
 }
 
+/** How many free ports to try when another process takes the one found. */
+const PORT_ATTEMPTS = 4;
+
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   await prepareLocalDatabase(options.persistDir, {
     repoRoot: REPO_ROOT,
@@ -34,23 +42,28 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     wranglerEnv,
     templateRoot: join(REPO_ROOT, "node_modules/.cache/nightshift-d1"),
   });
-  const args = [
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(options.port),
-    "--persist-to",
-    options.persistDir,
-  ];
+  if (options.port) return await launchWorker(options.port, options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchWorker(await freePort(), options);
+    } catch (err) {
+      const taken = err instanceof Error && err.message.includes("Address already in use");
+      if (!taken || attempt >= PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function launchWorker(port: number, options: WorkerOptions): Promise<RunningWorker> {
+  const url = `http://127.0.0.1:${port}`;
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistDir];
   args.push("--show-interactive-dev-session=false", "--log-level", options.echo ? "info" : "warn");
-  for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
+  for (const [key, value] of Object.entries({ PUBLIC_URL: url, ...options.vars }))
+    args.push("--var", `${key}:${value}`);
   const worker = startProcess("worker", wranglerBin(), args, {
     cwd: REPO_ROOT,
     env: wranglerEnv,
     echo: options.echo,
   });
-  const url = `http://127.0.0.1:${options.port}`;
   try {
     await waitUntil(
       "the Worker to answer /api/v1/health",

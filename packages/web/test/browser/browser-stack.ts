@@ -11,7 +11,6 @@ import { fileURLToPath } from "node:url";
 import {
   bootstrapTokenOf,
   exchangeBootstrapToken,
-  freePort,
   localSecrets,
   type RunningWorker,
   startWorker,
@@ -54,17 +53,14 @@ export async function startBrowserStack(): Promise<BrowserStack> {
   });
   const dashboard = await startDashboardServer(DIST);
   const persistDir = mkdtempSync(join(tmpdir(), "nightshift-web-"));
-  const port = await freePort();
   let worker: RunningWorker;
   try {
     worker = await startWorker({
-      port,
       persistDir,
       vars: {
         ...localSecrets(),
         SANDBOX_HOST_URL: host.url,
         SANDBOX_HOST_SECRET: hostSecret,
-        PUBLIC_URL: `http://127.0.0.1:${port}`,
         // The dashboard server's origin may send cookie-authenticated requests (CSRF check).
         ALLOWED_ORIGINS: dashboard.url,
       },

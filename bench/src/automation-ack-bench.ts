@@ -45,7 +45,16 @@ interface AckVariant {
   met: { startedP99: boolean; startedRatio: boolean; skippedP99: boolean; skippedRatio: boolean };
 }
 
+/** The delivery path with no session anywhere in the stack: what a filter-declined delivery costs. */
+interface AloneVariant {
+  skipped: Summary;
+  health: Summary;
+  ratio: { skippedP50: number; skippedP99: number };
+  met: boolean;
+}
+
 export interface AutomationAckBenchResult {
+  alone: AloneVariant;
   backToBack: AckVariant;
   paced: AckVariant;
   target: typeof TARGET;
@@ -134,6 +143,26 @@ function report(log: (line: string) => void, title: string, tallies: AckProbeTal
   };
 }
 
+function reportAlone(log: (line: string) => void, tallies: AckProbeTally[]): AloneVariant {
+  const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
+    "skipped" | "health",
+    AckProbeTally
+  >;
+  const skipped = summarize(by.skipped.samples);
+  const health = summarize(by.health.samples);
+  const ratio = { skippedP50: skipped.p50 / health.p50, skippedP99: skipped.p99 / health.p99 };
+  const met =
+    skipped.p99 < TARGET.p99Ms && ratio.skippedP50 <= TARGET.ratio && ratio.skippedP99 <= TARGET.ratio;
+  log("Automation ack, the path alone: declined deliveries and the health route before any session exists");
+  log(header());
+  log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
+  log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
+  log(`  ratio to health: p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`);
+  for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+  log(`  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: ${met ? "met" : "MISSED"}`);
+  return { skipped, health, ratio, met };
+}
+
 export async function runAutomationAckBench(
   log: (line: string) => void = console.log,
 ): Promise<AutomationAckBenchResult> {
@@ -157,9 +186,26 @@ export async function runAutomationAckBench(
       return list;
     };
     // Each run has starters of its own: a starter holds at most MAX_CONCURRENT live sessions.
+    const skipper = await createAutomation(stack, "bench skipper");
+    // First, before any session exists: the delivery path itself (signature, the tenant's rate
+    // limit, the run row), with no session's background work in the thread it shares.
+    const alone = reportAlone(
+      log,
+      await probe(
+        {
+          base: stack.url,
+          starters: [],
+          skipper,
+          rounds: PACED,
+          warmup: WARMUP,
+          paced: false,
+          kinds: ["skipped", "health"],
+        },
+        async () => undefined,
+      ),
+    );
     const pacedStarters = await automations(PACED + WARMUP, "paced starter");
     const backToBackStarters = await automations(DELIVERIES + WARMUP, "starter");
-    const skipper = await createAutomation(stack, "bench skipper");
     // Paced first, on a stack with no session left running: the recording host's sandboxes never
     // connect, so every session it has not stopped keeps deadlines (connect timeout, lease renewal)
     // that fire in the same workerd thread as every route. A real session ends; here each paced
@@ -205,7 +251,7 @@ export async function runAutomationAckBench(
     );
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
     log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(loadavg())}`);
-    return { backToBack, paced, target: TARGET, loadAverage: { before, after: loadavg() } };
+    return { alone, backToBack, paced, target: TARGET, loadAverage: { before, after: loadavg() } };
   } finally {
     await stack.close();
   }

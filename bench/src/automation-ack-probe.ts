@@ -27,6 +27,8 @@ export interface AckProbeInput {
    * earlier session's creation is still running in the Worker when the next request arrives.
    */
   paced: boolean;
+  /** The kinds of request to send (default all three); a run without "started" creates no session. */
+  kinds?: AckProbeTally["name"][];
 }
 
 /** What the probe thread posts: a started delivery to wait on (paced), or its tallies at the end. */
@@ -62,7 +64,7 @@ function signed(automation: { id: string; secret: string }, id: string, body: st
   };
 }
 
-const kinds = [
+const allKinds = [
   {
     name: "started" as const,
     expect: 202,
@@ -85,6 +87,7 @@ const kinds = [
   },
 ];
 
+const kinds = allKinds.filter((k) => !input.kinds || input.kinds.includes(k.name));
 const tallies: AckProbeTally[] = kinds.map((k) => ({ name: k.name, samples: [], ok: 0, failures: [] }));
 
 for (let round = 0; round < input.warmup + input.rounds; round++) {

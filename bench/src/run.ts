@@ -27,6 +27,7 @@ import { runTailBench } from "./tail-bench";
 import { runWaitUntilBench } from "./waituntil-bench";
 import { runWarmBench } from "./warm-bench";
 import { runWebhookBench } from "./webhook-bench";
+import { runWranglerFloorBench } from "./wrangler-floor-bench";
 
 const only = process.argv.slice(2);
 const benches = {
@@ -41,6 +42,7 @@ const benches = {
   modal: runModalBench,
   egress: runEgressBench,
   webhook: runWebhookBench,
+  floor: runWranglerFloorBench,
   "slack-ack": runSlackAckBench,
   "linear-ack": runLinearAckBench,
   "linear-activity": runLinearActivityBench,

@@ -1,0 +1,113 @@
+/**
+ * The floor under every latency measured through `wrangler dev` (the ack benchmarks' p99 < 25 ms):
+ * a Worker that does nothing but answer, under the same wrangler and workerd, timed by the same
+ * kind of client (one request in flight, `fetch` to the last byte), interleaved with a plain
+ * `node:http` server answering the same bytes (the machine's own floor: client, loopback, kernel
+ * scheduling). Whatever the ack routes measure above the do-nothing Worker is Nightshift's; what
+ * the do-nothing Worker measures above the plain server is the local dev server's (wrangler's
+ * proxy Worker and Miniflare's entry Worker are two loopback hops a deployment does not have).
+ * `BENCH_FLOOR_REQUESTS` (default 1,000) sizes the run.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, REPO_ROOT, startProcess, waitUntil } from "@nightshift/devstack";
+import { summarize } from "./stats";
+import { header, row } from "./webhook-report";
+
+const REQUESTS = Number(process.env.BENCH_FLOOR_REQUESTS ?? 1000);
+const WARMUP = 50;
+const BODY = JSON.stringify({ ok: true });
+
+type Summary = ReturnType<typeof summarize>;
+
+export interface WranglerFloorResult {
+  plainNode: Summary;
+  emptyWorker: Summary;
+  loadAverage: { before: number[]; after: number[] };
+}
+
+function writeEmptyWorker(dir: string): void {
+  writeFileSync(
+    join(dir, "index.js"),
+    `export default { fetch: () => new Response(${JSON.stringify(BODY)}, { headers: { "content-type": "application/json" } }) };\n`,
+  );
+  writeFileSync(
+    join(dir, "wrangler.toml"),
+    'name = "nightshift-floor"\nmain = "index.js"\ncompatibility_date = "2026-08-01"\n',
+  );
+}
+
+async function timed(url: string): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(url);
+  await res.arrayBuffer();
+  const elapsed = performance.now() - started;
+  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+  return elapsed;
+}
+
+export async function runWranglerFloorBench(
+  log: (line: string) => void = console.log,
+): Promise<WranglerFloorResult> {
+  const dir = mkdtempSync(join(tmpdir(), "ns-floor-"));
+  writeEmptyWorker(dir);
+  const plainPort = await freePort();
+  const plain = spawn(
+    process.execPath,
+    [
+      "-e",
+      `require("node:http").createServer((q, r) => { r.setHeader("content-type", "application/json"); r.end(${JSON.stringify(BODY)}); }).listen(${plainPort}, "127.0.0.1")`,
+    ],
+    { stdio: "ignore" },
+  );
+  const workerPort = await freePort();
+  const worker = startProcess(
+    "floor-worker",
+    join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler"),
+    ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--persist-to", join(dir, "state")],
+    {
+      cwd: dir,
+      env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+    },
+  );
+  const urls = {
+    plainNode: `http://127.0.0.1:${plainPort}/`,
+    emptyWorker: `http://127.0.0.1:${workerPort}/`,
+  };
+  try {
+    await waitUntil("the plain server to answer", async () => (await fetch(urls.plainNode)).ok, 10_000);
+    await waitUntil(
+      "the do-nothing Worker to answer",
+      async () => (await fetch(urls.emptyWorker)).ok,
+      90_000,
+      worker,
+    );
+    const before = loadavg();
+    const samples: Record<keyof typeof urls, number[]> = { plainNode: [], emptyWorker: [] };
+    for (let round = 0; round < WARMUP + REQUESTS; round++) {
+      // The starting kind alternates, so neither always follows the other.
+      const order: (keyof typeof urls)[] =
+        round % 2 === 0 ? ["plainNode", "emptyWorker"] : ["emptyWorker", "plainNode"];
+      for (const name of order) {
+        const elapsed = await timed(urls[name]);
+        if (round >= WARMUP) samples[name].push(elapsed);
+      }
+    }
+    const after = loadavg();
+    const plainNode = summarize(samples.plainNode);
+    const emptyWorker = summarize(samples.emptyWorker);
+    log("The floor: a plain node:http server and a do-nothing Worker under wrangler dev, interleaved");
+    log(header());
+    log(row("plain node:http server", plainNode));
+    log(row("do-nothing Worker (wrangler dev)", emptyWorker));
+    const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
+    log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(after)}`);
+    return { plainNode, emptyWorker, loadAverage: { before, after } };
+  } finally {
+    await worker.stop();
+    plain.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

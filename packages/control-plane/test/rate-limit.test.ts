@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import type { Bindings } from "../src/env";
 import { AppError } from "../src/http/app-error";
-import { gcra } from "../src/rate-limit/gcra";
+import { gcra, gcraLease } from "../src/rate-limit/gcra";
 import { enforceRateLimit, enforceWebhookRateLimit, takeRateLimitToken } from "../src/rate-limit/limiter";
 import { ratePolicy } from "../src/rate-limit/policies";
 import { WRONG_TENANT } from "../src/rate-limit/tenant-limiter";
@@ -30,6 +30,19 @@ describe("GCRA", () => {
     expect(gcra(2000, p(1000))).toEqual({ allowed: true, tat: 3000 });
     // A long quiet spell restores the whole burst, no more.
     expect(gcra(3000, p(60_000))).toEqual({ allowed: true, tat: 61_000 });
+  });
+
+  it("leases at most a quarter of what the bucket could admit now, charging each request", () => {
+    const p = { now: 0, intervalMs: 100, toleranceMs: 10_000 }; // burst 100
+    expect(gcraLease(null, p, 8)).toEqual({ allowed: true, tat: 800, granted: 8 });
+    // 10 admissible (tat 9,000): a quarter is 2.
+    expect(gcraLease(9_000, p, 8)).toEqual({ allowed: true, tat: 9_200, granted: 2 });
+    // 3 admissible: still one, as `gcra` would admit it.
+    expect(gcraLease(9_700, p, 8)).toEqual({ allowed: true, tat: 9_800, granted: 1 });
+    // Full: the same refusal as `gcra`.
+    expect(gcraLease(10_000, p, 8)).toEqual(gcra(10_000, p));
+    // One asked for is one granted, exactly as `gcra` decides.
+    expect(gcraLease(null, p, 1)).toEqual({ ...gcra(null, p), granted: 1 });
   });
 });
 
@@ -90,10 +103,16 @@ describe("the tenant's limiter object", () => {
     const b = await createTenant("owner-b");
     const limiter = bindings.RATE_LIMITER.getByName(a.tenantId);
     const params = { now: Date.now(), intervalMs: 1000, toleranceMs: 1000 };
-    expect(await limiter.take({ tenantId: a.tenantId, bucket: "x", ...params })).toEqual({ allowed: true });
+    expect(await limiter.take({ tenantId: a.tenantId, bucket: "x", ...params })).toEqual({
+      allowed: true,
+      granted: 1,
+    });
     expect(await limiter.take({ tenantId: b.tenantId, bucket: "x", ...params })).toEqual(WRONG_TENANT);
     // Nothing was taken from the owner's bucket on the intruder's behalf.
-    expect(await limiter.take({ tenantId: a.tenantId, bucket: "y", ...params })).toEqual({ allowed: true });
+    expect(await limiter.take({ tenantId: a.tenantId, bucket: "y", ...params })).toEqual({
+      allowed: true,
+      granted: 1,
+    });
   });
 });
 
@@ -153,6 +172,49 @@ describe("session creation limits", () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).status).toBe(429);
     expect((err as AppError).headers?.["retry-after"]).toBe("1");
+  });
+
+  it("a stream of deliveries takes leases: fewer calls to the limiter object, never more than the burst", async () => {
+    const t = await createTenant("leased");
+    const stream = (name: "webhookTenant" | "promptTenant") => {
+      let objectCalls = 0;
+      const counted = {
+        ...bindings,
+        RATE_LIMIT_WEBHOOK: "60,20",
+        RATE_LIMIT_PROMPTS: "60,20",
+        RATE_LIMITER: {
+          getByName: (id: string) => {
+            objectCalls += 1;
+            return bindings.RATE_LIMITER.getByName(id);
+          },
+        },
+      } as unknown as Bindings;
+      return async () => {
+        const now = Date.now();
+        const outcomes: boolean[] = [];
+        for (let i = 0; i < 30; i++)
+          outcomes.push(
+            await enforceRateLimit(counted, t.tenantId, { name, bucket: "tenant" }, now).then(
+              () => true,
+              (err: unknown) => {
+                expect(err).toBeInstanceOf(AppError);
+                return false;
+              },
+            ),
+          );
+        return { outcomes, objectCalls };
+      };
+    };
+    const webhooks = await stream("webhookTenant")();
+    // Exactly the burst, in order: every leased request was charged, none was handed out twice.
+    expect(webhooks.outcomes).toEqual([...Array(20).fill(true), ...Array(10).fill(false)]);
+    // Granted per call: 1, 2, 4, then a quarter of what is left (3, 2, 2), then 1 each for the
+    // last 6; then one call per refusal: 12 + 10, where asking for each request would make 30.
+    expect(webhooks.objectCalls).toBe(22);
+    // A limit that is not leased (prompts) asks the object for every request.
+    const prompts = await stream("promptTenant")();
+    expect(prompts.outcomes).toEqual(webhooks.outcomes);
+    expect(prompts.objectCalls).toBe(30);
   });
 
   it("explains a malformed limit setting", () => {

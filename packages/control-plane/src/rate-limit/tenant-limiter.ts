@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { openDatabase } from "../db/client";
 import type { Bindings } from "../env";
-import { type GcraDecision, gcra } from "./gcra";
+import { gcraLease } from "./gcra";
 import { MonthSpend } from "./month-spend";
 
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "a month is YYYY-MM");
@@ -28,10 +28,12 @@ const Take = z.object({
   now: z.number().int().nonnegative(),
   intervalMs: z.number().positive(),
   toleranceMs: z.number().nonnegative(),
+  /** More than one: a lease the caller hands out itself (leases.ts); fewer may be granted. */
+  want: z.number().int().min(1).max(64).optional(),
 });
-export type TakeRequest = z.infer<typeof Take>;
+export type TakeRequest = z.input<typeof Take>;
 
-export type TakeAnswer = { allowed: true } | { allowed: false; retryAfterMs: number };
+export type TakeAnswer = { allowed: true; granted: number } | { allowed: false; retryAfterMs: number };
 /** A call naming another tenant than the one this object belongs to: nothing is taken or read. */
 export const WRONG_TENANT = { refused: "wrong_tenant" } as const;
 
@@ -63,14 +65,17 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
     return { usd: await this.spend.read(read.tenantId, read.month) };
   }
 
-  /** Admits one request on the bucket if its limit allows, and records it; else says when it would. */
+  /**
+   * Admits one request on the bucket (or up to `want`, for a lease) if its limit allows, and
+   * records them; else says when it would.
+   */
   async take(request: TakeRequest): Promise<TakeAnswer | typeof WRONG_TENANT> {
-    const { tenantId, bucket, ...params } = Take.parse(request);
+    const { tenantId, bucket, want, ...params } = Take.parse(request);
     if (!this.ownedBy(tenantId)) return WRONG_TENANT;
     const row = this.sql
       .exec<{ tat: number }>("SELECT tat FROM buckets WHERE bucket = ?", bucket)
       .toArray()[0];
-    const decision: GcraDecision = gcra(row ? Number(row.tat) : null, params);
+    const decision = gcraLease(row ? Number(row.tat) : null, params, want ?? 1);
     if (!decision.allowed) return decision;
     this.sql.exec(
       "INSERT INTO buckets (bucket, tat) VALUES (?1, ?2) ON CONFLICT (bucket) DO UPDATE SET tat = ?2",
@@ -79,7 +84,7 @@ export class TenantRateLimiter extends DurableObject<Bindings> {
     );
     // A bucket whose arrival time has passed holds no budget: forget it (e.g. a deleted API key's).
     this.sql.exec("DELETE FROM buckets WHERE tat < ? AND bucket <> ?", params.now, bucket);
-    return { allowed: true };
+    return { allowed: true, granted: decision.granted };
   }
 
   /** Binds the object to its first caller's tenant; true when `tenantId` is that tenant. */

@@ -132,6 +132,10 @@ export async function follow(options: FollowOptions): Promise<ExitCode> {
       },
       onEvent: deliver,
     });
+  } catch (error) {
+    // The HTTP answer that stopped the stream says what went wrong (no such session, a bad key);
+    // what the stream threw then is only the abort it caused, cut mid-read.
+    if (!failure) throw error;
   } finally {
     clearTimeout(idleTimer);
     waiting.hide();

@@ -194,6 +194,9 @@ describe("autopilot with Codex's shell tool (no plain write tool)", () => {
       const local = shellWriteCommand(join(dir, "notes/it's.md"), contentFor("notes/it's.md", prompt));
       execFileSync("bash", ["-c", local]);
       expect(readFileSync(join(dir, "notes/it's.md"), "utf8")).toBe(contentFor("notes/it's.md", prompt));
+      // The file says what was asked, not Codex's <environment_context> message before it.
+      expect(cmd).toContain(`Requested change: ${prompt}`);
+      expect(cmd).not.toContain("environment_context");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -38,11 +38,12 @@ export type LatestUserInput =
   | { kind: "tool_results"; results: Extract<Part, { type: "tool_result" }>[] }
   | { kind: "none" };
 
-const REMINDER = /^\s*<(?:system-reminder|session_context)>/;
+const REMINDER = /^\s*<(?:system-reminder|session_context|environment_context)>/;
 
 /**
  * The user's own words: what agent CLIs inject beside them is left out (Claude Code's
- * <system-reminder> texts, Gemini CLI's <session_context> part with the directory listing).
+ * <system-reminder> texts, Gemini CLI's <session_context> part with the directory listing,
+ * Codex's <environment_context> message with the directory and shell).
  */
 function promptText(parts: Part[]): string {
   return parts

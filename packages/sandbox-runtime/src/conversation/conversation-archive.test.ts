@@ -62,13 +62,13 @@ describe("conversation archive", () => {
   it("a conversation over the bound keeps the newest files and names the ones it left out", () => {
     const dir = tempDir();
     // Random bytes do not compress: each file costs about its size in the archive.
-    writeAt(dir, "old.jsonl", randomBytes(40_000).toString("base64"), 300);
-    writeAt(dir, "middle.jsonl", randomBytes(40_000).toString("base64"), 200);
-    writeAt(dir, "new.jsonl", randomBytes(40_000).toString("base64"), 100);
-    const packed = packConversation(dir, 90_000);
+    writeAt(dir, "old.jsonl", randomBytes(40_000), 300);
+    writeAt(dir, "middle.jsonl", randomBytes(40_000), 200);
+    writeAt(dir, "new.jsonl", randomBytes(40_000), 100);
+    const packed = packConversation(dir, 60_000);
     expect(packed.kept).toEqual(["new.jsonl"]);
     expect(packed.dropped).toEqual(["old.jsonl", "middle.jsonl"]);
-    expect(packed.archive!.byteLength).toBeLessThanOrEqual(90_000);
+    expect(packed.archive!.byteLength).toBeLessThanOrEqual(60_000);
   });
 
   it("nothing to save when the directory is missing or no file fits", () => {
@@ -112,9 +112,51 @@ describe("conversation archive", () => {
       ok: false,
       problem: expect.stringMatching(/not gzip JSON/),
     });
-    expect(unpackConversation(to, gzipSync(JSON.stringify({ v: 2, files: [] })))).toEqual({
+    expect(unpackConversation(to, gzipSync(JSON.stringify({ v: 9, files: [] })))).toEqual({
       ok: false,
       problem: expect.stringMatching(/unknown format/),
     });
+  });
+
+  it("packs raw bytes, not base64: a transcript packs to a fraction of the old format's size", () => {
+    const dir = tempDir();
+    const lines = Array.from(
+      { length: 2_000 },
+      (_, i) =>
+        `{"type":"assistant","uuid":"${randomBytes(8).toString("hex")}","message":{"text":"step ${i}"}}`,
+    );
+    const transcript = `${lines.join("\n")}\n`;
+    writeAt(dir, "-nightshift-work/s1.jsonl", transcript, 1);
+    const packed = packConversation(dir, 1024 * 1024).archive!;
+    const oldFormat = manifest([
+      { path: "-nightshift-work/s1.jsonl", data: Buffer.from(transcript).toString("base64") },
+    ]);
+    expect(packed.byteLength).toBeLessThan(oldFormat.byteLength * 0.75);
+    const to = tempDir();
+    expect(unpackConversation(to, packed).ok).toBe(true);
+    expect(readFileSync(join(to, "-nightshift-work/s1.jsonl"), "utf8")).toBe(transcript);
+  });
+
+  it("restores an archive an earlier runtime saved in the base64 format (version 1)", () => {
+    const to = tempDir();
+    const saved = manifest([
+      { path: "-nightshift-work/s1.jsonl", data: Buffer.from('{"type":"user"}\n').toString("base64") },
+    ]);
+    expect(unpackConversation(to, saved)).toEqual({ ok: true, files: ["-nightshift-work/s1.jsonl"] });
+    expect(readFileSync(join(to, "-nightshift-work/s1.jsonl"), "utf8")).toBe('{"type":"user"}\n');
+  });
+
+  it("refuses a version 2 archive whose sizes do not account for its bytes, and writes nothing", () => {
+    const to = tempDir();
+    const v2 = (size: number, bytes: string) =>
+      gzipSync(`${JSON.stringify({ v: 2, files: [{ path: "a.jsonl", mtimeMs: 1, size }] })}\n${bytes}`);
+    for (const archive of [v2(10, "short"), v2(2, "longer than said")]) {
+      expect(unpackConversation(to, archive)).toEqual({
+        ok: false,
+        problem: expect.stringMatching(/unknown format/),
+      });
+    }
+    expect(existsSync(join(to, "a.jsonl"))).toBe(false);
+    expect(unpackConversation(to, v2(5, "exact")).ok).toBe(true);
   });
 });

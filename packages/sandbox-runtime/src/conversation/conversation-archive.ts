@@ -1,7 +1,10 @@
 /**
  * The agent's saved conversation as one bounded archive: every regular file under the CLI's
- * conversation directory (AgentConversationFiles), as gzip of a JSON manifest
- * `{v: 1, files: [{path, mtimeMs, data}]}` (data base64). When the archive would exceed the bound,
+ * conversation directory (AgentConversationFiles), as gzip of a one-line JSON header
+ * `{v: 2, files: [{path, mtimeMs, size}]}`, a newline, then the files' bytes one after another.
+ * (Version 1, still restored, was one JSON object with each file's bytes in base64: gzip finds
+ * little to compress in base64, so a 265 KB Claude Code transcript packed to 124 KB in ~24 ms where
+ * its raw bytes pack to 69 KB in ~9 ms, on every turn's save.) When the archive would exceed the bound,
  * the oldest files are left out until it fits (the newest conversation matters most) and the
  * caller is told which. Unpacking is the hostile direction (the bytes come back over the network):
  * sizes are bounded, every path must stay inside the directory, and nothing is written through a
@@ -19,13 +22,27 @@ export const MAX_UNPACKED_BYTES = 256 * 1024 * 1024;
 /** Files an archive may hold. */
 export const MAX_FILES = 2_000;
 
-const ArchivedFile = z.object({
-  path: z.string().min(1).max(1_000),
-  mtimeMs: z.number().nonnegative(),
-  data: z.string(),
+const FilePath = z.string().min(1).max(1_000);
+const Mtime = z.number().nonnegative();
+/** Version 1: one JSON object, each file's bytes in base64. */
+const ManifestV1 = z.object({
+  v: z.literal(1),
+  files: z.array(z.object({ path: FilePath, mtimeMs: Mtime, data: z.string() })).max(MAX_FILES),
 });
-const Manifest = z.object({ v: z.literal(1), files: z.array(ArchivedFile).max(MAX_FILES) });
-type ArchivedFile = z.infer<typeof ArchivedFile>;
+/** Version 2: this header on the first line, then the files' bytes in its order. */
+const HeaderV2 = z.object({
+  v: z.literal(2),
+  files: z
+    .array(z.object({ path: FilePath, mtimeMs: Mtime, size: z.number().int().nonnegative() }))
+    .max(MAX_FILES),
+});
+const NEWLINE = 0x0a;
+
+interface PackedFile {
+  path: string;
+  mtimeMs: number;
+  data: Buffer;
+}
 
 export interface PackResult {
   /** Null when there is nothing to save (no files, or none fits). */
@@ -66,17 +83,23 @@ function listFiles(directory: string): FoundFile[] {
   return found;
 }
 
-function encode(files: ArchivedFile[]): Buffer {
-  return gzipSync(JSON.stringify({ v: 1, files }), { level: 6 });
+function encode(files: PackedFile[]): Buffer {
+  const header = {
+    v: 2,
+    files: files.map((f) => ({ path: f.path, mtimeMs: f.mtimeMs, size: f.data.length })),
+  };
+  return gzipSync(Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...files.map((f) => f.data)]), {
+    level: 6,
+  });
 }
 
 /** Archives the conversation directory within `maxBytes` (compressed), newest files first. */
 export function packConversation(directory: string, maxBytes: number): PackResult {
   const found = listFiles(directory).sort((a, b) => b.mtimeMs - a.mtimeMs);
   const dropped = found.filter((f) => f.size > MAX_FILE_BYTES).map((f) => f.path);
-  const files: ArchivedFile[] = found
+  const files: PackedFile[] = found
     .filter((f) => f.size <= MAX_FILE_BYTES)
-    .map((f) => ({ path: f.path, mtimeMs: f.mtimeMs, data: readFileSync(f.absolute).toString("base64") }));
+    .map((f) => ({ path: f.path, mtimeMs: f.mtimeMs, data: readFileSync(f.absolute) }));
   while (files.length > 0) {
     const archive = encode(files);
     if (archive.byteLength <= maxBytes) return { archive, kept: files.map((f) => f.path), dropped };
@@ -102,22 +125,20 @@ export function unpackConversation(
   archive: Uint8Array,
   maxUnpackedBytes = MAX_UNPACKED_BYTES,
 ): UnpackResult {
-  let json: unknown;
+  let files: PackedFile[] | null;
   try {
-    const text = gunzipSync(archive, { maxOutputLength: maxUnpackedBytes }).toString("utf8");
-    json = JSON.parse(text);
+    files = readArchive(gunzipSync(archive, { maxOutputLength: maxUnpackedBytes }));
   } catch (err) {
     const reason =
       err instanceof RangeError ? "it unpacks to more than the allowed size" : "it is not gzip JSON";
     return { ok: false, problem: `the saved conversation is unreadable: ${reason}` };
   }
-  const manifest = Manifest.safeParse(json);
-  if (!manifest.success) return { ok: false, problem: "the saved conversation has an unknown format" };
-  const planned: { path: string; data: Buffer; mtimeMs: number }[] = [];
-  for (const file of manifest.data.files) {
+  if (!files) return { ok: false, problem: "the saved conversation has an unknown format" };
+  const planned: PackedFile[] = [];
+  for (const file of files) {
     const path = safeRelativePath(file.path);
     if (!path) return { ok: false, problem: "the saved conversation names a file outside its directory" };
-    planned.push({ path, data: Buffer.from(file.data, "base64"), mtimeMs: file.mtimeMs });
+    planned.push({ ...file, path });
   }
   mkdirSync(directory, { recursive: true });
   const root = realpathSync(directory);
@@ -133,6 +154,38 @@ export function unpackConversation(
     writeFileSync(target, file.data, { mode: 0o600 });
   }
   return { ok: true, files: planned.map((f) => f.path) };
+}
+
+/**
+ * The files of an unpacked archive, version 2 or 1; null when it is neither, or when version 2's
+ * sizes do not account for exactly the bytes after its header. Throws on JSON that does not parse.
+ */
+function readArchive(unpacked: Buffer): PackedFile[] | null {
+  const end = unpacked.indexOf(NEWLINE);
+  // Version 1 is one JSON object, which JSON.stringify writes without a newline.
+  if (end < 0) {
+    const v1 = ManifestV1.safeParse(JSON.parse(unpacked.toString("utf8")));
+    if (!v1.success) return null;
+    return v1.data.files.map((f) => ({
+      path: f.path,
+      mtimeMs: f.mtimeMs,
+      data: Buffer.from(f.data, "base64"),
+    }));
+  }
+  const header = HeaderV2.safeParse(JSON.parse(unpacked.subarray(0, end).toString("utf8")));
+  if (!header.success) return null;
+  let offset = end + 1;
+  const files: PackedFile[] = [];
+  for (const file of header.data.files) {
+    if (offset + file.size > unpacked.length) return null;
+    files.push({
+      path: file.path,
+      mtimeMs: file.mtimeMs,
+      data: unpacked.subarray(offset, offset + file.size),
+    });
+    offset += file.size;
+  }
+  return offset === unpacked.length ? files : null;
 }
 
 function lstatOrNull(path: string): import("node:fs").Stats | null {

@@ -43,6 +43,20 @@ afterAll(async () => {
   await site?.close();
 });
 
+/** The session's status and its last events, one line each, for a failure message. */
+async function sessionStory(sessionId: string): Promise<string> {
+  const base = `${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`;
+  const session = (await (await fetch(base, { headers: octo.headers })).json()) as { status?: string };
+  const page = (await (await fetch(`${base}/events?limit=1000`, { headers: octo.headers })).json()) as {
+    events?: { seq: number; event: Record<string, unknown> & { type: string } }[];
+  };
+  const lines = (page.events ?? []).slice(-25).map(({ seq, event }) => {
+    const { type, ...rest } = event;
+    return `  ${seq} ${type} ${JSON.stringify(rest).replace(/\s+/g, " ").slice(0, 160)}`;
+  });
+  return [`session ${sessionId} is ${session.status ?? "unknown"}; its last events:`, ...lines].join("\n");
+}
+
 const automations = (rest = "") => `${stack.url}/api/v1/tenants/${octo.tenantId}/automations${rest}`;
 
 /**
@@ -142,7 +156,11 @@ describe("webhook automations end to end", () => {
       async () => gh.readFile(OWNER, REPO, session.branch, "docs/ALERT.md"),
       "docs/ALERT.md on the session's branch",
       120_000,
-    );
+    ).catch(async (error: unknown) => {
+      // Run 38 (2026-12-05) timed out here once, under CI load, and passed in every other run: say
+      // where the session got to, so the next failure explains itself.
+      throw new Error(`${String(error)}\n${await sessionStory(sessionId)}`);
+    });
     expect(written).toContain("disk full on db-1");
     const pull = await waitFor(
       () => gh.pulls(OWNER, REPO).find((p) => p.head === session.branch),

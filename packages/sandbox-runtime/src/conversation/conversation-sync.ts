@@ -43,7 +43,15 @@ export class ConversationSync {
   /** Uploads the conversation as it is now; `agentSessionId` is the CLI session to resume later. */
   async save(agentSessionId: string | undefined): Promise<boolean> {
     const maxBytes = Math.min(this.options.maxBytes ?? CONVERSATION_MAX_BYTES, CONVERSATION_MAX_BYTES);
-    const packed = packConversation(this.options.files.directory, maxBytes);
+    let packed: ReturnType<typeof packConversation>;
+    try {
+      packed = packConversation(this.options.files.directory, maxBytes);
+    } catch (err) {
+      // A file that vanished or cannot be read between the listing and the read: the turn still
+      // ends (it waits for this save), and the next turn saves again.
+      this.note(`could not pack the conversation: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
     if (packed.dropped.length > 0) {
       const keptSession =
         agentSessionId !== undefined && this.options.files.holdsSession(packed.kept, agentSessionId);

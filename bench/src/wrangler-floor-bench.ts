@@ -12,8 +12,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, REPO_ROOT, startProcess, waitUntil } from "@nightshift/devstack";
-import { summarize } from "./stats";
+import { freePort, startProcess, waitUntil, wranglerBin, wranglerEnv } from "@nightshift/devstack";
+import { runInterleaved } from "./interleave";
+import type { summarize } from "./stats";
 import { header, row } from "./webhook-report";
 
 const REQUESTS = Number(process.env.BENCH_FLOOR_REQUESTS ?? 1000);
@@ -39,15 +40,6 @@ function writeEmptyWorker(dir: string): void {
   );
 }
 
-async function timed(url: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  const elapsed = performance.now() - started;
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  return elapsed;
-}
-
 export async function runWranglerFloorBench(
   log: (line: string) => void = console.log,
 ): Promise<WranglerFloorResult> {
@@ -65,12 +57,9 @@ export async function runWranglerFloorBench(
   const workerPort = await freePort();
   const worker = startProcess(
     "floor-worker",
-    join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler"),
+    wranglerBin(),
     ["dev", "--ip", "127.0.0.1", "--port", String(workerPort), "--persist-to", join(dir, "state")],
-    {
-      cwd: dir,
-      env: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
-    },
+    { cwd: dir, env: wranglerEnv },
   );
   const urls = {
     plainNode: `http://127.0.0.1:${plainPort}/`,
@@ -85,26 +74,31 @@ export async function runWranglerFloorBench(
       worker,
     );
     const before = loadavg();
-    const samples: Record<keyof typeof urls, number[]> = { plainNode: [], emptyWorker: [] };
-    for (let round = 0; round < WARMUP + REQUESTS; round++) {
-      // The starting kind alternates, so neither always follows the other.
-      const order: (keyof typeof urls)[] =
-        round % 2 === 0 ? ["plainNode", "emptyWorker"] : ["emptyWorker", "plainNode"];
-      for (const name of order) {
-        const elapsed = await timed(urls[name]);
-        if (round >= WARMUP) samples[name].push(elapsed);
-      }
-    }
+    // GETs, one in flight, each round starting from the other kind (interleave.ts).
+    const results = await runInterleaved({
+      probes: [
+        { name: "plainNode", expect: 200, url: urls.plainNode },
+        { name: "emptyWorker", expect: 200, url: urls.emptyWorker },
+      ],
+      rounds: REQUESTS,
+      warmup: WARMUP,
+    });
     const after = loadavg();
-    const plainNode = summarize(samples.plainNode);
-    const emptyWorker = summarize(samples.emptyWorker);
+    const plainNode = results.plainNode!;
+    const emptyWorker = results.emptyWorker!;
+    // Every answer a 200, warm-up included: a floor measured on errors would be no floor.
+    for (const [name, r] of Object.entries(results))
+      if (r.okIncludingWarmup !== WARMUP + REQUESTS)
+        throw new Error(
+          `${name} answered ${WARMUP + REQUESTS - r.okIncludingWarmup} requests wrongly: ${JSON.stringify(r.failures)}`,
+        );
     log("The floor: a plain node:http server and a do-nothing Worker under wrangler dev, interleaved");
     log(header());
-    log(row("plain node:http server", plainNode));
-    log(row("do-nothing Worker (wrangler dev)", emptyWorker));
+    log(row("plain node:http server", plainNode.latency));
+    log(row("do-nothing Worker (wrangler dev)", emptyWorker.latency));
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
     log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(after)}`);
-    return { plainNode, emptyWorker, loadAverage: { before, after } };
+    return { plainNode: plainNode.latency, emptyWorker: emptyWorker.latency, loadAverage: { before, after } };
   } finally {
     await worker.stop();
     plain.kill();

@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { prepareLocalDatabase } from "./local-database";
-import { REPO_ROOT } from "./worker";
+import { REPO_ROOT, wranglerBin, wranglerEnv } from "./worker";
 
 const scratch = mkdtempSync(join(tmpdir(), "ns-local-db-test-"));
 const options = {
   repoRoot: REPO_ROOT,
-  wranglerBin: join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler"),
-  wranglerEnv: { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" },
+  wranglerBin: wranglerBin(),
+  wranglerEnv,
   templateRoot: join(scratch, "templates"),
 };
 /** A "wrangler" that fails at once: any call that reaches it rejects. */

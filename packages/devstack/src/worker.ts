@@ -26,9 +26,15 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-const wranglerEnv = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1" };
+/** What every wrangler this project starts runs with: no metrics, no fetch of `cf`, plain output. */
+export const wranglerEnv = {
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_COLOR: "1",
+};
 
-function wranglerBin(): string {
+/** The workspace's pinned wrangler. */
+export function wranglerBin(): string {
   return join(REPO_ROOT, "packages/devstack/node_modules/.bin/wrangler");
 }
 

@@ -6,11 +6,12 @@
  * that pushes a branch with the file the rendered prompt asked for, and opens its pull request.
  */
 import { createHmac } from "node:crypto";
-import type { AutomationCreated, AutomationRunsPage, Session } from "@nightshift/protocol";
+import type { AutomationCreated, AutomationRunsPage, Session, StoredEvent } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForCostly } from "../src/costly-wait";
+import { EventPrinter } from "../src/event-printer";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import type { Stack } from "../src/stack";
@@ -43,18 +44,17 @@ afterAll(async () => {
   await site?.close();
 });
 
-/** The session's status and its last events, one line each, for a failure message. */
+/** The session's status and its last events as `make demo` prints them, for a failure message. */
 async function sessionStory(sessionId: string): Promise<string> {
   const base = `${stack.url}/api/v1/tenants/${octo.tenantId}/sessions/${sessionId}`;
   const session = (await (await fetch(base, { headers: octo.headers })).json()) as { status?: string };
   const page = (await (await fetch(`${base}/events?limit=1000`, { headers: octo.headers })).json()) as {
-    events?: { seq: number; event: Record<string, unknown> & { type: string } }[];
+    events?: StoredEvent[];
   };
-  const lines = (page.events ?? []).slice(-25).map(({ seq, event }) => {
-    const { type, ...rest } = event;
-    return `  ${seq} ${type} ${JSON.stringify(rest).replace(/\s+/g, " ").slice(0, 160)}`;
-  });
-  return [`session ${sessionId} is ${session.status ?? "unknown"}; its last events:`, ...lines].join("\n");
+  const lines: string[] = [];
+  const printer = new EventPrinter((text) => lines.push(text));
+  for (const event of (page.events ?? []).slice(-25)) printer.print(event);
+  return `session ${sessionId} is ${session.status ?? "unknown"}; its last events:\n${lines.join("")}`;
 }
 
 const automations = (rest = "") => `${stack.url}/api/v1/tenants/${octo.tenantId}/automations${rest}`;

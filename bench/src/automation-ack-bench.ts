@@ -17,7 +17,7 @@
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type RecordedStack, startRecordedStack } from "@nightshift/devstack";
+import { type RecordedStack, startRecordedStack, workerDirectUrl } from "@nightshift/devstack";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import type { AckProbeInput, AckProbeMessage, AckProbeTally } from "./automation-ack-probe";
 import { ms, summarize } from "./stats";
@@ -27,6 +27,11 @@ import { sandboxRequests } from "./webhook-sessions";
 const DELIVERIES = Number(process.env.BENCH_AUTOMATION_DELIVERIES ?? 1000);
 const WARMUP = Number(process.env.BENCH_AUTOMATION_WARMUP ?? 20);
 const PACED = Number(process.env.BENCH_AUTOMATION_PACED ?? 300);
+/**
+ * Where the timed requests go: "direct" (default), the Worker's own workerd socket; "proxy",
+ * `wrangler dev`'s port, one loopback hop more that only the dev server has (direct-socket.ts).
+ */
+const VIA = process.env.BENCH_AUTOMATION_VIA === "proxy" ? "proxy" : "direct";
 /** How long a paced delivery's session may take to ask for its sandbox. */
 const SETTLE_MS = 15_000;
 const TARGET = { p99Ms: 25, ratio: 2 } as const;
@@ -58,6 +63,7 @@ export interface AutomationAckBenchResult {
   backToBack: AckVariant;
   paced: AckVariant;
   target: typeof TARGET;
+  via: { kind: typeof VIA; url: string };
   loadAverage: { before: number[]; after: number[] };
 }
 
@@ -179,6 +185,10 @@ export async function runAutomationAckBench(
     },
   });
   try {
+    const base = VIA === "proxy" ? stack.url : await workerDirectUrl(stack.worker.process, stack.url);
+    log(
+      `Timed at ${base}: ${VIA === "proxy" ? "wrangler dev's proxy port" : "the Worker's own workerd socket (BENCH_AUTOMATION_VIA=proxy: wrangler dev's port)"}`,
+    );
     const automations = async (deliveries: number, label: string) => {
       const list: { id: string; secret: string }[] = [];
       for (let i = 0; i < Math.ceil(deliveries / MAX_CONCURRENT); i++)
@@ -193,7 +203,7 @@ export async function runAutomationAckBench(
       log,
       await probe(
         {
-          base: stack.url,
+          base,
           starters: [],
           skipper,
           rounds: PACED,
@@ -216,7 +226,7 @@ export async function runAutomationAckBench(
       "Automation ack, paced: each request after the previous started delivery's session asked for its sandbox and was stopped",
       await probe(
         {
-          base: stack.url,
+          base,
           starters: pacedStarters,
           skipper,
           rounds: PACED,
@@ -239,7 +249,7 @@ export async function runAutomationAckBench(
       "Automation ack, back to back: signed Standard Webhooks deliveries interleaved with the health route",
       await probe(
         {
-          base: stack.url,
+          base,
           starters: backToBackStarters,
           skipper,
           rounds: DELIVERIES,
@@ -251,7 +261,14 @@ export async function runAutomationAckBench(
     );
     const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
     log(`  load average (1, 5, 15 min): before ${load(before)}, after ${load(loadavg())}`);
-    return { alone, backToBack, paced, target: TARGET, loadAverage: { before, after: loadavg() } };
+    return {
+      alone,
+      backToBack,
+      paced,
+      target: TARGET,
+      via: { kind: VIA, url: base },
+      loadAverage: { before, after: loadavg() },
+    };
   } finally {
     await stack.close();
   }

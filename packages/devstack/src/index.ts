@@ -2,6 +2,7 @@ export * from "./cloud-provider-rig";
 export * from "./costly-wait";
 export * from "./demo-repo";
 export * from "./dev-login";
+export * from "./direct-socket";
 export * from "./event-printer";
 export * from "./git-proxy-rig";
 export * from "./github-flow";

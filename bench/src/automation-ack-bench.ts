@@ -13,12 +13,11 @@
  * the previous session's creation (in `waitUntil`) runs inside the next request, and sessions that
  * never end (the recording host's sandboxes never connect) keep deadlines firing in that thread;
  * paced, each answer is timed alone, as a sender sees it when the deployment's other isolates do
- * that work: a paced request also waits until the Worker's workerd used no CPU for 100 ms (the
- * stop's work, and the deletion of the sandbox the runtime's shutdown grace defers ~5 s).
+ * that work.
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type RecordedStack, startRecordedStack, workerDirectSocket } from "@nightshift/devstack";
+import { type RecordedStack, startRecordedStack, workerDirectUrl } from "@nightshift/devstack";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import type { AckProbeInput, AckProbeMessage, AckProbeTally } from "./automation-ack-probe";
 import { ms, summarize } from "./stats";
@@ -33,8 +32,6 @@ const PACED = Number(process.env.BENCH_AUTOMATION_PACED ?? 300);
  * `wrangler dev`'s port, one loopback hop more that only the dev server has (direct-socket.ts).
  */
 const VIA = process.env.BENCH_AUTOMATION_VIA === "proxy" ? "proxy" : "direct";
-/** Paced: how long the Worker's workerd must have used no CPU before a timed request. */
-const IDLE_QUIET_MS = 100;
 /** How long a paced delivery's session may take to ask for its sandbox. */
 const SETTLE_MS = 15_000;
 const TARGET = { p99Ms: 25, ratio: 2 } as const;
@@ -188,8 +185,7 @@ export async function runAutomationAckBench(
     },
   });
   try {
-    const socket = await workerDirectSocket(stack.worker.process, stack.url);
-    const base = VIA === "proxy" ? stack.url : socket.url;
+    const base = VIA === "proxy" ? stack.url : await workerDirectUrl(stack.worker.process, stack.url);
     log(
       `Timed at ${base}: ${VIA === "proxy" ? "wrangler dev's proxy port" : "the Worker's own workerd socket (BENCH_AUTOMATION_VIA=proxy: wrangler dev's port)"}`,
     );
@@ -227,7 +223,7 @@ export async function runAutomationAckBench(
     let seen = 0;
     const paced = report(
       log,
-      `Automation ack, paced: each request after the previous started delivery's session asked for its sandbox and was stopped, and once the Worker's workerd used no CPU for ${IDLE_QUIET_MS} ms`,
+      "Automation ack, paced: each request after the previous started delivery's session asked for its sandbox and was stopped",
       await probe(
         {
           base,
@@ -236,7 +232,6 @@ export async function runAutomationAckBench(
           rounds: PACED,
           warmup: WARMUP,
           paced: true,
-          idle: { pid: socket.pid, quietMs: IDLE_QUIET_MS },
         },
         async (sessionId) => {
           seen += 1;

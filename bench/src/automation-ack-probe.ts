@@ -8,7 +8,6 @@
  */
 import { createHmac } from "node:crypto";
 import { parentPort, workerData } from "node:worker_threads";
-import { waitForIdleCpu } from "./cpu-idle";
 
 function waitForGo(): Promise<void> {
   return new Promise((resolve) => parentPort!.once("message", () => resolve()));
@@ -28,11 +27,6 @@ export interface AckProbeInput {
    * earlier session's creation is still running in the Worker when the next request arrives.
    */
   paced: boolean;
-  /**
-   * Paced only: before each timed request, wait until this process (the Worker's workerd) used no
-   * CPU for `quietMs`, so no earlier request's leftover work runs inside the timed one.
-   */
-  idle?: { pid: number; quietMs: number };
   /** The kinds of request to send (default all three); a run without "started" creates no session. */
   kinds?: AckProbeTally["name"][];
 }
@@ -50,8 +44,6 @@ export interface AckProbeTally {
 }
 
 const input = workerData as AckProbeInput;
-/** Sessions the recording host never connects keep timers: a workerd that never goes quiet is an error. */
-const IDLE_TIMEOUT_MS = 30_000;
 
 function signed(automation: { id: string; secret: string }, id: string, body: string) {
   const timestamp = Math.floor(Date.now() / 1000);
@@ -104,7 +96,6 @@ for (let round = 0; round < input.warmup + input.rounds; round++) {
     const kind = kinds[at]!;
     const tally = tallies[at]!;
     const { url, init } = kind.request(round);
-    if (input.paced && input.idle) await waitForIdleCpu(input.idle.pid, input.idle.quietMs, IDLE_TIMEOUT_MS);
     const started = performance.now();
     const res = await fetch(url, init);
     const body = await res.text();

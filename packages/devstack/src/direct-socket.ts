@@ -79,42 +79,29 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-export interface WorkerSocket {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  /** The workerd process that listens on it (and runs the Worker, its Durable Objects and D1). */
-  pid: number;
-}
-
-/** The Worker's own workerd socket behind `wrangler dev`'s proxy, and the process serving it. */
-export async function workerDirectSocket(
-  wrangler: ManagedProcess,
-  proxyUrl: string,
-  probePath = "/api/v1/health",
-): Promise<WorkerSocket> {
-  const pid = wrangler.child.pid;
-  if (pid === undefined) throw new Error("wrangler has no pid: it is not running");
-  const proxyPort = Number(new URL(proxyUrl).port);
-  const candidates = descendantsOf(pid).flatMap((child) => {
-    try {
-      return listeningPorts(child)
-        .filter((port) => port !== proxyPort)
-        .map((port) => ({ url: `http://127.0.0.1:${port}`, pid: child }));
-    } catch {
-      return [];
-    }
-  });
-  for (const candidate of candidates) if (await answers(`${candidate.url}${probePath}`)) return candidate;
-  throw new Error(
-    `none of the ${candidates.length} sockets wrangler's workerd processes listen on answers ${probePath}`,
-  );
-}
-
 /** `http://127.0.0.1:<port>` of the Worker's own workerd socket behind `wrangler dev`'s proxy. */
 export async function workerDirectUrl(
   wrangler: ManagedProcess,
   proxyUrl: string,
   probePath = "/api/v1/health",
 ): Promise<string> {
-  return (await workerDirectSocket(wrangler, proxyUrl, probePath)).url;
+  const pid = wrangler.child.pid;
+  if (pid === undefined) throw new Error("wrangler has no pid: it is not running");
+  const proxyPort = Number(new URL(proxyUrl).port);
+  const candidates = descendantsOf(pid)
+    .flatMap((child) => {
+      try {
+        return listeningPorts(child);
+      } catch {
+        return [];
+      }
+    })
+    .filter((port) => port !== proxyPort);
+  for (const port of candidates) {
+    const url = `http://127.0.0.1:${port}`;
+    if (await answers(`${url}${probePath}`)) return url;
+  }
+  throw new Error(
+    `none of the ${candidates.length} sockets wrangler's workerd processes listen on answers ${probePath}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -120,10 +120,12 @@ describe("conversation archive", () => {
 
   it("packs raw bytes, not base64: a transcript packs to a fraction of the old format's size", () => {
     const dir = tempDir();
+    // Fixed content, shaped like a CLI's transcript: ids that do not compress, around JSON that does.
+    const id = (i: number) => createHash("sha256").update(String(i)).digest("hex").slice(0, 16);
     const lines = Array.from(
       { length: 2_000 },
       (_, i) =>
-        `{"type":"assistant","uuid":"${randomBytes(8).toString("hex")}","message":{"text":"step ${i}"}}`,
+        `{"type":"assistant","uuid":"${id(i)}","parentUuid":"${id(i - 1)}","message":{"role":"assistant","content":[{"type":"text","text":"step ${i}: read the file, then ran the tests"}]}}`,
     );
     const transcript = `${lines.join("\n")}\n`;
     writeAt(dir, "-nightshift-work/s1.jsonl", transcript, 1);

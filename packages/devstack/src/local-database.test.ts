@@ -1,15 +1,46 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { prepareLocalDatabase } from "./local-database";
-import { REPO_ROOT, wranglerBin, wranglerEnv } from "./worker";
+import { localDatabaseOptions, REPO_ROOT, wranglerEnv } from "./worker";
 
 const scratch = mkdtempSync(join(tmpdir(), "ns-local-db-test-"));
+
+const expectedMigrations = readdirSync(join(REPO_ROOT, "migrations"))
+  .filter((name) => name.endsWith(".sql"))
+  .sort();
+
+/**
+ * A stand-in for `wrangler d1 migrations apply`: it writes a database where wrangler would, with
+ * the repository's migrations listed as applied, and notes each run, so a test can count them. The
+ * real wrangler builds the template every stack starts from (the last test, and every e2e suite).
+ */
+const runsLog = join(scratch, "migrate-runs.log");
+const standIn = join(scratch, "wrangler-stand-in.mjs");
+writeFileSync(
+  standIn,
+  `#!${process.execPath}
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+const persist = process.argv[process.argv.indexOf("--persist-to") + 1];
+appendFileSync(${JSON.stringify(runsLog)}, persist + "\\n");
+const dir = join(persist, "v3/d1/miniflare-D1DatabaseObject");
+mkdirSync(dir, { recursive: true });
+const db = new DatabaseSync(join(dir, "${"a".repeat(64)}.sqlite"));
+db.exec("CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)");
+for (const name of ${JSON.stringify(expectedMigrations)}) db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").run(name);
+db.close();
+`,
+);
+chmodSync(standIn, 0o755);
+const migrationRuns = () => readFileSync(runsLog, "utf8").split("\n").filter(Boolean).length;
+
 const options = {
   repoRoot: REPO_ROOT,
-  wranglerBin: wranglerBin(),
+  wranglerBin: standIn,
   wranglerEnv,
   templateRoot: join(scratch, "templates"),
 };
@@ -37,17 +68,14 @@ function appliedMigrations(persistDir: string): string[] {
   }
 }
 
-const expectedMigrations = readdirSync(join(REPO_ROOT, "migrations"))
-  .filter((name) => name.endsWith(".sql"))
-  .sort();
-
 describe("the local D1 a stack starts with", () => {
   it("is migrated once for stacks starting together, and each gets its own copy", async () => {
-    const [a, b] = [join(scratch, "a"), join(scratch, "b")];
-    await Promise.all([prepareLocalDatabase(a, options), prepareLocalDatabase(b, options)]);
-    expect(appliedMigrations(a)).toEqual(expectedMigrations);
-    expect(appliedMigrations(b)).toEqual(expectedMigrations);
-    // One template, no half-built leftovers from the race.
+    const [a, b, c] = [join(scratch, "a"), join(scratch, "b"), join(scratch, "c")];
+    await Promise.all([a, b, c].map((dir) => prepareLocalDatabase(dir, options)));
+    // One migration: the other two waited for it instead of running their own.
+    expect(migrationRuns()).toBe(1);
+    for (const dir of [a, b, c]) expect(appliedMigrations(dir)).toEqual(expectedMigrations);
+    // One template, no lock or half-built leftovers from the race.
     expect(readdirSync(options.templateRoot)).toHaveLength(1);
     const db = openDatabase(a);
     db.exec("CREATE TABLE only_in_a (x INTEGER)");
@@ -58,9 +86,9 @@ describe("the local D1 a stack starts with", () => {
   });
 
   it("copies the template to a later stack without running wrangler again", async () => {
-    const c = join(scratch, "c");
-    await prepareLocalDatabase(c, noWrangler);
-    expect(appliedMigrations(c)).toEqual(expectedMigrations);
+    const later = join(scratch, "later");
+    await prepareLocalDatabase(later, noWrangler);
+    expect(appliedMigrations(later)).toEqual(expectedMigrations);
   });
 
   it("migrates a state directory that already has a database in place, keeping its data", async () => {
@@ -74,5 +102,12 @@ describe("the local D1 a stack starts with", () => {
     const after = openDatabase(kept);
     expect(after.prepare("SELECT x FROM kept_data").all()).toEqual([{ x: 42 }]);
     after.close();
+  });
+
+  it("with the real wrangler: the shared template every stack starts from has every migration", async () => {
+    // The template startWorker uses: built here only if no stack of this run has built it yet.
+    const real = join(scratch, "real");
+    await prepareLocalDatabase(real, localDatabaseOptions());
+    expect(appliedMigrations(real)).toEqual(expectedMigrations);
   });
 });

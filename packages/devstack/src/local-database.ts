@@ -18,6 +18,7 @@ import {
 } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { lock } from "proper-lockfile";
 import { startProcess } from "./processes";
 
 export interface LocalDatabaseOptions {
@@ -31,6 +32,10 @@ export interface LocalDatabaseOptions {
 
 /** Where wrangler keeps local D1 databases under a persist directory. */
 const D1_SUBDIR = join("v3", "d1");
+const LOCK_STALE_MS = 30_000;
+const LOCK_POLL_MS = 250;
+/** Long enough for a migration on a loaded machine (tens of seconds); a stuck holder goes stale first. */
+const LOCK_WAIT_MS = 300_000;
 
 async function migrateLocalDatabase(persistDir: string, options: LocalDatabaseOptions): Promise<void> {
   mkdirSync(persistDir, { recursive: true });
@@ -58,26 +63,35 @@ export async function prepareLocalDatabase(persistDir: string, options: LocalDat
 /**
  * A persist directory holding only a migrated D1, named for what decides its content (the
  * migrations, wrangler.toml's database, wrangler's version), so a changed migration gets a new one.
- * Built beside its final name and renamed into place (atomic), so a concurrent test process never
- * sees half of one; the loser of a race drops its copy and uses the winner's.
+ * One process builds it while stacks starting beside it (make test's devstack lanes start
+ * together) wait on a lock file for it, instead of each running a migration of its own. It is built
+ * beside its final name and renamed into place (atomic), so a process that does not take the lock
+ * never sees half of one.
  */
 async function migratedTemplate(options: LocalDatabaseOptions): Promise<string> {
   const root = options.templateRoot;
   const template = join(root, templateKey(options));
   if (existsSync(template)) return template;
   mkdirSync(root, { recursive: true });
-  const building = mkdtempSync(join(root, "building-"));
+  // The holder refreshes the lock while it migrates; one left by a killed process is stale after 30 s.
+  const release = await lock(root, {
+    lockfilePath: `${template}.lock`,
+    stale: LOCK_STALE_MS,
+    retries: { retries: LOCK_WAIT_MS / LOCK_POLL_MS, minTimeout: LOCK_POLL_MS, maxTimeout: LOCK_POLL_MS },
+  });
   try {
-    await migrateLocalDatabase(building, options);
+    if (existsSync(template)) return template;
+    const building = mkdtempSync(join(root, "building-"));
     try {
+      await migrateLocalDatabase(building, options);
       renameSync(building, template);
-    } catch (err) {
-      if (!existsSync(template)) throw err;
+    } finally {
+      rmSync(building, { recursive: true, force: true });
     }
+    return template;
   } finally {
-    rmSync(building, { recursive: true, force: true });
+    await release();
   }
-  return template;
 }
 
 function templateKey(options: LocalDatabaseOptions): string {

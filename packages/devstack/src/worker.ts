@@ -1,7 +1,7 @@
 /** Runs the control-plane Worker under `wrangler dev` with local D1 (migrated) and local DOs. */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { prepareLocalDatabase } from "./local-database";
+import { type LocalDatabaseOptions, prepareLocalDatabase } from "./local-database";
 import { freePort } from "./ports";
 import { type ManagedProcess, startProcess, waitUntil } from "./processes";
 
@@ -41,13 +41,18 @@ export function wranglerBin(): string {
 /** How many free ports to try when another process takes the one found. */
 const PORT_ATTEMPTS = 4;
 
-export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  await prepareLocalDatabase(options.persistDir, {
+/** How every stack gets its local D1: a copy of the template migrated once per set of migrations. */
+export function localDatabaseOptions(): LocalDatabaseOptions {
+  return {
     repoRoot: REPO_ROOT,
     wranglerBin: wranglerBin(),
     wranglerEnv,
     templateRoot: join(REPO_ROOT, "node_modules/.cache/nightshift-d1"),
-  });
+  };
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  await prepareLocalDatabase(options.persistDir, localDatabaseOptions());
   if (options.port) return await launchWorker(options.port, options);
   for (let attempt = 1; ; attempt++) {
     try {

@@ -65,7 +65,8 @@ export class StreamWatcher {
         else resolve();
       };
       const timer = setTimeout(
-        () => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)),
+        () =>
+          finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${this.describeTail()}`)),
         timeoutMs,
       );
       const poll = setInterval(() => {
@@ -79,4 +80,18 @@ export class StreamWatcher {
   close(): void {
     this.ws.close(1000, "done");
   }
+
+  /** Where the session got to, for a timeout's message: how many events, and the last few. */
+  describeTail(count = TAIL_EVENTS): string {
+    if (this.events.length === 0) return "the stream carried no event";
+    const tail = this.events.slice(-count).map(({ seq, event }) => {
+      const e = event as { type: string; status?: string; code?: string; message?: string; text?: string };
+      const detail = e.status ?? e.code ?? (e.message ?? e.text)?.slice(0, TAIL_TEXT);
+      return detail === undefined ? `#${seq} ${e.type}` : `#${seq} ${e.type} (${detail.trim()})`;
+    });
+    return `the stream carried ${this.events.length} events, the last: ${tail.join(", ")}`;
+  }
 }
+
+const TAIL_EVENTS = 8;
+const TAIL_TEXT = 120;

@@ -13,22 +13,31 @@ const SERVE = `
   Promise.all(JSON.parse(process.argv[1]).map(serve)).then((ports) => process.send(ports));
 `;
 
+/** A process in between, as wrangler's `cli.js` is between `wrangler.js` and its workerd: it runs SERVE and passes its ports up. */
+const RELAY = `
+  const { spawn } = require("node:child_process");
+  const p = spawn(process.execPath, ["-e", process.argv[1], process.argv[2]], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  p.once("message", (ports) => process.send(ports));
+`;
+
 /**
- * A stand-in for `wrangler dev`: two child processes, as wrangler's two workerd are. The first,
- * the "proxy", answers the health route on the port callers are given; the second, the "Worker",
- * has a socket that answers 404 (as workerd's inspector does) and, when `workerAnswers`, one that
- * answers the health route. Prints the ports as JSON.
+ * A stand-in for `wrangler dev`: two processes below it, as wrangler's two workerd are. The first,
+ * the "proxy", a child, answers the health route on the port callers are given; the second, the
+ * "Worker", a grandchild (below a relay, as the real workerd are), has a socket that answers 404
+ * (as workerd's inspector does) and, when `workerAnswers`, one that answers the health route.
+ * Prints the ports as JSON.
  */
 function fakeWranglerScript(workerAnswers: boolean): string {
   return `
     const { spawn } = require("node:child_process");
-    const child = (statuses) => new Promise((ok) => {
-      const p = spawn(process.execPath, ["-e", ${JSON.stringify(SERVE)}, JSON.stringify(statuses)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const run = (args) => new Promise((ok) => {
+      const p = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
       p.once("message", ok);
     });
+    const serve = ${JSON.stringify(SERVE)};
     (async () => {
-      const [proxy] = await child([200]);
-      const [inspector, worker] = await child(${workerAnswers ? "[404, 200]" : "[404]"});
+      const [proxy] = await run(["-e", serve, "[200]"]);
+      const [inspector, worker] = await run(["-e", ${JSON.stringify(RELAY)}, serve, ${JSON.stringify(workerAnswers ? "[404, 200]" : "[404]")}]);
       console.log(JSON.stringify({ proxy, inspector, worker: worker ?? null }));
     })();
   `;

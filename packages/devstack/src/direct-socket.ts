@@ -18,15 +18,16 @@ import type { ManagedProcess } from "./processes";
 const LISTEN = "0A";
 const LOOPBACK_V4 = "0100007F";
 
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
+/** Every running process's children, from one pass over /proc. */
+function childrenByParent(): Map<number, number[]> {
+  const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // The command may contain spaces and parentheses: the fields start after the last ")".
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (parent === pid) children.push(Number(entry));
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
     } catch {
       // The process ended while the table was read.
     }
@@ -35,11 +36,11 @@ function childrenOf(pid: number): number[] {
 }
 
 function descendantsOf(pid: number): number[] {
+  const children = childrenByParent();
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
-    const next = queue.shift()!;
-    for (const child of childrenOf(next)) {
+    for (const child of children.get(queue.shift()!) ?? []) {
       found.push(child);
       queue.push(child);
     }

@@ -58,3 +58,11 @@ export class EventPrinter {
     }
   }
 }
+
+/** `events` as `make demo` prints them, as one string (for failure messages). */
+export function renderEvents(events: StoredEvent[]): string {
+  const parts: string[] = [];
+  const printer = new EventPrinter((text) => parts.push(text));
+  for (const event of events) printer.print(event);
+  return parts.join("");
+}

@@ -1,6 +1,7 @@
 /** A watcher of a session's stream (what the dashboard and CLI do), for tests and benchmarks. */
 import type { ServerFrame, StoredEvent } from "@nightshift/protocol";
 import WebSocket from "ws";
+import { renderEvents } from "./event-printer";
 
 export class StreamWatcher {
   readonly events: StoredEvent[] = [];
@@ -81,17 +82,11 @@ export class StreamWatcher {
     this.ws.close(1000, "done");
   }
 
-  /** Where the session got to, for a timeout's message: how many events, and the last few. */
+  /** Where the session got to, for a timeout's message: how many events, the last few as `make demo` prints them. */
   describeTail(count = TAIL_EVENTS): string {
     if (this.events.length === 0) return "the stream carried no event";
-    const tail = this.events.slice(-count).map(({ seq, event }) => {
-      const e = event as { type: string; status?: string; code?: string; message?: string; text?: string };
-      const detail = e.status ?? e.code ?? (e.message ?? e.text)?.slice(0, TAIL_TEXT);
-      return detail === undefined ? `#${seq} ${e.type}` : `#${seq} ${e.type} (${detail.trim()})`;
-    });
-    return `the stream carried ${this.events.length} events, the last: ${tail.join(", ")}`;
+    return `the stream carried ${this.events.length} events, the last:\n${renderEvents(this.events.slice(-count))}`;
   }
 }
 
 const TAIL_EVENTS = 8;
-const TAIL_TEXT = 120;

@@ -11,7 +11,7 @@ import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForCostly } from "../src/costly-wait";
-import { EventPrinter } from "../src/event-printer";
+import { renderEvents } from "../src/event-printer";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
 import type { Stack } from "../src/stack";
@@ -51,10 +51,7 @@ async function sessionStory(sessionId: string): Promise<string> {
   const page = (await (await fetch(`${base}/events?limit=1000`, { headers: octo.headers })).json()) as {
     events?: StoredEvent[];
   };
-  const lines: string[] = [];
-  const printer = new EventPrinter((text) => lines.push(text));
-  for (const event of (page.events ?? []).slice(-25)) printer.print(event);
-  return `session ${sessionId} is ${session.status ?? "unknown"}; its last events:\n${lines.join("")}`;
+  return `session ${sessionId} is ${session.status ?? "unknown"}; its last events:\n${renderEvents((page.events ?? []).slice(-25))}`;
 }
 
 const automations = (rest = "") => `${stack.url}/api/v1/tenants/${octo.tenantId}/automations${rest}`;

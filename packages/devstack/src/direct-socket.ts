@@ -13,40 +13,11 @@
  * the proxy's URL.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { descendantsOf } from "@nightshift/sandbox-runtime/proc-table";
 import type { ManagedProcess } from "./processes";
 
 const LISTEN = "0A";
 const LOOPBACK_V4 = "0100007F";
-
-/** Every running process's children, from one pass over /proc. */
-function childrenByParent(): Map<number, number[]> {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command may contain spaces and parentheses: the fields start after the last ")".
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // The process ended while the table was read.
-    }
-  }
-  return children;
-}
-
-function descendantsOf(pid: number): number[] {
-  const children = childrenByParent();
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
 
 /** Loopback IPv4 ports the process listens on. */
 function listeningPorts(pid: number): number[] {
@@ -92,7 +63,7 @@ export async function workerDirectUrl(
   const candidates = descendantsOf(pid)
     .flatMap((child) => {
       try {
-        return listeningPorts(child);
+        return listeningPorts(child.pid);
       } catch {
         return [];
       }

@@ -1,5 +1,6 @@
 /** Reads peak resident memory (VmHWM) of the processes in a process group, from /proc. */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { processTable } from "@nightshift/sandbox-runtime/proc-table";
 
 export interface ProcessMemory {
   pid: number;
@@ -10,17 +11,14 @@ export interface ProcessMemory {
 
 export function groupMemory(pgid: number): ProcessMemory[] {
   const result: ProcessMemory[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const stat of processTable() ?? []) {
+    if (stat.pgrp !== pgid) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) !== pgid) continue;
-      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      const status = readFileSync(`/proc/${stat.pid}/status`, "utf8");
       const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
       result.push({
-        pid: Number(entry),
-        command: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+        pid: stat.pid,
+        command: stat.command,
         peakRssMb: kb("VmHWM") / 1024,
         rssMb: kb("VmRSS") / 1024,
       });

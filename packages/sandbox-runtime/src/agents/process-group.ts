@@ -9,8 +9,9 @@
  * only the group is signalled.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
+import { processTable } from "../process/proc-table";
 
 export type GroupLeader = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
@@ -42,18 +43,7 @@ export interface TurnProcesses {
   turnId?: string;
 }
 
-function readStat(pid: string): { state: string; pgid: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", pgid: Number(fields[2]) };
-  } catch {
-    return undefined; // exited while we looked
-  }
-}
-
-function carriesTurnId(pid: string, turnId: string): boolean {
+function carriesTurnId(pid: number, turnId: string): boolean {
   try {
     return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${TURN_ID_VARIABLE}=${turnId}`);
   } catch {
@@ -66,22 +56,15 @@ function carriesTurnId(pid: string, turnId: string): boolean {
  * (exited, not yet reaped — orphans wait for PID 1, which may reap late) do not count.
  */
 export function runningTurnProcesses(turn: TurnProcesses): number[] | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return undefined;
-  }
-  const running: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const stat = readStat(entry);
-    if (!stat || stat.state === "Z" || stat.state === "X") continue;
-    if (stat.pgid === turn.pgid || (turn.turnId !== undefined && carriesTurnId(entry, turn.turnId))) {
-      running.push(Number(entry));
-    }
-  }
-  return running;
+  const table = processTable();
+  if (!table) return undefined;
+  return table
+    .filter((stat) => stat.pid !== process.pid && stat.state !== "Z" && stat.state !== "X")
+    .filter(
+      (stat) =>
+        stat.pgrp === turn.pgid || (turn.turnId !== undefined && carriesTurnId(stat.pid, turn.turnId)),
+    )
+    .map((stat) => stat.pid);
 }
 
 function groupAnswers(pgid: number): boolean {

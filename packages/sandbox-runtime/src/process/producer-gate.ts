@@ -5,8 +5,8 @@
  * dropped, and what was already in the pipes is still written. Linux only (reads /proc);
  * elsewhere it does nothing and says so once.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import type { Logger } from "../log";
+import { descendantsOf, processTable, readProcStat } from "./proc-table";
 
 /**
  * Process groups of this process's descendants, other than our own group. Descendants, not only
@@ -14,49 +14,17 @@ import type { Logger } from "../log";
  * a grandchild's, and stopping bwrap alone would not stop it.
  */
 export function childProcessGroups(parentPid: number = process.pid): number[] {
-  const own = processGroupOf(parentPid);
-  const children = new Map<number, { pid: number; pgrp: number }[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readStat(Number(entry));
-    if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push({ pid: Number(entry), pgrp: stat.pgrp });
-    children.set(stat.ppid, list);
-  }
-  const groups = new Set<number>();
-  const pending = [parentPid];
-  const seen = new Set<number>(pending);
-  while (pending.length > 0) {
-    const pid = pending.pop() as number;
-    for (const child of children.get(pid) ?? []) {
-      if (seen.has(child.pid)) continue;
-      seen.add(child.pid);
-      if (child.pgrp !== own && child.pgrp > 1) groups.add(child.pgrp);
-      pending.push(child.pid);
-    }
-  }
-  return [...groups];
-}
-
-function readStat(pid: number): { ppid: number; pgrp: number; state: string } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name is in parentheses and may itself contain spaces or parentheses.
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "?", ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-  } catch {
-    return null; // the process ended while we looked
-  }
-}
-
-function processGroupOf(pid: number): number {
-  return readStat(pid)?.pgrp ?? -1;
+  const table = processTable() ?? [];
+  const own = table.find((stat) => stat.pid === parentPid)?.pgrp ?? -1;
+  const groups = descendantsOf(parentPid, table)
+    .map((stat) => stat.pgrp)
+    .filter((pgrp) => pgrp !== own && pgrp > 1);
+  return [...new Set(groups)];
 }
 
 /** One-letter state of a process (R, S, T...), or null when it is gone. */
 export function processState(pid: number): string | null {
-  return readStat(pid)?.state ?? null;
+  return readProcStat(pid)?.state ?? null;
 }
 
 export class ProducerGate {

@@ -107,11 +107,17 @@ function probe(input: AckProbeInput, onSent: (sessionId: string) => Promise<void
   }).finally(() => thread.terminate());
 }
 
+/** The probe's tallies by kind (a run that sent no kind of request has no entry for it). */
+function byKind(tallies: AckProbeTally[]): Record<AckProbeTally["name"], AckProbeTally> {
+  return Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<AckProbeTally["name"], AckProbeTally>;
+}
+
+function logFailures(log: (line: string) => void, tallies: AckProbeTally[]): void {
+  for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+}
+
 function report(log: (line: string) => void, title: string, tallies: AckProbeTally[]): AckVariant {
-  const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
-    AckProbeTally["name"],
-    AckProbeTally
-  >;
+  const by = byKind(tallies);
   const started = summarize(by.started.samples);
   const skipped = summarize(by.skipped.samples);
   const health = summarize(by.health.samples);
@@ -129,7 +135,7 @@ function report(log: (line: string) => void, title: string, tallies: AckProbeTal
   log(
     `  ratio to health: started p50 ${ratio.startedP50.toFixed(2)}× p99 ${ratio.startedP99.toFixed(2)}×, skipped p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`,
   );
-  for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+  logFailures(log, tallies);
   const met = {
     startedP99: started.p99 < TARGET.p99Ms,
     startedRatio: ratio.startedP99 <= TARGET.ratio && ratio.startedP50 <= TARGET.ratio,
@@ -150,10 +156,7 @@ function report(log: (line: string) => void, title: string, tallies: AckProbeTal
 }
 
 function reportAlone(log: (line: string) => void, tallies: AckProbeTally[]): AloneVariant {
-  const by = Object.fromEntries(tallies.map((t) => [t.name, t])) as Record<
-    "skipped" | "health",
-    AckProbeTally
-  >;
+  const by = byKind(tallies);
   const skipped = summarize(by.skipped.samples);
   const health = summarize(by.health.samples);
   const ratio = { skippedP50: skipped.p50 / health.p50, skippedP99: skipped.p99 / health.p99 };
@@ -164,7 +167,7 @@ function reportAlone(log: (line: string) => void, tallies: AckProbeTally[]): Alo
   log(row("POST /webhooks/in/:id → 200", skipped, `${by.skipped.ok} × 200 skipped`));
   log(row("GET /api/v1/health", health, `${by.health.ok} × 200`));
   log(`  ratio to health: p50 ${ratio.skippedP50.toFixed(2)}× p99 ${ratio.skippedP99.toFixed(2)}×`);
-  for (const t of tallies) for (const f of t.failures) log(`  ${t.name} failure: ${f.status} ${f.body}`);
+  logFailures(log, tallies);
   log(`  target p99 < ${ms(TARGET.p99Ms)}, ratio ≤ ${TARGET.ratio}: ${met ? "met" : "MISSED"}`);
   return { skipped, health, ratio, met };
 }

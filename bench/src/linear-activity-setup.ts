@@ -5,83 +5,26 @@
  * the first delegation answers with. Also the delegation and follow-up payloads, shaped like the
  * recorded deliveries the control plane's router tests use.
  */
-import { readFileSync } from "node:fs";
-import type { GithubTenant, RecordedStack } from "@nightshift/devstack";
+import {
+  type DelegatedIssue,
+  type GithubTenant,
+  linearDelegation,
+  linearFollowUp,
+  type RecordedStack,
+} from "@nightshift/devstack";
 import type { LinearDouble } from "@nightshift/testkit/linear";
 import { sendLinearWebhook } from "@nightshift/testkit/linear";
 import { waitFor } from "@nightshift/testkit/wait-for";
 
-type Payload = Record<string, unknown> & { agentSession: Record<string, unknown> };
+export type LinearIssue = DelegatedIssue;
 
-const fixture = (name: string): Payload =>
-  JSON.parse(
-    readFileSync(
-      new URL(`../../packages/control-plane/test/fixtures/linear-webhooks/${name}`, import.meta.url),
-      "utf8",
-    ),
-  ) as Payload;
+/** A delegation of `issue` to the app, opening `agentSessionId` (the issue is BENCH-1). */
+export const delegation = (linear: LinearDouble, issue: LinearIssue, agentSessionId: string) =>
+  linearDelegation(linear, issue, agentSessionId, { key: "BENCH", name: "Bench" });
 
-const CREATED = fixture("agent-session-event.created.json");
-const PROMPTED = fixture("agent-session-event.prompted.json") as Payload & {
-  agentActivity: Record<string, unknown>;
-};
-
-/** Who delegates: a Linear user the bench links to the tenant's owner. */
-export const REQUESTER = "5b0f3c1e-8a7d-4e2b-9c61-2f4d7a9e0b13";
-
-export interface LinearIssue {
-  issueId: string;
-  teamId: string;
-}
-
-/** An `AgentSessionEvent` `created` for a delegation of `issue` to the app, opening `agentSessionId`. */
-export function delegation(linear: LinearDouble, issue: LinearIssue, agentSessionId: string): Payload {
-  const session = CREATED.agentSession;
-  return {
-    ...CREATED,
-    organizationId: linear.state.organization.id,
-    appUserId: linear.state.appUserId,
-    promptContext: null,
-    agentSession: {
-      ...session,
-      id: agentSessionId,
-      issueId: issue.issueId,
-      type: "issue",
-      sourceMetadata: null,
-      comment: null,
-      creatorId: REQUESTER,
-      creator: { ...(session.creator as object), id: REQUESTER },
-      issue: {
-        ...(session.issue as object),
-        id: issue.issueId,
-        identifier: "BENCH-1",
-        url: "https://linear.app/acme/issue/BENCH-1/add-a-changelog",
-        title: "Add a changelog",
-        description: "Please add docs/CHANGELOG.md that lists what changed.",
-        teamId: issue.teamId,
-        team: { id: issue.teamId, key: "BENCH", name: "Bench" },
-      },
-    },
-  };
-}
-
-/** An `AgentSessionEvent` `prompted`: the requester's follow-up in the agent panel. */
-export function followUp(linear: LinearDouble, issue: LinearIssue, agentSessionId: string): Payload {
-  return {
-    ...PROMPTED,
-    organizationId: linear.state.organization.id,
-    agentSession: { ...PROMPTED.agentSession, id: agentSessionId, issueId: issue.issueId },
-    agentActivity: {
-      ...PROMPTED.agentActivity,
-      id: crypto.randomUUID(),
-      agentSessionId,
-      userId: REQUESTER,
-      user: { ...(PROMPTED.agentActivity.user as object), id: REQUESTER },
-      content: { type: "prompt", body: "please also add docs/NOTES.md with usage notes" },
-      signal: null,
-    },
-  };
-}
+/** The requester's follow-up in the agent panel. */
+export const followUp = (linear: LinearDouble, issue: LinearIssue, agentSessionId: string) =>
+  linearFollowUp(linear, issue.issueId, agentSessionId, "please also add docs/NOTES.md with usage notes");
 
 async function tenantCall(stack: RecordedStack, tenant: GithubTenant, path: string, init: RequestInit) {
   const res = await fetch(`${stack.url}/api/v1/tenants/${tenant.tenantId}${path}`, {
@@ -121,7 +64,7 @@ export async function mapTeam(
 
 /**
  * The requester's first delegation answers with the connect link (Linear's `auth` signal); the
- * owner uses it, which links REQUESTER to them and resumes that delegation as them.
+ * owner uses it, which links the requester to them and resumes that delegation as them.
  */
 export async function linkRequester(
   stack: RecordedStack,

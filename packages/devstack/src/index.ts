@@ -7,6 +7,7 @@ export * from "./event-printer";
 export * from "./git-proxy-rig";
 export * from "./github-flow";
 export * from "./github-stack";
+export * from "./linear-deliveries";
 export * from "./linear-flow";
 export * from "./memory";
 export * from "./ports";

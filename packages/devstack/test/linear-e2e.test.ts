@@ -8,7 +8,6 @@
  * which is attached to the issue; a `prompted` follow-up becomes a new commit on the same branch;
  * the stop signal stops the session.
  */
-import { readFileSync } from "node:fs";
 import type { Session } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { type LinearDouble, sendLinearWebhook, startLinearDouble } from "@nightshift/testkit/linear";
@@ -17,6 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import { type GithubStack, startGithubStack } from "../src/github-stack";
+import {
+  type DelegatedIssue,
+  LINEAR_REQUESTER,
+  linearDelegation,
+  linearFollowUp,
+} from "../src/linear-deliveries";
 import { installLinear, mapLinearTeam } from "../src/linear-flow";
 import type { Stack } from "../src/stack";
 
@@ -24,15 +29,6 @@ const OWNER = "octo";
 const REPO = "widgets";
 const APP = { clientId: "lin-e2e-client", clientSecret: "lin-e2e-client-secret" };
 const WEBHOOK_SECRET = "lin-e2e-webhook-secret";
-const REQUESTER = "5b0f3c1e-8a7d-4e2b-9c61-2f4d7a9e0b13";
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`./fixtures/linear/${name}`, import.meta.url), "utf8")) as Record<
-    string,
-    unknown
-  > & { agentSession: Record<string, unknown>; agentActivity?: Record<string, unknown> };
-const CREATED = fixture("agent-session-event.created.json");
-const PROMPTED = fixture("agent-session-event.prompted.json");
-
 let gh: GithubDouble;
 let linear: LinearDouble;
 let stack: Stack;
@@ -74,52 +70,11 @@ const deliver = (payload: Record<string, unknown>) =>
 const activities = (agentSessionId: string) =>
   linear.state.recorded.activities.filter((a) => a.agentSessionId === agentSessionId);
 
-function delegation(issue: { issueId: string; teamId: string }, agentSessionId: string) {
-  const session = CREATED.agentSession;
-  return {
-    ...CREATED,
-    organizationId: linear.state.organization.id,
-    appUserId: linear.state.appUserId,
-    promptContext: null,
-    agentSession: {
-      ...session,
-      id: agentSessionId,
-      issueId: issue.issueId,
-      type: "issue",
-      sourceMetadata: null,
-      comment: null,
-      creatorId: REQUESTER,
-      creator: { ...(session.creator as object), id: REQUESTER },
-      issue: {
-        ...(session.issue as object),
-        id: issue.issueId,
-        identifier: "ENG-1",
-        url: "https://linear.app/acme/issue/ENG-1/add-a-changelog",
-        title: "Add a changelog",
-        description: "Please add docs/CHANGELOG.md that lists what changed.",
-        teamId: issue.teamId,
-        team: { id: issue.teamId, key: "ENG", name: "Engineering" },
-      },
-    },
-  };
-}
+const delegation = (issue: DelegatedIssue, agentSessionId: string) =>
+  linearDelegation(linear, issue, agentSessionId, { key: "ENG", name: "Engineering" });
 
-function prompt(agentSessionId: string, issueId: string, body: string, signal?: "stop") {
-  return {
-    ...PROMPTED,
-    organizationId: linear.state.organization.id,
-    agentSession: { ...PROMPTED.agentSession, id: agentSessionId, issueId },
-    agentActivity: {
-      ...PROMPTED.agentActivity,
-      id: crypto.randomUUID(),
-      agentSessionId,
-      userId: REQUESTER,
-      user: { ...(PROMPTED.agentActivity?.user as object), id: REQUESTER },
-      content: { type: "prompt", body },
-      signal: signal ?? null,
-    },
-  };
-}
+const prompt = (agentSessionId: string, issueId: string, body: string, signal?: "stop") =>
+  linearFollowUp(linear, issueId, agentSessionId, body, signal);
 
 async function session(id: string): Promise<Session> {
   return (await (await api(`/sessions/${id}`)).json()) as Session;
@@ -144,7 +99,7 @@ describe("Linear end to end", () => {
     expect((await deliver(delegation(issue, agentSessionId))).status).toBe(200);
     const ask = await waitFor(() => activities(agentSessionId)[0], "the connect link", 10_000);
     expect(ask).toMatchObject({ content: { type: "elicitation" }, signal: "auth" });
-    expect(ask.signalMetadata?.userId).toBe(REQUESTER);
+    expect(ask.signalMetadata?.userId).toBe(LINEAR_REQUESTER);
     const token = new URL(String(ask.signalMetadata?.url)).searchParams.get("token") ?? "";
     const linked = await api("/linear/link", { method: "POST", body: JSON.stringify({ token }) });
     expect(linked.status).toBe(200);

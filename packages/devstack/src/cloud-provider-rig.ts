@@ -9,6 +9,7 @@ import type { GithubDouble } from "@nightshift/testkit/github";
 import type { GithubBrowser } from "./github-flow";
 import { startGithubStack } from "./github-stack";
 import type { Stack } from "./stack";
+import { StreamWatcher } from "./stream-socket";
 
 /** What the rig needs of a provider double. */
 export interface ProviderDouble {
@@ -34,6 +35,10 @@ export interface CloudProviderRig {
   user: GithubBrowser;
   /** Creates a session on the rig's repository as the signed-in user; throws unless 201. */
   createSession(prompt: string): Promise<Session>;
+  /** Creates a session and opens its stream from the start. */
+  startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }>;
+  /** Stops a session (its slot is free for the next one); throws unless 202. */
+  stopSession(session: Session): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,11 +56,24 @@ export async function startCloudProviderRig(options: CloudProviderRigOptions): P
     doubles: [double],
   });
   double.setSandboxHost({ url: site.stack.host.url, secret: site.stack.hostSecret });
+  const createSession = (prompt: string) => site.createSession({ owner, name: repo }, prompt);
   return {
     gh: site.gh,
     stack: site.stack,
     user: site.user,
-    createSession: (prompt) => site.createSession({ owner, name: repo }, prompt),
+    createSession,
+    async startSession(prompt) {
+      const session = await createSession(prompt);
+      return { session, watcher: await StreamWatcher.open(site.stack.url, session.id, 0, site.user.headers) };
+    },
+    async stopSession(session) {
+      const res = await fetch(`${site.stack.url}/api/v1/sessions/${session.id}/stop`, {
+        method: "POST",
+        headers: site.user.headers,
+      });
+      if (res.status !== 202)
+        throw new Error(`stopping ${session.id} answered ${res.status}: ${await res.text()}`);
+    },
     close: site.close,
   };
 }

@@ -1,5 +1,5 @@
 /** A watcher of a session's stream (what the dashboard and CLI do), for tests and benchmarks. */
-import type { ServerFrame, StoredEvent } from "@nightshift/protocol";
+import type { ServerFrame, SessionStatus, StoredEvent } from "@nightshift/protocol";
 import WebSocket from "ws";
 import { renderEvents } from "./event-printer";
 
@@ -49,6 +49,16 @@ export class StreamWatcher {
 
   get lastSeq(): number {
     return this.events.at(-1)?.seq ?? 0;
+  }
+
+  /** Whether the session has announced `status` on this stream. */
+  sawStatus(status: SessionStatus): boolean {
+    return this.events.some((e) => e.event.type === "session.status" && e.event.status === status);
+  }
+
+  /** Every log line streamed so far (sandbox, runtime and agent), as one text. */
+  logText(): string {
+    return this.events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
   }
 
   /**

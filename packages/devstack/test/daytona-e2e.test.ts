@@ -4,7 +4,7 @@
  * runs each sandbox's runtime on the local sandbox host with the bootstrap env Daytona was given;
  * the real `claude` CLI against the scripted model; a GitHub repository on the GitHub double.
  */
-import type { Session, StoredEvent } from "@nightshift/protocol";
+import type { Session } from "@nightshift/protocol";
 import { type DaytonaDouble, startDaytonaDouble } from "@nightshift/testkit/daytona";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { waitFor } from "@nightshift/testkit/wait-for";
@@ -13,7 +13,6 @@ import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provi
 import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import type { Stack } from "../src/stack";
-import { StreamWatcher } from "../src/stream-socket";
 import { setWarmStart, type WarmScope, waitForWarmSnapshot } from "../src/warm-start";
 
 const OWNER = "octo";
@@ -54,54 +53,19 @@ afterAll(async () => {
   await rig?.close();
 });
 
-async function startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }> {
-  const session = await rig.createSession(prompt);
-  return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
-}
-
-/** Waits like watcher.until, and on a timeout says what the session streamed instead. */
-async function until(watcher: StreamWatcher, what: string, check: () => boolean, timeoutMs: number) {
-  await watcher.until(what, check, timeoutMs).catch((err: Error) => {
-    const seen = watcher.events.map((e) =>
-      e.event.type === "log" || e.event.type === "error"
-        ? `${e.event.type}: ${("text" in e.event ? e.event.text : e.event.message).trim().slice(0, 300)}`
-        : e.event.type === "session.status"
-          ? `status ${e.event.status}`
-          : e.event.type,
-    );
-    // The latest events say most (an error message this long is cut where it is shown).
-    throw new Error(`${err.message}; the session streamed, latest last: ${seen.slice(-30).join(" | ")}`);
-  });
-}
-
-/** Ends a session so the tenant's one slot is free for the next test. */
-async function stopSession(session: Session): Promise<void> {
-  const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
-    method: "POST",
-    headers: octo.headers,
-  });
-  expect(res.status).toBe(202);
-}
-
-const statusSeen = (events: StoredEvent[], status: string) =>
-  events.some((e) => e.event.type === "session.status" && e.event.status === status);
-const logs = (events: StoredEvent[]) =>
-  events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
-const failedStatus = (events: StoredEvent[]) =>
-  events.some((e) => e.event.type === "session.status" && e.event.status === "failed");
 const sandboxesOf = (session: Session) =>
   daytona.store.all().filter((s) => s.labels["nightshift.session"] === session.id);
 
 describe("a session on Daytona end to end", () => {
   it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
-    const { session, watcher } = await startSession("Add docs/daytona.md describing the gadgets.");
-    await until(watcher, "git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
+    const { session, watcher } = await rig.startSession("Add docs/daytona.md describing the gadgets.");
+    await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
     await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/daytona.md")) !== null,
       "the pushed file on GitHub",
       10_000,
     );
-    expect(logs(watcher.events)).toContain("isolation: daytona (container)");
+    expect(watcher.logText()).toContain("isolation: daytona (container)");
     const [sandbox] = sandboxesOf(session);
     // Daytona got the bootstrap variables and the labels, nothing else: no secret, no token but the one-time one.
     expect(Object.keys(sandbox?.env ?? {}).sort()).toEqual([
@@ -119,7 +83,7 @@ describe("a session on Daytona end to end", () => {
     expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
     expect(daytona.requests.every((r) => r.authorized)).toBe(true);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
   }, 180_000);
 
   it("rides out a Daytona outage during create: retried, then started", async () => {
@@ -129,22 +93,21 @@ describe("a session on Daytona end to end", () => {
       only: "create",
       message: "Service temporarily unavailable",
     });
-    const { session, watcher } = await startSession("Add docs/outage.md saying the outage passed.");
-    await until(
-      watcher,
+    const { session, watcher } = await rig.startSession("Add docs/outage.md saying the outage passed.");
+    await watcher.until(
       "the turn to end",
       () => watcher.events.some((e) => e.event.type === "turn.end"),
       150_000,
     );
-    const text = logs(watcher.events);
+    const text = watcher.logText();
     expect(
       text.match(/retrying sandbox start: Daytona failed to create the sandbox \(HTTP 503/g),
     ).toHaveLength(2);
     expect(text).toContain("isolation: daytona (container)");
-    expect(failedStatus(watcher.events)).toBe(false);
+    expect(watcher.sawStatus("failed")).toBe(false);
     expect(sandboxesOf(session)).toHaveLength(1);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
   }, 180_000);
 
   it("fails the session clearly when Daytona stays down", async () => {
@@ -155,8 +118,8 @@ describe("a session on Daytona end to end", () => {
       message: "Service temporarily unavailable",
     });
     try {
-      const { session, watcher } = await startSession("Add docs/never.md.");
-      await until(watcher, "the failed status", () => failedStatus(watcher.events), 150_000);
+      const { session, watcher } = await rig.startSession("Add docs/never.md.");
+      await watcher.until("the failed status", () => watcher.sawStatus("failed"), 150_000);
       const error = watcher.events.find((e) => e.event.type === "error")?.event as
         | { code: string; message: string }
         | undefined;
@@ -175,8 +138,8 @@ describe("a session on Daytona end to end", () => {
   it("shows the runtime's logs when a broken snapshot's runtime exits at once", async () => {
     daytona.failRuntime({ exitCode: 127, output: "sh: 1: node: not found\n" });
     try {
-      const { session, watcher } = await startSession("Add docs/broken.md.");
-      await until(watcher, "the failed status", () => failedStatus(watcher.events), 60_000);
+      const { session, watcher } = await rig.startSession("Add docs/broken.md.");
+      await watcher.until("the failed status", () => watcher.sawStatus("failed"), 60_000);
       const error = watcher.events.find((e) => e.event.type === "error")?.event as
         | { message: string }
         | undefined;
@@ -194,15 +157,15 @@ describe("a session on Daytona end to end", () => {
   });
 
   it("pause by idle policy → follow-up → resumed from a snapshot, with the conversation intact", async () => {
-    const { session, watcher } = await startSession(
+    const { session, watcher } = await rig.startSession(
       "Add notes/first.md with a short summary of the gadgets.",
     );
-    await until(watcher, "idle", () => statusSeen(watcher.events, "idle"), 150_000);
+    await watcher.until("idle", () => watcher.sawStatus("idle"), 150_000);
     // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
     // stop, after SANDBOX_IDLE_YIELD_SECONDS), and is snapshotted first.
     const other = await rig.createSession("Waits for the slot.");
-    await until(watcher, "paused", () => statusSeen(watcher.events, "paused"), 120_000);
-    expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
+    await watcher.until("paused", () => watcher.sawStatus("paused"), 120_000);
+    expect(watcher.logText()).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
     const [first] = sandboxesOf(session);
     const taken = daytona.requests.find(
       (r) => r.method === "POST" && r.path === `/api/sandbox/${first?.id}/snapshot`,
@@ -210,7 +173,7 @@ describe("a session on Daytona end to end", () => {
     const ref = (taken?.body as { name?: string } | undefined)?.name ?? "";
     expect(ref).toMatch(/^nightshift-resume-/);
     expect(daytona.snapshots.find(ref)?.state).toBe("active");
-    await stopSession(other);
+    await rig.stopSession(other);
 
     const asked = stack.model!.requests.length;
     const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
@@ -219,8 +182,7 @@ describe("a session on Daytona end to end", () => {
       body: JSON.stringify({ text: "Also add notes/second.md saying the session resumed." }),
     });
     expect(res.status).toBe(202);
-    await until(
-      watcher,
+    await watcher.until(
       "the resumed turn",
       () => watcher.events.filter((e) => e.event.type === "turn.end").length === 2,
       150_000,
@@ -236,10 +198,10 @@ describe("a session on Daytona end to end", () => {
     const conversation = JSON.stringify(stack.model!.requests.slice(asked).map((r) => r.body));
     expect(conversation).toContain("notes/first.md");
     expect(conversation).toContain("notes/second.md");
-    expect(failedStatus(watcher.events)).toBe(false);
+    expect(watcher.sawStatus("failed")).toBe(false);
     watcher.close();
     // An ended session keeps no snapshot.
-    await stopSession(session);
+    await rig.stopSession(session);
     await waitFor(() => daytona.snapshots.find(ref) === null, "the session's snapshot to be deleted", 30_000);
   }, 420_000);
   it("warm start on Daytona: the prebuild's snapshot carries the clone, and a new session starts from it without cloning", async () => {
@@ -259,9 +221,9 @@ describe("a session on Daytona end to end", () => {
     expect(warmName).toBeDefined();
     expect(daytona.snapshots.find(warmName!)?.state).toBe("active");
 
-    const { session, watcher } = await startSession("Add docs/warm.md describing the gadgets.");
-    await until(watcher, "git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
-    const text = logs(watcher.events);
+    const { session, watcher } = await rig.startSession("Add docs/warm.md describing the gadgets.");
+    await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 150_000);
+    const text = watcher.logText();
     expect(text).toContain(
       `warm start: from the repository's prebuilt snapshot at ${prebuilt.commit?.slice(0, 12)}`,
     );
@@ -273,9 +235,9 @@ describe("a session on Daytona end to end", () => {
       "the pushed file on GitHub",
       10_000,
     );
-    expect(failedStatus(watcher.events)).toBe(false);
+    expect(watcher.sawStatus("failed")).toBe(false);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
     await setWarmStart(scope, false);
   }, 420_000);
 });

@@ -4,7 +4,7 @@
  * which runs each sandbox's runtime on the local sandbox host with the bootstrap env Modal was
  * given; the real `claude` CLI against the scripted model; a GitHub repository on the GitHub double.
  */
-import type { Session, StoredEvent } from "@nightshift/protocol";
+import type { Session } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import { type ModalAppDouble, startModalAppDouble } from "@nightshift/testkit/modal";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,6 @@ import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provi
 import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
 import type { Stack } from "../src/stack";
-import { StreamWatcher } from "../src/stream-socket";
 
 const OWNER = "octo";
 const REPO = "sprockets";
@@ -51,39 +50,19 @@ afterAll(async () => {
   await rig?.close();
 });
 
-async function startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }> {
-  const session = await rig.createSession(prompt);
-  return { session, watcher: await StreamWatcher.open(stack.url, session.id, 0, octo.headers) };
-}
-
-/** Ends a session so the tenant's one slot is free for the next test. */
-async function stopSession(session: Session): Promise<void> {
-  const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
-    method: "POST",
-    headers: octo.headers,
-  });
-  expect(res.status).toBe(202);
-}
-
-const statusSeen = (events: StoredEvent[], status: string) =>
-  events.some((e) => e.event.type === "session.status" && e.event.status === status);
-const logs = (events: StoredEvent[]) =>
-  events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
-const failedStatus = (events: StoredEvent[]) =>
-  events.some((e) => e.event.type === "session.status" && e.event.status === "failed");
 const sandboxesOf = (session: Session) =>
   modal.sandboxes().filter((s) => s.labels["nightshift.session"] === session.id);
 
 describe("a session on Modal end to end", () => {
   it("creates the sandbox, the runtime connects, claude runs a turn and the branch is pushed", async () => {
-    const { session, watcher } = await startSession("Add docs/modal.md describing the sprockets.");
+    const { session, watcher } = await rig.startSession("Add docs/modal.md describing the sprockets.");
     await watcher.until("git.push", () => watcher.events.some((e) => e.event.type === "git.push"), 90_000);
     await waitForCostly(
       async () => (await gh.readFile(OWNER, REPO, session.branch, "docs/modal.md")) !== null,
       "the pushed file on GitHub",
       10_000,
     );
-    expect(logs(watcher.events)).toMatch(/sandbox started \(isolation: (bubblewrap|process)\)/);
+    expect(watcher.logText()).toMatch(/sandbox started \(isolation: (bubblewrap|process)\)/);
     const [sandbox] = sandboxesOf(session);
     // Modal got the bootstrap variables and the labels, nothing else: no secret, no token but the one-time one.
     expect(sandbox?.envNames).toEqual([
@@ -101,7 +80,7 @@ describe("a session on Modal end to end", () => {
     expect(JSON.stringify(creates)).not.toMatch(/sk-ant|NIGHTSHIFT_SANDBOX_TOKEN|ghs_/);
     expect(modal.requests.every((r) => r.authorized)).toBe(true);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
   });
 
   it("rides out a Modal outage during create: retried, then started", async () => {
@@ -111,20 +90,20 @@ describe("a session on Modal end to end", () => {
       only: "create",
       message: "creating the sandbox: Modal is unavailable; retry later",
     });
-    const { session, watcher } = await startSession("Add docs/outage.md saying the outage passed.");
+    const { session, watcher } = await rig.startSession("Add docs/outage.md saying the outage passed.");
     await watcher.until(
       "the turn to end",
       () => watcher.events.some((e) => e.event.type === "turn.end"),
       90_000,
     );
-    const text = logs(watcher.events);
+    const text = watcher.logText();
     expect(
       text.match(/retrying sandbox start: the Modal app failed to create the sandbox \(HTTP 503/g),
     ).toHaveLength(2);
-    expect(failedStatus(watcher.events)).toBe(false);
+    expect(watcher.sawStatus("failed")).toBe(false);
     expect(sandboxesOf(session)).toHaveLength(1);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
   });
 
   it("fails the session clearly when Modal stays down, never showing the proxy token", async () => {
@@ -135,8 +114,8 @@ describe("a session on Modal end to end", () => {
       message: "creating the sandbox: Modal is unavailable; retry later",
     });
     try {
-      const { session, watcher } = await startSession("Add docs/never.md.");
-      await watcher.until("the failed status", () => failedStatus(watcher.events), 90_000);
+      const { session, watcher } = await rig.startSession("Add docs/never.md.");
+      await watcher.until("the failed status", () => watcher.sawStatus("failed"), 90_000);
       const error = watcher.events.find((e) => e.event.type === "error")?.event as
         | { code: string; message: string }
         | undefined;
@@ -153,21 +132,21 @@ describe("a session on Modal end to end", () => {
   });
 
   it("pause by idle policy → follow-up → resumed from a snapshot, with the conversation intact", async () => {
-    const { session, watcher } = await startSession(
+    const { session, watcher } = await rig.startSession(
       "Add notes/first.md with a short summary of the sprockets.",
     );
-    await watcher.until("idle", () => statusSeen(watcher.events, "idle"), 120_000);
+    await watcher.until("idle", () => watcher.sawStatus("idle"), 120_000);
     // Another session waits for the tenant's one slot: the idle one yields it (the idle policy's
     // stop, after SANDBOX_IDLE_YIELD_SECONDS), and its filesystem is snapshotted first.
     const other = await rig.createSession("Waits for the slot.");
-    await watcher.until("paused", () => statusSeen(watcher.events, "paused"), 120_000);
-    expect(logs(watcher.events)).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
+    await watcher.until("paused", () => watcher.sawStatus("paused"), 120_000);
+    expect(watcher.logText()).toMatch(/snapshotted the sandbox in \d+\.\d s before stopping it/);
     const [first] = sandboxesOf(session);
     const snapshotIds = modal.snapshots();
     expect(
       modal.requests.some((r) => r.method === "POST" && r.path === `/v1/sandboxes/${first?.id}/snapshots`),
     ).toBe(true);
-    await stopSession(other);
+    await rig.stopSession(other);
 
     const asked = stack.model!.requests.length;
     const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
@@ -193,8 +172,8 @@ describe("a session on Modal end to end", () => {
     const conversation = JSON.stringify(stack.model!.requests.slice(asked).map((r) => r.body));
     expect(conversation).toContain("notes/first.md");
     expect(conversation).toContain("notes/second.md");
-    expect(failedStatus(watcher.events)).toBe(false);
+    expect(watcher.sawStatus("failed")).toBe(false);
     watcher.close();
-    await stopSession(session);
+    await rig.stopSession(session);
   }, 420_000);
 });

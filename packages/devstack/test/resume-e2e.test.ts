@@ -5,7 +5,7 @@
  * told): the session pauses instead of failing; a follow-up resumes it on a new sandbox, on the
  * session's branch, and the model request of the resumed turn carries the earlier turn.
  */
-import type { Session, StoredEvent } from "@nightshift/protocol";
+import type { Session } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
@@ -23,9 +23,6 @@ afterAll(async () => {
 });
 
 const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;
-const statusSeen = (w: StreamWatcher, status: string) =>
-  w.events.some((e) => e.event.type === "session.status" && e.event.status === status);
-const logs = (events: StoredEvent[]) => events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : []));
 
 async function post(path: string, body: unknown): Promise<Response> {
   return fetch(`${stack.url}${path}`, { method: "POST", headers: stack.headers, body: JSON.stringify(body) });
@@ -55,10 +52,10 @@ describe("a session outlives its sandbox", () => {
     session = (await res.json()) as Session;
     watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
     await watcher.until("the first turn", () => count(watcher, "turn.end") === 1, 90_000);
-    await watcher.until("idle", () => statusSeen(watcher, "idle"), 30_000);
+    await watcher.until("idle", () => watcher.sawStatus("idle"), 30_000);
     await killSandboxBehindNightshiftsBack(session.id);
-    await watcher.until("paused", () => statusSeen(watcher, "paused"), 60_000);
-    expect(statusSeen(watcher, "failed")).toBe(false);
+    await watcher.until("paused", () => watcher.sawStatus("paused"), 60_000);
+    expect(watcher.sawStatus("failed")).toBe(false);
   });
 
   it("a follow-up resumes it on a new sandbox, on its branch, with the conversation intact", async () => {
@@ -67,9 +64,9 @@ describe("a session outlives its sandbox", () => {
       text: "Also add docs/second.md explaining how to run hello.js.",
     });
     expect(res.status).toBe(202);
-    await watcher.until("resuming", () => statusSeen(watcher, "resuming"), 30_000);
+    await watcher.until("resuming", () => watcher.sawStatus("resuming"), 30_000);
     await watcher.until("the resumed turn", () => count(watcher, "turn.end") === 2, 120_000);
-    const resumedLogs = logs(watcher.events).join("");
+    const resumedLogs = watcher.logText();
     expect(resumedLogs).toMatch(/restored the agent's conversation/);
     // The resumed turn's model request carries the first turn: the CLI resumed its own session.
     const resumedRequests = stack.model!.requests.slice(asked);

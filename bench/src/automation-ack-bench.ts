@@ -17,7 +17,7 @@
  */
 import { loadavg } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type RecordedStack, startRecordedStack, workerDirectUrl } from "@nightshift/devstack";
+import { type RecordedStack, startRecordedStack, stopSession, workerDirectUrl } from "@nightshift/devstack";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import type { AckProbeInput, AckProbeMessage, AckProbeTally } from "./automation-ack-probe";
 import { ms, summarize } from "./stats";
@@ -84,15 +84,6 @@ async function createAutomation(stack: RecordedStack, name: string): Promise<{ i
     throw new Error(`creating an automation answered ${res.status}: ${await res.text()}`);
   const created = (await res.json()) as { automation: { id: string }; secret: string };
   return { id: created.automation.id, secret: created.secret };
-}
-
-async function stopSession(stack: RecordedStack, sessionId: string): Promise<void> {
-  const res = await fetch(`${stack.url}/api/v1/sessions/${sessionId}/stop`, {
-    method: "POST",
-    headers: stack.headers,
-  });
-  if (res.status !== 202)
-    throw new Error(`stopping session ${sessionId} answered ${res.status}: ${await res.text()}`);
 }
 
 function probe(input: AckProbeInput, onSent: (sessionId: string) => Promise<void>): Promise<AckProbeTally[]> {

@@ -8,7 +8,7 @@
  * provider is called, the provider calls, and the runtime's boot after the last of them.
  */
 import type { CloudProviderRig } from "@nightshift/devstack";
-import { StreamWatcher } from "@nightshift/devstack";
+import { StreamWatcher, stopSession } from "@nightshift/devstack";
 import { ms, summarize } from "./stats";
 
 export interface ProviderBenchResult {
@@ -83,7 +83,7 @@ export async function measureCreateToReady(
         throw new Error(`${err.message}; the session streamed: ${streamed(w)}`);
       });
     w.close();
-    await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, { method: "POST", headers: user.headers });
+    await stopSession({ url: stack.url, headers: user.headers }, session.id);
   }
   const ready = summarize(readyTimes);
   const overheadP50 = ready.p50 - simulatedMs;

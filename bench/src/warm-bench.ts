@@ -14,6 +14,7 @@ import {
   StreamWatcher,
   setWarmStart,
   startStack,
+  stopSession,
   waitForWarmSnapshot,
 } from "@nightshift/devstack";
 import { postJson } from "./stack-api";
@@ -75,7 +76,7 @@ async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; tu
   const turn = performance.now() - started;
   const warm = /warm start: from the repository's prebuilt snapshot/.test(logs(w));
   w.close();
-  await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, { method: "POST", headers: stack.headers });
+  await stopSession(stack, session.id);
   if (warm !== (mode === "warm")) throw new Error(`a ${mode} session started ${warm ? "warm" : "cold"}`);
   return { ready, turn };
 }

@@ -8,6 +8,7 @@ import type { Session } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import type { GithubBrowser } from "./github-flow";
 import { startGithubStack } from "./github-stack";
+import { stopSession } from "./session-calls";
 import type { Stack } from "./stack";
 import { StreamWatcher } from "./stream-socket";
 
@@ -66,14 +67,7 @@ export async function startCloudProviderRig(options: CloudProviderRigOptions): P
       const session = await createSession(prompt);
       return { session, watcher: await StreamWatcher.open(site.stack.url, session.id, 0, site.user.headers) };
     },
-    async stopSession(session) {
-      const res = await fetch(`${site.stack.url}/api/v1/sessions/${session.id}/stop`, {
-        method: "POST",
-        headers: site.user.headers,
-      });
-      if (res.status !== 202)
-        throw new Error(`stopping ${session.id} answered ${res.status}: ${await res.text()}`);
-    },
+    stopSession: (session) => stopSession(site.stack, session.id),
     close: site.close,
   };
 }

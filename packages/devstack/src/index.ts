@@ -15,6 +15,7 @@ export * from "./processes";
 export * from "./recorded-stack";
 export * from "./sandbox-bootstrap";
 export * from "./sandbox-socket";
+export * from "./session-calls";
 export * from "./stack";
 export * from "./stream-socket";
 export * from "./tcp-proxy";

@@ -9,6 +9,7 @@ import type { RecordedRequest } from "@nightshift/testkit";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
+import { createLocalSession, stopSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
@@ -25,15 +26,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function createSession(agent: AgentName, repo: string, prompt: string): Promise<Session> {
-  const res = await fetch(`${stack.url}/api/v1/sessions`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: repo }, prompt, agent }),
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as Session;
-}
+const createSession = (agent: AgentName, repo: string, prompt: string) =>
+  createLocalSession(stack, repo, prompt, agent);
 
 const types = (events: StoredEvent[]) => events.map((e) => e.event.type);
 const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;
@@ -117,10 +111,7 @@ describe.each(AGENTS)("%s end to end", (agent) => {
     expect(requestsMentioning(first, second).length).toBeGreaterThan(0);
     watcher.close();
     // Done with it: its sandbox stops rather than idling beside the next agent's.
-    await fetch(`${stack.url}/api/v1/sessions/${session.id}/stop`, {
-      method: "POST",
-      headers: stack.headers,
-    });
+    await stopSession(stack, session.id);
   }, 180_000);
 
   it("stop cancels a turn waiting on the model and ends the sandbox", async () => {
@@ -137,16 +128,8 @@ describe.each(AGENTS)("%s end to end", (agent) => {
         .catch((error: Error) => {
           throw new Error(`${error.message}; the session's events: ${types(w.events).join(", ")}`);
         });
-      const stop = await fetch(`${stack.url}/api/v1/sessions/${s.id}/stop`, {
-        method: "POST",
-        headers: stack.headers,
-      });
-      expect(stop.status).toBe(202);
-      await w.until(
-        "the stopped status",
-        () => w.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
-        30_000,
-      );
+      await stopSession(stack, s.id);
+      await w.until("the stopped status", () => w.sawStatus("stopped"), 30_000);
       await w.until(
         "the cancelled turn",
         () => w.events.some((e) => e.event.type === "turn.end" && e.event.status === "cancelled"),

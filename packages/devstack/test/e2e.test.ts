@@ -8,6 +8,7 @@ import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
 import { freePort } from "../src/ports";
+import { createLocalSession, stopSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 import { startTcpProxy, type TcpProxy } from "../src/tcp-proxy";
@@ -30,15 +31,7 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function createSession(repo: string, prompt: string): Promise<Session> {
-  const res = await fetch(`${stack.url}/api/v1/sessions`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: repo }, prompt }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as Session;
-}
+const createSession = (repo: string, prompt: string) => createLocalSession(stack, repo, prompt);
 
 const types = (events: StoredEvent[]) => events.map((e) => e.event.type);
 const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;
@@ -136,16 +129,8 @@ describe("a session end to end", () => {
     const w = await StreamWatcher.open(stack.url, s.id, 0, stack.headers);
     const asked = stack.model!.requests.length;
     await w.until("the agent to call the model", () => stack.model!.requests.length > asked, 60_000);
-    const res = await fetch(`${stack.url}/api/v1/sessions/${s.id}/stop`, {
-      method: "POST",
-      headers: stack.headers,
-    });
-    expect(res.status).toBe(202);
-    await w.until(
-      "the stopped status",
-      () => w.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
-      30_000,
-    );
+    await stopSession(stack, s.id);
+    await w.until("the stopped status", () => w.sawStatus("stopped"), 30_000);
     await w.until(
       "the cancelled turn",
       () => w.events.some((e) => e.event.type === "turn.end" && e.event.status === "cancelled"),

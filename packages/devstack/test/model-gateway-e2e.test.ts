@@ -3,9 +3,10 @@
  * it calls the runtime's relay, which adds the sandbox token and forwards to the Worker's gateway
  * (wrangler dev), which injects the deployment's key and streams from the scripted model.
  */
-import type { Session, SessionModelUsage, StoredEvent } from "@nightshift/protocol";
+import type { SessionModelUsage, StoredEvent } from "@nightshift/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo } from "../src/demo-repo";
+import { createLocalSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
@@ -19,15 +20,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function createSession(repo: string, prompt: string): Promise<Session> {
-  const res = await fetch(`${stack.url}/api/v1/sessions`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: repo }, prompt }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as Session;
-}
+const createSession = (repo: string, prompt: string) => createLocalSession(stack, repo, prompt);
 
 const ofType = <T extends StoredEvent["event"]["type"]>(events: StoredEvent[], type: T) =>
   events

@@ -6,7 +6,7 @@
 import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { useLocation } from "react-router";
-import { describeError } from "../api/http-client";
+import { FormError } from "./form-fields";
 
 export function AccountLinkPage<T>({
   name,
@@ -55,11 +55,7 @@ export function AccountLinkPage<T>({
           </button>
         </>
       )}
-      {mutation.isError ? (
-        <p className="form-error" role="alert">
-          {describeError(mutation.error)}
-        </p>
-      ) : null}
+      <FormError error={mutation.error} />
     </div>
   );
 }

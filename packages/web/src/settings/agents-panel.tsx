@@ -6,11 +6,11 @@
 import { AGENT_CATALOG, AgentDefaults, type AgentDefaultsView, type AgentName } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { agentsKey } from "../new-session/agents-api";
 import { agentLabel } from "../ui/agent-label";
 import { ErrorState, Loading } from "../ui/states";
 import { agentDefaultsKeys, getAgentDefaults, putAgentDefaults } from "./agents-api";
+import { DeploymentChoiceSelect, Field, FormError } from "./form-fields";
 
 /** What the form holds: the agent ("" = the deployment's) and a model per agent ("" = the catalog's). */
 interface Draft {
@@ -41,8 +41,7 @@ function ModelField({
   const listId = useId();
   const info = AGENT_CATALOG[agent];
   return (
-    <div className="field">
-      <label htmlFor={id}>Default model for {info.displayName}</label>
+    <Field id={id} label={`Default model for ${info.displayName}`}>
       <input
         id={id}
         list={listId}
@@ -57,7 +56,7 @@ function ModelField({
           <option key={m} value={m} />
         ))}
       </datalist>
-    </div>
+    </Field>
   );
 }
 
@@ -82,7 +81,6 @@ export function AgentsPanel({ editable }: { editable: boolean }) {
   const view = query.data;
   const current = draft ?? draftOf(view);
   const defaultAgent = current.agent || view.deploymentDefault;
-  const available: readonly string[] = view.available;
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -124,28 +122,20 @@ export function AgentsPanel({ editable }: { editable: boolean }) {
     );
   }
 
-  // A stored agent the deployment can no longer run stays visible, so saving does not drop it unseen.
-  const choices = [...new Set([...available, ...(current.agent ? [current.agent] : [])])];
   return (
     <div>
       {intro}
       <form className="form" onSubmit={submit} noValidate>
-        <div className="field">
-          <label htmlFor={agentId}>Default agent</label>
-          <select
+        <Field id={agentId} label="Default agent">
+          <DeploymentChoiceSelect
             id={agentId}
             value={current.agent}
-            onChange={(e) => setDraft({ ...current, agent: e.target.value })}
-          >
-            <option value="">Deployment default ({agentLabel(view.deploymentDefault)})</option>
-            {choices.map((name) => (
-              <option key={name} value={name}>
-                {agentLabel(name)}
-                {available.includes(name) ? "" : " (not available here)"}
-              </option>
-            ))}
-          </select>
-        </div>
+            available={view.available}
+            deploymentDefault={view.deploymentDefault}
+            labelOf={agentLabel}
+            onChange={(agent) => setDraft({ ...current, agent })}
+          />
+        </Field>
         {view.available.map((agent) => (
           <ModelField
             key={agent}
@@ -160,11 +150,7 @@ export function AgentsPanel({ editable }: { editable: boolean }) {
           </button>
         </div>
       </form>
-      {formError || save.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error} />
     </div>
   );
 }

@@ -1,8 +1,8 @@
 /** API keys: create (the key is shown once, here, and never again), list, revoke. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
+import { Field, FormError } from "./form-fields";
 import { NotAvailable } from "./not-available";
 import { createApiKey, listApiKeys, revokeApiKey, settingsKeys } from "./settings-api";
 
@@ -89,8 +89,7 @@ export function ApiKeysPanel() {
         </ul>
       )}
       <form className="form inline-form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor={nameId}>New key name</label>
+        <Field id={nameId} label="New key name">
           <input
             id={nameId}
             value={name}
@@ -98,16 +97,12 @@ export function ApiKeysPanel() {
             onChange={(e) => setName(e.target.value)}
             placeholder="ci-bot"
           />
-        </div>
+        </Field>
         <button type="submit" className="button button-primary" disabled={create.isPending || !name.trim()}>
           Create key
         </button>
       </form>
-      {create.isError || revoke.isError ? (
-        <p className="form-error" role="alert">
-          {describeError(create.error ?? revoke.error)}
-        </p>
-      ) : null}
+      <FormError error={create.error ?? revoke.error} />
     </div>
   );
 }

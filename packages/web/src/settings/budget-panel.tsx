@@ -6,9 +6,9 @@
 import { BudgetSettings, DEFAULT_MONTHLY_WARN_PERCENT } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { describeError } from "../api/http-client";
 import { budgetKeys, getBudgetSettings, getBudgetStatus, putBudgetSettings } from "../budget/budget-api";
 import { ErrorState, Loading } from "../ui/states";
+import { Field, FormError } from "./form-fields";
 
 type FieldName = keyof BudgetSettings;
 
@@ -125,8 +125,7 @@ export function BudgetPanel() {
       <MonthSpend />
       <form className="form" onSubmit={submit}>
         {FIELDS.map((f) => (
-          <div className="field" key={f.name}>
-            <label htmlFor={`budget-${f.name}`}>{f.label}</label>
+          <Field key={f.name} id={`budget-${f.name}`} label={f.label}>
             <input
               id={`budget-${f.name}`}
               type="number"
@@ -138,7 +137,7 @@ export function BudgetPanel() {
               onChange={(e) => setDraft({ ...values, [f.name]: e.target.value })}
             />
             <p className="muted small">{f.hint}</p>
-          </div>
+          </Field>
         ))}
         <button type="submit" className="button button-primary" disabled={save.isPending}>
           Save budget
@@ -149,11 +148,7 @@ export function BudgetPanel() {
           Budget saved.
         </p>
       ) : null}
-      {formError || save.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error} />
     </div>
   );
 }

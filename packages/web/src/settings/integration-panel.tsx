@@ -9,6 +9,7 @@ import { type FormEvent, type ReactNode, useState } from "react";
 import { describeError } from "../api/http-client";
 import { ErrorState, Loading } from "../ui/states";
 import { webUrl } from "../ui/web-url";
+import { FormError } from "./form-fields";
 import { InstallResultNotice } from "./install-result-notice";
 
 export interface IntegrationApi<C extends { configured: boolean }> {
@@ -202,11 +203,7 @@ export function RepositoryMappings({
           </button>
         </form>
       ) : null}
-      {add.isError || remove.isError ? (
-        <p className="form-error" role="alert">
-          {describeError(add.error ?? remove.error)}
-        </p>
-      ) : null}
+      <FormError error={add.error ?? remove.error} />
     </div>
   );
 }

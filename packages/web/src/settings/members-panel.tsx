@@ -1,10 +1,10 @@
 /** Members and their roles; owners and admins change roles or remove members. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { ROLES, type Role } from "../auth/auth-api";
 import { useAuth } from "../auth/auth-context";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
+import { Field, FormError } from "./form-fields";
 import { NotAvailable } from "./not-available";
 import { addMember, listMembers, removeMember, setMemberRole, settingsKeys } from "./settings-api";
 
@@ -75,8 +75,7 @@ export function MembersPanel() {
         ))}
       </ul>
       <form className="form inline-form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor={ids.login}>GitHub login</label>
+        <Field id={ids.login} label="GitHub login">
           <input
             id={ids.login}
             value={login}
@@ -84,9 +83,8 @@ export function MembersPanel() {
             onChange={(e) => setLogin(e.target.value)}
             placeholder="octocat"
           />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.role}>Role</label>
+        </Field>
+        <Field id={ids.role} label="Role">
           <select id={ids.role} value={role} onChange={(e) => setRole(e.target.value as Role)}>
             {ROLES.map((r) => (
               <option key={r} value={r}>
@@ -94,17 +92,13 @@ export function MembersPanel() {
               </option>
             ))}
           </select>
-        </div>
+        </Field>
         <button type="submit" className="button button-primary" disabled={add.isPending || !login.trim()}>
           Add member
         </button>
       </form>
       <p className="muted small">People must have signed in to Nightshift once before they can be added.</p>
-      {changeRole.isError || remove.isError || add.isError ? (
-        <p className="form-error" role="alert">
-          {describeError(changeRole.error ?? remove.error ?? add.error)}
-        </p>
-      ) : null}
+      <FormError error={changeRole.error ?? remove.error ?? add.error} />
     </div>
   );
 }

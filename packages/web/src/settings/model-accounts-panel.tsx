@@ -4,7 +4,6 @@
  * base URL per provider). Values are write-only: a masked hint is all that comes back.
  */
 import {
-  MODEL_PROVIDERS,
   type ModelAccountKind,
   type ModelProvider,
   modelAccountProblem,
@@ -12,9 +11,9 @@ import {
 } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { KIND_LABELS, PROVIDER_LABELS } from "../ui/model-account-labels";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
+import { Field, FormError, ModelProviderSelect, WriteOnlyInput } from "./form-fields";
 import { deleteMyAccount, listMyAccounts, modelAccountKeys, putMyAccount } from "./model-accounts-api";
 import { ModelBaseUrls } from "./model-base-urls";
 import { TenantModelAccounts } from "./tenant-model-accounts";
@@ -90,40 +89,20 @@ function YourAccounts() {
         </ul>
       )}
       <form className="form inline-form" onSubmit={submit} aria-label="Set your account">
-        <div className="field">
-          <label htmlFor={ids.provider}>Provider</label>
-          <select
-            id={ids.provider}
-            value={provider}
-            onChange={(e) => pickProvider(e.target.value as ModelProvider)}
-          >
-            {MODEL_PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {PROVIDER_LABELS[p]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.kind}>Kind</label>
+        <Field id={ids.provider} label="Provider">
+          <ModelProviderSelect id={ids.provider} value={provider} onChange={pickProvider} />
+        </Field>
+        <Field id={ids.kind} label="Kind">
           <select id={ids.kind} value={kind} onChange={(e) => setKind(e.target.value as ModelAccountKind)}>
             <option value="api_key">{KIND_LABELS.api_key}</option>
             {provider === "anthropic" ? (
               <option value="subscription_token">{KIND_LABELS.subscription_token}</option>
             ) : null}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.value}>Your key</label>
-          <input
-            id={ids.value}
-            type="password"
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
-            autoComplete="new-password"
-            spellCheck={false}
-          />
-        </div>
+        </Field>
+        <Field id={ids.value} label="Your key">
+          <WriteOnlyInput id={ids.value} value={value} onChange={setValue} spellCheck={false} />
+        </Field>
         <button type="submit" className="button button-primary" disabled={save.isPending}>
           Save your account
         </button>
@@ -134,11 +113,7 @@ function YourAccounts() {
           Code sessions. Anthropic's terms for your plan apply to how you use it.
         </p>
       ) : null}
-      {formError || save.isError || remove.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error ?? remove.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error ?? remove.error} />
     </section>
   );
 }

@@ -5,9 +5,9 @@
 import { MODEL_PROVIDERS, ModelSettings } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { PROVIDER_LABELS } from "../ui/model-account-labels";
 import { ErrorState, Loading } from "../ui/states";
+import { Field, FormError } from "./form-fields";
 import { getModelSettings, modelAccountKeys, putModelSettings } from "./model-accounts-api";
 
 type Draft = Record<(typeof MODEL_PROVIDERS)[number], string>;
@@ -64,8 +64,7 @@ export function ModelBaseUrls() {
       </p>
       <form className="form" onSubmit={submit} aria-label="Base URLs">
         {MODEL_PROVIDERS.map((p) => (
-          <div className="field" key={p}>
-            <label htmlFor={ids[p]}>{PROVIDER_LABELS[p]} base URL</label>
+          <Field key={p} id={ids[p]} label={`${PROVIDER_LABELS[p]} base URL`}>
             <input
               id={ids[p]}
               value={current[p]}
@@ -74,17 +73,13 @@ export function ModelBaseUrls() {
               autoComplete="off"
               spellCheck={false}
             />
-          </div>
+          </Field>
         ))}
         <button type="submit" className="button button-primary" disabled={save.isPending || draft === null}>
           Save base URLs
         </button>
       </form>
-      {formError || save.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error} />
     </section>
   );
 }

@@ -6,9 +6,9 @@
 import { EgressSettings } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { ErrorState, Loading } from "../ui/states";
 import { egressKeys, getTenantSettings, putEgressAllowHosts } from "./egress-api";
+import { Field, FormError } from "./form-fields";
 
 function linesOf(text: string): string[] {
   return text
@@ -56,8 +56,7 @@ export function NetworkPanel({ editable }: { editable: boolean }) {
       </p>
       {editable ? (
         <form className="form" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor={fieldId}>Allowed hosts (one per line)</label>
+          <Field id={fieldId} label="Allowed hosts (one per line)">
             <textarea
               id={fieldId}
               rows={6}
@@ -66,7 +65,7 @@ export function NetworkPanel({ editable }: { editable: boolean }) {
               placeholder={"registry.example.com\n*.internal-mirror.example.com:8443"}
               spellCheck={false}
             />
-          </div>
+          </Field>
           <button type="submit" className="button button-primary" disabled={save.isPending}>
             Save allowed hosts
           </button>
@@ -82,11 +81,7 @@ export function NetworkPanel({ editable }: { editable: boolean }) {
           ))}
         </ul>
       )}
-      {formError || save.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error} />
     </div>
   );
 }

@@ -3,17 +3,12 @@
  * and per-repository overrides, among the providers this deployment can run. A session keeps the
  * provider it was created on. Admins edit; members see the choice.
  */
-import {
-  RepoKey,
-  type SandboxProviderName,
-  type SandboxSettings,
-  type SandboxSettingsView,
-} from "@nightshift/protocol";
+import { RepoKey, type SandboxProviderName, type SandboxSettings } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { providerLabel } from "../ui/sandbox-provider";
 import { ErrorState, Loading } from "../ui/states";
+import { DeploymentChoiceSelect, Field, FormError } from "./form-fields";
 import { getSandboxSettings, putSandboxSettings, sandboxKeys } from "./sandbox-api";
 
 /** What a person types as a repository: `owner/name` for GitHub, or the full key. */
@@ -21,37 +16,6 @@ function repoKeyOf(text: string): string {
   const trimmed = text.trim();
   if (/^[^:/\s]+\/[^/\s]+$/.test(trimmed)) return `github:${trimmed}`.toLowerCase();
   return trimmed.startsWith("github:") ? trimmed.toLowerCase() : trimmed;
-}
-
-function ProviderSelect({
-  id,
-  value,
-  view,
-  onChange,
-  allowDefault,
-}: {
-  id: string;
-  value: string;
-  view: SandboxSettingsView;
-  onChange(value: string): void;
-  allowDefault: boolean;
-}) {
-  // A stored choice the deployment can no longer run stays visible, so saving does not drop it unseen.
-  const available: readonly string[] = view.available;
-  const names = [...new Set([...available, ...(value ? [value] : [])])];
-  return (
-    <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-      {allowDefault ? (
-        <option value="">Deployment default ({providerLabel(view.deploymentDefault)})</option>
-      ) : null}
-      {names.map((name) => (
-        <option key={name} value={name}>
-          {providerLabel(name)}
-          {available.includes(name) ? "" : " (not available here)"}
-        </option>
-      ))}
-    </select>
-  );
 }
 
 export function SandboxesPanel({ editable }: { editable: boolean }) {
@@ -131,16 +95,16 @@ export function SandboxesPanel({ editable }: { editable: boolean }) {
     <div>
       {intro}
       <div className="form">
-        <div className="field">
-          <label htmlFor={ids.provider}>Tenant default provider</label>
-          <ProviderSelect
+        <Field id={ids.provider} label="Tenant default provider">
+          <DeploymentChoiceSelect
             id={ids.provider}
             value={settings.provider ?? ""}
-            view={view}
+            available={view.available}
+            deploymentDefault={view.deploymentDefault}
+            labelOf={providerLabel}
             onChange={setProvider}
-            allowDefault
           />
-        </div>
+        </Field>
       </div>
       <h2 className="small">Per repository</h2>
       {overrides.length === 0 ? (
@@ -158,8 +122,7 @@ export function SandboxesPanel({ editable }: { editable: boolean }) {
         </ul>
       )}
       <form className="form" onSubmit={addOverride}>
-        <div className="field">
-          <label htmlFor={ids.repo}>Repository</label>
+        <Field id={ids.repo} label="Repository">
           <input
             id={ids.repo}
             value={newRepo}
@@ -167,17 +130,16 @@ export function SandboxesPanel({ editable }: { editable: boolean }) {
             placeholder="acme/widgets"
             spellCheck={false}
           />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.repoProvider}>Provider for it</label>
-          <ProviderSelect
+        </Field>
+        <Field id={ids.repoProvider} label="Provider for it">
+          <DeploymentChoiceSelect
             id={ids.repoProvider}
             value={newProvider || firstAvailable}
-            view={view}
+            available={view.available}
+            labelOf={providerLabel}
             onChange={setNewProvider}
-            allowDefault={false}
           />
-        </div>
+        </Field>
         <button type="submit" className="button" disabled={view.available.length === 0}>
           Add override
         </button>
@@ -190,11 +152,7 @@ export function SandboxesPanel({ editable }: { editable: boolean }) {
       >
         Save sandbox settings
       </button>
-      {formError || save.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error} />
     </div>
   );
 }

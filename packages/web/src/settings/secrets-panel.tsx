@@ -1,9 +1,16 @@
 /** Secrets: write-only. Names and times are listed; a value can be replaced, never read back. */
-import { isModelKeySecretName, PutSecretRequest, RepoKey, SecretName } from "@nightshift/protocol";
+import { isModelKeySecretName, PutSecretRequest, SecretName } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
+import {
+  AdminsOnlyField,
+  Field,
+  FormError,
+  RepositoryScopeField,
+  repositoryScopeOf,
+  WriteOnlyInput,
+} from "./form-fields";
 import { NotAvailable } from "./not-available";
 import { deleteSecret, listSecrets, putSecret, settingsKeys } from "./settings-api";
 
@@ -41,12 +48,10 @@ export function SecretsPanel() {
     const parsedValue = PutSecretRequest.safeParse({ value });
     if (!parsedValue.success)
       return setFormError(`Value ${parsedValue.error.issues[0]?.message ?? "is not valid"}`);
-    const parsedRepo = repo.trim() ? RepoKey.safeParse(repo.trim()) : null;
-    if (parsedRepo && !parsedRepo.success) {
-      return setFormError(`Repository: ${parsedRepo.error.issues[0]?.message ?? "is not valid"}`);
-    }
+    const scope = repositoryScopeOf(repo);
+    if ("error" in scope) return setFormError(scope.error);
     setFormError(null);
-    save.mutate({ name: parsedName.data, value, repo: parsedRepo?.data ?? null, adminOnly });
+    save.mutate({ name: parsedName.data, value, repo: scope.repo, adminOnly });
   }
 
   if (secrets.isPending) return <Loading />;
@@ -92,56 +97,26 @@ export function SecretsPanel() {
         </ul>
       )}
       <form className="form inline-form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor={ids.name}>Name</label>
+        <Field id={ids.name} label="Name">
           <input
             id={ids.name}
             value={name}
             onChange={(e) => setName(e.target.value.toUpperCase())}
             autoComplete="off"
           />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.value}>Value</label>
-          <input
-            id={ids.value}
-            type="password"
-            value={value}
-            onChange={(e) => setValue(e.target.value)}
-            autoComplete="new-password"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.repo}>Repository (optional)</label>
-          <input
-            id={ids.repo}
-            value={repo}
-            onChange={(e) => setRepo(e.target.value)}
-            placeholder="all repositories, or github:owner/name"
-            autoComplete="off"
-            spellCheck={false}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.adminOnly}>
-            <input
-              id={ids.adminOnly}
-              type="checkbox"
-              checked={adminOnly}
-              onChange={(e) => setAdminOnly(e.target.checked)}
-            />{" "}
-            Admins' sessions only (members' sessions never get it)
-          </label>
-        </div>
+        </Field>
+        <Field id={ids.value} label="Value">
+          <WriteOnlyInput id={ids.value} value={value} onChange={setValue} />
+        </Field>
+        <RepositoryScopeField id={ids.repo} value={repo} onChange={setRepo} />
+        <AdminsOnlyField id={ids.adminOnly} checked={adminOnly} onChange={setAdminOnly}>
+          Admins' sessions only (members' sessions never get it)
+        </AdminsOnlyField>
         <button type="submit" className="button button-primary" disabled={save.isPending}>
           Save secret
         </button>
       </form>
-      {formError || save.isError || remove.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error ?? remove.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error ?? remove.error} />
     </div>
   );
 }

@@ -2,17 +2,20 @@
  * Tenant model accounts: the tenant's API key per provider, tenant-wide or for one repository.
  * Every member sees which exist (masked); owners and admins set and delete them.
  */
-import {
-  MODEL_PROVIDERS,
-  type ModelProvider,
-  PutTenantModelAccountRequest,
-  RepoKey,
-} from "@nightshift/protocol";
+import { type ModelProvider, PutTenantModelAccountRequest } from "@nightshift/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useState } from "react";
-import { describeError } from "../api/http-client";
 import { PROVIDER_LABELS } from "../ui/model-account-labels";
 import { EmptyState, ErrorState, Loading } from "../ui/states";
+import {
+  AdminsOnlyField,
+  Field,
+  FormError,
+  ModelProviderSelect,
+  RepositoryScopeField,
+  repositoryScopeOf,
+  WriteOnlyInput,
+} from "./form-fields";
 import {
   deleteTenantAccount,
   listTenantAccounts,
@@ -49,11 +52,10 @@ export function TenantModelAccounts({ editable }: { editable: boolean }) {
     e.preventDefault();
     const parsed = PutTenantModelAccountRequest.safeParse({ value });
     if (!parsed.success) return setFormError(`Value ${parsed.error.issues[0]?.message ?? "is not valid"}`);
-    const parsedRepo = repo.trim() ? RepoKey.safeParse(repo.trim()) : null;
-    if (parsedRepo && !parsedRepo.success)
-      return setFormError(`Repository: ${parsedRepo.error.issues[0]?.message ?? "is not valid"}`);
+    const scope = repositoryScopeOf(repo);
+    if ("error" in scope) return setFormError(scope.error);
     setFormError(null);
-    save.mutate({ provider, value: parsed.data.value, repo: parsedRepo?.data ?? null, adminOnly });
+    save.mutate({ provider, value: parsed.data.value, repo: scope.repo, adminOnly });
   }
 
   return (
@@ -97,63 +99,22 @@ export function TenantModelAccounts({ editable }: { editable: boolean }) {
       )}
       {editable ? (
         <form className="form inline-form" onSubmit={submit} aria-label="Set a tenant account">
-          <div className="field">
-            <label htmlFor={ids.provider}>Tenant provider</label>
-            <select
-              id={ids.provider}
-              value={provider}
-              onChange={(e) => setProvider(e.target.value as ModelProvider)}
-            >
-              {MODEL_PROVIDERS.map((p) => (
-                <option key={p} value={p}>
-                  {PROVIDER_LABELS[p]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.value}>Tenant API key</label>
-            <input
-              id={ids.value}
-              type="password"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              autoComplete="new-password"
-              spellCheck={false}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.repo}>Repository (optional)</label>
-            <input
-              id={ids.repo}
-              value={repo}
-              onChange={(e) => setRepo(e.target.value)}
-              placeholder="all repositories, or github:owner/name"
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={ids.adminOnly}>
-              <input
-                id={ids.adminOnly}
-                type="checkbox"
-                checked={adminOnly}
-                onChange={(e) => setAdminOnly(e.target.checked)}
-              />{" "}
-              Admins' sessions only
-            </label>
-          </div>
+          <Field id={ids.provider} label="Tenant provider">
+            <ModelProviderSelect id={ids.provider} value={provider} onChange={setProvider} />
+          </Field>
+          <Field id={ids.value} label="Tenant API key">
+            <WriteOnlyInput id={ids.value} value={value} onChange={setValue} spellCheck={false} />
+          </Field>
+          <RepositoryScopeField id={ids.repo} value={repo} onChange={setRepo} />
+          <AdminsOnlyField id={ids.adminOnly} checked={adminOnly} onChange={setAdminOnly}>
+            Admins' sessions only
+          </AdminsOnlyField>
           <button type="submit" className="button button-primary" disabled={save.isPending}>
             Save tenant account
           </button>
         </form>
       ) : null}
-      {formError || save.isError || remove.isError ? (
-        <p className="form-error" role="alert">
-          {formError ?? describeError(save.error ?? remove.error)}
-        </p>
-      ) : null}
+      <FormError message={formError} error={save.error ?? remove.error} />
     </section>
   );
 }

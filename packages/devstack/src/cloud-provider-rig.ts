@@ -67,7 +67,7 @@ export async function startCloudProviderRig(options: CloudProviderRigOptions): P
       const session = await createSession(prompt);
       return { session, watcher: await StreamWatcher.open(site.stack.url, session.id, 0, site.user.headers) };
     },
-    stopSession: (session) => stopSession(site.stack, session.id),
+    stopSession: (session) => stopSession({ url: site.stack.url, headers: site.user.headers }, session.id),
     close: site.close,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The two session calls every suite and benchmark makes against a stack, as the dashboard makes
- * them: start a session on a local repository, and stop one. Each throws with the Worker's answer
+ * The session calls the suites and benchmarks make against a stack, as the dashboard makes them:
+ * start a session on a local repository, send it a follow-up, stop it. Each throws with the Worker's answer
  * when it is not the expected status, so a failure says why.
  */
 import type { AgentName, Session } from "@nightshift/protocol";
@@ -35,4 +35,15 @@ export async function stopSession(caller: SessionCaller, sessionId: string): Pro
   });
   if (res.status !== 202)
     throw new Error(`stopping session ${sessionId} answered ${res.status}: ${await res.text()}`);
+}
+
+/** POST /api/v1/sessions/:id/prompts (a follow-up); 202 or it throws. */
+export async function sendPrompt(caller: SessionCaller, sessionId: string, text: string): Promise<void> {
+  const res = await fetch(`${caller.url}/api/v1/sessions/${sessionId}/prompts`, {
+    method: "POST",
+    headers: { ...caller.headers, "content-type": "application/json" },
+    body: JSON.stringify({ text }),
+  });
+  if (res.status !== 202)
+    throw new Error(`a follow-up to session ${sessionId} answered ${res.status}: ${await res.text()}`);
 }

@@ -9,7 +9,7 @@ import type { RecordedRequest } from "@nightshift/testkit";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
-import { createLocalSession, stopSession } from "../src/session-calls";
+import { createLocalSession, sendPrompt, stopSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
@@ -91,12 +91,7 @@ describe.each(AGENTS)("%s end to end", (agent) => {
   }, 180_000);
 
   it("resumes the CLI's own conversation on a follow-up", async () => {
-    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
-      method: "POST",
-      headers: stack.headers,
-      body: JSON.stringify({ text: `Also add ${second} explaining how to run hello.js.` }),
-    });
-    expect(res.status).toBe(202);
+    await sendPrompt(stack, session.id, `Also add ${second} explaining how to run hello.js.`);
     await watcher.until("the second turn to end", () => count(watcher, "turn.end") === 2, 150_000);
     const pushes = watcher.events.filter((e) => e.event.type === "git.push");
     expect(pushes).toHaveLength(2);

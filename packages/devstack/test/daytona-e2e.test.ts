@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
 import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
+import { sendPrompt } from "../src/session-calls";
 import type { Stack } from "../src/stack";
 import { setWarmStart, type WarmScope, waitForWarmSnapshot } from "../src/warm-start";
 
@@ -176,12 +177,11 @@ describe("a session on Daytona end to end", () => {
     await rig.stopSession(other);
 
     const asked = stack.model!.requests.length;
-    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
-      method: "POST",
-      headers: { ...octo.headers, "content-type": "application/json" },
-      body: JSON.stringify({ text: "Also add notes/second.md saying the session resumed." }),
-    });
-    expect(res.status).toBe(202);
+    await sendPrompt(
+      { url: stack.url, headers: octo.headers },
+      session.id,
+      "Also add notes/second.md saying the session resumed.",
+    );
     await watcher.until(
       "the resumed turn",
       () => watcher.events.filter((e) => e.event.type === "turn.end").length === 2,

@@ -8,7 +8,7 @@ import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
 import { freePort } from "../src/ports";
-import { createLocalSession, stopSession } from "../src/session-calls";
+import { createLocalSession, sendPrompt, stopSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 import { startTcpProxy, type TcpProxy } from "../src/tcp-proxy";
@@ -82,12 +82,7 @@ describe("a session end to end", () => {
   });
 
   it("continues the same agent session on a follow-up prompt", async () => {
-    const res = await fetch(`${stack.url}/api/v1/sessions/${session.id}/prompts`, {
-      method: "POST",
-      headers: stack.headers,
-      body: JSON.stringify({ text: "Also add docs/usage.md explaining how to run hello.js." }),
-    });
-    expect(res.status).toBe(202);
+    await sendPrompt(stack, session.id, "Also add docs/usage.md explaining how to run hello.js.");
     await watcher.until("the second push", () => count(watcher, "git.push") === 2, 90_000);
     const second = watcher.events.filter((e) => e.event.type === "git.push")[1]!.event as { sha: string };
     await waitFor(() => branchAt(repoDir, session.branch) === second.sha, "the second push here", 10_000);

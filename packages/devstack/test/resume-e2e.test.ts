@@ -9,6 +9,7 @@ import type { Session } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDemoRepo, git } from "../src/demo-repo";
+import { createLocalSession, sendPrompt } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 
@@ -23,10 +24,6 @@ afterAll(async () => {
 });
 
 const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;
-
-async function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${stack.url}${path}`, { method: "POST", headers: stack.headers, body: JSON.stringify(body) });
-}
 
 /** Ends the session's live sandbox through the host itself, as a host restart or eviction would. */
 async function killSandboxBehindNightshiftsBack(sessionId: string): Promise<void> {
@@ -44,12 +41,11 @@ describe("a session outlives its sandbox", () => {
 
   it("pauses (not fails) when its sandbox disappears while idle", async () => {
     repoDir = createDemoRepo(stack.reposRoot, "resume-e2e");
-    const res = await post("/api/v1/sessions", {
-      repo: { kind: "local", path: "resume-e2e" },
-      prompt: "Add notes/first.md with a short summary of the project.",
-    });
-    expect(res.status).toBe(201);
-    session = (await res.json()) as Session;
+    session = await createLocalSession(
+      stack,
+      "resume-e2e",
+      "Add notes/first.md with a short summary of the project.",
+    );
     watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
     await watcher.until("the first turn", () => count(watcher, "turn.end") === 1, 90_000);
     await watcher.until("idle", () => watcher.sawStatus("idle"), 30_000);
@@ -60,10 +56,7 @@ describe("a session outlives its sandbox", () => {
 
   it("a follow-up resumes it on a new sandbox, on its branch, with the conversation intact", async () => {
     const asked = stack.model!.requests.length;
-    const res = await post(`/api/v1/sessions/${session.id}/prompts`, {
-      text: "Also add docs/second.md explaining how to run hello.js.",
-    });
-    expect(res.status).toBe(202);
+    await sendPrompt(stack, session.id, "Also add docs/second.md explaining how to run hello.js.");
     await watcher.until("resuming", () => watcher.sawStatus("resuming"), 30_000);
     await watcher.until("the resumed turn", () => count(watcher, "turn.end") === 2, 120_000);
     const resumedLogs = watcher.logText();

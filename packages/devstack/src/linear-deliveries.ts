@@ -16,8 +16,17 @@ function recorded(name: string): Delivery & { agentActivity?: Record<string, unk
   return JSON.parse(readFileSync(path, "utf8")) as Delivery;
 }
 
-const CREATED = recorded("agent-session-event.created.json");
-const PROMPTED = recorded("agent-session-event.prompted.json");
+// Read on first use: importing the dev stack (make dev included) should not touch test data.
+let recordings:
+  | { created: Delivery; prompted: Delivery & { agentActivity?: Record<string, unknown> } }
+  | undefined;
+function recordedDeliveries() {
+  recordings ??= {
+    created: recorded("agent-session-event.created.json"),
+    prompted: recorded("agent-session-event.prompted.json"),
+  };
+  return recordings;
+}
 
 /** The Linear user who delegates in these deliveries (a test links it to a tenant member). */
 export const LINEAR_REQUESTER = "5b0f3c1e-8a7d-4e2b-9c61-2f4d7a9e0b13";
@@ -40,10 +49,11 @@ export function linearDelegation(
   agentSessionId: string,
   team: IssueTeam,
 ): Delivery {
-  const session = CREATED.agentSession;
+  const { created } = recordedDeliveries();
+  const session = created.agentSession;
   const identifier = `${team.key}-1`;
   return {
-    ...CREATED,
+    ...created,
     organizationId: linear.state.organization.id,
     appUserId: linear.state.appUserId,
     promptContext: null,
@@ -78,16 +88,17 @@ export function linearFollowUp(
   body: string,
   signal?: "stop",
 ): Delivery {
+  const { prompted } = recordedDeliveries();
   return {
-    ...PROMPTED,
+    ...prompted,
     organizationId: linear.state.organization.id,
-    agentSession: { ...PROMPTED.agentSession, id: agentSessionId, issueId },
+    agentSession: { ...prompted.agentSession, id: agentSessionId, issueId },
     agentActivity: {
-      ...PROMPTED.agentActivity,
+      ...prompted.agentActivity,
       id: crypto.randomUUID(),
       agentSessionId,
       userId: LINEAR_REQUESTER,
-      user: { ...(PROMPTED.agentActivity?.user as object), id: LINEAR_REQUESTER },
+      user: { ...(prompted.agentActivity?.user as object), id: LINEAR_REQUESTER },
       content: { type: "prompt", body },
       signal: signal ?? null,
     },

@@ -55,7 +55,11 @@ export function processTable(): ProcStat[] | null {
 /** Every process below `root` (not `root` itself), parents before their children. */
 export function descendantsOf(root: number, table: readonly ProcStat[] = processTable() ?? []): ProcStat[] {
   const byParent = new Map<number, ProcStat[]>();
-  for (const stat of table) byParent.set(stat.ppid, [...(byParent.get(stat.ppid) ?? []), stat]);
+  for (const stat of table) {
+    const siblings = byParent.get(stat.ppid);
+    if (siblings) siblings.push(stat);
+    else byParent.set(stat.ppid, [stat]);
+  }
   const found: ProcStat[] = [];
   const seen = new Set<number>([root]);
   const queue = [root];

@@ -8,8 +8,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
+import type { TurnRequest } from "./contract";
 import {
   checkedTurns,
+  expectTurnTimeout,
   harnessWithOwnModel,
   type ModelHarness,
   ofType,
@@ -197,15 +199,7 @@ describe("runTurn with the real claude CLI", () => {
 
   it("a slow model past the time limit: turn_timeout error, failed, CLI gone", async () => {
     const h = await harness();
-    h.model.enqueue({ kind: "text", text: "too late", delayMs: 60_000 });
-    const marker = `slow-${randomUUID()}`;
-    const started = Date.now();
-    const { result, events } = await h.run(h.request(`Answer slowly ${marker}`, { timeoutMs: 3_000 }));
-    expect(result.status).toBe("failed");
-    const errors = ofType(events, "error");
-    expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
-    expect(errors[0]!.message).toContain("limit of 3 s");
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(processesWith(marker)).toEqual([]);
+    const turn = (text: string, overrides: Partial<TurnRequest>) => h.run(h.request(text, overrides));
+    await expectTurnTimeout({ model: h.model, turn, limitSeconds: 3, withinMs: 10_000 });
   });
 });

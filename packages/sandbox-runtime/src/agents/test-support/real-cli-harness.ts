@@ -5,12 +5,13 @@
  * and the assertions about its CLI.
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentEvent } from "@nightshift/protocol";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
 import { expect } from "vitest";
+import { processTable } from "../../process/proc-table";
 import type { RunTurn, TurnRequest, TurnResult } from "../contract";
 import { createTurnRunner } from "../turn-runner";
 
@@ -122,18 +123,17 @@ export const ofType = <T extends AgentEvent["type"]>(events: AgentEvent[], type:
   events.filter((e): e is Extract<AgentEvent, { type: T }> => e.type === type);
 
 /** Running processes (zombies and this one excluded) for which `matches(pid)` holds. */
-function runningProcesses(matches: (pid: string) => boolean): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (matches(pid) && stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z") pids.push(Number(pid));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return pids;
+function runningProcesses(matches: (pid: number) => boolean): number[] {
+  return (processTable() ?? [])
+    .filter((stat) => stat.pid !== process.pid && stat.state !== "Z")
+    .filter((stat) => {
+      try {
+        return matches(stat.pid);
+      } catch {
+        return false; // gone while we looked
+      }
+    })
+    .map((stat) => stat.pid);
 }
 
 /** Running processes whose command line contains `marker` (zombies excluded). */
@@ -145,3 +145,30 @@ export const processesWith = (marker: string): number[] =>
 /** Running processes whose environment holds `entry` (zombies excluded): a CLI and its tools carry HOME. */
 export const processesWithEnv = (entry: string): number[] =>
   runningProcesses((pid) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry));
+
+/**
+ * A model reply slower than the turn's limit: the turn fails with one `turn_timeout` error that
+ * names the limit, within `withinMs` of its start, and the CLI (its argv holds the prompt) is gone.
+ */
+export async function expectTurnTimeout(setup: {
+  model: ScriptedModel;
+  turn: (
+    text: string,
+    overrides: Partial<TurnRequest>,
+  ) => Promise<{ result: TurnResult; events: AgentEvent[] }>;
+  limitSeconds: number;
+  withinMs: number;
+}): Promise<void> {
+  setup.model.enqueue({ kind: "text", text: "too late", delayMs: 60_000 });
+  const marker = `slow-${randomUUID()}`;
+  const started = Date.now();
+  const { result, events } = await setup.turn(`Answer slowly ${marker}`, {
+    timeoutMs: setup.limitSeconds * 1000,
+  });
+  expect(result.status).toBe("failed");
+  const errors = ofType(events, "error");
+  expect(errors.map((e) => e.code)).toEqual(["turn_timeout"]);
+  expect(errors[0]!.message).toContain(`limit of ${setup.limitSeconds} s`);
+  expect(Date.now() - started).toBeLessThan(setup.withinMs);
+  expect(processesWith(marker)).toEqual([]);
+}

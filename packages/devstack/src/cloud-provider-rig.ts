@@ -8,7 +8,7 @@ import type { Session } from "@nightshift/protocol";
 import type { GithubDouble } from "@nightshift/testkit/github";
 import type { GithubBrowser } from "./github-flow";
 import { startGithubStack } from "./github-stack";
-import { stopSession } from "./session-calls";
+import { sendPrompt, stopSession } from "./session-calls";
 import type { Stack } from "./stack";
 import { StreamWatcher } from "./stream-socket";
 
@@ -38,6 +38,8 @@ export interface CloudProviderRig {
   createSession(prompt: string): Promise<Session>;
   /** Creates a session and opens its stream from the start. */
   startSession(prompt: string): Promise<{ session: Session; watcher: StreamWatcher }>;
+  /** Sends a follow-up as the signed-in user; throws unless 202. */
+  sendPrompt(session: Session, text: string): Promise<void>;
   /** Stops a session (its slot is free for the next one); throws unless 202. */
   stopSession(session: Session): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export async function startCloudProviderRig(options: CloudProviderRigOptions): P
   });
   double.setSandboxHost({ url: site.stack.host.url, secret: site.stack.hostSecret });
   const createSession = (prompt: string) => site.createSession({ owner, name: repo }, prompt);
+  const asUser = { url: site.stack.url, headers: site.user.headers };
   return {
     gh: site.gh,
     stack: site.stack,
@@ -67,7 +70,8 @@ export async function startCloudProviderRig(options: CloudProviderRigOptions): P
       const session = await createSession(prompt);
       return { session, watcher: await StreamWatcher.open(site.stack.url, session.id, 0, site.user.headers) };
     },
-    stopSession: (session) => stopSession({ url: site.stack.url, headers: site.user.headers }, session.id),
+    sendPrompt: (session, text) => sendPrompt(asUser, session.id, text),
+    stopSession: (session) => stopSession(asUser, session.id),
     close: site.close,
   };
 }

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CloudProviderRig, startCloudProviderRig } from "../src/cloud-provider-rig";
 import { waitForCostly } from "../src/costly-wait";
 import type { GithubBrowser } from "../src/github-flow";
-import { sendPrompt } from "../src/session-calls";
 import type { Stack } from "../src/stack";
 
 const OWNER = "octo";
@@ -150,11 +149,7 @@ describe("a session on Modal end to end", () => {
     await rig.stopSession(other);
 
     const asked = stack.model!.requests.length;
-    await sendPrompt(
-      { url: stack.url, headers: octo.headers },
-      session.id,
-      "Also add notes/second.md saying the session resumed.",
-    );
+    await rig.sendPrompt(session, "Also add notes/second.md saying the session resumed.");
     await watcher.until(
       "the resumed turn",
       () => watcher.events.filter((e) => e.event.type === "turn.end").length === 2,

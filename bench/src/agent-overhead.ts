@@ -51,8 +51,6 @@ interface BareRun {
   steps: BareSteps | null;
 }
 
-const running = (w: StreamWatcher) =>
-  w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnds = (w: StreamWatcher) => w.events.filter((e) => e.event.type === "turn.end").length;
 
 /** The model APIs in direct mode (what the relay would otherwise point them at). */
@@ -164,7 +162,7 @@ async function measureAgent(
       agent,
     });
     const w = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-    await w.until("running", () => running(w), 90_000);
+    await w.until("running", () => w.sawStatus("running"), 90_000);
     ready.push(performance.now() - started);
     await w.until("the first turn to end", () => turnEnds(w) === 1, 90_000);
     w.close();

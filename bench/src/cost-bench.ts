@@ -95,11 +95,7 @@ export async function runCostBench(log: (line: string) => void = console.log) {
     userRequests++;
     const watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
     userRequests++;
-    await until(
-      "the session to run",
-      () => watcher.events.some((e) => e.event.type === "session.status" && e.event.status === "running"),
-      120_000,
-    );
+    await until("the session to run", () => watcher.sawStatus("running"), 120_000);
     storage.meter("do");
     await until("the first turn", () => turnEnds(watcher) === 1, 120_000).catch((err) => {
       const seen = watcher.events.map((e) => JSON.stringify(e.event).slice(0, 160)).join("\n");
@@ -111,11 +107,7 @@ export async function runCostBench(log: (line: string) => void = console.log) {
     await until("the follow-up turn", () => turnEnds(watcher) === 2, 120_000);
     await postJson(stack, `/api/v1/sessions/${session.id}/stop`, {});
     userRequests++;
-    await until(
-      "the session to stop",
-      () => watcher.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
-      60_000,
-    );
+    await until("the session to stop", () => watcher.sawStatus("stopped"), 60_000);
     const wallSeconds = (performance.now() - started) / 1000;
     const eventsStreamed = watcher.events.length;
     watcher.close();

@@ -27,8 +27,6 @@ export interface Mark {
   at: number;
 }
 
-const running = (w: StreamWatcher) =>
-  w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnded = (w: StreamWatcher) => w.events.some((e) => e.event.type === "turn.end");
 const streamed = (w: StreamWatcher) =>
   w.events
@@ -66,7 +64,7 @@ export async function measureCreateToReady(
     const session = await rig.createSession("Say ready.");
     const w = await StreamWatcher.open(stack.url, session.id, 0, user.headers);
     await w
-      .until("running", () => running(w), 60_000)
+      .until("running", () => w.sawStatus("running"), 60_000)
       .catch((err: Error) => {
         throw new Error(`${err.message}; the session streamed: ${streamed(w)}`);
       });

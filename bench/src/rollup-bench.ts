@@ -109,11 +109,7 @@ export async function runRollupBench(log: (line: string) => void = console.log) 
     await postJson(stack, `/api/v1/sessions/${session.id}/prompts`, { text: "Anything else?" });
     await until("the follow-up turn", () => turnEnds() === 2, 300_000).catch(withEvents);
     await postJson(stack, `/api/v1/sessions/${session.id}/stop`, {});
-    await until(
-      "the session to stop",
-      () => watcher.events.some((e) => e.event.type === "session.status" && e.event.status === "stopped"),
-      60_000,
-    );
+    await until("the session to stop", () => watcher.sawStatus("stopped"), 60_000);
     watcher.close();
     let usage = await gatewayUsage(stack, session.id);
     await until(

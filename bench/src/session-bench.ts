@@ -12,8 +12,6 @@ export interface SessionBenchResult {
   turn: { nightshiftP50: number; bareP50: number; ratio: number; n: number };
 }
 
-const running = (w: StreamWatcher) =>
-  w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnds = (w: StreamWatcher) => w.events.filter((e) => e.event.type === "turn.end").length;
 
 export async function runSessionBench(
@@ -33,7 +31,7 @@ export async function runSessionBench(
         prompt: "Say ready.",
       });
       const w = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
-      await w.until("running", () => running(w), 60_000);
+      await w.until("running", () => w.sawStatus("running"), 60_000);
       readyTimes.push(performance.now() - started);
       await w.until("the first turn to end", () => turnEnds(w) === 1, 60_000);
       w.close();

@@ -42,11 +42,7 @@ export interface WarmBenchResult {
   createToTurnEnd: Record<Mode, ReturnType<typeof summary>>;
 }
 
-const running = (w: StreamWatcher) =>
-  w.events.some((e) => e.event.type === "session.status" && e.event.status === "running");
 const turnEnded = (w: StreamWatcher) => w.events.some((e) => e.event.type === "turn.end");
-const logs = (w: StreamWatcher) =>
-  w.events.flatMap((e) => (e.event.type === "log" ? [e.event.text] : [])).join("");
 
 async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; turn: number }> {
   stack.model!.enqueue({ kind: "text", text: "Ready." });
@@ -63,7 +59,7 @@ async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; tu
     return new Error(`${mode}: ${err.message}; the session streamed: ${streamed.join(" | ")}`);
   };
   await w
-    .until("running", () => running(w), 60_000)
+    .until("running", () => w.sawStatus("running"), 60_000)
     .catch((err: Error) => {
       throw seen(err);
     });
@@ -74,7 +70,7 @@ async function oneSession(stack: Stack, mode: Mode): Promise<{ ready: number; tu
       throw seen(err);
     });
   const turn = performance.now() - started;
-  const warm = /warm start: from the repository's prebuilt snapshot/.test(logs(w));
+  const warm = /warm start: from the repository's prebuilt snapshot/.test(w.logText());
   w.close();
   await stopSession(stack, session.id);
   if (warm !== (mode === "warm")) throw new Error(`a ${mode} session started ${warm ? "warm" : "cold"}`);

@@ -4,12 +4,13 @@
  * as they arrive, and ends by showing the pushed branch's diff. `AGENT=<name>` (and `MODEL=`) pick
  * the agent CLI; without a key for its model API the scripted model answers in that API's format.
  */
-import { AGENT_CATALOG, AgentName, type Session, type StoredEvent } from "@nightshift/protocol";
+import { AGENT_CATALOG, AgentName, type StoredEvent } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { createSpinner } from "nanospinner";
 import pc from "picocolors";
 import { createDemoRepo, git } from "./demo-repo";
 import { EventPrinter } from "./event-printer";
+import { createLocalSession } from "./session-calls";
 import { startStack } from "./stack";
 import { StreamWatcher } from "./stream-socket";
 
@@ -43,13 +44,7 @@ try {
   });
   const repo = createDemoRepo(stack.reposRoot, "demo");
   console.log(pc.dim(`Sample repository: ${repo}`));
-  const res = await fetch(`${stack.url}/api/v1/sessions`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: "demo" }, prompt: PROMPT, agent: agent.data, model }),
-  });
-  if (res.status !== 201) throw new Error(`creating the session failed: ${res.status} ${await res.text()}`);
-  const session = (await res.json()) as Session;
+  const session = await createLocalSession(stack, "demo", PROMPT, { agent: agent.data, model });
   console.log(
     `Session ${pc.bold(session.id)} on branch ${pc.bold(session.branch)} (${AGENT_CATALOG[agent.data].displayName}, ${model})\n`,
   );

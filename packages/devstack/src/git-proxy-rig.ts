@@ -8,10 +8,10 @@
 import { createSign } from "node:crypto";
 import type { Session } from "@nightshift/protocol";
 import { type GithubDouble, startGithubDouble } from "@nightshift/testkit/github";
-import { waitUntil } from "./processes";
 import { type GithubTenant, type RecordedStack, startRecordedStack } from "./recorded-stack";
-import { bootstrapTokenOf, exchangeBootstrapToken } from "./sandbox-bootstrap";
+import { sandboxTokenFromHost } from "./sandbox-bootstrap";
 import { BridgeClient } from "./sandbox-socket";
+import { createSession } from "./session-calls";
 
 export const RIG_OWNER = "octo";
 export const RIG_REPO = "widgets";
@@ -102,29 +102,12 @@ export async function startGitProxyRig(
     stack,
     tenant,
     async newSession() {
-      const res = await fetch(`${stack.url}/api/v1/sessions`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...tenant.headers },
-        body: JSON.stringify({
-          repo: { kind: "github", owner: RIG_OWNER, name: RIG_REPO },
-          prompt: "Push it",
-        }),
-      });
-      if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
-      const session = (await res.json()) as Session;
-      let bootstrap = "";
-      await waitUntil(
-        "the control plane to ask for the session's sandbox",
-        async () => {
-          const create = stack.host.requests.find(
-            (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === session.id,
-          );
-          bootstrap = bootstrapTokenOf(create?.body);
-          return bootstrap !== "";
-        },
-        30_000,
+      const session = await createSession(
+        { url: stack.url, headers: tenant.headers },
+        { kind: "github", owner: RIG_OWNER, name: RIG_REPO },
+        "Push it",
       );
-      const token = (await exchangeBootstrapToken(stack.url, bootstrap)).NIGHTSHIFT_SANDBOX_TOKEN ?? "";
+      const token = await sandboxTokenFromHost(stack.host, stack.url, session.id);
       stops.push(await keepAlive(stack.url, token));
       const remote = withCredentials(
         `${stack.url}/sandbox/git/github/${RIG_OWNER}/${RIG_REPO}.git`,

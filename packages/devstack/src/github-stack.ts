@@ -8,6 +8,7 @@
 import type { Session } from "@nightshift/protocol";
 import { type GithubDouble, type GithubDoubleOptions, startGithubDouble } from "@nightshift/testkit/github";
 import { connectInstallation, type GithubBrowser, signInWithGithub } from "./github-flow";
+import { createSession } from "./session-calls";
 import { type Stack, startStack } from "./stack";
 
 /** A double of an outside service started before the stack (its URL goes in `vars`). */
@@ -70,15 +71,12 @@ export async function startGithubStack(options: GithubStackOptions): Promise<Git
       stack,
       user,
       api,
-      async createSession(repo, prompt) {
-        const res = await api("/sessions", {
-          method: "POST",
-          body: JSON.stringify({ repo: { kind: "github", owner: repo.owner, name: repo.name }, prompt }),
-        });
-        if (res.status !== 201)
-          throw new Error(`creating a session answered ${res.status}: ${await res.text()}`);
-        return (await res.json()) as Session;
-      },
+      createSession: (repo, prompt) =>
+        createSession(
+          { url: site, headers: user.headers, tenantId: user.tenantId },
+          { kind: "github", owner: repo.owner, name: repo.name },
+          prompt,
+        ),
       close,
     };
   } catch (error) {

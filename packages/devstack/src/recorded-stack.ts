@@ -10,8 +10,8 @@ import type { Session } from "@nightshift/protocol";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
 import { devLogin, localSecrets } from "./dev-login";
 import { connectInstallation, signInWithGithub } from "./github-flow";
-import { waitUntil } from "./processes";
-import { bootstrapTokenOf, exchangeBootstrapToken } from "./sandbox-bootstrap";
+import { sandboxTokenFromHost } from "./sandbox-bootstrap";
+import { createLocalSession } from "./session-calls";
 import { type GithubTarget, githubVars } from "./stack";
 import { type RunningWorker, startWorker } from "./worker";
 
@@ -71,28 +71,9 @@ export async function startRecordedStack(options: RecordedStackOptions = {}): Pr
     host,
     headers,
     async createSession(prompt) {
-      const res = await fetch(`${worker.url}/api/v1/sessions`, {
-        method: "POST",
-        headers,
-        body: JSON.stringify({ repo: { kind: "local", path: "bench" }, prompt }),
-      });
-      if (res.status !== 201) throw new Error(`creating a session failed: ${res.status} ${await res.text()}`);
-      const session = (await res.json()) as Session;
-      let bootstrap = "";
-      await waitUntil(
-        "the control plane to ask for a sandbox",
-        async () => {
-          const req = host.requests.find(
-            (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === session.id,
-          );
-          bootstrap = bootstrapTokenOf(req?.body);
-          return bootstrap !== "";
-        },
-        30_000,
-      );
+      const session = await createLocalSession({ url: worker.url, headers }, "bench", prompt);
       // As the runtime would: the create request holds only the bootstrap token.
-      const env = await exchangeBootstrapToken(worker.url, bootstrap);
-      return { session, sandboxToken: env.NIGHTSHIFT_SANDBOX_TOKEN ?? "" };
+      return { session, sandboxToken: await sandboxTokenFromHost(host, worker.url, session.id) };
     },
     async connectGithub(login, installationId) {
       if (!options.github) throw new Error("connectGithub needs a stack started with `github`");

@@ -5,7 +5,9 @@
  * from the bootstrap token's claims and the stack's SANDBOX_TOKEN_SECRET.
  */
 import { BootstrapResponse, SANDBOX_BOOTSTRAP_PATH } from "@nightshift/protocol";
+import type { RecordedHostRequest } from "@nightshift/testkit/sandbox-host";
 import { decodeJwt, SignJWT } from "jose";
+import { waitUntil } from "./processes";
 
 /** A create request's bootstrap token (the host's body: `{ env: { NIGHTSHIFT_BOOTSTRAP_TOKEN } }`), or "". */
 export function bootstrapTokenOf(createBody: unknown): string {
@@ -26,6 +28,36 @@ export async function exchangeBootstrapToken(
   if (res.status !== 200)
     throw new Error(`the bootstrap exchange answered ${res.status}: ${await res.text()}`);
   return BootstrapResponse.parse(await res.json()).env;
+}
+
+/**
+ * Plays the runtime of the sandbox the control plane asked the recording host for: waits for the
+ * create request of `sessionId` (among the host's requests from `sinceRequest` on), exchanges its
+ * bootstrap token, and returns the sandbox token the exchange hands out.
+ */
+export async function sandboxTokenFromHost(
+  host: { requests: readonly RecordedHostRequest[] },
+  controlPlaneUrl: string,
+  sessionId: string,
+  sinceRequest = 0,
+): Promise<string> {
+  let bootstrap = "";
+  await waitUntil(
+    `the control plane to ask for a sandbox for ${sessionId}`,
+    async () => {
+      const create = host.requests
+        .slice(sinceRequest)
+        .find(
+          (r) => r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === sessionId,
+        );
+      bootstrap = bootstrapTokenOf(create?.body);
+      return bootstrap !== "";
+    },
+    30_000,
+  );
+  const token = (await exchangeBootstrapToken(controlPlaneUrl, bootstrap)).NIGHTSHIFT_SANDBOX_TOKEN;
+  if (!token) throw new Error("the bootstrap exchange gave no sandbox token");
+  return token;
 }
 
 /** The sandbox token the exchange of `bootstrapToken` hands out (same session, tenant and incarnation). */

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 const createSession = (agent: AgentName, repo: string, prompt: string) =>
-  createLocalSession(stack, repo, prompt, agent);
+  createLocalSession(stack, repo, prompt, { agent });
 
 const types = (events: StoredEvent[]) => events.map((e) => e.event.type);
 const count = (w: StreamWatcher, type: string) => w.events.filter((e) => e.event.type === type).length;

@@ -10,6 +10,7 @@ import type { Session, StoredEvent } from "@nightshift/protocol";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { git } from "../src/demo-repo";
+import { createLocalSession } from "../src/session-calls";
 import { type Stack, startStack } from "../src/stack";
 import { StreamWatcher } from "../src/stream-socket";
 import {
@@ -34,13 +35,7 @@ afterAll(async () => {
 });
 
 async function runSession(prompt: string): Promise<{ session: Session; events: StoredEvent[] }> {
-  const res = await fetch(`${stack.url}/api/v1/sessions`, {
-    method: "POST",
-    headers: stack.headers,
-    body: JSON.stringify({ repo: { kind: "local", path: REPO }, prompt }),
-  });
-  expect(res.status).toBe(201);
-  const session = (await res.json()) as Session;
+  const session = await createLocalSession(stack, REPO, prompt);
   const watcher = await StreamWatcher.open(stack.url, session.id, 0, stack.headers);
   await watcher
     .until("the turn to end", () => watcher.events.some((e) => e.event.type === "turn.end"), 120_000)

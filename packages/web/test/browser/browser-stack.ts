@@ -8,14 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  bootstrapTokenOf,
-  exchangeBootstrapToken,
-  localSecrets,
-  type RunningWorker,
-  startWorker,
-  waitUntil,
-} from "@nightshift/devstack";
+import { localSecrets, type RunningWorker, sandboxTokenFromHost, startWorker } from "@nightshift/devstack";
 import { type RecordingSandboxHost, startRecordingSandboxHost } from "@nightshift/testkit/sandbox-host";
 import { type DashboardServer, startDashboardServer } from "./dashboard-server";
 
@@ -80,29 +73,10 @@ export async function startBrowserStack(): Promise<BrowserStack> {
     persistDir,
     dashboard,
     host,
-    async sandboxTokenFor(sessionId, sinceRequest = 0) {
-      // The create request carries a one-time bootstrap token; no runtime runs here, so the test
-      // exchanges it as the runtime would and plays the sandbox with the token it gets.
-      let bootstrap = "";
-      await waitUntil(
-        `the control plane to ask for a sandbox for ${sessionId}`,
-        async () => {
-          const req = host.requests
-            .slice(sinceRequest)
-            .find(
-              (r) =>
-                r.method === "POST" && (r.body as { sessionId?: string } | null)?.sessionId === sessionId,
-            );
-          bootstrap = bootstrapTokenOf(req?.body);
-          return bootstrap !== "";
-        },
-        30_000,
-      );
-      const env = await exchangeBootstrapToken(worker.url, bootstrap);
-      const token = env.NIGHTSHIFT_SANDBOX_TOKEN;
-      if (!token) throw new Error("the bootstrap exchange gave no sandbox token");
-      return token;
-    },
+    // The create request carries a one-time bootstrap token; no runtime runs here, so the test
+    // exchanges it as the runtime would and plays the sandbox with the token it gets.
+    sandboxTokenFor: (sessionId, sinceRequest = 0) =>
+      sandboxTokenFromHost(host, worker.url, sessionId, sinceRequest),
     async close() {
       await worker.close();
       await dashboard.close();

@@ -9,9 +9,8 @@
  * only the group is signalled.
  */
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
-import { processTable } from "../process/proc-table";
+import { environHolds, processTable } from "../process/proc-table";
 
 export type GroupLeader = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
@@ -43,14 +42,6 @@ export interface TurnProcesses {
   turnId?: string;
 }
 
-function carriesTurnId(pid: number, turnId: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(`${TURN_ID_VARIABLE}=${turnId}`);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The turn's processes that are still running, from /proc; undefined without /proc. Zombies
  * (exited, not yet reaped — orphans wait for PID 1, which may reap late) do not count.
@@ -62,7 +53,8 @@ export function runningTurnProcesses(turn: TurnProcesses): number[] | undefined 
     .filter((stat) => stat.pid !== process.pid && stat.state !== "Z" && stat.state !== "X")
     .filter(
       (stat) =>
-        stat.pgrp === turn.pgid || (turn.turnId !== undefined && carriesTurnId(stat.pid, turn.turnId)),
+        stat.pgrp === turn.pgid ||
+        (turn.turnId !== undefined && environHolds(stat.pid, `${TURN_ID_VARIABLE}=${turn.turnId}`)),
     )
     .map((stat) => stat.pid);
 }

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { waitFor } from "@nightshift/testkit/wait-for";
 import { afterEach, describe, expect, it } from "vitest";
-import { descendantsOf, type ProcStat, processTable, readProcStat } from "./proc-table";
+import { descendantsOf, environHolds, type ProcStat, processTable, readProcStat } from "./proc-table";
 
 const started: number[] = [];
 afterEach(() => {
@@ -56,10 +56,23 @@ describe.runIf(process.platform === "linux")("the process table from /proc", () 
     expect(readProcStat(child.pid!)).toMatchObject({ ppid: process.pid, command: name });
   });
 
+  it("finds an entry in a process's environment, whole entries only", async () => {
+    const child = spawn("sleep", ["30"], {
+      stdio: "ignore",
+      env: { PATH: process.env.PATH, NS_MARK: "turn-1" },
+    });
+    started.push(child.pid!);
+    await waitFor(() => readProcStat(child.pid!)?.command === "sleep", "the child to run sleep");
+    expect(environHolds(child.pid!, "NS_MARK=turn-1")).toBe(true);
+    expect(environHolds(child.pid!, "NS_MARK=turn-2")).toBe(false);
+    expect(environHolds(child.pid!, "NS_MARK=turn")).toBe(false);
+  });
+
   it("has nothing for a process that is gone", async () => {
     const child = spawn("true", { stdio: "ignore" });
     await new Promise((resolve) => child.once("exit", resolve));
     await waitFor(() => readProcStat(child.pid!) === null, "the child to be reaped");
     expect(readProcStat(child.pid!)).toBeNull();
+    expect(environHolds(child.pid!, "PATH=/usr/bin")).toBe(false);
   });
 });

@@ -35,6 +35,15 @@ export function readProcStat(pid: number): ProcStat | null {
   };
 }
 
+/** Whether the process's environment holds `entry` ("NAME=value"); false once it is gone. */
+export function environHolds(pid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry);
+  } catch {
+    return false;
+  }
+}
+
 /** Every running process, read in one pass (one that ends meanwhile is left out); null without /proc. */
 export function processTable(): ProcStat[] | null {
   let entries: string[];

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { AgentEvent } from "@nightshift/protocol";
 import { type ScriptedModel, startScriptedModel } from "@nightshift/testkit";
 import { expect } from "vitest";
-import { processTable } from "../../process/proc-table";
+import { environHolds, processTable } from "../../process/proc-table";
 import type { RunTurn, TurnRequest, TurnResult } from "../contract";
 import { createTurnRunner } from "../turn-runner";
 
@@ -144,7 +144,7 @@ export const processesWith = (marker: string): number[] =>
 
 /** Running processes whose environment holds `entry` (zombies excluded): a CLI and its tools carry HOME. */
 export const processesWithEnv = (entry: string): number[] =>
-  runningProcesses((pid) => readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").includes(entry));
+  runningProcesses((pid) => environHolds(pid, entry));
 
 /**
  * A model reply slower than the turn's limit: the turn fails with one `turn_timeout` error that

@@ -26,6 +26,8 @@ describe("descendantsOf over a given table", () => {
   it("stops on a table whose parent links loop (a pid reused while /proc was read)", () => {
     const table = [row(10, 12), row(11, 10), row(12, 11)];
     expect(descendantsOf(10, table).map((s) => s.pid)).toEqual([11, 12]);
+    // A loop below the root: pid 10 read twice, once under the root and once under its own child.
+    expect(descendantsOf(1, [row(10, 1), row(11, 10), row(10, 11)]).map((s) => s.pid)).toEqual([10, 11]);
   });
 });
 
@@ -40,6 +42,15 @@ describe.runIf(process.platform === "linux")("the process table from /proc", () 
     expect(stat.state).toMatch(/^[RSD]$/);
     expect(descendantsOf(process.pid).map((s) => s.pid)).toContain(child.pid);
     expect(processTable()?.some((s) => s.pid === process.pid)).toBe(true);
+  });
+
+  it("lists only processes: each row read from its pid's stat, none twice", () => {
+    const table = processTable()!;
+    for (const stat of table) {
+      expect(Number.isInteger(stat.pid) && stat.pid > 0, JSON.stringify(stat)).toBe(true);
+      expect(stat.state).toMatch(/^[A-Za-z]$/);
+    }
+    expect(new Set(table.map((s) => s.pid)).size).toBe(table.length);
   });
 
   it("keeps a name with spaces and parentheses whole", async () => {

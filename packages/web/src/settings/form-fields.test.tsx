@@ -1,3 +1,4 @@
+import { RepoKey } from "@nightshift/protocol";
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
@@ -23,6 +24,8 @@ describe("settings form fields", () => {
     render(<fields.RepositoryScopeField id="repo" value="" onChange={onChange} />);
     const input = screen.getByLabelText("Repository (optional)");
     expect(input.getAttribute("placeholder")).toBe("all repositories, or github:owner/name");
+    // A repository key is not prose: no red underlines, no autocorrect.
+    expect(input.getAttribute("spellcheck")).toBe("false");
     const user = userEvent.setup();
     await user.click(input);
     await user.paste("github:acme/widgets");
@@ -32,9 +35,9 @@ describe("settings form fields", () => {
   it("a blank scope is every repository; anything else must be a repository key", () => {
     expect(fields.repositoryScopeOf("  ")).toEqual({ repo: null });
     expect(fields.repositoryScopeOf(" github:acme/widgets ")).toEqual({ repo: "github:acme/widgets" });
-    expect(fields.repositoryScopeOf("Acme/Widgets")).toEqual({
-      error: expect.stringMatching(/^Repository: /),
-    });
+    const refusal = RepoKey.safeParse("Acme/Widgets").error?.issues[0]?.message;
+    expect(refusal).toBeTruthy();
+    expect(fields.repositoryScopeOf("Acme/Widgets")).toEqual({ error: `Repository: ${refusal}` });
   });
 
   it("the admins-only checkbox is named by the panel's words and reports its new state", async () => {
@@ -43,6 +46,10 @@ describe("settings form fields", () => {
       <fields.AdminsOnlyField id="admins" checked={false} onChange={onChange}>
         Admins' sessions only
       </fields.AdminsOnlyField>,
+    );
+    // The box and the panel's words are apart by a space, as in every panel before.
+    expect(screen.getByText("Admins' sessions only", { exact: false }).textContent).toBe(
+      " Admins' sessions only",
     );
     await userEvent.setup().click(screen.getByLabelText("Admins' sessions only"));
     expect(onChange).toHaveBeenCalledWith(true);
